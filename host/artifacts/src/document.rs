@@ -1,0 +1,139 @@
+//! Turning bytes into text (BOMs, UTF-16) and text into a document the
+//! sniffers and parsers share, so a JSON file is parsed once.
+
+use crate::{Format, ParseError, Position};
+use std::borrow::Cow;
+
+/// An artifact's content, loaded once.
+#[derive(Debug)]
+pub enum Document<'a> {
+    /// A JSON document.
+    Json(serde_json::Value),
+    /// Anything else (XML, YAML, line formats), as text.
+    Text(&'a str),
+}
+
+impl<'a> Document<'a> {
+    /// JSON when the text starts like JSON (or the forced format is JSON),
+    /// text otherwise. Invalid JSON is an error with line and column.
+    pub fn load(name: &str, text: &'a str, forced: Option<Format>) -> Result<Self, ParseError> {
+        let trimmed = text.trim_start();
+        let looks_json = trimmed.starts_with('{') || trimmed.starts_with('[');
+        let wants_json = forced.map(Format::is_json);
+        if wants_json == Some(true) || (wants_json.is_none() && looks_json) {
+            if trimmed.is_empty() {
+                return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+            }
+            return serde_json::from_str(text)
+                .map(Document::Json)
+                .map_err(|e| json_error(name, &e));
+        }
+        if trimmed.is_empty() {
+            return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+        }
+        Ok(Document::Text(text))
+    }
+
+    pub fn as_json(&self) -> Option<&serde_json::Value> {
+        match self {
+            Document::Json(v) => Some(v),
+            Document::Text(_) => None,
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&'a str> {
+        match self {
+            Document::Json(_) => None,
+            Document::Text(t) => Some(t),
+        }
+    }
+}
+
+/// A serde_json error as a parse error with line and column.
+pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
+    let msg = e.to_string();
+    // serde_json appends " at line X column Y"; we carry the place separately.
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map(|(m, _)| m.to_string())
+        .unwrap_or(msg);
+    let code = if e.is_eof() {
+        "truncated-json"
+    } else {
+        "invalid-json"
+    };
+    let position = (e.line() > 0).then(|| Position::LineCol {
+        line: u32::try_from(e.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(e.column()).unwrap_or(u32::MAX),
+    });
+    ParseError::new(name, code, position, msg.to_lowercase())
+}
+
+/// Decodes bytes to text: strips a UTF-8 BOM, decodes UTF-16 with a BOM, and
+/// refuses anything that is not valid Unicode (with the byte offset).
+pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseError> {
+    if bytes.is_empty() {
+        return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return utf8(name, rest, 3);
+    }
+    let utf16 = |rest: &[u8], le: bool| -> Result<Cow<'a, str>, ParseError> {
+        if rest.len() % 2 != 0 {
+            return Err(ParseError::new(
+                name,
+                "invalid-encoding",
+                Some(Position::Offset(bytes.len() as u64)),
+                "utf-16 text has an odd number of bytes",
+            ));
+        }
+        let units = rest.chunks_exact(2).map(|c| match c {
+            [a, b] if le => u16::from_le_bytes([*a, *b]),
+            [a, b] => u16::from_be_bytes([*a, *b]),
+            _ => 0,
+        });
+        char::decode_utf16(units)
+            .enumerate()
+            .map(|(i, r)| {
+                r.map_err(|_| {
+                    ParseError::new(
+                        name,
+                        "invalid-encoding",
+                        Some(Position::Offset(2 + 2 * i as u64)),
+                        "invalid utf-16 sequence",
+                    )
+                })
+            })
+            .collect::<Result<String, _>>()
+            .map(Cow::Owned)
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(rest, false);
+    }
+    utf8(name, bytes, 0)
+}
+
+fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, ParseError> {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
+        ParseError::new(
+            name,
+            "invalid-encoding",
+            Some(Position::Offset(base + e.valid_up_to() as u64)),
+            "file is not valid utf-8",
+        )
+    })
+}
+
+/// Line and column (1-based) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> Position {
+    let upto = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = upto.bytes().filter(|b| *b == b'\n').count() + 1;
+    let column = upto.rfind('\n').map_or(upto.len(), |nl| upto.len() - nl - 1) + 1;
+    Position::LineCol {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}

@@ -1,0 +1,153 @@
+//! Reading CI artifacts into typed, normalized models.
+//!
+//! One module per family (`coverage`, `findings`, `iac`, `approvals`), one
+//! file per format inside it. The facade is [`parse`]: bytes in, a
+//! [`Parsed`] model out, or a [`ParseError`] that names the file and the
+//! place. Formats are detected from content, never from file names; a forced
+//! format skips detection. Nothing half-parsed is ever returned.
+
+pub mod approvals;
+pub mod coverage;
+pub mod document;
+pub mod error;
+pub mod findings;
+pub mod format;
+pub mod iac;
+pub mod model;
+pub mod paths;
+
+pub use document::Document;
+pub use error::{ParseError, Position};
+pub use format::Format;
+pub use model::*;
+
+use std::path::PathBuf;
+
+/// Options that apply to every parser.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Repository root: absolute paths under it become repo-relative.
+    pub root: Option<PathBuf>,
+    /// Go module path (from `go.mod`) stripped from Go coverprofile paths.
+    pub go_module: Option<String>,
+}
+
+/// State shared with a parser while it reads one artifact.
+#[derive(Debug)]
+pub struct ParseContext<'a> {
+    /// The artifact's path as given (used in errors and warnings).
+    pub name: &'a str,
+    pub options: &'a ParseOptions,
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> ParseContext<'a> {
+    pub fn new(name: &'a str, options: &'a ParseOptions) -> Self {
+        Self {
+            name,
+            options,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// An error about this artifact.
+    pub fn error(
+        &self,
+        code: &'static str,
+        position: Option<Position>,
+        message: impl Into<String>,
+    ) -> ParseError {
+        ParseError::new(self.name, code, position, message)
+    }
+
+    pub fn warn(&mut self, code: &str, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, message));
+    }
+
+    /// Normalizes a path found in the artifact (see [`paths::normalize`]);
+    /// records an `unmapped-path` warning when it stays absolute.
+    pub fn path(&mut self, raw: &str) -> String {
+        let (p, mapped) = paths::normalize(raw, self.options.root.as_deref());
+        if !mapped {
+            self.warn(
+                "unmapped-path",
+                format!("path `{raw}` is outside the repository root and was kept as is"),
+            );
+        }
+        p
+    }
+}
+
+/// A parsed model of one family.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Model {
+    Coverage(CoverageReport),
+    Findings(FindingsReport),
+    Iac(IacReport),
+    Approvals(ApprovalSet),
+}
+
+/// The result of parsing one artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub format: Format,
+    pub model: Model,
+    pub warnings: Vec<Warning>,
+}
+
+impl Parsed {
+    pub fn kind(&self) -> ArtifactKind {
+        self.format.kind()
+    }
+}
+
+/// Detects the format of `bytes` from their content.
+pub fn detect(doc: &Document<'_>) -> Option<Format> {
+    coverage::sniff(doc)
+        .or_else(|| findings::sniff(doc))
+        .or_else(|| iac::sniff(doc))
+        .or_else(|| approvals::sniff(doc))
+}
+
+/// Parses one artifact. `name` is how errors refer to it; `format` forces a
+/// format instead of detecting it.
+pub fn parse(
+    name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    options: &ParseOptions,
+) -> Result<Parsed, ParseError> {
+    let text = document::decode(name, bytes)?;
+    let doc = Document::load(name, &text, format)?;
+    let format = match format {
+        Some(f) => f,
+        None => detect(&doc).ok_or_else(|| {
+            ParseError::new(
+                name,
+                "unknown-format",
+                None,
+                "could not recognise the artifact's format from its content; pass --format",
+            )
+        })?,
+    };
+    let mut cx = ParseContext::new(name, options);
+    let model = match format.kind() {
+        ArtifactKind::Coverage => {
+            let mut report = coverage::parse(format, &doc, &mut cx)?;
+            report.normalize();
+            Model::Coverage(report)
+        }
+        ArtifactKind::Findings => Model::Findings(findings::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Iac => Model::Iac(iac::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Raw => {
+            return Err(cx.error("unknown-format", None, "raw artifacts are not parsed"));
+        }
+    };
+    Ok(Parsed {
+        format,
+        model,
+        warnings: cx.warnings,
+    })
+}

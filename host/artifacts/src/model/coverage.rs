@@ -1,0 +1,175 @@
+//! Coverage: per file line hits, branches and functions, with totals always
+//! computed from that data (never copied from a report's summary counters).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Coverage of one file. Lines and branches are keyed by 1-based line number
+/// so that merging several reports is a union.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FileCoverage {
+    pub path: String,
+    /// line → hits.
+    pub lines: BTreeMap<u32, u64>,
+    /// line → branch counts on that line.
+    pub branches: BTreeMap<u32, BranchCount>,
+    pub functions: Vec<FunctionCoverage>,
+    /// Statements (Go blocks, Istanbul statements, Clover `stmt`), when the
+    /// format counts them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements: Option<Counter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BranchCount {
+    pub covered: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct FunctionCoverage {
+    pub name: String,
+    /// First line, 0 when the format has none.
+    pub line: u32,
+    pub hits: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counter {
+    pub total: u64,
+    pub covered: u64,
+}
+
+impl Counter {
+    pub fn add(&mut self, other: Counter) {
+        self.total += other.total;
+        self.covered += other.covered;
+    }
+
+    /// Percentage, `None` when nothing is coverable.
+    pub fn percent(&self) -> Option<f64> {
+        if self.total == 0 {
+            None
+        } else {
+            Some(self.covered as f64 * 100.0 / self.total as f64)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CoverageTotals {
+    pub lines: Counter,
+    pub branches: Counter,
+    pub functions: Counter,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements: Option<Counter>,
+}
+
+/// A coverage report, files sorted by path.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CoverageReport {
+    pub files: Vec<FileCoverage>,
+}
+
+impl FileCoverage {
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn line_counter(&self) -> Counter {
+        Counter {
+            total: self.lines.len() as u64,
+            covered: self.lines.values().filter(|h| **h > 0).count() as u64,
+        }
+    }
+
+    pub fn branch_counter(&self) -> Counter {
+        self.branches.values().fold(Counter::default(), |mut c, b| {
+            c.total += u64::from(b.total);
+            c.covered += u64::from(b.covered);
+            c
+        })
+    }
+
+    pub fn function_counter(&self) -> Counter {
+        Counter {
+            total: self.functions.len() as u64,
+            covered: self.functions.iter().filter(|f| f.hits > 0).count() as u64,
+        }
+    }
+}
+
+impl CoverageReport {
+    /// Totals computed from the per-file data.
+    pub fn totals(&self) -> CoverageTotals {
+        let mut t = CoverageTotals::default();
+        for f in &self.files {
+            t.lines.add(f.line_counter());
+            t.branches.add(f.branch_counter());
+            t.functions.add(f.function_counter());
+            if let Some(s) = f.statements {
+                t.statements.get_or_insert_with(Counter::default).add(s);
+            }
+        }
+        t
+    }
+
+    /// Sorts files by path and merges duplicates (see [`FileCoverage::merge`]).
+    pub fn normalize(&mut self) {
+        let mut by_path: BTreeMap<String, FileCoverage> = BTreeMap::new();
+        for f in std::mem::take(&mut self.files) {
+            match by_path.get_mut(&f.path) {
+                Some(existing) => existing.merge(f),
+                None => {
+                    by_path.insert(f.path.clone(), f);
+                }
+            }
+        }
+        self.files = by_path.into_values().collect();
+    }
+
+    /// Merges another report into this one (union of files and lines).
+    pub fn merge(&mut self, other: CoverageReport) {
+        self.files.extend(other.files);
+        self.normalize();
+    }
+}
+
+impl FileCoverage {
+    /// Merges another record of the same file: hits add up (two test runs of
+    /// the same line), branch coverage takes the best of both per line
+    /// (covered branches cannot be double counted), functions merge by name.
+    pub fn merge(&mut self, other: FileCoverage) {
+        for (line, hits) in other.lines {
+            let e = self.lines.entry(line).or_insert(0);
+            *e = e.saturating_add(hits);
+        }
+        for (line, b) in other.branches {
+            let e = self.branches.entry(line).or_default();
+            e.total = e.total.max(b.total);
+            e.covered = e.covered.max(b.covered).min(e.total);
+        }
+        for f in other.functions {
+            match self
+                .functions
+                .iter_mut()
+                .find(|g| g.name == f.name && g.line == f.line)
+            {
+                Some(g) => g.hits = g.hits.saturating_add(f.hits),
+                None => self.functions.push(f),
+            }
+        }
+        self.functions.sort();
+        match (&mut self.statements, other.statements) {
+            (Some(a), Some(b)) => {
+                a.total = a.total.max(b.total);
+                a.covered = a.covered.max(b.covered).min(a.total);
+            }
+            (None, Some(b)) => self.statements = Some(b),
+            _ => {}
+        }
+    }
+}
