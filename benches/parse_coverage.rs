@@ -1,0 +1,2 @@
+//! Parser throughput: coverage.
+fn main() {}

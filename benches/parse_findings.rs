@@ -1,0 +1,2 @@
+//! Parser throughput: findings.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Parser throughput: iac.
+fn main() {}
