@@ -1,1 +1,112 @@
-fn main() {}
+//! Builds the built-in policies (`policies/*`) for `wasm32-wasip2` and hands
+//! their paths to `src/policy/builtin.rs`, which embeds them. `cargo install
+//! --path host` therefore yields a self-contained binary.
+//!
+//! The nested cargo uses its own target dir (so it never waits on the outer
+//! build's lock) at a stable place next to the outer target dir (so clippy,
+//! test and build share it and it rebuilds incrementally).
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Built-in policies: (name used in `builtin:NAME`, cargo package).
+const BUILTINS: &[(&str, &str)] = &[("coverage", "gate-policy-coverage")];
+
+fn main() {
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let root = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    for dir in ["policies", "guest-sdk", "wit"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_DIR");
+
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    let wasm_dir = policy_target_dir(&out_dir, &root);
+
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&root)
+        .arg("build")
+        .arg("--target")
+        .arg("wasm32-wasip2")
+        .arg("--profile")
+        .arg("policy")
+        .arg("--target-dir")
+        .arg(&wasm_dir);
+    for (_, package) in BUILTINS {
+        cmd.arg("-p").arg(package);
+    }
+    // Flags meant for the host build (clippy's wrapper, host RUSTFLAGS,
+    // coverage instrumentation) must not leak into the guest build.
+    for var in [
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTC_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_PRIMARY_PACKAGE",
+        "RUSTDOCFLAGS",
+        "CARGO_LLVM_COV",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => fail(&format!(
+            "building the built-in policies for wasm32-wasip2 failed ({s}); \
+             is the target installed? run `rustup target add wasm32-wasip2`"
+        )),
+        Err(e) => fail(&format!(
+            "could not run cargo to build the built-in policies: {e}"
+        )),
+    }
+
+    let mut generated = String::from(
+        "/// Built-in policies embedded at build time: (name, component bytes).\n\
+         pub static BUILTIN_COMPONENTS: &[(&str, &[u8])] = &[\n",
+    );
+    for (name, package) in BUILTINS {
+        let file = wasm_dir
+            .join("wasm32-wasip2")
+            .join("policy")
+            .join(format!("{}.wasm", package.replace('-', "_")));
+        if !file.is_file() {
+            fail(&format!(
+                "expected {} after the policy build",
+                file.display()
+            ));
+        }
+        generated.push_str(&format!(
+            "    ({name:?}, include_bytes!({:?})),\n",
+            file.display().to_string()
+        ));
+    }
+    generated.push_str("];\n");
+    if let Err(e) = std::fs::write(out_dir.join("builtin_policies.rs"), generated) {
+        fail(&format!("writing builtin_policies.rs: {e}"));
+    }
+}
+
+/// `<target>/wasm-policies`, where `<target>` is the outer target dir found
+/// from OUT_DIR (`<target>/<profile>/build/gate-*/out`).
+fn policy_target_dir(out_dir: &Path, root: &Path) -> PathBuf {
+    if let Some(dir) = env::var_os("GATE_POLICY_WASM_DIR") {
+        return PathBuf::from(dir);
+    }
+    out_dir
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "build"))
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|t| t.join("wasm-policies"))
+        .unwrap_or_else(|| root.join("target").join("wasm-policies"))
+}
+
+fn fail(msg: &str) -> ! {
+    println!("cargo:warning={msg}");
+    eprintln!("error: {msg}");
+    std::process::exit(1);
+}

@@ -1,1 +1,63 @@
+//! `gate-sdk`: write `gate` policies in Rust.
+//!
+//! A policy is a `cdylib` crate built for `wasm32-wasip2` that implements
+//! [`Policy`] and calls [`export!`]:
+//!
+//! ```ignore
+//! use gate_sdk::*;
+//!
+//! struct MyPolicy;
+//!
+//! impl Policy for MyPolicy {
+//!     fn info() -> PolicyInfo {
+//!         PolicyInfo::new("my-policy", env!("CARGO_PKG_VERSION"), "what it checks")
+//!             .consumes(&[ArtifactKind::Coverage])
+//!             .params_schema(r#"{"type":"object"}"#)
+//!     }
+//!     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
+//!         Ok(Verdict::pass("nothing to complain about"))
+//!     }
+//! }
+//!
+//! gate_sdk::export!(MyPolicy);
+//! ```
+//!
+//! Policy logic is plain Rust over the generated types, so it is unit-tested
+//! natively with `cargo test`; only [`log`] needs the host (natively it prints
+//! to stderr).
 
+pub mod glob;
+mod helpers;
+pub mod params;
+
+/// Generated bindings of the `gate:policy` world (from `wit/`).
+#[allow(unsafe_code, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "gate:policy/policy",
+        pub_export_macro: true,
+        export_macro_name: "export",
+        default_bindings_module: "::gate_sdk::bindings",
+    });
+}
+
+pub use bindings::Guest as Policy;
+pub use bindings::gate::policy::host::LogLevel;
+pub use bindings::gate::policy::types::*;
+
+/// Exports a type implementing [`Policy`] as the component's `policy` world.
+#[macro_export]
+macro_rules! export {
+    ($ty:ident) => {
+        $crate::bindings::export!($ty);
+    };
+}
+
+/// Writes a line to the policy's log (recorded in the verdict by the host).
+pub fn log(level: LogLevel, message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    bindings::gate::policy::host::log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("[{level:?}] {message}");
+}

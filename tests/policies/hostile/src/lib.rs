@@ -1,1 +1,150 @@
+//! A deliberately malicious policy for the sandbox tests. `params.attack`
+//! picks the attack. When an attack that should be denied *succeeds*, the
+//! policy returns a `pass` verdict carrying the loot, so a broken sandbox
+//! shows up as a leak and a wrong exit code; when it is denied, the policy
+//! gives up with a trap, as real malware would crash.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_code)]
 
+use gate_sdk::*;
+
+pub struct Hostile;
+
+fn loot(what: &str, data: String) -> Result<Verdict, PolicyError> {
+    let mut v = Verdict::pass(format!("stole {what}"));
+    v.findings.push(Finding::new("loot", Severity::Info, data));
+    Ok(v)
+}
+
+impl Policy for Hostile {
+    fn info() -> PolicyInfo {
+        if cfg!(feature = "trap-in-info") {
+            panic!("hostile: trapping inside info()");
+        }
+        PolicyInfo::new("hostile", "0.0.0", "attacks the host").consumes(&[
+            ArtifactKind::Coverage,
+            ArtifactKind::Findings,
+            ArtifactKind::Iac,
+            ArtifactKind::Approvals,
+        ])
+    }
+
+    fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
+        let params: serde_json::Value = serde_json::from_str(&request.params).unwrap();
+        let attack = params["attack"].as_str().unwrap_or("none").to_string();
+        match attack.as_str() {
+            "none" => Ok(Verdict::pass("benign")),
+            "infinite-loop" => {
+                let mut x: u64 = 0;
+                loop {
+                    x = std::hint::black_box(x.wrapping_add(1));
+                }
+            }
+            "memory-bomb" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 64 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "deep-recursion" => {
+                #[allow(unconditional_recursion)]
+                fn down(n: u64) -> u64 {
+                    std::hint::black_box(down(n + 1)) + 1
+                }
+                Ok(Verdict::pass(format!("{}", down(0))))
+            }
+            "read-passwd" => match std::fs::read_to_string("/etc/passwd") {
+                Ok(s) => loot("/etc/passwd", s),
+                Err(e) => panic!("hostile: cannot read /etc/passwd: {e}"),
+            },
+            "list-root" => match std::fs::read_dir("/") {
+                Ok(d) => loot("/", format!("{:?}", d.count())),
+                Err(e) => panic!("hostile: cannot list /: {e}"),
+            },
+            "socket" => {
+                let addr = params["addr"].as_str().unwrap_or("127.0.0.1:9").to_string();
+                match std::net::TcpStream::connect(&addr) {
+                    Ok(_) => loot("a socket", format!("connected to {addr}")),
+                    Err(e) => panic!("hostile: cannot connect to {addr}: {e}"),
+                }
+            }
+            "env" => {
+                let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+                if vars.is_empty() {
+                    panic!("hostile: no environment visible");
+                }
+                loot("the environment", vars.join("\n"))
+            }
+            "clock" => {
+                // Reports what the guest sees as "now"; not an attack, a probe.
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let mut buf = [0u8; 8];
+                getrandom(&mut buf);
+                let mut v = Verdict::pass(format!("now={now}"));
+                v.metrics.push(Metric::new("unix-seconds", now as f64));
+                v.metrics
+                    .push(Metric::new("random", u64::from_le_bytes(buf) as f64));
+                Ok(v)
+            }
+            "flood-stdout" => loop {
+                println!("{}", "A".repeat(1024));
+            },
+            "flood-stderr" => loop {
+                eprintln!("{}", "B".repeat(1024));
+            },
+            "flood-log" => loop {
+                log(LogLevel::Info, &"C".repeat(1024));
+            },
+            "bad-verdict" => {
+                let mut v = Verdict::pass("");
+                v.findings
+                    .push(Finding::new("", Severity::High, "x".repeat(2 << 20)));
+                Ok(v)
+            }
+            "too-many-findings" => {
+                let mut v = Verdict::pass("lots");
+                for i in 0..200_000 {
+                    v.findings
+                        .push(Finding::new("spam", Severity::Low, format!("finding {i}")));
+                }
+                Ok(v)
+            }
+            "nan-metric" => {
+                let mut v = Verdict::pass("nan");
+                v.metrics.push(Metric::new("coverage", f64::NAN));
+                Ok(v)
+            }
+            "stateful" => {
+                // Counts how often evaluate ran in this instance: a fresh
+                // store per evaluation must always report 1.
+                static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                let mut v = Verdict::pass(format!("call {n}"));
+                v.metrics.push(Metric::new("calls", n as f64));
+                Ok(v)
+            }
+            "policy-error" => Err(PolicyError::Internal("hostile: giving up politely".into())),
+            other => Err(PolicyError::InvalidParams(format!(
+                "unknown attack {other}"
+            ))),
+        }
+    }
+}
+
+/// Reads random bytes through WASI (std has no public API for it).
+fn getrandom(buf: &mut [u8]) {
+    let mut state = std::collections::hash_map::RandomState::new();
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = state.build_hasher();
+    h.write_u8(0);
+    let v = h.finish().to_le_bytes();
+    for (b, r) in buf.iter_mut().zip(v.iter()) {
+        *b = *r;
+    }
+    let _ = &mut state;
+}
+
+gate_sdk::export!(Hostile);

@@ -1,0 +1,78 @@
+//! Path globs as users write them in CI config: `*` within a segment, `**`
+//! across segments, `?` one character, `{a,b}` alternatives. Small on
+//! purpose (no regex engine in every policy).
+
+/// Whether `path` matches `pattern`. Both use `/` separators.
+pub fn matches(pattern: &str, path: &str) -> bool {
+    expand_braces(pattern)
+        .iter()
+        .any(|p| match_segments(&split(p), &split(path)))
+}
+
+fn split(s: &str) -> Vec<&str> {
+    s.split('/')
+        .filter(|seg| !seg.is_empty() && *seg != ".")
+        .collect()
+}
+
+fn expand_braces(p: &str) -> Vec<String> {
+    let (Some(open), Some(close)) = (p.find('{'), p.find('}')) else {
+        return vec![p.to_string()];
+    };
+    if close < open {
+        return vec![p.to_string()];
+    }
+    let (Some(head), Some(body), Some(tail)) =
+        (p.get(..open), p.get(open + 1..close), p.get(close + 1..))
+    else {
+        return vec![p.to_string()];
+    };
+    body.split(',')
+        .flat_map(|alt| expand_braces(&format!("{head}{alt}{tail}")))
+        .collect()
+}
+
+fn match_segments(pat: &[&str], path: &[&str]) -> bool {
+    match pat.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => {
+            (0..=path.len()).any(|i| path.get(i..).is_some_and(|p| match_segments(rest, p)))
+        }
+        Some((seg, rest)) => match path.split_first() {
+            Some((first, tail)) => {
+                match_segment(seg.as_bytes(), first.as_bytes()) && match_segments(rest, tail)
+            }
+            None => false,
+        },
+    }
+}
+
+fn match_segment(pat: &[u8], s: &[u8]) -> bool {
+    match pat.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => {
+            (0..=s.len()).any(|i| s.get(i..).is_some_and(|t| match_segment(rest, t)))
+        }
+        Some((b'?', rest)) => s.split_first().is_some_and(|(_, t)| match_segment(rest, t)),
+        Some((c, rest)) => s
+            .split_first()
+            .is_some_and(|(d, t)| c == d && match_segment(rest, t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn globs() {
+        assert!(matches("src/**/*.rs", "src/a/b/c.rs"));
+        assert!(matches("src/**/*.rs", "src/c.rs"));
+        assert!(!matches("src/*.rs", "src/a/c.rs"));
+        assert!(matches("**/generated/**", "x/generated/y/z.go"));
+        assert!(matches("*.{js,ts}", "a.ts"));
+        assert!(!matches("*.{js,ts}", "a.rs"));
+        assert!(matches("test_?.py", "test_1.py"));
+        assert!(!matches("vendor/**", "src/vendor.go"));
+    }
+}

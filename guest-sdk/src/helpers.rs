@@ -1,0 +1,227 @@
+//! Constructors and small conveniences over the generated WIT types.
+
+use crate::bindings::gate::policy::types::*;
+
+impl Severity {
+    /// Rank for ordering: unknown ranks as given by `unknown_as`.
+    pub fn rank(self, unknown_as: Severity) -> u8 {
+        match self {
+            Severity::Unknown if unknown_as != Severity::Unknown => {
+                unknown_as.rank(Severity::Unknown)
+            }
+            Severity::Unknown => 0,
+            Severity::Info => 1,
+            Severity::Low => 2,
+            Severity::Medium => 3,
+            Severity::High => 4,
+            Severity::Critical => 5,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "unknown",
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses `critical|high|medium|low|info|unknown` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" => Severity::Info,
+            "unknown" => Severity::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+impl PolicyInfo {
+    pub fn new(name: &str, version: &str, description: &str) -> Self {
+        PolicyInfo {
+            name: name.to_string(),
+            version: version.to_string(),
+            description: description.to_string(),
+            consumes: Vec::new(),
+            params_schema: r#"{"type":"object"}"#.to_string(),
+        }
+    }
+
+    pub fn consumes(mut self, kinds: &[ArtifactKind]) -> Self {
+        self.consumes = kinds.to_vec();
+        self
+    }
+
+    pub fn params_schema(mut self, schema: &str) -> Self {
+        self.params_schema = schema.to_string();
+        self
+    }
+}
+
+impl Finding {
+    /// An open finding without location.
+    pub fn new(rule: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message: message.into(),
+            location: None,
+            resource: None,
+            aliases: Vec::new(),
+            remediation: None,
+            evidence: None,
+            status: FindingStatus::Open,
+        }
+    }
+
+    pub fn at(mut self, path: &str, line: Option<u32>) -> Self {
+        self.location = Some(Location {
+            path: path.to_string(),
+            line,
+            end_line: None,
+            column: None,
+        });
+        self
+    }
+
+    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+        self.remediation = Some(text.into());
+        self
+    }
+
+    pub fn evidence(mut self, text: impl Into<String>) -> Self {
+        self.evidence = Some(text.into());
+        self
+    }
+
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    pub fn status(mut self, status: FindingStatus) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+impl Metric {
+    pub fn new(name: &str, value: f64) -> Self {
+        Metric {
+            name: name.to_string(),
+            value,
+            unit: None,
+            threshold: None,
+            comparator: None,
+        }
+    }
+
+    pub fn unit(mut self, unit: &str) -> Self {
+        self.unit = Some(unit.to_string());
+        self
+    }
+
+    /// The condition `value <comparator> threshold` this metric was held to.
+    pub fn condition(mut self, comparator: Comparator, threshold: f64) -> Self {
+        self.comparator = Some(comparator);
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// Whether the metric meets its condition (true when it has none).
+    pub fn holds(&self) -> bool {
+        match (self.comparator, self.threshold) {
+            (Some(c), Some(t)) => c.holds(self.value, t),
+            _ => true,
+        }
+    }
+}
+
+impl Comparator {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparator::Ge => value >= threshold,
+            Comparator::Gt => value > threshold,
+            Comparator::Le => value <= threshold,
+            Comparator::Lt => value < threshold,
+            Comparator::Eq => value == threshold,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Ge => ">=",
+            Comparator::Gt => ">",
+            Comparator::Le => "<=",
+            Comparator::Lt => "<",
+            Comparator::Eq => "==",
+        }
+    }
+}
+
+impl Verdict {
+    pub fn new(outcome: Outcome, summary: impl Into<String>) -> Self {
+        Verdict {
+            outcome,
+            summary: summary.into(),
+            findings: Vec::new(),
+            metrics: Vec::new(),
+        }
+    }
+
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Self::new(Outcome::Pass, summary)
+    }
+
+    pub fn skip(summary: impl Into<String>) -> Self {
+        Self::new(Outcome::Skip, summary)
+    }
+}
+
+impl Counter {
+    /// Percentage covered; `None` when nothing is coverable.
+    pub fn percent(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.covered as f64 * 100.0 / self.total as f64)
+    }
+}
+
+impl Request {
+    /// Coverage reports of the given role.
+    pub fn coverage(&self, role: ArtifactRole) -> impl Iterator<Item = &CoverageReport> {
+        self.artifacts.iter().filter_map(move |a| match a {
+            Artifact::Coverage(c) if c.meta.role == role => Some(c),
+            _ => None,
+        })
+    }
+
+    /// Findings reports of the given role.
+    pub fn findings(&self, role: ArtifactRole) -> impl Iterator<Item = &FindingsReport> {
+        self.artifacts.iter().filter_map(move |a| match a {
+            Artifact::Findings(f) if f.meta.role == role => Some(f),
+            _ => None,
+        })
+    }
+
+    /// IaC documents (all roles).
+    pub fn iac(&self) -> impl Iterator<Item = &IacReport> {
+        self.artifacts.iter().filter_map(|a| match a {
+            Artifact::Iac(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Approval sets (all roles).
+    pub fn approvals(&self) -> impl Iterator<Item = &ApprovalSet> {
+        self.artifacts.iter().filter_map(|a| match a {
+            Artifact::Approvals(r) => Some(r),
+            _ => None,
+        })
+    }
+}

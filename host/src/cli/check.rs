@@ -1,0 +1,192 @@
+//! `gate check`: the CI step.
+
+use super::{CheckArgs, RunArgs};
+use crate::config::{ConfigError, ConfigFile, Role, toml_to_json};
+use crate::context::{ContextArgs, RunContext};
+use crate::error::GateError;
+use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan};
+use crate::exit::Exit;
+use crate::inputs::ArtifactSpec;
+use crate::policies::{PolicyRef, builtin};
+use crate::report;
+use crate::runtime::{CompileCache, Limits};
+use gate_artifacts::ParseOptions;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
+    let config = match &args.config {
+        Some(path) => Some(ConfigFile::load(path)?),
+        None if Path::new("gate.toml").is_file() => Some(ConfigFile::load(Path::new("gate.toml"))?),
+        None => None,
+    };
+    let mut plan = base_plan(&args.run)?;
+    let mut artifacts = Vec::new();
+    if let Some(cfg) = &config {
+        let cfg = Arc::new(cfg.clone());
+        apply_config(&cfg, &mut plan, &mut artifacts)?;
+    } else {
+        // No config: the embedded default pack, each policy applied where
+        // there is input for it.
+        for name in builtin::names() {
+            plan.policies.push(PolicySpec {
+                reference: PolicyRef::Builtin(name.to_string()),
+                reference_origin: ParamsOrigin::Default,
+                name: None,
+                level: Default::default(),
+                params: serde_json::json!({}),
+                params_origin: ParamsOrigin::Default,
+                required: false,
+            });
+        }
+    }
+    for (paths, role) in [
+        (&args.artifacts, Role::Current),
+        (&args.baselines, Role::Baseline),
+    ] {
+        for p in paths {
+            artifacts.push(ArtifactSpec {
+                display: p.display().to_string(),
+                path: p.clone(),
+                format: None,
+                role,
+            });
+        }
+    }
+    if artifacts.is_empty() {
+        return Err(GateError::Usage(
+            "no artifacts: list them in gate.toml ([[artifact]] path = ...) or pass --artifact PATH"
+                .into(),
+        ));
+    }
+    if plan.policies.is_empty() {
+        return Err(GateError::Usage(
+            "no policies: add [[policy]] use = \"builtin:coverage\" to gate.toml".into(),
+        ));
+    }
+    plan.artifacts = artifacts;
+    finish(&plan, args.run.format)
+}
+
+/// Evaluates a plan and prints the report; shared by `check` and `eval`.
+pub(super) fn finish(plan: &RunPlan, format: report::OutputFormat) -> Result<Exit, GateError> {
+    let doc = evaluate::run(plan)?;
+    print!("{}", report::render(&doc, format));
+    let exit = match doc.exit_code {
+        0 => Exit::Pass,
+        1 => Exit::GateFailed,
+        3 => Exit::Input,
+        _ => Exit::PolicyRuntime,
+    };
+    Ok(exit)
+}
+
+/// The parts of a plan that come from flags and the environment.
+pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
+    let context = RunContext::resolve(&ContextArgs {
+        now: run.now.clone(),
+        environment: run.environment.clone(),
+    })
+    .map_err(GateError::Usage)?;
+    let root = match &run.root {
+        Some(r) => Some(r.clone()),
+        None => std::env::current_dir().ok(),
+    };
+    Ok(RunPlan {
+        policies: Vec::new(),
+        artifacts: Vec::new(),
+        parse_options: ParseOptions {
+            root: root.map(|r| std::fs::canonicalize(&r).unwrap_or(r)),
+            go_module: None,
+        },
+        limits: Limits::default(),
+        cache: if run.no_cache {
+            CompileCache::disabled()
+        } else {
+            CompileCache::from_env()
+        },
+        context,
+        changes: Vec::new(),
+    })
+}
+
+fn apply_config(
+    cfg: &Arc<ConfigFile>,
+    plan: &mut RunPlan,
+    artifacts: &mut Vec<ArtifactSpec>,
+) -> Result<(), ConfigError> {
+    let base = cfg.base_dir();
+    let c = &cfg.config;
+    if let Some(root) = &c.root {
+        let r = base.join(root.get_ref());
+        plan.parse_options.root = Some(std::fs::canonicalize(&r).unwrap_or(r));
+    }
+    let l = &c.limits;
+    if let Some(f) = l.fuel {
+        plan.limits.fuel = f;
+    }
+    if let Some(t) = l.timeout_ms {
+        plan.limits.timeout = Duration::from_millis(t);
+    }
+    if let Some(m) = l.memory_mib {
+        plan.limits.memory_bytes = usize::try_from(m.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    }
+    if let Some(o) = l.output_kib {
+        plan.limits.output_bytes = usize::try_from(o.saturating_mul(1 << 10)).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = l.max_findings {
+        plan.limits.max_findings = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    for a in &c.artifacts {
+        let format = match &a.format {
+            Some(f) => Some(f.get_ref().parse().map_err(|e: String| {
+                cfg.error(f.span(), e, Some("see `gate parse --help`".into()))
+            })?),
+            None => None,
+        };
+        let path = PathBuf::from(a.path.get_ref());
+        artifacts.push(ArtifactSpec {
+            display: a.path.get_ref().clone(),
+            path: if path.is_absolute() {
+                path
+            } else {
+                base.join(path)
+            },
+            format,
+            role: a.role,
+        });
+    }
+    for p in &c.policies {
+        let reference = PolicyRef::parse(p.uses.get_ref(), &base);
+        let (params, params_origin) = match &p.params {
+            Some(t) => (
+                toml_to_json(&toml::Value::Table(t.get_ref().clone())),
+                ParamsOrigin::Config {
+                    file: Arc::clone(cfg),
+                    span: t.span(),
+                },
+            ),
+            None => (
+                serde_json::json!({}),
+                ParamsOrigin::Config {
+                    file: Arc::clone(cfg),
+                    span: p.uses.span(),
+                },
+            ),
+        };
+        plan.policies.push(PolicySpec {
+            reference,
+            reference_origin: ParamsOrigin::Config {
+                file: Arc::clone(cfg),
+                span: p.uses.span(),
+            },
+            name: p.name.clone(),
+            level: p.level,
+            params,
+            params_origin,
+            required: true,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `gate eval`: one policy, ad hoc.
+
+use super::EvalArgs;
+use super::check::{base_plan, finish};
+use crate::config::{ConfigError, Role};
+use crate::error::GateError;
+use crate::evaluate::{ParamsOrigin, PolicySpec};
+use crate::exit::Exit;
+use crate::inputs::ArtifactSpec;
+use crate::policies::PolicyRef;
+
+pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
+    let mut plan = base_plan(&args.run)?;
+    let params = match &args.params {
+        Some(text) => {
+            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                ConfigError::plain("--params", format!("--params is not valid JSON: {e}"))
+            })?;
+            if !v.is_object() {
+                return Err(
+                    ConfigError::plain("--params", "--params must be a JSON object").into(),
+                );
+            }
+            v
+        }
+        None => serde_json::json!({}),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    plan.policies.push(PolicySpec {
+        reference: PolicyRef::parse(&args.policy, &cwd),
+        reference_origin: ParamsOrigin::Flag,
+        name: None,
+        level: Default::default(),
+        params,
+        params_origin: if args.params.is_some() {
+            ParamsOrigin::Flag
+        } else {
+            ParamsOrigin::Default
+        },
+        required: true,
+    });
+    plan.artifacts = args
+        .artifacts
+        .iter()
+        .map(|p| ArtifactSpec {
+            display: p.display().to_string(),
+            path: p.clone(),
+            format: None,
+            role: Role::Current,
+        })
+        .collect();
+    finish(&plan, args.run.format)
+}

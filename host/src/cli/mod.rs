@@ -1,0 +1,138 @@
+//! The command line: argument definitions and dispatch. Each command lives
+//! in its own file; all of them end in an [`Exit`].
+
+mod check;
+mod diagnostics;
+mod eval;
+mod parse;
+mod policies;
+
+use crate::exit::{EXIT_CODES_HELP, Exit};
+use crate::report::OutputFormat;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gate",
+    version,
+    about = "Evaluate CI artifacts with sandboxed WebAssembly policies",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the configured policies (gate.toml) on the pipeline's artifacts
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(CheckArgs),
+    /// Run one policy ad hoc on some artifacts
+    #[command(after_help = EXIT_CODES_HELP)]
+    Eval(EvalArgs),
+    /// Print the normalized model the policies would see
+    Parse(ParseArgs),
+    /// List the available policies with version and digest
+    Policies(PoliciesArgs),
+}
+
+/// Options every evaluating command shares.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+    /// The instant policies see as "now" (RFC 3339); default: $GATE_NOW,
+    /// $SOURCE_DATE_EPOCH, else the system clock. Recorded in the verdict.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Deployment environment (e.g. production); default: $GATE_ENVIRONMENT
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Repository root for making artifact paths repo-relative
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Do not read or write the compiled-component cache
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Config file (default: ./gate.toml when present)
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// An artifact to read (repeatable); adds to those in the config
+    #[arg(long = "artifact", short = 'a', value_name = "PATH")]
+    pub artifacts: Vec<PathBuf>,
+    /// A baseline artifact (e.g. the base branch's coverage), repeatable
+    #[arg(long = "baseline", value_name = "PATH")]
+    pub baselines: Vec<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// `builtin:NAME` or a path to a .wasm policy component
+    #[arg(long)]
+    pub policy: String,
+    /// The policy's params as a JSON object
+    #[arg(long)]
+    pub params: Option<String>,
+    /// Artifacts to evaluate
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Artifacts to parse (several coverage reports are merged)
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+    /// Force the artifact format instead of detecting it from content
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Print the model as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Repository root for making artifact paths repo-relative
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PoliciesArgs {
+    /// Print as JSON, including each policy's params schema
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the CLI and returns how the process ends.
+pub fn main() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Pass
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Parse(a) => parse::run(a),
+        Command::Policies(a) => policies::run(a),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(e) => diagnostics::report(e),
+    }
+}

@@ -1,0 +1,36 @@
+//! Errors that end a command, each with its exit code.
+
+use crate::config::ConfigError;
+use crate::exit::Exit;
+use crate::inputs::InputError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error(transparent)]
+    Config(#[from] Box<ConfigError>),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{} artifact(s) could not be read", .0.len())]
+    Input(Vec<InputError>),
+    #[error("{0}")]
+    Registry(String),
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl GateError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            GateError::Config(_) | GateError::Usage(_) => Exit::Usage,
+            GateError::Input(_) => Exit::Input,
+            GateError::Registry(_) => Exit::Registry,
+            GateError::Runtime(_) => Exit::PolicyRuntime,
+        }
+    }
+}
+
+impl From<ConfigError> for GateError {
+    fn from(e: ConfigError) -> Self {
+        GateError::Config(Box::new(e))
+    }
+}

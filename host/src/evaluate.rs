@@ -1,0 +1,437 @@
+//! One run, start to end: load policies, validate params, read artifacts,
+//! evaluate every policy in its own sandbox, build the verdict document.
+
+use crate::config::{ConfigError, ConfigFile, Level, Role};
+use crate::context::RunContext;
+use crate::error::GateError;
+use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
+use crate::policies::{PolicyRef, SourceError};
+use crate::runtime::bindings::types as wit;
+use crate::runtime::{
+    CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
+};
+use crate::verdict::{
+    self, ArtifactEntry, Finding, Location, Metric, Outcome, PolicyEntry, VerdictDoc,
+};
+use gate_artifacts::{ArtifactKind, Model, ParseOptions};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where a policy's params came from, for pointing at them in errors.
+#[derive(Debug, Clone)]
+pub enum ParamsOrigin {
+    Config {
+        file: Arc<ConfigFile>,
+        span: std::ops::Range<usize>,
+    },
+    Flag,
+    Default,
+}
+
+/// One policy to run.
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    pub reference: PolicyRef,
+    /// Where the reference was written, for errors about it.
+    pub reference_origin: ParamsOrigin,
+    pub name: Option<String>,
+    pub level: Level,
+    pub params: serde_json::Value,
+    pub params_origin: ParamsOrigin,
+    /// Whether having no input for it is an error (configured policies) or
+    /// just means it does not apply (the default pack without config).
+    pub required: bool,
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub policies: Vec<PolicySpec>,
+    pub artifacts: Vec<ArtifactSpec>,
+    pub parse_options: ParseOptions,
+    pub limits: Limits,
+    pub cache: CompileCache,
+    pub context: RunContext,
+    pub changes: Vec<wit::ChangedFile>,
+}
+
+struct Prepared {
+    spec: PolicySpec,
+    /// The component and its info, or why it could not be loaded.
+    loaded: Result<(LoadedPolicy, wit::PolicyInfo), PolicyFailure>,
+    digest: String,
+}
+
+fn origin_error(
+    origin: &ParamsOrigin,
+    what: &str,
+    message: String,
+    help: Option<String>,
+) -> ConfigError {
+    match origin {
+        ParamsOrigin::Config { file, span } => file.error(span.clone(), message, help),
+        ParamsOrigin::Flag => ConfigError::plain(what, message),
+        ParamsOrigin::Default => ConfigError::plain(what, message),
+    }
+}
+
+/// Runs the plan. Errors are the ones that stop a run before any verdict
+/// (config, params, unreadable artifacts); policy failures are in the verdict.
+pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
+    let runtime = Runtime::new(plan.limits.clone(), plan.cache.clone())
+        .map_err(|e| GateError::Runtime(format!("cannot start the wasm runtime: {e:#}")))?;
+    let env = CallEnv {
+        now: Duration::from_secs(u64::try_from(plan.context.now_ts.as_second()).unwrap_or(0)),
+    };
+
+    // 1. Components: read, compile (or cache), info(), params against schema.
+    let mut prepared = Vec::new();
+    let mut config_errors = Vec::new();
+    for spec in &plan.policies {
+        let bytes = match spec.reference.read() {
+            Ok(b) => b,
+            Err(SourceError::Registry(r)) => {
+                return Err(GateError::Registry(format!(
+                    "`{r}`: pulling policy packs from an OCI registry is not supported by this build yet"
+                )));
+            }
+            Err(e) => {
+                config_errors.push(origin_error(
+                    &spec.reference_origin,
+                    "--policy",
+                    e.to_string(),
+                    Some(format!(
+                        "built-in policies: {}",
+                        crate::policies::builtin::names()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ));
+                continue;
+            }
+        };
+        let digest = format!("sha256:{:x}", Sha256::digest(&bytes));
+        let loaded = runtime
+            .load(&bytes)
+            .and_then(|p| runtime.info(&p, env).map(|info| (p, info)));
+        if let Ok((_, info)) = &loaded {
+            if let Err(e) = validate_params(&info.params_schema, &spec.params) {
+                match e {
+                    ParamsProblem::Invalid(msgs) => config_errors.push(origin_error(
+                        &spec.params_origin,
+                        "--params",
+                        format!(
+                            "params of policy `{}` do not match its schema: {}",
+                            info.name,
+                            msgs.join("; ")
+                        ),
+                        Some(format!(
+                            "see `gate policies --json` for the params schema of `{}`",
+                            info.name
+                        )),
+                    )),
+                    ParamsProblem::BadSchema(msg) => {
+                        prepared.push(Prepared {
+                            spec: spec.clone(),
+                            loaded: Err(PolicyFailure::new(
+                                PolicyErrorKind::Info,
+                                format!(
+                                    "the policy's params schema is not a valid JSON Schema: {msg}"
+                                ),
+                            )),
+                            digest,
+                        });
+                        continue;
+                    }
+                }
+            }
+        }
+        prepared.push(Prepared {
+            spec: spec.clone(),
+            loaded,
+            digest,
+        });
+    }
+    if let Some(first) = config_errors.into_iter().next() {
+        return Err(first.into());
+    }
+
+    // 2. Artifacts: all read, all errors reported.
+    let artifacts =
+        inputs::load_all(&plan.artifacts, &plan.parse_options).map_err(GateError::Input)?;
+
+    // 3. Evaluate.
+    let mut entries = Vec::new();
+    for p in prepared {
+        entries.push(evaluate_one(&runtime, env, plan, p, &artifacts));
+    }
+
+    let (outcome, exit, summary) = verdict::combine(&entries);
+    Ok(VerdictDoc {
+        schema_version: verdict::SCHEMA_VERSION,
+        gate_version: env!("CARGO_PKG_VERSION"),
+        outcome,
+        exit_code: exit.code(),
+        now: plan.context.now.clone(),
+        context: plan.context.clone(),
+        artifacts: artifacts
+            .iter()
+            .map(|a| ArtifactEntry {
+                path: a.spec.display.clone(),
+                kind: a.parsed.kind().as_str(),
+                format: a.parsed.format.as_str(),
+                role: a.spec.role,
+                sha256: a.sha256.clone(),
+                warnings: a.parsed.warnings.clone(),
+            })
+            .collect(),
+        policies: entries,
+        summary,
+    })
+}
+
+enum ParamsProblem {
+    Invalid(Vec<String>),
+    BadSchema(String),
+}
+
+fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+    let schema: serde_json::Value =
+        serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
+    let validator =
+        jsonschema::validator_for(&schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
+    let errors: Vec<String> = validator
+        .iter_errors(params)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ParamsProblem::Invalid(errors))
+    }
+}
+
+fn evaluate_one(
+    runtime: &Runtime,
+    env: CallEnv,
+    plan: &RunPlan,
+    p: Prepared,
+    artifacts: &[LoadedArtifact],
+) -> PolicyEntry {
+    let reference = p.spec.reference.to_string();
+    let mut entry = PolicyEntry {
+        name: p.spec.name.clone().unwrap_or_else(|| reference.clone()),
+        reference,
+        version: String::new(),
+        digest: p.digest.clone(),
+        level: p.spec.level,
+        outcome: Outcome::Error,
+        policy_outcome: None,
+        summary: String::new(),
+        error: None,
+        findings: Vec::new(),
+        metrics: Vec::new(),
+        fuel_consumed: 0,
+        log: Vec::new(),
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    let (loaded, info) = match p.loaded {
+        Ok(x) => x,
+        Err(e) => {
+            entry.summary = format!("policy could not be loaded: {e}");
+            entry.error = Some(e);
+            return entry;
+        }
+    };
+    if p.spec.name.is_none() {
+        entry.name = info.name.clone();
+    }
+    entry.version = info.version.clone();
+
+    let consumes: Vec<ArtifactKind> = info
+        .consumes
+        .iter()
+        .map(|k| convert::kind_back(*k))
+        .collect();
+    let request_artifacts = build_artifacts(artifacts, &consumes);
+    if request_artifacts.is_empty() {
+        let kinds: Vec<&str> = consumes.iter().map(|k| k.as_str()).collect();
+        let msg = format!(
+            "no artifact of a kind this policy reads ({})",
+            kinds.join(", ")
+        );
+        if p.spec.required {
+            entry.summary = msg.clone();
+            entry.error = Some(PolicyFailure::new(PolicyErrorKind::NoInput, msg));
+        } else {
+            entry.outcome = Outcome::Skip;
+            entry.summary = format!("not applicable: {msg}");
+        }
+        return entry;
+    }
+    let request = wit::Request {
+        artifacts: request_artifacts,
+        params: p.spec.params.to_string(),
+        context: wit::Context {
+            now: plan.context.now.clone(),
+            environment: plan.context.environment.clone(),
+            branch: plan.context.branch.clone(),
+            commit: plan.context.commit.clone(),
+            author: plan.context.author.clone(),
+            base_ref: plan.context.base_ref.clone(),
+        },
+        changes: plan.changes.clone(),
+    };
+    let (result, transcript) = runtime.evaluate(&loaded, env, &request);
+    entry.fuel_consumed = transcript.fuel_consumed;
+    entry.log = transcript.log;
+    entry.stdout = transcript.stdout;
+    entry.stderr = transcript.stderr;
+    match result {
+        Ok(v) => {
+            let said = match v.outcome {
+                wit::Outcome::Pass => Outcome::Pass,
+                wit::Outcome::Warn => Outcome::Warn,
+                wit::Outcome::Fail => Outcome::Fail,
+                wit::Outcome::Skip => Outcome::Skip,
+            };
+            entry.outcome = verdict::enforce(p.spec.level, said);
+            if entry.outcome != said {
+                entry.policy_outcome = Some(said);
+            }
+            entry.summary = v.summary;
+            entry.findings = v.findings.into_iter().map(finding).collect();
+            entry.metrics = v.metrics.into_iter().map(metric).collect();
+        }
+        Err(e) => {
+            entry.summary = format!("policy failed: {e}");
+            entry.error = Some(e);
+        }
+    }
+    entry
+}
+
+/// The artifacts a policy gets: coverage reports merged per role (one
+/// concept, one place: the host merges, policies never re-implement it),
+/// everything else one by one.
+fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> Vec<wit::Artifact> {
+    let mut out = Vec::new();
+    for role in [Role::Current, Role::Baseline] {
+        let cov: Vec<&LoadedArtifact> = artifacts
+            .iter()
+            .filter(|a| a.spec.role == role && matches!(a.parsed.model, Model::Coverage(_)))
+            .collect();
+        if consumes.contains(&ArtifactKind::Coverage) && !cov.is_empty() {
+            let mut merged = gate_artifacts::CoverageReport::default();
+            for a in &cov {
+                if let Model::Coverage(c) = &a.parsed.model {
+                    merged.merge(c.clone());
+                }
+            }
+            let meta = merged_meta(&cov, role);
+            out.push(wit::Artifact::Coverage(convert::coverage(meta, &merged)));
+        }
+    }
+    for a in artifacts {
+        let meta = meta(a);
+        let kind = a.parsed.kind();
+        if !consumes.contains(&kind) {
+            continue;
+        }
+        match &a.parsed.model {
+            Model::Coverage(_) => {}
+            Model::Findings(f) => out.push(wit::Artifact::Findings(convert::findings(meta, f))),
+            Model::Iac(r) => out.push(wit::Artifact::Iac(convert::iac(meta, r))),
+            Model::Approvals(s) => out.push(wit::Artifact::Approvals(convert::approvals(meta, s))),
+        }
+    }
+    out
+}
+
+fn role(r: Role) -> wit::ArtifactRole {
+    match r {
+        Role::Current => wit::ArtifactRole::Current,
+        Role::Baseline => wit::ArtifactRole::Baseline,
+    }
+}
+
+fn meta(a: &LoadedArtifact) -> wit::ArtifactMeta {
+    wit::ArtifactMeta {
+        path: a.spec.display.clone(),
+        format: a.parsed.format.as_str().to_string(),
+        sha256: a.sha256.clone(),
+        role: role(a.spec.role),
+    }
+}
+
+fn merged_meta(parts: &[&LoadedArtifact], r: Role) -> wit::ArtifactMeta {
+    if let [one] = parts {
+        return meta(one);
+    }
+    let mut formats: Vec<&str> = parts.iter().map(|a| a.parsed.format.as_str()).collect();
+    formats.dedup();
+    let mut h = Sha256::new();
+    for a in parts {
+        h.update(a.sha256.as_bytes());
+        h.update(b"\n");
+    }
+    wit::ArtifactMeta {
+        path: parts
+            .iter()
+            .map(|a| a.spec.display.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        format: formats.join("+"),
+        sha256: format!("{:x}", h.finalize()),
+        role: role(r),
+    }
+}
+
+fn finding(f: wit::Finding) -> Finding {
+    Finding {
+        rule: f.rule,
+        severity: convert::severity_back(f.severity),
+        message: f.message,
+        location: f.location.map(|l| Location {
+            path: l.path,
+            line: l.line,
+            end_line: l.end_line,
+            column: l.column,
+        }),
+        resource: f.resource,
+        aliases: f.aliases,
+        remediation: f.remediation,
+        evidence: f.evidence,
+        status: match f.status {
+            wit::FindingStatus::Open => "open",
+            wit::FindingStatus::Waived => "waived",
+            wit::FindingStatus::Suppressed => "suppressed",
+            wit::FindingStatus::Fixed => "fixed",
+        },
+    }
+}
+
+fn metric(m: wit::Metric) -> Metric {
+    Metric {
+        name: m.name,
+        value: m.value,
+        unit: m.unit,
+        threshold: m.threshold,
+        comparator: m.comparator.map(|c| match c {
+            wit::Comparator::Ge => ">=",
+            wit::Comparator::Gt => ">",
+            wit::Comparator::Le => "<=",
+            wit::Comparator::Lt => "<",
+            wit::Comparator::Eq => "==",
+        }),
+    }
+}

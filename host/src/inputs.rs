@@ -1,0 +1,82 @@
+//! Reading the artifacts named on the command line or in gate.toml into
+//! normalized models. Every artifact is read even after one fails, so the
+//! user sees every bad file at once; then the run stops with exit 3 and
+//! nothing half-read is evaluated.
+
+use crate::config::Role;
+use gate_artifacts::{Format, ParseError, ParseOptions, Parsed};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct ArtifactSpec {
+    /// The path as the user wrote it (shown in reports).
+    pub display: String,
+    /// Where to read it from.
+    pub path: PathBuf,
+    pub format: Option<Format>,
+    pub role: Role,
+}
+
+/// One artifact, read and parsed.
+#[derive(Debug, Clone)]
+pub struct LoadedArtifact {
+    pub spec: ArtifactSpec,
+    pub sha256: String,
+    pub parsed: Parsed,
+}
+
+/// Why an artifact could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: cannot read: {message}")]
+    Io { path: String, message: String },
+    #[error("{0}")]
+    Parse(ParseError),
+}
+
+impl InputError {
+    /// Stable kebab-case code for diagnostics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::Io { .. } => "unreadable-artifact",
+            InputError::Parse(e) => e.code,
+        }
+    }
+}
+
+/// Reads and parses every artifact; all errors or all artifacts.
+pub fn load_all(
+    specs: &[ArtifactSpec],
+    options: &ParseOptions,
+) -> Result<Vec<LoadedArtifact>, Vec<InputError>> {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for spec in specs {
+        match load(spec, options) {
+            Ok(a) => loaded.push(a),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(errors)
+    }
+}
+
+pub fn load(spec: &ArtifactSpec, options: &ParseOptions) -> Result<LoadedArtifact, InputError> {
+    let bytes = std::fs::read(&spec.path).map_err(|e| InputError::Io {
+        path: spec.display.clone(),
+        message: e.to_string().to_lowercase(),
+    })?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let parsed = gate_artifacts::parse(&spec.display, &bytes, spec.format, options)
+        .map_err(InputError::Parse)?;
+    Ok(LoadedArtifact {
+        spec: spec.clone(),
+        sha256,
+        parsed,
+    })
+}

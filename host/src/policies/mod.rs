@@ -1,0 +1,64 @@
+//! Where policy components come from: the embedded built-ins or files.
+//! (Registry packs are a separate module when they land.)
+
+pub mod builtin;
+
+use std::path::PathBuf;
+
+/// A reference to a policy component as users write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyRef {
+    /// `builtin:NAME`
+    Builtin(String),
+    /// A path to a `.wasm` component.
+    File(PathBuf),
+    /// `oci://...` (not supported by this build).
+    Oci(String),
+}
+
+impl PolicyRef {
+    pub fn parse(s: &str, base: &std::path::Path) -> PolicyRef {
+        if let Some(name) = s.strip_prefix("builtin:") {
+            PolicyRef::Builtin(name.to_string())
+        } else if s.starts_with("oci://") {
+            PolicyRef::Oci(s.to_string())
+        } else {
+            let p = PathBuf::from(s);
+            PolicyRef::File(if p.is_absolute() { p } else { base.join(p) })
+        }
+    }
+
+    /// The bytes of the component.
+    pub fn read(&self) -> Result<Vec<u8>, SourceError> {
+        match self {
+            PolicyRef::Builtin(name) => builtin::get(name)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| SourceError::UnknownBuiltin(name.clone())),
+            PolicyRef::File(path) => std::fs::read(path).map_err(|e| SourceError::Io {
+                path: path.display().to_string(),
+                message: e.to_string().to_lowercase(),
+            }),
+            PolicyRef::Oci(r) => Err(SourceError::Registry(r.clone())),
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyRef::Builtin(n) => write!(f, "builtin:{n}"),
+            PolicyRef::File(p) => write!(f, "{}", p.display()),
+            PolicyRef::Oci(r) => f.write_str(r),
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SourceError {
+    #[error("no built-in policy `{0}`")]
+    UnknownBuiltin(String),
+    #[error("cannot read policy component {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("`{0}`: pulling policy packs from an OCI registry is not supported by this build yet")]
+    Registry(String),
+}

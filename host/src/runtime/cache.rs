@@ -1,0 +1,159 @@
+//! On-disk cache of precompiled components.
+//!
+//! Compiling a component with Cranelift costs hundreds of milliseconds to
+//! seconds; loading a precompiled one costs under a millisecond. Entries are
+//! keyed by the component's sha256 and the engine's compatibility hash (which
+//! covers wasmtime's version and every codegen-affecting setting). Each entry
+//! ends with the sha256 of its own contents: a corrupt, truncated or foreign
+//! entry fails the check and is recompiled, never loaded.
+
+use sha2::{Digest, Sha256};
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// Where compiled components live.
+#[derive(Debug, Clone)]
+pub struct CompileCache {
+    dir: Option<PathBuf>,
+}
+
+/// How a component was obtained (for benches, tests and `--verbose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    Hit,
+    /// Compiled and stored.
+    Miss,
+    /// An entry existed but failed verification; recompiled and replaced.
+    Replaced,
+    /// Caching is off.
+    Disabled,
+}
+
+impl CompileCache {
+    /// The cache dir: `$GATE_CACHE_DIR`, else `$XDG_CACHE_HOME/gate`, else
+    /// `$HOME/.cache/gate`; `None` disables caching.
+    pub fn from_env() -> Self {
+        let dir = std::env::var_os("GATE_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|x| PathBuf::from(x).join("gate"))
+            })
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("gate"))
+            });
+        CompileCache { dir }
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        CompileCache {
+            dir: Some(dir.into()),
+        }
+    }
+
+    pub fn disabled() -> Self {
+        CompileCache { dir: None }
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    fn entry(&self, engine: &Engine, digest: &str) -> Option<PathBuf> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut h);
+        let engine_key = format!("{:016x}", h.finish());
+        self.dir.as_ref().map(|d| {
+            d.join("components").join(format!(
+                "{digest}-{engine_key}-{}.cwasm",
+                env!("CARGO_PKG_VERSION")
+            ))
+        })
+    }
+
+    /// Loads `bytes` (whose sha256 is `digest`) as a component, from the
+    /// cache when a verified entry exists.
+    pub fn load(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        let Some(path) = self.entry(engine, digest) else {
+            return Ok((Component::new(engine, bytes)?, CacheOutcome::Disabled));
+        };
+        let mut outcome = CacheOutcome::Miss;
+        if let Ok(data) = std::fs::read(&path) {
+            match verified(&data) {
+                Some(compiled) => {
+                    // SAFETY: `Component::deserialize` requires bytes produced
+                    // by `Engine::precompile_component` for a compatible
+                    // engine. `verified` checked that `compiled` is exactly the
+                    // content this cache wrote (its trailing sha256 matches),
+                    // the file name carries the engine's compatibility hash,
+                    // and wasmtime itself re-checks the header and engine
+                    // settings and returns an error (not UB) on mismatch. The
+                    // cache dir has the same trust as the `gate` binary.
+                    #[allow(unsafe_code)]
+                    let loaded = unsafe { Component::deserialize(engine, compiled) };
+                    match loaded {
+                        Ok(c) => return Ok((c, CacheOutcome::Hit)),
+                        Err(_) => outcome = CacheOutcome::Replaced,
+                    }
+                }
+                None => outcome = CacheOutcome::Replaced,
+            }
+        }
+        let compiled = engine.precompile_component(bytes)?;
+        // A cache we cannot write is not an error: the run goes on uncached.
+        let _ = store(&path, &compiled);
+        // Deserializing what we just compiled avoids compiling twice.
+        // SAFETY: `compiled` was produced just now by this engine's
+        // `precompile_component`.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize(engine, &compiled) }?;
+        Ok((component, outcome))
+    }
+}
+
+/// The compiled bytes of an entry if its trailing sha256 matches.
+fn verified(data: &[u8]) -> Option<&[u8]> {
+    let split = data.len().checked_sub(32)?;
+    let (compiled, digest) = data.split_at(split);
+    (Sha256::digest(compiled).as_slice() == digest).then_some(compiled)
+}
+
+/// Writes an entry atomically: a temp file in the same dir, then rename, so
+/// concurrent `gate` processes never see a half-written entry.
+fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(compiled)?;
+    tmp.write_all(&Sha256::digest(compiled))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verified;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn verification_rejects_tampered_and_short_entries() {
+        let body = b"compiled".to_vec();
+        let mut entry = body.clone();
+        entry.extend_from_slice(&Sha256::digest(&body));
+        assert_eq!(verified(&entry), Some(&body[..]));
+        let mut bad = entry.clone();
+        bad[0] ^= 1;
+        assert_eq!(verified(&bad), None);
+        assert_eq!(verified(&entry[..10]), None);
+    }
+}

@@ -1,0 +1,400 @@
+//! The sandboxed policy runtime.
+//!
+//! One [`Runtime`] per process owns the `Engine`, the `Linker` and the epoch
+//! ticker. [`Runtime::load`] turns component bytes into a [`LoadedPolicy`]
+//! (compiled or taken from the [`cache`], linked once into an `InstancePre`).
+//! Every call — `info()` or `evaluate()` — gets a fresh `Store` with its own
+//! fuel, deadline, memory limits and WASI context, so nothing leaks between
+//! evaluations and a trap can never poison a later one.
+
+pub mod bindings;
+pub mod cache;
+pub mod convert;
+pub mod engine;
+pub mod error;
+pub mod limits;
+pub mod wasi;
+
+use bindings::types as wit;
+use bindings::{LogLevel, Policy, PolicyPre};
+pub use cache::{CacheOutcome, CompileCache};
+pub use error::{PolicyErrorKind, PolicyFailure};
+pub use limits::Limits;
+use limits::{LimitHit, Limiter};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Per-store state: WASI, limits and what the policy wrote.
+pub struct StoreState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: Limiter,
+    log: Vec<LogLine>,
+    log_bytes: usize,
+    output_cap: usize,
+}
+
+/// One line of a policy's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub level: &'static str,
+    pub message: String,
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl bindings::gate::policy::types::Host for StoreState {}
+
+impl bindings::gate::policy::host::Host for StoreState {
+    fn log(&mut self, level: LogLevel, message: String) -> wasmtime::Result<()> {
+        self.log_bytes = self.log_bytes.saturating_add(message.len());
+        if self.log_bytes > self.output_cap {
+            self.limiter.hit = Some(LimitHit::Output);
+            wasmtime::bail!("log limit of {} bytes exceeded", self.output_cap);
+        }
+        let level = match level {
+            LogLevel::Trace => "trace",
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+        };
+        self.log.push(LogLine { level, message });
+        Ok(())
+    }
+}
+
+/// The process-wide runtime.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<StoreState>,
+    cache: CompileCache,
+    limits: Limits,
+    _ticker: engine::EpochTicker,
+}
+
+/// A compiled, linked policy component.
+pub struct LoadedPolicy {
+    pre: PolicyPre<StoreState>,
+    /// Lowercase hex sha256 of the component bytes.
+    pub digest: String,
+    pub cache: CacheOutcome,
+}
+
+/// What one evaluation produced besides the verdict.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Transcript {
+    pub fuel_consumed: u64,
+    pub log: Vec<LogLine>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Facts about the run a call needs.
+#[derive(Debug, Clone, Copy)]
+pub struct CallEnv {
+    /// "now" since the Unix epoch (the guest's wall clock).
+    pub now: Duration,
+}
+
+impl Runtime {
+    pub fn new(limits: Limits, cache: CompileCache) -> wasmtime::Result<Self> {
+        let engine = Engine::new(&engine::config(limits.stack_bytes))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Policy::add_to_linker::<_, HasSelf<StoreState>>(&mut linker, |s| s)?;
+        let ticker = engine::EpochTicker::start(&engine).map_err(wasmtime::Error::from)?;
+        Ok(Runtime {
+            engine,
+            linker,
+            cache,
+            limits,
+            _ticker: ticker,
+        })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compiles (or loads from cache) and links a component.
+    pub fn load(&self, bytes: &[u8]) -> Result<LoadedPolicy, PolicyFailure> {
+        let digest = format!("{:x}", Sha256::digest(bytes));
+        let invalid = |e: wasmtime::Error| {
+            PolicyFailure::new(PolicyErrorKind::InvalidComponent, format!("{e:#}"))
+        };
+        let (component, cache) = self
+            .cache
+            .load(&self.engine, bytes, &digest)
+            .map_err(invalid)?;
+        self.link(component, digest, cache)
+    }
+
+    fn link(
+        &self,
+        component: Component,
+        digest: String,
+        cache: CacheOutcome,
+    ) -> Result<LoadedPolicy, PolicyFailure> {
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(PolicyPre::new)
+            .map_err(|e| {
+                PolicyFailure::new(
+                    PolicyErrorKind::InvalidComponent,
+                    format!("component does not fit the gate:policy world or the sandbox: {e:#}"),
+                )
+            })?;
+        Ok(LoadedPolicy { pre, digest, cache })
+    }
+
+    fn store(
+        &self,
+        env: CallEnv,
+        seed: u64,
+    ) -> Result<(Store<StoreState>, wasi::Captured), PolicyFailure> {
+        let (wasi, captured) = wasi::context(env.now, seed, self.limits.output_bytes);
+        let state = StoreState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: Limiter::new(&self.limits),
+            log: Vec::new(),
+            log_bytes: 0,
+            output_cap: self.limits.output_bytes,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store
+            .set_fuel(self.limits.fuel)
+            .map_err(|e| PolicyFailure::new(PolicyErrorKind::Instantiate, e.to_string()))?;
+        let ticks = self.limits.timeout.as_millis() / engine::EPOCH_TICK.as_millis().max(1);
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
+        store.epoch_deadline_trap();
+        Ok((store, captured))
+    }
+
+    /// Calls `info()` in a fresh store.
+    pub fn info(
+        &self,
+        policy: &LoadedPolicy,
+        env: CallEnv,
+    ) -> Result<wit::PolicyInfo, PolicyFailure> {
+        let (mut store, captured) = self.store(env, seed(&policy.digest))?;
+        let instance = policy
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Instantiate))?;
+        let info = instance
+            .call_info(&mut store)
+            .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Info))?;
+        if info.name.is_empty() || info.name.len() > 128 {
+            return Err(PolicyFailure::new(
+                PolicyErrorKind::Info,
+                "info() returned an empty or over-long name",
+            ));
+        }
+        Ok(info)
+    }
+
+    /// Calls `evaluate()` in a fresh store. The verdict is checked against
+    /// the contract before it is returned.
+    pub fn evaluate(
+        &self,
+        policy: &LoadedPolicy,
+        env: CallEnv,
+        request: &wit::Request,
+    ) -> (Result<wit::Verdict, PolicyFailure>, Transcript) {
+        let (mut store, captured) = match self.store(env, seed(&policy.digest)) {
+            Ok(s) => s,
+            Err(e) => return (Err(e), Transcript::default()),
+        };
+        let result = policy
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Instantiate))
+            .and_then(|instance| {
+                instance
+                    .call_evaluate(&mut store, request)
+                    .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Trap))
+            })
+            .and_then(|r| {
+                r.map_err(|e| {
+                    let (what, msg) = match e {
+                        wit::PolicyError::InvalidParams(m) => ("invalid params", m),
+                        wit::PolicyError::UnsupportedInput(m) => ("unsupported input", m),
+                        wit::PolicyError::Internal(m) => ("internal error", m),
+                    };
+                    PolicyFailure::new(PolicyErrorKind::PolicyReported, format!("{what}: {msg}"))
+                })
+            })
+            .and_then(|v| check_contract(v, &self.limits));
+        let fuel_left = store.get_fuel().unwrap_or(0);
+        let transcript = Transcript {
+            fuel_consumed: self.limits.fuel.saturating_sub(fuel_left),
+            log: std::mem::take(&mut store.data_mut().log),
+            stdout: String::from_utf8_lossy(&captured.stdout.contents()).into_owned(),
+            stderr: String::from_utf8_lossy(&captured.stderr.contents()).into_owned(),
+        };
+        (result, transcript)
+    }
+}
+
+/// A deterministic per-policy seed for the guest's randomness.
+fn seed(digest: &str) -> u64 {
+    let d = Sha256::digest(digest.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
+    u64::from_le_bytes(b)
+}
+
+/// Names what went wrong in a failed call, most specific cause first.
+fn classify(
+    store: &Store<StoreState>,
+    captured: &wasi::Captured,
+    err: wasmtime::Error,
+    fallback: PolicyErrorKind,
+) -> PolicyFailure {
+    let cap = store.data().output_cap;
+    let flooded =
+        captured.stdout.contents().len() >= cap || captured.stderr.contents().len() >= cap;
+    match store.data().limiter.hit {
+        Some(LimitHit::Memory { .. }) | Some(LimitHit::Table { .. }) => {
+            return PolicyFailure::new(PolicyErrorKind::MemoryLimit, root_message(&err));
+        }
+        Some(LimitHit::Output) => {
+            return PolicyFailure::new(PolicyErrorKind::OutputLimit, root_message(&err));
+        }
+        None => {}
+    }
+    if flooded {
+        return PolicyFailure::new(
+            PolicyErrorKind::OutputLimit,
+            format!("stdout/stderr exceeded {cap} bytes"),
+        );
+    }
+    if let Some(trap) = err.downcast_ref::<Trap>() {
+        let kind = match trap {
+            // Whatever went wrong inside info(), the policy cannot describe
+            // itself: that is its own kind.
+            _ if fallback == PolicyErrorKind::Info
+                && !matches!(trap, Trap::OutOfFuel | Trap::Interrupt) =>
+            {
+                PolicyErrorKind::Info
+            }
+            Trap::OutOfFuel => PolicyErrorKind::FuelExhausted,
+            Trap::Interrupt => PolicyErrorKind::DeadlineExceeded,
+            Trap::StackOverflow => PolicyErrorKind::StackOverflow,
+            Trap::UnreachableCodeReached if panic_message(captured).is_some() => {
+                PolicyErrorKind::Panic
+            }
+            _ => {
+                if fallback == PolicyErrorKind::Info {
+                    PolicyErrorKind::Info
+                } else {
+                    PolicyErrorKind::Trap
+                }
+            }
+        };
+        let mut message = match kind {
+            PolicyErrorKind::FuelExhausted => "the policy ran out of fuel (CPU budget)".to_string(),
+            PolicyErrorKind::DeadlineExceeded => {
+                "the policy exceeded its wall-clock deadline".to_string()
+            }
+            PolicyErrorKind::StackOverflow => "the policy overflowed its stack".to_string(),
+            _ => format!("{trap}"),
+        };
+        if let Some(p) = panic_message(captured) {
+            message = format!("{message}: {p}");
+        }
+        return PolicyFailure::new(kind, message);
+    }
+    // Not a trap: the host rejected a value crossing the boundary (bad enum
+    // discriminant, invalid UTF-8, out-of-bounds list) or instantiation failed.
+    let kind = match fallback {
+        PolicyErrorKind::Trap => PolicyErrorKind::ContractViolation,
+        other => other,
+    };
+    PolicyFailure::new(kind, format!("{err:#}"))
+}
+
+fn root_message(err: &wasmtime::Error) -> String {
+    err.chain()
+        .find(|e| e.to_string().contains("limit"))
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| err.to_string())
+}
+
+/// The message of a Rust panic, as the guest's panic hook printed it.
+fn panic_message(captured: &wasi::Captured) -> Option<String> {
+    let stderr = captured.stderr.contents();
+    let text = String::from_utf8_lossy(&stderr);
+    let start = text.find("panicked at")?;
+    let rest = text.get(start..)?;
+    let mut lines = rest.lines();
+    let head = lines.next()?.trim_end_matches(':');
+    let msg = lines.next().unwrap_or("").trim();
+    Some(format!("{head}: {msg}").chars().take(2048).collect())
+}
+
+/// Rejects verdicts that break the contract: absurd sizes, empty ids,
+/// non-finite metrics. A broken verdict is an error, never a pass.
+fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, PolicyFailure> {
+    let bad = |m: String| Err(PolicyFailure::new(PolicyErrorKind::ContractViolation, m));
+    if v.findings.len() > limits.max_findings {
+        return bad(format!(
+            "verdict has {} findings, more than the limit of {}",
+            v.findings.len(),
+            limits.max_findings
+        ));
+    }
+    if v.metrics.len() > limits.max_metrics {
+        return bad(format!(
+            "verdict has {} metrics, more than the limit of {}",
+            v.metrics.len(),
+            limits.max_metrics
+        ));
+    }
+    let text_ok = |s: &str| s.len() <= limits.max_text_bytes;
+    if !text_ok(&v.summary) {
+        return bad("verdict summary is too long".into());
+    }
+    for (i, f) in v.findings.iter().enumerate() {
+        if f.rule.trim().is_empty() || f.rule.len() > 256 || f.rule.chars().any(char::is_control) {
+            return bad(format!(
+                "finding {i} has an empty, over-long or control-character rule id"
+            ));
+        }
+        let texts = [
+            Some(&f.message),
+            f.remediation.as_ref(),
+            f.evidence.as_ref(),
+        ];
+        if texts.into_iter().flatten().any(|t| !text_ok(t)) {
+            return bad(format!(
+                "finding {i} ({}) has a text longer than {} bytes",
+                f.rule, limits.max_text_bytes
+            ));
+        }
+    }
+    for (i, m) in v.metrics.iter().enumerate() {
+        if m.name.trim().is_empty() || m.name.len() > 256 {
+            return bad(format!("metric {i} has an empty or over-long name"));
+        }
+        if !m.value.is_finite() || m.threshold.is_some_and(|t| !t.is_finite()) {
+            return bad(format!("metric {i} ({}) is not a finite number", m.name));
+        }
+    }
+    Ok(v)
+}

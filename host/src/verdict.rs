@@ -1,0 +1,217 @@
+//! The verdict document: the one result every report projects. Field order
+//! and content are deterministic (no timings, no map iteration order), so
+//! the same inputs give byte-identical JSON.
+
+use crate::config::{Level, Role};
+use crate::context::RunContext;
+use crate::exit::Exit;
+use crate::runtime::{LogLine, PolicyFailure};
+use gate_artifacts::{Severity, Warning};
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Pass,
+    Skip,
+    Warn,
+    Fail,
+    Error,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Skip => "skip",
+            Outcome::Warn => "warn",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictDoc {
+    pub schema_version: u32,
+    pub gate_version: &'static str,
+    pub outcome: Outcome,
+    pub exit_code: u8,
+    pub now: String,
+    pub context: RunContext,
+    pub artifacts: Vec<ArtifactEntry>,
+    pub policies: Vec<PolicyEntry>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactEntry {
+    pub path: String,
+    pub kind: &'static str,
+    pub format: &'static str,
+    pub role: Role,
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyEntry {
+    pub name: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub version: String,
+    pub digest: String,
+    pub level: Level,
+    pub outcome: Outcome,
+    /// What the policy itself said, before the enforcement level applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_outcome: Option<Outcome>,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<PolicyFailure>,
+    pub findings: Vec<Finding>,
+    pub metrics: Vec<Metric>,
+    pub fuel_consumed: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<LogLine>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stdout: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Location {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    pub status: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    pub name: String,
+    pub value: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparator: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub policies: usize,
+    pub passed: usize,
+    pub warned: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    pub findings: SeverityCounts,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeverityCounts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+    pub unknown: usize,
+}
+
+impl SeverityCounts {
+    pub fn add(&mut self, s: Severity) {
+        match s {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+            Severity::Info => self.info += 1,
+            Severity::Unknown => self.unknown += 1,
+        }
+    }
+}
+
+/// Applies the enforcement level to what a policy said.
+pub fn enforce(level: Level, outcome: Outcome) -> Outcome {
+    match (level, outcome) {
+        (Level::Advisory, Outcome::Fail) => Outcome::Warn,
+        (_, o) => o,
+    }
+}
+
+/// Combines policy outcomes into the run's outcome and exit code.
+///
+/// Any error is an error (a policy that could not judge never passes); a
+/// run where every policy skipped evaluated nothing, which is an error too.
+pub fn combine(policies: &[PolicyEntry]) -> (Outcome, Exit, Summary) {
+    let mut s = Summary {
+        policies: policies.len(),
+        ..Summary::default()
+    };
+    let mut input_problem = false;
+    for p in policies {
+        match p.outcome {
+            Outcome::Pass => s.passed += 1,
+            Outcome::Warn => s.warned += 1,
+            Outcome::Fail => s.failed += 1,
+            Outcome::Skip => s.skipped += 1,
+            Outcome::Error => {
+                s.errored += 1;
+                if p.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == crate::runtime::PolicyErrorKind::NoInput)
+                {
+                    input_problem = true;
+                }
+            }
+        }
+        for f in &p.findings {
+            if f.status == "open" {
+                s.findings.add(f.severity);
+            }
+        }
+    }
+    // Precedence follows the exit-code contract: input problems, then
+    // runtime errors, then failures.
+    let (outcome, exit) = if input_problem {
+        (Outcome::Error, Exit::Input)
+    } else if s.errored > 0 {
+        (Outcome::Error, Exit::PolicyRuntime)
+    } else if s.policies == 0 || s.skipped == s.policies {
+        (Outcome::Error, Exit::Input)
+    } else if s.failed > 0 {
+        (Outcome::Fail, Exit::GateFailed)
+    } else if s.warned > 0 {
+        (Outcome::Warn, Exit::Pass)
+    } else {
+        (Outcome::Pass, Exit::Pass)
+    };
+    (outcome, exit, s)
+}
