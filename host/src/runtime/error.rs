@@ -24,6 +24,9 @@ pub enum PolicyErrorKind {
     StackOverflow,
     /// stdout, stderr or the log went past its cap.
     OutputLimit,
+    /// The policy tried to reach a capability it is not granted
+    /// (filesystem, network, name lookup).
+    SandboxViolation,
     /// The policy panicked (Rust) — the message is in `message`.
     Panic,
     /// Any other trap (unreachable, out-of-bounds access...).
@@ -49,6 +52,7 @@ impl PolicyErrorKind {
             PolicyErrorKind::MemoryLimit => "memory-limit",
             PolicyErrorKind::StackOverflow => "stack-overflow",
             PolicyErrorKind::OutputLimit => "output-limit",
+            PolicyErrorKind::SandboxViolation => "sandbox-violation",
             PolicyErrorKind::Panic => "panic",
             PolicyErrorKind::Trap => "trap",
             PolicyErrorKind::ContractViolation => "contract-violation",

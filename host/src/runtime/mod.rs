@@ -36,6 +36,8 @@ pub struct StoreState {
     log: Vec<LogLine>,
     log_bytes: usize,
     output_cap: usize,
+    /// The capability a policy tried to reach, if any (see `wasi::DENIED`).
+    violation: Option<&'static str>,
 }
 
 /// One line of a policy's log.
@@ -114,6 +116,9 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Policy::add_to_linker::<_, HasSelf<StoreState>>(&mut linker, |s| s)?;
+        wasi::deny_capabilities(&mut linker, |s: &mut StoreState, what| {
+            s.violation = Some(what);
+        })?;
         let ticker = engine::EpochTicker::start(&engine).map_err(wasmtime::Error::from)?;
         Ok(Runtime {
             engine,
@@ -173,6 +178,7 @@ impl Runtime {
             log: Vec::new(),
             log_bytes: 0,
             output_cap: self.limits.output_bytes,
+            violation: None,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -269,6 +275,12 @@ fn classify(
     let cap = store.data().output_cap;
     let flooded =
         captured.stdout.contents().len() >= cap || captured.stderr.contents().len() >= cap;
+    if let Some(what) = store.data().violation {
+        return PolicyFailure::new(
+            PolicyErrorKind::SandboxViolation,
+            format!("the policy tried to use {what}, which is not granted"),
+        );
+    }
     match store.data().limiter.hit {
         Some(LimitHit::Memory { .. }) | Some(LimitHit::Table { .. }) => {
             return PolicyFailure::new(PolicyErrorKind::MemoryLimit, root_message(&err));

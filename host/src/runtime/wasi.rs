@@ -70,3 +70,52 @@ pub fn context(now: Duration, seed: u64, output_cap: usize) -> (WasiCtx, Capture
         .socket_addr_check(|_, _| Box::pin(async { false }));
     (b.build(), captured)
 }
+
+/// WASI functions that are the entry points to capabilities a policy is never
+/// granted, and what they would reach. Rust std (through wasi-libc) calls
+/// `get-directories` before any path-based file access and the socket
+/// constructors before any network use.
+const DENIED: &[(&str, &str, &str)] = &[
+    (
+        "wasi:filesystem/preopens@0.2.12",
+        "get-directories",
+        "the filesystem",
+    ),
+    (
+        "wasi:sockets/tcp-create-socket@0.2.12",
+        "create-tcp-socket",
+        "the network (TCP)",
+    ),
+    (
+        "wasi:sockets/udp-create-socket@0.2.12",
+        "create-udp-socket",
+        "the network (UDP)",
+    ),
+    (
+        "wasi:sockets/ip-name-lookup@0.2.12",
+        "resolve-addresses",
+        "name lookup",
+    ),
+];
+
+/// Replaces the entry points in [`DENIED`] with functions that record the
+/// attempt and trap. The plain WASI implementation would merely return
+/// "not found"/"access denied", which a malicious policy could probe quietly;
+/// trapping makes the attempt visible as a `sandbox-violation` error.
+pub fn deny_capabilities<T: 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+    record: fn(&mut T, &'static str),
+) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    for (interface, func, what) in DENIED {
+        let mut instance = linker.instance(interface)?;
+        instance.func_new(func, move |mut store, _ty, _params, _results| {
+            record(store.data_mut(), what);
+            wasmtime::bail!(
+                "sandbox violation: the policy tried to use {what}, which is not granted"
+            )
+        })?;
+    }
+    linker.allow_shadowing(false);
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! `gate check` / `gate eval` end to end on real policies and artifacts.
+
+use crate::{LCOV_80, TestDir};
+
+const NOW: &str = "2026-11-22T10:00:00Z";
+
+fn config(min_line: f64) -> String {
+    format!(
+        "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"builtin:coverage\"\nparams = {{ min-line = {min_line}, min-branch = 70 }}\n"
+    )
+}
+
+#[test]
+fn passing_gate_exits_0_with_metrics() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(80.0));
+    let r = t
+        .run(&["check", "--format", "json", "--now", NOW])
+        .expect_code(0);
+    let v = r.json();
+    assert_eq!(v["outcome"], "pass");
+    assert_eq!(v["now"], NOW);
+    assert_eq!(v["context"]["now_source"], "flag");
+    let p = &v["policies"][0];
+    assert_eq!(p["name"], "coverage");
+    assert_eq!(p["outcome"], "pass");
+    assert!(p["digest"].as_str().unwrap().starts_with("sha256:"));
+    let line = p["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "line-coverage")
+        .unwrap();
+    assert_eq!(line["value"], 80.0);
+    assert_eq!(line["threshold"], 80.0);
+    assert_eq!(line["comparator"], ">=");
+    let a = &v["artifacts"][0];
+    assert_eq!(a["kind"], "coverage");
+    assert_eq!(a["format"], "lcov");
+    assert_eq!(a["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn failing_gate_exits_1_and_says_why() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(80.5));
+    let r = t.run(&["check", "--now", NOW]).expect_code(1);
+    let out = r.stdout();
+    assert!(out.contains("FAIL  coverage"), "{out}");
+    assert!(
+        out.contains("line coverage is 80.00% (8 of 10), below the minimum 80.5%"),
+        "{out}"
+    );
+    assert!(out.contains("exit 1"), "{out}");
+}
+
+#[test]
+fn advisory_level_turns_failure_into_warning() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write(
+        "gate.toml",
+        config(99.0).replace("use = ", "level = \"advisory\"\nuse = "),
+    );
+    let v = t
+        .run(&["check", "--format", "json", "--now", NOW])
+        .expect_code(0)
+        .json();
+    assert_eq!(v["outcome"], "warn");
+    assert_eq!(v["policies"][0]["outcome"], "warn");
+    assert_eq!(v["policies"][0]["policy_outcome"], "fail");
+}
+
+#[test]
+fn same_inputs_give_byte_identical_json() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(80.0));
+    // First run compiles (cold cache), second loads from cache: same bytes.
+    let a = t
+        .run(&["check", "--format", "json", "--now", NOW])
+        .expect_code(0);
+    let b = t
+        .run(&["check", "--format", "json", "--now", NOW])
+        .expect_code(0);
+    assert_eq!(a.out.stdout, b.out.stdout);
+    assert!(a.json()["policies"][0]["fuel_consumed"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn now_comes_from_environment_when_no_flag() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(50.0));
+    let out = t
+        .command()
+        .args(["check", "--format", "json"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["now"], "2023-11-14T22:13:20Z");
+    assert_eq!(v["context"]["now_source"], "SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn unknown_config_key_is_usage_error_with_file_and_line() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"builtin:coverage\"\nparms = {}\n");
+    let r = t.run(&["check"]).expect_code(2);
+    assert!(r.stderr().contains("gate.toml:6:1"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("unknown field `parms`"),
+        "{}",
+        r.stderr()
+    );
+    assert!(r.stdout().is_empty());
+}
+
+#[test]
+fn params_rejected_by_policy_schema_point_at_config_line() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(180.0));
+    let r = t.run(&["check"]).expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains("gate.toml:6:"), "{err}");
+    assert!(err.contains("/min-line"), "{err}");
+    assert!(err.contains("100"), "{err}");
+}
+
+#[test]
+fn unknown_builtin_is_usage_error() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let r = t
+        .run(&["eval", "--policy", "builtin:nope", "lcov.info"])
+        .expect_code(2);
+    assert!(
+        r.stderr().contains("no built-in policy `nope`"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn every_bad_artifact_is_reported_and_nothing_is_evaluated() {
+    let t = TestDir::new();
+    t.write("empty.info", "");
+    t.write("truncated.json", "{\"a\": [1, 2");
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"missing.info\"\n[[artifact]]\npath = \"empty.info\"\n[[artifact]]\npath = \"truncated.json\"\n[[policy]]\nuse = \"builtin:coverage\"\n",
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(3);
+    let err = r.stderr();
+    assert!(err.contains("missing.info: cannot read"), "{err}");
+    assert!(err.contains("error[empty-file]: empty.info"), "{err}");
+    assert!(
+        err.contains("error[truncated-json]: truncated.json:1:"),
+        "{err}"
+    );
+    assert!(err.contains("3 artifact(s) could not be read"), "{err}");
+    assert!(
+        r.stdout().is_empty(),
+        "nothing may be evaluated: {}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn configured_policy_without_input_is_an_error_not_a_pass() {
+    let t = TestDir::new();
+    // A findings-only input for a coverage policy: nothing to evaluate.
+    t.write(
+        "r.sarif",
+        r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[]}]}"#,
+    );
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"r.sarif\"\n[[policy]]\nuse = \"builtin:coverage\"\n",
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(3);
+    let v = r.json();
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["policies"][0]["error"]["kind"], "no-input");
+}
+
+#[test]
+fn coverage_reports_of_several_files_are_merged_before_evaluation() {
+    let t = TestDir::new();
+    t.write("a.info", "SF:src/a.rs\nDA:1,1\nDA:2,0\nend_of_record\n");
+    t.write("b.info", "SF:src/a.rs\nDA:2,4\nDA:3,0\nend_of_record\n");
+    let r = t
+        .run(&[
+            "eval",
+            "--policy",
+            "builtin:coverage",
+            "--params",
+            "{\"min-line\": 66}",
+            "a.info",
+            "b.info",
+            "--format",
+            "json",
+        ])
+        .expect_code(0);
+    let v = r.json();
+    // Union of lines 1..3 with line 2 hit in b: 2 of 3.
+    let m = &v["policies"][0]["metrics"];
+    let covered = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "lines-covered")
+        .unwrap();
+    let total = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "lines-total")
+        .unwrap();
+    assert_eq!(
+        (covered["value"].as_f64(), total["value"].as_f64()),
+        (Some(2.0), Some(3.0))
+    );
+}
+
+#[test]
+fn example_from_readme_passes() {
+    // The README's first command runs exactly this config.
+    let t = TestDir::new();
+    let example = crate::repo().join("examples/service/gate.toml");
+    let r = t
+        .run(&["check", "--config", example.to_str().unwrap(), "--now", NOW])
+        .expect_code(0);
+    assert!(r.stdout().contains("PASS  coverage"), "{}", r.stdout());
+}
+
+#[test]
+fn default_pack_runs_without_config() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let v = t
+        .run(&["check", "--artifact", "lcov.info", "--format", "json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(v["policies"][0]["ref"], "builtin:coverage");
+    assert_eq!(v["policies"][0]["outcome"], "pass");
+}

@@ -1,0 +1,78 @@
+//! The command line contract: help, exit codes, usage errors, `policies`.
+
+use crate::TestDir;
+use sha2::{Digest, Sha256};
+
+#[test]
+fn help_documents_exit_codes() {
+    let t = TestDir::new();
+    let r = t.run(&["--help"]).expect_code(0);
+    for line in [
+        "0  pass",
+        "1  gate failed",
+        "2  usage",
+        "3  input error",
+        "4  policy runtime",
+        "5  registry",
+    ] {
+        assert!(
+            r.stdout().contains(line),
+            "missing `{line}` in --help:\n{}",
+            r.stdout()
+        );
+    }
+}
+
+#[test]
+fn unknown_flag_is_usage_error() {
+    TestDir::new()
+        .run(&["check", "--no-such-flag"])
+        .expect_code(2);
+}
+
+#[test]
+fn policies_lists_builtin_with_digest_of_embedded_component() {
+    let t = TestDir::new();
+    let r = t.run(&["policies", "--json"]).expect_code(0);
+    let list = r.json();
+    let cov = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ref"] == "builtin:coverage")
+        .unwrap();
+    assert_eq!(cov["name"], "coverage");
+    assert_eq!(cov["consumes"], serde_json::json!(["coverage"]));
+    assert!(cov["params_schema"]["properties"]["min-line"].is_object());
+    // The digest is the sha256 of the component the build embedded.
+    let wasm = gate::policies::builtin::get("coverage").unwrap();
+    assert_eq!(cov["digest"], format!("sha256:{:x}", Sha256::digest(wasm)));
+}
+
+#[test]
+fn parse_prints_normalized_coverage_model() {
+    let t = TestDir::new();
+    t.write("lcov.info", crate::LCOV_80);
+    let r = t.run(&["parse", "lcov.info", "--json"]).expect_code(0);
+    let v = r.json();
+    assert_eq!(v["kind"], "coverage");
+    assert_eq!(v["format"], "lcov");
+    assert_eq!(
+        v["totals"]["lines"],
+        serde_json::json!({"total": 10, "covered": 8})
+    );
+    assert_eq!(
+        v["totals"]["branches"],
+        serde_json::json!({"total": 4, "covered": 3})
+    );
+    assert_eq!(v["files"][0]["path"], "src/lib.rs");
+}
+
+#[test]
+fn parse_of_garbage_is_input_error_naming_the_file() {
+    let t = TestDir::new();
+    t.write("broken.json", "{\"runs\": [");
+    let r = t.run(&["parse", "broken.json", "--json"]).expect_code(3);
+    assert!(r.stderr().contains("broken.json:1:"), "{}", r.stderr());
+    assert!(r.stdout().is_empty());
+}

@@ -1,0 +1,280 @@
+//! Hostile policies are contained: each attack ends as its own error kind,
+//! exit code 4, the host alive, and a good policy in the same run reports
+//! normally. Nothing from the host (files, env, network, clock) leaks.
+
+use crate::{LCOV_80, Run, TestDir, components};
+
+const NOW: &str = "2026-11-22T10:00:00Z";
+
+/// Runs the hostile policy with `attack` next to the good coverage policy.
+fn attack(attack: &str, limits: &str, extra_params: &str) -> (Run, serde_json::Value) {
+    let t = TestDir::new();
+    let hostile = components::get().hostile.display().to_string();
+    t.write("lcov.info", LCOV_80);
+    t.write(
+        "gate.toml",
+        format!(
+            "[limits]\n{limits}\n\n[[artifact]]\npath = \"lcov.info\"\n\n\
+             [[policy]]\nuse = {hostile:?}\nparams = {{ attack = \"{attack}\"{extra_params} }}\n\n\
+             [[policy]]\nuse = \"builtin:coverage\"\nparams = {{ min-line = 50 }}\n"
+        ),
+    );
+    let run = t
+        .command()
+        .args(["check", "--format", "json", "--now", NOW])
+        .env("GATE_TEST_CANARY", "canary-s3cr3t-value")
+        .output()
+        .unwrap();
+    let run = Run { out: run };
+    let v = run.json();
+    (run, v)
+}
+
+/// Asserts the hostile policy errored with `kind` and the good one passed.
+fn contained(v: &serde_json::Value, kind: &str) {
+    let hostile = &v["policies"][0];
+    assert_eq!(hostile["outcome"], "error", "{hostile:#}");
+    assert_eq!(hostile["error"]["kind"], kind, "{hostile:#}");
+    let good = &v["policies"][1];
+    assert_eq!(good["name"], "coverage");
+    assert_eq!(
+        good["outcome"], "pass",
+        "good policy must still report: {good:#}"
+    );
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["exit_code"], 4);
+    // Never anything stolen in the verdict.
+    let text = v.to_string();
+    assert!(!text.contains("canary-s3cr3t-value"));
+    assert!(!text.contains("root:x:0:0"));
+}
+
+#[test]
+fn benign_hostile_build_passes() {
+    let (r, v) = attack("none", "", "");
+    let r = r.expect_code(0);
+    assert_eq!(v["policies"][0]["outcome"], "pass", "{}", r.stdout());
+}
+
+#[test]
+fn infinite_loop_runs_out_of_fuel() {
+    let (r, v) = attack("infinite-loop", "fuel = 50_000_000", "");
+    r.expect_code(4);
+    contained(&v, "fuel-exhausted");
+    assert_eq!(v["policies"][0]["fuel_consumed"], 50_000_000);
+}
+
+#[test]
+fn infinite_loop_hits_wall_clock_deadline_when_fuel_is_plenty() {
+    let (r, v) = attack(
+        "infinite-loop",
+        "fuel = 1_000_000_000_000_000\ntimeout-ms = 300",
+        "",
+    );
+    r.expect_code(4);
+    contained(&v, "deadline-exceeded");
+}
+
+#[test]
+fn memory_bomb_hits_memory_limit() {
+    let (r, v) = attack("memory-bomb", "memory-mib = 32", "");
+    r.expect_code(4);
+    contained(&v, "memory-limit");
+    assert!(
+        v["policies"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit 32 MiB")
+    );
+}
+
+#[test]
+fn deep_recursion_overflows_stack() {
+    let (r, v) = attack("deep-recursion", "", "");
+    r.expect_code(4);
+    contained(&v, "stack-overflow");
+}
+
+#[test]
+fn reading_etc_passwd_finds_no_filesystem() {
+    let (r, v) = attack("read-passwd", "", "");
+    r.expect_code(4);
+    contained(&v, "sandbox-violation");
+    let msg = v["policies"][0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("the filesystem"), "{msg}");
+}
+
+#[test]
+fn listing_root_finds_no_filesystem() {
+    let (r, v) = attack("list-root", "", "");
+    r.expect_code(4);
+    contained(&v, "sandbox-violation");
+}
+
+#[test]
+fn socket_to_loopback_is_denied_and_never_connects() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (r, v) = attack("socket", "", &format!(", addr = \"{addr}\""));
+    r.expect_code(4);
+    contained(&v, "sandbox-violation");
+    let msg = v["policies"][0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("the network (TCP)"), "{msg}");
+    assert!(
+        listener.accept().is_err(),
+        "the policy reached the listener"
+    );
+}
+
+#[test]
+fn environment_is_empty() {
+    let (r, v) = attack("env", "", "");
+    r.expect_code(4);
+    contained(&v, "panic");
+    assert!(
+        v["policies"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no environment visible")
+    );
+}
+
+#[test]
+fn flooding_stdout_hits_output_limit() {
+    let (r, v) = attack("flood-stdout", "output-kib = 64", "");
+    r.expect_code(4);
+    contained(&v, "output-limit");
+    assert!(v["policies"][0]["stdout"].as_str().unwrap().len() <= 64 * 1024);
+}
+
+#[test]
+fn flooding_stderr_hits_output_limit() {
+    let (r, v) = attack("flood-stderr", "output-kib = 64", "");
+    r.expect_code(4);
+    contained(&v, "output-limit");
+}
+
+#[test]
+fn flooding_the_log_hits_output_limit() {
+    let (r, v) = attack("flood-log", "output-kib = 64", "");
+    r.expect_code(4);
+    contained(&v, "output-limit");
+}
+
+#[test]
+fn broken_verdict_is_contract_violation() {
+    let (r, v) = attack("bad-verdict", "", "");
+    r.expect_code(4);
+    contained(&v, "contract-violation");
+}
+
+#[test]
+fn absurd_number_of_findings_is_contract_violation() {
+    let (r, v) = attack("too-many-findings", "max-findings = 1000", "");
+    r.expect_code(4);
+    contained(&v, "contract-violation");
+    assert!(
+        v["policies"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("200000 findings")
+    );
+}
+
+#[test]
+fn nan_metric_is_contract_violation() {
+    let (r, v) = attack("nan-metric", "", "");
+    r.expect_code(4);
+    contained(&v, "contract-violation");
+}
+
+#[test]
+fn policy_reported_error_is_an_error() {
+    let (r, v) = attack("policy-error", "", "");
+    r.expect_code(4);
+    contained(&v, "policy-reported");
+}
+
+#[test]
+fn trap_inside_info_is_its_own_kind() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let info = components::get().hostile_info.display().to_string();
+    t.write(
+        "gate.toml",
+        format!("[[artifact]]\npath = \"lcov.info\"\n[[policy]]\nuse = {info:?}\n[[policy]]\nuse = \"builtin:coverage\"\n"),
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(4);
+    let v = r.json();
+    assert_eq!(v["policies"][0]["error"]["kind"], "info");
+    assert!(
+        v["policies"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("trapping inside info()")
+    );
+    assert_eq!(v["policies"][1]["outcome"], "pass");
+}
+
+#[test]
+fn guest_clock_shows_the_runs_now_and_randomness_is_seeded() {
+    let (r1, v1) = attack("clock", "", "");
+    let (_, v2) = attack("clock", "", "");
+    r1.expect_code(0);
+    let m = |v: &serde_json::Value, name: &str| {
+        v["policies"][0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    // 2026-11-22T10:00:00Z
+    assert_eq!(m(&v1, "unix-seconds"), 1_795_341_600.0);
+    assert_eq!(m(&v1, "random"), m(&v2, "random"));
+}
+
+#[test]
+fn every_evaluation_gets_a_fresh_instance() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let hostile = components::get().hostile.display().to_string();
+    let mut cfg = String::from("[[artifact]]\npath = \"lcov.info\"\n");
+    for _ in 0..3 {
+        cfg.push_str(&format!(
+            "[[policy]]\nuse = {hostile:?}\nparams = {{ attack = \"stateful\" }}\n"
+        ));
+    }
+    t.write("gate.toml", cfg);
+    let v = t.run(&["check", "--format", "json"]).expect_code(0).json();
+    for p in v["policies"].as_array().unwrap() {
+        assert_eq!(
+            p["metrics"][0]["value"], 1.0,
+            "state leaked between evaluations: {p:#}"
+        );
+    }
+}
+
+#[test]
+fn not_a_component_is_an_error_not_a_pass() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("evil.wasm", b"\0asm\x01\0\0\0garbage");
+    let r = t
+        .run(&[
+            "eval",
+            "--policy",
+            "evil.wasm",
+            "lcov.info",
+            "--format",
+            "json",
+        ])
+        .expect_code(4);
+    assert_eq!(
+        r.json()["policies"][0]["error"]["kind"],
+        "invalid-component"
+    );
+}
