@@ -75,7 +75,7 @@ fn in_process(c: &mut Criterion) {
             author: None,
             base_ref: None,
         },
-        changes: Vec::new(),
+        changes: None,
     };
     let env = CallEnv {
         now: Duration::from_secs(1_767_225_600),

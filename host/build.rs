@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Built-in policies: (name used in `builtin:NAME`, cargo package).
-const BUILTINS: &[(&str, &str)] = &[("coverage", "gate-policy-coverage")];
+const BUILTINS: &[(&str, &str)] = &[
+    ("coverage", "gate-policy-coverage"),
+    ("security", "gate-policy-security"),
+    ("approvals", "gate-policy-approvals"),
+];
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -21,6 +25,7 @@ fn main() {
     }
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_DIR");
 
+    ensure_wasm_target();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     let wasm_dir = policy_target_dir(&out_dir, &root);
 
@@ -87,6 +92,36 @@ fn main() {
     generated.push_str("];\n");
     if let Err(e) = std::fs::write(out_dir.join("builtin_policies.rs"), generated) {
         fail(&format!("writing builtin_policies.rs: {e}"));
+    }
+}
+
+/// Installs the wasm32-wasip2 standard library with rustup when it is
+/// missing, so a fresh machine can build gate with plain `cargo build` (the
+/// README's first command). Without rustup the build fails with a clear hint.
+fn ensure_wasm_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let installed = sysroot
+        .as_ref()
+        .is_some_and(|s| s.join("lib/rustlib/wasm32-wasip2").is_dir());
+    if installed {
+        return;
+    }
+    println!(
+        "cargo:warning=installing the wasm32-wasip2 target with rustup (needed for the built-in policies)"
+    );
+    let ok = Command::new("rustup")
+        .args(["target", "add", "wasm32-wasip2"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        fail(
+            "the wasm32-wasip2 target is missing and `rustup target add wasm32-wasip2` failed; install it and rebuild",
+        );
     }
 }
 

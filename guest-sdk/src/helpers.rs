@@ -3,6 +3,16 @@
 use crate::bindings::gate::policy::types::*;
 
 impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL_DESC: &'static [Severity] = &[
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+        Severity::Unknown,
+    ];
+
     /// Rank for ordering: unknown ranks as given by `unknown_as`.
     pub fn rank(self, unknown_as: Severity) -> u8 {
         match self {
@@ -78,6 +88,7 @@ impl Finding {
             remediation: None,
             evidence: None,
             status: FindingStatus::Open,
+            blocking: false,
         }
     }
 
@@ -103,6 +114,17 @@ impl Finding {
 
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
+        self
+    }
+
+    /// Marks the finding as a reason for the policy's failing outcome.
+    pub fn blocking(mut self, blocking: bool) -> Self {
+        self.blocking = blocking;
+        self
+    }
+
+    pub fn aliases(mut self, aliases: Vec<String>) -> Self {
+        self.aliases = aliases;
         self
     }
 

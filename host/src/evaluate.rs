@@ -44,16 +44,30 @@ pub struct PolicySpec {
     pub required: bool,
 }
 
+/// `--override POLICY --by WHO --reason TEXT`: lets a failed `soft`
+/// policy pass as a warning, recorded in the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Override {
+    #[serde(skip)]
+    pub target: String,
+    pub by: String,
+    pub reason: String,
+}
+
 /// Everything a run needs.
 #[derive(Debug, Clone)]
 pub struct RunPlan {
+    pub overrides: Vec<Override>,
+    /// `--fail-on warn`
+    pub fail_on_warn: bool,
     pub policies: Vec<PolicySpec>,
     pub artifacts: Vec<ArtifactSpec>,
     pub parse_options: ParseOptions,
     pub limits: Limits,
     pub cache: CompileCache,
     pub context: RunContext,
-    pub changes: Vec<wit::ChangedFile>,
+    /// Changed lines from `--diff`/`--base`; `None` when no diff was given.
+    pub changes: Option<Vec<wit::ChangedFile>>,
 }
 
 struct Prepared {
@@ -156,6 +170,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     if let Some(first) = config_errors.into_iter().next() {
         return Err(first.into());
     }
+    check_overrides(plan, &prepared)?;
 
     // 2. Artifacts: all read, all errors reported.
     let artifacts =
@@ -167,12 +182,13 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
         entries.push(evaluate_one(&runtime, env, plan, p, &artifacts));
     }
 
-    let (outcome, exit, summary) = verdict::combine(&entries);
+    let (outcome, exit, summary) = verdict::combine(&entries, plan.fail_on_warn);
     Ok(VerdictDoc {
         schema_version: verdict::SCHEMA_VERSION,
         gate_version: env!("CARGO_PKG_VERSION"),
         outcome,
         exit_code: exit.code(),
+        exit,
         now: plan.context.now.clone(),
         context: plan.context.clone(),
         artifacts: artifacts
@@ -243,6 +259,7 @@ fn evaluate_one(
         log: Vec::new(),
         stdout: String::new(),
         stderr: String::new(),
+        overridden: None,
     };
     let (loaded, info) = match p.loaded {
         Ok(x) => x,
@@ -305,6 +322,12 @@ fn evaluate_one(
                 wit::Outcome::Skip => Outcome::Skip,
             };
             entry.outcome = verdict::enforce(p.spec.level, said);
+            if entry.outcome == Outcome::Fail && p.spec.level == Level::Soft {
+                if let Some(o) = plan.overrides.iter().find(|o| targets(o, &entry)) {
+                    entry.outcome = Outcome::Warn;
+                    entry.overridden = Some(o.clone());
+                }
+            }
             if entry.outcome != said {
                 entry.policy_outcome = Some(said);
             }
@@ -417,6 +440,7 @@ fn finding(f: wit::Finding) -> Finding {
             wit::FindingStatus::Suppressed => "suppressed",
             wit::FindingStatus::Fixed => "fixed",
         },
+        blocking: f.blocking,
     }
 }
 
@@ -434,4 +458,46 @@ fn metric(m: wit::Metric) -> Metric {
             wit::Comparator::Eq => "==",
         }),
     }
+}
+
+fn targets(o: &Override, entry: &PolicyEntry) -> bool {
+    o.target == entry.name || o.target == entry.reference
+}
+
+/// Every `--override` must name a configured `soft` policy: overriding a
+/// `hard` one, or a typo, is a usage error rather than silently ignored.
+fn check_overrides(plan: &RunPlan, prepared: &[Prepared]) -> Result<(), GateError> {
+    for o in &plan.overrides {
+        let found = prepared.iter().find(|p| {
+            let reference = p.spec.reference.to_string();
+            let info_name = p.loaded.as_ref().ok().map(|(_, i)| i.name.as_str());
+            p.spec.name.as_deref() == Some(o.target.as_str())
+                || reference == o.target
+                || (p.spec.name.is_none() && info_name == Some(o.target.as_str()))
+        });
+        match found {
+            None => {
+                return Err(GateError::Usage(format!(
+                    "--override {}: no such policy in this run",
+                    o.target
+                )));
+            }
+            Some(p) if p.spec.level != Level::Soft => {
+                return Err(GateError::Usage(
+                    format!(
+                        "--override {}: only `soft` policies can be overridden (this one is {:?})",
+                        o.target, p.spec.level
+                    )
+                    .to_lowercase(),
+                ));
+            }
+            Some(_) if o.by.trim().is_empty() || o.reason.trim().is_empty() => {
+                return Err(GateError::Usage(
+                    "--override needs a non-empty --by and --reason".into(),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }

@@ -39,6 +39,8 @@ pub struct VerdictDoc {
     pub gate_version: &'static str,
     pub outcome: Outcome,
     pub exit_code: u8,
+    #[serde(skip)]
+    pub exit: Exit,
     pub now: String,
     pub context: RunContext,
     pub artifacts: Vec<ArtifactEntry>,
@@ -81,6 +83,9 @@ pub struct PolicyEntry {
     pub stdout: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub stderr: String,
+    /// A `soft` failure overridden with `--override`, loudly recorded.
+    #[serde(skip_serializing_if = "Option::is_none", rename = "override")]
+    pub overridden: Option<crate::evaluate::Override>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,6 +115,7 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
     pub status: &'static str,
+    pub blocking: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,7 +176,7 @@ pub fn enforce(level: Level, outcome: Outcome) -> Outcome {
 ///
 /// Any error is an error (a policy that could not judge never passes); a
 /// run where every policy skipped evaluated nothing, which is an error too.
-pub fn combine(policies: &[PolicyEntry]) -> (Outcome, Exit, Summary) {
+pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, Summary) {
     let mut s = Summary {
         policies: policies.len(),
         ..Summary::default()
@@ -208,6 +214,8 @@ pub fn combine(policies: &[PolicyEntry]) -> (Outcome, Exit, Summary) {
         (Outcome::Error, Exit::Input)
     } else if s.failed > 0 {
         (Outcome::Fail, Exit::GateFailed)
+    } else if s.warned > 0 && fail_on_warn {
+        (Outcome::Warn, Exit::GateFailed)
     } else if s.warned > 0 {
         (Outcome::Warn, Exit::Pass)
     } else {

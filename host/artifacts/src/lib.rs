@@ -8,6 +8,7 @@
 
 pub mod approvals;
 pub mod coverage;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod findings;

@@ -4,11 +4,12 @@ use super::{CheckArgs, RunArgs};
 use crate::config::{ConfigError, ConfigFile, Role, toml_to_json};
 use crate::context::{ContextArgs, RunContext};
 use crate::error::GateError;
-use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan};
+use crate::evaluate::{self, Override, ParamsOrigin, PolicySpec, RunPlan};
 use crate::exit::Exit;
 use crate::inputs::ArtifactSpec;
 use crate::policies::{PolicyRef, builtin};
 use crate::report;
+use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
 use gate_artifacts::ParseOptions;
 use std::path::{Path, PathBuf};
@@ -73,13 +74,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
 pub(super) fn finish(plan: &RunPlan, format: report::OutputFormat) -> Result<Exit, GateError> {
     let doc = evaluate::run(plan)?;
     print!("{}", report::render(&doc, format));
-    let exit = match doc.exit_code {
-        0 => Exit::Pass,
-        1 => Exit::GateFailed,
-        3 => Exit::Input,
-        _ => Exit::PolicyRuntime,
-    };
-    Ok(exit)
+    Ok(doc.exit)
 }
 
 /// The parts of a plan that come from flags and the environment.
@@ -93,7 +88,23 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         Some(r) => Some(r.clone()),
         None => std::env::current_dir().ok(),
     };
+    let changes = match (&run.diff, &run.base) {
+        (Some(path), _) => Some(changes_from_file(path)?),
+        (None, Some(base)) => Some(changes_from_git(base)?),
+        (None, None) => None,
+    };
+    let overrides = run
+        .overrides
+        .iter()
+        .map(|target| Override {
+            target: target.clone(),
+            by: run.by.clone().unwrap_or_default(),
+            reason: run.reason.clone().unwrap_or_default(),
+        })
+        .collect();
     Ok(RunPlan {
+        overrides,
+        fail_on_warn: run.fail_on == super::FailOn::Warn,
         policies: Vec::new(),
         artifacts: Vec::new(),
         parse_options: ParseOptions {
@@ -107,7 +118,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
             CompileCache::from_env()
         },
         context,
-        changes: Vec::new(),
+        changes,
     })
 }
 
@@ -189,4 +200,46 @@ fn apply_config(
         });
     }
     Ok(())
+}
+
+fn to_changes(c: Vec<gate_artifacts::diff::ChangedLines>) -> Vec<ChangedFile> {
+    c.into_iter()
+        .map(|c| ChangedFile {
+            path: c.path,
+            lines: c.lines,
+        })
+        .collect()
+}
+
+/// Changed lines from a unified diff file (`--diff`).
+fn changes_from_file(path: &Path) -> Result<Vec<ChangedFile>, GateError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        GateError::Input(vec![crate::inputs::InputError::Io {
+            path: display.clone(),
+            message: e.to_string().to_lowercase(),
+        }])
+    })?;
+    gate_artifacts::diff::parse(&display, &text)
+        .map(to_changes)
+        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
+}
+
+/// Changed lines between the merge base of `base` and HEAD (`--base`).
+fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
+    let out = std::process::Command::new("git")
+        .args(["diff", "--no-color", "--no-ext-diff", "--unified=0"])
+        .arg(format!("{base}...HEAD"))
+        .output()
+        .map_err(|e| GateError::Usage(format!("--base needs git: {e}")))?;
+    if !out.status.success() {
+        return Err(GateError::Usage(format!(
+            "git diff {base}...HEAD failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    gate_artifacts::diff::parse(&format!("git diff {base}...HEAD"), &text)
+        .map(to_changes)
+        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
 }

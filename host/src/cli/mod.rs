@@ -57,6 +57,32 @@ pub struct RunArgs {
     /// Do not read or write the compiled-component cache
     #[arg(long)]
     pub no_cache: bool,
+    /// A unified diff of the change under test (for patch coverage)
+    #[arg(long, value_name = "FILE", conflicts_with = "base")]
+    pub diff: Option<PathBuf>,
+    /// Compute the diff with git against this base ref (`git diff REF...HEAD`)
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Override a failed `soft` policy (name or ref); needs --by and --reason
+    #[arg(long = "override", value_name = "POLICY", requires_all = ["by", "reason"])]
+    pub overrides: Vec<String>,
+    /// Who overrides (recorded in the verdict)
+    #[arg(long, value_name = "WHO")]
+    pub by: Option<String>,
+    /// Why (recorded in the verdict)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Fail the gate on warnings too
+    #[arg(long, value_enum, default_value = "fail")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only failures fail the gate
+    Fail,
+    /// Warnings fail the gate too
+    Warn,
 }
 
 #[derive(Debug, Args)]

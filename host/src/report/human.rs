@@ -53,6 +53,9 @@ pub fn render(doc: &VerdictDoc) -> String {
         if !p.summary.is_empty() {
             let _ = writeln!(out, "      {}", p.summary);
         }
+        if let Some(o) = &p.overridden {
+            let _ = writeln!(out, "      OVERRIDDEN by {}: {}", o.by, o.reason);
+        }
         if let Some(e) = &p.error {
             let _ = writeln!(out, "      error[{}]: {}", e.kind, e.message);
         }

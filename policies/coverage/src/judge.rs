@@ -1,0 +1,756 @@
+//! The coverage policy's logic over plain WIT types (tested natively).
+
+use gate_sdk::glob;
+use gate_sdk::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Params {
+    pub min_line: Option<f64>,
+    pub min_branch: Option<f64>,
+    pub min_function: Option<f64>,
+    pub min_file_line: Option<f64>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+    pub min_patch: Option<f64>,
+    pub min_changed_lines: Option<u64>,
+    pub max_drop: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Scope {
+    pub name: String,
+    pub paths: Vec<String>,
+    pub min_line: Option<f64>,
+    pub min_branch: Option<f64>,
+    pub min_function: Option<f64>,
+}
+
+/// Default of `min-changed-lines`, as SonarQube's quality gate.
+pub const DEFAULT_MIN_CHANGED_LINES: u64 = 20;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Count {
+    total: u64,
+    covered: u64,
+}
+
+impl Count {
+    fn add(&mut self, o: Count) {
+        self.total += o.total;
+        self.covered += o.covered;
+    }
+    fn percent(self) -> Option<f64> {
+        (self.total > 0).then(|| self.covered as f64 * 100.0 / self.total as f64)
+    }
+    /// `covered/total < threshold%`, exactly (no rounding of the ratio).
+    fn below(self, threshold: f64) -> bool {
+        (self.covered as f64) * 100.0 < threshold * self.total as f64
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    lines: Count,
+    branches: Count,
+    functions: Count,
+}
+
+impl Totals {
+    fn add_file(&mut self, f: &CoverageFile) {
+        self.lines.add(file_lines(f));
+        for b in &f.branches {
+            self.branches.add(Count {
+                total: u64::from(b.total),
+                covered: u64::from(b.covered),
+            });
+        }
+        self.functions.add(Count {
+            total: f.functions.len() as u64,
+            covered: f.functions.iter().filter(|x| x.hits > 0).count() as u64,
+        });
+    }
+}
+
+fn file_lines(f: &CoverageFile) -> Count {
+    Count {
+        total: f.lines.len() as u64,
+        covered: f.lines.iter().filter(|l| l.hits > 0).count() as u64,
+    }
+}
+
+fn included(path: &str, p: &Params) -> bool {
+    (p.include.is_empty() || p.include.iter().any(|g| glob::matches(g, path)))
+        && !p.exclude.iter().any(|g| glob::matches(g, path))
+}
+
+/// Files of all reports that pass include/exclude, merged by path (the host
+/// already merged each role into one report; this only guards against
+/// several reports of one role).
+fn files<'a>(
+    reports: &[&'a CoverageReport],
+    p: &Params,
+) -> BTreeMap<&'a str, Vec<&'a CoverageFile>> {
+    let mut out: BTreeMap<&str, Vec<&CoverageFile>> = BTreeMap::new();
+    for r in reports {
+        for f in &r.files {
+            if included(&f.path, p) {
+                out.entry(f.path.as_str()).or_default().push(f);
+            }
+        }
+    }
+    out
+}
+
+struct Judgement {
+    verdict: Verdict,
+    failed: Vec<String>,
+    skipped: Vec<String>,
+    checked: usize,
+}
+
+impl Judgement {
+    /// Records `value` held to `>= threshold` (if any) as a metric, and a
+    /// blocking finding when it fails.
+    fn condition(
+        &mut self,
+        metric: &str,
+        what: &str,
+        count: Count,
+        threshold: Option<f64>,
+        rule: &str,
+    ) {
+        let Some(pct) = count.percent() else {
+            if let Some(t) = threshold {
+                // A threshold on something the reports do not measure cannot
+                // be met: say so and fail rather than pass silently.
+                self.failed.push(format!("no {what} data"));
+                self.verdict.findings.push(
+                    Finding::new(rule, Severity::High, format!("a minimum of {t}% {what} coverage is set but the reports contain no {what} data"))
+                        .remediation(format!("produce {what} coverage or remove the threshold"))
+                        .blocking(true),
+                );
+            }
+            return;
+        };
+        let mut m = Metric::new(metric, round2(pct)).unit("%");
+        if let Some(t) = threshold {
+            self.checked += 1;
+            m = m.condition(Comparator::Ge, t);
+            if count.below(t) {
+                self.failed.push(format!("{what} {pct:.2}% < {t}%"));
+                self.verdict.findings.push(
+                    Finding::new(
+                        rule,
+                        Severity::High,
+                        format!(
+                            "{what} coverage is {pct:.2}% ({} of {}), below the minimum {t}%",
+                            count.covered, count.total
+                        ),
+                    )
+                    .remediation(format!("add tests that exercise the uncovered {what}s"))
+                    .blocking(true),
+                );
+            }
+        }
+        self.verdict.metrics.push(m);
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Judges the current reports (and the baseline, and the changed lines).
+pub fn judge(
+    current: &[&CoverageReport],
+    baseline: &[&CoverageReport],
+    changes: Option<&[ChangedFile]>,
+    p: &Params,
+) -> Result<Verdict, PolicyError> {
+    if p.max_drop.is_some() && baseline.is_empty() {
+        return Err(PolicyError::UnsupportedInput(
+            "max-drop needs the base branch's coverage report: add it as an artifact with role = \"baseline\" (or --baseline PATH)".into(),
+        ));
+    }
+    if p.min_patch.is_some() && changes.is_none() {
+        return Err(PolicyError::UnsupportedInput(
+            "min-patch needs the change's diff: run gate with --diff FILE or --base REF".into(),
+        ));
+    }
+    let files = files(current, p);
+    let mut totals = Totals::default();
+    for fs in files.values() {
+        for f in fs {
+            totals.add_file(f);
+        }
+    }
+    let mut j = Judgement {
+        verdict: Verdict::pass(""),
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        checked: 0,
+    };
+    if totals.lines.total == 0 {
+        return Ok(Verdict::skip(
+            "the coverage reports contain no coverable lines in the included files",
+        ));
+    }
+
+    j.condition(
+        "line-coverage",
+        "line",
+        totals.lines,
+        p.min_line,
+        "coverage/line-threshold",
+    );
+    j.condition(
+        "branch-coverage",
+        "branch",
+        totals.branches,
+        p.min_branch,
+        "coverage/branch-threshold",
+    );
+    j.condition(
+        "function-coverage",
+        "function",
+        totals.functions,
+        p.min_function,
+        "coverage/function-threshold",
+    );
+    for (name, c) in [
+        ("lines", totals.lines),
+        ("branches", totals.branches),
+        ("functions", totals.functions),
+    ] {
+        j.verdict
+            .metrics
+            .push(Metric::new(&format!("{name}-covered"), c.covered as f64).unit("count"));
+        j.verdict
+            .metrics
+            .push(Metric::new(&format!("{name}-total"), c.total as f64).unit("count"));
+    }
+
+    // Per-file minimum.
+    if let Some(t) = p.min_file_line {
+        j.checked += 1;
+        let mut below = 0;
+        for (path, fs) in &files {
+            let mut c = Count::default();
+            for f in fs {
+                c.add(file_lines(f));
+            }
+            if c.total > 0 && c.below(t) {
+                below += 1;
+                let pct = c.percent().unwrap_or(0.0);
+                j.verdict.findings.push(
+                    Finding::new("coverage/file-threshold", Severity::Medium, format!("{path}: line coverage {pct:.2}% ({} of {}) is below the per-file minimum {t}%", c.covered, c.total))
+                        .at(path, None)
+                        .blocking(true),
+                );
+            }
+        }
+        j.verdict.metrics.push(
+            Metric::new("files-below-minimum", below as f64)
+                .unit("count")
+                .condition(Comparator::Le, 0.0),
+        );
+        if below > 0 {
+            j.failed.push(format!("{below} file(s) below {t}%"));
+        }
+    }
+
+    // Named scopes.
+    for scope in &p.scopes {
+        let mut t = Totals::default();
+        for (path, fs) in &files {
+            if scope.paths.iter().any(|g| glob::matches(g, path)) {
+                for f in fs {
+                    t.add_file(f);
+                }
+            }
+        }
+        let key = |what: &str| format!("scope:{}:{what}-coverage", scope.name);
+        let rule = |what: &str| format!("coverage/scope-{what}-threshold");
+        if t.lines.total == 0 {
+            if scope
+                .min_line
+                .or(scope.min_branch)
+                .or(scope.min_function)
+                .is_some()
+            {
+                j.failed
+                    .push(format!("scope {} matches no covered file", scope.name));
+                j.verdict.findings.push(
+                    Finding::new(
+                        "coverage/scope-empty",
+                        Severity::High,
+                        format!(
+                            "scope `{}` ({}) matches no file of the coverage reports",
+                            scope.name,
+                            scope.paths.join(", ")
+                        ),
+                    )
+                    .remediation("fix the scope's path globs")
+                    .blocking(true),
+                );
+            }
+            continue;
+        }
+        let before = j.failed.len();
+        j.condition(&key("line"), "line", t.lines, scope.min_line, &rule("line"));
+        j.condition(
+            &key("branch"),
+            "branch",
+            t.branches,
+            scope.min_branch,
+            &rule("branch"),
+        );
+        j.condition(
+            &key("function"),
+            "function",
+            t.functions,
+            scope.min_function,
+            &rule("function"),
+        );
+        for (i, f) in j.failed.iter_mut().enumerate().skip(before) {
+            let _ = i;
+            *f = format!("scope {}: {f}", scope.name);
+        }
+        let n = j.verdict.findings.len();
+        for finding in j
+            .verdict
+            .findings
+            .iter_mut()
+            .skip(n.saturating_sub(j.failed.len() - before))
+        {
+            finding.resource = Some(format!("scope:{}", scope.name));
+        }
+    }
+
+    // Delta vs baseline, on exact ratios.
+    if let Some(max_drop) = p.max_drop {
+        let base_files = self::files(baseline, p);
+        let mut base = Count::default();
+        for fs in base_files.values() {
+            for f in fs {
+                base.add(file_lines(f));
+            }
+        }
+        let cur = totals.lines;
+        match base.percent() {
+            None => j
+                .skipped
+                .push("delta: the baseline report has no coverable lines".into()),
+            Some(base_pct) => {
+                j.checked += 1;
+                let cur_pct = cur.percent().unwrap_or(0.0);
+                // drop = base - cur in pp; compare c0/t0 - c1/t1 > max/100 exactly
+                // in integers scaled by t0*t1.
+                let lhs = (i128::from(base.covered) * i128::from(cur.total)
+                    - i128::from(cur.covered) * i128::from(base.total))
+                    * 100;
+                let rhs = max_drop * base.total as f64 * cur.total as f64;
+                let delta = cur_pct - base_pct;
+                j.verdict.metrics.push(
+                    Metric::new("line-coverage-delta", round2(delta))
+                        .unit("pp")
+                        .condition(Comparator::Ge, -max_drop),
+                );
+                j.verdict
+                    .metrics
+                    .push(Metric::new("baseline-line-coverage", round2(base_pct)).unit("%"));
+                if lhs as f64 > rhs {
+                    j.failed.push(format!(
+                        "line coverage dropped {:.2} pp (max {max_drop})",
+                        -delta
+                    ));
+                    j.verdict.findings.push(
+                        Finding::new("coverage/delta", Severity::High, format!("line coverage dropped from {base_pct:.2}% to {cur_pct:.2}% ({:.2} pp), more than the allowed {max_drop} pp", -delta))
+                            .remediation("cover the new code or the code whose tests were removed")
+                            .blocking(true),
+                    );
+                }
+            }
+        }
+    }
+
+    // Patch coverage over the changed lines the reports consider coverable.
+    if let Some(changes) = changes {
+        patch(&mut j, &files, changes, p);
+    }
+
+    let line_pct = totals.lines.percent().unwrap_or(0.0);
+    let v = &mut j.verdict;
+    if j.failed.is_empty() {
+        v.outcome = Outcome::Pass;
+        v.summary = match j.checked {
+            0 => format!("line coverage {line_pct:.2}% (no thresholds set)"),
+            n => format!("line coverage {line_pct:.2}%; all {n} conditions met"),
+        };
+    } else {
+        v.outcome = Outcome::Fail;
+        v.summary = format!("coverage gate failed: {}", j.failed.join("; "));
+    }
+    if !j.skipped.is_empty() {
+        v.summary = format!("{} (skipped: {})", v.summary, j.skipped.join("; "));
+    }
+    Ok(j.verdict)
+}
+
+fn patch(
+    j: &mut Judgement,
+    files: &BTreeMap<&str, Vec<&CoverageFile>>,
+    changes: &[ChangedFile],
+    p: &Params,
+) {
+    let mut count = Count::default();
+    let mut uncovered: Vec<(String, Vec<u32>)> = Vec::new();
+    for change in changes {
+        if !included(&change.path, p) {
+            continue;
+        }
+        let Some(fs) = files.get(change.path.as_str()) else {
+            continue;
+        };
+        let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
+        for f in fs {
+            for l in &f.lines {
+                *hits.entry(l.line).or_default() += l.hits;
+            }
+        }
+        let mut missing = Vec::new();
+        for line in &change.lines {
+            if let Some(h) = hits.get(line) {
+                count.total += 1;
+                if *h > 0 {
+                    count.covered += 1;
+                } else {
+                    missing.push(*line);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            uncovered.push((change.path.clone(), missing));
+        }
+    }
+    let min_lines = p.min_changed_lines.unwrap_or(DEFAULT_MIN_CHANGED_LINES);
+    j.verdict
+        .metrics
+        .push(Metric::new("changed-coverable-lines", count.total as f64).unit("count"));
+    let mut failing = false;
+    match (p.min_patch, count.percent()) {
+        (Some(t), _) if count.total < min_lines => {
+            j.skipped.push(format!("patch coverage: {} coverable changed line(s), fewer than min-changed-lines {min_lines}", count.total));
+            if let Some(pct) = count.percent() {
+                j.verdict
+                    .metrics
+                    .push(Metric::new("patch-coverage", round2(pct)).unit("%"));
+            }
+            let _ = t;
+        }
+        (Some(t), Some(pct)) => {
+            j.checked += 1;
+            j.verdict.metrics.push(
+                Metric::new("patch-coverage", round2(pct))
+                    .unit("%")
+                    .condition(Comparator::Ge, t),
+            );
+            if count.below(t) {
+                failing = true;
+                j.failed.push(format!("patch {pct:.2}% < {t}%"));
+                j.verdict.findings.push(
+                    Finding::new("coverage/patch-threshold", Severity::High, format!("patch coverage is {pct:.2}% ({} of {} changed lines), below the minimum {t}%", count.covered, count.total))
+                        .remediation("add tests for the changed lines listed as uncovered")
+                        .blocking(true),
+                );
+            }
+        }
+        (_, Some(pct)) => j
+            .verdict
+            .metrics
+            .push(Metric::new("patch-coverage", round2(pct)).unit("%")),
+        (_, None) => {}
+    }
+    // Uncovered changed lines as findings (ranges), so annotations land on the diff.
+    for (path, lines) in uncovered {
+        for (start, end) in ranges(&lines) {
+            let what = if start == end {
+                format!("line {start}")
+            } else {
+                format!("lines {start}-{end}")
+            };
+            let mut f = Finding::new(
+                "coverage/uncovered-changed-line",
+                Severity::Low,
+                format!("changed {what} of {path} not covered by tests"),
+            )
+            .at(&path, Some(start))
+            .blocking(failing);
+            if let Some(loc) = f.location.as_mut() {
+                loc.end_line = Some(end);
+            }
+            j.verdict.findings.push(f);
+        }
+    }
+}
+
+/// Consecutive runs of sorted line numbers.
+fn ranges(lines: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &l in lines {
+        match out.last_mut() {
+            Some((_, end)) if *end + 1 == l => *end = l,
+            _ => out.push((l, l)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, lines: &[(u32, u64)], branches: &[(u32, u32, u32)]) -> CoverageFile {
+        CoverageFile {
+            path: path.into(),
+            lines: lines
+                .iter()
+                .map(|(line, hits)| LineHit {
+                    line: *line,
+                    hits: *hits,
+                })
+                .collect(),
+            branches: branches
+                .iter()
+                .map(|(line, covered, total)| BranchLine {
+                    line: *line,
+                    covered: *covered,
+                    total: *total,
+                })
+                .collect(),
+            functions: Vec::new(),
+        }
+    }
+
+    fn report(files: Vec<CoverageFile>, role: ArtifactRole) -> CoverageReport {
+        CoverageReport {
+            meta: ArtifactMeta {
+                path: "r".into(),
+                format: "lcov".into(),
+                sha256: String::new(),
+                role,
+            },
+            totals: CoverageTotals {
+                lines: Counter {
+                    total: 0,
+                    covered: 0,
+                },
+                branches: Counter {
+                    total: 0,
+                    covered: 0,
+                },
+                functions: Counter {
+                    total: 0,
+                    covered: 0,
+                },
+                statements: None,
+            },
+            files,
+        }
+    }
+
+    fn lines(n: u32, covered: u32) -> Vec<(u32, u64)> {
+        (1..=n).map(|l| (l, u64::from(l <= covered))).collect()
+    }
+
+    fn params(json: &str) -> Params {
+        params::parse(json).unwrap()
+    }
+
+    fn metric<'a>(v: &'a Verdict, name: &str) -> &'a Metric {
+        v.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no metric {name}"))
+    }
+
+    #[test]
+    fn exact_ratio_not_rounded_percentage() {
+        let r = report(
+            vec![file("a.rs", &lines(10000, 7999), &[])],
+            ArtifactRole::Current,
+        );
+        let v = judge(&[&r], &[], None, &params(r#"{"min-line": 80}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert_eq!(metric(&v, "line-coverage").value, 79.99);
+        let r = report(
+            vec![file("a.rs", &lines(10, 8), &[])],
+            ArtifactRole::Current,
+        );
+        let v = judge(&[&r], &[], None, &params(r#"{"min-line": 80}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Pass);
+        let m = metric(&v, "line-coverage");
+        assert_eq!(
+            (m.value, m.threshold, m.comparator),
+            (80.0, Some(80.0), Some(Comparator::Ge))
+        );
+    }
+
+    #[test]
+    fn branch_threshold_and_missing_branch_data() {
+        let r = report(
+            vec![file("a.rs", &lines(4, 4), &[(1, 1, 2), (2, 2, 2)])],
+            ArtifactRole::Current,
+        );
+        let v = judge(&[&r], &[], None, &params(r#"{"min-branch": 80}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert_eq!(metric(&v, "branch-coverage").value, 75.0);
+        let r = report(vec![file("a.rs", &lines(4, 4), &[])], ArtifactRole::Current);
+        let v = judge(&[&r], &[], None, &params(r#"{"min-branch": 10}"#)).unwrap();
+        assert_eq!(
+            v.outcome,
+            Outcome::Fail,
+            "a threshold without data never passes"
+        );
+    }
+
+    #[test]
+    fn include_exclude_per_file_and_scopes() {
+        let r = report(
+            vec![
+                file("src/core/a.rs", &lines(10, 9), &[]),
+                file("src/ui/b.rs", &lines(10, 3), &[]),
+                file("generated/c.rs", &lines(10, 0), &[]),
+            ],
+            ArtifactRole::Current,
+        );
+        let p = params(
+            r#"{"exclude": ["generated/**"], "min-line": 60, "min-file-line": 50,
+            "scopes": [{"name": "core", "paths": ["src/core/**"], "min-line": 90},
+                       {"name": "ui", "paths": ["src/ui/**"], "min-line": 40}]}"#,
+        );
+        let v = judge(&[&r], &[], None, &p).unwrap();
+        // 12/20 = 60% overall passes; ui file 30% < 50% per file; ui scope 30% < 40%.
+        assert_eq!(metric(&v, "line-coverage").value, 60.0);
+        assert_eq!(metric(&v, "scope:core:line-coverage").value, 90.0);
+        assert_eq!(v.outcome, Outcome::Fail);
+        let rules: Vec<&str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["coverage/file-threshold", "coverage/scope-line-threshold"]
+        );
+        assert_eq!(v.findings[0].location.as_ref().unwrap().path, "src/ui/b.rs");
+        assert_eq!(v.findings[1].resource.as_deref(), Some("scope:ui"));
+        assert!(
+            v.summary.contains("scope ui: line 30.00% < 40%"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn patch_coverage_counts_only_coverable_changed_lines() {
+        let r = report(
+            vec![file(
+                "a.rs",
+                &[(1, 1), (2, 0), (3, 0), (4, 5), (10, 1)],
+                &[],
+            )],
+            ArtifactRole::Current,
+        );
+        // Lines 5..9 changed but not coverable (comments); 1..4 coverable.
+        let changes = vec![
+            ChangedFile {
+                path: "a.rs".into(),
+                lines: (1..=9).collect(),
+            },
+            ChangedFile {
+                path: "README.md".into(),
+                lines: vec![1],
+            },
+        ];
+        let v = judge(
+            &[&r],
+            &[],
+            Some(&changes),
+            &params(r#"{"min-patch": 75, "min-changed-lines": 1}"#),
+        )
+        .unwrap();
+        assert_eq!(metric(&v, "changed-coverable-lines").value, 4.0);
+        assert_eq!(metric(&v, "patch-coverage").value, 50.0);
+        assert_eq!(v.outcome, Outcome::Fail);
+        let unc: Vec<_> = v
+            .findings
+            .iter()
+            .filter(|f| f.rule == "coverage/uncovered-changed-line")
+            .collect();
+        assert_eq!(unc.len(), 1);
+        let loc = unc[0].location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.end_line), (Some(2), Some(3)));
+        assert!(unc[0].blocking);
+    }
+
+    #[test]
+    fn patch_below_min_changed_lines_is_skipped_and_says_so() {
+        let r = report(
+            vec![file("a.rs", &lines(10, 1), &[])],
+            ArtifactRole::Current,
+        );
+        let changes = vec![ChangedFile {
+            path: "a.rs".into(),
+            lines: vec![2, 3],
+        }];
+        let v = judge(&[&r], &[], Some(&changes), &params(r#"{"min-patch": 90}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Pass);
+        assert!(
+            v.summary.contains("fewer than min-changed-lines 20"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn patch_without_diff_is_an_error_not_a_pass() {
+        let r = report(
+            vec![file("a.rs", &lines(10, 10), &[])],
+            ArtifactRole::Current,
+        );
+        assert!(judge(&[&r], &[], None, &params(r#"{"min-patch": 80}"#)).is_err());
+        assert!(judge(&[&r], &[], None, &params(r#"{"max-drop": 1}"#)).is_err());
+    }
+
+    #[test]
+    fn delta_against_baseline_uses_exact_ratios() {
+        let base = report(
+            vec![file("a.rs", &lines(3, 2), &[])],
+            ArtifactRole::Baseline,
+        ); // 66.666..%
+        let cur = report(
+            vec![file("a.rs", &lines(100, 66), &[])],
+            ArtifactRole::Current,
+        ); // 66%
+        // drop = 0.6667 pp: fails max-drop 0.66 but passes 0.67
+        let v = judge(&[&cur], &[&base], None, &params(r#"{"max-drop": 0.66}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert_eq!(metric(&v, "line-coverage-delta").value, -0.67);
+        let v = judge(&[&cur], &[&base], None, &params(r#"{"max-drop": 0.67}"#)).unwrap();
+        assert_eq!(v.outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn empty_reports_skip() {
+        let r = report(vec![], ArtifactRole::Current);
+        assert_eq!(
+            judge(&[&r], &[], None, &Params::default()).unwrap().outcome,
+            Outcome::Skip
+        );
+    }
+}
