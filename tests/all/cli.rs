@@ -76,3 +76,20 @@ fn parse_of_garbage_is_input_error_naming_the_file() {
     assert!(r.stderr().contains("broken.json:1:"), "{}", r.stderr());
     assert!(r.stdout().is_empty());
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definitions() {
+    let t = TestDir::new();
+    let bash = t.run(&["completions", "bash"]).expect_code(0).stdout();
+    assert!(
+        bash.contains("_gate()") && bash.contains("--artifact"),
+        "{bash}"
+    );
+    let man = t.run(&["man"]).expect_code(0).stdout();
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH gate"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("check"));
+}

@@ -11,6 +11,7 @@ mod cache;
 mod check;
 mod cli;
 mod components;
+mod gates;
 mod sandbox;
 
 use std::path::{Path, PathBuf};

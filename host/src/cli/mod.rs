@@ -36,6 +36,13 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the available policies with version and digest
     Policies(PoliciesArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
 }
 
 /// Options every evaluating command shares.
@@ -156,6 +163,24 @@ pub fn main() -> Exit {
         Command::Eval(a) => eval::run(a),
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "gate", &mut std::io::stdout());
+            Ok(Exit::Pass)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => {
+                    print!("{}", String::from_utf8_lossy(&out));
+                    Ok(Exit::Pass)
+                }
+                Err(e) => Err(crate::error::GateError::Usage(format!(
+                    "cannot render the man page: {e}"
+                ))),
+            }
+        }
     };
     match result {
         Ok(exit) => exit,
