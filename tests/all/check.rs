@@ -250,3 +250,25 @@ fn default_pack_runs_without_config() {
     assert_eq!(v["policies"][0]["ref"], "builtin:coverage");
     assert_eq!(v["policies"][0]["outcome"], "pass");
 }
+
+#[test]
+fn report_files_are_written_and_quiet_silences_stdout() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("gate.toml", config(90.0));
+    let r = t
+        .run(&["check", "--quiet", "--now", NOW, "--report", "json=out/verdict.json", "--report", "human=summary.txt"])
+        .expect_code(1);
+    assert!(r.stdout().is_empty(), "{}", r.stdout());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(t.path().join("out/verdict.json")).unwrap()).unwrap();
+    assert_eq!(v["outcome"], "fail");
+    let summary = std::fs::read_to_string(t.path().join("summary.txt")).unwrap();
+    assert!(summary.contains("FAIL  coverage"), "{summary}");
+}
+
+#[test]
+fn bad_report_spec_is_usage_error() {
+    let t = TestDir::new();
+    t.run(&["check", "--report", "nonsense"]).expect_code(2);
+    t.run(&["check", "--report", "pdf=x.pdf"]).expect_code(2);
+}

@@ -67,14 +67,35 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
         ));
     }
     plan.artifacts = artifacts;
-    finish(&plan, args.run.format)
+    finish(&plan, &args.run)
 }
 
-/// Evaluates a plan and prints the report; shared by `check` and `eval`.
-pub(super) fn finish(plan: &RunPlan, format: report::OutputFormat) -> Result<Exit, GateError> {
+/// Evaluates a plan, writes the report files and prints the stdout report;
+/// shared by `check` and `eval`.
+pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
     let doc = evaluate::run(plan)?;
-    print!("{}", report::render(&doc, format));
+    for (format, path) in &run.reports {
+        write_atomically(path, &report::render(&doc, *format))
+            .map_err(|e| GateError::Usage(format!("cannot write report {}: {e}", path.display())))?;
+    }
+    if !run.quiet {
+        print!("{}", report::render(&doc, run.format));
+    }
     Ok(doc.exit)
+}
+
+/// Writes next to the target and renames, so a reader never sees half a report.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The parts of a plan that come from flags and the environment.

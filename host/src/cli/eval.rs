@@ -49,5 +49,5 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
             role: Role::Current,
         })
         .collect();
-    finish(&plan, args.run.format)
+    finish(&plan, &args.run)
 }

@@ -82,6 +82,23 @@ pub struct RunArgs {
     /// Fail the gate on warnings too
     #[arg(long, value_enum, default_value = "fail")]
     pub fail_on: FailOn,
+    /// Also write a report to a file, e.g. `sarif=gate.sarif` (repeatable)
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<(OutputFormat, PathBuf)>,
+    /// Print nothing on stdout (reports still go to files; exit code unchanged)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_report(s: &str) -> Result<(OutputFormat, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=PATH"))?;
+    let format = <OutputFormat as clap::ValueEnum>::from_str(format, true)?;
+    if path.is_empty() {
+        return Err(format!("`{s}` has an empty path"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
