@@ -79,7 +79,7 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseErro
         return utf8(name, rest, 3);
     }
     let utf16 = |rest: &[u8], le: bool| -> Result<Cow<'a, str>, ParseError> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(ParseError::new(
                 name,
                 "invalid-encoding",

@@ -80,6 +80,8 @@ impl<'a> ParseContext<'a> {
 }
 
 /// A parsed model of one family.
+// One per artifact, moved not copied: boxing the larger variants buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Model {

@@ -1,13 +1,89 @@
-//! iac formats. One file per format; this module detects and dispatches.
+//! IaC formats: Terraform plans (`terraform show -json`), Kubernetes
+//! manifests (YAML or JSON), CloudFormation templates (JSON or YAML) and
+//! Dockerfiles. One file per format; this module detects and dispatches.
+//!
+//! Detection is by content only:
+//! - Terraform plan: a JSON object with a string `format_version` and one of
+//!   `terraform_version`, `planned_values`, `resource_changes`.
+//! - CloudFormation: `AWSTemplateFormatVersion`, or a `Resources` map whose
+//!   entries have a `Type` like `AWS::S3::Bucket` / `Custom::Thing`.
+//! - Kubernetes: a document with top-level `apiVersion` and `kind` (for YAML:
+//!   both keys at column 0 somewhere in the stream).
+//! - Dockerfile: the first instruction is `FROM`, or `ARG` followed later by
+//!   `FROM`, and the whole file reads as a Dockerfile.
+//!
+//! Raw HCL (`*.tf`) is not supported and is not detected.
 
-use crate::{Document, Format, ParseContext, ParseError, IacReport};
+pub mod cloudformation;
+pub mod dockerfile;
+pub mod kubernetes;
+pub mod terraform;
+pub mod yaml;
 
-/// Recognises a iac format from content.
-pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
+use crate::{Document, Format, IacReport, ParseContext, ParseError};
+use serde_json::Value;
+
+/// Recognises an IaC format from content.
+pub fn sniff(doc: &Document<'_>) -> Option<Format> {
+    match doc {
+        Document::Json(value) => sniff_json(value),
+        Document::Text(text) => sniff_text(text),
+    }
+}
+
+fn sniff_json(value: &Value) -> Option<Format> {
+    let obj = value.as_object()?;
+    if obj.get("format_version").is_some_and(Value::is_string)
+        && (obj.contains_key("terraform_version")
+            || obj.contains_key("planned_values")
+            || obj.contains_key("resource_changes"))
+    {
+        return Some(Format::TerraformPlan);
+    }
+    if cloudformation::looks_like_template(value) {
+        return Some(Format::Cloudformation);
+    }
+    if obj.get("apiVersion").is_some_and(Value::is_string)
+        && obj.get("kind").is_some_and(Value::is_string)
+    {
+        return Some(Format::Kubernetes);
+    }
     None
 }
 
-/// Parses a iac artifact of a known format.
-pub fn parse(format: Format, _doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    Err(cx.error("unsupported-format", None, format!("{format} is not supported yet")))
+fn sniff_text(text: &str) -> Option<Format> {
+    if cloudformation::looks_like_yaml_template(text) {
+        return Some(Format::Cloudformation);
+    }
+    if kubernetes::looks_like_yaml_manifest(text) {
+        return Some(Format::Kubernetes);
+    }
+    if dockerfile::looks_like_dockerfile(text) {
+        return Some(Format::Dockerfile);
+    }
+    None
+}
+
+/// Parses an IaC artifact of a known format.
+pub fn parse(
+    format: Format,
+    doc: &Document<'_>,
+    cx: &mut ParseContext<'_>,
+) -> Result<IacReport, ParseError> {
+    match format {
+        Format::TerraformPlan => terraform::parse(doc, cx),
+        Format::Kubernetes => kubernetes::parse(doc, cx),
+        Format::Cloudformation => cloudformation::parse(doc, cx),
+        Format::Dockerfile => dockerfile::parse(doc, cx),
+        other => Err(cx.error(
+            "unsupported-format",
+            None,
+            format!("{other} is not an iac format"),
+        )),
+    }
+}
+
+/// A JSON pointer segment, escaped (RFC 6901).
+pub(crate) fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }

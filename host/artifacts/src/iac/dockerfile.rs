@@ -1,0 +1,611 @@
+//! Dockerfiles.
+//!
+//! - Parser directives (`# syntax=`, `# escape=`, `# check=`) are read at the
+//!   top only; `# escape=`` ` `` switches the line-continuation character.
+//! - Logical instructions join continuation lines (comment lines inside a
+//!   continuation are dropped, as BuildKit does); `line`/`end_line` are the
+//!   first and last physical lines. Instruction names are case-insensitive
+//!   (reported upper-case). An unknown instruction (e.g. a stray `~` an
+//!   editor left) is kept with an `unknown-instruction` warning, as
+//!   checkov's parser does, although `docker build` refuses it.
+//! - Heredocs (`RUN <<EOF`, `<<-EOF`, quoted names, several per line) are
+//!   collected into `heredocs: [{name, content}]`; an unterminated one is an
+//!   error.
+//! - Arguments: exec (JSON) form gives `args` = the array and `json: true`;
+//!   shell form gives `args` = the words (quotes removed). Leading
+//!   `--flag=value` options (`--platform`, `--from`, `--mount`, `--chown`)
+//!   go to `flags` and are not in `args`; `value` is the raw text after the
+//!   instruction name.
+//! - One resource per build stage: address/name = the `AS` name, else
+//!   `stage-N` (0-based, as `COPY --from=N` counts); type `dockerfile-stage`;
+//!   provider `docker`; location = the `FROM` line (end_line = the stage's
+//!   last line). Attributes: `{"index", "from": {image, tag, digest,
+//!   platform, raw, stage, line}, "instructions": [...], "global_args":
+//!   [...]}`. `from.image` has `${ARG}` references resolved with the
+//!   defaults of the `ARG`s before the first `FROM` (`raw` keeps the text);
+//!   `from.stage` names an earlier stage the image refers to (`FROM build`).
+//!   `instructions` excludes the `FROM` itself; `global_args` are the `ARG`s
+//!   before the first `FROM`.
+
+use crate::{Document, IacReport, IacResource, Location, ParseContext, ParseError, Position};
+use regex::Regex;
+use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
+
+const INSTRUCTIONS: [&str; 18] = [
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// One logical instruction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instruction {
+    pub keyword: String,
+    pub value: String,
+    pub line: u32,
+    pub end_line: u32,
+    pub heredocs: Vec<(String, String)>,
+}
+
+impl Instruction {
+    /// Whether the keyword is a Dockerfile instruction.
+    pub fn is_known(&self) -> bool {
+        INSTRUCTIONS.contains(&self.keyword.as_str())
+    }
+}
+
+/// A problem reading a Dockerfile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerfileError {
+    pub code: &'static str,
+    pub line: u32,
+    pub message: String,
+}
+
+fn heredoc_re() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)(["']?)"#).ok())
+        .as_ref()
+}
+
+fn u32_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Reads the parser directives and the logical instructions.
+pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut escape = '\\';
+    let mut i = 0;
+    // parser directives
+    while let Some(line) = lines.get(i) {
+        let Some(body) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        let Some((key, value)) = body.split_once('=') else {
+            break;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if !matches!(key.as_str(), "syntax" | "escape" | "check") {
+            break;
+        }
+        if key == "escape" {
+            escape = match value.trim() {
+                "`" => '`',
+                "\\" => '\\',
+                other => {
+                    return Err(DockerfileError {
+                        code: "invalid-dockerfile",
+                        line: u32_of(i + 1),
+                        message: format!("invalid escape directive `{other}`"),
+                    });
+                }
+            };
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    while let Some(line) = lines.get(i) {
+        let start = i;
+        i += 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut joined = String::new();
+        let mut current: &str = line.trim_start();
+        let mut end = start;
+        loop {
+            let Some(stripped) = current.trim_end().strip_suffix(escape) else {
+                joined.push_str(current);
+                break;
+            };
+            joined.push_str(stripped);
+            // the next line that is not a comment or blank continues it
+            let mut next = None;
+            while let Some(n) = lines.get(i) {
+                i += 1;
+                let t = n.trim_start();
+                if t.is_empty() || t.starts_with('#') {
+                    continue;
+                }
+                next = Some(*n);
+                end = i - 1;
+                break;
+            }
+            match next {
+                Some(n) => current = n,
+                None => break,
+            }
+        }
+        let joined = joined.trim().to_string();
+        let (word, rest) = match joined.split_once(|c: char| c.is_whitespace()) {
+            Some((w, r)) => (w, r.trim()),
+            None => (joined.as_str(), ""),
+        };
+        let keyword = word.to_ascii_uppercase();
+        let mut heredocs = Vec::new();
+        let inner = if keyword == "ONBUILD" {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase()
+        } else {
+            keyword.clone()
+        };
+        if matches!(inner.as_str(), "RUN" | "COPY" | "ADD")
+            && rest.contains("<<")
+            && let Some(re) = heredoc_re()
+        {
+            for cap in re.captures_iter(rest) {
+                let strip_tabs = cap.get(1).is_some_and(|m| m.as_str() == "-");
+                let open = cap.get(2).map_or("", |m| m.as_str());
+                let close = cap.get(4).map_or("", |m| m.as_str());
+                if open != close {
+                    continue;
+                }
+                let Some(name) = cap.get(3).map(|m| m.as_str().to_string()) else {
+                    continue;
+                };
+                let mut content = String::new();
+                let mut closed = false;
+                while let Some(body) = lines.get(i) {
+                    i += 1;
+                    end = i - 1;
+                    let candidate = if strip_tabs {
+                        body.trim_start_matches('\t')
+                    } else {
+                        body
+                    };
+                    if candidate == name {
+                        closed = true;
+                        break;
+                    }
+                    content.push_str(candidate);
+                    content.push('\n');
+                }
+                if !closed {
+                    return Err(DockerfileError {
+                        code: "invalid-dockerfile",
+                        line: u32_of(start + 1),
+                        message: format!("heredoc `{name}` is not terminated"),
+                    });
+                }
+                heredocs.push((name, content));
+            }
+        }
+        out.push(Instruction {
+            keyword,
+            value: rest.to_string(),
+            line: u32_of(start + 1),
+            end_line: u32_of(end + 1),
+            heredocs,
+        });
+    }
+    Ok(out)
+}
+
+/// Content sniffing: the first instruction is `FROM`, or `ARG` with a
+/// `FROM` later, and the whole text reads as a Dockerfile.
+pub fn looks_like_dockerfile(text: &str) -> bool {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = first else { return false };
+    let Some((word, rest)) = first.split_once(|c: char| c.is_whitespace()) else {
+        return false;
+    };
+    if !(word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG"))
+        || rest.trim().is_empty()
+        || rest.trim_start().starts_with(':')
+    {
+        return false;
+    }
+    match instructions(text) {
+        Ok(ins) => {
+            let unknown = ins.iter().filter(|i| !i.is_known()).count();
+            ins.iter().any(|i| i.keyword == "FROM") && unknown * 4 <= ins.len() - unknown
+        }
+        Err(_) => false,
+    }
+}
+
+/// Splits shell-form arguments into words, honouring simple quotes.
+fn words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if !cur.is_empty() || any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || any {
+        out.push(cur);
+    }
+    out
+}
+
+/// Leading `--name=value` flags and the remaining text.
+fn split_flags(value: &str) -> (Map<String, Value>, &str) {
+    let mut flags = Map::new();
+    let mut rest = value.trim_start();
+    while let Some(after) = rest.strip_prefix("--") {
+        let (token, tail) = match after.split_once(|c: char| c.is_whitespace()) {
+            Some((t, r)) => (t, r.trim_start()),
+            None => (after, ""),
+        };
+        if token.is_empty() {
+            break;
+        }
+        match token.split_once('=') {
+            Some((k, v)) => flags.insert(k.to_string(), Value::String(v.to_string())),
+            None => flags.insert(token.to_string(), Value::Bool(true)),
+        };
+        rest = tail;
+    }
+    (flags, rest)
+}
+
+fn instruction_json(ins: &Instruction) -> Value {
+    let (flags, rest) = split_flags(&ins.value);
+    let exec: Option<Vec<Value>> = rest
+        .starts_with('[')
+        .then(|| serde_json::from_str::<Vec<String>>(rest).ok())
+        .flatten()
+        .map(|v| v.into_iter().map(Value::String).collect());
+    let json_form = exec.is_some();
+    let args = exec.unwrap_or_else(|| words(rest).into_iter().map(Value::String).collect());
+    let mut obj = Map::new();
+    obj.insert("instruction".into(), Value::String(ins.keyword.clone()));
+    obj.insert("value".into(), Value::String(ins.value.clone()));
+    obj.insert("args".into(), Value::Array(args));
+    obj.insert("json".into(), Value::Bool(json_form));
+    if !flags.is_empty() {
+        obj.insert("flags".into(), Value::Object(flags));
+    }
+    obj.insert("line".into(), Value::from(ins.line));
+    obj.insert("end_line".into(), Value::from(ins.end_line));
+    if !ins.heredocs.is_empty() {
+        let docs = ins
+            .heredocs
+            .iter()
+            .map(|(name, content)| json!({"name": name, "content": content}))
+            .collect();
+        obj.insert("heredocs".into(), Value::Array(docs));
+    }
+    Value::Object(obj)
+}
+
+/// Replaces `$NAME` and `${NAME}` (also `${NAME:-default}`) with known values.
+fn substitute(s: &str, vars: &[(String, String)]) -> String {
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(rest.get(..pos).unwrap_or(""));
+        let after = rest.get(pos + 1..).unwrap_or("");
+        if let Some(inner) = after.strip_prefix('{')
+            && let Some(close) = inner.find('}')
+        {
+            let expr = inner.get(..close).unwrap_or("");
+            let (name, default) = match expr.split_once(":-") {
+                Some((n, d)) => (n, Some(d)),
+                None => (expr, None),
+            };
+            match lookup(name)
+                .filter(|v| !v.is_empty())
+                .or(default.map(str::to_string))
+            {
+                Some(v) => out.push_str(&v),
+                None => {
+                    out.push_str("${");
+                    out.push_str(expr);
+                    out.push('}');
+                }
+            }
+            rest = inner.get(close + 1..).unwrap_or("");
+            continue;
+        }
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = after.get(..len).unwrap_or("");
+        match (name.is_empty(), lookup(name)) {
+            (false, Some(v)) => out.push_str(&v),
+            _ => {
+                out.push('$');
+                out.push_str(name);
+            }
+        }
+        rest = after.get(len..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `registry:5000/repo/name:tag@sha256:...` → (image, tag, digest).
+pub fn split_image(reference: &str) -> (String, Option<String>, Option<String>) {
+    let (name, digest) = match reference.split_once('@') {
+        Some((n, d)) => (n, Some(d.to_string())),
+        None => (reference, None),
+    };
+    let slash = name.rfind('/').map_or(0, |p| p + 1);
+    let last = name.get(slash..).unwrap_or(name);
+    match last.rfind(':') {
+        Some(colon) => {
+            let split = slash + colon;
+            (
+                name.get(..split).unwrap_or(name).to_string(),
+                name.get(split + 1..).map(str::to_string),
+                digest,
+            )
+        }
+        None => (name.to_string(), None, digest),
+    }
+}
+
+fn arg_default(value: &str) -> Option<(String, String)> {
+    let first = words(value).into_iter().next()?;
+    match first.split_once('=') {
+        Some((k, v)) => Some((k.to_string(), v.to_string())),
+        None => Some((first, String::new())),
+    }
+}
+
+pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
+    let Some(text) = doc.as_text() else {
+        return Err(cx.error("invalid-dockerfile", None, "a dockerfile is not json"));
+    };
+    let ins = instructions(text)
+        .map_err(|e| cx.error(e.code, Some(Position::Line(e.line)), e.message))?;
+    let mut global_args = Vec::new();
+    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut stages: Vec<(Value, Vec<Value>, String, u32, u32)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for i in &ins {
+        if !i.is_known() {
+            cx.warn(
+                "unknown-instruction",
+                format!(
+                    "line {}: unknown instruction `{}` was kept as is",
+                    i.line, i.keyword
+                ),
+            );
+        }
+        if i.keyword == "FROM" {
+            let (flags, rest) = split_flags(&i.value);
+            let parts = words(rest);
+            let raw = parts.first().cloned().unwrap_or_default();
+            if raw.is_empty() {
+                return Err(cx.error(
+                    "invalid-dockerfile",
+                    Some(Position::Line(i.line)),
+                    "`FROM` needs an image",
+                ));
+            }
+            let stage_name = match parts.as_slice() {
+                [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.clone()),
+                [_] => None,
+                _ => {
+                    return Err(cx.error(
+                        "invalid-dockerfile",
+                        Some(Position::Line(i.line)),
+                        "`FROM` takes an image and an optional `AS name`",
+                    ));
+                }
+            };
+            let resolved = substitute(&raw, &vars);
+            let earlier = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(&resolved))
+                .cloned();
+            let (image, tag, digest) = if earlier.is_some() {
+                (resolved.clone(), None, None)
+            } else {
+                split_image(&resolved)
+            };
+            let platform = flags
+                .get("platform")
+                .and_then(Value::as_str)
+                .map(|p| substitute(p, &vars));
+            let index = stages.len();
+            let name = stage_name
+                .clone()
+                .unwrap_or_else(|| format!("stage-{index}"));
+            if let Some(n) = &stage_name {
+                names.push(n.clone());
+            }
+            let from = json!({
+                "image": image,
+                "tag": tag,
+                "digest": digest,
+                "platform": platform,
+                "raw": raw,
+                "stage": earlier,
+                "line": i.line,
+            });
+            stages.push((from, Vec::new(), name, i.line, i.end_line));
+            continue;
+        }
+        match stages.last_mut() {
+            Some((_, list, _, _, end)) => {
+                list.push(instruction_json(i));
+                *end = i.end_line;
+            }
+            None if i.keyword == "ARG" => {
+                if let Some(kv) = arg_default(&i.value) {
+                    vars.push(kv);
+                }
+                global_args.push(instruction_json(i));
+            }
+            None => {
+                return Err(cx.error(
+                    "invalid-dockerfile",
+                    Some(Position::Line(i.line)),
+                    format!("`{}` before the first `FROM`", i.keyword),
+                ));
+            }
+        }
+    }
+    if stages.is_empty() {
+        return Err(cx.error(
+            "invalid-dockerfile",
+            None,
+            "the dockerfile has no `FROM` instruction",
+        ));
+    }
+    let resources = stages
+        .into_iter()
+        .enumerate()
+        .map(|(index, (from, list, name, line, end_line))| IacResource {
+            address: name.clone(),
+            resource_type: "dockerfile-stage".into(),
+            provider: "docker".into(),
+            name,
+            namespace: None,
+            action: None,
+            attributes: json!({
+                "index": index,
+                "from": from,
+                "instructions": list,
+                "global_args": global_args,
+            }),
+            location: Some(Location {
+                path: cx.name.to_string(),
+                line: Some(line),
+                end_line: Some(end_line),
+                column: None,
+            }),
+        })
+        .collect();
+    Ok(IacReport { resources })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_comments_and_heredocs() {
+        let text = "# syntax=docker/dockerfile:1\n# escape=\\\nFROM alpine AS a\nrun apk add \\\n# comment\n    curl\nRUN <<EOF\necho hi\nEOF\nCOPY <<-A /x\n\tdata\n\tA\n";
+        let ins = instructions(text).unwrap();
+        assert_eq!(ins.len(), 4);
+        assert_eq!(ins[1].keyword, "RUN");
+        assert_eq!(ins[1].value, "apk add     curl");
+        assert_eq!((ins[1].line, ins[1].end_line), (4, 6));
+        assert_eq!(ins[2].heredocs, vec![("EOF".into(), "echo hi\n".into())]);
+        assert_eq!((ins[2].line, ins[2].end_line), (7, 9));
+        assert_eq!(ins[3].heredocs, vec![("A".into(), "data\n".into())]);
+    }
+
+    #[test]
+    fn backtick_escape() {
+        let text = "# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n";
+        let ins = instructions(text).unwrap();
+        assert_eq!(ins[1].value, "dir   c:\\");
+        assert_eq!(ins[1].end_line, 4);
+    }
+
+    #[test]
+    fn image_references() {
+        assert_eq!(
+            split_image("localhost:5000/a/b:1.2@sha256:x"),
+            (
+                "localhost:5000/a/b".into(),
+                Some("1.2".into()),
+                Some("sha256:x".into())
+            )
+        );
+        assert_eq!(
+            split_image("localhost:5000/a"),
+            ("localhost:5000/a".into(), None, None)
+        );
+        assert_eq!(
+            substitute("${BASE:-x}:${TAG}", &[("TAG".into(), "1".into())]),
+            "x:1"
+        );
+    }
+
+    #[test]
+    fn words_and_flags() {
+        assert_eq!(words("a \"b c\" 'd'"), vec!["a", "b c", "d"]);
+        let (flags, rest) = split_flags("--from=build --chown=1:1 /a /b");
+        assert_eq!(flags.get("from"), Some(&Value::String("build".into())));
+        assert_eq!(rest, "/a /b");
+    }
+
+    #[test]
+    fn sniffing() {
+        assert!(looks_like_dockerfile("FROM python:3.7-slim\n"));
+        assert!(looks_like_dockerfile("ARG X=1\nFROM a:$X\n"));
+        assert!(!looks_like_dockerfile("ARG X=1\n"));
+        assert!(!looks_like_dockerfile("from: x\nkind: y\n"));
+        assert!(!looks_like_dockerfile("TN:\nSF:/a.c\nDA:1,1\n"));
+        assert!(!looks_like_dockerfile("mode: set\na.go:1.1,2.2 1 1\n"));
+        assert!(!looks_like_dockerfile(
+            "From here on we talk\nabout nothing\n"
+        ));
+    }
+}
