@@ -129,8 +129,10 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
         let loaded = runtime
             .load(&bytes)
             .and_then(|p| runtime.info(&p, env).map(|info| (p, info)));
-        if let Ok((_, info)) = &loaded {
-            if let Err(e) = validate_params(&info.params_schema, &spec.params) {
+        if let Ok((_, info)) = &loaded
+            && let Err(e) = validate_params(&info.params_schema, &spec.params)
+        {
+            {
                 match e {
                     ParamsProblem::Invalid(msgs) => config_errors.push(origin_error(
                         &spec.params_origin,
@@ -322,11 +324,12 @@ fn evaluate_one(
                 wit::Outcome::Skip => Outcome::Skip,
             };
             entry.outcome = verdict::enforce(p.spec.level, said);
-            if entry.outcome == Outcome::Fail && p.spec.level == Level::Soft {
-                if let Some(o) = plan.overrides.iter().find(|o| targets(o, &entry)) {
-                    entry.outcome = Outcome::Warn;
-                    entry.overridden = Some(o.clone());
-                }
+            if entry.outcome == Outcome::Fail
+                && p.spec.level == Level::Soft
+                && let Some(o) = plan.overrides.iter().find(|o| targets(o, &entry))
+            {
+                entry.outcome = Outcome::Warn;
+                entry.overridden = Some(o.clone());
             }
             if entry.outcome != said {
                 entry.policy_outcome = Some(said);

@@ -257,10 +257,20 @@ fn report_files_are_written_and_quiet_silences_stdout() {
     t.write("lcov.info", LCOV_80);
     t.write("gate.toml", config(90.0));
     let r = t
-        .run(&["check", "--quiet", "--now", NOW, "--report", "json=out/verdict.json", "--report", "human=summary.txt"])
+        .run(&[
+            "check",
+            "--quiet",
+            "--now",
+            NOW,
+            "--report",
+            "json=out/verdict.json",
+            "--report",
+            "human=summary.txt",
+        ])
         .expect_code(1);
     assert!(r.stdout().is_empty(), "{}", r.stdout());
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(t.path().join("out/verdict.json")).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.path().join("out/verdict.json")).unwrap()).unwrap();
     assert_eq!(v["outcome"], "fail");
     let summary = std::fs::read_to_string(t.path().join("summary.txt")).unwrap();
     assert!(summary.contains("FAIL  coverage"), "{summary}");

@@ -82,6 +82,12 @@ impl Run {
     }
 }
 
+impl Default for TestDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TestDir {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();

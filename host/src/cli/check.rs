@@ -75,8 +75,9 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
 pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
     let doc = evaluate::run(plan)?;
     for (format, path) in &run.reports {
-        write_atomically(path, &report::render(&doc, *format))
-            .map_err(|e| GateError::Usage(format!("cannot write report {}: {e}", path.display())))?;
+        write_atomically(path, &report::render(&doc, *format)).map_err(|e| {
+            GateError::Usage(format!("cannot write report {}: {e}", path.display()))
+        })?;
     }
     if !run.quiet {
         print!("{}", report::render(&doc, run.format));
@@ -143,6 +144,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     })
 }
 
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn apply_config(
     cfg: &Arc<ConfigFile>,
     plan: &mut RunPlan,

@@ -136,37 +136,48 @@ fn summary(doc: &Value) -> String {
         other => vec![other.clone()],
     };
     let mut out = String::new();
-    for d in docs {
-        let kind = d["kind"].as_str().unwrap_or("?");
-        let format = d["format"].as_str().unwrap_or("?");
+    for d in &docs {
+        let kind = at(d, "kind").as_str().unwrap_or("?");
+        let format = at(d, "format").as_str().unwrap_or("?");
         let what = match kind {
             "coverage" => {
-                let l = &d["totals"]["lines"];
+                let l = at(at(d, "totals"), "lines");
                 format!(
                     "{} files, lines {}/{}",
-                    d["files"].as_array().map_or(0, Vec::len),
-                    l["covered"],
-                    l["total"]
+                    at(d, "files").as_array().map_or(0, Vec::len),
+                    at(l, "covered"),
+                    at(l, "total")
                 )
             }
-            "findings" => format!("{} findings", d["findings"].as_array().map_or(0, Vec::len)),
+            "findings" => format!(
+                "{} findings",
+                at(d, "findings").as_array().map_or(0, Vec::len)
+            ),
             "iac" => format!(
                 "{} resources",
-                d["resources"].as_array().map_or(0, Vec::len)
+                at(d, "resources").as_array().map_or(0, Vec::len)
             ),
-            _ => format!("{} reviews", d["reviews"].as_array().map_or(0, Vec::len)),
+            _ => format!(
+                "{} reviews",
+                at(d, "reviews").as_array().map_or(0, Vec::len)
+            ),
         };
         out.push_str(&format!(
             "{} [{kind} {format}]: {what}\n",
-            d["path"].as_str().unwrap_or("(merged)")
+            at(d, "path").as_str().unwrap_or("(merged)")
         ));
-        for w in d["warnings"].as_array().into_iter().flatten() {
+        for w in at(d, "warnings").as_array().into_iter().flatten() {
             out.push_str(&format!(
                 "  warning[{}]: {}\n",
-                w["code"].as_str().unwrap_or(""),
-                w["message"].as_str().unwrap_or("")
+                at(w, "code").as_str().unwrap_or(""),
+                at(w, "message").as_str().unwrap_or("")
             ));
         }
     }
     out
+}
+
+/// A field of a JSON object, `null` when absent.
+fn at<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).unwrap_or(&Value::Null)
 }

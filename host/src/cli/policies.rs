@@ -55,7 +55,10 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
                 p["digest"].as_str().unwrap_or(""),
                 p["description"]
                     .as_str()
-                    .or(p["error"]["message"].as_str())
+                    .or(p
+                        .get("error")
+                        .and_then(|e| e.get("message"))
+                        .and_then(|m| m.as_str()))
                     .unwrap_or("")
             );
         }

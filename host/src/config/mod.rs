@@ -3,6 +3,10 @@
 //! Parsed with spans: unknown keys are errors, and every error points at the
 //! file, line and key (rendered by miette with the offending line).
 
+// Config errors are cold and rendered once; keeping the source text inline
+// is worth their size.
+#![allow(clippy::result_large_err)]
+
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -162,17 +162,25 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
             );
             continue;
         }
-        if require_head {
-            if let (Some(head), Some(commit)) = (c.head, r.commit.as_deref()) {
-                if !commit.eq_ignore_ascii_case(head) {
-                    o.verdict.findings.push(
-                        Finding::new("approvals/stale-approval", Severity::Low, format!("{} approved commit {} but the head is {}; the approval does not count", r.reviewer, short(commit), short(head)))
-                            .resource(subject.clone())
-                            .remediation("ask for a re-review of the head commit"),
-                    );
-                    continue;
-                }
-            }
+        if require_head
+            && let (Some(head), Some(commit)) = (c.head, r.commit.as_deref())
+            && !commit.eq_ignore_ascii_case(head)
+        {
+            o.verdict.findings.push(
+                Finding::new(
+                    "approvals/stale-approval",
+                    Severity::Low,
+                    format!(
+                        "{} approved commit {} but the head is {}; the approval does not count",
+                        r.reviewer,
+                        short(commit),
+                        short(head)
+                    ),
+                )
+                .resource(subject.clone())
+                .remediation("ask for a re-review of the head commit"),
+            );
+            continue;
         }
         valid.push(r);
     }

@@ -134,10 +134,10 @@ pub fn judge(
         if fail_on.is_some_and(|t| rank(f.severity) >= rank(t)) {
             block.insert(i);
         }
-        if let (Some(t), Some(score)) = (p.cvss_threshold, f.cvss) {
-            if score >= t {
-                block.insert(i);
-            }
+        if let (Some(t), Some(score)) = (p.cvss_threshold, f.cvss)
+            && score >= t
+        {
+            block.insert(i);
         }
     }
     let secrets = block

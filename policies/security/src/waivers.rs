@@ -57,10 +57,10 @@ impl Waiver {
                 _ => return false,
             }
         }
-        if let Some(rule) = &self.rule {
-            if !rule.eq_ignore_ascii_case(&f.rule) {
-                return false;
-            }
+        if let Some(rule) = &self.rule
+            && !rule.eq_ignore_ascii_case(&f.rule)
+        {
+            return false;
         }
         true
     }

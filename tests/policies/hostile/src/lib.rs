@@ -47,8 +47,11 @@ impl Policy for Hostile {
                 }
             }
             "deep-recursion" => {
-                #[allow(unconditional_recursion)]
                 fn down(n: u64) -> u64 {
+                    // Never true in practice: the stack runs out first.
+                    if std::hint::black_box(n) == u64::MAX {
+                        return n;
+                    }
                     std::hint::black_box(down(n + 1)) + 1
                 }
                 Ok(Verdict::pass(format!("{}", down(0))))
