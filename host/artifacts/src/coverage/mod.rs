@@ -1,13 +1,29 @@
-//! coverage formats. One file per format; this module detects and dispatches.
+//! Coverage formats. One file per format; this module detects and dispatches.
 
-use crate::{Document, Format, ParseContext, ParseError, CoverageReport};
+pub mod lcov;
+
+use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 
 /// Recognises a coverage format from content.
-pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
-    None
+pub fn sniff(doc: &Document<'_>) -> Option<Format> {
+    match doc {
+        Document::Text(t) if lcov::sniff(t) => Some(Format::Lcov),
+        _ => None,
+    }
 }
 
 /// Parses a coverage artifact of a known format.
-pub fn parse(format: Format, _doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    Err(cx.error("unsupported-format", None, format!("{format} is not supported yet")))
+pub fn parse(
+    format: Format,
+    doc: &Document<'_>,
+    cx: &mut ParseContext<'_>,
+) -> Result<CoverageReport, ParseError> {
+    match (format, doc) {
+        (Format::Lcov, Document::Text(t)) => lcov::parse(t, cx),
+        _ => Err(cx.error(
+            "unsupported-format",
+            None,
+            format!("{format} is not supported yet"),
+        )),
+    }
 }

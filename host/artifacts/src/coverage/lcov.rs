@@ -1,0 +1,288 @@
+//! LCOV tracefiles (`geninfo`, grcov, c8/nyc, gcovr `--lcov`, cargo-llvm-cov).
+//!
+//! Quirks handled: the same `SF` under several `TN` (test names) sums its
+//! hits; `-` in `BRDA` means "never evaluated" (counts in the total, not as
+//! covered); `LF/LH`, `BRF/BRH`, `FNF/FNH` are recomputed from the records and
+//! a `lcov-counter-mismatch` warning names the file when the report's own
+//! counters disagree. Malformed records are errors with their line number
+//! (strict, like `genhtml`; grcov's lenient mode would hide bad data).
+
+use crate::model::{BranchCount, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::{ParseContext, ParseError, Position};
+use std::collections::BTreeMap;
+
+/// Whether `text` looks like LCOV: its first record is a known LCOV key.
+pub fn sniff(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| {
+            ["TN:", "SF:"].iter().any(|k| l.starts_with(k)) && text.contains("end_of_record")
+        })
+}
+
+#[derive(Default)]
+struct Record {
+    path: String,
+    line: u32,
+    lines: BTreeMap<u32, u64>,
+    /// (line, block, branch) → taken (None = never evaluated)
+    branches: BTreeMap<(u32, String, String), Option<u64>>,
+    fn_lines: BTreeMap<String, u32>,
+    fn_hits: BTreeMap<String, u64>,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    lf: Option<u64>,
+    lh: Option<u64>,
+    brf: Option<u64>,
+    brh: Option<u64>,
+    fnf: Option<u64>,
+    fnh: Option<u64>,
+}
+
+pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
+    let mut files: Vec<FileCoverage> = Vec::new();
+    let mut rec: Option<Record> = None;
+    for (idx, raw) in text.lines().enumerate() {
+        let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |msg: String| cx.error("invalid-lcov", Some(Position::Line(n)), msg);
+        if line == "end_of_record" {
+            let r = rec
+                .take()
+                .ok_or_else(|| bad("`end_of_record` without a preceding `SF:`".into()))?;
+            files.push(finish(r, cx));
+            continue;
+        }
+        let (key, value) = line
+            .split_once(':')
+            .ok_or_else(|| bad(format!("`{line}` is not an lcov record")))?;
+        match key {
+            "TN" | "VER" => {}
+            "SF" => {
+                if rec.is_some() {
+                    return Err(bad(
+                        "`SF:` before the previous record's `end_of_record`".into()
+                    ));
+                }
+                rec = Some(Record {
+                    path: cx.path(value),
+                    line: n,
+                    ..Record::default()
+                });
+            }
+            _ => {
+                let r = rec
+                    .as_mut()
+                    .ok_or_else(|| bad(format!("`{key}:` outside a source file record")))?;
+                record(r, key, value).map_err(bad)?;
+            }
+        }
+    }
+    if let Some(r) = rec {
+        return Err(cx.error(
+            "truncated-lcov",
+            Some(Position::Line(r.line)),
+            format!("the record for `{}` has no `end_of_record`", r.path),
+        ));
+    }
+    Ok(CoverageReport { files })
+}
+
+fn num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{what} `{s}` is not a non-negative integer"))
+}
+
+/// Execution counts may be written as floats by some producers (`1.0`) or
+/// be negative from broken gcov runs; accept the former, reject the latter.
+fn hits(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    if let Ok(v) = s.parse::<u64>() {
+        return Ok(v);
+    }
+    match s.parse::<f64>() {
+        Ok(f) if f >= 0.0 && f.is_finite() => Ok(f as u64),
+        _ => Err(format!(
+            "execution count `{s}` is not a non-negative number"
+        )),
+    }
+}
+
+fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
+    match key {
+        "DA" => {
+            let mut it = value.split(',');
+            let line: u32 = num(it.next().unwrap_or(""), "line number")?;
+            let h = hits(
+                it.next()
+                    .ok_or_else(|| format!("`DA:{value}` has no execution count"))?,
+            )?;
+            if line == 0 {
+                return Err("line number 0 in `DA`".into());
+            }
+            // The same line twice in one record (several TN sections) sums.
+            let e = r.lines.entry(line).or_insert(0);
+            *e = e.saturating_add(h);
+        }
+        "BRDA" => {
+            let parts: Vec<&str> = value.splitn(4, ',').collect();
+            let [line, block, branch, taken] = parts.as_slice() else {
+                return Err(format!("`BRDA:{value}` needs line,block,branch,taken"));
+            };
+            let line: u32 = num(line, "line number")?;
+            let taken = if taken.trim() == "-" {
+                None
+            } else {
+                Some(hits(taken)?)
+            };
+            let e = r
+                .branches
+                .entry((line, block.to_string(), branch.to_string()))
+                .or_insert(None);
+            *e = match (*e, taken) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        "FN" => {
+            // FN:<line>,<name> (or FN:<line>,<end line>,<name> in lcov 2.x)
+            let mut it = value.splitn(3, ',');
+            let line: u32 = num(it.next().unwrap_or(""), "function line")?;
+            let rest: Vec<&str> = it.collect();
+            let name = match rest.as_slice() {
+                [name] => *name,
+                [end, name] if end.trim().parse::<u32>().is_ok() => *name,
+                [a, b] => return Err(format!("`FN:{line},{a},{b}` is not FN:line,name")),
+                _ => return Err(format!("`FN:{value}` has no function name")),
+            };
+            r.fn_lines.entry(name.to_string()).or_insert(line);
+        }
+        "FNDA" => {
+            let (h, name) = value
+                .split_once(',')
+                .ok_or_else(|| format!("`FNDA:{value}` needs count,name"))?;
+            let e = r.fn_hits.entry(name.to_string()).or_insert(0);
+            *e = e.saturating_add(hits(h)?);
+        }
+        "LF" => r.counters.lf = Some(num(value, "LF")?),
+        "LH" => r.counters.lh = Some(num(value, "LH")?),
+        "BRF" => r.counters.brf = Some(num(value, "BRF")?),
+        "BRH" => r.counters.brh = Some(num(value, "BRH")?),
+        "FNF" => r.counters.fnf = Some(num(value, "FNF")?),
+        "FNH" => r.counters.fnh = Some(num(value, "FNH")?),
+        // Function-level records of lcov 2.x and checksums carry nothing we model.
+        "FNL" | "FNA" | "BRDA_EXCEPTION" | "MCDC" => {}
+        other => return Err(format!("unknown lcov record `{other}:`")),
+    }
+    Ok(())
+}
+
+fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
+    let mut f = FileCoverage::new(r.path.clone());
+    f.lines = r.lines;
+    for ((line, _, _), taken) in &r.branches {
+        let b = f.branches.entry(*line).or_insert(BranchCount::default());
+        b.total += 1;
+        if taken.is_some_and(|t| t > 0) {
+            b.covered += 1;
+        }
+    }
+    let mut names: Vec<&String> = r.fn_lines.keys().chain(r.fn_hits.keys()).collect();
+    names.sort();
+    names.dedup();
+    f.functions = names
+        .into_iter()
+        .map(|name| FunctionCoverage {
+            name: name.clone(),
+            line: r.fn_lines.get(name).copied().unwrap_or(0),
+            hits: r.fn_hits.get(name).copied().unwrap_or(0),
+        })
+        .collect();
+    let (l, b, fun) = (f.line_counter(), f.branch_counter(), f.function_counter());
+    let checks = [
+        ("LF", r.counters.lf, l.total),
+        ("LH", r.counters.lh, l.covered),
+        ("BRF", r.counters.brf, b.total),
+        ("BRH", r.counters.brh, b.covered),
+        ("FNF", r.counters.fnf, fun.total),
+        ("FNH", r.counters.fnh, fun.covered),
+    ];
+    let wrong: Vec<String> = checks
+        .iter()
+        .filter_map(|(k, said, actual)| {
+            said.filter(|s| s != actual)
+                .map(|s| format!("{k} says {s}, records give {actual}"))
+        })
+        .collect();
+    if !wrong.is_empty() {
+        cx.warn(
+            "lcov-counter-mismatch",
+            format!("{}: {} (totals use the records)", r.path, wrong.join(", ")),
+        );
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParseOptions;
+
+    fn run(text: &str) -> (Result<CoverageReport, ParseError>, Vec<crate::Warning>) {
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("t.info", &o);
+        let r = parse(text, &mut cx);
+        (r, cx.warnings)
+    }
+
+    #[test]
+    fn test_names_sum_and_dash_is_never_evaluated() {
+        let t = "TN:a\nSF:x.c\nDA:1,1\nDA:2,0\nBRDA:1,0,0,-\nBRDA:1,0,1,2\nend_of_record\nTN:b\nSF:x.c\nDA:2,3\nend_of_record\n";
+        let (r, w) = run(t);
+        let mut r = r.unwrap();
+        r.normalize();
+        let f = &r.files[0];
+        assert_eq!(f.lines.get(&2), Some(&3));
+        assert_eq!(f.line_counter().covered, 2);
+        assert_eq!(
+            f.branches.get(&1),
+            Some(&BranchCount {
+                covered: 1,
+                total: 2
+            })
+        );
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn counters_are_recomputed_with_a_warning() {
+        let (r, w) = run("SF:x.c\nDA:1,1\nDA:2,1\nLF:19\nLH:17\nend_of_record\n");
+        assert_eq!(r.unwrap().totals().lines.total, 2);
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].message.contains("LF says 19, records give 2"),
+            "{}",
+            w[0].message
+        );
+    }
+
+    #[test]
+    fn malformed_records_name_the_line() {
+        let (r, _) = run("SF:x.c\nDA:1\nend_of_record\n");
+        let e = r.unwrap_err();
+        assert_eq!(
+            (e.code, e.position),
+            ("invalid-lcov", Some(Position::Line(2)))
+        );
+        let (r, _) = run("SF:x.c\nDA:1,1\n");
+        assert_eq!(r.unwrap_err().code, "truncated-lcov");
+    }
+}
