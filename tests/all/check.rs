@@ -174,6 +174,31 @@ fn every_bad_artifact_is_reported_and_nothing_is_evaluated() {
 #[test]
 fn configured_policy_without_input_is_an_error_not_a_pass() {
     let t = TestDir::new();
+    // An IaC-only input for a coverage policy: nothing to evaluate.
+    t.write("Dockerfile", "FROM alpine:3.20\nUSER app\n");
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"Dockerfile\"\n[[policy]]\nuse = \"builtin:coverage\"\n",
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(3);
+    let err = r.stderr();
+    assert!(err.contains("missing.info: cannot read"), "{err}");
+    assert!(err.contains("error[empty-file]: empty.info"), "{err}");
+    assert!(
+        err.contains("error[truncated-json]: truncated.json:1:"),
+        "{err}"
+    );
+    assert!(err.contains("3 artifact(s) could not be read"), "{err}");
+    assert!(
+        r.stdout().is_empty(),
+        "nothing may be evaluated: {}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn configured_policy_without_input_is_an_error_not_a_pass() {
+    let t = TestDir::new();
     // A findings-only input for a coverage policy: nothing to evaluate.
     t.write(
         "r.sarif",
