@@ -20,7 +20,12 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<ChangedLines>, ParseError> {
     let mut remaining_new: u32 = 0;
     let mut remaining_old: u32 = 0;
     let err = |line: usize, msg: String| {
-        ParseError::new(name, "invalid-diff", Some(Position::Line(u32::try_from(line + 1).unwrap_or(u32::MAX))), msg)
+        ParseError::new(
+            name,
+            "invalid-diff",
+            Some(Position::Line(u32::try_from(line + 1).unwrap_or(u32::MAX))),
+            msg,
+        )
     };
     for (i, raw) in text.lines().enumerate() {
         if remaining_new > 0 || remaining_old > 0 {
@@ -53,23 +58,36 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<ChangedLines>, ParseError> {
         } else if let Some(rest) = raw.strip_prefix("@@ ") {
             // @@ -a,b +c,d @@
             let mut parts = rest.split_whitespace();
-            let old = parts.next().and_then(|s| s.strip_prefix('-')).ok_or_else(|| err(i, format!("malformed hunk header `{raw}`")))?;
-            let new = parts.next().and_then(|s| s.strip_prefix('+')).ok_or_else(|| err(i, format!("malformed hunk header `{raw}`")))?;
+            let old = parts
+                .next()
+                .and_then(|s| s.strip_prefix('-'))
+                .ok_or_else(|| err(i, format!("malformed hunk header `{raw}`")))?;
+            let new = parts
+                .next()
+                .and_then(|s| s.strip_prefix('+'))
+                .ok_or_else(|| err(i, format!("malformed hunk header `{raw}`")))?;
             let range = |s: &str| -> Option<(u32, u32)> {
                 match s.split_once(',') {
                     Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
                     None => Some((s.parse().ok()?, 1)),
                 }
             };
-            let (_, old_len) = range(old).ok_or_else(|| err(i, format!("malformed hunk range `{old}`")))?;
-            let (start, new_len) = range(new).ok_or_else(|| err(i, format!("malformed hunk range `{new}`")))?;
+            let (_, old_len) =
+                range(old).ok_or_else(|| err(i, format!("malformed hunk range `{old}`")))?;
+            let (start, new_len) =
+                range(new).ok_or_else(|| err(i, format!("malformed hunk range `{new}`")))?;
             new_line = start;
             remaining_new = new_len;
             remaining_old = old_len;
         }
     }
     if remaining_new > 0 || remaining_old > 0 {
-        return Err(ParseError::new(name, "truncated-diff", None, "the diff ends inside a hunk"));
+        return Err(ParseError::new(
+            name,
+            "truncated-diff",
+            None,
+            "the diff ends inside a hunk",
+        ));
     }
     Ok(files
         .into_iter()
@@ -89,15 +107,32 @@ mod tests {
     fn git_diff_with_rename_new_and_deleted_files() {
         let d = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,4 +1,5 @@\n fn a() {\n-    old();\n+    new();\n+    more();\n }\n \n@@ -10 +11,2 @@\n-x\n+y\n+z\ndiff --git a/gone.rs b/gone.rs\n--- a/gone.rs\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\ndiff --git a/new.rs b/new.rs\n--- /dev/null\n+++ b/new.rs\n@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n";
         let c = parse("d.diff", d).unwrap();
-        assert_eq!(c, vec![
-            ChangedLines { path: "new.rs".into(), lines: vec![1, 2] },
-            ChangedLines { path: "src/a.rs".into(), lines: vec![2, 3, 11, 12] },
-        ]);
+        assert_eq!(
+            c,
+            vec![
+                ChangedLines {
+                    path: "new.rs".into(),
+                    lines: vec![1, 2]
+                },
+                ChangedLines {
+                    path: "src/a.rs".into(),
+                    lines: vec![2, 3, 11, 12]
+                },
+            ]
+        );
     }
 
     #[test]
     fn truncated_and_malformed() {
-        assert_eq!(parse("d", "+++ b/a\n@@ -1,3 +1,3 @@\n a\n").unwrap_err().code, "truncated-diff");
-        assert_eq!(parse("d", "+++ b/a\n@@ -x +1 @@\n").unwrap_err().code, "invalid-diff");
+        assert_eq!(
+            parse("d", "+++ b/a\n@@ -1,3 +1,3 @@\n a\n")
+                .unwrap_err()
+                .code,
+            "truncated-diff"
+        );
+        assert_eq!(
+            parse("d", "+++ b/a\n@@ -x +1 @@\n").unwrap_err().code,
+            "invalid-diff"
+        );
     }
 }

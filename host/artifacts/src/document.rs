@@ -131,7 +131,10 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
 pub fn line_col(text: &str, offset: usize) -> Position {
     let upto = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = upto.bytes().filter(|b| *b == b'\n').count() + 1;
-    let column = upto.rfind('\n').map_or(upto.len(), |nl| upto.len() - nl - 1) + 1;
+    let column = upto
+        .rfind('\n')
+        .map_or(upto.len(), |nl| upto.len() - nl - 1)
+        + 1;
     Position::LineCol {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),

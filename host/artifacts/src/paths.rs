@@ -43,7 +43,11 @@ fn clean(p: &str) -> String {
         }
     }
     let joined = out.join("/");
-    if absolute { format!("/{joined}") } else { joined }
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -55,7 +59,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes.get(i) == Some(&b'%') {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
@@ -85,7 +91,13 @@ mod tests {
             normalize("/elsewhere/x.rs", Some(root)),
             ("/elsewhere/x.rs".to_string(), false)
         );
-        assert_eq!(normalize(".\\src\\main.c", None), ("src/main.c".to_string(), true));
-        assert_eq!(normalize("src/./a/../b.go", None), ("src/b.go".to_string(), true));
+        assert_eq!(
+            normalize(".\\src\\main.c", None),
+            ("src/main.c".to_string(), true)
+        );
+        assert_eq!(
+            normalize("src/./a/../b.go", None),
+            ("src/b.go".to_string(), true)
+        );
     }
 }

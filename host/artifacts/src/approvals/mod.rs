@@ -1,6 +1,6 @@
 //! approvals formats. One file per format; this module detects and dispatches.
 
-use crate::{Document, Format, ParseContext, ParseError, ApprovalSet};
+use crate::{ApprovalSet, Document, Format, ParseContext, ParseError};
 
 /// Recognises a approvals format from content.
 pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
@@ -8,6 +8,14 @@ pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
 }
 
 /// Parses a approvals artifact of a known format.
-pub fn parse(format: Format, _doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
-    Err(cx.error("unsupported-format", None, format!("{format} is not supported yet")))
+pub fn parse(
+    format: Format,
+    _doc: &Document<'_>,
+    cx: &mut ParseContext<'_>,
+) -> Result<ApprovalSet, ParseError> {
+    Err(cx.error(
+        "unsupported-format",
+        None,
+        format!("{format} is not supported yet"),
+    ))
 }

@@ -1,6 +1,6 @@
 //! findings formats. One file per format; this module detects and dispatches.
 
-use crate::{Document, Format, ParseContext, ParseError, FindingsReport};
+use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
 
 /// Recognises a findings format from content.
 pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
@@ -8,6 +8,14 @@ pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
 }
 
 /// Parses a findings artifact of a known format.
-pub fn parse(format: Format, _doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<FindingsReport, ParseError> {
-    Err(cx.error("unsupported-format", None, format!("{format} is not supported yet")))
+pub fn parse(
+    format: Format,
+    _doc: &Document<'_>,
+    cx: &mut ParseContext<'_>,
+) -> Result<FindingsReport, ParseError> {
+    Err(cx.error(
+        "unsupported-format",
+        None,
+        format!("{format} is not supported yet"),
+    ))
 }

@@ -1,7 +1,12 @@
 //! Every real artifact of `../shared/corpus` either parses or fails with the
 //! documented error; totals match the producers' own figures. One test
 //! binary, one module per family.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod approvals;
 mod coverage;
@@ -13,9 +18,11 @@ use std::path::PathBuf;
 /// The shared corpus: `$GATE_CORPUS`, else `shared/corpus` beside the repo.
 /// Missing corpus is a test failure, never a silent skip.
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("GATE_CORPUS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-    });
+    let dir = std::env::var_os("GATE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+        });
     assert!(
         dir.join("PROVENANCE.md").is_file(),
         "corpus not found at {} (set GATE_CORPUS)",
