@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod components;
 mod gates;
+mod peers;
 mod sandbox;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Unified diffs (`git diff`, `diff -u`) → the lines each file gains or
 //! changes in the new version, for patch coverage.
 
-use crate::{ParseError, Position};
+use crate::{ParseError, Position, Warning};
 use std::collections::BTreeMap;
 
 /// Added or modified lines of one file in the new version, sorted.
@@ -13,12 +13,19 @@ pub struct ChangedLines {
 
 /// Parses a unified diff. Deleted files and pure deletions contribute no
 /// lines; renamed files are keyed by their new path.
-pub fn parse(name: &str, text: &str) -> Result<Vec<ChangedLines>, ParseError> {
+///
+/// Like diff-cover, hunk bodies are read by their line markers, not only by
+/// the counts in the `@@` header: hand-edited and truncated diffs are common
+/// (several of diff-cover's own fixtures disagree with their headers). Where
+/// the counts and the body disagree, a `diff-hunk-mismatch` warning says so.
+pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
     let mut files: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut warnings = Vec::new();
     let mut current: Option<String> = None;
+    let mut in_hunk = false;
+    let mut hunk_line = 0usize;
     let mut new_line: u32 = 0;
-    let mut remaining_new: u32 = 0;
-    let mut remaining_old: u32 = 0;
+    let (mut remaining_new, mut remaining_old): (i64, i64) = (0, 0);
     let err = |line: usize, msg: String| {
         ParseError::new(
             name,
@@ -27,26 +34,79 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<ChangedLines>, ParseError> {
             msg,
         )
     };
+    let mut close = |in_hunk: &mut bool,
+                     at: usize,
+                     old: i64,
+                     new: i64,
+                     warnings: &mut Vec<Warning>| {
+        if *in_hunk && (old != 0 || new != 0) {
+            let mut w = Warning::new(
+                "diff-hunk-mismatch",
+                format!(
+                    "{name}: the hunk at line {} does not match its header ({} old, {} new line(s) {})",
+                    at + 1,
+                    old.abs(),
+                    new.abs(),
+                    if old > 0 || new > 0 {
+                        "missing"
+                    } else {
+                        "too many"
+                    }
+                ),
+            );
+            w.location = Some(crate::Location::new(name, u32::try_from(at + 1).ok()));
+            warnings.push(w);
+        }
+        *in_hunk = false;
+    };
     for (i, raw) in text.lines().enumerate() {
-        if remaining_new > 0 || remaining_old > 0 {
+        let exhausted = remaining_new <= 0 && remaining_old <= 0;
+        let header = raw.starts_with("diff ")
+            || raw.starts_with("@@ ")
+            || (exhausted
+                && (raw.starts_with("--- ")
+                    || raw.starts_with("+++ ")
+                    || raw.starts_with("index ")));
+        if in_hunk && !header {
             match raw.as_bytes().first() {
                 Some(b'+') => {
                     if let Some(path) = &current {
                         files.entry(path.clone()).or_default().push(new_line);
                     }
-                    new_line += 1;
-                    remaining_new = remaining_new.saturating_sub(1);
+                    new_line = new_line.saturating_add(1);
+                    remaining_new -= 1;
+                    continue;
                 }
-                Some(b'-') => remaining_old = remaining_old.saturating_sub(1),
-                Some(b'\\') => {} // "\ No newline at end of file"
-                _ => {
-                    // context line (a space, or an empty line some tools emit)
-                    new_line += 1;
-                    remaining_new = remaining_new.saturating_sub(1);
-                    remaining_old = remaining_old.saturating_sub(1);
+                Some(b'-') => {
+                    remaining_old -= 1;
+                    continue;
                 }
+                Some(b'\\') => continue, // "\ No newline at end of file"
+                Some(b' ') => {
+                    new_line = new_line.saturating_add(1);
+                    remaining_new -= 1;
+                    remaining_old -= 1;
+                    continue;
+                }
+                // An empty line inside a hunk is a context line whose space
+                // an editor trimmed.
+                None if !exhausted => {
+                    new_line = new_line.saturating_add(1);
+                    remaining_new -= 1;
+                    remaining_old -= 1;
+                    continue;
+                }
+                _ => {}
             }
-            continue;
+        }
+        if in_hunk {
+            close(
+                &mut in_hunk,
+                hunk_line,
+                remaining_old,
+                remaining_new,
+                &mut warnings,
+            );
         }
         if let Some(rest) = raw.strip_prefix("+++ ") {
             let path = rest.split('\t').next().unwrap_or(rest).trim();
@@ -76,27 +136,32 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<ChangedLines>, ParseError> {
                 range(old).ok_or_else(|| err(i, format!("malformed hunk range `{old}`")))?;
             let (start, new_len) =
                 range(new).ok_or_else(|| err(i, format!("malformed hunk range `{new}`")))?;
+            if current.is_none() && !text.contains("+++ ") {
+                return Err(err(i, "hunk without a `+++` file header".into()));
+            }
             new_line = start;
-            remaining_new = new_len;
-            remaining_old = old_len;
+            remaining_new = i64::from(new_len);
+            remaining_old = i64::from(old_len);
+            in_hunk = true;
+            hunk_line = i;
         }
     }
-    if remaining_new > 0 || remaining_old > 0 {
-        return Err(ParseError::new(
-            name,
-            "truncated-diff",
-            None,
-            "the diff ends inside a hunk",
-        ));
-    }
-    Ok(files
+    close(
+        &mut in_hunk,
+        hunk_line,
+        remaining_old,
+        remaining_new,
+        &mut warnings,
+    );
+    let changes = files
         .into_iter()
         .map(|(path, mut lines)| {
             lines.sort_unstable();
             lines.dedup();
             ChangedLines { path, lines }
         })
-        .collect())
+        .collect();
+    Ok((changes, warnings))
 }
 
 #[cfg(test)]
@@ -106,7 +171,8 @@ mod tests {
     #[test]
     fn git_diff_with_rename_new_and_deleted_files() {
         let d = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,4 +1,5 @@\n fn a() {\n-    old();\n+    new();\n+    more();\n }\n \n@@ -10 +11,2 @@\n-x\n+y\n+z\ndiff --git a/gone.rs b/gone.rs\n--- a/gone.rs\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\ndiff --git a/new.rs b/new.rs\n--- /dev/null\n+++ b/new.rs\n@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n";
-        let c = parse("d.diff", d).unwrap();
+        let (c, w) = parse("d.diff", d).unwrap();
+        assert!(w.is_empty(), "{w:?}");
         assert_eq!(
             c,
             vec![
@@ -123,13 +189,18 @@ mod tests {
     }
 
     #[test]
-    fn truncated_and_malformed() {
+    fn truncated_hunks_are_read_and_reported() {
+        let (c, w) = parse("d", "+++ b/a\n@@ -1,3 +1,4 @@\n a\n+b\n").unwrap();
         assert_eq!(
-            parse("d", "+++ b/a\n@@ -1,3 +1,3 @@\n a\n")
-                .unwrap_err()
-                .code,
-            "truncated-diff"
+            c,
+            vec![ChangedLines {
+                path: "a".into(),
+                lines: vec![2]
+            }]
         );
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, "diff-hunk-mismatch");
+        assert!(w[0].message.contains("missing"), "{}", w[0].message);
         assert_eq!(
             parse("d", "+++ b/a\n@@ -x +1 @@\n").unwrap_err().code,
             "invalid-diff"

@@ -225,7 +225,17 @@ fn apply_config(
     Ok(())
 }
 
-fn to_changes(c: Vec<gate_artifacts::diff::ChangedLines>) -> Vec<ChangedFile> {
+/// The changed lines for policies; diff warnings go to stderr (the diff is
+/// not an artifact of the verdict, but a suspicious one must not pass unseen).
+fn to_changes(
+    (c, warnings): (
+        Vec<gate_artifacts::diff::ChangedLines>,
+        Vec<gate_artifacts::Warning>,
+    ),
+) -> Vec<ChangedFile> {
+    for w in warnings {
+        eprintln!("warning[{}]: {}", w.code, w.message);
+    }
     c.into_iter()
         .map(|c| ChangedFile {
             path: c.path,
