@@ -6,5 +6,5 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use gate::policy::host::LogLevel;
-pub use gate::policy::types;
+pub use self::gate::policy::host::LogLevel;
+pub use self::gate::policy::types;
