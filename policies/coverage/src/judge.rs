@@ -304,7 +304,7 @@ pub fn judge(
             }
             continue;
         }
-        let before = j.failed.len();
+        let (failed_before, findings_before) = (j.failed.len(), j.verdict.findings.len());
         j.condition(&key("line"), "line", t.lines, scope.min_line, &rule("line"));
         j.condition(
             &key("branch"),
@@ -320,17 +320,11 @@ pub fn judge(
             scope.min_function,
             &rule("function"),
         );
-        for (i, f) in j.failed.iter_mut().enumerate().skip(before) {
-            let _ = i;
+        // Whatever the three conditions added belongs to this scope.
+        for f in j.failed.iter_mut().skip(failed_before) {
             *f = format!("scope {}: {f}", scope.name);
         }
-        let n = j.verdict.findings.len();
-        for finding in j
-            .verdict
-            .findings
-            .iter_mut()
-            .skip(n.saturating_sub(j.failed.len() - before))
-        {
+        for finding in j.verdict.findings.iter_mut().skip(findings_before) {
             finding.resource = Some(format!("scope:{}", scope.name));
         }
     }
