@@ -34,7 +34,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
             msg,
         )
     };
-    let mut close = |in_hunk: &mut bool,
+    let close = |in_hunk: &mut bool,
                      at: usize,
                      old: i64,
                      new: i64,
