@@ -34,11 +34,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
             msg,
         )
     };
-    let close = |in_hunk: &mut bool,
-                     at: usize,
-                     old: i64,
-                     new: i64,
-                     warnings: &mut Vec<Warning>| {
+    let close = |in_hunk: &mut bool, at: usize, old: i64, new: i64, warnings: &mut Vec<Warning>| {
         if *in_hunk && (old != 0 || new != 0) {
             let mut w = Warning::new(
                 "diff-hunk-mismatch",

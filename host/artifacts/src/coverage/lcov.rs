@@ -7,7 +7,7 @@
 //! counters disagree. Malformed records are errors with their line number
 //! (strict, like `genhtml`; grcov's lenient mode would hide bad data).
 
-use crate::model::{BranchCount, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::model::{CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use std::collections::BTreeMap;
 
@@ -189,7 +189,7 @@ fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
     let mut f = FileCoverage::new(r.path.clone());
     f.lines = r.lines;
     for ((line, _, _), taken) in &r.branches {
-        let b = f.branches.entry(*line).or_insert(BranchCount::default());
+        let b = f.branches.entry(*line).or_default();
         b.total += 1;
         if taken.is_some_and(|t| t > 0) {
             b.covered += 1;
@@ -235,6 +235,7 @@ fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
 mod tests {
     use super::*;
     use crate::ParseOptions;
+    use crate::model::BranchCount;
 
     fn run(text: &str) -> (Result<CoverageReport, ParseError>, Vec<crate::Warning>) {
         let o = ParseOptions::default();

@@ -1,21 +1,44 @@
-//! findings formats. One file per format; this module detects and dispatches.
+//! Security findings formats. One file per format; this module detects and
+//! dispatches. Severity is normalized here, once, and each finding records
+//! where its severity came from.
+
+pub mod fingerprint;
+pub mod grype;
+pub mod sarif;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
 
 /// Recognises a findings format from content.
-pub fn sniff(_doc: &Document<'_>) -> Option<Format> {
-    None
+pub fn sniff(doc: &Document<'_>) -> Option<Format> {
+    let v = doc.as_json()?;
+    if sarif::sniff(v) {
+        Some(Format::Sarif)
+    } else if grype::sniff(v) {
+        Some(Format::Grype)
+    } else {
+        None
+    }
 }
 
 /// Parses a findings artifact of a known format.
 pub fn parse(
     format: Format,
-    _doc: &Document<'_>,
+    doc: &Document<'_>,
     cx: &mut ParseContext<'_>,
 ) -> Result<FindingsReport, ParseError> {
-    Err(cx.error(
-        "unsupported-format",
-        None,
-        format!("{format} is not supported yet"),
-    ))
+    let Some(v) = doc.as_json() else {
+        return Err(cx.error("invalid-json", None, format!("{format} reports are JSON")));
+    };
+    let findings = match format {
+        Format::Sarif => sarif::parse(v, cx)?,
+        Format::Grype => grype::parse(v, cx)?,
+        other => {
+            return Err(cx.error(
+                "unsupported-format",
+                None,
+                format!("{other} is not supported yet"),
+            ));
+        }
+    };
+    Ok(FindingsReport { findings })
 }
