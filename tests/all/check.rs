@@ -233,7 +233,9 @@ fn example_from_readme_passes() {
     let r = t
         .run(&["check", "--config", example.to_str().unwrap(), "--now", NOW])
         .expect_code(0);
-    assert!(r.stdout().contains("PASS  coverage"), "{}", r.stdout());
+    for policy in ["PASS  coverage", "PASS  security", "PASS  approvals"] {
+        assert!(r.stdout().contains(policy), "{}", r.stdout());
+    }
 }
 
 #[test]

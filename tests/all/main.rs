@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod builtins;
 mod cache;
 mod check;
 mod cli;

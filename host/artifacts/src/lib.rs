@@ -40,6 +40,8 @@ pub struct ParseContext<'a> {
     pub name: &'a str,
     pub options: &'a ParseOptions,
     pub warnings: Vec<Warning>,
+    /// Unmapped paths already warned about (one warning per path).
+    unmapped: std::collections::BTreeSet<String>,
 }
 
 impl<'a> ParseContext<'a> {
@@ -48,6 +50,7 @@ impl<'a> ParseContext<'a> {
             name,
             options,
             warnings: Vec::new(),
+            unmapped: Default::default(),
         }
     }
 
@@ -69,7 +72,7 @@ impl<'a> ParseContext<'a> {
     /// records an `unmapped-path` warning when it stays absolute.
     pub fn path(&mut self, raw: &str) -> String {
         let (p, mapped) = paths::normalize(raw, self.options.root.as_deref());
-        if !mapped {
+        if !mapped && self.unmapped.insert(p.clone()) {
             self.warn(
                 "unmapped-path",
                 format!("path `{raw}` is outside the repository root and was kept as is"),

@@ -79,6 +79,18 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             "`matches` must be an array",
         )
     })?;
+    // Directory scans report paths from the scanned directory's root
+    // (`/web/package-lock.json` for `grype dir:.`): make them relative to it.
+    let dir_scan = v
+        .get("source")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        == Some("directory");
+    let target = v
+        .get("source")
+        .and_then(|s| s.get("target"))
+        .and_then(Value::as_str)
+        .unwrap_or(".");
     let mut out = Vec::with_capacity(matches.len());
     for (i, m) in matches.iter().enumerate() {
         let ptr = format!("/matches/{i}");
@@ -135,7 +147,18 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             .and_then(|l| l.first())
             .and_then(|l| l.get("path"))
             .and_then(Value::as_str)
-            .map(|p| Location::new(cx.path(p), None));
+            .map(|p| {
+                let p = if dir_scan {
+                    format!(
+                        "{}/{}",
+                        target.trim_end_matches('/'),
+                        p.trim_start_matches('/')
+                    )
+                } else {
+                    p.to_string()
+                };
+                Location::new(cx.path(&p), None)
+            });
         let purl = art
             .get("purl")
             .and_then(Value::as_str)
