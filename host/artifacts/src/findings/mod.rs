@@ -4,6 +4,7 @@
 
 pub mod fingerprint;
 pub mod grype;
+pub mod npm_audit;
 pub mod sarif;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
@@ -15,6 +16,8 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Some(Format::Sarif)
     } else if grype::sniff(v) {
         Some(Format::Grype)
+    } else if npm_audit::sniff(v) {
+        Some(Format::NpmAudit)
     } else {
         None
     }
@@ -32,6 +35,7 @@ pub fn parse(
     let findings = match format {
         Format::Sarif => sarif::parse(v, cx)?,
         Format::Grype => grype::parse(v, cx)?,
+        Format::NpmAudit => npm_audit::parse(v, cx)?,
         other => {
             return Err(cx.error(
                 "unsupported-format",
