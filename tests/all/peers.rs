@@ -331,3 +331,107 @@ fn audit_ci_path_allowlist_and_skip_dev() {
         "disagreement with audit-ci --skip-dev is documented above"
     );
 }
+
+/// osv-scanner's CI diff (peers/osv-scanner-baseline-diff/EXPECTED.md):
+/// which (manifest, package, vulnerability) entries are new against the
+/// baseline. Our `new since baseline` findings must be exactly those.
+#[test]
+fn osv_scanner_baseline_diff_agrees() {
+    let dir = corpus().join("peers/osv-scanner-baseline-diff");
+    let file = |x: &str| {
+        dir.join(format!("test-vuln-results-{x}.json"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    // (old, new, expected new entries as (manifest path suffix, package, id))
+    let cases: &[(&str, &str, &[(&str, &str, &str)])] = &[
+        ("a", "a", &[]),
+        (
+            "a",
+            "a-1",
+            &[(
+                "different-dir/go.mod",
+                "github.com/gogo/protobuf",
+                "GO-2021-0053",
+            )],
+        ),
+        (
+            "a",
+            "b",
+            &[(
+                "scorecard-check-osv-e2e/go.mod",
+                "github.com/gogo/protobuf",
+                "GHSA-c3h9-896r-86jm",
+            )],
+        ),
+        ("b", "a", &[]),
+        (
+            "c",
+            "b",
+            &[
+                ("go.mod", "github.com/gogo/protobuf", "GHSA-c3h9-896r-86jm"),
+                (
+                    "sub-rust-project/Cargo.lock",
+                    "regex",
+                    "GHSA-m5pq-gvj9-9vr8",
+                ),
+                ("sub-rust-project/Cargo.lock", "regex", "RUSTSEC-2022-0013"),
+            ],
+        ),
+        ("b", "c", &[]),
+        ("a", "d", &[]),
+    ];
+    for (old, new, expected) in cases {
+        let t = TestDir::new();
+        t.write(
+            "gate.toml",
+            format!(
+                "[[artifact]]\npath = {:?}\nrole = \"baseline\"\n[[artifact]]\npath = {:?}\n[[policy]]\nuse = \"builtin:security\"\nparams = {{ fail-on = \"info\", unknown-as = \"high\" }}\n",
+                file(old),
+                file(new)
+            ),
+        );
+        let r = t.run(&["check", "--format", "json", "--now", "2026-11-22T10:00:00Z"]);
+        let v = r.json();
+        let mut got: Vec<(String, String, String)> = v["policies"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["evidence"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("new since baseline"))
+            })
+            .map(|f| {
+                let pkg = f["resource"].as_str().unwrap();
+                let name = pkg.rsplit_once('@').map_or(pkg, |(n, _)| n);
+                (
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                    name.to_string(),
+                    f["rule"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        let mut want: Vec<&(&str, &str, &str)> = expected.iter().collect();
+        want.sort_by_key(|e| (e.1, e.2));
+        got.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+        assert_eq!(got.len(), want.len(), "{old} -> {new}: {got:?}");
+        for ((path, name, id), (suffix, wname, wid)) in got.iter().zip(want) {
+            assert!(path.ends_with(suffix), "{old} -> {new}: {path} vs {suffix}");
+            assert_eq!(
+                (name.as_str(), id.as_str()),
+                (*wname, *wid),
+                "{old} -> {new}"
+            );
+        }
+        // The gate fails exactly when something is new (every entry here has a severity).
+        assert_eq!(
+            r.code(),
+            if expected.is_empty() { 0 } else { 1 },
+            "{old} -> {new}: {}",
+            v["policies"][0]["summary"]
+        );
+    }
+}

@@ -5,6 +5,7 @@
 pub mod fingerprint;
 pub mod grype;
 pub mod npm_audit;
+pub mod osv;
 pub mod sarif;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
@@ -18,6 +19,8 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Some(Format::Grype)
     } else if npm_audit::sniff(v) {
         Some(Format::NpmAudit)
+    } else if osv::sniff(v) {
+        Some(Format::OsvScanner)
     } else {
         None
     }
@@ -36,6 +39,7 @@ pub fn parse(
         Format::Sarif => sarif::parse(v, cx)?,
         Format::Grype => grype::parse(v, cx)?,
         Format::NpmAudit => npm_audit::parse(v, cx)?,
+        Format::OsvScanner => osv::parse(v, cx)?,
         other => {
             return Err(cx.error(
                 "unsupported-format",
