@@ -345,7 +345,8 @@ fn osv_scanner_baseline_diff_agrees() {
             .to_string()
     };
     // (old, new, expected new entries as (manifest path suffix, package, id))
-    let cases: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    type NewEntries = &'static [(&'static str, &'static str, &'static str)];
+    let cases: &[(&str, &str, NewEntries)] = &[
         ("a", "a", &[]),
         (
             "a",
@@ -434,4 +435,73 @@ fn osv_scanner_baseline_diff_agrees() {
             v["policies"][0]["summary"]
         );
     }
+}
+
+/// trivy's own filters (peers/trivy-filters/EXPECTED.md): judging the
+/// unfiltered report with gate reproduces trivy's filtered reports —
+/// `--severity HIGH,CRITICAL` is `fail-on = "high"` (the blocking set), the
+/// `.trivyignore` is waivers (the open set).
+#[test]
+fn trivy_filters_are_reproduced_by_thresholds_and_waivers() {
+    let dir = corpus().join("peers/trivy-filters");
+    let t = TestDir::new();
+    let pairs = |path: &std::path::Path,
+                 filter: &dyn Fn(&Value) -> bool,
+                 params: &str|
+     -> Vec<(String, String)> {
+        let v = t
+            .run(&[
+                "eval",
+                "--policy",
+                "builtin:security",
+                "--params",
+                params,
+                "--format",
+                "json",
+                "--now",
+                "2026-11-22T10:00:00Z",
+                path.to_str().unwrap(),
+            ])
+            .json();
+        let mut out: Vec<(String, String)> = v["policies"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| filter(f))
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["resource"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let all = |_: &Value| true;
+    let full = dir.join("alpine-39.json");
+    let blocking = pairs(&full, &|f| f["blocking"] == true, r#"{"fail-on": "high"}"#);
+    assert_eq!(
+        blocking,
+        pairs(&dir.join("alpine-39-high-critical.json"), &all, "{}")
+    );
+    assert_eq!(blocking.len(), 2);
+    let waivers = r#"{"fail-on": "none", "waivers": [{"id": "CVE-2019-1549", "reason": "trivyignore"}, {"id": "CVE-2019-14697", "reason": "trivyignore"}]}"#;
+    let open = pairs(&full, &|f| f["status"] == "open", waivers);
+    assert_eq!(
+        open,
+        pairs(&dir.join("alpine-39-ignore-cveids.json"), &all, "{}")
+    );
+    assert_eq!(open.len(), 2);
+    // --skip-dirs /etc hid the OS: an empty report passes, but never silently.
+    let r = t.run(&[
+        "eval",
+        "--policy",
+        "builtin:security",
+        "--format",
+        "json",
+        dir.join("alpine-39-skip.json").to_str().unwrap(),
+    ]);
+    let v = r.json();
+    assert_eq!(v["artifacts"][0]["warnings"][0]["code"], "trivy-empty-scan");
 }

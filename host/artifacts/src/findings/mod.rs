@@ -7,6 +7,7 @@ pub mod grype;
 pub mod npm_audit;
 pub mod osv;
 pub mod sarif;
+pub mod trivy;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
 
@@ -21,6 +22,8 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Some(Format::NpmAudit)
     } else if osv::sniff(v) {
         Some(Format::OsvScanner)
+    } else if trivy::sniff(v) {
+        Some(Format::Trivy)
     } else {
         None
     }
@@ -40,6 +43,7 @@ pub fn parse(
         Format::Grype => grype::parse(v, cx)?,
         Format::NpmAudit => npm_audit::parse(v, cx)?,
         Format::OsvScanner => osv::parse(v, cx)?,
+        Format::Trivy => trivy::parse(v, cx)?,
         other => {
             return Err(cx.error(
                 "unsupported-format",
