@@ -12,6 +12,11 @@ pub fn normalize(raw: &str, root: Option<&Path>) -> (String, bool) {
         // file:///abs/path and file://host/path; only the local form matters.
         p = rest.strip_prefix("localhost").unwrap_or(rest);
     }
+    // Other URI schemes (`resource://`, `webpack://`, `data:`) are names,
+    // not paths: keep them as they are.
+    if p.contains("://") || p.starts_with("data:") {
+        return (p.to_string(), true);
+    }
     let mut s = percent_decode(p).replace('\\', "/");
     // Windows drive letters (C:/...) are absolute too.
     let is_abs = s.starts_with('/') || s.as_bytes().get(1) == Some(&b':');

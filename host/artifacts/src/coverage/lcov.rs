@@ -21,6 +21,27 @@ pub fn sniff(text: &str) -> bool {
         })
 }
 
+/// Every record key this parser knows.
+const KEYS: &[&str] = &[
+    "TN",
+    "VER",
+    "SF",
+    "DA",
+    "BRDA",
+    "FN",
+    "FNDA",
+    "LF",
+    "LH",
+    "BRF",
+    "BRH",
+    "FNF",
+    "FNH",
+    "FNL",
+    "FNA",
+    "BRDA_EXCEPTION",
+    "MCDC",
+];
+
 #[derive(Default)]
 struct Record {
     path: String,
@@ -31,6 +52,7 @@ struct Record {
     fn_lines: BTreeMap<String, u32>,
     fn_hits: BTreeMap<String, u64>,
     counters: Counters,
+    zero_lines: u32,
 }
 
 #[derive(Default)]
@@ -46,6 +68,9 @@ struct Counters {
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let mut files: Vec<FileCoverage> = Vec::new();
     let mut rec: Option<Record> = None;
+    // A source name may span lines (Firefox's `SF:data:,new function() {…}`):
+    // lines right after `SF:` that are no lcov record continue the name.
+    let mut in_sf_name = false;
     for (idx, raw) in text.lines().enumerate() {
         let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         let line = raw.trim();
@@ -60,6 +85,15 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             files.push(finish(r, cx));
             continue;
         }
+        let known = line.split_once(':').is_some_and(|(k, _)| KEYS.contains(&k));
+        if in_sf_name && !known {
+            if let Some(r) = rec.as_mut() {
+                r.path.push('\n');
+                r.path.push_str(raw);
+            }
+            continue;
+        }
+        in_sf_name = false;
         let (key, value) = line
             .split_once(':')
             .ok_or_else(|| bad(format!("`{line}` is not an lcov record")))?;
@@ -76,6 +110,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                     line: n,
                     ..Record::default()
                 });
+                in_sf_name = true;
             }
             _ => {
                 let r = rec
@@ -126,7 +161,10 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
                     .ok_or_else(|| format!("`DA:{value}` has no execution count"))?,
             )?;
             if line == 0 {
-                return Err("line number 0 in `DA`".into());
+                // Seen in real reports (Firefox via grcov): a record with no
+                // line to attach it to. Ignored, and counted for a warning.
+                r.zero_lines += 1;
+                return Ok(());
             }
             // The same line twice in one record (several TN sections) sums.
             let e = r.lines.entry(line).or_insert(0);
@@ -153,16 +191,19 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
             };
         }
         "FN" => {
-            // FN:<line>,<name> (or FN:<line>,<end line>,<name> in lcov 2.x)
-            let mut it = value.splitn(3, ',');
-            let line: u32 = num(it.next().unwrap_or(""), "function line")?;
-            let rest: Vec<&str> = it.collect();
-            let name = match rest.as_slice() {
-                [name] => *name,
-                [end, name] if end.trim().parse::<u32>().is_ok() => *name,
-                [a, b] => return Err(format!("`FN:{line},{a},{b}` is not FN:line,name")),
-                _ => return Err(format!("`FN:{value}` has no function name")),
+            // FN:<line>,<name> or, in lcov 2.x, FN:<line>,<end line>,<name>.
+            // Names may contain commas (C++ signatures).
+            let (line, rest) = value
+                .split_once(',')
+                .ok_or_else(|| format!("`FN:{value}` has no function name"))?;
+            let line: u32 = num(line, "function line")?;
+            let name = match rest.split_once(',') {
+                Some((end, name)) if end.trim().parse::<u32>().is_ok() => name,
+                _ => rest,
             };
+            if name.trim().is_empty() {
+                return Err(format!("`FN:{value}` has no function name"));
+            }
             r.fn_lines.entry(name.to_string()).or_insert(line);
         }
         "FNDA" => {
@@ -186,6 +227,15 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
 }
 
 fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
+    if r.zero_lines > 0 {
+        cx.warn(
+            "lcov-line-zero",
+            format!(
+                "{}: {} `DA:0,...` record(s) ignored (there is no line 0)",
+                r.path, r.zero_lines
+            ),
+        );
+    }
     let mut f = FileCoverage::new(r.path.clone());
     f.lines = r.lines;
     for ((line, _, _), taken) in &r.branches {

@@ -1,6 +1,8 @@
 //! Coverage formats. One file per format; this module detects and dispatches.
 
+pub mod cobertura;
 pub mod lcov;
+mod xml;
 
 use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 
@@ -8,6 +10,10 @@ use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     match doc {
         Document::Text(t) if lcov::sniff(t) => Some(Format::Lcov),
+        Document::Text(t) if t.trim_start().starts_with('<') => {
+            let root = xml::root_name(t)?;
+            cobertura::sniff(t, &root).then_some(Format::Cobertura)
+        }
         _ => None,
     }
 }
@@ -20,6 +26,7 @@ pub fn parse(
 ) -> Result<CoverageReport, ParseError> {
     match (format, doc) {
         (Format::Lcov, Document::Text(t)) => lcov::parse(t, cx),
+        (Format::Cobertura, Document::Text(t)) => cobertura::parse(t, cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,

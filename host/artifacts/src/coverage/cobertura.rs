@@ -1,0 +1,206 @@
+//! Cobertura XML (coverage.py `xml`, gcovr `--cobertura`, scoverage, luacov,
+//! coverlet, Istanbul's cobertura reporter).
+//!
+//! Lines are the `<line>`s of each `<class>` (the copies under `<methods>`
+//! are only used for function coverage); `condition-coverage="50% (1/2)"`
+//! gives branches; several classes of one file merge. Filenames are
+//! resolved against every `<source>` root: the first root under which the
+//! file exists in the repository wins, else the filename stays as written.
+//! The report's own `line-rate` is never trusted; a disagreement is warned.
+
+use super::xml::{attr, attr_num, error, invalid};
+use crate::ParseContext;
+use crate::ParseError;
+use crate::model::{BranchCount, CoverageReport, FileCoverage, FunctionCoverage};
+use quick_xml::events::Event;
+use std::path::Path;
+
+pub fn sniff(text: &str, root: &str) -> bool {
+    root == "coverage"
+        && !text.contains("<project")
+        && (text.contains("<packages") || text.contains("line-rate") || text.contains("<sources"))
+}
+
+struct Method {
+    name: String,
+    first: Option<u32>,
+    hit: bool,
+}
+
+/// `50% (1/2)` → (1, 2).
+fn condition(s: &str) -> Option<(u32, u32)> {
+    let inner = s.split_once('(')?.1.split_once(')')?.0;
+    let (a, b) = inner.split_once('/')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+fn resolve(filename: &str, sources: &[String], cx: &mut ParseContext<'_>) -> String {
+    if let Some(root) = cx.options.root.clone() {
+        for s in sources {
+            let candidate = Path::new(s).join(filename);
+            let on_disk = if candidate.is_absolute() {
+                candidate.clone()
+            } else {
+                root.join(&candidate)
+            };
+            if on_disk.is_file() {
+                return cx.path(&candidate.to_string_lossy());
+            }
+        }
+    }
+    cx.path(filename)
+}
+
+pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
+    let mut r = quick_xml::Reader::from_str(text);
+    let mut files: Vec<FileCoverage> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut in_source = false;
+    let mut current: Option<FileCoverage> = None;
+    let mut method: Option<Method> = None;
+    let mut in_methods = false;
+    let mut declared_rate: Option<f64> = None;
+    let mut saw_root = false;
+    loop {
+        let pos = r.buffer_position();
+        let ev = r
+            .read_event()
+            .map_err(|e| error(cx, text, r.error_position(), e))?;
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    b"coverage" => {
+                        saw_root = true;
+                        declared_rate = attr_num(e, "line-rate");
+                    }
+                    b"source" if !empty => in_source = true,
+                    b"class" => {
+                        let filename = attr(e, "filename").ok_or_else(|| {
+                            invalid(
+                                cx,
+                                "invalid-cobertura",
+                                text,
+                                pos,
+                                "`<class>` has no filename".into(),
+                            )
+                        })?;
+                        let path = resolve(&filename, &sources, cx);
+                        let f = FileCoverage::new(path);
+                        if empty {
+                            files.push(f);
+                        } else {
+                            current = Some(f);
+                        }
+                    }
+                    b"methods" if !empty => in_methods = true,
+                    b"method" if in_methods => {
+                        let m = Method {
+                            name: attr(e, "name").unwrap_or_default(),
+                            first: None,
+                            hit: false,
+                        };
+                        if empty {
+                            if let Some(f) = current.as_mut() {
+                                f.functions.push(FunctionCoverage {
+                                    name: m.name,
+                                    line: 0,
+                                    hits: 0,
+                                });
+                            }
+                        } else {
+                            method = Some(m);
+                        }
+                    }
+                    b"line" => {
+                        let number: u32 = attr_num(e, "number").ok_or_else(|| {
+                            invalid(
+                                cx,
+                                "invalid-cobertura",
+                                text,
+                                pos,
+                                "`<line>` has no numeric `number`".into(),
+                            )
+                        })?;
+                        let hits: u64 = attr(e, "hits")
+                            .and_then(|h| {
+                                h.trim().parse::<u64>().ok().or_else(|| {
+                                    h.trim()
+                                        .parse::<f64>()
+                                        .ok()
+                                        .filter(|f| *f >= 0.0)
+                                        .map(|f| f as u64)
+                                })
+                            })
+                            .ok_or_else(|| {
+                                invalid(
+                                    cx,
+                                    "invalid-cobertura",
+                                    text,
+                                    pos,
+                                    format!("line {number} has no numeric `hits`"),
+                                )
+                            })?;
+                        if let Some(m) = method.as_mut() {
+                            m.first = Some(m.first.map_or(number, |f| f.min(number)));
+                            m.hit |= hits > 0;
+                        } else if !in_methods && let Some(f) = current.as_mut() {
+                            let e2 = f.lines.entry(number).or_insert(0);
+                            *e2 = e2.saturating_add(hits);
+                            if attr(e, "branch").as_deref() == Some("true")
+                                && let Some((covered, total)) =
+                                    attr(e, "condition-coverage").as_deref().and_then(condition)
+                            {
+                                let b = f.branches.entry(number).or_insert(BranchCount::default());
+                                b.total = b.total.max(total);
+                                b.covered = b.covered.max(covered).min(b.total);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_source => {
+                let s = t.decode().map(|c| c.trim().to_string()).unwrap_or_default();
+                if !s.is_empty() {
+                    sources.push(s);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"source" => in_source = false,
+                b"methods" => in_methods = false,
+                b"method" => {
+                    if let (Some(m), Some(f)) = (method.take(), current.as_mut()) {
+                        f.functions.push(FunctionCoverage {
+                            name: m.name,
+                            line: m.first.unwrap_or(0),
+                            hits: u64::from(m.hit),
+                        });
+                    }
+                }
+                b"class" => {
+                    if let Some(f) = current.take() {
+                        files.push(f);
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_root {
+        return Err(cx.error("invalid-cobertura", None, "no `<coverage>` root element"));
+    }
+    let mut report = CoverageReport { files };
+    report.normalize();
+    if let (Some(rate), Some(pct)) = (declared_rate, report.totals().lines.percent()) {
+        if (rate * 100.0 - pct).abs() > 0.01 {
+            cx.warn(
+                "cobertura-rate-mismatch",
+                format!("the report's line-rate {rate} disagrees with its lines ({:.4}); totals use the lines", pct / 100.0),
+            );
+        }
+    }
+    Ok(report)
+}
