@@ -194,13 +194,13 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     }
     let mut report = CoverageReport { files };
     report.normalize();
-    if let (Some(rate), Some(pct)) = (declared_rate, report.totals().lines.percent()) {
-        if (rate * 100.0 - pct).abs() > 0.01 {
-            cx.warn(
-                "cobertura-rate-mismatch",
-                format!("the report's line-rate {rate} disagrees with its lines ({:.4}); totals use the lines", pct / 100.0),
-            );
-        }
+    if let (Some(rate), Some(pct)) = (declared_rate, report.totals().lines.percent())
+        && (rate * 100.0 - pct).abs() > 0.01
+    {
+        cx.warn(
+            "cobertura-rate-mismatch",
+            format!("the report's line-rate {rate} disagrees with its lines ({:.4}); totals use the lines", pct / 100.0),
+        );
     }
     Ok(report)
 }
