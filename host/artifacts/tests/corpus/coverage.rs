@@ -20,7 +20,8 @@ fn lines(rel: &str) -> (u64, u64) {
 /// documented error code.
 #[test]
 fn lcov_and_cobertura_corpus_walk() {
-    let expect: &[(&str, Result<(u64, u64), &str>)] = &[
+    type Lines = Result<(u64, u64), &'static str>;
+    let expect: &[(&str, Lines)] = &[
         ("coverage/lcov/coveralls-test.lcov", Ok((17, 16))),
         ("coverage/lcov/edge-empty-0-bytes.lcov", Err("empty-file")),
         (
