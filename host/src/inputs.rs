@@ -80,3 +80,13 @@ pub fn load(spec: &ArtifactSpec, options: &ParseOptions) -> Result<LoadedArtifac
         parsed,
     })
 }
+
+/// The module path of `go.mod` at the repository root, stripped from Go
+/// coverprofile paths so they become repository-relative.
+pub fn go_module(root: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("go.mod")).ok()?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("module "))
+        .map(|m| m.trim().trim_matches('"').to_string())
+        .filter(|m| !m.is_empty())
+}

@@ -93,3 +93,18 @@ fn completions_and_man_page_come_from_the_clap_definitions() {
     );
     assert!(man.contains("check"));
 }
+
+#[test]
+fn go_profile_paths_are_made_relative_with_go_mod() {
+    let t = TestDir::new();
+    t.write("go.mod", "module github.com/acme/svc\n\ngo 1.22\n");
+    t.write("c.out", "mode: set\ngithub.com/acme/svc/internal/a.go:3.1,5.2 2 1\ngithub.com/acme/svc/internal/a.go:6.1,7.2 1 0\n");
+    let v = t.run(&["parse", "c.out", "--json"]).expect_code(0).json();
+    assert_eq!(v["format"], "go-cover");
+    assert_eq!(v["files"][0]["path"], "internal/a.go");
+    // go tool cover -func: 2 of 3 statements.
+    assert_eq!(
+        v["totals"]["statements"],
+        serde_json::json!({"total": 3, "covered": 2})
+    );
+}

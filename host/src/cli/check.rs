@@ -130,8 +130,8 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         policies: Vec::new(),
         artifacts: Vec::new(),
         parse_options: ParseOptions {
+            go_module: root.as_deref().and_then(crate::inputs::go_module),
             root: root.map(|r| std::fs::canonicalize(&r).unwrap_or(r)),
-            go_module: None,
         },
         limits: Limits::default(),
         cache: if run.no_cache {
@@ -154,6 +154,7 @@ fn apply_config(
     let c = &cfg.config;
     if let Some(root) = &c.root {
         let r = base.join(root.get_ref());
+        plan.parse_options.go_module = crate::inputs::go_module(&r);
         plan.parse_options.root = Some(std::fs::canonicalize(&r).unwrap_or(r));
     }
     let l = &c.limits;

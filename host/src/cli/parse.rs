@@ -15,8 +15,8 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
     };
     let root = args.root.clone().or_else(|| std::env::current_dir().ok());
     let options = ParseOptions {
+        go_module: root.as_deref().and_then(crate::inputs::go_module),
         root: root.map(|r| std::fs::canonicalize(&r).unwrap_or(r)),
-        go_module: None,
     };
     let specs: Vec<ArtifactSpec> = args
         .artifacts

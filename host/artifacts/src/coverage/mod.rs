@@ -1,6 +1,7 @@
 //! Coverage formats. One file per format; this module detects and dispatches.
 
 pub mod cobertura;
+pub mod go;
 pub mod lcov;
 mod xml;
 
@@ -10,6 +11,7 @@ use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     match doc {
         Document::Text(t) if lcov::sniff(t) => Some(Format::Lcov),
+        Document::Text(t) if go::sniff(t) => Some(Format::GoCover),
         Document::Text(t) if t.trim_start().starts_with('<') => {
             let root = xml::root_name(t)?;
             cobertura::sniff(t, &root).then_some(Format::Cobertura)
@@ -27,6 +29,7 @@ pub fn parse(
     match (format, doc) {
         (Format::Lcov, Document::Text(t)) => lcov::parse(t, cx),
         (Format::Cobertura, Document::Text(t)) => cobertura::parse(t, cx),
+        (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,

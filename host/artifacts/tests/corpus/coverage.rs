@@ -191,3 +191,95 @@ fn grcov_firefox_tracefile() {
     let head: Vec<(u32, u64)> = first.lines.iter().take(6).map(|(l, h)| (*l, *h)).collect();
     assert_eq!(head, [(7, 1), (9, 1), (10, 1), (12, 2), (13, 1), (16, 1)]);
 }
+
+/// gcov2lcov (peers/gcov2lcov): overlapping blocks — a line is hit when any
+/// block covering it ran: main.go LF 7, LH 6; statements 5 of 9 as
+/// `go tool cover -func` counts them; the module prefix is stripped.
+#[test]
+fn gcov2lcov_overlapping_blocks() {
+    let bytes = std::fs::read(crate::corpus().join("peers/gcov2lcov/coverage.out")).unwrap();
+    let opts = gate_artifacts::ParseOptions {
+        go_module: Some("github.com/jandelgado/gcov2lcov".into()),
+        ..Default::default()
+    };
+    let p = gate_artifacts::parse("coverage.out", &bytes, None, &opts).unwrap();
+    assert_eq!(p.format, gate_artifacts::Format::GoCover);
+    let Model::Coverage(c) = p.model else {
+        panic!()
+    };
+    let f = c.files.iter().find(|f| f.path == "main.go").unwrap();
+    assert_eq!(
+        f.line_counter(),
+        Counter {
+            total: 7,
+            covered: 6
+        }
+    );
+    let hit: Vec<u32> = f
+        .lines
+        .iter()
+        .filter(|(_, h)| **h > 0)
+        .map(|(l, _)| *l)
+        .collect();
+    assert_eq!(hit, [45, 46, 47, 48, 49, 58]);
+    assert_eq!(
+        f.statements,
+        Some(Counter {
+            total: 9,
+            covered: 5
+        })
+    );
+}
+
+/// grcov's Go test: aggregator.go 451 lines / 419 covered, decoder.go 52 / 27.
+#[test]
+fn grcov_go_profile() {
+    let c = coverage("coverage/go/grcov-go.out");
+    let get = |p: &str| c.files.iter().find(|f| f.path == p).unwrap().line_counter();
+    assert_eq!(
+        get("package/folder/aggregator.go"),
+        Counter {
+            total: 451,
+            covered: 419
+        }
+    );
+    assert_eq!(
+        get("package/folder/decoder.go"),
+        Counter {
+            total: 52,
+            covered: 27
+        }
+    );
+}
+
+/// `-coverpkg` profiles repeat blocks: `set` takes the max, `count` sums.
+#[test]
+fn go_repeated_blocks_are_combined() {
+    let opts = gate_artifacts::ParseOptions::default();
+    let set = "mode: set\na.go:1.1,2.2 1 0\na.go:1.1,2.2 1 1\na.go:3.1,3.5 2 0\n";
+    let p = gate_artifacts::parse("p.out", set.as_bytes(), None, &opts).unwrap();
+    let Model::Coverage(c) = p.model else {
+        panic!()
+    };
+    assert_eq!(
+        c.files[0].statements,
+        Some(Counter {
+            total: 3,
+            covered: 1
+        })
+    );
+    assert_eq!(c.files[0].lines.get(&1), Some(&1));
+    let count = "mode: count\na.go:1.1,2.2 1 2\na.go:1.1,2.2 1 3\n";
+    let p = gate_artifacts::parse("p.out", count.as_bytes(), None, &opts).unwrap();
+    let Model::Coverage(c) = p.model else {
+        panic!()
+    };
+    assert_eq!(c.files[0].lines.get(&1), Some(&5));
+    assert_eq!(
+        c.files[0].statements,
+        Some(Counter {
+            total: 1,
+            covered: 1
+        })
+    );
+}

@@ -1,0 +1,116 @@
+//! Go coverprofiles (`go test -coverprofile`, modes `set`, `count`,
+//! `atomic`).
+//!
+//! A block is `file:startLine.startCol,endLine.endCol numStmts count`.
+//! Profiles merged with `-coverpkg` repeat blocks: identical blocks are
+//! combined (max for `set`, sum for `count`/`atomic`). Go counts statements,
+//! so each file gets statement totals — the percentage `go tool cover -func`
+//! prints — and lines: every line of a block, hit when any block covering
+//! it ran (gcov2lcov's semantics). The module path from `go.mod` is stripped
+//! so paths are repository-relative.
+
+use crate::model::{Counter, CoverageReport, FileCoverage};
+use crate::{ParseContext, ParseError, Position};
+use std::collections::BTreeMap;
+
+pub fn sniff(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with("mode: "))
+}
+
+type Block = (u32, u32, u32, u32);
+
+pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let mode = match lines.next() {
+        Some((_, l)) => l
+            .trim()
+            .strip_prefix("mode: ")
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        None => return Err(cx.error("empty-file", None, "file is empty")),
+    };
+    if !matches!(mode.as_str(), "set" | "count" | "atomic") {
+        return Err(cx.error(
+            "invalid-go-cover",
+            Some(Position::Line(1)),
+            format!("unknown mode `{mode}`"),
+        ));
+    }
+    // file → block → (statements, count)
+    let mut blocks: BTreeMap<String, BTreeMap<Block, (u64, u64)>> = BTreeMap::new();
+    for (idx, raw) in lines {
+        let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let line = raw.trim();
+        let bad =
+            |m: String| ParseError::new(cx.name, "invalid-go-cover", Some(Position::Line(n)), m);
+        if line.starts_with("mode: ") {
+            // Concatenated profiles repeat the header.
+            continue;
+        }
+        let (file, rest) = line
+            .rsplit_once(':')
+            .ok_or_else(|| bad(format!("`{line}` is not file:block stmts count")))?;
+        let mut parts = rest.split_whitespace();
+        let (range, stmts, count) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(r), Some(s), Some(c), None) => (r, s, c),
+            _ => return Err(bad(format!("`{line}` is not file:block stmts count"))),
+        };
+        let pos = |s: &str| -> Option<(u32, u32)> {
+            let (l, c) = s.split_once('.')?;
+            Some((l.parse().ok()?, c.parse().ok()?))
+        };
+        let (a, b) = range
+            .split_once(',')
+            .ok_or_else(|| bad(format!("bad block `{range}`")))?;
+        let ((sl, sc), (el, ec)) = match (pos(a), pos(b)) {
+            (Some(x), Some(y)) if x.0 <= y.0 => (x, y),
+            _ => return Err(bad(format!("bad block `{range}`"))),
+        };
+        let stmts: u64 = stmts
+            .parse()
+            .map_err(|_| bad(format!("bad statement count `{stmts}`")))?;
+        let count: u64 = count
+            .parse()
+            .map_err(|_| bad(format!("bad hit count `{count}`")))?;
+        let e = blocks
+            .entry(file.to_string())
+            .or_default()
+            .entry((sl, sc, el, ec))
+            .or_insert((stmts, 0));
+        e.1 = if mode == "set" {
+            e.1.max(count)
+        } else {
+            e.1.saturating_add(count)
+        };
+    }
+    let module = cx.options.go_module.clone();
+    let mut files = Vec::new();
+    for (file, blocks) in blocks {
+        let rel = module
+            .as_deref()
+            .and_then(|m| file.strip_prefix(m))
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or(&file);
+        let mut f = FileCoverage::new(cx.path(rel));
+        let mut st = Counter::default();
+        for ((sl, _, el, _), (stmts, count)) in blocks {
+            st.total += stmts;
+            if count > 0 {
+                st.covered += stmts;
+            }
+            for l in sl..=el {
+                let e = f.lines.entry(l).or_insert(0);
+                *e = (*e).max(count);
+            }
+        }
+        f.statements = Some(st);
+        files.push(f);
+    }
+    Ok(CoverageReport { files })
+}
