@@ -1,7 +1,9 @@
 //! Coverage formats. One file per format; this module detects and dispatches.
 
 pub mod cobertura;
+pub mod coveragepy;
 pub mod go;
+pub mod istanbul;
 pub mod lcov;
 mod xml;
 
@@ -16,6 +18,8 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
             let root = xml::root_name(t)?;
             cobertura::sniff(t, &root).then_some(Format::Cobertura)
         }
+        Document::Json(v) if coveragepy::sniff(v) => Some(Format::Coveragepy),
+        Document::Json(v) if istanbul::sniff(v) => Some(Format::Istanbul),
         _ => None,
     }
 }
@@ -30,6 +34,8 @@ pub fn parse(
         (Format::Lcov, Document::Text(t)) => lcov::parse(t, cx),
         (Format::Cobertura, Document::Text(t)) => cobertura::parse(t, cx),
         (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
+        (Format::Istanbul, Document::Json(v)) => istanbul::parse(v, cx),
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v, cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,

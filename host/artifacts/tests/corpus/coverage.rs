@@ -283,3 +283,90 @@ fn go_repeated_blocks_are_combined() {
         })
     );
 }
+
+/// istanbul-reports' spec fixtures (peers/istanbul-reports-specs): raw
+/// statement/branch/function/line counts behind the golden text reports.
+#[test]
+fn istanbul_spec_totals() {
+    let cases: &[(&str, [(u64, u64); 4])] = &[
+        (
+            "istanbul-reports-spec-100-line-100-branch",
+            [(50, 50), (39, 39), (8, 8), (46, 46)],
+        ),
+        (
+            "istanbul-reports-spec-100-line-missing-branch",
+            [(50, 50), (43, 41), (8, 8), (46, 46)],
+        ),
+        (
+            "istanbul-reports-spec-missing-line-missing-branch",
+            [(51, 50), (43, 41), (9, 8), (47, 46)],
+        ),
+        (
+            "istanbul-reports-spec-different-path-files",
+            [(0, 0), (0, 0), (0, 0), (0, 0)],
+        ),
+    ];
+    for (name, [st, br, fun, ln]) in cases {
+        let c = coverage(&format!("coverage/istanbul/{name}.coverage-final.json"));
+        let t = c.totals();
+        let pair = |c: Counter| (c.total, c.covered);
+        assert_eq!(
+            pair(t.statements.unwrap_or_default()),
+            *st,
+            "{name} statements"
+        );
+        assert_eq!(pair(t.branches), *br, "{name} branches");
+        assert_eq!(pair(t.functions), *fun, "{name} functions");
+        assert_eq!(pair(t.lines), *ln, "{name} lines");
+    }
+    // A single file's coverage object (FileCoverage.toJSON) parses too.
+    let c = coverage("coverage/istanbul/istanbul-reports-github-649.json");
+    assert_eq!(
+        c.totals().lines,
+        Counter {
+            total: 5,
+            covered: 5
+        }
+    );
+}
+
+/// coverage.py JSON (corpus README): `percent_covered` mixes statements and
+/// branches — brainsmith 229/(823+274), guardkit (683+140)/(5013+1100). gate
+/// reports statements and branches separately and computes the branches
+/// from the arcs; the mixed figure is reproduced from them.
+#[test]
+fn coveragepy_statements_and_branches_are_separate() {
+    for (rel, stmts, branches, pct) in [
+        (
+            "coverage/coveragepy/brainsmith-coverage-7.10.7-branch.json",
+            Counter {
+                total: 823,
+                covered: 229,
+            },
+            Counter {
+                total: 274,
+                covered: 0,
+            },
+            20.875,
+        ),
+        (
+            "coverage/coveragepy/guardkit-coverage-7.10.7-branch.json",
+            Counter {
+                total: 5013,
+                covered: 683,
+            },
+            Counter {
+                total: 1100,
+                covered: 140,
+            },
+            13.463,
+        ),
+    ] {
+        let t = coverage(rel).totals();
+        assert_eq!(t.statements, Some(stmts), "{rel}");
+        assert_eq!(t.branches, branches, "{rel}");
+        let mixed = (stmts.covered + branches.covered) as f64 * 100.0
+            / (stmts.total + branches.total) as f64;
+        assert!((mixed - pct).abs() < 0.001, "{rel}: {mixed}");
+    }
+}
