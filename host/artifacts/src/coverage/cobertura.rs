@@ -11,7 +11,7 @@
 use super::xml::{attr, attr_num, error, invalid};
 use crate::ParseContext;
 use crate::ParseError;
-use crate::model::{BranchCount, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::model::{CoverageReport, FileCoverage, FunctionCoverage};
 use quick_xml::events::Event;
 use std::path::Path;
 
@@ -151,7 +151,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                                 && let Some((covered, total)) =
                                     attr(e, "condition-coverage").as_deref().and_then(condition)
                             {
-                                let b = f.branches.entry(number).or_insert(BranchCount::default());
+                                let b = f.branches.entry(number).or_default();
                                 b.total = b.total.max(total);
                                 b.covered = b.covered.max(covered).min(b.total);
                             }

@@ -5,7 +5,7 @@
 //! (executed + missing arcs, per source line) separately and computes both
 //! itself.
 
-use crate::model::{BranchCount, Counter, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
@@ -59,15 +59,12 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
             f.lines.entry(l).or_insert(0);
         }
         for from in arcs(d.get("executed_branches")) {
-            let b = f.branches.entry(from).or_insert(BranchCount::default());
+            let b = f.branches.entry(from).or_default();
             b.total += 1;
             b.covered += 1;
         }
         for from in arcs(d.get("missing_branches")) {
-            f.branches
-                .entry(from)
-                .or_insert(BranchCount::default())
-                .total += 1;
+            f.branches.entry(from).or_default().total += 1;
         }
         for (name, func) in d
             .get("functions")

@@ -5,7 +5,7 @@
 //! statement counts on its start line, a line takes the largest count of
 //! its statements. Statements are reported too (istanbul's headline figure).
 
-use crate::model::{BranchCount, Counter, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
@@ -107,7 +107,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
                 let (Some(line), Some(arms)) = (line, bc.get(id).and_then(Value::as_array)) else {
                     continue;
                 };
-                let b = f.branches.entry(line).or_insert(BranchCount::default());
+                let b = f.branches.entry(line).or_default();
                 for arm in arms {
                     b.total += 1;
                     if arm.as_u64().unwrap_or(0) > 0 {
