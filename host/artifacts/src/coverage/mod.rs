@@ -1,9 +1,11 @@
 //! Coverage formats. One file per format; this module detects and dispatches.
 
+pub mod clover;
 pub mod cobertura;
 pub mod coveragepy;
 pub mod go;
 pub mod istanbul;
+pub mod jacoco;
 pub mod lcov;
 mod xml;
 
@@ -16,7 +18,15 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Document::Text(t) if go::sniff(t) => Some(Format::GoCover),
         Document::Text(t) if t.trim_start().starts_with('<') => {
             let root = xml::root_name(t)?;
-            cobertura::sniff(t, &root).then_some(Format::Cobertura)
+            if cobertura::sniff(t, &root) {
+                Some(Format::Cobertura)
+            } else if clover::sniff(t, &root) {
+                Some(Format::Clover)
+            } else if jacoco::sniff(t, &root) {
+                Some(Format::Jacoco)
+            } else {
+                None
+            }
         }
         Document::Json(v) if coveragepy::sniff(v) => Some(Format::Coveragepy),
         Document::Json(v) if istanbul::sniff(v) => Some(Format::Istanbul),
@@ -34,6 +44,8 @@ pub fn parse(
         (Format::Lcov, Document::Text(t)) => lcov::parse(t, cx),
         (Format::Cobertura, Document::Text(t)) => cobertura::parse(t, cx),
         (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
+        (Format::Jacoco, Document::Text(t)) => jacoco::parse(t, cx),
+        (Format::Clover, Document::Text(t)) => clover::parse(t, cx),
         (Format::Istanbul, Document::Json(v)) => istanbul::parse(v, cx),
         (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v, cx),
         _ => Err(cx.error(

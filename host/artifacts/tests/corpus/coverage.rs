@@ -370,3 +370,147 @@ fn coveragepy_statements_and_branches_are_separate() {
         assert!((mixed - pct).abs() < 0.001, "{rel}: {mixed}");
     }
 }
+
+/// sonar-jacoco (peers/sonar-jacoco): file and line counts of real reports,
+/// and the malformed reports it rejects, rejected here too with the same
+/// meaning and a line:column.
+#[test]
+fn sonar_jacoco_reports() {
+    let count = |rel: &str| {
+        let c = coverage(rel);
+        (c.files.len(), c.totals().lines.total)
+    };
+    assert_eq!(count("peers/sonar-jacoco/jacoco.xml"), (36, 1321));
+    assert_eq!(count("peers/sonar-jacoco/kotlin.xml"), (5, 79));
+    let agg = coverage("peers/sonar-jacoco/jacoco-aggregate.xml");
+    assert_eq!(agg.files[0].path, "org/example/Library.java");
+    let simple = coverage("peers/sonar-jacoco/simple.xml");
+    let f = &simple.files[0];
+    assert_eq!(f.path, "org/sonarlint/cli/File.java");
+    assert_eq!(f.lines.get(&24), Some(&2));
+    assert_eq!(
+        f.branches.get(&24),
+        Some(&gate_artifacts::BranchCount {
+            covered: 4,
+            total: 7
+        })
+    );
+    let bare = coverage("peers/sonar-jacoco/line_without_mi_ci_mb_cb.xml");
+    assert_eq!(bare.files[0].lines.get(&42), Some(&0));
+    for (file, message) in [
+        (
+            "name_missing_in_package",
+            "couldn't find the attribute 'name' for a 'package'",
+        ),
+        (
+            "name_missing_in_sourcefile",
+            "couldn't find the attribute 'name' for a sourcefile",
+        ),
+        (
+            "line_not_within_sourcefile",
+            "expected to find 'line' within a 'sourcefile'",
+        ),
+        (
+            "sourcefile_not_within_package",
+            "expected to find 'sourcefile' within a 'package'",
+        ),
+        (
+            "invalid_ci_in_line",
+            "failed to parse integer from the attribute 'ci' for the sourcefile 'File.java'",
+        ),
+        (
+            "invalid_nr_in_line",
+            "failed to parse integer from the attribute 'nr' for the sourcefile 'File.java'",
+        ),
+        (
+            "nr_missing_in_line",
+            "couldn't find the attribute 'nr' for the sourcefile 'File.java'",
+        ),
+    ] {
+        let e = parse(&format!("peers/sonar-jacoco/{file}.xml")).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("invalid-jacoco", message),
+            "{file}"
+        );
+        assert!(
+            matches!(e.position, Some(gate_artifacts::Position::LineCol { .. })),
+            "{file}"
+        );
+    }
+}
+
+/// php-code-coverage (peers/php-code-coverage-formats): one run in Clover,
+/// OpenClover and Cobertura gives the same statements (8/5) and methods
+/// (4/3). Two figures differ on purpose: the path-coverage conditionals
+/// (7/3) exist only in the reports' summary counters, with no per-line
+/// data, and gate never copies summary counters; `*_ignored-lines.xml`'s
+/// Cobertura root claims 1/1 lines while its classes hold no `<line>`.
+#[test]
+fn php_code_coverage_cross_format() {
+    for f in [
+        "Clover_BankAccount-line",
+        "OpenClover_BankAccount-line",
+        "Cobertura_BankAccount-line",
+        "Clover_BankAccount-path",
+        "Cobertura_BankAccount-path",
+    ] {
+        let t = coverage(&format!("peers/php-code-coverage-formats/{f}.xml")).totals();
+        assert_eq!(
+            t.lines,
+            Counter {
+                total: 8,
+                covered: 5
+            },
+            "{f}"
+        );
+        assert_eq!(
+            t.functions,
+            Counter {
+                total: 4,
+                covered: 3
+            },
+            "{f}"
+        );
+        assert_eq!(
+            t.branches,
+            Counter::default(),
+            "{f}: no per-line branch data"
+        );
+    }
+    let t = coverage("peers/php-code-coverage-formats/Cobertura_ignored-lines.xml").totals();
+    assert_eq!(t.lines, Counter::default());
+}
+
+/// gcovr's one run in several formats (peers/gcovr-cross-format). gcovr's
+/// authoritative totals count a line once per template instance (30 lines
+/// for virtual-classes, 19 for const-functions); its own LCOV and Coveralls
+/// outputs merge instances per line, and so does gate in every format
+/// (24 lines, 23 covered; 17 of 17): a line is covered when any instance ran.
+#[test]
+fn gcovr_formats_agree_per_line() {
+    let lcov_dup = coverage("coverage/cobertura/gcovr-virtual-classes.xml")
+        .totals()
+        .lines;
+    let clover = coverage("coverage/clover/gcovr-virtual-classes.xml")
+        .totals()
+        .lines;
+    assert_eq!(
+        lcov_dup,
+        Counter {
+            total: 24,
+            covered: 23
+        }
+    );
+    assert_eq!(clover, lcov_dup);
+    let const_fns = coverage("coverage/clover/gcovr-const-functions.xml")
+        .totals()
+        .lines;
+    assert_eq!(
+        const_fns,
+        Counter {
+            total: 17,
+            covered: 17
+        }
+    );
+}

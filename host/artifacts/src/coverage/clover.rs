@@ -1,0 +1,107 @@
+//! Clover XML (PHPUnit, OpenClover, gcovr `--clover`).
+//!
+//! `<file>` holds `<line num type="stmt|cond|method" count truecount
+//! falsecount>`: statements and conditionals are lines (a conditional's two
+//! outcomes are its branches), methods are functions. Duplicate entries for
+//! one line (gcovr writes one per template instance) merge into the line.
+
+use super::xml::{attr, attr_num, error, invalid};
+use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
+use crate::{ParseContext, ParseError};
+use quick_xml::events::Event;
+
+pub fn sniff(text: &str, root: &str) -> bool {
+    root == "coverage" && text.contains("<project")
+}
+
+pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
+    let mut r = quick_xml::Reader::from_str(text);
+    let mut files: Vec<FileCoverage> = Vec::new();
+    let mut current: Option<FileCoverage> = None;
+    let mut in_test_project = false;
+    loop {
+        let pos = r.buffer_position();
+        let ev = r
+            .read_event()
+            .map_err(|e| error(cx, text, r.error_position(), e))?;
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    // Test code's own coverage: not the product's.
+                    b"testproject" if !empty => in_test_project = true,
+                    b"file" if !in_test_project => {
+                        let path =
+                            attr(e, "path").or_else(|| attr(e, "name")).ok_or_else(|| {
+                                invalid(
+                                    cx,
+                                    "invalid-clover",
+                                    text,
+                                    pos,
+                                    "`<file>` has neither path nor name".into(),
+                                )
+                            })?;
+                        let f = FileCoverage::new(cx.path(&path));
+                        if empty {
+                            files.push(f);
+                        } else {
+                            current = Some(f);
+                        }
+                    }
+                    b"line" => {
+                        let Some(f) = current.as_mut() else { continue };
+                        let num: u32 = attr_num(e, "num").ok_or_else(|| {
+                            invalid(
+                                cx,
+                                "invalid-clover",
+                                text,
+                                pos,
+                                "`<line>` has no numeric `num`".into(),
+                            )
+                        })?;
+                        let count: u64 = attr_num(e, "count").unwrap_or(0);
+                        match attr(e, "type").as_deref() {
+                            Some("method") => f.functions.push(FunctionCoverage {
+                                name: attr(e, "name").unwrap_or_else(|| format!("line {num}")),
+                                line: num,
+                                hits: count,
+                            }),
+                            Some("cond") => {
+                                let t: u64 = attr_num(e, "truecount").unwrap_or(0);
+                                let fl: u64 = attr_num(e, "falsecount").unwrap_or(0);
+                                let b = f.branches.entry(num).or_default();
+                                b.total = b.total.max(2);
+                                b.covered = b.covered.max(u32::from(t > 0) + u32::from(fl > 0));
+                                let h = f.lines.entry(num).or_insert(0);
+                                *h = (*h).max(count.max(t.saturating_add(fl)));
+                            }
+                            _ => {
+                                let h = f.lines.entry(num).or_insert(0);
+                                *h = (*h).max(count);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"testproject" => in_test_project = false,
+                b"file" => {
+                    if let Some(mut f) = current.take() {
+                        let c = f.line_counter();
+                        f.statements = Some(Counter {
+                            total: c.total,
+                            covered: c.covered,
+                        });
+                        f.functions.sort();
+                        files.push(f);
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(CoverageReport { files })
+}
