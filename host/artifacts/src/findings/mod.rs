@@ -2,10 +2,14 @@
 //! dispatches. Severity is normalized here, once, and each finding records
 //! where its severity came from.
 
+pub mod cargo_audit;
+pub mod cvss;
 pub mod fingerprint;
+pub mod gitleaks;
 pub mod grype;
 pub mod npm_audit;
 pub mod osv;
+pub mod pip_audit;
 pub mod sarif;
 pub mod trivy;
 
@@ -24,6 +28,12 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Some(Format::OsvScanner)
     } else if trivy::sniff(v) {
         Some(Format::Trivy)
+    } else if cargo_audit::sniff(v) {
+        Some(Format::CargoAudit)
+    } else if pip_audit::sniff(v) {
+        Some(Format::PipAudit)
+    } else if gitleaks::sniff(v) {
+        Some(Format::Gitleaks)
     } else {
         None
     }
@@ -44,6 +54,9 @@ pub fn parse(
         Format::NpmAudit => npm_audit::parse(v, cx)?,
         Format::OsvScanner => osv::parse(v, cx)?,
         Format::Trivy => trivy::parse(v, cx)?,
+        Format::CargoAudit => cargo_audit::parse(v, cx)?,
+        Format::PipAudit => pip_audit::parse(v, cx)?,
+        Format::Gitleaks => gitleaks::parse(v, cx)?,
         other => {
             return Err(cx.error(
                 "unsupported-format",

@@ -12,11 +12,18 @@ use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
 pub fn sniff(v: &Value) -> bool {
-    v.get("results").and_then(Value::as_array).is_some_and(|r| {
-        r.is_empty()
-            || r.first()
-                .is_some_and(|x| x.get("packages").is_some() && x.get("source").is_some())
-    }) && v.get("runs").is_none()
+    let Some(o) = v.as_object() else { return false };
+    match o.get("results").and_then(Value::as_array) {
+        // `{"results": []}` is osv-scanner's clean report, but other tools
+        // (bandit) also have a `results` key: then require nothing else.
+        Some(r) if r.is_empty() => o
+            .keys()
+            .all(|k| k == "results" || k == "experimental_config"),
+        Some(r) => r
+            .first()
+            .is_some_and(|x| x.get("packages").is_some() && x.get("source").is_some()),
+        None => false,
+    }
 }
 
 fn label(s: &str) -> Option<Severity> {

@@ -1,0 +1,101 @@
+//! `cargo audit --json`. Advisories carry only a CVSS vector: the score is
+//! computed (`cvss.rs`) and banded; an advisory without a vector (or with a
+//! v4 one) is `unknown`, never silently low. Informational warnings
+//! (unmaintained, yanked, unsound) are reported as warnings of the parse.
+
+use super::{cvss, fingerprint};
+use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
+use crate::{ParseContext, ParseError, Position};
+use serde_json::Value;
+
+pub fn sniff(v: &Value) -> bool {
+    v.get("vulnerabilities")
+        .and_then(|x| x.get("list"))
+        .is_some()
+        && v.get("database").is_some()
+}
+
+pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
+    let list = v
+        .get("vulnerabilities")
+        .and_then(|x| x.get("list"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            cx.error(
+                "invalid-cargo-audit",
+                Some(Position::Pointer("/vulnerabilities/list".into())),
+                "`vulnerabilities.list` must be an array",
+            )
+        })?;
+    let mut out = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let adv = item.get("advisory").ok_or_else(|| {
+            cx.error(
+                "invalid-cargo-audit",
+                Some(Position::Pointer(format!(
+                    "/vulnerabilities/list/{i}/advisory"
+                ))),
+                "entry has no advisory",
+            )
+        })?;
+        let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let id = s(adv, "id");
+        let pkg = item.get("package").cloned().unwrap_or(Value::Null);
+        let name = if s(&pkg, "name").is_empty() {
+            s(adv, "package")
+        } else {
+            s(&pkg, "name")
+        };
+        let version = s(&pkg, "version");
+        let score = adv
+            .get("cvss")
+            .and_then(Value::as_str)
+            .and_then(cvss::base_score);
+        let (severity, src) = match score {
+            Some(c) => (Severity::from_cvss(c), SeveritySource::Cvss),
+            None => (Severity::Unknown, SeveritySource::None),
+        };
+        let strings = |x: Option<&Value>| -> Vec<String> {
+            x.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        };
+        out.push(SecurityFinding {
+            tool: "cargo-audit".into(),
+            fingerprint: fingerprint::of(&["cargo-audit", &id, &name, &version]),
+            rule: id,
+            category: FindingCategory::Vulnerability,
+            severity,
+            severity_source: src,
+            cvss: score,
+            title: s(adv, "title"),
+            message: s(adv, "description"),
+            location: Some(crate::Location::new(cx.path("Cargo.lock"), None)),
+            package: Some(AffectedPackage {
+                name,
+                version: (!version.is_empty()).then_some(version),
+                ecosystem: Some("crates.io".into()),
+                purl: None,
+                fixed_versions: strings(item.get("versions").and_then(|x| x.get("patched"))),
+            }),
+            cwes: Vec::new(),
+            aliases: strings(adv.get("aliases")),
+            suppressed: false,
+        });
+    }
+    for (kind, entries) in v
+        .get("warnings")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let n = entries.as_array().map_or(0, Vec::len);
+        if n > 0 {
+            cx.warn("cargo-audit-warning", format!("cargo-audit reports {n} `{kind}` warning(s); they are not vulnerabilities and are not gated"));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,122 @@
+//! CVSS v3.0/v3.1 base scores from vectors (cargo-audit and others give only
+//! the vector). The formula and the "round up" of the v3.1 specification,
+//! section 7 and appendix A.
+
+/// The base score of a `CVSS:3.x/...` vector; `None` for anything else
+/// (v2, v4, malformed), which callers treat as "no score".
+pub fn base_score(vector: &str) -> Option<f64> {
+    let mut parts = vector.trim().split('/');
+    let version = parts.next()?;
+    if version != "CVSS:3.1" && version != "CVSS:3.0" {
+        return None;
+    }
+    let mut m = std::collections::BTreeMap::new();
+    for p in parts {
+        let (k, v) = p.split_once(':')?;
+        m.insert(k, v);
+    }
+    let scope_changed = match *m.get("S")? {
+        "U" => false,
+        "C" => true,
+        _ => return None,
+    };
+    let av = match *m.get("AV")? {
+        "N" => 0.85,
+        "A" => 0.62,
+        "L" => 0.55,
+        "P" => 0.2,
+        _ => return None,
+    };
+    let ac = match *m.get("AC")? {
+        "L" => 0.77,
+        "H" => 0.44,
+        _ => return None,
+    };
+    let pr = match (*m.get("PR")?, scope_changed) {
+        ("N", _) => 0.85,
+        ("L", false) => 0.62,
+        ("L", true) => 0.68,
+        ("H", false) => 0.27,
+        ("H", true) => 0.5,
+        _ => return None,
+    };
+    let ui = match *m.get("UI")? {
+        "N" => 0.85,
+        "R" => 0.62,
+        _ => return None,
+    };
+    let cia = |k: &str| -> Option<f64> {
+        Some(match *m.get(k)? {
+            "H" => 0.56,
+            "L" => 0.22,
+            "N" => 0.0,
+            _ => return None,
+        })
+    };
+    let (c, i, a) = (cia("C")?, cia("I")?, cia("A")?);
+    let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
+    let impact = if scope_changed {
+        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
+    } else {
+        6.42 * iss
+    };
+    let exploitability = 8.22 * av * ac * pr * ui;
+    if impact <= 0.0 {
+        return Some(0.0);
+    }
+    let raw = if scope_changed {
+        (1.08 * (impact + exploitability)).min(10.0)
+    } else {
+        (impact + exploitability).min(10.0)
+    };
+    Some(round_up(raw))
+}
+
+/// CVSS v3.1 Roundup: the smallest number with one decimal that is >= x,
+/// computed in integers to avoid floating-point artefacts.
+fn round_up(x: f64) -> f64 {
+    let int_input = (x * 100_000.0).round() as i64;
+    if int_input % 10_000 == 0 {
+        int_input as f64 / 100_000.0
+    } else {
+        ((int_input / 10_000) + 1) as f64 / 10.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_score;
+
+    #[test]
+    fn known_vectors() {
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some(9.8)
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"),
+            Some(7.5)
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"),
+            Some(6.1)
+        );
+        assert_eq!(
+            base_score("CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"),
+            Some(7.8)
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"),
+            Some(10.0)
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N"),
+            Some(0.0)
+        );
+        assert_eq!(
+            base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            None
+        );
+        assert_eq!(base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
+    }
+}
