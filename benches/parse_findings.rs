@@ -1,2 +1,73 @@
-//! Parser throughput: findings.
-fn main() {}
+//! Parser throughput: security findings. The largest corpus reports (grype
+//! 3.8 MB, a 1768-result Semgrep SARIF) and a grype report scaled to >= 50 MB
+//! by replicating its matches.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use gate_artifacts::{ParseOptions, parse};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn corpus() -> PathBuf {
+    std::env::var_os("GATE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(corpus().join(rel)).unwrap()
+}
+
+fn scaled_grype(target: usize) -> Vec<u8> {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&read("security/grype/defectdojo-many-vulns-big.json")).unwrap();
+    let base = doc["matches"].as_array().unwrap().clone();
+    let one = serde_json::to_vec(&base).unwrap().len().max(1);
+    let copies = target / one + 1;
+    let mut all = Vec::with_capacity(base.len() * copies);
+    for copy in 0..copies {
+        for m in &base {
+            let mut m = m.clone();
+            let name = m["artifact"]["name"].as_str().unwrap_or("").to_string();
+            m["artifact"]["name"] = serde_json::Value::String(format!("{name}-copy{copy}"));
+            all.push(m);
+        }
+    }
+    doc["matches"] = serde_json::Value::Array(all);
+    serde_json::to_vec(&doc).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let options = ParseOptions::default();
+    let inputs: Vec<(String, Vec<u8>)> = vec![
+        (
+            "grype 3.8 MB".into(),
+            read("security/grype/defectdojo-many-vulns-big.json"),
+        ),
+        (
+            "sarif semgrep 1768 results".into(),
+            read("security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif"),
+        ),
+        ("grype scaled 50 MB".into(), scaled_grype(50 << 20)),
+    ];
+    let mut g = c.benchmark_group("parse-findings");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, bytes) in &inputs {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_function(name.as_str(), |b| {
+            b.iter(|| black_box(parse("bench", bytes, None, &options).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

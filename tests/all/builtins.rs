@@ -286,3 +286,39 @@ fn example_service_uses_all_three_gates() {
             .any(|f| f["status"] == "waived" && f["rule"] == "GHSA-35jh-r3h4-6jhm")
     );
 }
+
+#[test]
+fn approvals_change_record_window_from_the_neutral_format() {
+    let t = TestDir::new();
+    let file = crate::repo().join("examples/approvals/change-record.json");
+    let file = file.to_str().unwrap();
+    let params = r#"{"min-approvals": {"production": 2}, "change-record": {}, "required-teams": {"all-of": ["sre", "security"]}}"#;
+    let run = |now: &str| {
+        t.run(&[
+            "eval",
+            "--policy",
+            "builtin:approvals",
+            "--params",
+            params,
+            "--format",
+            "json",
+            "--now",
+            now,
+            file,
+        ])
+    };
+    // Inside the ticket's 09:00–12:00 window: pass.
+    let r = run("2026-11-22T10:00:00Z");
+    assert_eq!(r.code(), 0, "{}", r.json()["policies"][0]["summary"]);
+    // After it: the change record blocks.
+    let v = run("2026-11-22T12:30:00Z").json();
+    assert_eq!(v["exit_code"], 1);
+    let f = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "approvals/change-record")
+        .unwrap()
+        .clone();
+    assert!(f["message"].as_str().unwrap().contains("CHG0042917"), "{f}");
+}

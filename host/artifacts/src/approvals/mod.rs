@@ -3,6 +3,8 @@
 //! are never trusted: policies count the reviews.
 
 pub mod github;
+pub mod gitlab;
+pub mod neutral;
 
 use crate::{ApprovalSet, Document, Format, ParseContext, ParseError};
 
@@ -13,6 +15,10 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
         Some(Format::GithubReviews)
     } else if github::sniff_event(v) {
         Some(Format::GithubEvent)
+    } else if neutral::sniff(v) {
+        Some(Format::GateApprovals)
+    } else if gitlab::sniff(v) {
+        Some(Format::GitlabApprovals)
     } else {
         None
     }
@@ -30,6 +36,8 @@ pub fn parse(
     match format {
         Format::GithubReviews => github::parse_reviews(v, cx),
         Format::GithubEvent => github::parse_event(v, cx),
+        Format::GitlabApprovals => gitlab::parse(v, cx),
+        Format::GateApprovals => neutral::parse(v, cx),
         other => Err(cx.error(
             "unsupported-format",
             None,
