@@ -5,6 +5,7 @@ pub mod cobertura;
 pub mod coveragepy;
 pub mod go;
 pub mod istanbul;
+pub mod istanbul_summary;
 pub mod jacoco;
 pub mod lcov;
 mod xml;
@@ -29,6 +30,7 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
             }
         }
         Document::Json(v) if coveragepy::sniff(v) => Some(Format::Coveragepy),
+        Document::Json(v) if istanbul_summary::sniff(v) => Some(Format::IstanbulSummary),
         Document::Json(v) if istanbul::sniff(v) => Some(Format::Istanbul),
         _ => None,
     }
@@ -47,6 +49,7 @@ pub fn parse(
         (Format::Jacoco, Document::Text(t)) => jacoco::parse(t, cx),
         (Format::Clover, Document::Text(t)) => clover::parse(t, cx),
         (Format::Istanbul, Document::Json(v)) => istanbul::parse(v, cx),
+        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v, cx),
         (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v, cx),
         _ => Err(cx.error(
             "unsupported-format",

@@ -18,6 +18,10 @@ pub struct FileCoverage {
     /// format counts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statements: Option<Counter>,
+    /// Counts from a summary-only format (Istanbul `coverage-summary.json`)
+    /// that has no per-line data; used only when `lines` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary_only: Option<CoverageTotals>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -80,6 +84,9 @@ impl FileCoverage {
     }
 
     pub fn line_counter(&self) -> Counter {
+        if let (true, Some(s)) = (self.lines.is_empty(), self.summary_only) {
+            return s.lines;
+        }
         Counter {
             total: self.lines.len() as u64,
             covered: self.lines.values().filter(|h| **h > 0).count() as u64,
@@ -87,6 +94,9 @@ impl FileCoverage {
     }
 
     pub fn branch_counter(&self) -> Counter {
+        if let (true, Some(s)) = (self.branches.is_empty(), self.summary_only) {
+            return s.branches;
+        }
         self.branches.values().fold(Counter::default(), |mut c, b| {
             c.total += u64::from(b.total);
             c.covered += u64::from(b.covered);
@@ -95,6 +105,9 @@ impl FileCoverage {
     }
 
     pub fn function_counter(&self) -> Counter {
+        if let (true, Some(s)) = (self.functions.is_empty(), self.summary_only) {
+            return s.functions;
+        }
         Counter {
             total: self.functions.len() as u64,
             covered: self.functions.iter().filter(|f| f.hits > 0).count() as u64,
@@ -163,6 +176,9 @@ impl FileCoverage {
             }
         }
         self.functions.sort();
+        if self.summary_only.is_none() {
+            self.summary_only = other.summary_only;
+        }
         match (&mut self.statements, other.statements) {
             (Some(a), Some(b)) => {
                 a.total = a.total.max(b.total);
