@@ -6,6 +6,7 @@ use crate::config::{Level, Role};
 use crate::context::RunContext;
 use crate::exit::Exit;
 use crate::runtime::{LogLine, PolicyFailure};
+pub use gate_artifacts::Location;
 use gate_artifacts::{Severity, Warning};
 use serde::Serialize;
 
@@ -86,17 +87,6 @@ pub struct PolicyEntry {
     /// A `soft` failure overridden with `--override`, loudly recorded.
     #[serde(skip_serializing_if = "Option::is_none", rename = "override")]
     pub overridden: Option<crate::evaluate::Override>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Location {
-    pub path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

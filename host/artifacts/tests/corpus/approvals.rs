@@ -28,26 +28,10 @@ const NOT_APPROVALS: &[&str] = &[
     "approvals/gitlab/protected-branch.json",
 ];
 
-fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(
-                p.strip_prefix(corpus())
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
-        }
-    }
-}
-
 #[test]
 fn approvals_corpus_walk() {
     let mut files = Vec::new();
-    walk(&corpus().join("approvals"), &mut files);
+    crate::walk(&corpus().join("approvals"), &mut files);
     let mut parsed = 0;
     for rel in &files {
         match parse(rel) {

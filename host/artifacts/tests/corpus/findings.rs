@@ -86,26 +86,10 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
     ("security/other/kubeaudit/kubeaudit.json", "invalid-json"),
 ];
 
-fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(
-                p.strip_prefix(corpus())
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
-        }
-    }
-}
-
 #[test]
 fn security_corpus_walk() {
     let mut files = Vec::new();
-    walk(&corpus().join("security"), &mut files);
+    crate::walk(&corpus().join("security"), &mut files);
     files.sort();
     let mut parsed = 0;
     for rel in &files {

@@ -37,3 +37,20 @@ pub fn parse(rel: &str) -> Result<gate_artifacts::Parsed, gate_artifacts::ParseE
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gate_artifacts::parse(rel, &bytes, None, &gate_artifacts::ParseOptions::default())
 }
+
+/// Every file below `dir`, as corpus-relative paths with `/`.
+pub fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(
+                p.strip_prefix(corpus())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+}
