@@ -514,26 +514,65 @@ fn diff_cover_patch_coverage_agrees_on_cobertura_inputs() {
     let cases: &[(&[&str], &str, u64, &[u32])] = &[
         (&["coverage.xml"], "git_diff_add.txt", 10, &[2, 4, 6, 8, 10]),
         (&["coverage.xml"], "git_diff_changed.txt", 1, &[]),
-        (&["coverage1.xml", "coverage2.xml"], "git_diff_mult.txt", 10, &[4, 6, 8, 10]),
-        (&["unicode_coverage.xml"], "git_diff_unicode.txt", 10, &[2, 4, 6, 8, 10]),
+        (
+            &["coverage1.xml", "coverage2.xml"],
+            "git_diff_mult.txt",
+            10,
+            &[4, 6, 8, 10],
+        ),
+        (
+            &["unicode_coverage.xml"],
+            "git_diff_unicode.txt",
+            10,
+            &[2, 4, 6, 8, 10],
+        ),
     ];
     for (reports, diff, lines, missing) in cases {
         let t = TestDir::new();
         let mut args = vec![
-            "eval".to_string(), "--policy".into(), "builtin:coverage".into(), "--params".into(),
-            r#"{"min-patch": 90, "min-changed-lines": 1}"#.into(), "--diff".into(),
-            dir.join(diff).to_str().unwrap().to_string(), "--format".into(), "json".into(),
+            "eval".to_string(),
+            "--policy".into(),
+            "builtin:coverage".into(),
+            "--params".into(),
+            r#"{"min-patch": 90, "min-changed-lines": 1}"#.into(),
+            "--diff".into(),
+            dir.join(diff).to_str().unwrap().to_string(),
+            "--format".into(),
+            "json".into(),
         ];
-        args.extend(reports.iter().map(|r| dir.join(r).to_str().unwrap().to_string()));
+        args.extend(
+            reports
+                .iter()
+                .map(|r| dir.join(r).to_str().unwrap().to_string()),
+        );
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = t.run(&args);
         let v = r.json();
         let p = &v["policies"][0];
-        let metric = |n: &str| p["metrics"].as_array().unwrap().iter().find(|m| m["name"] == n).map(|m| m["value"].as_f64().unwrap());
-        assert_eq!(metric("changed-coverable-lines"), Some(*lines as f64), "{reports:?}: {p:#}");
+        let metric = |n: &str| {
+            p["metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"] == n)
+                .map(|m| m["value"].as_f64().unwrap())
+        };
+        assert_eq!(
+            metric("changed-coverable-lines"),
+            Some(*lines as f64),
+            "{reports:?}: {p:#}"
+        );
         let mut got: Vec<u32> = Vec::new();
-        for f in p["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "coverage/uncovered-changed-line") {
-            got.extend(f["location"]["line"].as_u64().unwrap() as u32..=f["location"]["end_line"].as_u64().unwrap() as u32);
+        for f in p["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "coverage/uncovered-changed-line")
+        {
+            got.extend(
+                f["location"]["line"].as_u64().unwrap() as u32
+                    ..=f["location"]["end_line"].as_u64().unwrap() as u32,
+            );
         }
         assert_eq!(got, *missing, "{reports:?}");
     }

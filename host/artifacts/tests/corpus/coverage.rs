@@ -514,3 +514,66 @@ fn gcovr_formats_agree_per_line() {
         }
     );
 }
+
+/// Madrapps/jacoco-report (peers/jacoco-report-action): report-level LINE
+/// counters — report.xml 12/27; the three modules of multi_module merge.
+#[test]
+fn jacoco_report_action_line_counters() {
+    assert_eq!(lines("peers/jacoco-report-action/report.xml"), (27, 12));
+    assert_eq!(lines("peers/jacoco-report-action/empty-report.xml"), (0, 0));
+    let mut merged = gate_artifacts::CoverageReport::default();
+    for m in ["appCoverage", "mathCoverage", "textCoverage"] {
+        merged.merge(coverage(&format!(
+            "peers/jacoco-report-action/multi_module/{m}.xml"
+        )));
+    }
+    assert!(merged.files.len() >= 3);
+    assert!(merged.totals().lines.total > 0);
+}
+
+/// Every coverage file of the corpus parses, or fails with the documented
+/// code (the two coveralls Cobertura fixtures are not well-formed XML, as
+/// the corpus README says; the empty files are empty).
+#[test]
+fn coverage_corpus_walk() {
+    let mut files = Vec::new();
+    crate::walk(&crate::corpus().join("coverage"), &mut files);
+    let failures = [
+        (
+            "coverage/cobertura/coveralls-cobertura-oneline.xml",
+            "invalid-xml",
+        ),
+        ("coverage/cobertura/coveralls-cobertura.xml", "invalid-xml"),
+        ("coverage/clover/edge-empty-0-bytes.xml", "empty-file"),
+        ("coverage/lcov/edge-empty-0-bytes.lcov", "empty-file"),
+        (
+            "coverage/lcov/edge-grcov-invalid-DA-record.info",
+            "invalid-lcov",
+        ),
+    ];
+    let mut parsed = 0;
+    for rel in &files {
+        if rel.starts_with("coverage/other/") {
+            // gcov text, SimpleCov and Coveralls JSON: not supported formats.
+            assert!(
+                parse(rel).is_err(),
+                "{rel} was detected as a supported format"
+            );
+            continue;
+        }
+        match (parse(rel), failures.iter().find(|(f, _)| f == rel)) {
+            (Ok(p), None) => {
+                let folder = rel.split('/').nth(1).unwrap_or("");
+                let want = match folder {
+                    "go" => "go-cover",
+                    other => other,
+                };
+                assert!(p.format.as_str().starts_with(want), "{rel}: {}", p.format);
+                parsed += 1;
+            }
+            (Err(e), Some((_, code))) => assert_eq!(e.code, *code, "{rel}: {e}"),
+            (r, _) => panic!("{rel}: {r:?}"),
+        }
+    }
+    assert!(parsed >= 35, "{parsed}");
+}

@@ -183,3 +183,98 @@ fn severity_normalization_and_sources() {
         assert!(!f.message.contains("secretAWSsecret"), "{}", f.message);
     }
 }
+
+/// sarif-sdk's validator (peers/sarif-sdk-validate): its golden outputs are
+/// SARIF logs themselves; read as findings they give the documented rule
+/// ids and counts, `error` results are high, and results without a level
+/// take the rule's default (recorded as such).
+#[test]
+fn sarif_sdk_validator_outputs() {
+    let cases: &[(&str, &str, usize, Option<Severity>)] = &[
+        (
+            "GH1001.ProvideRequiredLocationProperties_Invalid",
+            "GH1001",
+            6,
+            Some(Severity::High),
+        ),
+        (
+            "GH1005.LocationsMustBeRelativeUrisOrFilePaths_Invalid",
+            "GH1005",
+            2,
+            Some(Severity::High),
+        ),
+        (
+            "JSON1002.DeserializationError",
+            "JSON1002",
+            1,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1001.RuleIdentifiersMustBeValid_Invalid",
+            "SARIF1001",
+            5,
+            None,
+        ),
+        ("SARIF1001.RuleIdentifiersMustBeValid_Valid", "", 0, None),
+        (
+            "SARIF1004.ExpressUriBaseIdsCorrectly_Invalid",
+            "SARIF1004",
+            29,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1007.RegionPropertiesMustBeConsistent_Invalid",
+            "SARIF1007",
+            9,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1008.PhysicalLocationPropertiesMustBeConsistent_Invalid",
+            "SARIF1008",
+            17,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1009.IndexPropertiesMustBeConsistentWithArrays_Invalid",
+            "SARIF1009",
+            15,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1010.RuleIdMustBeConsistent_Invalid",
+            "SARIF1010",
+            3,
+            Some(Severity::High),
+        ),
+        (
+            "SARIF1011.ReferenceFinalSchema_Invalid",
+            "SARIF1011",
+            1,
+            Some(Severity::High),
+        ),
+        ("SARIF2004.OptimizeFileSize_Invalid", "SARIF2004", 6, None),
+        ("SARIF2008.ProvideSchema_Invalid", "SARIF2008", 1, None),
+    ];
+    for (file, rule, count, severity) in cases {
+        let f = findings(&format!("peers/sarif-sdk-validate/expected/{file}.sarif"));
+        assert_eq!(f.len(), *count, "{file}");
+        assert!(f.iter().all(|x| x.rule == *rule), "{file}");
+        for x in &f {
+            match severity {
+                Some(s) => assert_eq!(
+                    (x.severity, x.severity_source),
+                    (*s, SeveritySource::SarifLevel),
+                    "{file}"
+                ),
+                None => assert_eq!(
+                    x.severity_source,
+                    SeveritySource::SarifRuleDefault,
+                    "{file}"
+                ),
+            }
+        }
+    }
+    // The validator's own inputs: a syntax error is an input error.
+    let e = parse("peers/sarif-sdk-validate/inputs/JSON1001.SyntaxError.sarif").unwrap_err();
+    assert_eq!(e.code, "invalid-json");
+}
