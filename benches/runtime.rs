@@ -80,10 +80,24 @@ fn in_process(c: &mut Criterion) {
     let env = CallEnv {
         now: Duration::from_secs(1_767_225_600),
     };
+    // The same evaluation without fuel metering, to measure what the
+    // deterministic CPU limit costs (epoch interruption stays on in both).
+    let unmetered = Runtime::new(
+        Limits { consume_fuel: false, ..Limits::default() },
+        CompileCache::at(cache_dir.path()),
+    )
+    .unwrap();
+    let unmetered_policy = unmetered.load(bytes).unwrap();
     let mut g = c.benchmark_group("in-process");
     g.bench_function("coverage/instantiate+evaluate (10k lines)", |b| {
         b.iter(|| {
             let (r, _) = runtime.evaluate(&policy, env, &request);
+            r.unwrap()
+        })
+    });
+    g.bench_function("coverage/instantiate+evaluate (10k lines, no fuel)", |b| {
+        b.iter(|| {
+            let (r, _) = unmetered.evaluate(&unmetered_policy, env, &request);
             r.unwrap()
         })
     });

@@ -11,10 +11,10 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Engine configuration. Anything that changes generated code must be here
 /// (and so in `Engine::precompile_compatibility_hash`), since the compile
 /// cache is keyed by it.
-pub fn config(stack_bytes: usize) -> Config {
+pub fn config(stack_bytes: usize, consume_fuel: bool) -> Config {
     let mut c = Config::new();
     c.wasm_component_model(true)
-        .consume_fuel(true)
+        .consume_fuel(consume_fuel)
         .epoch_interruption(true)
         .max_wasm_stack(stack_bytes)
         .cranelift_opt_level(OptLevel::Speed)

@@ -7,6 +7,9 @@ use std::time::Duration;
 /// Limits applied to every evaluation; `[limits]` in gate.toml overrides them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Limits {
+    /// Meter fuel at all. Always on for users (the deterministic limit is
+    /// the point); off only to measure what metering costs (benches).
+    pub consume_fuel: bool,
     /// Deterministic CPU budget (wasmtime fuel): the same policy on the same
     /// input hits it at the same point on any machine.
     pub fuel: u64,
@@ -34,6 +37,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            consume_fuel: true,
             fuel: 5_000_000_000,
             timeout: Duration::from_secs(30),
             memory_bytes: 256 << 20,

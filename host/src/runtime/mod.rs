@@ -112,7 +112,7 @@ pub struct CallEnv {
 
 impl Runtime {
     pub fn new(limits: Limits, cache: CompileCache) -> wasmtime::Result<Self> {
-        let engine = Engine::new(&engine::config(limits.stack_bytes))?;
+        let engine = Engine::new(&engine::config(limits.stack_bytes, limits.consume_fuel))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Policy::add_to_linker::<_, HasSelf<StoreState>>(&mut linker, |s| s)?;
@@ -182,9 +182,11 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        store
-            .set_fuel(self.limits.fuel)
-            .map_err(|e| PolicyFailure::new(PolicyErrorKind::Instantiate, e.to_string()))?;
+        if self.limits.consume_fuel {
+            store
+                .set_fuel(self.limits.fuel)
+                .map_err(|e| PolicyFailure::new(PolicyErrorKind::Instantiate, e.to_string()))?;
+        }
         let ticks = self.limits.timeout.as_millis() / engine::EPOCH_TICK.as_millis().max(1);
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
         store.epoch_deadline_trap();
@@ -246,9 +248,12 @@ impl Runtime {
                 })
             })
             .and_then(|v| check_contract(v, &self.limits));
-        let fuel_left = store.get_fuel().unwrap_or(0);
+        let fuel_consumed = match store.get_fuel() {
+            Ok(left) if self.limits.consume_fuel => self.limits.fuel.saturating_sub(left),
+            _ => 0,
+        };
         let transcript = Transcript {
-            fuel_consumed: self.limits.fuel.saturating_sub(fuel_left),
+            fuel_consumed,
             log: std::mem::take(&mut store.data_mut().log),
             stdout: String::from_utf8_lossy(&captured.stdout.contents()).into_owned(),
             stderr: String::from_utf8_lossy(&captured.stderr.contents()).into_owned(),
