@@ -83,7 +83,10 @@ fn in_process(c: &mut Criterion) {
     // The same evaluation without fuel metering, to measure what the
     // deterministic CPU limit costs (epoch interruption stays on in both).
     let unmetered = Runtime::new(
-        Limits { consume_fuel: false, ..Limits::default() },
+        Limits {
+            consume_fuel: false,
+            ..Limits::default()
+        },
         CompileCache::at(cache_dir.path()),
     )
     .unwrap();

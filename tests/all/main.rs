@@ -14,6 +14,7 @@ mod cli;
 mod components;
 mod gates;
 mod peers;
+mod reports;
 mod sandbox;
 
 use std::path::{Path, PathBuf};

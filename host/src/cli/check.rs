@@ -82,6 +82,23 @@ pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
     if !run.quiet {
         print!("{}", report::render(&doc, run.format));
     }
+    // On GitHub Actions, the github format also writes the job summary.
+    let github = run.format == report::OutputFormat::Github
+        || run
+            .reports
+            .iter()
+            .any(|(f, _)| *f == report::OutputFormat::Github);
+    if let (true, Some(path)) = (github, std::env::var_os("GITHUB_STEP_SUMMARY")) {
+        use std::io::Write;
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(report::github::step_summary(&doc).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
     Ok(doc.exit)
 }
 

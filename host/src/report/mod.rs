@@ -1,8 +1,14 @@
 //! Reports: projections of the one verdict document. No format computes
 //! results of its own; all output to stdout goes through here.
 
+pub mod escape;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::verdict::VerdictDoc;
 
@@ -12,11 +18,26 @@ pub enum OutputFormat {
     Human,
     /// The verdict document (stable schema, byte-identical for the same inputs).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins, Azure).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// GitHub Actions annotations (and the step summary when $GITHUB_STEP_SUMMARY is set).
+    Github,
+    /// Markdown for a pull request comment.
+    Markdown,
 }
 
 pub fn render(doc: &VerdictDoc, format: OutputFormat) -> String {
     match format {
         OutputFormat::Human => human::render(doc),
         OutputFormat::Json => json::render(doc),
+        OutputFormat::Sarif => sarif::render(doc),
+        OutputFormat::Junit => junit::render(doc),
+        OutputFormat::Gitlab => gitlab::render(doc),
+        OutputFormat::Github => github::render(doc),
+        OutputFormat::Markdown => markdown::render(doc),
     }
 }

@@ -1,0 +1,154 @@
+//! A pull request comment: outcome, one row per policy, what changed against
+//! the base (new, fixed, waived, waivers expiring soon), coverage figures
+//! and the most severe findings with `file:line`.
+
+use super::escape::md_cell;
+use crate::verdict::{Finding, Outcome, VerdictDoc};
+use std::fmt::Write;
+
+fn icon(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "✅ pass",
+        Outcome::Warn => "⚠️ warn",
+        Outcome::Fail => "❌ fail",
+        Outcome::Skip => "⏭️ skip",
+        Outcome::Error => "💥 error",
+    }
+}
+
+fn place(f: &Finding) -> String {
+    match &f.location {
+        Some(l) => match l.line {
+            Some(n) => format!("`{}:{n}`", l.path),
+            None => format!("`{}`", l.path),
+        },
+        None => f
+            .resource
+            .clone()
+            .map(|r| format!("`{r}`"))
+            .unwrap_or_default(),
+    }
+}
+
+/// Sections in order; the GitHub step summary drops whole sections from
+/// the end to stay under its size limit.
+pub fn sections(doc: &VerdictDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut head = String::new();
+    let _ = writeln!(head, "## gate: {}\n", icon(doc.outcome));
+    let _ = writeln!(head, "| policy | outcome | summary |\n|---|---|---|");
+    for p in &doc.policies {
+        let mut summary = md_cell(&p.summary);
+        if let Some(o) = &p.overridden {
+            summary = format!(
+                "**OVERRIDDEN by {}**: {} — {summary}",
+                md_cell(&o.by),
+                md_cell(&o.reason)
+            );
+        }
+        let _ = writeln!(
+            head,
+            "| {} | {} | {} |",
+            md_cell(&p.name),
+            icon(p.outcome),
+            summary
+        );
+    }
+    out.push(head);
+
+    let metrics: Vec<String> = doc
+        .policies
+        .iter()
+        .flat_map(|p| p.metrics.iter())
+        .filter(|m| m.name.ends_with("coverage") || m.name.ends_with("coverage-delta"))
+        .map(|m| {
+            let cond = match (m.comparator, m.threshold) {
+                (Some(c), Some(t)) => format!(" (must be {c} {t})"),
+                _ => String::new(),
+            };
+            format!(
+                "| {} | {}{} |{} |",
+                m.name,
+                m.value,
+                m.unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default(),
+                cond
+            )
+        })
+        .collect();
+    if !metrics.is_empty() {
+        out.push(format!(
+            "### Coverage\n\n| metric | value | condition |\n|---|---|---|\n{}\n",
+            metrics.join("\n")
+        ));
+    }
+
+    let all: Vec<&Finding> = doc
+        .policies
+        .iter()
+        .flat_map(|p| p.findings.iter())
+        .collect();
+    let new = all
+        .iter()
+        .filter(|f| {
+            f.evidence
+                .as_deref()
+                .is_some_and(|e| e.contains("new since baseline"))
+        })
+        .count();
+    let fixed = all.iter().filter(|f| f.status == "fixed").count();
+    let waived = all.iter().filter(|f| f.status == "waived").count();
+    let expiring: Vec<&&Finding> = all
+        .iter()
+        .filter(|f| f.rule == "security/waiver-expiring")
+        .collect();
+    if new + fixed + waived + expiring.len() > 0 {
+        let mut s = format!(
+            "### Changes\n\n- new since base: {new}\n- fixed since base: {fixed}\n- waived: {waived}\n"
+        );
+        for e in expiring {
+            let _ = writeln!(s, "- ⏳ {}", md_cell(&e.message));
+        }
+        out.push(s);
+    }
+
+    let mut top: Vec<&Finding> = all.iter().copied().filter(|f| f.status == "open").collect();
+    top.sort_by_key(|f| std::cmp::Reverse((f.blocking, f.severity)));
+    if !top.is_empty() {
+        let mut s = String::from(
+            "### Top findings\n\n| | severity | rule | where | message |\n|---|---|---|---|---|\n",
+        );
+        for f in top.iter().take(20) {
+            let _ = writeln!(
+                s,
+                "| {} | {} | `{}` | {} | {} |",
+                if f.blocking { "🛑" } else { "" },
+                f.severity.as_str(),
+                md_cell(&f.rule),
+                place(f),
+                md_cell(&f.message.chars().take(300).collect::<String>())
+            );
+        }
+        if top.len() > 20 {
+            let _ = writeln!(s, "\n…and {} more.", top.len() - 20);
+        }
+        out.push(s);
+    }
+    out.push(format!(
+        "<sub>gate {} · now {} · {}</sub>\n",
+        doc.gate_version,
+        doc.now,
+        doc.policies
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.digest.get(..19).unwrap_or(&p.digest)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    ));
+    out
+}
+
+pub fn render(doc: &VerdictDoc) -> String {
+    sections(doc).join("\n")
+}

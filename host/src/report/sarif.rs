@@ -1,0 +1,182 @@
+//! SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+//!
+//! One run per policy: each has its own `automationDetails.id`
+//! (`gate/<policy>/`), so GitHub tracks each policy's alerts as their own
+//! category and a policy that disappears closes its alerts. Results:
+//! blocking findings are `error`, other open findings `warning` (high and
+//! critical) or `note`; waived and suppressed findings carry
+//! `suppressions`; fixed ones are omitted (they no longer exist). GitHub
+//! needs a physical location: findings without one point at the first
+//! artifact the run read. At most 25 000 results per run (GitHub's limit),
+//! most severe first; the rest are dropped and a notification says how many.
+
+use crate::verdict::{Finding, PolicyEntry, VerdictDoc};
+use gate_artifacts::Severity;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const MAX_RESULTS: usize = 25_000;
+
+fn rank(s: Severity) -> u8 {
+    match s {
+        Severity::Critical => 5,
+        Severity::High => 4,
+        Severity::Unknown => 3,
+        Severity::Medium => 2,
+        Severity::Low => 1,
+        Severity::Info => 0,
+    }
+}
+
+/// GitHub's numeric `security-severity` for a normalized severity.
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High | Severity::Unknown => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn level(f: &Finding) -> &'static str {
+    if f.blocking {
+        "error"
+    } else if matches!(f.severity, Severity::High | Severity::Critical) {
+        "warning"
+    } else {
+        "note"
+    }
+}
+
+fn run(doc: &VerdictDoc, p: &PolicyEntry) -> Value {
+    let fallback = doc
+        .artifacts
+        .first()
+        .map(|a| a.path.clone())
+        .unwrap_or_else(|| "gate.toml".into());
+    let mut findings: Vec<&Finding> = p.findings.iter().filter(|f| f.status != "fixed").collect();
+    findings.sort_by_key(|f| std::cmp::Reverse((f.blocking, rank(f.severity))));
+    let dropped = findings.len().saturating_sub(MAX_RESULTS);
+    findings.truncate(MAX_RESULTS);
+
+    let mut rules: BTreeMap<&str, (usize, &Finding)> = BTreeMap::new();
+    for f in &findings {
+        let n = rules.len();
+        rules.entry(f.rule.as_str()).or_insert((n, f));
+    }
+    let mut ordered: Vec<(&str, usize, &Finding)> =
+        rules.iter().map(|(k, (i, f))| (*k, *i, *f)).collect();
+    ordered.sort_by_key(|(_, i, _)| *i);
+    let security =
+        p.name == "security" || p.reference.ends_with(":security") || p.reference.ends_with(":iac");
+    let rules_json: Vec<Value> = ordered
+        .iter()
+        .map(|(id, _, f)| {
+            let mut props = json!({"tags": [p.name.clone()]});
+            if security
+                || f.aliases.iter().any(|a| {
+                    a.starts_with("CVE-") || a.starts_with("GHSA-") || a.starts_with("CKV")
+                })
+            {
+                set(
+                    &mut props,
+                    "security-severity",
+                    json!(security_severity(f.severity)),
+                );
+                let mut tags = vec![p.name.clone()];
+                if p.name != "security" {
+                    tags.push("security".into());
+                }
+                set(&mut props, "tags", json!(tags));
+            }
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": {"text": id},
+                "fullDescription": {"text": f.message},
+                "help": {"text": f.remediation.clone().unwrap_or_else(|| f.message.clone())},
+                "defaultConfiguration": {"level": if f.blocking { "error" } else { "warning" }},
+                "properties": props,
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = rules.get(f.rule.as_str()).map(|(i, _)| *i).unwrap_or(0);
+            let (path, line, end) = match &f.location {
+                Some(l) => (l.path.clone(), l.line.unwrap_or(1), l.end_line),
+                None => (fallback.clone(), 1, None),
+            };
+            let mut region = json!({"startLine": line.max(1)});
+            if let Some(e) = end.filter(|e| *e >= line) {
+                set(&mut region, "endLine", json!(e));
+            }
+            let hash = Sha256::digest(format!("{}\0{}\0{}\0{}", p.name, f.rule, path, f.message).as_bytes());
+            let mut r = json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": level(f),
+                "message": {"text": if f.message.is_empty() { f.rule.clone() } else { f.message.clone() }},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }}],
+                "partialFingerprints": {"primaryLocationLineHash": format!("{:x}:1", hash)},
+            });
+            if let Some(res) = &f.resource {
+                set(&mut r, "properties", json!({"resource": res}));
+            }
+            if matches!(f.status, "waived" | "suppressed") {
+                let kind = if f.status == "suppressed" { "inSource" } else { "external" };
+                set(&mut r, "suppressions", json!([{"kind": kind, "justification": f.evidence.clone().unwrap_or_default()}]));
+            }
+            r
+        })
+        .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "gate",
+            "semanticVersion": doc.gate_version,
+            "informationUri": "https://example.invalid/gate",
+            "rules": rules_json,
+        }},
+        "automationDetails": {"id": format!("gate/{}/", p.name)},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
+        "results": results,
+        "properties": {"policy": p.name, "ref": p.reference, "digest": p.digest, "outcome": p.outcome.as_str()},
+    });
+    let mut notes = Vec::new();
+    if dropped > 0 {
+        notes.push(json!({"level": "warning", "message": {"text": format!("{dropped} least severe results were dropped to stay within GitHub's limit of {MAX_RESULTS} results per run")}}));
+    }
+    if let Some(e) = &p.error {
+        notes.push(json!({"level": "error", "message": {"text": format!("policy error ({}): {}", e.kind, e.message)}}));
+    }
+    set(
+        &mut run,
+        "invocations",
+        json!([{"executionSuccessful": p.error.is_none(), "toolExecutionNotifications": notes}]),
+    );
+    run
+}
+
+pub fn render(doc: &VerdictDoc) -> String {
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": doc.policies.iter().map(|p| run(doc, p)).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Sets a key of a JSON object (no-op on anything else).
+fn set(v: &mut Value, key: &str, value: Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert(key.to_string(), value);
+    }
+}
