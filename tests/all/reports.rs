@@ -279,3 +279,150 @@ fn github_step_summary_is_appended_when_set() {
         "{text}"
     );
 }
+
+/// The HTML report renders in headless Chromium with no console errors and
+/// its charts have content.
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let t = setup();
+    let html = report(&t, "html");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained: no network"
+    );
+    let page = t.write("report.html", &html);
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium must be installed in CI"
+        );
+        eprintln!("note: chromium missing; skipping the rendering check outside CI");
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(console_errors.is_empty(), "{console_errors:#?}");
+    assert!(
+        dom.contains("id=\"coverage-chart\"") && dom.contains("id=\"severity-chart\""),
+        "{dom}"
+    );
+    let bars: Vec<f64> = dom
+        .split("<rect class=\"bar\"")
+        .skip(1)
+        .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(bars.len() >= 9 && bars.iter().any(|w| *w > 0.0), "{bars:?}");
+    assert!(
+        dom.contains("<td><code>EVIL-1</code></td>"),
+        "findings table rendered"
+    );
+}
+
+/// The published JSON Schema of the verdict validates real documents: a
+/// failing run with findings, an override, and a run with a policy error.
+#[test]
+fn json_verdict_matches_its_published_schema() {
+    let schema: Value = serde_json::from_slice(
+        &std::fs::read(crate::repo().join("schemas/verdict.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let t = setup();
+    let mut docs = vec![serde_json::from_str::<Value>(&report(&t, "json")).unwrap()];
+    let example = crate::repo().join("examples/service/gate.toml");
+    docs.push(
+        t.run(&[
+            "check",
+            "--config",
+            example.to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ])
+        .json(),
+    );
+    t.write("bad.wasm", b"\0asm\x01\0\0\0");
+    docs.push(
+        t.run(&[
+            "eval",
+            "--policy",
+            "bad.wasm",
+            "lcov.info",
+            "--format",
+            "json",
+        ])
+        .json(),
+    );
+    for d in &docs {
+        let errors: Vec<String> = validator
+            .iter_errors(d)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    assert_eq!(docs[2]["policies"][0]["error"]["kind"], "invalid-component");
+}
+
+/// Golden snapshots of every format for one fixed verdict (hostile text
+/// included). Component digests and fuel change whenever a built-in policy
+/// is rebuilt, so they are masked.
+#[test]
+fn snapshots_of_every_format() {
+    let t = setup();
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[digest]");
+    settings.add_filter(r"sha256:[0-9a-f]{12}", "sha256:[digest]");
+    settings.add_filter(r#""fuel_consumed": \d+"#, r#""fuel_consumed": [fuel]"#);
+    settings.add_filter(
+        r#""semanticVersion": "[^"]+""#,
+        r#""semanticVersion": "[version]""#,
+    );
+    settings.add_filter(r"gate \d+\.\d+\.\d+", "gate [version]");
+    settings.add_filter(
+        r#""gate_version": "[^"]+""#,
+        r#""gate_version": "[version]""#,
+    );
+    settings.bind(|| {
+        for f in [
+            "human", "json", "sarif", "junit", "gitlab", "github", "markdown", "html",
+        ] {
+            insta::assert_snapshot!(format!("report_{f}"), report(&t, f));
+        }
+    });
+}

@@ -4,6 +4,7 @@
 pub mod escape;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -28,6 +29,8 @@ pub enum OutputFormat {
     Github,
     /// Markdown for a pull request comment.
     Markdown,
+    /// A self-contained HTML page.
+    Html,
 }
 
 pub fn render(doc: &VerdictDoc, format: OutputFormat) -> String {
@@ -39,5 +42,6 @@ pub fn render(doc: &VerdictDoc, format: OutputFormat) -> String {
         OutputFormat::Gitlab => gitlab::render(doc),
         OutputFormat::Github => github::render(doc),
         OutputFormat::Markdown => markdown::render(doc),
+        OutputFormat::Html => html::render(doc),
     }
 }

@@ -1,0 +1,189 @@
+//! A self-contained HTML report (no network: inline CSS, inline SVG, a few
+//! lines of JavaScript for sorting): outcome banner, coverage metrics as a
+//! bar chart, findings by severity as a bar chart, a sortable findings
+//! table, and the policies with their digests.
+//!
+//! The verdict carries coverage per policy condition (line, branch,
+//! function, scopes, patch), not per directory, so the coverage chart shows
+//! those conditions against their thresholds.
+
+use super::escape::html;
+use crate::verdict::{Outcome, VerdictDoc};
+use gate_artifacts::Severity;
+use std::fmt::Write;
+
+fn color(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "#1a7f37",
+        Outcome::Warn => "#9a6700",
+        Outcome::Fail => "#cf222e",
+        Outcome::Skip => "#57606a",
+        Outcome::Error => "#8250df",
+    }
+}
+
+/// A horizontal bar chart; `bars` are (label, value, max, colour).
+fn chart(id: &str, title: &str, bars: &[(String, f64, f64, &str)]) -> String {
+    let row = 26.0;
+    let height = (bars.len().max(1) as f64) * row + 10.0;
+    let mut svg = format!(
+        "<figure><figcaption>{}</figcaption><svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 520 {height}\" width=\"520\" height=\"{height}\" role=\"img\">",
+        html(title)
+    );
+    if bars.is_empty() {
+        svg.push_str("<text x=\"4\" y=\"20\">nothing to chart</text>");
+    }
+    for (i, (label, value, max, fill)) in bars.iter().enumerate() {
+        let y = i as f64 * row + 4.0;
+        let w = if *max > 0.0 {
+            (value / max).clamp(0.0, 1.0) * 300.0
+        } else {
+            0.0
+        };
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{:.1}\" class=\"label\">{}</text><rect class=\"bar\" x=\"190\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"18\" fill=\"{fill}\"><title>{}: {value}</title></rect><text x=\"{:.1}\" y=\"{:.1}\">{value}</text>",
+            y + 14.0,
+            html(label),
+            html(label),
+            196.0 + w,
+            y + 14.0
+        );
+    }
+    svg.push_str("</svg></figure>");
+    svg
+}
+
+pub fn render(doc: &VerdictDoc) -> String {
+    let mut coverage = Vec::new();
+    for p in &doc.policies {
+        for m in p
+            .metrics
+            .iter()
+            .filter(|m| m.name.ends_with("coverage") && m.unit.as_deref() == Some("%"))
+        {
+            let fill = match (m.threshold, m.comparator) {
+                (Some(t), Some(">=")) if m.value < t => "#cf222e",
+                _ => "#1a7f37",
+            };
+            coverage.push((m.name.clone(), m.value, 100.0, fill));
+        }
+    }
+    let all: Vec<_> = doc
+        .policies
+        .iter()
+        .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
+        .collect();
+    let max = Severity::ALL
+        .iter()
+        .map(|s| all.iter().filter(|(_, f)| f.severity == *s).count())
+        .max()
+        .unwrap_or(0) as f64;
+    let severities: Vec<(String, f64, f64, &str)> = Severity::ALL
+        .iter()
+        .map(|s| {
+            let n = all
+                .iter()
+                .filter(|(_, f)| f.severity == *s && f.status == "open")
+                .count() as f64;
+            let fill = match s {
+                Severity::Critical => "#8b0000",
+                Severity::High => "#cf222e",
+                Severity::Medium => "#bc4c00",
+                Severity::Low => "#9a6700",
+                Severity::Info => "#0969da",
+                Severity::Unknown => "#57606a",
+            };
+            (s.as_str().to_string(), n, max.max(1.0), fill)
+        })
+        .collect();
+    let mut rows = String::new();
+    for (p, f) in &all {
+        let place = f.location.as_ref().map(|l| match l.line {
+            Some(n) => format!("{}:{n}", l.path),
+            None => l.path.clone(),
+        });
+        let rank = match f.severity {
+            Severity::Critical => 5,
+            Severity::High => 4,
+            Severity::Medium => 3,
+            Severity::Low => 2,
+            Severity::Info => 1,
+            Severity::Unknown => 0,
+        };
+        let _ = writeln!(
+            rows,
+            "<tr><td>{}</td><td data-sort=\"{rank}\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            html(&p.name),
+            f.severity.as_str(),
+            html(&f.rule),
+            html(&place.or_else(|| f.resource.clone()).unwrap_or_default()),
+            f.status,
+            if f.blocking { "yes" } else { "" },
+            html(&f.message)
+        );
+    }
+    let mut policies = String::new();
+    for p in &doc.policies {
+        let _ = writeln!(
+            policies,
+            "<tr><td>{}</td><td style=\"color:{}\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            html(&p.name),
+            color(p.outcome),
+            p.outcome.as_str(),
+            html(&p.reference),
+            html(&p.digest),
+            html(&p.summary)
+        );
+    }
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>gate: {outcome}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328}}
+.banner{{padding:18px 24px;color:#fff;background:{bg}}} .banner h1{{margin:0;font-size:22px}}
+main{{padding:16px 24px}} table{{border-collapse:collapse;width:100%;margin:8px 0 24px}}
+th,td{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}}
+th{{cursor:pointer;background:#f6f8fa}} .charts{{display:flex;flex-wrap:wrap;gap:24px}}
+figure{{margin:0}} figcaption{{font-weight:600;margin-bottom:4px}} .label{{font-size:12px}}
+</style></head><body>
+<div class="banner"><h1>gate: {outcome}</h1><div>{summary} · now {now} · gate {version}</div></div>
+<main>
+<div class="charts">{coverage_chart}{severity_chart}</div>
+<h2>Findings</h2>
+<table id="findings"><thead><tr><th>policy</th><th>severity</th><th>rule</th><th>where</th><th>status</th><th>blocking</th><th>message</th></tr></thead>
+<tbody>
+{rows}</tbody></table>
+<h2>Policies</h2>
+<table><thead><tr><th>policy</th><th>outcome</th><th>ref</th><th>digest</th><th>summary</th></tr></thead><tbody>
+{policies}</tbody></table>
+</main>
+<script>
+document.querySelectorAll('#findings th').forEach(function (th, col) {{
+  th.addEventListener('click', function () {{
+    var body = document.querySelector('#findings tbody');
+    var rows = Array.prototype.slice.call(body.rows);
+    var dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+    rows.sort(function (a, b) {{
+      var x = a.cells[col].dataset.sort || a.cells[col].textContent;
+      var y = b.cells[col].dataset.sort || b.cells[col].textContent;
+      return (isNaN(x) || isNaN(y) ? x.localeCompare(y) : x - y) * dir;
+    }});
+    rows.forEach(function (r) {{ body.appendChild(r); }});
+  }});
+}});
+</script></body></html>
+"#,
+        outcome = doc.outcome.as_str(),
+        bg = color(doc.outcome),
+        summary = html(&format!(
+            "{} policies · {} passed · {} failed · {} errored",
+            doc.summary.policies, doc.summary.passed, doc.summary.failed, doc.summary.errored
+        )),
+        now = html(&doc.now),
+        version = doc.gate_version,
+        coverage_chart = chart("coverage-chart", "Coverage", &coverage),
+        severity_chart = chart("severity-chart", "Open findings by severity", &severities),
+    )
+}
