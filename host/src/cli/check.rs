@@ -80,7 +80,15 @@ pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
         })?;
     }
     if !run.quiet {
-        print!("{}", report::render(&doc, run.format));
+        match run.format {
+            report::OutputFormat::Human => {
+                print!(
+                    "{}",
+                    report::human::render_with(&doc, report::human::use_color())
+                );
+            }
+            f => print!("{}", report::render(&doc, f)),
+        }
     }
     // On GitHub Actions, the github format also writes the job summary.
     let github = run.format == report::OutputFormat::Github

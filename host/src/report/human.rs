@@ -13,7 +13,33 @@ fn mark(o: Outcome) -> &'static str {
     }
 }
 
+/// Plain text (files, pipes, `NO_COLOR`).
 pub fn render(doc: &VerdictDoc) -> String {
+    render_with(doc, false)
+}
+
+/// Whether stdout should get colors: a terminal, and `NO_COLOR` unset.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn paint(o: Outcome, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match o {
+        Outcome::Pass => "32",
+        Outcome::Warn => "33",
+        Outcome::Fail => "31",
+        Outcome::Skip => "90",
+        Outcome::Error => "35",
+    };
+    format!("\x1b[1;{code}m{text}\x1b[0m")
+}
+
+/// The report, with ANSI colors on the outcomes when `color` is set.
+pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -40,7 +66,7 @@ pub fn render(doc: &VerdictDoc) -> String {
         let _ = writeln!(
             out,
             "{} {} {}{}{}",
-            mark(p.outcome),
+            paint(p.outcome, mark(p.outcome), color),
             p.name,
             if p.version.is_empty() {
                 String::new()
@@ -106,7 +132,7 @@ pub fn render(doc: &VerdictDoc) -> String {
     let _ = writeln!(
         out,
         "{}: {} policies · {} passed · {} warned · {} failed · {} errored · {} skipped · exit {}",
-        doc.outcome.as_str(),
+        paint(doc.outcome, doc.outcome.as_str(), color),
         s.policies,
         s.passed,
         s.warned,
@@ -116,4 +142,19 @@ pub fn render(doc: &VerdictDoc) -> String {
         doc.exit_code
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colors_only_when_asked() {
+        assert_eq!(
+            super::paint(crate::verdict::Outcome::Fail, "FAIL", false),
+            "FAIL"
+        );
+        assert_eq!(
+            super::paint(crate::verdict::Outcome::Fail, "FAIL", true),
+            "\x1b[1;31mFAIL\x1b[0m"
+        );
+    }
 }

@@ -50,7 +50,7 @@ fn level(f: &Finding) -> &'static str {
     }
 }
 
-fn run(doc: &VerdictDoc, p: &PolicyEntry) -> Value {
+fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
     let fallback = doc
         .artifacts
         .first()
@@ -58,8 +58,8 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry) -> Value {
         .unwrap_or_else(|| "gate.toml".into());
     let mut findings: Vec<&Finding> = p.findings.iter().filter(|f| f.status != "fixed").collect();
     findings.sort_by_key(|f| std::cmp::Reverse((f.blocking, rank(f.severity))));
-    let dropped = findings.len().saturating_sub(MAX_RESULTS);
-    findings.truncate(MAX_RESULTS);
+    let dropped = findings.len().saturating_sub(max_results);
+    findings.truncate(max_results);
 
     let mut rules: BTreeMap<&str, (usize, &Finding)> = BTreeMap::new();
     for f in &findings {
@@ -150,7 +150,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry) -> Value {
     });
     let mut notes = Vec::new();
     if dropped > 0 {
-        notes.push(json!({"level": "warning", "message": {"text": format!("{dropped} least severe results were dropped to stay within GitHub's limit of {MAX_RESULTS} results per run")}}));
+        notes.push(json!({"level": "warning", "message": {"text": format!("{dropped} least severe results were dropped to stay within GitHub's limits ({MAX_RESULTS} results per run, 10 MB gzipped)")}}));
     }
     if let Some(e) = &p.error {
         notes.push(json!({"level": "error", "message": {"text": format!("policy error ({}): {}", e.kind, e.message)}}));
@@ -163,20 +163,134 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry) -> Value {
     run
 }
 
+/// GitHub rejects uploads over 10 MB gzipped.
+pub const MAX_GZIPPED: usize = 10 << 20;
+
+fn gzipped_len(s: &str) -> usize {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(s.as_bytes());
+    e.finish().map(|v| v.len()).unwrap_or(usize::MAX)
+}
+
 pub fn render(doc: &VerdictDoc) -> String {
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": doc.policies.iter().map(|p| run(doc, p)).collect::<Vec<_>>(),
-    });
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
-    s.push('\n');
-    s
+    render_within(doc, MAX_RESULTS, MAX_GZIPPED)
+}
+
+/// Renders with at most `max_results` per run, halving it while the
+/// gzipped log is over `max_gzipped` (least severe results go first; each
+/// run's notifications say how many were dropped).
+pub fn render_within(doc: &VerdictDoc, max_results: usize, max_gzipped: usize) -> String {
+    let mut limit = max_results;
+    loop {
+        let sarif = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": doc.policies.iter().map(|p| run(doc, p, limit)).collect::<Vec<_>>(),
+        });
+        let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+        s.push('\n');
+        if limit == 0 || gzipped_len(&s) <= max_gzipped {
+            return s;
+        }
+        limit /= 2;
+    }
 }
 
 /// Sets a key of a JSON object (no-op on anything else).
 fn set(v: &mut Value, key: &str, value: Value) {
     if let Some(o) = v.as_object_mut() {
         o.insert(key.to_string(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::{Finding, Outcome, PolicyEntry, Summary, VerdictDoc};
+
+    fn doc(n: usize) -> VerdictDoc {
+        let findings = (0..n)
+            .map(|i| Finding {
+                rule: format!("R{}", i % 7),
+                severity: if i % 3 == 0 {
+                    Severity::Critical
+                } else {
+                    Severity::Low
+                },
+                message: format!("finding {i} {}", "x".repeat(i % 50)),
+                location: Some(gate_artifacts::Location::new(
+                    format!("src/f{i}.rs"),
+                    Some(1),
+                )),
+                resource: None,
+                aliases: vec![],
+                remediation: None,
+                evidence: None,
+                status: "open",
+                blocking: i % 3 == 0,
+            })
+            .collect();
+        VerdictDoc {
+            schema_version: 1,
+            gate_version: "0",
+            outcome: Outcome::Fail,
+            exit_code: 1,
+            exit: crate::exit::Exit::GateFailed,
+            now: "2026-01-01T00:00:00Z".into(),
+            context: crate::context::RunContext::resolve(&crate::context::ContextArgs {
+                now: Some("2026-01-01T00:00:00Z".into()),
+                environment: None,
+            })
+            .unwrap(),
+            artifacts: vec![],
+            policies: vec![PolicyEntry {
+                name: "security".into(),
+                reference: "builtin:security".into(),
+                version: "0".into(),
+                digest: String::new(),
+                level: crate::config::Level::Hard,
+                outcome: Outcome::Fail,
+                policy_outcome: None,
+                summary: String::new(),
+                error: None,
+                findings,
+                metrics: vec![],
+                fuel_consumed: 0,
+                log: vec![],
+                stdout: String::new(),
+                stderr: String::new(),
+                overridden: None,
+            }],
+            summary: Summary::default(),
+        }
+    }
+
+    #[test]
+    fn results_are_capped_most_severe_first_and_the_cut_is_said() {
+        let v: Value = serde_json::from_str(&render_within(&doc(300), 100, MAX_GZIPPED)).unwrap();
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 100);
+        // All 100 criticals (blocking) are kept before any low one.
+        assert!(results.iter().all(|r| r["level"] == "error"));
+        let note =
+            &v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+        assert!(
+            note.as_str()
+                .unwrap()
+                .starts_with("200 least severe results were dropped"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn gzipped_size_limit_halves_the_results() {
+        let full = render_within(&doc(2000), MAX_RESULTS, MAX_GZIPPED);
+        let budget = gzipped_len(&full) / 3;
+        let v: Value =
+            serde_json::from_str(&render_within(&doc(2000), MAX_RESULTS, budget)).unwrap();
+        let kept = v["runs"][0]["results"].as_array().unwrap().len();
+        assert!(kept < 2000 && kept > 0, "{kept}");
+        assert!(gzipped_len(&render_within(&doc(2000), MAX_RESULTS, budget)) <= budget);
     }
 }
