@@ -57,6 +57,23 @@ fn scaled_coveragepy(target: usize) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap()
 }
 
+/// JaCoCo with its packages repeated under renamed package paths.
+fn scaled_jacoco(target: usize) -> Vec<u8> {
+    let base = String::from_utf8(read("coverage/jacoco/sonar-jacoco-sonarlint-cli.xml")).unwrap();
+    let start = base.find("<package").unwrap();
+    let end = base.rfind("</package>").unwrap() + "</package>".len();
+    let (head, body, tail) = (&base[..start], &base[start..end], &base[end..]);
+    let mut out = String::with_capacity(target + base.len());
+    out.push_str(head);
+    let mut copy = 0;
+    while out.len() < target {
+        out.push_str(&body.replace("<package name=\"", &format!("<package name=\"copy{copy}/")));
+        copy += 1;
+    }
+    out.push_str(tail);
+    out.into_bytes()
+}
+
 fn bench(c: &mut Criterion) {
     let options = ParseOptions::default();
     let inputs: Vec<(String, Vec<u8>)> = vec![
@@ -73,6 +90,7 @@ fn bench(c: &mut Criterion) {
             read("coverage/coveragepy/crackerjack-coverage-7.10.4-large.json"),
         ),
         ("lcov scaled 50 MB".into(), scaled_lcov(50 << 20)),
+        ("jacoco scaled 50 MB".into(), scaled_jacoco(50 << 20)),
         (
             "coveragepy scaled 50 MB".into(),
             scaled_coveragepy(50 << 20),

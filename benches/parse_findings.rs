@@ -1,6 +1,6 @@
 //! Parser throughput: security findings. The largest corpus reports (grype
-//! 3.8 MB, a 1768-result Semgrep SARIF) and a grype report scaled to >= 50 MB
-//! by replicating its matches.
+//! 3.8 MB, a 1768-result Semgrep SARIF) and both scaled to >= 50 MB by
+//! replicating their matches / results.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -43,6 +43,21 @@ fn scaled_grype(target: usize) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap()
 }
 
+/// The Semgrep SARIF with its results replicated to >= `target` bytes.
+fn scaled_sarif(target: usize) -> Vec<u8> {
+    let rel = "security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif";
+    let mut doc: serde_json::Value = serde_json::from_slice(&read(rel)).unwrap();
+    let base = doc["runs"][0]["results"].as_array().unwrap().clone();
+    let one = serde_json::to_vec(&base).unwrap().len().max(1);
+    let copies = target / one + 1;
+    let mut all = Vec::with_capacity(base.len() * copies);
+    for _ in 0..copies {
+        all.extend(base.iter().cloned());
+    }
+    doc["runs"][0]["results"] = serde_json::Value::Array(all);
+    serde_json::to_vec(&doc).unwrap()
+}
+
 fn bench(c: &mut Criterion) {
     let options = ParseOptions::default();
     let inputs: Vec<(String, Vec<u8>)> = vec![
@@ -55,6 +70,7 @@ fn bench(c: &mut Criterion) {
             read("security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif"),
         ),
         ("grype scaled 50 MB".into(), scaled_grype(50 << 20)),
+        ("sarif scaled 50 MB".into(), scaled_sarif(50 << 20)),
     ];
     let mut g = c.benchmark_group("parse-findings");
     g.sample_size(10)

@@ -1,176 +1,524 @@
-//! GitLab merge request approvals: `GET .../merge_requests/:iid/approvals`,
-//! `.../approval_state` (rules with their approvers), single approval rules,
-//! project approval settings, and merge request / deployment webhooks.
+//! GitLab API responses and webhooks that carry approval data:
 //!
-//! GitLab's own counters and flags (`approvals_left`, `approved`) are never
-//! trusted: the approvers are recorded as approved reviews and the rules'
-//! required counts as rules; when the source's counters disagree with the
-//! approvers counted, an `approvals-counter-mismatch` warning says so (the
-//! corpus has both kinds of inconsistency).
+//! - `GET …/merge_requests/:iid/approvals` (`approved_by`, `approvals_required`);
+//! - `GET …/merge_requests/:iid/approval_state` (`rules` with `approved_by`);
+//! - approval rules (`GET …/approval_rules`, one rule or an array);
+//! - project approval settings (`GET /projects/:id/approvals`);
+//! - a merge request (`GET …/merge_requests/:iid`) and the merge request
+//!   webhook (`object_kind: merge_request`, incl. `approved`/`unapproved`);
+//! - a deployment (`GET …/deployments/:id`, with `approvals` when the
+//!   environment is protected) and the deployment webhook.
+//!
+//! Counters and flags of the source (`approvals_left`, `approved`) are not
+//! trusted: approvers are counted, and disagreement is a warning.
 
-use super::github::timestamp;
-use crate::model::{ApprovalRule, ApprovalSet, Review, ReviewState};
-use crate::{ParseContext, ParseError};
+use super::github_reviews::push_pending;
+use super::{Obj, is_obj, push_unique, user_login};
+use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
 
-fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(v, |v, k| v.get(*k))?.as_str()
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    MrApprovals,
+    ApprovalState,
+    Rule,
+    Rules,
+    ProjectConfig,
+    MrWebhook,
+    DeploymentWebhook,
+    MergeRequest,
+    Deployment,
 }
 
-fn usernames(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|u| {
-            s(u, &["user", "username"])
-                .or_else(|| s(u, &["username"]))
-                .or_else(|| s(u, &["full_path"]))
-                .or_else(|| s(u, &["name"]))
-        })
-        .map(str::to_string)
-        .collect()
+fn has(v: &Value, key: &str) -> bool {
+    v.get(key).is_some()
 }
 
-pub fn sniff(v: &Value) -> bool {
-    let Some(o) = v.as_object() else { return false };
-    o.contains_key("approvals_required")
-        && (o.contains_key("approved_by") || o.contains_key("eligible_approvers"))
-        || (o.contains_key("approval_rules_overwritten") && o.contains_key("rules"))
-        || o.contains_key("approvals_before_merge")
-        || matches!(
-            o.get("object_kind").and_then(Value::as_str),
-            Some("merge_request" | "deployment")
-        )
+fn is_rule(v: &Value) -> bool {
+    has(v, "approvals_required")
+        && (has(v, "eligible_approvers") || has(v, "rule_type"))
+        && v.get("name").is_some_and(Value::is_string)
 }
 
-fn approved(who: &str, at: Option<String>) -> Review {
+fn shape(v: &Value) -> Option<Shape> {
+    if let Value::Array(items) = v {
+        return items.first().filter(|r| is_rule(r)).map(|_| Shape::Rules);
+    }
+    let kind = v.get("object_kind").and_then(Value::as_str);
+    if kind == Some("merge_request") && is_obj(v, "object_attributes") {
+        Some(Shape::MrWebhook)
+    } else if kind == Some("deployment") && has(v, "deployment_id") {
+        Some(Shape::DeploymentWebhook)
+    } else if kind.is_some() {
+        None
+    } else if v.get("approved_by").is_some_and(Value::is_array)
+        && (has(v, "approvals_required") || has(v, "approvals_left"))
+    {
+        Some(Shape::MrApprovals)
+    } else if has(v, "approval_rules_overwritten") && v.get("rules").is_some_and(Value::is_array) {
+        Some(Shape::ApprovalState)
+    } else if is_rule(v) {
+        Some(Shape::Rule)
+    } else if has(v, "approvals_before_merge")
+        && (has(v, "reset_approvals_on_push")
+            || has(v, "merge_requests_author_approval")
+            || has(v, "disable_overriding_approvers_per_merge_request"))
+    {
+        Some(Shape::ProjectConfig)
+    } else if has(v, "iid")
+        && has(v, "source_branch")
+        && has(v, "target_branch")
+        && is_obj(v, "author")
+        && (has(v, "sha") || has(v, "diff_refs"))
+    {
+        Some(Shape::MergeRequest)
+    } else if has(v, "iid")
+        && has(v, "sha")
+        && is_obj(v, "deployable")
+        && is_obj(v, "environment")
+        && is_obj(v, "user")
+    {
+        Some(Shape::Deployment)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn sniff(v: &Value) -> bool {
+    shape(v).is_some()
+}
+
+pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+    let Some(shape) = shape(v) else {
+        return Err(cx.error(
+            "unsupported-document",
+            Some(Position::Pointer(String::new())),
+            "not a gitlab approvals, approval state, approval rule, merge request or deployment document",
+        ));
+    };
+    if shape == Shape::Rules {
+        let mut set = ApprovalSet::default();
+        if let Value::Array(items) = v {
+            for (i, item) in items.iter().enumerate() {
+                let obj = Obj::new(cx, item, format!("/{i}"))?;
+                add_rule(cx, &obj, &mut set)?;
+            }
+        }
+        return Ok(set);
+    }
+    let root = Obj::root(cx, v)?;
+    match shape {
+        Shape::MrApprovals => mr_approvals(cx, &root),
+        Shape::ApprovalState => {
+            let mut set = ApprovalSet {
+                change_id: change_id(cx, &root)?,
+                ..ApprovalSet::default()
+            };
+            for rule in root.objs(cx, "rules")? {
+                add_rule(cx, &rule, &mut set)?;
+            }
+            Ok(set)
+        }
+        Shape::Rule | Shape::Rules => {
+            let mut set = ApprovalSet::default();
+            add_rule(cx, &root, &mut set)?;
+            Ok(set)
+        }
+        Shape::ProjectConfig => Ok(ApprovalSet {
+            rules: vec![ApprovalRule {
+                name: "project-approvals".to_string(),
+                required: root.count(cx, "approvals_before_merge")?.unwrap_or(0),
+                eligible: Vec::new(),
+            }],
+            ..ApprovalSet::default()
+        }),
+        Shape::MrWebhook => mr_webhook(cx, &root),
+        Shape::DeploymentWebhook => deployment_webhook(cx, &root),
+        Shape::MergeRequest => merge_request(cx, &root),
+        Shape::Deployment => deployment(cx, &root),
+    }
+}
+
+/// `group/project!iid` from `references.full` or `web_url`, else
+/// `<project_id>!<iid>`, else empty.
+fn change_id(cx: &ParseContext<'_>, mr: &Obj<'_>) -> Result<String, ParseError> {
+    if let Some(refs) = mr.obj(cx, "references")?
+        && let Some(full) = refs.text(cx, "full")?
+    {
+        return Ok(full);
+    }
+    let iid = mr.id(cx, "iid")?;
+    if let Some(url) = mr.str(cx, "web_url")?
+        && let Some(path) = project_path_from_url(url)
+        && let Some(iid) = &iid
+    {
+        return Ok(format!("{path}!{iid}"));
+    }
+    Ok(match (mr.id(cx, "project_id")?, iid) {
+        (Some(p), Some(i)) => format!("{p}!{i}"),
+        _ => String::new(),
+    })
+}
+
+/// `https://host/group/project[/-]/merge_requests/N` → `group/project`.
+fn project_path_from_url(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (_host, path) = rest.split_once('/')?;
+    let (project, _) = path.split_once("/merge_requests/")?;
+    let project = project.strip_suffix("/-").unwrap_or(project);
+    (!project.is_empty()).then(|| project.to_string())
+}
+
+fn group_name(cx: &ParseContext<'_>, group: &Obj<'_>) -> Result<String, ParseError> {
+    for key in ["full_path", "path", "name"] {
+        if let Some(name) = group.text(cx, key)? {
+            return Ok(name);
+        }
+    }
+    Err(group.missing(cx, "full_path"))
+}
+
+fn approved(reviewer: String, submitted_at: Option<String>) -> Review {
     Review {
-        reviewer: who.to_string(),
+        reviewer,
         state: ReviewState::Approved,
-        submitted_at: at,
+        submitted_at,
         commit: None,
         teams: Vec::new(),
     }
 }
 
-pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
-    let mut set = ApprovalSet::default();
-    let project = v
-        .get("project_id")
-        .and_then(Value::as_u64)
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    // MR approvals (GET .../approvals)
-    if v.get("approved_by").is_some() && v.get("iid").is_some() {
-        set.change_id = format!(
-            "{project}!{}",
-            v.get("iid").and_then(Value::as_u64).unwrap_or(0)
-        );
-        set.created_at = s(v, &["created_at"]).map(|t| timestamp(t, cx));
-        for who in usernames(v.get("approved_by")) {
-            set.reviews.push(approved(&who, None));
-        }
-        let required = v
-            .get("approvals_required")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        set.rules.push(ApprovalRule {
-            name: "merge request".into(),
-            required: u32::try_from(required).unwrap_or(u32::MAX),
-            eligible: Vec::new(),
-        });
-        if let Some(left) = v.get("approvals_left").and_then(Value::as_u64) {
-            let counted = set.reviews.len() as u64;
-            if required.saturating_sub(counted) != left {
-                cx.warn(
-                    "approvals-counter-mismatch",
-                    format!("approvals_required {required} with {counted} approver(s) leaves {}, but the source says approvals_left {left}; gate counts the approvers", required.saturating_sub(counted)),
-                );
-            }
+fn add_approval(set: &mut ApprovalSet, review: Review) {
+    if !set
+        .reviews
+        .iter()
+        .any(|r| r.reviewer == review.reviewer && r.state == ReviewState::Approved)
+    {
+        set.reviews.push(review);
+    }
+}
+
+fn mismatch(cx: &mut ParseContext<'_>, ptr: &str, message: String) {
+    cx.warn(
+        "approvals-counter-mismatch",
+        format!("{ptr}: {message}; the approvers were counted and the source's counter ignored"),
+    );
+}
+
+/// One approval rule (approval state, rules API): the rule, plus its
+/// `approved_by` users as approved reviews.
+fn add_rule(
+    cx: &mut ParseContext<'_>,
+    rule: &Obj<'_>,
+    set: &mut ApprovalSet,
+) -> Result<(), ParseError> {
+    let name = rule.req_str(cx, "name")?.to_string();
+    let required = rule.count(cx, "approvals_required")?.unwrap_or(0);
+    let mut eligible = Vec::new();
+    for key in ["eligible_approvers", "users"] {
+        for user in rule.objs(cx, key)? {
+            push_unique(&mut eligible, user_login(cx, &user)?);
         }
     }
-    // Approval state / a single rule.
-    let rules: Vec<&Value> = match v.get("rules").and_then(Value::as_array) {
-        Some(r) => r.iter().collect(),
-        None if v.get("rule_type").is_some() => vec![v],
-        None => Vec::new(),
-    };
-    for r in rules {
-        let required = r
-            .get("approvals_required")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        let mut eligible = usernames(r.get("eligible_approvers"));
-        if eligible.is_empty() {
-            eligible = usernames(r.get("users"));
-        }
-        eligible.extend(usernames(r.get("groups")));
-        let approvers = usernames(r.get("approved_by"));
-        for who in &approvers {
-            if !set.reviews.iter().any(|x| x.reviewer == *who) {
-                set.reviews.push(approved(who, None));
-            }
-        }
-        if let Some(flag) = r.get("approved").and_then(Value::as_bool)
-            && flag != (approvers.len() as u64 >= required)
-        {
-            cx.warn(
-                "approvals-counter-mismatch",
+    for group in rule.objs(cx, "groups")? {
+        push_unique(&mut eligible, group_name(cx, &group)?);
+    }
+    let approvers = rule.objs(cx, "approved_by")?;
+    let count = approvers.len();
+    for user in &approvers {
+        let login = match user.obj(cx, "user")? {
+            Some(u) => user_login(cx, &u)?,
+            None => user_login(cx, user)?,
+        };
+        let at = user.time(cx, "approved_at")?;
+        add_approval(set, approved(login, at));
+    }
+    if let Some(flag) = rule.bool(cx, "approved")? {
+        let counted = u32::try_from(count).unwrap_or(u32::MAX) >= required;
+        if flag != counted {
+            mismatch(
+                cx,
+                &rule.ptr("approved"),
                 format!(
-                    "rule `{}` says approved = {flag} with {} of {required} approvals; gate counts the approvers",
-                    s(r, &["name"]).unwrap_or("?"),
-                    approvers.len()
+                    "rule `{name}` says approved: {flag}, but it has {count} approver(s) of {required} required"
                 ),
             );
         }
+    }
+    if let Some(left) = rule.count(cx, "approvals_left")? {
+        let expected = required.saturating_sub(u32::try_from(count).unwrap_or(u32::MAX));
+        if left != expected {
+            mismatch(
+                cx,
+                &rule.ptr("approvals_left"),
+                format!(
+                    "rule `{name}` says {left} approval(s) left, but {count} of {required} required were given"
+                ),
+            );
+        }
+    }
+    set.rules.push(ApprovalRule {
+        name,
+        required,
+        eligible,
+    });
+    Ok(())
+}
+
+fn mr_approvals(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet, ParseError> {
+    let mut set = ApprovalSet {
+        change_id: change_id(cx, root)?,
+        author: root.user(cx, "author")?,
+        head_commit: root.text(cx, "sha")?,
+        created_at: root.time(cx, "created_at")?,
+        ..ApprovalSet::default()
+    };
+    for entry in root.objs(cx, "approved_by")? {
+        let login = match entry.obj(cx, "user")? {
+            Some(u) => user_login(cx, &u)?,
+            None => user_login(cx, &entry)?,
+        };
+        let at = entry.time(cx, "approved_at")?;
+        add_approval(&mut set, approved(login, at));
+    }
+    let count = u32::try_from(set.reviews.len()).unwrap_or(u32::MAX);
+    if let Some(required) = root.count(cx, "approvals_required")? {
+        let mut eligible = Vec::new();
+        for entry in root.objs(cx, "approvers")? {
+            let user = entry.obj(cx, "user")?.unwrap_or_else(|| entry.clone());
+            push_unique(&mut eligible, user_login(cx, &user)?);
+        }
+        for entry in root.objs(cx, "approver_groups")? {
+            let group = entry.obj(cx, "group")?.unwrap_or_else(|| entry.clone());
+            push_unique(&mut eligible, group_name(cx, &group)?);
+        }
+        if let Some(left) = root.count(cx, "approvals_left")? {
+            let expected = required.saturating_sub(count);
+            if left != expected {
+                mismatch(
+                    cx,
+                    &root.ptr("approvals_left"),
+                    format!(
+                        "{left} approval(s) left, but {count} of {required} required were given"
+                    ),
+                );
+            }
+        }
+        if let Some(flag) = root.bool(cx, "approved")?
+            && flag != (count >= required)
+        {
+            mismatch(
+                cx,
+                &root.ptr("approved"),
+                format!("approved: {flag}, but {count} of {required} required were given"),
+            );
+        }
         set.rules.push(ApprovalRule {
-            name: s(r, &["name"]).unwrap_or("rule").to_string(),
-            required: u32::try_from(required).unwrap_or(u32::MAX),
+            name: "approvals-required".to_string(),
+            required,
             eligible,
         });
     }
-    // Project settings: the default number of approvals.
-    if let Some(n) = v.get("approvals_before_merge").and_then(Value::as_u64) {
-        set.change_id = "project approval settings".into();
+    Ok(set)
+}
+
+fn merge_request(cx: &mut ParseContext<'_>, mr: &Obj<'_>) -> Result<ApprovalSet, ParseError> {
+    let head_commit = match mr.text(cx, "sha")? {
+        Some(sha) => Some(sha),
+        None => match mr.obj(cx, "diff_refs")? {
+            Some(refs) => refs.text(cx, "head_sha")?,
+            None => None,
+        },
+    };
+    let mut set = ApprovalSet {
+        change_id: change_id(cx, mr)?,
+        author: mr.user(cx, "author")?,
+        head_commit,
+        created_at: mr.time(cx, "created_at")?,
+        ..ApprovalSet::default()
+    };
+    for user in mr.objs(cx, "reviewers")? {
+        push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
+    }
+    if let Some(required) = mr.count(cx, "approvals_before_merge")? {
         set.rules.push(ApprovalRule {
-            name: "approvals_before_merge".into(),
-            required: u32::try_from(n).unwrap_or(u32::MAX),
+            name: "approvals-before-merge".to_string(),
+            required,
             eligible: Vec::new(),
         });
     }
-    // Webhooks.
-    match v.get("object_kind").and_then(Value::as_str) {
-        Some("merge_request") => {
-            let a = v.get("object_attributes").cloned().unwrap_or(Value::Null);
-            let path = s(v, &["project", "path_with_namespace"]).unwrap_or("");
-            set.change_id = format!(
-                "{path}!{}",
-                a.get("iid").and_then(Value::as_u64).unwrap_or(0)
-            );
-            set.head_commit = s(&a, &["last_commit", "id"]).map(str::to_string);
-            set.created_at = s(&a, &["created_at"]).map(|t| timestamp(t, cx));
-            // The webhook names its author by id; the event's user when they opened it.
-            if s(&a, &["action"]) == Some("open") {
-                set.author = s(v, &["user", "username"]).map(str::to_string);
-            }
-            if s(&a, &["action"]) == Some("approved") {
-                let who = s(v, &["user", "username"]).unwrap_or("");
-                set.reviews.push(approved(
-                    who,
-                    s(&a, &["updated_at"]).map(|t| timestamp(t, cx)),
-                ));
-            }
+    Ok(set)
+}
+
+fn mr_webhook(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet, ParseError> {
+    let attrs = root.req_obj(cx, "object_attributes")?;
+    let mut path = match root.obj(cx, "project")? {
+        Some(p) => p.text(cx, "path_with_namespace")?,
+        None => None,
+    };
+    if path.is_none()
+        && let Some(target) = attrs.obj(cx, "target")?
+    {
+        path = target.text(cx, "path_with_namespace")?;
+    }
+    let change_id = match (path, attrs.id(cx, "iid")?) {
+        (Some(p), Some(i)) => format!("{p}!{i}"),
+        (None, Some(i)) => format!("!{i}"),
+        (_, None) => return Err(attrs.missing(cx, "iid")),
+    };
+    let actor = root.obj(cx, "user")?;
+    let actor_login = match &actor {
+        Some(u) => Some(user_login(cx, u)?),
+        None => None,
+    };
+    // The webhook names the author by id only; the actor is the author when
+    // the ids match.
+    let author = match (&actor, attrs.id(cx, "author_id")?) {
+        (Some(u), Some(author_id)) if u.id(cx, "id")?.as_deref() == Some(author_id.as_str()) => {
+            actor_login.clone()
         }
-        Some("deployment") => {
-            set.environment = s(v, &["environment"]).map(str::to_string);
-            set.deployer = s(v, &["user", "username"]).map(str::to_string);
-            set.head_commit = s(v, &["short_sha"]).map(str::to_string);
-            set.change_id = format!(
-                "deployment {}",
-                v.get("deployment_id").and_then(Value::as_u64).unwrap_or(0)
-            );
-        }
-        _ => {}
+        _ => None,
+    };
+    let head_commit = match attrs.obj(cx, "last_commit")? {
+        Some(c) => c.text(cx, "id")?,
+        None => None,
+    };
+    let mut set = ApprovalSet {
+        change_id,
+        author,
+        head_commit,
+        created_at: attrs.time(cx, "created_at")?,
+        ..ApprovalSet::default()
+    };
+    let state = match attrs.str(cx, "action")? {
+        Some("approved" | "approval") => Some(ReviewState::Approved),
+        Some("unapproved" | "unapproval") => Some(ReviewState::Dismissed),
+        _ => None,
+    };
+    if let Some(state) = state {
+        let reviewer = actor_login.ok_or_else(|| root.missing(cx, "user"))?;
+        set.reviews.push(Review {
+            reviewer,
+            state,
+            submitted_at: attrs.time(cx, "updated_at")?,
+            commit: set.head_commit.clone(),
+            teams: Vec::new(),
+        });
+    }
+    for user in root.objs(cx, "reviewers")? {
+        push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
     }
     Ok(set)
+}
+
+fn deployment_webhook(
+    cx: &mut ParseContext<'_>,
+    root: &Obj<'_>,
+) -> Result<ApprovalSet, ParseError> {
+    let path = match root.obj(cx, "project")? {
+        Some(p) => p.text(cx, "path_with_namespace")?,
+        None => None,
+    };
+    let id = root
+        .id(cx, "deployment_id")?
+        .ok_or_else(|| root.missing(cx, "deployment_id"))?;
+    let short = root.text(cx, "short_sha")?;
+    // The full sha is only in `commit_url`; take it when it extends `short_sha`.
+    let full = root
+        .str(cx, "commit_url")?
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|s| s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|s| short.as_deref().is_none_or(|short| s.starts_with(short)))
+        .map(str::to_string);
+    Ok(ApprovalSet {
+        change_id: match path {
+            Some(p) => format!("{p}/deployments/{id}"),
+            None => format!("deployments/{id}"),
+        },
+        environment: root.text(cx, "environment")?,
+        head_commit: full.or(short),
+        deployer: root.user(cx, "user")?,
+        ..ApprovalSet::default()
+    })
+}
+
+fn deployment(cx: &mut ParseContext<'_>, dep: &Obj<'_>) -> Result<ApprovalSet, ParseError> {
+    let id = dep.id(cx, "id")?.ok_or_else(|| dep.missing(cx, "id"))?;
+    let environment = match dep.obj(cx, "environment")? {
+        Some(env) => env.text(cx, "name")?,
+        None => None,
+    };
+    let head_commit = dep.text(cx, "sha")?;
+    let mut set = ApprovalSet {
+        change_id: format!("deployments/{id}"),
+        environment,
+        head_commit: head_commit.clone(),
+        created_at: dep.time(cx, "created_at")?,
+        deployer: dep.user(cx, "user")?,
+        ..ApprovalSet::default()
+    };
+    // Protected environments: `approvals` [{user, status, created_at}].
+    for approval in dep.objs(cx, "approvals")? {
+        let user = approval.req_obj(cx, "user")?;
+        let raw = approval.req_str(cx, "status")?;
+        let state = match raw {
+            "approved" => ReviewState::Approved,
+            "rejected" => ReviewState::ChangesRequested,
+            other => {
+                return Err(cx.error(
+                    "invalid-state",
+                    Some(Position::Pointer(approval.ptr("status"))),
+                    format!("unknown deployment approval status `{other}` (expected approved or rejected)"),
+                ));
+            }
+        };
+        set.reviews.push(Review {
+            reviewer: user_login(cx, &user)?,
+            state,
+            submitted_at: approval.time(cx, "created_at")?,
+            commit: head_commit.clone(),
+            teams: Vec::new(),
+        });
+    }
+    if let Some(summary) = dep.obj(cx, "approval_summary")? {
+        for rule in summary.objs(cx, "rules")? {
+            let name = match rule.text(cx, "access_level_description")? {
+                Some(n) => n,
+                None => match (rule.id(cx, "group_id")?, rule.id(cx, "user_id")?) {
+                    (Some(g), _) => format!("group:{g}"),
+                    (None, Some(u)) => format!("user:{u}"),
+                    (None, None) => "deployment-approval".to_string(),
+                },
+            };
+            set.rules.push(ApprovalRule {
+                name,
+                required: rule.count(cx, "required_approvals")?.unwrap_or(0),
+                eligible: Vec::new(),
+            });
+        }
+    }
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_paths() {
+        assert_eq!(
+            project_path_from_url("https://gitlab.com/gitlab-org/gitlab-ee/merge_requests/14656")
+                .as_deref(),
+            Some("gitlab-org/gitlab-ee")
+        );
+        assert_eq!(
+            project_path_from_url("http://localhost:3001/my-group/my-project/-/merge_requests/19")
+                .as_deref(),
+            Some("my-group/my-project")
+        );
+        assert_eq!(
+            project_path_from_url("https://gitlab.com/merge_requests/1"),
+            None
+        );
+    }
 }

@@ -3,7 +3,10 @@
 //! `<file>` holds `<line num type="stmt|cond|method" count truecount
 //! falsecount>`: statements and conditionals are lines (a conditional's two
 //! outcomes are its branches), methods are functions. Duplicate entries for
-//! one line (gcovr writes one per template instance) merge into the line.
+//! one line (gcovr writes one per template instance) merge into the line
+//! (covered when any instance ran, hits the largest); statements count every
+//! `stmt` element, as Clover's own `statements` metric does. `<testproject>`
+//! (the tests' own coverage) is skipped.
 
 use super::xml::{attr, attr_num, error, invalid};
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
@@ -18,6 +21,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     let mut r = quick_xml::Reader::from_str(text);
     let mut files: Vec<FileCoverage> = Vec::new();
     let mut current: Option<FileCoverage> = None;
+    // statements of the current file, one per `stmt` element
+    let mut stmts = Counter::default();
     let mut in_test_project = false;
     loop {
         let pos = r.buffer_position();
@@ -41,8 +46,10 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                                     "`<file>` has neither path nor name".into(),
                                 )
                             })?;
-                        let f = FileCoverage::new(cx.path(&path));
+                        let mut f = FileCoverage::new(cx.path(&path));
+                        stmts = Counter::default();
                         if empty {
+                            f.statements = Some(stmts);
                             files.push(f);
                         } else {
                             current = Some(f);
@@ -76,6 +83,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                                 *h = (*h).max(count.max(t.saturating_add(fl)));
                             }
                             _ => {
+                                stmts.total += 1;
+                                stmts.covered += u64::from(count > 0);
                                 let h = f.lines.entry(num).or_insert(0);
                                 *h = (*h).max(count);
                             }
@@ -88,11 +97,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                 b"testproject" => in_test_project = false,
                 b"file" => {
                     if let Some(mut f) = current.take() {
-                        let c = f.line_counter();
-                        f.statements = Some(Counter {
-                            total: c.total,
-                            covered: c.covered,
-                        });
+                        f.statements = Some(stmts);
                         f.functions.sort();
                         files.push(f);
                     }
@@ -104,4 +109,44 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         }
     }
     Ok(CoverageReport { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParseOptions;
+    use crate::model::BranchCount;
+
+    #[test]
+    fn conds_methods_duplicates_and_test_projects() {
+        let t = r#"<coverage><project><file name="a.php"><line num="3" type="method" name="f" count="2"/><line num="4" type="cond" truecount="1" falsecount="0" count="1"/><line num="5" type="stmt" count="0"/><line num="5" type="stmt" count="2"/></file></project><testproject><file name="t.php"><line num="1" type="stmt" count="1"/></file></testproject></coverage>"#;
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("clover.xml", &o);
+        let r = parse(t, &mut cx).unwrap();
+        assert_eq!(r.files.len(), 1);
+        let f = &r.files[0];
+        let lines: Vec<(u32, u64)> = f.lines.iter().map(|(l, h)| (*l, *h)).collect();
+        assert_eq!(lines, [(4, 1), (5, 2)]);
+        assert_eq!(
+            f.branches.get(&4),
+            Some(&BranchCount {
+                covered: 1,
+                total: 2
+            })
+        );
+        assert_eq!(
+            f.function_counter(),
+            Counter {
+                total: 1,
+                covered: 1
+            }
+        );
+        assert_eq!(
+            f.statements,
+            Some(Counter {
+                total: 2,
+                covered: 1
+            })
+        );
+    }
 }

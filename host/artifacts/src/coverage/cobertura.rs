@@ -4,14 +4,17 @@
 //! Lines are the `<line>`s of each `<class>` (the copies under `<methods>`
 //! are only used for function coverage); `condition-coverage="50% (1/2)"`
 //! gives branches; several classes of one file merge. Filenames are
-//! resolved against every `<source>` root: the first root under which the
-//! file exists in the repository wins, else the filename stays as written.
+//! resolved against every `<source>` root, in order of preference: a root
+//! under which the file exists in the checkout (`root` option), else an
+//! absolute root inside the repository root, else the filename stays as
+//! written (relative: coverage.py and gcovr write it relative to a root).
 //! The report's own `line-rate` is never trusted; a disagreement is warned.
 
 use super::xml::{attr, attr_num, error, invalid};
 use crate::ParseContext;
 use crate::ParseError;
 use crate::model::{CoverageReport, FileCoverage, FunctionCoverage};
+use crate::paths;
 use quick_xml::events::Event;
 use std::path::Path;
 
@@ -34,20 +37,37 @@ fn condition(s: &str) -> Option<(u32, u32)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
+/// A `<class filename>` as a repository path, given the report's
+/// `<source>` roots (see the module docs).
 fn resolve(filename: &str, sources: &[String], cx: &mut ParseContext<'_>) -> String {
+    let absolute = |p: &str| p.starts_with('/') || p.as_bytes().get(1) == Some(&b':');
+    if absolute(filename) || sources.is_empty() {
+        return cx.path(filename);
+    }
     if let Some(root) = cx.options.root.clone() {
+        let join = |s: &str| format!("{}/{filename}", s.trim_end_matches(['/', '\\']));
+        // 1. A root under which the file exists in the checkout.
         for s in sources {
-            let candidate = Path::new(s).join(filename);
-            let on_disk = if candidate.is_absolute() {
-                candidate.clone()
+            let candidate = join(s);
+            let on_disk = if absolute(&candidate) {
+                Path::new(&candidate).to_path_buf()
             } else {
                 root.join(&candidate)
             };
             if on_disk.is_file() {
-                return cx.path(&candidate.to_string_lossy());
+                return cx.path(&candidate);
+            }
+        }
+        // 2. An absolute root inside the repository (the report was made in
+        //    this checkout, maybe before files moved).
+        for s in sources.iter().filter(|s| absolute(s)) {
+            let (p, mapped) = paths::normalize(&join(s), Some(&root));
+            if mapped {
+                return cx.path(&p);
             }
         }
     }
+    // 3. The filename as written, relative.
     cx.path(filename)
 }
 
@@ -203,4 +223,67 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         );
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParseOptions;
+    use crate::model::BranchCount;
+
+    fn run(text: &str, root: Option<&Path>) -> (CoverageReport, Vec<crate::Warning>) {
+        let o = ParseOptions {
+            root: root.map(Path::to_path_buf),
+            go_module: None,
+        };
+        let mut cx = ParseContext::new("cobertura.xml", &o);
+        let r = parse(text, &mut cx).unwrap();
+        (r, cx.warnings)
+    }
+
+    fn doc(sources: &[&str]) -> String {
+        let s: String = sources
+            .iter()
+            .map(|s| format!("<source>{s}</source>"))
+            .collect();
+        format!(
+            r#"<coverage line-rate="0.9"><sources>{s}</sources><packages><package name="p"><classes><class name="a" filename="pkg/a.py"><lines><line number="1" hits="3"/><line number="2" hits="0" branch="true" condition-coverage="50% (1/2)"/></lines></class></classes></package></packages></coverage>"#
+        )
+    }
+
+    #[test]
+    fn source_roots_prefer_the_repository() {
+        // Not on disk: the absolute root inside the repository wins.
+        let (r, w) = run(
+            &doc(&["/elsewhere/lib", "/repo/src"]),
+            Some(Path::new("/repo")),
+        );
+        assert_eq!(r.files[0].path, "src/pkg/a.py");
+        assert!(w.iter().any(|w| w.code == "cobertura-rate-mismatch"));
+        // No root option: the filename as written.
+        let (r, _) = run(&doc(&["/elsewhere/lib", "/repo/src"]), None);
+        assert_eq!(r.files[0].path, "pkg/a.py");
+        // On disk under a relative root.
+        let dir = std::env::temp_dir().join(format!("gate-cobertura-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("lib/pkg")).unwrap();
+        std::fs::write(dir.join("lib/pkg/a.py"), "").unwrap();
+        let (r, _) = run(&doc(&["/elsewhere/src", "lib"]), Some(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(r.files[0].path, "lib/pkg/a.py");
+        let f = &r.files[0];
+        assert_eq!(
+            f.branches.get(&2),
+            Some(&BranchCount {
+                covered: 1,
+                total: 2
+            })
+        );
+        assert_eq!(f.line_counter().covered, 1);
+    }
+
+    #[test]
+    fn condition_coverage() {
+        assert_eq!(condition("50% (1/2)"), Some((1, 2)));
+        assert_eq!(condition("100%"), None);
+    }
 }

@@ -50,6 +50,10 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         ));
     };
     let mut files = Vec::new();
+    // Files whose executed/missing lines disagree with coverage.py's own
+    // statement counts, and both sums over them.
+    let mut differ: Vec<String> = Vec::new();
+    let (mut said, mut got) = (Counter::default(), Counter::default());
     for (path, d) in map {
         let mut f = FileCoverage::new(cx.path(path));
         for l in nums(d.get("executed_lines")) {
@@ -57,6 +61,10 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         }
         for l in nums(d.get("missing_lines")) {
             f.lines.entry(l).or_insert(0);
+        }
+        // Excluded lines (`# pragma: no cover`) are never coverable.
+        for l in nums(d.get("excluded_lines")) {
+            f.lines.remove(&l);
         }
         for from in arcs(d.get("executed_branches")) {
             let b = f.branches.entry(from).or_default();
@@ -87,27 +95,39 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         }
         f.functions.sort();
         // coverage.py's JSON lists no statements; its `executed_lines` can
-        // include non-statement lines (docstrings, decorators) that its own
-        // summary does not count. Say so with its figures rather than guess
-        // which lines they are.
+        // include non-statement lines (docstrings) that its own summary does
+        // not count. Say so (once per report) with its figures rather than
+        // guess which lines they are.
         let st = f.line_counter();
         let summary = d.get("summary");
         let num = |k: &str| summary.and_then(|s| s.get(k)).and_then(Value::as_u64);
         if let (Some(stmts), Some(covered)) = (num("num_statements"), num("covered_lines"))
             && (stmts, covered) != (st.total, st.covered)
         {
-            cx.warn(
-                "coveragepy-summary-mismatch",
-                format!(
-                    "{path}: coverage.py counts {covered} of {stmts} statements; its executed/missing lines give {} of {}",
-                    st.covered, st.total
-                ),
-            );
+            differ.push(f.path.clone());
+            said.add(Counter {
+                total: stmts,
+                covered,
+            });
+            got.add(st);
         }
         f.statements = num("num_statements")
             .zip(num("covered_lines"))
             .map(|(total, covered)| Counter { total, covered });
         files.push(f);
+    }
+    if let Some(first) = differ.first() {
+        cx.warn(
+            "coveragepy-summary-mismatch",
+            format!(
+                "in {} file(s) (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
+                differ.len(),
+                said.covered,
+                said.total,
+                got.covered,
+                got.total
+            ),
+        );
     }
     Ok(CoverageReport { files })
 }

@@ -21,6 +21,17 @@ pub fn sniff(text: &str) -> bool {
 
 type Block = (u32, u32, u32, u32);
 
+/// `file` relative to the module `m` (`github.com/x/y` or with a final
+/// `/`), only on a path boundary: `github.com/x/yz/a.go` is not in
+/// `github.com/x/y`.
+fn strip_module<'a>(file: &'a str, m: &str) -> Option<&'a str> {
+    let m = m.trim().trim_end_matches('/');
+    if m.is_empty() {
+        return None;
+    }
+    file.strip_prefix(m)?.strip_prefix('/')
+}
+
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let mut lines = text
         .lines()
@@ -94,8 +105,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     for (file, blocks) in blocks {
         let rel = module
             .as_deref()
-            .and_then(|m| file.strip_prefix(m))
-            .map(|r| r.trim_start_matches('/'))
+            .and_then(|m| strip_module(&file, m))
             .unwrap_or(&file);
         let mut f = FileCoverage::new(cx.path(rel));
         let mut st = Counter::default();
@@ -113,4 +123,57 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         files.push(f);
     }
     Ok(CoverageReport { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParseOptions;
+
+    fn run(text: &str, module: Option<&str>) -> CoverageReport {
+        let o = ParseOptions {
+            root: None,
+            go_module: module.map(str::to_string),
+        };
+        let mut cx = ParseContext::new("cover.out", &o);
+        parse(text, &mut cx).unwrap()
+    }
+
+    #[test]
+    fn module_prefix_is_stripped_on_a_path_boundary() {
+        let t = "mode: set\ngithub.com/x/y/a.go:1.1,1.5 1 1\ngithub.com/x/yz/b.go:1.1,1.5 1 0\n";
+        for m in ["github.com/x/y", "github.com/x/y/"] {
+            let paths: Vec<String> = run(t, Some(m)).files.into_iter().map(|f| f.path).collect();
+            assert_eq!(paths, ["a.go", "github.com/x/yz/b.go"]);
+        }
+    }
+
+    #[test]
+    fn statements_weight_the_percentage_and_lines_take_the_max() {
+        // Two overlapping blocks on line 2: one ran, one did not.
+        let r = run("mode: count\na.go:1.1,2.10 3 0\na.go:2.10,4.2 1 7\n", None);
+        let f = &r.files[0];
+        assert_eq!(
+            f.statements,
+            Some(Counter {
+                total: 4,
+                covered: 1
+            })
+        );
+        let lines: Vec<(u32, u64)> = f.lines.iter().map(|(l, h)| (*l, *h)).collect();
+        assert_eq!(lines, [(1, 0), (2, 7), (3, 7), (4, 7)]);
+    }
+
+    #[test]
+    fn malformed_blocks_name_the_line() {
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("cover.out", &o);
+        let e = parse("mode: set\na.go:1.1,2.2 1\n", &mut cx).unwrap_err();
+        assert_eq!(
+            (e.code, e.position),
+            ("invalid-go-cover", Some(Position::Line(2)))
+        );
+        let e = parse("mode: nope\n", &mut cx).unwrap_err();
+        assert_eq!(e.code, "invalid-go-cover");
+    }
 }

@@ -120,3 +120,55 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
     }
     Ok(CoverageReport { files })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParseOptions;
+
+    #[test]
+    fn a_line_takes_the_largest_count_of_the_statements_starting_on_it() {
+        let loc = |l: u32| serde_json::json!({"start": {"line": l, "column": 0}, "end": {"line": l + 3, "column": 1}});
+        let v = serde_json::json!({"/r/a.js": {
+            "path": "/r/a.js",
+            "statementMap": {"0": loc(1), "1": loc(1), "2": loc(2)},
+            "s": {"0": 0, "1": 4, "2": 0},
+            "fnMap": {"0": {"name": "f", "decl": loc(1), "loc": loc(1)}},
+            "f": {"0": 4},
+            "branchMap": {"0": {"type": "if", "loc": loc(2), "locations": [loc(2), loc(3)]}},
+            "b": {"0": [1, 0]}
+        }});
+        let o = ParseOptions {
+            root: Some("/r".into()),
+            go_module: None,
+        };
+        let mut cx = ParseContext::new("coverage-final.json", &o);
+        let r = parse(&v, &mut cx).unwrap();
+        let f = &r.files[0];
+        assert_eq!(f.path, "a.js");
+        let lines: Vec<(u32, u64)> = f.lines.iter().map(|(l, h)| (*l, *h)).collect();
+        // Lines 3 and 4 (inside statement 0's range) are not lines of their own.
+        assert_eq!(lines, [(1, 4), (2, 0)]);
+        assert_eq!(
+            f.statements,
+            Some(Counter {
+                total: 3,
+                covered: 1
+            })
+        );
+        assert_eq!(
+            f.branch_counter(),
+            Counter {
+                total: 2,
+                covered: 1
+            }
+        );
+        assert_eq!(
+            f.function_counter(),
+            Counter {
+                total: 1,
+                covered: 1
+            }
+        );
+    }
+}

@@ -66,7 +66,9 @@ struct Counters {
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    let mut files: Vec<FileCoverage> = Vec::new();
+    // Records of the same source (one per `TN:` test name) merge here, per
+    // branch, so a branch taken in any test counts once as covered.
+    let mut files: BTreeMap<String, Record> = BTreeMap::new();
     let mut rec: Option<Record> = None;
     // A source name may span lines (Firefox's `SF:data:,new function() {…}`):
     // lines right after `SF:` that are no lcov record continue the name.
@@ -82,7 +84,13 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             let r = rec
                 .take()
                 .ok_or_else(|| bad("`end_of_record` without a preceding `SF:`".into()))?;
-            files.push(finish(r, cx));
+            check(&r, cx);
+            match files.get_mut(&r.path) {
+                Some(acc) => acc.absorb(r),
+                None => {
+                    files.insert(r.path.clone(), r);
+                }
+            }
             continue;
         }
         let known = line.split_once(':').is_some_and(|(k, _)| KEYS.contains(&k));
@@ -127,7 +135,45 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             format!("the record for `{}` has no `end_of_record`", r.path),
         ));
     }
-    Ok(CoverageReport { files })
+    Ok(CoverageReport {
+        files: files.into_values().map(into_file).collect(),
+    })
+}
+
+/// Adds hits: `None` (never evaluated) only stays when both are `None`.
+fn add_taken(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.saturating_add(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Record {
+    /// Folds another record of the same source into this one.
+    fn absorb(&mut self, other: Record) {
+        for (line, h) in other.lines {
+            let e = self.lines.entry(line).or_insert(0);
+            *e = e.saturating_add(h);
+        }
+        for (k, taken) in other.branches {
+            let e = self.branches.entry(k).or_insert(None);
+            *e = add_taken(*e, taken);
+        }
+        for (name, line) in other.fn_lines {
+            self.fn_lines.entry(name).or_insert(line);
+        }
+        for (name, h) in other.fn_hits {
+            let e = self.fn_hits.entry(name).or_insert(0);
+            *e = e.saturating_add(h);
+        }
+    }
+
+    fn function_names(&self) -> Vec<&String> {
+        let mut names: Vec<&String> = self.fn_lines.keys().chain(self.fn_hits.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
 }
 
 fn num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, String> {
@@ -185,10 +231,7 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
                 .branches
                 .entry((line, block.to_string(), branch.to_string()))
                 .or_insert(None);
-            *e = match (*e, taken) {
-                (Some(a), Some(b)) => Some(a.saturating_add(b)),
-                (a, b) => a.or(b),
-            };
+            *e = add_taken(*e, taken);
         }
         "FN" => {
             // FN:<line>,<name> or, in lcov 2.x, FN:<line>,<end line>,<name>.
@@ -226,7 +269,9 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
+/// Warns about `DA:0` records and about the record's own counters when
+/// they disagree with its records (which are what gate counts).
+fn check(r: &Record, cx: &mut ParseContext<'_>) {
     if r.zero_lines > 0 {
         cx.warn(
             "lcov-line-zero",
@@ -236,34 +281,24 @@ fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
             ),
         );
     }
-    let mut f = FileCoverage::new(r.path.clone());
-    f.lines = r.lines;
-    for ((line, _, _), taken) in &r.branches {
-        let b = f.branches.entry(*line).or_default();
-        b.total += 1;
-        if taken.is_some_and(|t| t > 0) {
-            b.covered += 1;
-        }
-    }
-    let mut names: Vec<&String> = r.fn_lines.keys().chain(r.fn_hits.keys()).collect();
-    names.sort();
-    names.dedup();
-    f.functions = names
-        .into_iter()
-        .map(|name| FunctionCoverage {
-            name: name.clone(),
-            line: r.fn_lines.get(name).copied().unwrap_or(0),
-            hits: r.fn_hits.get(name).copied().unwrap_or(0),
-        })
-        .collect();
-    let (l, b, fun) = (f.line_counter(), f.branch_counter(), f.function_counter());
+    let count = |it: &mut dyn Iterator<Item = bool>| {
+        it.fold((0u64, 0u64), |(t, c), hit| (t + 1, c + u64::from(hit)))
+    };
+    let (lf, lh) = count(&mut r.lines.values().map(|h| *h > 0));
+    let (brf, brh) = count(&mut r.branches.values().map(|t| t.is_some_and(|t| t > 0)));
+    let (fnf, fnh) = count(
+        &mut r
+            .function_names()
+            .into_iter()
+            .map(|n| r.fn_hits.get(n).is_some_and(|h| *h > 0)),
+    );
     let checks = [
-        ("LF", r.counters.lf, l.total),
-        ("LH", r.counters.lh, l.covered),
-        ("BRF", r.counters.brf, b.total),
-        ("BRH", r.counters.brh, b.covered),
-        ("FNF", r.counters.fnf, fun.total),
-        ("FNH", r.counters.fnh, fun.covered),
+        ("LF", r.counters.lf, lf),
+        ("LH", r.counters.lh, lh),
+        ("BRF", r.counters.brf, brf),
+        ("BRH", r.counters.brh, brh),
+        ("FNF", r.counters.fnf, fnf),
+        ("FNH", r.counters.fnh, fnh),
     ];
     let wrong: Vec<String> = checks
         .iter()
@@ -277,6 +312,30 @@ fn finish(r: Record, cx: &mut ParseContext<'_>) -> FileCoverage {
             "lcov-counter-mismatch",
             format!("{}: {} (totals use the records)", r.path, wrong.join(", ")),
         );
+    }
+}
+
+/// A merged record as the model's file: branches per line (each BRDA is
+/// one branch; `-` counts in the total, never as covered).
+fn into_file(r: Record) -> FileCoverage {
+    let functions = r
+        .function_names()
+        .into_iter()
+        .map(|name| FunctionCoverage {
+            name: name.clone(),
+            line: r.fn_lines.get(name).copied().unwrap_or(0),
+            hits: r.fn_hits.get(name).copied().unwrap_or(0),
+        })
+        .collect();
+    let mut f = FileCoverage::new(r.path);
+    f.lines = r.lines;
+    f.functions = functions;
+    for ((line, _, _), taken) in &r.branches {
+        let b = f.branches.entry(*line).or_default();
+        b.total = b.total.saturating_add(1);
+        if taken.is_some_and(|t| t > 0) {
+            b.covered = b.covered.saturating_add(1);
+        }
     }
     f
 }
@@ -311,6 +370,28 @@ mod tests {
             })
         );
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn a_branch_taken_under_any_test_name_is_covered() {
+        let t = "TN:a\nSF:x.c\nBRDA:1,0,0,1\nBRDA:1,0,1,0\nBRDA:2,0,0,-\nend_of_record\nTN:b\nSF:x.c\nBRDA:1,0,0,0\nBRDA:1,0,1,1\nBRDA:2,0,0,0\nend_of_record\n";
+        let r = run(t).0.unwrap();
+        assert_eq!(r.files.len(), 1);
+        let f = &r.files[0];
+        assert_eq!(
+            f.branches.get(&1),
+            Some(&BranchCount {
+                covered: 2,
+                total: 2
+            })
+        );
+        assert_eq!(
+            f.branches.get(&2),
+            Some(&BranchCount {
+                covered: 0,
+                total: 1
+            })
+        );
     }
 
     #[test]

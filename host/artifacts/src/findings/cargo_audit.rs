@@ -1,7 +1,9 @@
 //! `cargo audit --json`. Advisories carry only a CVSS vector: the score is
 //! computed (`cvss.rs`) and banded; an advisory without a vector (or with a
-//! v4 one) is `unknown`, never silently low. Informational warnings
-//! (unmaintained, yanked, unsound) are reported as warnings of the parse.
+//! v4 one, warned about) is `unknown` with source `none`, never silently
+//! low: cargo-audit has no severity label of its own to fall back to.
+//! Informational warnings (unmaintained, yanked, unsound) are reported as
+//! warnings of the parse, not as findings.
 
 use super::{cvss, fingerprint};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
@@ -28,6 +30,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             )
         })?;
     let mut out = Vec::new();
+    let mut v4_only = 0;
     for (i, item) in list.iter().enumerate() {
         let adv = item.get("advisory").ok_or_else(|| {
             cx.error(
@@ -47,10 +50,11 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             s(&pkg, "name")
         };
         let version = s(&pkg, "version");
-        let score = adv
-            .get("cvss")
-            .and_then(Value::as_str)
-            .and_then(cvss::base_score);
+        let vector = adv.get("cvss").and_then(Value::as_str).unwrap_or("");
+        let score = cvss::base_score(vector);
+        if score.is_none() && vector.starts_with("CVSS:4") {
+            v4_only += 1;
+        }
         let (severity, src) = match score {
             Some(c) => (Severity::from_cvss(c), SeveritySource::Cvss),
             None => (Severity::Unknown, SeveritySource::None),
@@ -85,6 +89,12 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             aliases: strings(adv.get("aliases")),
             suppressed: false,
         });
+    }
+    if v4_only > 0 {
+        cx.warn(
+            "cvss-v4-unscored",
+            format!("{v4_only} advisory(ies) carry only a CVSS v4 vector, which gate does not score; their severity is unknown"),
+        );
     }
     for (kind, entries) in v
         .get("warnings")

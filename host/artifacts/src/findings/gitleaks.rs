@@ -1,6 +1,9 @@
 //! gitleaks JSON reports, v8 (`RuleID`, `File`, `StartLine`, `Secret`) and
 //! v7 (`rule`, `file`, `lineNumber`, `offender`). Secrets are never copied
-//! into the model: only the rule, the place and the commit. gitleaks has no
+//! into the model: `Secret`, `Match`, `Line` (v8) and `offender`, `line`
+//! (v7) are not read at all; only the rule, the place and the commit are
+//! kept. An empty report is `[]`, which names no producer: detection says
+//! `unknown-format`, `--format gitleaks` reads it as zero findings. gitleaks has no
 //! severity; leaked secrets are `high` by tool convention (source `tool`) and
 //! the security policy fails on any secret regardless.
 
@@ -29,13 +32,15 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 .filter(|x| *x > 0)
         };
         let v8 = leak.get("RuleID").is_some();
-        let (rule, file, line, end, title, commit) = if v8 {
+        let (rule, file, line, end, column, title, commit) = if v8 {
+            let d = s("Description");
             (
                 s("RuleID"),
                 s("File"),
                 n("StartLine"),
                 n("EndLine"),
-                s("Description"),
+                n("StartColumn"),
+                if d.is_empty() { s("RuleID") } else { d },
                 s("Commit"),
             )
         } else {
@@ -43,6 +48,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 s("rule"),
                 s("file"),
                 n("lineNumber"),
+                None,
                 None,
                 s("rule"),
                 s("commit"),
@@ -69,7 +75,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 path: path.clone(),
                 line,
                 end_line: end,
-                column: None,
+                column,
             }),
             package: None,
             cwes: vec!["CWE-798".into()],

@@ -1,11 +1,11 @@
-//! Grype JSON (`grype -o json`). `Negligible` is low, `Unknown` stays
-//! unknown; the CVSS score is the highest v3 base score given (v2 only when
-//! no v3 exists); related vulnerabilities become aliases.
+//! Grype JSON (`grype -o json`). `Negligible` is low; `Unknown` falls back
+//! to the CVSS score, else stays unknown. The CVSS score kept is the
+//! vendor's v3 (the matched record, `Primary` first), else NVD's v3 (from
+//! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
+//! behind a GHSA or distro advisory) become aliases.
 
-use super::fingerprint;
-use crate::model::{
-    AffectedPackage, FindingCategory, Location, SecurityFinding, Severity, SeveritySource,
-};
+use super::{fingerprint, severity};
+use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
@@ -21,17 +21,6 @@ pub fn sniff(v: &Value) -> bool {
             || matches
                 .and_then(|m| m.first())
                 .is_some_and(|m| m.get("vulnerability").is_some() && m.get("artifact").is_some()))
-}
-
-fn severity(label: &str) -> Option<Severity> {
-    Some(match label.to_ascii_lowercase().as_str() {
-        "critical" => Severity::Critical,
-        "high" => Severity::High,
-        "medium" => Severity::Medium,
-        "low" | "negligible" => Severity::Low,
-        "unknown" | "" => return None,
-        _ => return None,
-    })
 }
 
 /// Package type → OSV-style ecosystem name.
@@ -56,19 +45,55 @@ fn ecosystem(t: &str) -> Option<String> {
     )
 }
 
-fn best_cvss(v: &Value) -> Option<f64> {
-    let list = v.get("cvss")?.as_array()?;
-    let score = |want3: bool| {
+/// The highest base score of one CVSS major version among `list`,
+/// preferring the `Primary` entries (the database's own assessment).
+fn score_of(list: &[&Value], major: char) -> Option<f64> {
+    let of_version = |c: &&&Value| {
+        c.get("version")
+            .and_then(Value::as_str)
+            .is_some_and(|ver| ver.starts_with(major))
+    };
+    let max = |primary_only: bool| {
         list.iter()
-            .filter(|c| {
-                c.get("version")
-                    .and_then(Value::as_str)
-                    .is_some_and(|ver| ver.starts_with('3') == want3)
-            })
-            .filter_map(|c| c.get("metrics")?.get("baseScore")?.as_f64())
+            .filter(of_version)
+            .filter(|c| !primary_only || c.get("type").and_then(Value::as_str) == Some("Primary"))
+            .filter_map(|c| severity::score(c.get("metrics")?.get("baseScore")?.as_f64()))
             .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
     };
-    score(true).or_else(|| score(false))
+    max(true).or_else(|| max(false))
+}
+
+/// The vendor's v3 score (the matched vulnerability's own record), else
+/// NVD's v3 (a related `nvd:*` record), else any related v3, else v2.
+fn best_cvss(m: &Value, vuln: &Value) -> Option<f64> {
+    fn list(v: &Value) -> impl Iterator<Item = &Value> {
+        v.get("cvss")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+    let related: Vec<&Value> = m
+        .get("relatedVulnerabilities")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let own: Vec<&Value> = list(vuln).collect();
+    let nvd: Vec<&Value> = related
+        .iter()
+        .filter(|r| {
+            r.get("namespace")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.starts_with("nvd"))
+        })
+        .flat_map(|r| list(r))
+        .collect();
+    let all_related: Vec<&Value> = related.iter().flat_map(|r| list(r)).collect();
+    score_of(&own, '3')
+        .or_else(|| score_of(&nvd, '3'))
+        .or_else(|| score_of(&all_related, '3'))
+        .or_else(|| score_of(&own, '2'))
+        .or_else(|| score_of(&all_related, '2'))
 }
 
 pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
@@ -114,13 +139,9 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             .and_then(Value::as_str)
             .ok_or_else(|| bad("artifact/name"))?;
         let version = art.get("version").and_then(Value::as_str).unwrap_or("");
-        let cvss = best_cvss(vuln);
+        let cvss = best_cvss(m, vuln);
         let label = vuln.get("severity").and_then(Value::as_str).unwrap_or("");
-        let (sev, source) = match (severity(label), cvss) {
-            (Some(s), _) => (s, SeveritySource::Tool),
-            (None, Some(score)) => (Severity::from_cvss(score), SeveritySource::Cvss),
-            (None, None) => (Severity::Unknown, SeveritySource::None),
-        };
+        let (sev, source) = severity::resolve(severity::label(label), cvss);
         let mut aliases: Vec<String> = m
             .get("relatedVulnerabilities")
             .and_then(Value::as_array)
@@ -169,6 +190,13 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
+        let fp = fingerprint::of(&[
+            "grype",
+            id,
+            location.as_ref().map_or("", |l| l.path.as_str()),
+            name,
+            version,
+        ]);
         out.push(SecurityFinding {
             tool: "grype".into(),
             rule: id.to_string(),
@@ -188,7 +216,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             }),
             cwes: Vec::new(),
             aliases,
-            fingerprint: fingerprint::of(&["grype", id, name, version]),
+            fingerprint: fp,
             suppressed: false,
         });
     }

@@ -1,6 +1,9 @@
 //! Security findings formats. One file per format; this module detects and
-//! dispatches. Severity is normalized here, once, and each finding records
-//! where its severity came from.
+//! dispatches. Severity labels are mapped in one place (`severity.rs`) and
+//! each finding records where its severity came from. After a parser ran,
+//! every finding gets the same clean-up here: CWEs as `CWE-n` (sorted,
+//! unique), aliases sorted and unique without the finding's own id, and
+//! fingerprints unique within the report (`fingerprint.rs`).
 
 pub mod cargo_audit;
 pub mod cvss;
@@ -11,6 +14,7 @@ pub mod npm_audit;
 pub mod osv;
 pub mod pip_audit;
 pub mod sarif;
+pub mod severity;
 pub mod trivy;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError};
@@ -65,5 +69,21 @@ pub fn parse(
             ));
         }
     };
+    let mut findings = findings;
+    for f in &mut findings {
+        tidy(f);
+    }
+    fingerprint::disambiguate(&mut findings);
     Ok(FindingsReport { findings })
+}
+
+fn tidy(f: &mut crate::SecurityFinding) {
+    let mut cwes: Vec<String> = f.cwes.iter().filter_map(|c| severity::cwe(c)).collect();
+    cwes.sort();
+    cwes.dedup();
+    f.cwes = cwes;
+    let rule = f.rule.as_str();
+    f.aliases.retain(|a| !a.trim().is_empty() && a != rule);
+    f.aliases.sort();
+    f.aliases.dedup();
 }

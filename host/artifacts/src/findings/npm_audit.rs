@@ -2,10 +2,14 @@
 //! (`auditReportVersion: 2`, `vulnerabilities` map). npm's `moderate` is
 //! medium. One finding per advisory and affected package; npm 7's `via`
 //! entries that only name another package (transitive effects) are the same
-//! advisory seen from a dependent and are not repeated.
+//! advisory seen from a dependent and are not repeated. The advisory's
+//! CVSS score (or its vector's computed score) fills `cvss`; the severity
+//! is npm's label (source `tool`). The advisory's GHSA id is the rule; the
+//! npm advisory number (`npm:1094102`) and CVEs are aliases. pnpm's
+//! `pnpm audit --json` has npm 6's shape and is read the same way.
 
-use super::fingerprint;
-use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
+use super::{cvss, fingerprint, severity};
+use crate::model::{AffectedPackage, FindingCategory, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
@@ -17,14 +21,15 @@ pub fn sniff(v: &Value) -> bool {
         || (o.len() <= 2 && o.get("error").and_then(|e| e.get("code")).is_some() && o.get("error").and_then(|e| e.get("summary")).is_some())
 }
 
-fn severity(s: &str) -> Option<Severity> {
-    Some(match s {
-        "critical" => Severity::Critical,
-        "high" => Severity::High,
-        "moderate" | "medium" => Severity::Medium,
-        "low" => Severity::Low,
-        "info" => Severity::Info,
-        _ => return None,
+/// `{"score": 7.5, "vectorString": "CVSS:3.1/..."}`: the score, else the
+/// vector's computed base score; `0` with no vector means "none given".
+fn score(a: &serde_json::Map<String, Value>) -> Option<f64> {
+    let c = a.get("cvss")?;
+    severity::score(c.get("score").and_then(Value::as_f64)).or_else(|| {
+        c.get("vectorString")
+            .and_then(Value::as_str)
+            .and_then(cvss::base_score)
+            .and_then(|s| severity::score(Some(s)))
     })
 }
 
@@ -40,6 +45,7 @@ fn ghsa(url: &str) -> Option<String> {
 fn finding(
     id: String,
     source: Option<u64>,
+    cvss: Option<f64>,
     name: &str,
     version: Option<String>,
     sev: &str,
@@ -48,10 +54,7 @@ fn finding(
     cves: Vec<String>,
     fixed: Vec<String>,
 ) -> SecurityFinding {
-    let (severity, severity_source) = match severity(sev) {
-        Some(s) => (s, SeveritySource::Tool),
-        None => (Severity::Unknown, SeveritySource::None),
-    };
+    let (severity, severity_source) = severity::resolve(severity::label(sev), cvss);
     let mut aliases = cves;
     if let Some(s) = source {
         aliases.push(format!("npm:{s}"));
@@ -65,7 +68,7 @@ fn finding(
         category: FindingCategory::Vulnerability,
         severity,
         severity_source,
-        cvss: None,
+        cvss,
         title: title.to_string(),
         message: title.to_string(),
         location: None,
@@ -132,6 +135,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 out.push(finding(
                     id,
                     source,
+                    score(adv),
                     name,
                     None,
                     adv.get("severity").and_then(Value::as_str).unwrap_or(""),
@@ -176,7 +180,12 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 .filter(|p| *p != "<0.0.0")
                 .map(|p| vec![p.to_string()])
                 .unwrap_or_default();
+            // npm 6 writes `"cwe": "CWE-79"` or a JSON-encoded list
+            // (`"[\"CWE-400\"]"`); npm 7 a real list.
             let cwes = match a.get("cwe") {
+                Some(Value::String(s)) if s.trim_start().starts_with('[') => {
+                    serde_json::from_str::<Vec<String>>(s).unwrap_or_else(|_| vec![s.clone()])
+                }
                 Some(Value::String(s)) => vec![s.clone()],
                 other => strings(other),
             };
@@ -189,6 +198,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 out.push(finding(
                     id.clone(),
                     source,
+                    a.as_object().and_then(score),
                     name,
                     (!ver.is_empty()).then_some(ver),
                     a.get("severity").and_then(Value::as_str).unwrap_or(""),

@@ -2,12 +2,12 @@
 //! One finding per vulnerability entry (osv-scanner's own CI diff compares
 //! by ID), with the OSV aliases kept so waivers match any of them. Severity:
 //! the database's label (`database_specific.severity`, GHSA's), else the
-//! group's `max_severity` score, else unknown — never guessed.
+//! score (the group's `max_severity`, else the base score computed from the
+//! entry's CVSS v3 vector) banded, else unknown — never guessed. GHSA's
+//! `cwe_ids` become CWEs.
 
-use super::fingerprint;
-use crate::model::{
-    AffectedPackage, FindingCategory, Location, SecurityFinding, Severity, SeveritySource,
-};
+use super::{cvss, fingerprint, severity};
+use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
@@ -26,14 +26,17 @@ pub fn sniff(v: &Value) -> bool {
     }
 }
 
-fn label(s: &str) -> Option<Severity> {
-    Some(match s.to_ascii_uppercase().as_str() {
-        "CRITICAL" => Severity::Critical,
-        "HIGH" => Severity::High,
-        "MODERATE" | "MEDIUM" => Severity::Medium,
-        "LOW" => Severity::Low,
-        _ => return None,
-    })
+/// The highest base score computable from the entry's `CVSS_V3` vectors
+/// (v4 vectors have no base-score formula here: skipped).
+fn vector_score(vuln: &Value) -> Option<f64> {
+    vuln.get("severity")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("score").and_then(Value::as_str))
+        .filter_map(cvss::base_score)
+        .filter_map(|s| severity::score(Some(s)))
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
 }
 
 pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
@@ -97,21 +100,16 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                         s.as_str()
                             .and_then(|s| s.parse::<f64>().ok())
                             .or_else(|| s.as_f64())
-                    });
+                    })
+                    .and_then(|s| severity::score(Some(s)))
+                    .or_else(|| vector_score(vuln));
                 let db = vuln
                     .get("database_specific")
                     .and_then(|d| d.get("severity"))
                     .and_then(Value::as_str)
-                    .and_then(label);
-                let (severity, src, cvss) = match (db, group_score) {
-                    (Some(s), score) => (s, SeveritySource::Tool, score),
-                    (None, Some(score)) => (
-                        Severity::from_cvss(score),
-                        SeveritySource::Cvss,
-                        Some(score),
-                    ),
-                    (None, None) => (Severity::Unknown, SeveritySource::None, None),
-                };
+                    .and_then(severity::label);
+                let cvss = group_score;
+                let (severity, src) = severity::resolve(db, cvss);
                 let mut aliases: Vec<String> = vuln
                     .get("aliases")
                     .and_then(Value::as_array)
@@ -177,7 +175,15 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                         purl: None,
                         fixed_versions: fixed,
                     }),
-                    cwes: Vec::new(),
+                    cwes: vuln
+                        .get("database_specific")
+                        .and_then(|d| d.get("cwe_ids"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect(),
                     aliases,
                     // The manifest path is part of identity: osv-scanner's
                     // diff treats a moved manifest as a new finding.

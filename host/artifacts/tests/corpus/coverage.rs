@@ -142,15 +142,60 @@ fn pycobertura_diff_fixtures() {
     );
 }
 
-/// gcovr's LCOV: the file's own LF/LH disagree with its DA records.
+/// gcovr's LCOV: the file's own LF/LH count a line once per function
+/// instance and disagree with its DA records; gate counts the records (9
+/// and 21 lines, all hit) and names both files in warnings. `DA` records
+/// with a checksum field parse; functions sharing a line stay distinct.
 #[test]
 fn gcovr_lcov_counter_mismatch_is_warned() {
     let p = parse("coverage/lcov/gcovr-several-functions-on-same-line.lcov").unwrap();
     let Model::Coverage(c) = &p.model else {
         panic!()
     };
-    assert!(c.totals().lines.total > 0);
-    assert!(!p.warnings.is_empty() || c.files.iter().all(|f| !f.functions.is_empty()));
+    let per: Vec<(u64, u64, usize)> = c
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.line_counter().total,
+                f.line_counter().covered,
+                f.functions.len(),
+            )
+        })
+        .collect();
+    assert_eq!(per, [(9, 9, 4), (21, 21, 4)]);
+    let t = c.totals();
+    assert_eq!((t.branches.total, t.branches.covered), (6, 6));
+    assert_eq!((t.functions.total, t.functions.covered), (8, 8));
+    let w: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        w,
+        [
+            "tests/several-functions-on-same-line/output/function.hpp: LF says 18, records give 9, LH says 17, records give 9 (totals use the records)",
+            "tests/several-functions-on-same-line/output/main.cpp: LF says 25, records give 21, LH says 24, records give 21 (totals use the records)",
+        ]
+    );
+    assert!(p.warnings.iter().all(|w| w.code == "lcov-counter-mismatch"));
+}
+
+/// grcov's strict parser fails on `DA:590` (no hit count) at line 479; so
+/// does gate (strict, like genhtml: a lenient skip would silently drop a
+/// line). Both copies of the fixture.
+#[test]
+fn lcov_malformed_record_names_its_line() {
+    for rel in [
+        "coverage/lcov/edge-grcov-invalid-DA-record.info",
+        "peers/grcov-parsers/invalid_DA_record.info",
+    ] {
+        let e = parse(rel).unwrap_err();
+        assert_eq!(e.code, "invalid-lcov", "{rel}");
+        assert_eq!(
+            e.position,
+            Some(gate_artifacts::Position::Line(479)),
+            "{rel}"
+        );
+        assert_eq!(e.message, "`DA:590` has no execution count");
+    }
 }
 
 /// grcov's parser test (peers/grcov-parsers): Firefox's 2.96 MB tracefile
@@ -188,8 +233,29 @@ fn grcov_firefox_tracefile() {
         .iter()
         .find(|f| f.path == "resource://gre/components/MainProcessSingleton.js")
         .unwrap();
-    let head: Vec<(u32, u64)> = first.lines.iter().take(6).map(|(l, h)| (*l, *h)).collect();
-    assert_eq!(head, [(7, 1), (9, 1), (10, 1), (12, 2), (13, 1), (16, 1)]);
+    let head: Vec<(u32, u64)> = first.lines.iter().take(15).map(|(l, h)| (*l, *h)).collect();
+    assert_eq!(
+        head,
+        [
+            (7, 1),
+            (9, 1),
+            (10, 1),
+            (12, 2),
+            (13, 1),
+            (16, 1),
+            (17, 1),
+            (18, 2),
+            (19, 1),
+            (21, 1),
+            (22, 0),
+            (23, 0),
+            (24, 0),
+            (28, 1),
+            (29, 0)
+        ]
+    );
+    // `DA:0` records exist in this file and are reported, not counted.
+    assert!(big.warnings.iter().any(|w| w.code == "lcov-line-zero"));
 }
 
 /// gcov2lcov (peers/gcov2lcov): overlapping blocks — a line is hit when any
@@ -397,33 +463,42 @@ fn sonar_jacoco_reports() {
     );
     let bare = coverage("peers/sonar-jacoco/line_without_mi_ci_mb_cb.xml");
     assert_eq!(bare.files[0].lines.get(&42), Some(&0));
-    for (file, message) in [
+    // Messages and places as SonarSource's parser reports them (the end of
+    // the offending start tag).
+    for (file, (line, column), message) in [
         (
             "name_missing_in_package",
+            (4, 14),
             "couldn't find the attribute 'name' for a 'package'",
         ),
         (
             "name_missing_in_sourcefile",
+            (5, 21),
             "couldn't find the attribute 'name' for a sourcefile",
         ),
         (
             "line_not_within_sourcefile",
+            (5, 52),
             "expected to find 'line' within a 'sourcefile'",
         ),
         (
             "sourcefile_not_within_package",
+            (4, 17),
             "expected to find 'sourcefile' within a 'package'",
         ),
         (
             "invalid_ci_in_line",
+            (6, 61),
             "failed to parse integer from the attribute 'ci' for the sourcefile 'File.java'",
         ),
         (
             "invalid_nr_in_line",
+            (6, 31),
             "failed to parse integer from the attribute 'nr' for the sourcefile 'File.java'",
         ),
         (
             "nr_missing_in_line",
+            (6, 21),
             "couldn't find the attribute 'nr' for the sourcefile 'File.java'",
         ),
     ] {
@@ -433,8 +508,9 @@ fn sonar_jacoco_reports() {
             ("invalid-jacoco", message),
             "{file}"
         );
-        assert!(
-            matches!(e.position, Some(gate_artifacts::Position::LineCol { .. })),
+        assert_eq!(
+            e.position,
+            Some(gate_artifacts::Position::LineCol { line, column }),
             "{file}"
         );
     }
@@ -484,51 +560,192 @@ fn php_code_coverage_cross_format() {
 
 /// gcovr's one run in several formats (peers/gcovr-cross-format). gcovr's
 /// authoritative totals count a line once per template instance (30 lines
-/// for virtual-classes, 19 for const-functions); its own LCOV and Coveralls
-/// outputs merge instances per line, and so does gate in every format
-/// (24 lines, 23 covered; 17 of 17): a line is covered when any instance ran.
+/// for virtual-classes, 19 for const-functions); its own LCOV merges
+/// instances per line, and so does gate wherever per-line data exists:
+/// LCOV, Cobertura and Clover agree on 24 lines / 23 covered and 17 / 17
+/// (a line is covered when any instance ran). The per-instance figures are
+/// kept where the format carries them: Clover statements (one per `stmt`
+/// element) and JaCoCo, whose gcovr lines have no instruction counts, so
+/// its LINE counters are used. Branches agree in every format that has
+/// them; functions agree between LCOV (FNDA) and JaCoCo (METHOD).
 #[test]
-fn gcovr_formats_agree_per_line() {
-    let lcov_dup = coverage("coverage/cobertura/gcovr-virtual-classes.xml")
-        .totals()
-        .lines;
-    let clover = coverage("coverage/clover/gcovr-virtual-classes.xml")
-        .totals()
-        .lines;
-    assert_eq!(
-        lcov_dup,
-        Counter {
-            total: 24,
-            covered: 23
+fn gcovr_cross_format_totals() {
+    type Pair = (u64, u64);
+    // case, per-line lines, per-instance lines, branches, functions
+    let cases: [(&str, Pair, Pair, Pair, Pair); 2] = [
+        ("virtual-classes", (24, 23), (30, 23), (36, 18), (7, 7)),
+        ("const-functions", (17, 17), (19, 17), (4, 2), (5, 5)),
+    ];
+    let pair = |c: Counter| (c.total, c.covered);
+    for (case, per_line, per_instance, branches, functions) in cases {
+        let dir = format!("peers/gcovr-cross-format/{case}");
+        let load = |f: &str| {
+            let p = parse(&format!("{dir}/{f}")).unwrap();
+            let Model::Coverage(c) = p.model else {
+                panic!()
+            };
+            (c.totals(), p.warnings)
+        };
+        let (lcov, lcov_w) = load("coverage.lcov");
+        let (cob, cob_w) = load("cobertura.xml");
+        let (clover, _) = load("clover.xml");
+        let (jacoco, jacoco_w) = load("jacoco.xml");
+        for (name, t) in [("lcov", lcov), ("cobertura", cob), ("clover", clover)] {
+            assert_eq!(pair(t.lines), per_line, "{case} {name} lines");
         }
-    );
-    assert_eq!(clover, lcov_dup);
-    let const_fns = coverage("coverage/clover/gcovr-const-functions.xml")
-        .totals()
-        .lines;
-    assert_eq!(
-        const_fns,
-        Counter {
-            total: 17,
-            covered: 17
+        assert_eq!(pair(jacoco.lines), per_instance, "{case} jacoco lines");
+        assert_eq!(clover.statements.map(pair), Some(per_instance), "{case}");
+        for (name, t) in [("lcov", lcov), ("cobertura", cob), ("jacoco", jacoco)] {
+            assert_eq!(pair(t.branches), branches, "{case} {name} branches");
         }
+        assert_eq!(pair(lcov.functions), functions, "{case} lcov functions");
+        assert_eq!(pair(jacoco.functions), functions, "{case} jacoco functions");
+        // gcovr's Clover has no conditionals nor methods.
+        assert_eq!(pair(clover.branches), (0, 0));
+        // The summary counters that disagree with the data are named.
+        assert!(lcov_w.iter().any(|w| w.code == "lcov-counter-mismatch"));
+        assert!(cob_w.iter().any(|w| w.code == "cobertura-rate-mismatch"));
+        assert!(jacoco_w.iter().any(|w| w.code == "jacoco-no-line-counts"));
+    }
+    // The corpus copies of the same run agree with the peer copies.
+    for f in ["cobertura", "clover", "jacoco"] {
+        assert_eq!(
+            coverage(&format!("coverage/{f}/gcovr-virtual-classes.xml")).totals(),
+            coverage(&format!("peers/gcovr-cross-format/virtual-classes/{f}.xml")).totals(),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        coverage("coverage/clover/gcovr-const-functions.xml").totals(),
+        coverage("peers/gcovr-cross-format/const-functions/clover.xml").totals()
     );
 }
 
-/// Madrapps/jacoco-report (peers/jacoco-report-action): report-level LINE
-/// counters — report.xml 12/27; the three modules of multi_module merge.
+/// JaCoCo's own counters: for every real report, the report-level LINE,
+/// BRANCH and METHOD counters equal what gate computes from the lines
+/// (covered = a line with covered instructions) and methods.
+#[test]
+fn jacoco_totals_equal_the_report_counters() {
+    for rel in [
+        "coverage/jacoco/sonar-jacoco-sonarlint-cli.xml",
+        "coverage/jacoco/sonar-jacoco-kotlin.xml",
+        "coverage/jacoco/grcov-basic-report.xml",
+        "coverage/jacoco/grcov-inner-classes.xml",
+        "coverage/jacoco/gcovr-virtual-classes.xml",
+        "peers/jacoco-report-action/report.xml",
+        "peers/sonar-jacoco/jacoco-aggregate.xml",
+    ] {
+        let text = std::fs::read_to_string(crate::corpus().join(rel)).unwrap();
+        let tail_at = text
+            .rfind("</package>")
+            .max(text.rfind("</group>"))
+            .unwrap();
+        let tail = text.get(tail_at..).unwrap();
+        let counter = |kind: &str| -> (u64, u64) {
+            let at = tail
+                .find(&format!("<counter type=\"{kind}\""))
+                .unwrap_or_else(|| panic!("{rel}: no {kind}"));
+            let el = tail.get(at..).unwrap().split('>').next().unwrap();
+            let num = |k: &str| -> u64 {
+                let v = el.split(&format!("{k}=\"")).nth(1).unwrap();
+                v.split('"').next().unwrap().parse().unwrap()
+            };
+            (num("missed") + num("covered"), num("covered"))
+        };
+        let t = coverage(rel).totals();
+        assert_eq!(
+            (t.lines.total, t.lines.covered),
+            counter("LINE"),
+            "{rel} lines"
+        );
+        assert_eq!(
+            (t.functions.total, t.functions.covered),
+            counter("METHOD"),
+            "{rel} methods"
+        );
+        if tail.contains("type=\"BRANCH\"") {
+            assert_eq!(
+                (t.branches.total, t.branches.covered),
+                counter("BRANCH"),
+                "{rel} branches"
+            );
+        } else {
+            assert_eq!(t.branches.total, 0, "{rel}");
+        }
+    }
+}
+
+/// Madrapps/jacoco-report (peers/jacoco-report-action): report-level
+/// counters of report.xml (LINE 12/27, BRANCH 2/6, METHOD 10/22); an empty
+/// report has nothing; the three modules of multi_module (no counters of
+/// their own) merge into one report whose totals are their sum.
 #[test]
 fn jacoco_report_action_line_counters() {
-    assert_eq!(lines("peers/jacoco-report-action/report.xml"), (27, 12));
+    let t = coverage("peers/jacoco-report-action/report.xml").totals();
+    let pair = |c: Counter| (c.total, c.covered);
+    assert_eq!(
+        [pair(t.lines), pair(t.branches), pair(t.functions)],
+        [(27, 12), (6, 2), (22, 10)]
+    );
     assert_eq!(lines("peers/jacoco-report-action/empty-report.xml"), (0, 0));
+    assert!(
+        coverage("peers/jacoco-report-action/empty-report.xml")
+            .files
+            .is_empty()
+    );
     let mut merged = gate_artifacts::CoverageReport::default();
+    let mut sum = (0, 0);
     for m in ["appCoverage", "mathCoverage", "textCoverage"] {
-        merged.merge(coverage(&format!(
-            "peers/jacoco-report-action/multi_module/{m}.xml"
-        )));
+        let c = coverage(&format!("peers/jacoco-report-action/multi_module/{m}.xml"));
+        let l = c.totals().lines;
+        sum = (sum.0 + l.total, sum.1 + l.covered);
+        merged.merge(c);
     }
-    assert!(merged.files.len() >= 3);
-    assert!(merged.totals().lines.total > 0);
+    assert_eq!(sum, (35, 10));
+    assert_eq!(pair(merged.totals().lines), sum);
+    assert_eq!(merged.files.len(), 9);
+    // Gradle aggregate reports: `<group>`s are read through.
+    let agg = coverage("peers/jacoco-report-action/aggregate-report.xml");
+    assert_eq!((agg.files.len(), pair(agg.totals().lines)), (7, (28, 10)));
+}
+
+/// istanbul-reports' spec fixtures (peers/istanbul-reports-specs) that
+/// exist only inside the `*.spec.json` files: their `map` is a
+/// coverage-final.json. Raw counts from EXPECTED.md.
+#[test]
+fn istanbul_spec_maps() {
+    // spec, statements, branches, functions, lines (total, covered)
+    let cases: &[(&str, [(u64, u64); 4])] = &[
+        ("missing-decl", [(50, 50), (43, 41), (8, 8), (46, 46)]),
+        ("coalescence", [(20, 6), (0, 0), (0, 0), (18, 6)]),
+        ("maxcols", [(20, 8), (0, 0), (0, 0), (20, 8)]),
+        ("empty-file", [(0, 0), (0, 0), (0, 0), (0, 0)]),
+        (
+            "100-line-missing-branch",
+            [(50, 50), (43, 41), (8, 8), (46, 46)],
+        ),
+    ];
+    for (name, [st, br, fun, ln]) in cases {
+        let rel = format!("peers/istanbul-reports-specs/{name}.spec.json");
+        let spec: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(crate::corpus().join(&rel)).unwrap()).unwrap();
+        let map = serde_json::to_vec(&spec["map"]).unwrap();
+        let p = gate_artifacts::parse(&rel, &map, None, &Default::default()).unwrap();
+        assert_eq!(p.format, gate_artifacts::Format::Istanbul, "{name}");
+        let Model::Coverage(c) = p.model else {
+            panic!()
+        };
+        let t = c.totals();
+        let pair = |c: Counter| (c.total, c.covered);
+        assert_eq!(
+            pair(t.statements.unwrap_or_default()),
+            *st,
+            "{name} statements"
+        );
+        assert_eq!(pair(t.branches), *br, "{name} branches");
+        assert_eq!(pair(t.functions), *fun, "{name} functions");
+        assert_eq!(pair(t.lines), *ln, "{name} lines");
+    }
 }
 
 /// Every coverage file of the corpus parses, or fails with the documented

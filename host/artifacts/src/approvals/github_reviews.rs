@@ -1,0 +1,320 @@
+//! GitHub REST API responses about reviews and required reviewers:
+//!
+//! - `GET /repos/{o}/{r}/pulls/{n}/reviews` — an array of reviews;
+//! - one review (`POST …/reviews`, `PUT …/reviews/{id}/dismissals`);
+//! - `GET …/pulls/{n}/requested_reviewers` — `{users, teams}`, recorded as
+//!   `pending` reviews;
+//! - `GET /repos/{o}/{r}/environments[/{name}]` — `required_reviewers`
+//!   protection rules become rules named `environment:<name>`;
+//! - branch protection (`…/protection` or
+//!   `…/protection/required_pull_request_reviews`) — the required approving
+//!   review count becomes the rule `branch-protection`.
+
+use super::{Obj, is_obj, push_unique, user_login};
+use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
+use serde_json::Value;
+
+/// A review object: `state` plus the user and the PR or commit it belongs to.
+pub(crate) fn looks_like_review(v: &Value) -> bool {
+    v.get("state").is_some_and(Value::is_string)
+        && v.get("user").is_some_and(|u| u.is_object() || u.is_null())
+        && (v.get("pull_request_url").is_some_and(Value::is_string)
+            || (v.get("submitted_at").is_some() && v.get("commit_id").is_some()))
+}
+
+fn is_environment(v: &Value) -> bool {
+    v.get("protection_rules").is_some_and(Value::is_array)
+        && v.get("name").is_some_and(Value::is_string)
+}
+
+pub(crate) fn sniff(v: &Value) -> bool {
+    match v {
+        Value::Array(items) => items.first().is_some_and(looks_like_review),
+        Value::Object(map) => {
+            looks_like_review(v)
+                || (map.len() == 2
+                    && v.get("users").is_some_and(Value::is_array)
+                    && v.get("teams").is_some_and(Value::is_array))
+                || is_environment(v)
+                || (v.get("environments").is_some_and(Value::is_array)
+                    && v.get("total_count").is_some())
+                || v.get("required_approving_review_count")
+                    .is_some_and(Value::is_number)
+                || (is_obj(v, "required_pull_request_reviews")
+                    && (map.contains_key("required_status_checks")
+                        || map.contains_key("enforce_admins")))
+        }
+        _ => false,
+    }
+}
+
+pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+    let mut set = ApprovalSet::default();
+    if let Value::Array(items) = v {
+        for (i, item) in items.iter().enumerate() {
+            let obj = Obj::new(cx, item, format!("/{i}"))?;
+            add_review(cx, &mut set, &obj, None)?;
+        }
+        return Ok(set);
+    }
+    let root = Obj::root(cx, v)?;
+    if looks_like_review(v) {
+        add_review(cx, &mut set, &root, None)?;
+    } else if root.has("users") && root.has("teams") {
+        requested(cx, &root, &mut set.reviews)?;
+    } else if is_environment(v) {
+        let name = environment(cx, &root, &mut set.rules)?;
+        set.environment = Some(name);
+    } else if root.has("environments") {
+        let envs = root.objs(cx, "environments")?;
+        let mut names = Vec::new();
+        for env in &envs {
+            names.push(environment(cx, env, &mut set.rules)?);
+        }
+        if let [only] = names.as_slice() {
+            set.environment = Some(only.clone());
+        }
+    } else if root.has("required_approving_review_count") {
+        branch_protection(cx, &root, &mut set.rules)?;
+    } else if let Some(reviews) = root.obj(cx, "required_pull_request_reviews")? {
+        branch_protection(cx, &reviews, &mut set.rules)?;
+    } else {
+        return Err(cx.error(
+            "unsupported-document",
+            Some(Position::Pointer(String::new())),
+            "not a github reviews, requested reviewers, environment or branch protection response",
+        ));
+    }
+    Ok(set)
+}
+
+/// Adds one review of the reviews API and derives the change id from it.
+fn add_review(
+    cx: &mut ParseContext<'_>,
+    set: &mut ApprovalSet,
+    obj: &Obj<'_>,
+    commit: Option<&str>,
+) -> Result<(), ParseError> {
+    let r = review(cx, obj, commit)?;
+    if let Some(url) = obj.str(cx, "pull_request_url")? {
+        match change_id_from_url(url) {
+            Some(id) if set.change_id.is_empty() => set.change_id = id,
+            Some(id) if id != set.change_id => cx.warn(
+                "several-changes",
+                format!(
+                    "review at {} belongs to {id}, not {}; reviews of several pull requests were mixed",
+                    obj.ptr, set.change_id
+                ),
+            ),
+            _ => {}
+        }
+    }
+    set.reviews.push(r);
+    Ok(())
+}
+
+/// One GitHub review object (REST or webhook `review`). `fallback_commit` is
+/// used when the review carries no `commit_id`.
+pub(crate) fn review(
+    cx: &mut ParseContext<'_>,
+    obj: &Obj<'_>,
+    fallback_commit: Option<&str>,
+) -> Result<Review, ParseError> {
+    let reviewer = match obj.obj(cx, "user")? {
+        Some(user) => user_login(cx, &user)?,
+        None if obj.has("user") => {
+            cx.warn(
+                "deleted-user",
+                format!(
+                    "review at {} has no user (deleted account); recorded as `ghost`",
+                    display_ptr(&obj.ptr)
+                ),
+            );
+            "ghost".to_string()
+        }
+        None => return Err(obj.missing(cx, "user")),
+    };
+    let raw = obj.req_str(cx, "state")?;
+    let state = github_state(raw).ok_or_else(|| {
+        cx.error(
+            "invalid-state",
+            Some(Position::Pointer(obj.ptr("state"))),
+            format!(
+                "unknown review state `{raw}` (expected approved, changes_requested, commented, dismissed or pending)"
+            ),
+        )
+    })?;
+    let commit = obj
+        .text(cx, "commit_id")?
+        .or_else(|| fallback_commit.map(str::to_string));
+    Ok(Review {
+        reviewer,
+        state,
+        submitted_at: obj.time(cx, "submitted_at")?,
+        commit,
+        teams: Vec::new(),
+    })
+}
+
+fn display_ptr(ptr: &str) -> &str {
+    if ptr.is_empty() { "/" } else { ptr }
+}
+
+/// GitHub review states, REST (`APPROVED`) or webhook (`approved`) spelling.
+pub(crate) fn github_state(raw: &str) -> Option<ReviewState> {
+    match raw.to_ascii_lowercase().as_str() {
+        "approved" => Some(ReviewState::Approved),
+        "changes_requested" => Some(ReviewState::ChangesRequested),
+        "commented" => Some(ReviewState::Commented),
+        "dismissed" => Some(ReviewState::Dismissed),
+        "pending" => Some(ReviewState::Pending),
+        _ => None,
+    }
+}
+
+/// `https://api.github.com/repos/O/R/pulls/N` or `https://github.com/O/R/pull/N`
+/// → `O/R#N`.
+pub(crate) fn change_id_from_url(url: &str) -> Option<String> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split(['#', '?']).next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    let parts: &[&str] = parts.as_slice();
+    // host, [repos,] owner, repo, pulls|pull, number
+    let tail = match parts {
+        [_, "repos", rest @ ..] => rest,
+        [_, rest @ ..] => rest,
+        [] => return None,
+    };
+    match tail {
+        [owner, repo, "pulls" | "pull", number, ..]
+            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some(format!("{owner}/{repo}#{number}"))
+        }
+        _ => None,
+    }
+}
+
+/// A team object's slug (else its name).
+pub(crate) fn team_name(cx: &ParseContext<'_>, team: &Obj<'_>) -> Result<String, ParseError> {
+    let slug = match team.text(cx, "slug")? {
+        Some(slug) => slug,
+        None => team
+            .text(cx, "name")?
+            .ok_or_else(|| team.missing(cx, "slug"))?,
+    };
+    Ok(slug)
+}
+
+/// Requested reviewers (`{users, teams}`) as pending reviews; a requested
+/// team is a pending review by `team:<slug>` with `teams: [<slug>]`.
+pub(crate) fn requested(
+    cx: &ParseContext<'_>,
+    obj: &Obj<'_>,
+    reviews: &mut Vec<Review>,
+) -> Result<(), ParseError> {
+    for user in obj.objs(cx, "users")? {
+        push_pending(reviews, user_login(cx, &user)?, Vec::new());
+    }
+    for team in obj.objs(cx, "teams")? {
+        let slug = team_name(cx, &team)?;
+        push_pending(reviews, format!("team:{slug}"), vec![slug]);
+    }
+    Ok(())
+}
+
+/// Adds a pending review for `reviewer` unless they already have a review.
+pub(crate) fn push_pending(reviews: &mut Vec<Review>, reviewer: String, teams: Vec<String>) {
+    if reviews.iter().any(|r| r.reviewer == reviewer) {
+        return;
+    }
+    reviews.push(Review {
+        reviewer,
+        state: ReviewState::Pending,
+        submitted_at: None,
+        commit: None,
+        teams,
+    });
+}
+
+/// The eligible reviewers of a `reviewers` list of `{type, reviewer}`
+/// entries (environment protection rules, `deployment_review` events).
+pub(crate) fn reviewer_entries(
+    cx: &ParseContext<'_>,
+    obj: &Obj<'_>,
+    key: &str,
+) -> Result<Vec<String>, ParseError> {
+    let mut eligible = Vec::new();
+    for entry in obj.objs(cx, key)? {
+        let kind = entry.str(cx, "type")?.unwrap_or("User");
+        let Some(who) = entry.obj(cx, "reviewer")? else {
+            // A reviewer that no longer exists: nothing to name.
+            continue;
+        };
+        let name = if kind.eq_ignore_ascii_case("team") {
+            team_name(cx, &who)?
+        } else {
+            user_login(cx, &who)?
+        };
+        push_unique(&mut eligible, name);
+    }
+    Ok(eligible)
+}
+
+/// One environment: its `required_reviewers` rules; returns its name.
+fn environment(
+    cx: &ParseContext<'_>,
+    env: &Obj<'_>,
+    rules: &mut Vec<ApprovalRule>,
+) -> Result<String, ParseError> {
+    let name = env.req_str(cx, "name")?.to_string();
+    for rule in env.objs(cx, "protection_rules")? {
+        if rule.str(cx, "type")? != Some("required_reviewers") {
+            continue;
+        }
+        let eligible = reviewer_entries(cx, &rule, "reviewers")?;
+        // GitHub: any one of the required reviewers approves the deployment.
+        rules.push(ApprovalRule {
+            name: format!("environment:{name}"),
+            required: u32::from(!eligible.is_empty()),
+            eligible,
+        });
+    }
+    Ok(name)
+}
+
+fn branch_protection(
+    cx: &ParseContext<'_>,
+    obj: &Obj<'_>,
+    rules: &mut Vec<ApprovalRule>,
+) -> Result<(), ParseError> {
+    let required = obj
+        .count(cx, "required_approving_review_count")?
+        .unwrap_or(0);
+    rules.push(ApprovalRule {
+        name: "branch-protection".to_string(),
+        required,
+        eligible: Vec::new(),
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_ids_from_urls() {
+        assert_eq!(
+            change_id_from_url("https://api.github.com/repos/PyGithub/PyGithub/pulls/538")
+                .as_deref(),
+            Some("PyGithub/PyGithub#538")
+        );
+        assert_eq!(
+            change_id_from_url("https://github.com/o/r/pull/7#pullrequestreview-1").as_deref(),
+            Some("o/r#7")
+        );
+        assert_eq!(change_id_from_url("https://github.com/o/r/issues/7"), None);
+        assert_eq!(change_id_from_url(""), None);
+    }
+}

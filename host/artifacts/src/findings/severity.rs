@@ -1,0 +1,78 @@
+//! The one severity vocabulary. Every format maps its labels here, so
+//! `moderate` (npm, GHSA) is medium and `negligible` (grype) is low in every
+//! parser, and a score without a label is banded the same way everywhere.
+
+use crate::model::{Severity, SeveritySource};
+
+/// A tool's severity label, case-insensitive. `unknown`, `none`, `""` and
+/// anything unrecognised give `None`: the caller falls back to a score or
+/// records `unknown`, never guesses.
+pub fn label(s: &str) -> Option<Severity> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "critical" => Severity::Critical,
+        "high" | "important" => Severity::High,
+        "medium" | "moderate" => Severity::Medium,
+        "low" | "negligible" | "minor" => Severity::Low,
+        "info" | "informational" => Severity::Info,
+        _ => return None,
+    })
+}
+
+/// The tool's label wins (source `tool`); else the CVSS score's band
+/// (source `cvss`); else `unknown` (source `none`).
+pub fn resolve(label: Option<Severity>, cvss: Option<f64>) -> (Severity, SeveritySource) {
+    match (label, cvss) {
+        (Some(s), _) => (s, SeveritySource::Tool),
+        (None, Some(c)) => (Severity::from_cvss(c), SeveritySource::Cvss),
+        (None, None) => (Severity::Unknown, SeveritySource::None),
+    }
+}
+
+/// A score in the CVSS range, else `None` (tools write `0` for "no score").
+pub fn score(x: Option<f64>) -> Option<f64> {
+    x.filter(|s| s.is_finite() && *s > 0.0 && *s <= 10.0)
+}
+
+/// `external/cwe/cwe-079`, `CWE-79`, `cwe:79`, `79` → `CWE-79`.
+pub fn cwe(tag: &str) -> Option<String> {
+    let lower = tag.trim().to_ascii_lowercase();
+    let rest = match lower.rfind("cwe") {
+        Some(idx) => lower.get(idx + 3..)?,
+        None if lower.chars().all(|c| c.is_ascii_digit()) => lower.as_str(),
+        None => return None,
+    };
+    let digits: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let n: u32 = digits.parse().ok()?;
+    Some(format!("CWE-{n}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_cwes() {
+        assert_eq!(label("moderate"), Some(Severity::Medium));
+        assert_eq!(label("Negligible"), Some(Severity::Low));
+        assert_eq!(label("UNKNOWN"), None);
+        assert_eq!(label(""), None);
+        assert_eq!(cwe("external/cwe/cwe-079").as_deref(), Some("CWE-79"));
+        assert_eq!(cwe("CWE-1321").as_deref(), Some("CWE-1321"));
+        assert_eq!(cwe("cwe:22").as_deref(), Some("CWE-22"));
+        assert_eq!(cwe("security"), None);
+        assert_eq!(cwe("CWE-noinfo"), None);
+        assert_eq!(
+            resolve(None, Some(9.1)),
+            (Severity::Critical, SeveritySource::Cvss)
+        );
+        assert_eq!(
+            resolve(None, None),
+            (Severity::Unknown, SeveritySource::None)
+        );
+        assert_eq!(score(Some(0.0)), None);
+    }
+}
