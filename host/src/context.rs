@@ -20,6 +20,9 @@ pub struct RunContext {
     pub author: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_ref: Option<String>,
+    /// Web URL of the repository (GitHub or GitLab), for links in reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository_url: Option<String>,
     #[serde(skip)]
     pub now_ts: jiff::Timestamp,
 }
@@ -78,6 +81,12 @@ impl RunContext {
             commit: env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
             author: env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
             base_ref: env("GITHUB_BASE_REF").or_else(|| env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")),
+            repository_url: match (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY")) {
+                (Some(server), Some(repo)) => {
+                    Some(format!("{}/{repo}", server.trim_end_matches('/')))
+                }
+                _ => env("CI_PROJECT_URL"),
+            },
             now_ts,
         })
     }

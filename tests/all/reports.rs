@@ -426,3 +426,21 @@ fn snapshots_of_every_format() {
         }
     });
 }
+
+#[test]
+fn markdown_links_findings_to_the_commit_on_github() {
+    let t = setup();
+    let out = t
+        .command()
+        .args(["check", "--now", NOW, "--format", "markdown"])
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/orders")
+        .env("GITHUB_SHA", "0123abc")
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("[`src/ok.rs:1`](https://github.com/acme/orders/blob/0123abc/src/ok.rs#L1)"),
+        "{md}"
+    );
+}

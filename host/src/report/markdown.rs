@@ -16,12 +16,31 @@ fn icon(o: Outcome) -> &'static str {
     }
 }
 
-fn place(f: &Finding) -> String {
+/// `file:line`, linked to the file at the run's commit when the CI context
+/// names the repository (GitHub `blob/SHA/path#Ln`, GitLab `-/blob/...`).
+fn place(doc: &VerdictDoc, f: &Finding) -> String {
     match &f.location {
-        Some(l) => match l.line {
-            Some(n) => format!("`{}:{n}`", l.path),
-            None => format!("`{}`", l.path),
-        },
+        Some(l) => {
+            let text = match l.line {
+                Some(n) => format!("`{}:{n}`", l.path),
+                None => format!("`{}`", l.path),
+            };
+            match (&doc.context.repository_url, &doc.context.commit) {
+                (Some(repo), Some(sha)) if !l.path.starts_with('/') && !l.path.contains("://") => {
+                    let blob = if repo.contains("github") {
+                        "blob"
+                    } else {
+                        "-/blob"
+                    };
+                    let anchor = l.line.map(|n| format!("#L{n}")).unwrap_or_default();
+                    format!(
+                        "[{text}]({repo}/{blob}/{sha}/{}{anchor})",
+                        l.path.replace(' ', "%20")
+                    )
+                }
+                _ => text,
+            }
+        }
         None => f
             .resource
             .clone()
@@ -127,7 +146,7 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
                 if f.blocking { "🛑" } else { "" },
                 f.severity.as_str(),
                 md_cell(&f.rule),
-                place(f),
+                place(doc, f),
                 md_cell(&f.message.chars().take(300).collect::<String>())
             );
         }
