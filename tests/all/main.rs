@@ -136,6 +136,10 @@ impl TestDir {
             "GITLAB_USER_LOGIN",
             "CI_ENVIRONMENT_NAME",
             "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+            "GITHUB_SERVER_URL",
+            "GITHUB_REPOSITORY",
+            "CI_PROJECT_URL",
+            "GITHUB_STEP_SUMMARY",
         ] {
             c.env_remove(v);
         }
