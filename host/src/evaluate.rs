@@ -105,11 +105,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     for spec in &plan.policies {
         let bytes = match spec.reference.read() {
             Ok(b) => b,
-            Err(SourceError::Registry(r)) => {
-                return Err(GateError::Registry(format!(
-                    "`{r}`: pulling policy packs from an OCI registry is not supported by this build yet"
-                )));
-            }
+            Err(SourceError::Registry(msg)) => return Err(GateError::Registry(msg)),
             Err(e) => {
                 config_errors.push(origin_error(
                     &spec.reference_origin,

@@ -13,6 +13,7 @@ pub mod evaluate;
 pub mod exit;
 pub mod inputs;
 pub mod policies;
+pub mod registry;
 pub mod report;
 pub mod runtime;
 pub mod verdict;

@@ -14,6 +14,7 @@ mod cli;
 mod components;
 mod gates;
 mod peers;
+mod registry;
 mod reports;
 mod sandbox;
 

@@ -4,6 +4,7 @@
 mod check;
 mod diagnostics;
 mod eval;
+mod pack;
 mod parse;
 mod policies;
 
@@ -36,6 +37,9 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the available policies with version and digest
     Policies(PoliciesArgs),
+    /// Build, push, pull, inspect, sign and verify policy packs (OCI registries)
+    #[command(after_help = EXIT_CODES_HELP)]
+    Pack(pack::PackArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -88,6 +92,13 @@ pub struct RunArgs {
     /// Print nothing on stdout (reports still go to files; exit code unchanged)
     #[arg(long, short)]
     pub quiet: bool,
+    /// Refuse to run when an oci:// pack is not in gate.lock or its tag now
+    /// resolves to another digest
+    #[arg(long)]
+    pub locked: bool,
+    /// Use only the pack cache for oci:// policies, never the network
+    #[arg(long)]
+    pub offline: bool,
 }
 
 fn parse_report(s: &str) -> Result<(OutputFormat, PathBuf), String> {
@@ -176,8 +187,15 @@ pub fn main() -> Exit {
         }
     };
     let result = match cli.command {
-        Command::Check(a) => check::run(a),
-        Command::Eval(a) => eval::run(a),
+        Command::Check(a) => {
+            pack::configure_for_run(a.config.as_deref(), a.run.locked, a.run.offline);
+            check::run(a)
+        }
+        Command::Eval(a) => {
+            pack::configure_for_run(None, a.run.locked, a.run.offline);
+            eval::run(a)
+        }
+        Command::Pack(a) => pack::run(a),
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
         Command::Completions { shell } => {

@@ -83,6 +83,25 @@ pub struct Config {
     pub artifacts: Vec<ArtifactConfig>,
     #[serde(default, rename = "policy")]
     pub policies: Vec<PolicyConfig>,
+    /// Policy packs from OCI registries.
+    #[serde(default)]
+    pub registry: RegistryConfig,
+}
+
+/// `[registry]`: how `oci://` policy packs are fetched and verified.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegistryConfig {
+    /// ed25519 public keys (a path relative to this file, or base64). Once
+    /// one is configured, every pack must be signed by one of them.
+    #[serde(default)]
+    pub trusted_keys: Vec<String>,
+    /// Allow plain HTTP to non-loopback registries.
+    #[serde(default)]
+    pub insecure: bool,
+    /// Use only the pack cache, never the network.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

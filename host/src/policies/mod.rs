@@ -1,5 +1,5 @@
-//! Where policy components come from: the embedded built-ins or files.
-//! (Registry packs are a separate module when they land.)
+//! Where policy components come from: the embedded built-ins, files, or
+//! policy packs in an OCI registry ([`crate::registry`]).
 
 pub mod builtin;
 
@@ -12,7 +12,8 @@ pub enum PolicyRef {
     Builtin(String),
     /// A path to a `.wasm` component.
     File(PathBuf),
-    /// `oci://...` (not supported by this build).
+    /// `oci://HOST/NS/PACK[:TAG][@sha256:HEX][#POLICY]`: the policy named
+    /// `POLICY` in a pack from an OCI registry, else the pack's first policy.
     Oci(String),
 }
 
@@ -38,7 +39,9 @@ impl PolicyRef {
                 path: path.display().to_string(),
                 message: e.to_string().to_lowercase(),
             }),
-            PolicyRef::Oci(r) => Err(SourceError::Registry(r.clone())),
+            PolicyRef::Oci(r) => {
+                crate::registry::resolve_policy(r).map_err(|e| SourceError::Registry(e.to_string()))
+            }
         }
     }
 }
@@ -59,6 +62,7 @@ pub enum SourceError {
     UnknownBuiltin(String),
     #[error("cannot read policy component {path}: {message}")]
     Io { path: String, message: String },
-    #[error("`{0}`: pulling policy packs from an OCI registry is not supported by this build yet")]
+    /// A pack could not be fetched or verified (exit code 5).
+    #[error("{0}")]
     Registry(String),
 }

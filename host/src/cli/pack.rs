@@ -1,0 +1,434 @@
+//! `gate pack`: build, push, pull, inspect, save, load, sign, verify and
+//! update policy packs (see [`crate::registry`]).
+
+use crate::config::ConfigFile;
+use crate::error::GateError;
+use crate::exit::Exit;
+use crate::policies::PolicyRef;
+use crate::registry::{
+    self, Options, Reference, RegistryError, cache::Cache, client::Client, layout, lock::LockFile,
+    pack, sign,
+};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub command: PackCommand,
+}
+
+/// Network and trust options of the commands that talk to a registry.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NetArgs {
+    /// Allow plain HTTP to a non-loopback registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Use only the pack cache
+    #[arg(long)]
+    pub offline: bool,
+    /// A trusted ed25519 public key (path or base64); repeatable. With one,
+    /// the pack must be signed by one of them
+    #[arg(long = "trusted-key", value_name = "KEY")]
+    pub trusted_keys: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Validate a pack directory (pack.toml) and write it as an OCI image layout
+    Build {
+        /// The directory with pack.toml
+        dir: PathBuf,
+        /// The OCI image layout directory to write (default: NAME-VERSION.oci)
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Push a pack (a pack directory or an OCI image layout) to a registry
+    Push {
+        /// A directory with pack.toml, or an OCI image layout
+        source: PathBuf,
+        /// oci://HOST/NS/PACK:TAG
+        reference: String,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Fetch and verify a pack into the cache; prints its digest
+    Pull {
+        reference: String,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Show a pack's metadata and policies (a reference or an OCI layout dir)
+    Inspect {
+        reference: String,
+        /// Print JSON (with the manifest)
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Write a pack to an OCI image layout directory (for air-gapped use)
+    Save {
+        reference: String,
+        /// The layout directory to write
+        #[arg(long, short)]
+        output: PathBuf,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Import an OCI image layout into the cache under a reference
+    Load {
+        /// The OCI image layout directory
+        dir: PathBuf,
+        /// The reference offline runs will use: oci://HOST/NS/PACK:TAG
+        reference: String,
+    },
+    /// Sign a pack in a registry with an ed25519 secret key
+    Sign {
+        reference: String,
+        /// The secret key file (base64 32-byte seed; see `gate pack keygen`)
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Check that a pack is signed by one of the given public keys
+    Verify {
+        reference: String,
+        /// A public key (path or base64); repeatable
+        #[arg(long = "key", value_name = "KEY", required = true)]
+        keys: Vec<String>,
+        #[arg(long)]
+        insecure: bool,
+    },
+    /// Resolve every oci:// policy of gate.toml again and rewrite gate.lock
+    Update {
+        /// Config file (default: ./gate.toml)
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Generate an ed25519 key pair: FILE (secret seed) and FILE.pub
+    Keygen {
+        /// Where to write the secret key
+        output: PathBuf,
+    },
+}
+
+/// Sets the registry options for `gate check`/`gate eval` from the flags
+/// and the config's `[registry]` table. Config errors are left for the
+/// command itself to report.
+pub fn configure_for_run(config: Option<&Path>, locked: bool, offline: bool) {
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None if Path::new("gate.toml").is_file() => Some(PathBuf::from("gate.toml")),
+        None => None,
+    };
+    let loaded = path.as_deref().and_then(|p| ConfigFile::load(p).ok());
+    let base = loaded
+        .as_ref()
+        .map_or_else(|| PathBuf::from("."), ConfigFile::base_dir);
+    let reg = loaded
+        .as_ref()
+        .map(|c| c.config.registry.clone())
+        .unwrap_or_default();
+    registry::configure(Options {
+        insecure: reg.insecure,
+        offline: offline || reg.offline,
+        locked,
+        trusted_keys: reg.trusted_keys,
+        key_base: base.clone(),
+        lock_path: Some(base.join("gate.lock")),
+    });
+}
+
+fn options(net: &NetArgs) -> Options {
+    let mut o = registry::options();
+    o.insecure |= net.insecure;
+    o.offline |= net.offline;
+    o.trusted_keys.extend(net.trusted_keys.iter().cloned());
+    o.key_base = PathBuf::from(".");
+    o.lock_path = None;
+    o.locked = false;
+    o
+}
+
+fn reference(s: &str) -> Result<Reference, GateError> {
+    Reference::parse(s).map_err(|e| GateError::Usage(e.0))
+}
+
+/// A pack from the cache or the registry, verified (signatures too when
+/// keys are given).
+fn fetch(r: &Reference, net: &NetArgs) -> Result<layout::Pack, RegistryError> {
+    let o = options(net);
+    let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
+    registry::fetch(r, &o, Cache::from_env().as_ref(), &keys)
+}
+
+pub fn run(args: PackArgs) -> Result<Exit, GateError> {
+    match args.command {
+        PackCommand::Build { dir, output } => build(&dir, output),
+        PackCommand::Push {
+            source,
+            reference: r,
+            net,
+        } => push(&source, &reference(&r)?, &net),
+        PackCommand::Pull { reference: r, net } => {
+            let r = reference(&r)?;
+            let p = fetch(&r, &net)?;
+            println!("{}", p.digest);
+            for (name, bytes) in p.policies() {
+                println!(
+                    "  {name}  {}  {} bytes",
+                    layout::digest_of(bytes),
+                    bytes.len()
+                );
+            }
+            Ok(Exit::Pass)
+        }
+        PackCommand::Inspect {
+            reference: r,
+            json,
+            net,
+        } => {
+            let (shown, p) = if Path::new(&r).is_dir() {
+                (r.clone(), layout::read_layout(Path::new(&r), None)?)
+            } else {
+                let rr = reference(&r)?;
+                (rr.to_string(), fetch(&rr, &net)?)
+            };
+            inspect(&shown, &p, json);
+            Ok(Exit::Pass)
+        }
+        PackCommand::Save {
+            reference: r,
+            output,
+            net,
+        } => {
+            let r = reference(&r)?;
+            let p = fetch(&r, &net)?;
+            layout::write_layout(&output, &p, &r.tag_or_latest())?;
+            println!("{} {}", output.display(), p.digest);
+            Ok(Exit::Pass)
+        }
+        PackCommand::Load { dir, reference: r } => {
+            let r = reference(&r)?;
+            let p = layout::read_layout(&dir, r.tag.as_deref())
+                .or_else(|_| layout::read_layout(&dir, None))?;
+            if let Some(d) = &r.digest
+                && *d != p.digest
+            {
+                return Err(RegistryError::new(format!(
+                    "{}: holds {}, not {d}",
+                    dir.display(),
+                    p.digest
+                ))
+                .into());
+            }
+            let cache = Cache::from_env()
+                .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
+            cache.store_pack(&p)?;
+            cache.put_ref(&r, &p.digest)?;
+            println!("{} {}", r.without_policy(), p.digest);
+            Ok(Exit::Pass)
+        }
+        PackCommand::Sign {
+            reference: r,
+            key,
+            net,
+        } => {
+            let r = reference(&r)?;
+            let secret = sign::load_secret_key(&key).map_err(|e| GateError::Usage(e.0))?;
+            let client = Client::new(&r, options(&net).insecure, true)?;
+            let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
+            let (bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
+            layout::parse_manifest(&bytes)?;
+            let sig = sign::push_signature(&client, &r, &digest, bytes.len() as u64, &secret)?;
+            println!(
+                "signed {digest} with {}: {sig}",
+                sign::public_key_text(&secret)
+            );
+            Ok(Exit::Pass)
+        }
+        PackCommand::Verify {
+            reference: r,
+            keys,
+            insecure,
+        } => {
+            let r = reference(&r)?;
+            let keys = sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.0))?;
+            let client = Client::new(&r, insecure || registry::options().insecure, false)?;
+            let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
+            let (_, digest) = client.get_manifest(&r.repository, &wanted)?;
+            let docs = sign::fetch_signatures(&client, &r, &digest)?;
+            sign::verify_any(&r, &digest, &docs, &keys)?;
+            println!("{digest}: signature verified");
+            Ok(Exit::Pass)
+        }
+        PackCommand::Update { config } => update(config),
+        PackCommand::Keygen { output } => keygen(&output),
+    }
+}
+
+fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
+    let manifest = pack::PackToml::load(dir).map_err(|e| GateError::Usage(e.0))?;
+    let (p, built) = pack::build(dir).map_err(|e| GateError::Usage(e.0))?;
+    let out = output
+        .unwrap_or_else(|| PathBuf::from(format!("{}-{}.oci", manifest.name, manifest.version)));
+    layout::write_layout(&out, &p, &manifest.version)?;
+    println!(
+        "built {} {} into {} ({})",
+        manifest.name,
+        manifest.version,
+        out.display(),
+        p.digest
+    );
+    for b in built {
+        println!(
+            "  {}: {} {} {} ({} bytes)",
+            b.name, b.policy, b.version, b.digest, b.size
+        );
+    }
+    Ok(Exit::Pass)
+}
+
+fn push(source: &Path, r: &Reference, net: &NetArgs) -> Result<Exit, GateError> {
+    if r.digest.is_some() {
+        return Err(GateError::Usage(format!(
+            "{r}: push to a tag, not a digest"
+        )));
+    }
+    let p = if source.join("pack.toml").is_file() {
+        pack::build(source).map_err(|e| GateError::Usage(e.0))?.0
+    } else {
+        layout::read_layout(source, None)?
+    };
+    let client = Client::new(r, options(net).insecure, true)?;
+    for (d, bytes) in p.blobs() {
+        let pushed = client.push_blob(&r.repository, bytes)?;
+        if pushed != d.digest {
+            return Err(
+                RegistryError::new(format!("blob {} changed while pushing", d.digest)).into(),
+            );
+        }
+    }
+    client.put_manifest(
+        &r.repository,
+        &r.tag_or_latest(),
+        &p.manifest_bytes,
+        layout::MANIFEST,
+    )?;
+    println!("pushed {}@{}", r.without_policy(), p.digest);
+    Ok(Exit::Pass)
+}
+
+fn inspect(shown: &str, p: &layout::Pack, json: bool) {
+    let ann = |k: &str| p.manifest.annotations.get(k).cloned().unwrap_or_default();
+    let policies: Vec<serde_json::Value> = p
+        .layers
+        .iter()
+        .zip(p.policies())
+        .map(|((d, bytes), (name, _))| {
+            serde_json::json!({
+                "name": name,
+                "digest": d.digest,
+                "size": d.size,
+                "media-type": d.media_type,
+                "metadata": pack::embedded_metadata(bytes),
+            })
+        })
+        .collect();
+    if json {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&p.manifest_bytes).unwrap_or(serde_json::Value::Null);
+        let doc = serde_json::json!({
+            "reference": shown,
+            "digest": p.digest,
+            "name": ann(layout::ANN_TITLE),
+            "version": ann(layout::ANN_VERSION),
+            "description": ann(layout::ANN_DESCRIPTION),
+            "policies": policies,
+            "manifest": manifest,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return;
+    }
+    println!("{shown}");
+    println!("  digest:      {}", p.digest);
+    println!("  name:        {}", ann(layout::ANN_TITLE));
+    println!("  version:     {}", ann(layout::ANN_VERSION));
+    println!("  description: {}", ann(layout::ANN_DESCRIPTION));
+    println!("  config:      {}", p.manifest.config.media_type);
+    println!("  policies:");
+    for ((d, _), (name, _)) in p.layers.iter().zip(p.policies()) {
+        println!("    {name}  {}  {} bytes", d.digest, d.size);
+    }
+}
+
+fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
+    let path = config.unwrap_or_else(|| PathBuf::from("gate.toml"));
+    let cfg = ConfigFile::load(&path)?;
+    let base = cfg.base_dir();
+    let lock_path = base.join("gate.lock");
+    let mut lock = LockFile::load(&lock_path)?;
+    let mut o = registry::options();
+    o.insecure |= cfg.config.registry.insecure;
+    o.offline |= cfg.config.registry.offline;
+    o.trusted_keys = cfg.config.registry.trusted_keys.clone();
+    o.key_base = base.clone();
+    let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
+    let cache = Cache::from_env();
+    let mut seen = Vec::new();
+    for p in &cfg.config.policies {
+        let PolicyRef::Oci(s) = PolicyRef::parse(p.uses.get_ref(), &base) else {
+            continue;
+        };
+        let r = Reference::parse(&s)?;
+        let key = r.lock_key();
+        if seen.contains(&key) {
+            continue;
+        }
+        let pack = registry::fetch(&r, &o, cache.as_ref(), &keys)?;
+        let old = lock.get(&key).map(str::to_string);
+        lock.set(&key, &pack.digest);
+        match old {
+            Some(old) if old != pack.digest => println!("{key}: {old} -> {}", pack.digest),
+            Some(_) => println!("{key}: {} (unchanged)", pack.digest),
+            None => println!("{key}: {}", pack.digest),
+        }
+        seen.push(key);
+    }
+    lock.packs.retain(|e| seen.contains(&e.reference));
+    lock.save(&lock_path)?;
+    Ok(Exit::Pass)
+}
+
+fn keygen(output: &Path) -> Result<Exit, GateError> {
+    use base64::Engine as _;
+    use std::io::Read;
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|e| GateError::Usage(format!("cannot read /dev/urandom: {e}")))?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pub_path = PathBuf::from(format!("{}.pub", output.display()));
+    if output.exists() {
+        return Err(GateError::Usage(format!(
+            "{} exists; not overwriting a key",
+            output.display()
+        )));
+    }
+    layout::write_atomic(output, format!("{}\n", b64.encode(seed)).as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(output, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| GateError::Usage(format!("cannot restrict {}: {e}", output.display())))?;
+    }
+    layout::write_atomic(
+        &pub_path,
+        format!("{}\n", sign::public_key_text(&key)).as_bytes(),
+    )?;
+    println!("{}", sign::public_key_text(&key));
+    Ok(Exit::Pass)
+}

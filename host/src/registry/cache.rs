@@ -1,0 +1,189 @@
+//! The content-addressed pack cache: `$GATE_CACHE_DIR/packs`, else
+//! `$XDG_CACHE_HOME/gate/packs`, else `$HOME/.cache/gate/packs`.
+//!
+//! ```text
+//! packs/blobs/sha256/<hex>                 manifests, configs, components
+//! packs/refs/<registry>/<repository>/<tag> the digest a tag last resolved to
+//! packs/signatures/<pack hex>/<hex>        signature documents of a pack
+//! ```
+//!
+//! Every blob is written through a temp file and a rename after its digest
+//! was checked, and checked again on every read (a corrupted entry is
+//! removed and reported as missing), so concurrent processes only ever see
+//! whole, correct files.
+
+use super::layout::{Descriptor, Pack, check_digest, digest_of, write_atomic};
+use super::{Reference, RegistryError, Result};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    /// The cache from the environment; `None` when no directory is known.
+    pub fn from_env() -> Option<Cache> {
+        let base = std::env::var_os("GATE_CACHE_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|x| PathBuf::from(x).join("gate"))
+            })
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("gate"))
+            })?;
+        Some(Cache::at(base.join("packs")))
+    }
+
+    pub fn at(root: impl Into<PathBuf>) -> Cache {
+        Cache { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn blob_path(&self, digest: &str) -> Result<PathBuf> {
+        let hex = check_digest(digest)?;
+        Ok(self.root.join("blobs").join("sha256").join(hex))
+    }
+
+    /// A blob, verified; `None` when missing or corrupted (then removed).
+    pub fn get_blob(&self, digest: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.blob_path(digest)?;
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(_) => return Ok(None),
+        };
+        if digest_of(&bytes) != digest {
+            eprintln!(
+                "warning: cached blob {digest} is corrupted; removed it from {}",
+                self.root.display()
+            );
+            let _ = std::fs::remove_file(&path);
+            return Ok(None);
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Stores a blob after checking its digest.
+    pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<()> {
+        let actual = digest_of(bytes);
+        if actual != digest {
+            return Err(RegistryError::new(format!(
+                "refusing to cache {digest}: the content is {actual}"
+            )));
+        }
+        if self.get_blob(digest)?.is_some() {
+            return Ok(());
+        }
+        write_atomic(&self.blob_path(digest)?, bytes)
+    }
+
+    /// Stores a verified pack: blobs first, the manifest last, so a
+    /// manifest in the cache always has its blobs.
+    pub fn store_pack(&self, pack: &Pack) -> Result<()> {
+        for (d, b) in pack.blobs() {
+            self.put_blob(&d.digest, b)?;
+        }
+        self.put_blob(&pack.digest, &pack.manifest_bytes)
+    }
+
+    /// A whole pack from the cache, verified; `None` when anything is missing.
+    pub fn load_pack(&self, digest: &str) -> Result<Option<Pack>> {
+        let Some(manifest) = self.get_blob(digest)? else {
+            return Ok(None);
+        };
+        let mut missing = false;
+        let pack = Pack::from_manifest(manifest, |d: &Descriptor| {
+            match self.get_blob(&d.digest)? {
+                Some(b) => Ok(b),
+                None => {
+                    missing = true;
+                    Err(RegistryError::new("missing"))
+                }
+            }
+        });
+        match pack {
+            Ok(p) => Ok(Some(p)),
+            Err(_) if missing => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn ref_path(&self, r: &Reference) -> PathBuf {
+        let registry: String = r
+            .registry
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut p = self.root.join("refs").join(registry);
+        for part in r.repository.split('/') {
+            p.push(part);
+        }
+        p.join(r.tag_or_latest())
+    }
+
+    /// The digest the tag last resolved to.
+    pub fn get_ref(&self, r: &Reference) -> Result<Option<String>> {
+        match std::fs::read_to_string(self.ref_path(r)) {
+            Ok(s) => {
+                let d = s.trim().to_string();
+                check_digest(&d)?;
+                Ok(Some(d))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    pub fn put_ref(&self, r: &Reference, digest: &str) -> Result<()> {
+        check_digest(digest)?;
+        write_atomic(&self.ref_path(r), format!("{digest}\n").as_bytes())
+    }
+
+    fn signature_dir(&self, pack_digest: &str) -> Result<PathBuf> {
+        Ok(self
+            .root
+            .join("signatures")
+            .join(check_digest(pack_digest)?))
+    }
+
+    /// Stores a signature document of a pack.
+    pub fn put_signature(&self, pack_digest: &str, doc: &[u8]) -> Result<()> {
+        let d = digest_of(doc);
+        let hex = check_digest(&d)?;
+        write_atomic(&self.signature_dir(pack_digest)?.join(hex), doc)
+    }
+
+    /// The signature documents stored for a pack (each digest-checked).
+    pub fn signatures(&self, pack_digest: &str) -> Result<Vec<Vec<u8>>> {
+        let dir = self.signature_dir(pack_digest)?;
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Ok(bytes) = std::fs::read(e.path())
+                && digest_of(&bytes) == format!("sha256:{name}")
+            {
+                out.push(bytes);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a blob file exists (not verified).
+    pub fn has_blob(&self, digest: &str) -> bool {
+        self.blob_path(digest).is_ok_and(|p| p.is_file())
+    }
+}

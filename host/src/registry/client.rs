@@ -1,0 +1,541 @@
+//! A small client for the OCI distribution API: manifests, blobs,
+//! uploads, referrers. Auth comes from Docker's `config.json`
+//! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, `auths`
+//! entries) and follows the registry's challenge: HTTP basic, or a bearer
+//! token from the realm it names. Plain HTTP is used only for loopback
+//! registries or with `insecure`; everything else is HTTPS (rustls, Mozilla
+//! roots).
+
+use super::layout::{self, Descriptor, Index};
+use super::{Reference, RegistryError, Result, progress};
+use base64::Engine as _;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::Duration;
+use ureq::Body;
+use ureq::http::{Method, Request, Response};
+
+const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    registry: String,
+    push: bool,
+    /// base64 `user:password` for the registry, from the docker config.
+    credentials: Option<String>,
+    /// The `Authorization` header value once a challenge was answered.
+    auth: RefCell<Option<String>>,
+}
+
+impl Client {
+    /// A client for the registry of `r`; `push` asks for push scope.
+    pub fn new(r: &Reference, insecure: bool, push: bool) -> Result<Client> {
+        let scheme = if r.is_loopback() || insecure {
+            "http"
+        } else {
+            "https"
+        };
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(600)))
+            .user_agent(concat!("gate/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Client {
+            agent: ureq::Agent::new_with_config(config),
+            base: format!("{scheme}://{}", r.registry),
+            registry: r.registry.clone(),
+            push,
+            credentials: docker_credentials(&r.registry)?,
+            auth: RefCell::new(None),
+        })
+    }
+
+    fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Response<Body>> {
+        let mut b = Request::builder().method(method.clone()).uri(url);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        if let Some(a) = self.auth.borrow().as_ref() {
+            b = b.header("authorization", a.as_str());
+        }
+        let bad = |e: ureq::http::Error| RegistryError::new(format!("invalid request {url}: {e}"));
+        let result = match body {
+            Some(bytes) => self.agent.run(b.body(bytes).map_err(bad)?),
+            None => self.agent.run(b.body(()).map_err(bad)?),
+        };
+        result.map_err(|e| self.network_error(e))
+    }
+
+    fn network_error(&self, e: ureq::Error) -> RegistryError {
+        let msg = e.to_string().to_lowercase();
+        let hint = if msg.contains("refused") || msg.contains("connect") || msg.contains("dns") {
+            " (is the registry running and reachable?)"
+        } else {
+            ""
+        };
+        RegistryError::new(format!("registry {}: {msg}{hint}", self.registry))
+    }
+
+    /// Sends a request, answering one auth challenge.
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        repo: &str,
+    ) -> Result<Response<Body>> {
+        let resp = self.send_once(&method, url, headers, body)?;
+        if resp.status().as_u16() != 401 {
+            return Ok(resp);
+        }
+        let challenge = resp
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        self.authenticate(&challenge, repo)?;
+        let resp = self.send_once(&method, url, headers, body)?;
+        if resp.status().as_u16() == 401 {
+            return Err(self.unauthorized(if self.credentials.is_some() {
+                "the credentials from the docker config were rejected"
+            } else {
+                "anonymous access was refused"
+            }));
+        }
+        Ok(resp)
+    }
+
+    fn unauthorized(&self, why: &str) -> RegistryError {
+        RegistryError::new(format!(
+            "registry {}: 401 unauthorized: {why}{}",
+            self.registry,
+            if self.credentials.is_none() {
+                format!(
+                    " (no credentials for {} in {}; `docker login` or set DOCKER_CONFIG)",
+                    self.registry,
+                    docker_config_path().map_or_else(
+                        || "the docker config".to_string(),
+                        |p| p.display().to_string()
+                    )
+                )
+            } else {
+                String::new()
+            }
+        ))
+    }
+
+    fn authenticate(&self, challenge: &str, repo: &str) -> Result<()> {
+        let (scheme, params) = challenge.split_once(' ').unwrap_or((challenge, ""));
+        match scheme.to_ascii_lowercase().as_str() {
+            "basic" => {
+                let creds = self
+                    .credentials
+                    .as_ref()
+                    .ok_or_else(|| self.unauthorized("the registry wants basic auth"))?;
+                *self.auth.borrow_mut() = Some(format!("Basic {creds}"));
+                Ok(())
+            }
+            "bearer" => {
+                let params = parse_challenge(params);
+                let get = |k: &str| {
+                    params
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                        .map(|(_, v)| v.clone())
+                };
+                let realm = get("realm").ok_or_else(|| {
+                    RegistryError::new(format!(
+                        "registry {}: bearer challenge without a realm",
+                        self.registry
+                    ))
+                })?;
+                let scope = get("scope").unwrap_or_else(|| {
+                    format!(
+                        "repository:{repo}:{}",
+                        if self.push { "pull,push" } else { "pull" }
+                    )
+                });
+                let mut url = format!("{realm}?scope={}", pct(&scope));
+                if let Some(service) = get("service") {
+                    url.push_str(&format!("&service={}", pct(&service)));
+                }
+                let mut b = Request::builder().method(Method::GET).uri(&url);
+                if let Some(c) = &self.credentials {
+                    b = b.header("authorization", format!("Basic {c}"));
+                }
+                let req = b
+                    .body(())
+                    .map_err(|e| RegistryError::new(format!("invalid token request {url}: {e}")))?;
+                let mut resp = self.agent.run(req).map_err(|e| self.network_error(e))?;
+                if !resp.status().is_success() {
+                    return Err(self.unauthorized(&format!(
+                        "the token service answered {}",
+                        resp.status().as_u16()
+                    )));
+                }
+                let body = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(1 << 20)
+                    .read_to_vec()
+                    .map_err(|e| self.network_error(e))?;
+                let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+                    RegistryError::new(format!(
+                        "registry {}: bad token response: {e}",
+                        self.registry
+                    ))
+                })?;
+                let token = v
+                    .get("token")
+                    .or_else(|| v.get("access_token"))
+                    .and_then(|t| t.as_str())
+                    .ok_or_else(|| {
+                        RegistryError::new(format!(
+                            "registry {}: the token response has no token",
+                            self.registry
+                        ))
+                    })?;
+                *self.auth.borrow_mut() = Some(format!("Bearer {token}"));
+                Ok(())
+            }
+            _ => Err(self.unauthorized(&format!("unsupported auth challenge `{challenge}`"))),
+        }
+    }
+
+    /// An error for an unexpected status, with the registry's error codes.
+    fn status_error(&self, what: &str, mut resp: Response<Body>) -> RegistryError {
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 << 10)
+            .read_to_vec()
+            .unwrap_or_default();
+        let detail = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                let errs = v.get("errors")?.as_array()?;
+                Some(
+                    errs.iter()
+                        .map(|e| {
+                            format!(
+                                "{}: {}",
+                                e.get("code").and_then(|c| c.as_str()).unwrap_or("error"),
+                                e.get("message").and_then(|c| c.as_str()).unwrap_or("")
+                            )
+                            .to_lowercase()
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let what_status = match status {
+            404 => "not found".to_string(),
+            _ => format!("http {status}"),
+        };
+        RegistryError::new(format!("{what}: {what_status}{detail}"))
+    }
+
+    /// A manifest by tag or digest: its bytes and (verified) digest.
+    pub fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Vec<u8>, String)> {
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
+        let what = format!("{}/{repo}:{reference}", self.registry);
+        let mut resp = self.send(
+            Method::GET,
+            &url,
+            &[("accept", ACCEPT_MANIFEST)],
+            None,
+            repo,
+        )?;
+        if resp.status().as_u16() != 200 {
+            return Err(self.status_error(&what, resp));
+        }
+        let header_digest = resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(layout::MAX_MANIFEST)
+            .read_to_vec()
+            .map_err(|e| {
+                RegistryError::new(format!(
+                    "{what}: reading the manifest failed: {}",
+                    e.to_string().to_lowercase()
+                ))
+            })?;
+        let digest = layout::digest_of(&bytes);
+        if reference.starts_with("sha256:") && reference != digest {
+            return Err(RegistryError::new(format!(
+                "{what}: manifest digest mismatch: asked for {reference}, the content is {digest}"
+            )));
+        }
+        if let Some(h) = header_digest
+            && h.starts_with("sha256:")
+            && h != digest
+        {
+            return Err(RegistryError::new(format!(
+                "{what}: manifest digest mismatch: the registry says {h}, the content is {digest}"
+            )));
+        }
+        Ok((bytes, digest))
+    }
+
+    /// A blob, verified against its descriptor (size and digest).
+    pub fn get_blob(&self, repo: &str, desc: &Descriptor) -> Result<Vec<u8>> {
+        layout::check_digest(&desc.digest)?;
+        let url = format!("{}/v2/{repo}/blobs/{}", self.base, desc.digest);
+        let what = format!("{}/{repo}@{}", self.registry, desc.digest);
+        progress(|| format!("  fetching {} ({} bytes)", desc.digest, desc.size));
+        let mut resp = self.send(Method::GET, &url, &[], None, repo)?;
+        if resp.status().as_u16() != 200 {
+            return Err(self.status_error(&what, resp));
+        }
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(desc.size.saturating_add(1).min(layout::MAX_BLOB + 1))
+            .read_to_vec()
+            .map_err(|e| {
+                let m = e.to_string().to_lowercase();
+                if m.contains("limit") {
+                    RegistryError::new(format!(
+                        "{what}: the blob is larger than its descriptor says ({} bytes)",
+                        desc.size
+                    ))
+                } else {
+                    RegistryError::new(format!("{what}: truncated download: {m}"))
+                }
+            })?;
+        layout::verify_blob(desc, &bytes)
+            .map_err(|e| RegistryError::new(format!("{what}: {e}")))?;
+        Ok(bytes)
+    }
+
+    fn blob_exists(&self, repo: &str, digest: &str) -> Result<bool> {
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base);
+        let resp = self.send(Method::HEAD, &url, &[], None, repo)?;
+        Ok(resp.status().as_u16() == 200)
+    }
+
+    /// Uploads a blob (monolithic) unless the registry has it.
+    pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> Result<String> {
+        let digest = layout::digest_of(bytes);
+        if self.blob_exists(repo, &digest)? {
+            return Ok(digest);
+        }
+        progress(|| format!("  pushing {digest} ({} bytes)", bytes.len()));
+        let url = format!("{}/v2/{repo}/blobs/uploads/", self.base);
+        let what = format!("{}/{repo}: upload of {digest}", self.registry);
+        let resp = self.send(Method::POST, &url, &[], Some(&[]), repo)?;
+        if resp.status().as_u16() != 202 {
+            return Err(self.status_error(&what, resp));
+        }
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| RegistryError::new(format!("{what}: no upload location")))?;
+        let location = if location.starts_with('/') {
+            format!("{}{location}", self.base)
+        } else {
+            location.to_string()
+        };
+        let sep = if location.contains('?') { '&' } else { '?' };
+        let put = format!("{location}{sep}digest={}", pct(&digest));
+        let resp = self.send(
+            Method::PUT,
+            &put,
+            &[("content-type", "application/octet-stream")],
+            Some(bytes),
+            repo,
+        )?;
+        if resp.status().as_u16() != 201 {
+            return Err(self.status_error(&what, resp));
+        }
+        Ok(digest)
+    }
+
+    /// Uploads a manifest under a tag or its digest.
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        bytes: &[u8],
+        media_type: &str,
+    ) -> Result<()> {
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
+        let what = format!("{}/{repo}:{reference}", self.registry);
+        let resp = self.send(
+            Method::PUT,
+            &url,
+            &[("content-type", media_type)],
+            Some(bytes),
+            repo,
+        )?;
+        if resp.status().as_u16() != 201 {
+            return Err(self.status_error(&what, resp));
+        }
+        Ok(())
+    }
+
+    /// The referrers of a manifest, or `None` when the registry has no
+    /// referrers API.
+    pub fn referrers(&self, repo: &str, digest: &str) -> Result<Option<Index>> {
+        let url = format!("{}/v2/{repo}/referrers/{digest}", self.base);
+        let mut resp = self.send(Method::GET, &url, &[("accept", layout::INDEX)], None, repo)?;
+        if resp.status().as_u16() != 200 {
+            return Ok(None);
+        }
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(layout::MAX_MANIFEST)
+            .read_to_vec()
+            .map_err(|e| self.network_error(e))?;
+        Ok(serde_json::from_slice::<Index>(&body).ok())
+    }
+
+    /// Whether a manifest exists (HEAD), by tag or digest.
+    pub fn has_manifest(&self, repo: &str, reference: &str) -> Result<bool> {
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
+        let resp = self.send(
+            Method::HEAD,
+            &url,
+            &[("accept", ACCEPT_MANIFEST)],
+            None,
+            repo,
+        )?;
+        Ok(resp.status().as_u16() == 200)
+    }
+}
+
+/// `key="value", key2=value2` pairs of an auth challenge.
+fn parse_challenge(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let Some((key, after)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key.trim().trim_start_matches(',').trim().to_string();
+        let after = after.trim_start();
+        let (value, next) = if let Some(q) = after.strip_prefix('"') {
+            match q.find('"') {
+                Some(end) => (q.get(..end).unwrap_or(""), q.get(end + 1..).unwrap_or("")),
+                None => (q, ""),
+            }
+        } else {
+            match after.find(',') {
+                Some(end) => (
+                    after.get(..end).unwrap_or(""),
+                    after.get(end..).unwrap_or(""),
+                ),
+                None => (after, ""),
+            }
+        };
+        out.push((key, value.to_string()));
+        rest = next.trim_start().trim_start_matches(',').trim_start();
+    }
+    out
+}
+
+/// Percent-encodes a query value.
+fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+pub fn docker_config_path() -> Option<PathBuf> {
+    match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
+        Some(d) => Some(PathBuf::from(d).join("config.json")),
+        None => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json")),
+    }
+}
+
+/// base64 `user:password` for a registry from the docker config.
+fn docker_credentials(registry: &str) -> Result<Option<String>> {
+    let Some(path) = docker_config_path() else {
+        return Ok(None);
+    };
+    let Ok(text) = std::fs::read(&path) else {
+        return Ok(None);
+    };
+    let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        RegistryError::new(format!("cannot read docker config {}: {e}", path.display()))
+    })?;
+    let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
+        return Ok(None);
+    };
+    for (key, entry) in auths {
+        let host = key
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let same = host == registry
+            || (registry == "docker.io" && host == "index.docker.io")
+            || (registry == "index.docker.io" && host == "docker.io");
+        if !same {
+            continue;
+        }
+        if let Some(a) = entry.get("auth").and_then(|a| a.as_str())
+            && !a.is_empty()
+        {
+            return Ok(Some(a.to_string()));
+        }
+        if let (Some(u), Some(p)) = (
+            entry.get("username").and_then(|a| a.as_str()),
+            entry.get("password").and_then(|a| a.as_str()),
+        ) {
+            return Ok(Some(
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")),
+            ));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_bearer_challenges() {
+        let p = parse_challenge(
+            r#"realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push""#,
+        );
+        assert_eq!(
+            p,
+            vec![
+                ("realm".into(), "https://auth.example/token".into()),
+                ("service".into(), "registry.example".into()),
+                ("scope".into(), "repository:a/b:pull,push".into()),
+            ]
+        );
+        assert_eq!(pct("repository:a/b:pull"), "repository%3Aa%2Fb%3Apull");
+    }
+}

@@ -1,0 +1,232 @@
+//! ed25519 signatures of packs.
+//!
+//! A signature signs the pack's manifest digest (the payload is
+//! `gate-pack-signature-v1\n<digest>\n`). It is stored as an OCI artifact
+//! whose `subject` is the pack, so registries with the referrers API list
+//! it; it is also tagged `sha256-<hex>.sig` (the tag-schema fallback) for
+//! registries without that API. Keys are 32-byte ed25519 keys in base64
+//! (a secret key file holds the seed; a public key is a file or the base64
+//! text itself).
+
+use super::client::Client;
+use super::layout::{self, Descriptor, Manifest};
+use super::{Reference, RegistryError, Result};
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const SIGNATURE_ARTIFACT: &str = "application/vnd.dev.gate.signature.v1+json";
+const PAYLOAD_PREFIX: &str = "gate-pack-signature-v1\n";
+
+/// A trusted public key and where it came from (for messages).
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    pub key: VerifyingKey,
+    pub origin: String,
+}
+
+fn b64() -> base64::engine::GeneralPurpose {
+    base64::engine::general_purpose::STANDARD
+}
+
+fn decode32(text: &str, what: &str) -> Result<[u8; 32]> {
+    let bytes = b64()
+        .decode(text.trim())
+        .map_err(|e| RegistryError::new(format!("{what} is not base64: {e}")))?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| RegistryError::new(format!("{what} is not a 32-byte ed25519 key")))
+}
+
+/// A public key from a path (relative to `base`) or base64 text.
+pub fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
+    let path = base.join(spec);
+    let (text, origin) = if path.is_file() {
+        let t = std::fs::read_to_string(&path)
+            .map_err(|e| RegistryError::new(format!("cannot read key {}: {e}", path.display())))?;
+        (t, path.display().to_string())
+    } else {
+        (spec.to_string(), format!("key {}", spec.trim()))
+    };
+    let raw = decode32(&text, &format!("public key {origin}"))?;
+    let key = VerifyingKey::from_bytes(&raw)
+        .map_err(|e| RegistryError::new(format!("public key {origin} is invalid: {e}")))?;
+    Ok(PublicKey { key, origin })
+}
+
+pub fn load_keys(specs: &[String], base: &Path) -> Result<Vec<PublicKey>> {
+    specs.iter().map(|s| parse_public_key(s, base)).collect()
+}
+
+/// A secret key file: the base64 32-byte seed.
+pub fn load_secret_key(path: &Path) -> Result<SigningKey> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RegistryError::new(format!("cannot read key {}: {e}", path.display())))?;
+    Ok(SigningKey::from_bytes(&decode32(
+        &text,
+        &format!("secret key {}", path.display()),
+    )?))
+}
+
+/// The base64 public key of a secret key.
+pub fn public_key_text(key: &SigningKey) -> String {
+    b64().encode(key.verifying_key().to_bytes())
+}
+
+fn payload(digest: &str) -> Vec<u8> {
+    format!("{PAYLOAD_PREFIX}{digest}\n").into_bytes()
+}
+
+/// The signature document (a JSON blob) for a pack digest.
+pub fn sign_document(key: &SigningKey, digest: &str) -> Vec<u8> {
+    let sig = key.sign(&payload(digest));
+    let doc = serde_json::json!({
+        "digest": digest,
+        "public-key": public_key_text(key),
+        "signature": b64().encode(sig.to_bytes()),
+    });
+    doc.to_string().into_bytes()
+}
+
+/// Whether a signature document signs `digest` with `key`.
+fn verifies(doc: &[u8], digest: &str, key: &VerifyingKey) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(doc) else {
+        return false;
+    };
+    if v.get("digest").and_then(|d| d.as_str()) != Some(digest) {
+        return false;
+    }
+    let Some(sig) = v
+        .get("signature")
+        .and_then(|s| s.as_str())
+        .and_then(|s| b64().decode(s).ok())
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+    else {
+        return false;
+    };
+    key.verify(&payload(digest), &Signature::from_bytes(&sig))
+        .is_ok()
+}
+
+/// Succeeds when some document is a valid signature by a trusted key.
+pub fn verify_any(r: &Reference, digest: &str, docs: &[Vec<u8>], keys: &[PublicKey]) -> Result<()> {
+    if docs.is_empty() {
+        return Err(RegistryError::new(format!(
+            "{r} ({digest}) is not signed, and trusted keys are configured: every pack must be signed by one of them"
+        )));
+    }
+    for k in keys {
+        if docs.iter().any(|d| verifies(d, digest, &k.key)) {
+            return Ok(());
+        }
+    }
+    Err(RegistryError::new(format!(
+        "{r} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
+        docs.len(),
+        keys.iter()
+            .map(|k| k.origin.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
+/// The fallback tag of a pack's signature.
+pub fn signature_tag(digest: &str) -> Result<String> {
+    Ok(format!("sha256-{}.sig", layout::check_digest(digest)?))
+}
+
+/// Every signature document the registry holds for a pack: referrers
+/// first, then the fallback tag.
+pub fn fetch_signatures(client: &Client, r: &Reference, digest: &str) -> Result<Vec<Vec<u8>>> {
+    let mut manifests = Vec::new();
+    if let Some(index) = client.referrers(&r.repository, digest)? {
+        for d in index.manifests {
+            if d.artifact_type.as_deref() == Some(SIGNATURE_ARTIFACT) {
+                manifests.push(d.digest);
+            }
+        }
+    }
+    let tag = signature_tag(digest)?;
+    if manifests.is_empty() && client.has_manifest(&r.repository, &tag)? {
+        manifests.push(tag);
+    }
+    let mut docs = Vec::new();
+    for m in manifests {
+        let (bytes, _) = client.get_manifest(&r.repository, &m)?;
+        let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else {
+            continue;
+        };
+        if manifest.subject.as_ref().map(|s| s.digest.as_str()) != Some(digest) {
+            continue;
+        }
+        for l in manifest
+            .layers
+            .iter()
+            .filter(|l| l.media_type == SIGNATURE_ARTIFACT && l.size <= 64 << 10)
+        {
+            docs.push(client.get_blob(&r.repository, l)?);
+        }
+    }
+    Ok(docs)
+}
+
+/// Signs a pack and pushes the signature (referrer + fallback tag).
+pub fn push_signature(
+    client: &Client,
+    r: &Reference,
+    pack_digest: &str,
+    pack_manifest_size: u64,
+    key: &SigningKey,
+) -> Result<String> {
+    let doc = sign_document(key, pack_digest);
+    let empty = b"{}".to_vec();
+    client.push_blob(&r.repository, &empty)?;
+    client.push_blob(&r.repository, &doc)?;
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: Some(layout::MANIFEST.into()),
+        artifact_type: Some(SIGNATURE_ARTIFACT.into()),
+        config: Descriptor::of(layout::EMPTY_CONFIG, &empty),
+        layers: vec![Descriptor::of(SIGNATURE_ARTIFACT, &doc)],
+        subject: Some(Descriptor {
+            media_type: layout::MANIFEST.into(),
+            digest: pack_digest.into(),
+            size: pack_manifest_size,
+            artifact_type: None,
+            annotations: BTreeMap::new(),
+        }),
+        annotations: BTreeMap::from([(
+            "dev.gate.signature.public-key".to_string(),
+            public_key_text(key),
+        )]),
+    };
+    let bytes = serde_json::to_vec(&manifest)
+        .map_err(|e| RegistryError::new(format!("cannot encode the signature: {e}")))?;
+    client.put_manifest(
+        &r.repository,
+        &signature_tag(pack_digest)?,
+        &bytes,
+        layout::MANIFEST,
+    )?;
+    Ok(layout::digest_of(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_and_verifies() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let other = SigningKey::from_bytes(&[8; 32]);
+        let d = format!("sha256:{}", "b".repeat(64));
+        let doc = sign_document(&key, &d);
+        assert!(verifies(&doc, &d, &key.verifying_key()));
+        assert!(!verifies(&doc, &d, &other.verifying_key()));
+        assert!(!verifies(
+            &doc,
+            &format!("sha256:{}", "c".repeat(64)),
+            &key.verifying_key()
+        ));
+    }
+}

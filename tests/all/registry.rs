@@ -1,0 +1,776 @@
+//! Policy packs against a real registry (Debian's `docker-registry`, the
+//! CNCF distribution) and skopeo: push/pull, interop, `gate check` with an
+//! `oci://` policy and `gate.lock`, signatures, and every fault ending in
+//! exit code 5 with a clean cache. Missing tools fail under `CI`, else the
+//! tests skip with a note.
+
+use crate::{LCOV_80, TestDir};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether a tool runs; missing fails under CI, else the caller skips.
+fn have(tool: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(tool)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing; CI must install it (apt-get install docker-registry skopeo)"
+        );
+        eprintln!("note: skipping, `{tool}` is not available (set CI to make this a failure)");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `docker-registry serve` on a free loopback port with its storage in a
+/// temp dir; killed by PID on drop.
+struct Registry {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Option<Registry> {
+        if !have("docker-registry", &["--version"]) {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        let cfg = dir.path().join("config.yml");
+        std::fs::write(&cfg, config).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let reg = Registry { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if http_status(port, "/v2/") == Some(200) {
+                return Some(reg);
+            }
+            assert!(Instant::now() < deadline, "docker-registry did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn oci(&self, path: &str) -> String {
+        format!("oci://{}/{path}", self.host())
+    }
+
+    fn docker(&self, path: &str) -> String {
+        format!("docker://{}/{path}", self.host())
+    }
+
+    /// The file the registry stores a blob (or manifest) in.
+    fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.dir
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    buf.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The example pack (tests/fixtures/packs/example) with the built-in
+/// coverage component as both of its policies; `version` changes content.
+fn pack_dir(t: &TestDir, name: &str, version: &str) -> PathBuf {
+    let fixture = crate::repo().join("tests/fixtures/packs/example/pack.toml");
+    let text = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replace("version = \"1.0.0\"", &format!("version = \"{version}\""));
+    let coverage = gate::policies::builtin::get("coverage").unwrap();
+    t.write(&format!("{name}/pack.toml"), text);
+    t.write(&format!("{name}/coverage.wasm"), coverage);
+    t.write(&format!("{name}/strict.wasm"), coverage);
+    t.path().join(name)
+}
+
+fn digest_line(out: &str) -> String {
+    let at = out.find("sha256:").expect("a digest in the output");
+    out[at..at + 71].to_string()
+}
+
+/// Builds and pushes the example pack; returns the manifest digest.
+fn push(t: &TestDir, reg: &Registry, repo_tag: &str, version: &str) -> String {
+    let dir = pack_dir(t, &format!("pack-{version}"), version);
+    let run = t
+        .run(&["pack", "push", dir.to_str().unwrap(), &reg.oci(repo_tag)])
+        .expect_code(0);
+    digest_line(&run.stdout())
+}
+
+fn cache_blobs(t: &TestDir) -> Vec<String> {
+    let dir = t.cache.join("packs/blobs/sha256");
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn manifest(reg: &Registry, repo_tag: &str) -> serde_json::Value {
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &reg.docker(repo_tag),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn build_validates_and_writes_an_oci_layout() {
+    let t = TestDir::new();
+    let dir = pack_dir(&t, "p", "1.0.0");
+    let run = t
+        .run(&["pack", "build", dir.to_str().unwrap(), "-o", "out.oci"])
+        .expect_code(0);
+    let digest = digest_line(&run.stdout());
+    assert!(t.path().join("out.oci/oci-layout").is_file());
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.path().join("out.oci/index.json")).unwrap())
+            .unwrap();
+    assert_eq!(index["manifests"][0]["digest"], digest.as_str());
+    // Inspect reads the layout; the pack metadata is embedded in the component.
+    let run = t
+        .run(&["pack", "inspect", "out.oci", "--json"])
+        .expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["name"], "example-gates");
+    assert_eq!(
+        doc["manifest"]["config"]["mediaType"],
+        "application/vnd.wasm.config.v0+json"
+    );
+    assert_eq!(doc["policies"][1]["name"], "strict");
+    assert_eq!(
+        doc["policies"][1]["metadata"]["policy"]["params"]["min-line"],
+        95
+    );
+    // Same input, same digest.
+    let again = t
+        .run(&["pack", "build", dir.to_str().unwrap(), "-o", "again.oci"])
+        .expect_code(0);
+    assert_eq!(digest_line(&again.stdout()), digest);
+
+    // Invalid packs are refused (exit 2) with the reason.
+    t.write(
+        "p/pack.toml",
+        std::fs::read_to_string(dir.join("pack.toml"))
+            .unwrap()
+            .replace("min-line = 50", "min-line = \"high\""),
+    );
+    let bad = t
+        .run(&["pack", "build", dir.to_str().unwrap()])
+        .expect_code(2);
+    assert!(bad.stderr().contains("default params"), "{}", bad.stderr());
+    t.write("p/pack.toml", "name = \"x\"\nversion = \"1.0.0\"\nmin-gate-version = \"99.0.0\"\n[[policy]]\nname = \"a\"\ncomponent = \"coverage.wasm\"\n");
+    let bad = t
+        .run(&["pack", "build", dir.to_str().unwrap()])
+        .expect_code(2);
+    assert!(
+        bad.stderr().contains("needs gate 99.0.0"),
+        "{}",
+        bad.stderr()
+    );
+    t.write(
+        "p/pack.toml",
+        "name = \"x\"\nversion = \"1.0.0\"\n[[policy]]\nname = \"a\"\ncomponent = \"junk.wasm\"\n",
+    );
+    t.write("p/junk.wasm", b"\0asm\x01\0\0\0");
+    let bad = t
+        .run(&["pack", "build", dir.to_str().unwrap()])
+        .expect_code(2);
+    assert!(
+        bad.stderr().contains("gate:policy world"),
+        "{}",
+        bad.stderr()
+    );
+}
+
+#[test]
+fn push_pull_and_skopeo_interop() {
+    let Some(reg) = Registry::start() else { return };
+    if !have("skopeo", &["--version"]) {
+        return;
+    }
+    let t = TestDir::new();
+    let digest = push(&t, &reg, "ns/pack:v1", "1.0.0");
+
+    // skopeo lists and reads what gate pushed.
+    let tags = Command::new("skopeo")
+        .args(["list-tags", "--tls-verify=false", &reg.docker("ns/pack")])
+        .output()
+        .unwrap();
+    assert!(tags.status.success());
+    assert!(String::from_utf8_lossy(&tags.stdout).contains("\"v1\""));
+    let m = manifest(&reg, "ns/pack:v1");
+    assert_eq!(m["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(
+        m["config"]["mediaType"],
+        "application/vnd.wasm.config.v0+json"
+    );
+    assert_eq!(m["layers"][0]["mediaType"], "application/wasm");
+    assert_eq!(
+        m["layers"][0]["annotations"]["org.opencontainers.image.title"],
+        "coverage.wasm"
+    );
+
+    // gate pulls it: the same digest, now in the cache.
+    let pulled = t
+        .run(&["pack", "pull", &reg.oci("ns/pack:v1")])
+        .expect_code(0);
+    assert_eq!(digest_line(&pulled.stdout()), digest);
+    assert!(cache_blobs(&t).contains(&digest[7..].to_string()));
+
+    // A pack skopeo copied from an OCI layout is pulled by gate.
+    let dir = pack_dir(&t, "other", "2.0.0");
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "other.oci"])
+        .expect_code(0);
+    let copy = Command::new("skopeo")
+        .args([
+            "copy",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:2.0.0", t.path().join("other.oci").display()),
+            &reg.docker("ns/copied:v2"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        copy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copy.stderr)
+    );
+    let inspect = t
+        .run(&["pack", "inspect", &reg.oci("ns/copied:v2"), "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(inspect["version"], "2.0.0");
+    assert_eq!(inspect["policies"][0]["name"], "coverage");
+
+    // save -> load round trip for air-gapped use, then offline pull.
+    t.run(&["pack", "save", &reg.oci("ns/pack:v1"), "-o", "saved.oci"])
+        .expect_code(0);
+    let other = TestDir::new();
+    other
+        .run(&[
+            "pack",
+            "load",
+            t.path().join("saved.oci").to_str().unwrap(),
+            "oci://air.gapped/ns/pack:v1",
+        ])
+        .expect_code(0);
+    let off = other
+        .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/pack:v1"])
+        .expect_code(0);
+    assert_eq!(digest_line(&off.stdout()), digest);
+    assert!(off.stderr().contains("offline"), "{}", off.stderr());
+    let missing = other
+        .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/nope:v1"])
+        .expect_code(5);
+    assert!(missing.stderr().contains("offline"), "{}", missing.stderr());
+}
+
+#[test]
+fn check_runs_an_oci_policy_and_locks_its_digest() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    let d1 = push(&t, &reg, "ns/pack:stable", "1.0.0");
+    t.write("lcov.info", LCOV_80);
+    t.write(
+        "gate.toml",
+        format!(
+            "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"{}\"\nparams = {{ min-line = 75 }}\n\n[[policy]]\nuse = \"{}#strict\"\nname = \"strict\"\nlevel = \"advisory\"\nparams = {{ min-line = 95 }}\n",
+            reg.oci("ns/pack:stable"),
+            reg.oci("ns/pack:stable")
+        ),
+    );
+    let run = t.run(&["check", "--format", "json"]).expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["policies"][0]["name"], "coverage");
+    assert_eq!(doc["policies"][0]["outcome"], "pass");
+    assert_eq!(doc["policies"][1]["name"], "strict");
+    assert_eq!(doc["policies"][1]["outcome"], "warn");
+    let lock = std::fs::read_to_string(t.path().join("gate.lock")).unwrap();
+    assert!(lock.contains(&d1), "{lock}");
+    assert!(lock.contains(&reg.oci("ns/pack:stable")), "{lock}");
+
+    // Locked and unchanged: runs.
+    t.run(&["check", "--locked", "--format", "json"])
+        .expect_code(0);
+
+    // The tag moves: --locked refuses (exit 5); without it the lock follows.
+    let d2 = push(&t, &reg, "ns/pack:stable", "1.0.1");
+    assert_ne!(d1, d2);
+    let refused = t.run(&["check", "--locked"]).expect_code(5);
+    assert!(
+        refused.stderr().contains("gate.lock"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(refused.stderr().contains(&d2), "{}", refused.stderr());
+    assert!(
+        std::fs::read_to_string(t.path().join("gate.lock"))
+            .unwrap()
+            .contains(&d1)
+    );
+    t.run(&["check", "--format", "json"]).expect_code(0);
+    assert!(
+        std::fs::read_to_string(t.path().join("gate.lock"))
+            .unwrap()
+            .contains(&d2)
+    );
+    t.run(&["check", "--locked", "--format", "json"])
+        .expect_code(0);
+
+    // `gate pack update` re-resolves and rewrites the lock.
+    push(&t, &reg, "ns/pack:stable", "1.0.2");
+    let up = t.run(&["pack", "update"]).expect_code(0);
+    assert!(up.stdout().contains("->"), "{}", up.stdout());
+    t.run(&["check", "--locked", "--format", "json"])
+        .expect_code(0);
+
+    // Offline uses the cache (and says so).
+    let off = t
+        .run(&["check", "--offline", "--format", "json"])
+        .expect_code(0);
+    assert!(off.stderr().contains("offline"), "{}", off.stderr());
+}
+
+#[test]
+fn signatures_are_required_once_keys_are_trusted() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    push(&t, &reg, "ns/signed:v1", "1.0.0");
+    t.run(&["pack", "keygen", "alice.key"]).expect_code(0);
+    t.run(&["pack", "keygen", "mallory.key"]).expect_code(0);
+    t.write("lcov.info", LCOV_80);
+    let config = |key: &str| {
+        format!(
+            "[registry]\ntrusted-keys = [\"{key}\"]\n\n[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"{}\"\n",
+            reg.oci("ns/signed:v1")
+        )
+    };
+    // A base64 key inline works as well as a path.
+    let alice_pub = std::fs::read_to_string(t.path().join("alice.key.pub")).unwrap();
+    t.write("gate.toml", config(alice_pub.trim()));
+
+    let unsigned = t.run(&["check"]).expect_code(5);
+    assert!(
+        unsigned.stderr().contains("not signed"),
+        "{}",
+        unsigned.stderr()
+    );
+    assert!(
+        cache_blobs(&t).is_empty(),
+        "nothing cached: {:?}",
+        cache_blobs(&t)
+    );
+
+    t.run(&[
+        "pack",
+        "sign",
+        &reg.oci("ns/signed:v1"),
+        "--key",
+        "mallory.key",
+    ])
+    .expect_code(0);
+    let wrong = t.run(&["check"]).expect_code(5);
+    assert!(
+        wrong.stderr().contains("no signature verifies"),
+        "{}",
+        wrong.stderr()
+    );
+
+    t.run(&[
+        "pack",
+        "sign",
+        &reg.oci("ns/signed:v1"),
+        "--key",
+        "alice.key",
+    ])
+    .expect_code(0);
+    t.write("gate.toml", config("alice.key.pub"));
+    t.run(&["check", "--format", "json"]).expect_code(0);
+    t.run(&[
+        "pack",
+        "verify",
+        &reg.oci("ns/signed:v1"),
+        "--key",
+        "alice.key.pub",
+    ])
+    .expect_code(0);
+    t.run(&[
+        "pack",
+        "verify",
+        &reg.oci("ns/signed:v1"),
+        "--key",
+        "mallory.key.pub",
+    ])
+    .expect_code(5);
+    // Offline, the cached signature is verified again.
+    t.run(&["check", "--offline", "--format", "json"])
+        .expect_code(0);
+}
+
+/// Pulls into a fresh cache and expects exit 5 with `needle`, and a clean cache.
+fn pull_fails(reg_ref: &str, needle: &str) {
+    let t = TestDir::new();
+    let run = t.run(&["pack", "pull", reg_ref]).expect_code(5);
+    assert!(
+        run.stderr().to_lowercase().contains(needle),
+        "expected `{needle}` in:\n{}",
+        run.stderr()
+    );
+    assert!(
+        cache_blobs(&t).is_empty(),
+        "cache not clean: {:?}",
+        cache_blobs(&t)
+    );
+}
+
+#[test]
+fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+
+    // 404 tag.
+    push(&t, &reg, "ns/pack:v1", "1.0.0");
+    pull_fails(&reg.oci("ns/pack:nope"), "not found");
+
+    // Tampered layer: same size, other bytes.
+    let d = push(&t, &reg, "ns/tamper:v1", "4.0.0");
+    let m = manifest(&reg, "ns/tamper:v1");
+    let layer = m["layers"][0]["digest"].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    pull_fails(&reg.oci("ns/tamper:v1"), "digest mismatch");
+
+    // Truncated blob.
+    std::fs::write(&file, &bytes[..mid]).unwrap();
+    pull_fails(&reg.oci("ns/tamper:v1"), "truncated");
+
+    // Manifest digest mismatch: the stored manifest no longer matches its digest.
+    let d2 = push(&t, &reg, "ns/badmanifest:v1", "3.0.0");
+    let mfile = reg.blob_file(&d2);
+    let text = std::fs::read_to_string(&mfile).unwrap();
+    std::fs::write(&mfile, text.replace("3.0.0", "6.6.6")).unwrap();
+    pull_fails(&reg.oci("ns/badmanifest:v1"), "manifest digest mismatch");
+    // A digest the repository does not have.
+    pull_fails(&format!("{}@{d}", reg.oci("ns/pack:v1")), "not found");
+
+    // Registry down.
+    pull_fails(
+        &format!("oci://127.0.0.1:{}/ns/pack:v1", free_port()),
+        "registry",
+    );
+}
+
+/// A fake registry that answers every request with a canned response.
+fn fake_registry(response: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(16) {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn unauthorized_without_credentials_is_exit_5() {
+    let port = fake_registry(
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"registry\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let t = TestDir::new();
+    let run = t
+        .command()
+        .env("DOCKER_CONFIG", t.path().join("no-docker"))
+        .args([
+            "pack",
+            "pull",
+            &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("401 unauthorized"), "{stderr}");
+    assert!(stderr.contains("no credentials"), "{stderr}");
+}
+
+#[test]
+fn basic_credentials_come_from_the_docker_config() {
+    // The fake answers 401 to requests without the right header, and a
+    // manifest that is not a pack otherwise: reaching that error proves the
+    // credentials were sent.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(8) {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+            let resp = if req.contains("authorization: basic dxnlcjpwyxnz") {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            } else {
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"r\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            };
+            let _ = s.write_all(resp.as_bytes());
+        }
+    });
+    let t = TestDir::new();
+    t.write(
+        "docker/config.json",
+        format!("{{\"auths\":{{\"127.0.0.1:{port}\":{{\"auth\":\"dXNlcjpwYXNz\"}}}}}}"),
+    );
+    let run = t
+        .command()
+        .env("DOCKER_CONFIG", t.path().join("docker"))
+        .args([
+            "pack",
+            "pull",
+            &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
+}
+
+#[test]
+fn bearer_tokens_are_fetched_from_the_realm() {
+    // One fake serves both: /token hands out a token (checking the basic
+    // credentials and the scope), /v2/... wants it.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(8) {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+            let resp = if req.starts_with("get /token?") {
+                if req.contains("scope=repository%3ans%2fpack%3apull")
+                    && req.contains("authorization: basic dxnlcjpwyxnz")
+                {
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\nConnection: close\r\n\r\n{\"token\":\"t0k3n\"}".to_string()
+                } else {
+                    "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_string()
+                }
+            } else if req.contains("authorization: bearer t0k3n") {
+                {
+                    let body = r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"nope"}]}"#;
+                    format!(
+                        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                }
+            } else {
+                format!(
+                    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            };
+            let _ = s.write_all(resp.as_bytes());
+        }
+    });
+    let t = TestDir::new();
+    t.write(
+        "docker/config.json",
+        format!("{{\"auths\":{{\"http://127.0.0.1:{port}/v2/\":{{\"username\":\"user\",\"password\":\"pass\"}}}}}}"),
+    );
+    let run = t
+        .command()
+        .env("DOCKER_CONFIG", t.path().join("docker"))
+        .args([
+            "pack",
+            "pull",
+            &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(5), "{stderr}");
+    // The token got us past auth to the registry's own answer.
+    assert!(stderr.contains("manifest_unknown"), "{stderr}");
+}
+
+/// Rewrites a built layout into Kubewarden's legacy media types.
+fn kubewarden_layout(src: &std::path::Path, dst: &std::path::Path) {
+    use sha2::{Digest, Sha256};
+    let blobs = dst.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for e in std::fs::read_dir(src.join("blobs/sha256")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), blobs.join(e.file_name())).unwrap();
+    }
+    std::fs::copy(src.join("oci-layout"), dst.join("oci-layout")).unwrap();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(src.join("index.json")).unwrap()).unwrap();
+    let old = index["manifests"][0]["digest"].as_str().unwrap();
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(src.join("blobs/sha256").join(&old[7..])).unwrap())
+            .unwrap();
+    m["config"]["mediaType"] = "application/vnd.wasm.config.v1+json".into();
+    for l in m["layers"].as_array_mut().unwrap() {
+        l["mediaType"] = "application/vnd.wasm.content.layer.v1+wasm".into();
+        l.as_object_mut().unwrap().remove("annotations");
+    }
+    let bytes = serde_json::to_vec(&m).unwrap();
+    let hex = format!("{:x}", Sha256::digest(&bytes));
+    std::fs::write(blobs.join(&hex), &bytes).unwrap();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": format!("sha256:{hex}"),
+            "size": bytes.len(),
+            "annotations": {"org.opencontainers.image.ref.name": "legacy"}
+        }]
+    });
+    std::fs::write(dst.join("index.json"), index.to_string()).unwrap();
+}
+
+#[test]
+fn kubewarden_legacy_packs_are_read() {
+    let Some(reg) = Registry::start() else { return };
+    if !have("skopeo", &["--version"]) {
+        return;
+    }
+    let t = TestDir::new();
+    let dir = pack_dir(&t, "p", "1.0.0");
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "new.oci"])
+        .expect_code(0);
+    kubewarden_layout(&t.path().join("new.oci"), &t.path().join("legacy.oci"));
+    let copy = Command::new("skopeo")
+        .args([
+            "copy",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:legacy", t.path().join("legacy.oci").display()),
+            &reg.docker("kw/policy:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        copy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copy.stderr)
+    );
+    t.write("lcov.info", LCOV_80);
+    let run = t
+        .run(&[
+            "eval",
+            "--policy",
+            &reg.oci("kw/policy:v1"),
+            "--params",
+            "{\"min-line\": 75}",
+            "lcov.info",
+            "--format",
+            "json",
+        ])
+        .expect_code(0);
+    assert_eq!(run.json()["policies"][0]["name"], "coverage");
+}
+
+#[test]
+fn concurrent_pulls_share_one_cache() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    let digest = push(&t, &reg, "ns/pack:v1", "1.0.0");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            t.command()
+                .args(["pack", "pull", &reg.oci("ns/pack:v1")])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(digest_line(&String::from_utf8_lossy(&out.stdout)), digest);
+    }
+    // No temp files left behind; every entry is whole.
+    let blobs = cache_blobs(&t);
+    assert_eq!(blobs.len(), 4, "manifest, config, two layers: {blobs:?}");
+    let dir = t.cache.join("packs/blobs/sha256");
+    for b in blobs {
+        let bytes = std::fs::read(dir.join(&b)).unwrap();
+        use sha2::Digest;
+        assert_eq!(format!("{:x}", sha2::Sha256::digest(&bytes)), b);
+    }
+}
