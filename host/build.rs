@@ -15,6 +15,7 @@ const BUILTINS: &[(&str, &str)] = &[
     ("coverage", "gate-policy-coverage"),
     ("security", "gate-policy-security"),
     ("approvals", "gate-policy-approvals"),
+    ("iac", "gate-policy-iac"),
 ];
 
 fn main() {

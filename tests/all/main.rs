@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod components;
 mod gates;
+mod iac;
 mod peers;
 mod registry;
 mod reports;

@@ -1,0 +1,571 @@
+//! Runs the rules over the request's IaC reports: rule selection, severity
+//! overrides, in-artifact suppressions, blocking and the verdict.
+
+use crate::rules::{self, Hit, Out, Rule, cloudformation, dockerfile, kubernetes, terraform_aws};
+use gate_sdk::*;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    /// Only these rules (ids, `iac/`-less ids, checkov ids or globs).
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Never these rules.
+    #[serde(default)]
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub rules: RuleSelection,
+    /// Same as `rules.disable`.
+    #[serde(default)]
+    pub skip_rules: Vec<String>,
+    /// Severity override per rule (id, glob or checkov id).
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub required_tags: Vec<String>,
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+    /// Resource address globs never judged.
+    #[serde(default)]
+    pub skip_resources: Vec<String>,
+    /// Block on open findings at or above this severity (`none`: never).
+    pub fail_on: Option<String>,
+    /// Honour suppressions written in the artifacts (default true).
+    pub suppressions: Option<bool>,
+}
+
+/// Whether a selector names a rule.
+fn selects(pattern: &str, rule: &Rule) -> bool {
+    let p = pattern.trim();
+    p.eq_ignore_ascii_case(rule.id)
+        || p.eq_ignore_ascii_case(rule.short())
+        || rule.aliases.iter().any(|a| a.eq_ignore_ascii_case(p))
+        || glob::matches(p, rule.id)
+        || glob::matches(p, rule.short())
+}
+
+/// A rule as configured for this run.
+struct Configured {
+    active: bool,
+    severity: Severity,
+}
+
+fn severity(name: &str) -> Result<Severity, PolicyError> {
+    Severity::parse(name)
+        .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
+}
+
+fn configure(p: &Params) -> Result<BTreeMap<&'static str, Configured>, PolicyError> {
+    let mut map = BTreeMap::new();
+    for r in rules::all() {
+        let mut active = p.rules.enable.is_empty() || p.rules.enable.iter().any(|s| selects(s, r));
+        if p.rules
+            .disable
+            .iter()
+            .chain(&p.skip_rules)
+            .any(|s| selects(s, r))
+        {
+            active = false;
+        }
+        // Rules that need a param are off without it.
+        if (r.id == terraform_aws::REQUIRED_TAGS.id && p.required_tags.is_empty())
+            || (r.id.ends_with("-image-registry") && p.allowed_registries.is_empty())
+        {
+            active = false;
+        }
+        let mut sev = r.severity;
+        for (sel, s) in &p.severity {
+            if selects(sel, r) {
+                sev = severity(s)?;
+            }
+        }
+        map.insert(
+            r.id,
+            Configured {
+                active,
+                severity: sev,
+            },
+        );
+    }
+    Ok(map)
+}
+
+/// A suppression written in an artifact: (rule selector, reason, source).
+struct Suppression {
+    selector: String,
+    reason: String,
+    source: String,
+}
+
+impl Suppression {
+    fn matches(&self, rule: &Rule) -> bool {
+        selects(&self.selector, rule)
+    }
+}
+
+/// Kubernetes: `gate.io/skip-<rule>` and `checkov.io/skip*: CKV_K8S_20=reason`
+/// annotations on the object.
+fn k8s_suppressions(a: &Value) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let Some(ann) = a
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(Value::as_object)
+    else {
+        return out;
+    };
+    for (k, v) in ann {
+        let text = v.as_str().unwrap_or("");
+        if let Some(rule) = k.strip_prefix("gate.io/skip-") {
+            out.push(Suppression {
+                selector: rule.to_string(),
+                reason: text.to_string(),
+                source: format!("annotation {k}"),
+            });
+        } else if k.starts_with("checkov.io/skip") {
+            let (id, reason) = text.split_once('=').unwrap_or((text, ""));
+            out.push(Suppression {
+                selector: id.trim().to_string(),
+                reason: reason.trim().to_string(),
+                source: format!("annotation {k}"),
+            });
+        }
+    }
+    out
+}
+
+/// CloudFormation: `Metadata.checkov.skip: [{id, comment}]` and
+/// `Metadata.gate.skip: [{id, reason}]`.
+fn cfn_suppressions(a: &Value) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for tool in ["checkov", "gate"] {
+        let list = a
+            .get("Metadata")
+            .and_then(|m| m.get(tool))
+            .and_then(|m| m.get("skip"));
+        for s in rules::items(list) {
+            let Some(id) = s.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            let reason = s
+                .get("comment")
+                .or_else(|| s.get("reason"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            out.push(Suppression {
+                selector: id.to_string(),
+                reason: reason.to_string(),
+                source: format!("Metadata.{tool}.skip"),
+            });
+        }
+    }
+    out
+}
+
+/// Whether a plan resource is judged: managed resources being created,
+/// updated or replaced (or planned-values-only entries without an action).
+fn judged(r: &IacResource) -> bool {
+    let data = r.address.starts_with("data.") || r.address.contains(".data.");
+    !data
+        && matches!(
+            r.action,
+            None | Some(PlannedAction::Create | PlannedAction::Update | PlannedAction::Replace)
+        )
+}
+
+/// Everything one evaluation accumulates.
+struct Run<'p> {
+    params: &'p Params,
+    config: BTreeMap<&'static str, Configured>,
+    fail_on: Option<Severity>,
+    findings: Vec<Finding>,
+    resources: u64,
+    flagged: u64,
+    blocking: u64,
+    suppressed: u64,
+    open: BTreeMap<Severity, u64>,
+}
+
+impl Run<'_> {
+    fn skip_resource(&self, address: &str) -> bool {
+        self.params
+            .skip_resources
+            .iter()
+            .any(|g| glob::matches(g, address) || g == address)
+    }
+
+    fn emit(&mut self, meta: &ArtifactMeta, r: &IacResource, hits: Vec<Hit>, sup: &[Suppression]) {
+        self.resources += 1;
+        let mut any = false;
+        for h in hits {
+            let Some(cfg) = self.config.get(h.rule.id) else {
+                continue;
+            };
+            if !cfg.active {
+                continue;
+            }
+            let sev = cfg.severity;
+            let mut f = Finding::new(h.rule.id, sev, h.message)
+                .resource(r.address.as_str())
+                .aliases(h.rule.aliases.iter().map(|a| a.to_string()).collect())
+                .remediation(h.rule.remediation);
+            f.location = match (h.line, &r.location) {
+                (Some(line), _) => Some(Location {
+                    path: meta.path.clone(),
+                    line: Some(line),
+                    end_line: None,
+                    column: None,
+                }),
+                (None, Some(l)) => Some(Location {
+                    end_line: None,
+                    ..l.clone()
+                }),
+                (None, None) => Some(Location {
+                    path: meta.path.clone(),
+                    line: None,
+                    end_line: None,
+                    column: None,
+                }),
+            };
+            let honour = self.params.suppressions.unwrap_or(true);
+            if let Some(s) = sup.iter().find(|s| honour && s.matches(h.rule)) {
+                f.status = FindingStatus::Suppressed;
+                let reason = if s.reason.is_empty() {
+                    "no reason given"
+                } else {
+                    &s.reason
+                };
+                f.evidence = Some(format!("suppressed by {}: {reason}", s.source));
+                self.suppressed += 1;
+            } else {
+                f.evidence = h.evidence;
+                any = true;
+                *self.open.entry(sev).or_default() += 1;
+                if self
+                    .fail_on
+                    .is_some_and(|t| sev.rank(Severity::High) >= t.rank(Severity::High))
+                {
+                    f.blocking = true;
+                    self.blocking += 1;
+                }
+            }
+            self.findings.push(f);
+        }
+        if any {
+            self.flagged += 1;
+        }
+    }
+}
+
+/// Evaluates the IaC reports.
+pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyError> {
+    let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
+        "none" => None,
+        s => Some(severity(s)?),
+    };
+    let config = configure(p)?;
+    let active_rules = config.values().filter(|c| c.active).count();
+    let mut run = Run {
+        params: p,
+        config,
+        fail_on,
+        findings: Vec::new(),
+        resources: 0,
+        flagged: 0,
+        blocking: 0,
+        suppressed: 0,
+        open: BTreeMap::new(),
+    };
+    if reports.is_empty() {
+        return Ok(Verdict::skip(
+            "no infrastructure-as-code artifacts to check",
+        ));
+    }
+    for report in reports {
+        match report.meta.format.as_str() {
+            "terraform-plan" => terraform(&mut run, report),
+            "kubernetes" => k8s(&mut run, report),
+            "cloudformation" => cfn(&mut run, report),
+            "dockerfile" => docker(&mut run, report),
+            _ => {}
+        }
+    }
+    let open_total: u64 = run.open.values().sum();
+    let outcome = if run.blocking > 0 {
+        Outcome::Fail
+    } else if open_total > 0 {
+        Outcome::Warn
+    } else {
+        Outcome::Pass
+    };
+    let threshold = fail_on.map_or("none".to_string(), |s| s.as_str().to_string());
+    let mut v = Verdict::new(
+        outcome,
+        format!(
+            "{open_total} open finding(s) on {} of {} resource(s), {} blocking (fail-on {threshold}){}",
+            run.flagged,
+            run.resources,
+            run.blocking,
+            if run.suppressed > 0 {
+                format!(", {} suppressed", run.suppressed)
+            } else {
+                String::new()
+            }
+        ),
+    );
+    v.findings = run.findings;
+    v.metrics
+        .push(Metric::new("resources", run.resources as f64).unit("count"));
+    v.metrics
+        .push(Metric::new("resources-flagged", run.flagged as f64).unit("count"));
+    v.metrics
+        .push(Metric::new("rules-active", active_rules as f64).unit("count"));
+    for s in Severity::ALL_DESC {
+        v.metrics.push(
+            Metric::new(
+                &format!("open-{}", s.as_str()),
+                *run.open.get(s).unwrap_or(&0) as f64,
+            )
+            .unit("count"),
+        );
+    }
+    v.metrics
+        .push(Metric::new("suppressed", run.suppressed as f64).unit("count"));
+    v.metrics.push(
+        Metric::new("blocking", run.blocking as f64)
+            .unit("count")
+            .condition(Comparator::Eq, 0.0),
+    );
+    Ok(v)
+}
+
+fn parse(attrs: &str) -> Value {
+    serde_json::from_str(attrs).unwrap_or(Value::Null)
+}
+
+fn terraform(run: &mut Run, report: &IacReport) {
+    let mut idx = terraform_aws::PlanIndex::default();
+    for r in &report.resources {
+        if r.resource_type.starts_with("aws_s3_bucket_")
+            && r.action != Some(PlannedAction::Delete)
+            && !r.address.starts_with("data.")
+        {
+            idx.add(&r.address, &r.resource_type, &parse(&r.attributes));
+        }
+    }
+    let required = &run.params.required_tags;
+    for r in &report.resources {
+        if !judged(r) || run.skip_resource(&r.address) {
+            continue;
+        }
+        let a = parse(&r.attributes);
+        let mut out = Out::default();
+        let t = r.resource_type.as_str();
+        if t.starts_with("aws_") {
+            terraform_aws::check(&r.address, t, &a, &idx, &mut out);
+        } else if t.starts_with("azurerm_") || t.starts_with("google_") {
+            rules::terraform_azure_gcp::check(&r.address, t, &a, &mut out);
+        }
+        if !required.is_empty()
+            && (t.starts_with("aws_") || t.starts_with("azurerm_") || t.starts_with("google_"))
+            && let Some(have) = terraform_aws::tf_tags(&a)
+        {
+            terraform_aws::required_tags(&r.address, &have, required, &mut out);
+        }
+        run.emit(&report.meta, r, out.hits, &[]);
+    }
+}
+
+fn k8s(run: &mut Run, report: &IacReport) {
+    let allowed = run.params.allowed_registries.clone();
+    let kp = kubernetes::K8sParams {
+        allowed_registries: &allowed,
+    };
+    for r in &report.resources {
+        if run.skip_resource(&r.address) {
+            continue;
+        }
+        let a = parse(&r.attributes);
+        let mut out = Out::default();
+        kubernetes::check(&r.address, &r.resource_type, &a, &kp, &mut out);
+        let sup = k8s_suppressions(&a);
+        run.emit(&report.meta, r, out.hits, &sup);
+    }
+}
+
+fn cfn(run: &mut Run, report: &IacReport) {
+    for r in &report.resources {
+        if run.skip_resource(&r.address) {
+            continue;
+        }
+        let a = parse(&r.attributes);
+        let mut out = Out::default();
+        cloudformation::check(&r.address, &r.resource_type, &a, &mut out);
+        if !run.params.required_tags.is_empty()
+            && let Some(have) = cloudformation::tags(&r.resource_type, &a)
+        {
+            terraform_aws::required_tags(&r.address, &have, &run.params.required_tags, &mut out);
+        }
+        let sup = cfn_suppressions(&a);
+        run.emit(&report.meta, r, out.hits, &sup);
+    }
+}
+
+fn docker(run: &mut Run, report: &IacReport) {
+    let parsed: Vec<Value> = report
+        .resources
+        .iter()
+        .map(|r| parse(&r.attributes))
+        .collect();
+    let stages: Vec<dockerfile::Stage> = report
+        .resources
+        .iter()
+        .zip(&parsed)
+        .map(|(r, a)| (r.name.as_str(), a))
+        .collect();
+    let allowed = run.params.allowed_registries.clone();
+    for (i, r) in report.resources.iter().enumerate() {
+        if run.skip_resource(&r.address) {
+            continue;
+        }
+        let mut out = Out::default();
+        dockerfile::check(&stages, i, &allowed, &mut out);
+        run.emit(&report.meta, r, out.hits, &[]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(format: &str) -> ArtifactMeta {
+        ArtifactMeta {
+            path: "x".into(),
+            format: format.into(),
+            sha256: String::new(),
+            role: ArtifactRole::Current,
+        }
+    }
+
+    fn res(address: &str, kind: &str, action: Option<PlannedAction>, attrs: &str) -> IacResource {
+        IacResource {
+            address: address.into(),
+            resource_type: kind.into(),
+            provider: String::new(),
+            name: address.into(),
+            namespace: None,
+            action,
+            attributes: attrs.into(),
+            location: Some(Location {
+                path: "x".into(),
+                line: Some(3),
+                end_line: None,
+                column: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn plan_actions_selection_and_overrides() {
+        let report = IacReport {
+            meta: meta("terraform-plan"),
+            resources: vec![
+                res(
+                    "aws_db_instance.a",
+                    "aws_db_instance",
+                    Some(PlannedAction::Create),
+                    r#"{"publicly_accessible": true, "storage_encrypted": true, "deletion_protection": true}"#,
+                ),
+                res(
+                    "aws_db_instance.b",
+                    "aws_db_instance",
+                    Some(PlannedAction::Delete),
+                    r#"{"publicly_accessible": true}"#,
+                ),
+                res(
+                    "data.aws_db_instance.c",
+                    "aws_db_instance",
+                    Some(PlannedAction::Read),
+                    r#"{"publicly_accessible": true}"#,
+                ),
+            ],
+        };
+        let v = evaluate(&[&report], &Params::default()).unwrap_or_else(panic_free);
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert_eq!(v.findings.len(), 1);
+        assert!(
+            v.findings
+                .iter()
+                .all(|f| f.resource.as_deref() == Some("aws_db_instance.a") && f.blocking)
+        );
+        let p = Params {
+            severity: [("CKV_AWS_17".to_string(), "low".to_string())]
+                .into_iter()
+                .collect(),
+            ..Params::default()
+        };
+        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        assert_eq!(v.outcome, Outcome::Warn);
+        let p = Params {
+            rules: RuleSelection {
+                enable: vec![],
+                disable: vec!["iac/aws-rds-*".into()],
+            },
+            ..Params::default()
+        };
+        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        assert_eq!(v.outcome, Outcome::Pass);
+        let p = Params {
+            skip_resources: vec!["aws_db_instance.*".into()],
+            ..Params::default()
+        };
+        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        assert_eq!(v.findings.len(), 0);
+    }
+
+    fn panic_free(e: PolicyError) -> Verdict {
+        Verdict::new(Outcome::Skip, format!("{e:?}"))
+    }
+
+    #[test]
+    fn k8s_suppressions_are_visible() {
+        let report = IacReport {
+            meta: meta("kubernetes"),
+            resources: vec![res(
+                "Pod/ns/p",
+                "Pod",
+                None,
+                r#"{"metadata": {"namespace": "ns", "annotations": {"gate.io/skip-k8s-privileged": "node agent", "checkov.io/skip1": "CKV_K8S_19=needs host net"}},
+                   "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "a:1", "securityContext": {"privileged": true}}]}}"#,
+            )],
+        };
+        let p = Params {
+            rules: RuleSelection {
+                enable: vec!["iac/k8s-privileged".into(), "CKV_K8S_19".into()],
+                disable: vec![],
+            },
+            ..Params::default()
+        };
+        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        assert_eq!(v.findings.len(), 2);
+        assert!(
+            v.findings
+                .iter()
+                .all(|f| f.status == FindingStatus::Suppressed)
+        );
+        assert_eq!(v.outcome, Outcome::Pass);
+        assert!(v.findings.iter().any(|f| {
+            f.evidence
+                .as_deref()
+                .is_some_and(|e| e.contains("node agent"))
+        }));
+    }
+}
