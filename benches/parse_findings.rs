@@ -11,18 +11,11 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gate_artifacts::{ParseOptions, parse};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
-fn corpus() -> PathBuf {
-    std::env::var_os("GATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(corpus().join(rel)).unwrap()
-}
+#[path = "corpus.rs"]
+mod corpus_files;
+use corpus_files::read;
 
 fn scaled_grype(target: usize) -> Vec<u8> {
     let mut doc: serde_json::Value =

@@ -13,19 +13,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gate_artifacts::{ParseOptions, parse};
 use serde_json::Value;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
-fn corpus() -> PathBuf {
-    std::env::var_os("GATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    let p = corpus().join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+#[path = "corpus.rs"]
+mod corpus_files;
+use corpus_files::read;
 
 /// `tags.json` with its resource changes copied until there are at least
 /// `target` of them, each copy under a distinct module address.

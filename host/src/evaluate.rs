@@ -121,9 +121,10 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                 continue;
             }
         };
-        let digest = format!("sha256:{:x}", Sha256::digest(&bytes));
+        let hex = crate::runtime::component_digest(&bytes);
+        let digest = format!("sha256:{hex}");
         let loaded = runtime
-            .load(&bytes)
+            .load_digested(&bytes, hex)
             .and_then(|p| runtime.info(&p, env).map(|info| (p, info)));
         if let Ok((_, info)) = &loaded
             && let Err(e) = validate_params(&info.params_schema, &spec.params)

@@ -6,7 +6,6 @@ use crate::exit::Exit;
 use crate::policies::builtin;
 use crate::runtime::{CallEnv, CompileCache, Limits, Runtime, convert};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
@@ -21,8 +20,12 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
         let Some(bytes) = builtin::get(name) else {
             continue;
         };
-        let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-        match runtime.load(bytes).and_then(|p| runtime.info(&p, env)) {
+        let hex = crate::runtime::component_digest(bytes);
+        let digest = format!("sha256:{hex}");
+        match runtime
+            .load_digested(bytes, hex)
+            .and_then(|p| runtime.info(&p, env))
+        {
             Ok(info) => {
                 let schema: serde_json::Value =
                     serde_json::from_str(&info.params_schema).unwrap_or(serde_json::Value::Null);

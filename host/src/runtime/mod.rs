@@ -135,7 +135,16 @@ impl Runtime {
 
     /// Compiles (or loads from cache) and links a component.
     pub fn load(&self, bytes: &[u8]) -> Result<LoadedPolicy, PolicyFailure> {
-        let digest = format!("{:x}", Sha256::digest(bytes));
+        self.load_digested(bytes, component_digest(bytes))
+    }
+
+    /// Like [`Runtime::load`] when the caller already hashed the bytes
+    /// (the verdict reports the digest even when loading fails).
+    pub fn load_digested(
+        &self,
+        bytes: &[u8],
+        digest: String,
+    ) -> Result<LoadedPolicy, PolicyFailure> {
         let invalid = |e: wasmtime::Error| {
             PolicyFailure::new(PolicyErrorKind::InvalidComponent, format!("{e:#}"))
         };
@@ -260,6 +269,12 @@ impl Runtime {
         };
         (result, transcript)
     }
+}
+
+/// Lowercase hex sha256 of component bytes: the cache key and, prefixed
+/// with `sha256:`, the digest reports show.
+pub fn component_digest(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// A deterministic per-policy seed for the guest's randomness.

@@ -84,12 +84,10 @@ impl Policy for Hostile {
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()
                     .as_secs();
-                let mut buf = [0u8; 8];
-                getrandom(&mut buf);
+
                 let mut v = Verdict::pass(format!("now={now}"));
                 v.metrics.push(Metric::new("unix-seconds", now as f64));
-                v.metrics
-                    .push(Metric::new("random", u64::from_le_bytes(buf) as f64));
+                v.metrics.push(Metric::new("random", random_u64() as f64));
                 Ok(v)
             }
             "flood-stdout" => loop {
@@ -137,17 +135,13 @@ impl Policy for Hostile {
     }
 }
 
-/// Reads random bytes through WASI (std has no public API for it).
-fn getrandom(buf: &mut [u8]) {
-    let mut state = std::collections::hash_map::RandomState::new();
+/// 64 bits from the guest's randomness: std seeds `RandomState` from WASI's
+/// random source, which the host seeds per policy.
+fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    let mut h = state.build_hasher();
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u8(0);
-    let v = h.finish().to_le_bytes();
-    for (b, r) in buf.iter_mut().zip(v.iter()) {
-        *b = *r;
-    }
-    let _ = &mut state;
+    h.finish()
 }
 
 gate_sdk::export!(Hostile);
