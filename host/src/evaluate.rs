@@ -6,6 +6,7 @@ use crate::context::RunContext;
 use crate::error::GateError;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
 use crate::policies::{PolicyRef, SourceError};
+use crate::registry::{self, pack};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
     CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
@@ -36,7 +37,10 @@ pub struct PolicySpec {
     /// Where the reference was written, for errors about it.
     pub reference_origin: ParamsOrigin,
     pub name: Option<String>,
-    pub level: Level,
+    /// The level `gate.toml` gives; `None`: the pack's, else `hard`.
+    pub level: Option<Level>,
+    /// The params the user gave (a JSON object); they replace a pack's
+    /// default params key by key.
     pub params: serde_json::Value,
     pub params_origin: ParamsOrigin,
     /// Whether having no input for it is an error (configured policies) or
@@ -68,6 +72,8 @@ pub struct RunPlan {
     pub context: RunContext,
     /// Changed lines from `--diff`/`--base`; `None` when no diff was given.
     pub changes: Option<Vec<wit::ChangedFile>>,
+    /// How `oci://` packs are fetched and verified.
+    pub registry: registry::Options,
 }
 
 struct Prepared {
@@ -75,6 +81,34 @@ struct Prepared {
     /// The component and its info, or why it could not be loaded.
     loaded: Result<(LoadedPolicy, wit::PolicyInfo), PolicyFailure>,
     digest: String,
+    /// The level in force: `gate.toml`'s, else the pack's, else `hard`.
+    level: Level,
+    /// The params the policy gets: the pack's defaults under the user's.
+    params: serde_json::Value,
+    pack: Option<registry::PackOrigin>,
+}
+
+/// The pack defaults embedded in a component, or why they cannot be read.
+fn pack_defaults(bytes: &[u8]) -> Result<Option<pack::EmbeddedPolicy>, PolicyFailure> {
+    pack::Embedded::of(bytes)
+        .map(|e| e.map(|e| e.policy))
+        .map_err(|e| PolicyFailure::new(PolicyErrorKind::InvalidComponent, e.to_string()))
+}
+
+/// The pack's default params with the user's on top: a key the user gives
+/// replaces the pack's value for that key whole (tables are not merged
+/// deeper, so a user can always replace a default list or table).
+fn merge_params(
+    defaults: Option<&serde_json::Map<String, serde_json::Value>>,
+    user: &serde_json::Value,
+) -> serde_json::Value {
+    let mut merged = defaults.cloned().unwrap_or_default();
+    if let Some(u) = user.as_object() {
+        for (k, v) in u {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::Value::Object(merged)
 }
 
 fn origin_error(
@@ -98,13 +132,14 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     let env = CallEnv {
         now: Duration::from_secs(u64::try_from(plan.context.now_ts.as_second()).unwrap_or(0)),
     };
+    let resolver = registry::Resolver::new(plan.registry.clone());
 
     // 1. Components: read, compile (or cache), info(), params against schema.
     let mut prepared = Vec::new();
     let mut config_errors = Vec::new();
     for spec in &plan.policies {
-        let bytes = match spec.reference.read() {
-            Ok(b) => b,
+        let component = match spec.reference.read(&resolver) {
+            Ok(c) => c,
             Err(SourceError::Registry(msg)) => return Err(GateError::Registry(msg)),
             Err(e) => {
                 config_errors.push(origin_error(
@@ -121,13 +156,26 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                 continue;
             }
         };
+        let bytes = component.bytes;
         let hex = crate::runtime::component_digest(&bytes);
         let digest = format!("sha256:{hex}");
-        let loaded = runtime
-            .load_digested(&bytes, hex)
-            .and_then(|p| runtime.info(&p, env).map(|info| (p, info)));
+        let defaults = pack_defaults(&bytes);
+        let (level, params) = match &defaults {
+            Ok(d) => (
+                spec.level
+                    .or(d.as_ref().and_then(|d| d.level))
+                    .unwrap_or_default(),
+                merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
+            ),
+            Err(_) => (spec.level.unwrap_or_default(), spec.params.clone()),
+        };
+        let loaded = defaults.and_then(|_| {
+            runtime
+                .load_digested(&bytes, hex)
+                .and_then(|p| runtime.info(&p, env).map(|info| (p, info)))
+        });
         if let Ok((_, info)) = &loaded
-            && let Err(e) = validate_params(&info.params_schema, &spec.params)
+            && let Err(e) = validate_params(&info.params_schema, &params)
         {
             {
                 match e {
@@ -154,6 +202,9 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                                 ),
                             )),
                             digest,
+                            level,
+                            params,
+                            pack: component.pack,
                         });
                         continue;
                     }
@@ -164,6 +215,9 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
             spec: spec.clone(),
             loaded,
             digest,
+            level,
+            params,
+            pack: component.pack,
         });
     }
     if let Some(first) = config_errors.into_iter().next() {
@@ -247,7 +301,8 @@ fn evaluate_one(
         reference,
         version: String::new(),
         digest: p.digest.clone(),
-        level: p.spec.level,
+        pack: p.pack.clone(),
+        level: p.level,
         outcome: Outcome::Error,
         policy_outcome: None,
         summary: String::new(),
@@ -296,7 +351,7 @@ fn evaluate_one(
     }
     let request = wit::Request {
         artifacts: request_artifacts,
-        params: p.spec.params.to_string(),
+        params: p.params.to_string(),
         context: wit::Context {
             now: plan.context.now.clone(),
             environment: plan.context.environment.clone(),
@@ -320,9 +375,9 @@ fn evaluate_one(
                 wit::Outcome::Fail => Outcome::Fail,
                 wit::Outcome::Skip => Outcome::Skip,
             };
-            entry.outcome = verdict::enforce(p.spec.level, said);
+            entry.outcome = verdict::enforce(p.level, said);
             if entry.outcome == Outcome::Fail
-                && p.spec.level == Level::Soft
+                && p.level == Level::Soft
                 && let Some(o) = plan.overrides.iter().find(|o| targets(o, &entry))
             {
                 entry.outcome = Outcome::Warn;
@@ -482,11 +537,11 @@ fn check_overrides(plan: &RunPlan, prepared: &[Prepared]) -> Result<(), GateErro
                     o.target
                 )));
             }
-            Some(p) if p.spec.level != Level::Soft => {
+            Some(p) if p.level != Level::Soft => {
                 return Err(GateError::Usage(
                     format!(
                         "--override {}: only `soft` policies can be overridden (this one is {:?})",
-                        o.target, p.spec.level
+                        o.target, p.level
                     )
                     .to_lowercase(),
                 ));

@@ -67,6 +67,9 @@ pub struct PolicyEntry {
     pub reference: String,
     pub version: String,
     pub digest: String,
+    /// The registry pack the policy came from (`oci://` references).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<crate::registry::PackOrigin>,
     pub level: Level,
     pub outcome: Outcome,
     /// What the policy itself said, before the enforcement level applied.

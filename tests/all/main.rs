@@ -16,6 +16,7 @@ mod gates;
 mod iac;
 mod peers;
 mod registry;
+mod registry_auth;
 mod reports;
 mod sandbox;
 

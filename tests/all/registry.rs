@@ -134,6 +134,11 @@ fn pack_dir(t: &TestDir, name: &str, version: &str) -> PathBuf {
     t.path().join(name)
 }
 
+fn digest_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+}
+
 fn digest_line(out: &str) -> String {
     let at = out.find("sha256:").expect("a digest in the output");
     out[at..at + 71].to_string()
@@ -438,6 +443,11 @@ fn signatures_are_required_once_keys_are_trusted() {
         wrong.stderr().contains("no signature verifies"),
         "{}",
         wrong.stderr()
+    );
+    assert!(
+        cache_blobs(&t).is_empty(),
+        "a pack signed by an untrusted key is not cached: {:?}",
+        cache_blobs(&t)
     );
 
     t.run(&[
@@ -773,4 +783,392 @@ fn concurrent_pulls_share_one_cache() {
         use sha2::Digest;
         assert_eq!(format!("{:x}", sha2::Sha256::digest(&bytes)), b);
     }
+}
+
+/// The verdict entry of the policy named `name`.
+fn policy<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no policy {name} in {doc}"))
+}
+
+fn metric(entry: &serde_json::Value, name: &str) -> serde_json::Value {
+    entry["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no metric {name} in {entry}"))
+}
+
+#[test]
+fn pack_defaults_apply_when_gate_toml_gives_none() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    // example-gates: `coverage` is hard with min-line 50, `strict` soft with min-line 95.
+    let digest = push(&t, &reg, "ns/defaults:v1", "1.0.0");
+    t.write("lcov.info", LCOV_80);
+    let config = |extra: &str| {
+        t.write(
+            "gate.toml",
+            format!(
+                "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"{0}#coverage\"\nname = \"coverage\"\n\n[[policy]]\nuse = \"{0}#strict\"\nname = \"strict\"\n{extra}",
+                reg.oci("ns/defaults:v1")
+            ),
+        );
+    };
+
+    // Nothing in gate.toml: the pack's level and params are in force.
+    config("");
+    let run = t.run(&["check", "--format", "json"]).expect_code(1);
+    let doc = run.json();
+    let strict = policy(&doc, "strict");
+    assert_eq!(strict["level"], "soft");
+    assert_eq!(strict["outcome"], "fail");
+    assert_eq!(metric(strict, "line-coverage")["threshold"], 95.0);
+    assert_eq!(strict["pack"]["name"], "example-gates");
+    assert_eq!(strict["pack"]["version"], "1.0.0");
+    assert_eq!(strict["pack"]["digest"], digest.as_str());
+    assert_eq!(strict["pack"]["policy"], "strict");
+    // The published verdict schema knows `pack`.
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate::repo().join("schemas/verdict.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let coverage = policy(&doc, "coverage");
+    assert_eq!(coverage["level"], "hard");
+    assert_eq!(coverage["outcome"], "pass");
+    assert_eq!(metric(coverage, "line-coverage")["threshold"], 50.0);
+
+    // The pack made `strict` soft, so it can be overridden.
+    let over = t
+        .run(&[
+            "check",
+            "--format",
+            "json",
+            "--override",
+            "strict",
+            "--by",
+            "lead",
+            "--reason",
+            "hotfix",
+        ])
+        .expect_code(0);
+    assert_eq!(policy(&over.json(), "strict")["outcome"], "warn");
+
+    // gate.toml params replace the pack's key by key; its level wins.
+    config("params = { min-line = 75 }\n");
+    let doc = t.run(&["check", "--format", "json"]).expect_code(0).json();
+    assert_eq!(
+        metric(policy(&doc, "strict"), "line-coverage")["threshold"],
+        75.0
+    );
+    assert_eq!(policy(&doc, "strict")["level"], "soft");
+    config("level = \"advisory\"\n");
+    let doc = t.run(&["check", "--format", "json"]).expect_code(0).json();
+    assert_eq!(policy(&doc, "strict")["level"], "advisory");
+    assert_eq!(policy(&doc, "strict")["outcome"], "warn");
+    assert_eq!(
+        metric(policy(&doc, "strict"), "line-coverage")["threshold"],
+        95.0
+    );
+    // A hard policy from gate.toml cannot be overridden even if the pack says soft.
+    config("level = \"hard\"\n");
+    let refused = t
+        .run(&[
+            "check",
+            "--override",
+            "strict",
+            "--by",
+            "lead",
+            "--reason",
+            "hotfix",
+        ])
+        .expect_code(2);
+    assert!(
+        refused.stderr().contains("only `soft`"),
+        "{}",
+        refused.stderr()
+    );
+
+    // The defaults live in the component, so a layer used as a file keeps them.
+    let dir = pack_dir(&t, "local", "1.0.0");
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "local.oci"])
+        .expect_code(0);
+    let layout = t.path().join("local.oci");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let m = index["manifests"][0]["digest"].as_str().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&m[7..])).unwrap())
+            .unwrap();
+    let strict_layer = manifest["layers"][1]["digest"].as_str().unwrap();
+    let file = layout.join("blobs/sha256").join(&strict_layer[7..]);
+    let eval = t
+        .run(&[
+            "eval",
+            "--policy",
+            file.to_str().unwrap(),
+            "lcov.info",
+            "--format",
+            "json",
+        ])
+        .expect_code(1);
+    let doc = eval.json();
+    assert_eq!(doc["policies"][0]["level"], "soft");
+    assert_eq!(
+        metric(&doc["policies"][0], "line-coverage")["threshold"],
+        95.0
+    );
+    assert!(
+        doc["policies"][0].get("pack").is_none(),
+        "a file is not a registry pack"
+    );
+}
+
+/// Rewrites the manifest of a layout with `edit`, keeping blobs and tag.
+fn edit_layout_manifest(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    use sha2::{Digest, Sha256};
+    let index_path = dir.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    let old = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blobs = dir.join("blobs/sha256");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(blobs.join(&old[7..])).unwrap()).unwrap();
+    edit(&mut m);
+    let bytes = serde_json::to_vec(&m).unwrap();
+    let hex = format!("{:x}", Sha256::digest(&bytes));
+    std::fs::write(blobs.join(&hex), &bytes).unwrap();
+    index["manifests"][0]["digest"] = format!("sha256:{hex}").into();
+    index["manifests"][0]["size"] = bytes.len().into();
+    std::fs::write(&index_path, index.to_string()).unwrap();
+}
+
+#[test]
+fn packs_for_a_newer_gate_are_refused_at_pull() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    let dir = pack_dir(&t, "p", "1.0.0");
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "new.oci"])
+        .expect_code(0);
+    edit_layout_manifest(&t.path().join("new.oci"), |m| {
+        m["annotations"]["dev.gate.pack.min-gate-version"] = "99.0.0".into();
+    });
+    t.run(&["pack", "push", "new.oci", &reg.oci("ns/future:v1")])
+        .expect_code(0);
+    pull_fails(&reg.oci("ns/future:v1"), "needs gate 99.0.0");
+
+    // Same for a WIT package this gate does not implement.
+    let t2 = TestDir::new();
+    let dir = pack_dir(&t2, "p", "1.0.0");
+    t2.run(&["pack", "build", dir.to_str().unwrap(), "-o", "new.oci"])
+        .expect_code(0);
+    edit_layout_manifest(&t2.path().join("new.oci"), |m| {
+        m["annotations"]["dev.gate.pack.wit"] = "gate:policy@0.2.0".into();
+    });
+    t2.run(&["pack", "push", "new.oci", &reg.oci("ns/wit:v1")])
+        .expect_code(0);
+    pull_fails(&reg.oci("ns/wit:v1"), "gate:policy@0.2.0");
+}
+
+#[test]
+fn signatures_travel_with_save_and_load() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    let signed = push(&t, &reg, "ns/airgap:signed", "1.0.0");
+    push(&t, &reg, "ns/airgap:unsigned", "1.0.1");
+    t.run(&["pack", "keygen", "alice.key"]).expect_code(0);
+    t.run(&["pack", "keygen", "mallory.key"]).expect_code(0);
+    t.run(&[
+        "pack",
+        "sign",
+        &reg.oci("ns/airgap:signed"),
+        "--key",
+        "alice.key",
+    ])
+    .expect_code(0);
+    let saved = t
+        .run(&[
+            "pack",
+            "save",
+            &reg.oci("ns/airgap:signed"),
+            "-o",
+            "signed.oci",
+        ])
+        .expect_code(0);
+    assert!(
+        saved.stdout().contains("(1 signature(s))"),
+        "{}",
+        saved.stdout()
+    );
+    t.run(&[
+        "pack",
+        "save",
+        &reg.oci("ns/airgap:unsigned"),
+        "-o",
+        "unsigned.oci",
+    ])
+    .expect_code(0);
+    // skopeo still reads the pack in a layout that carries signatures.
+    if have("skopeo", &["--version"]) {
+        let inspect = Command::new("skopeo")
+            .args([
+                "inspect",
+                "--raw",
+                &format!("oci:{}:signed", t.path().join("signed.oci").display()),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            inspect.status.success(),
+            "{}",
+            String::from_utf8_lossy(&inspect.stderr)
+        );
+        assert_eq!(
+            digest_of(&inspect.stdout),
+            signed,
+            "skopeo sees the pack manifest"
+        );
+    }
+
+    // The air-gapped host: its registry is unreachable, only the layouts arrive.
+    let air = TestDir::new();
+    for f in ["alice.key.pub", "mallory.key.pub"] {
+        std::fs::copy(t.path().join(f), air.path().join(f)).unwrap();
+    }
+    let layout = |name: &str| t.path().join(name).to_str().unwrap().to_string();
+    air.run(&[
+        "pack",
+        "verify",
+        &layout("signed.oci"),
+        "--key",
+        "alice.key.pub",
+    ])
+    .expect_code(0);
+    let wrong = air
+        .run(&[
+            "pack",
+            "verify",
+            &layout("signed.oci"),
+            "--key",
+            "mallory.key.pub",
+        ])
+        .expect_code(5);
+    assert!(
+        wrong.stderr().contains("no signature verifies"),
+        "{}",
+        wrong.stderr()
+    );
+    let loaded = air
+        .run(&[
+            "pack",
+            "load",
+            &layout("signed.oci"),
+            "oci://mirror.internal/ns/airgap:signed",
+        ])
+        .expect_code(0);
+    assert!(
+        loaded.stdout().contains("(1 signature(s))"),
+        "{}",
+        loaded.stdout()
+    );
+    air.run(&[
+        "pack",
+        "load",
+        &layout("unsigned.oci"),
+        "oci://mirror.internal/ns/airgap:unsigned",
+    ])
+    .expect_code(0);
+    air.write("lcov.info", LCOV_80);
+    let config = |tag: &str, key: &str| {
+        air.write(
+            "gate.toml",
+            format!(
+                "[registry]\noffline = true\ntrusted-keys = [\"{key}\"]\n\n[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"oci://mirror.internal/ns/airgap:{tag}\"\nparams = {{ min-line = 75 }}\n"
+            ),
+        );
+    };
+    config("signed", "alice.key.pub");
+    let ok = air.run(&["check", "--format", "json"]).expect_code(0);
+    assert_eq!(ok.json()["policies"][0]["pack"]["digest"], signed.as_str());
+    config("signed", "mallory.key.pub");
+    let wrong = air.run(&["check"]).expect_code(5);
+    assert!(
+        wrong.stderr().contains("no signature verifies"),
+        "{}",
+        wrong.stderr()
+    );
+    config("unsigned", "alice.key.pub");
+    let unsigned = air.run(&["check"]).expect_code(5);
+    assert!(
+        unsigned.stderr().contains("not signed"),
+        "{}",
+        unsigned.stderr()
+    );
+}
+
+/// Runs `gate ARGS` under `script`, which gives it a terminal.
+fn on_a_tty(t: &TestDir, args: &[&str]) -> (i32, String) {
+    let mut cmd = String::from(env!("CARGO_BIN_EXE_gate"));
+    for a in args {
+        cmd.push(' ');
+        cmd.push_str(a);
+    }
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(t.path())
+        .env("GATE_CACHE_DIR", &t.cache)
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn progress_bars_only_on_a_terminal() {
+    let Some(reg) = Registry::start() else { return };
+    if !have("script", &["--version"]) {
+        return;
+    }
+    let t = TestDir::new();
+    let dir = pack_dir(&t, "p", "1.0.0");
+    let (code, screen) = on_a_tty(
+        &t,
+        &["pack", "push", dir.to_str().unwrap(), &reg.oci("ns/bar:v1")],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("pushing sha256:"), "{screen}");
+    assert!(screen.contains("100%"), "{screen}");
+    let (code, screen) = on_a_tty(&t, &["pack", "pull", &reg.oci("ns/bar:v1")]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("pulling sha256:"), "{screen}");
+    assert!(screen.contains("] 100%"), "{screen}");
+
+    // Not a terminal (CI logs, pipes): nothing but the result.
+    let quiet = TestDir::new();
+    let run = quiet
+        .run(&["pack", "pull", &reg.oci("ns/bar:v1")])
+        .expect_code(0);
+    assert!(!run.stderr().contains('%'), "{}", run.stderr());
+    assert!(!run.stderr().contains("pulling"), "{}", run.stderr());
+    let dir = pack_dir(&quiet, "p", "1.0.1");
+    let run = quiet
+        .run(&["pack", "push", dir.to_str().unwrap(), &reg.oci("ns/bar:v2")])
+        .expect_code(0);
+    assert!(run.stderr().is_empty(), "{}", run.stderr());
 }

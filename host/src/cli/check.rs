@@ -8,6 +8,7 @@ use crate::evaluate::{self, Override, ParamsOrigin, PolicySpec, RunPlan};
 use crate::exit::Exit;
 use crate::inputs::ArtifactSpec;
 use crate::policies::{PolicyRef, builtin};
+use crate::registry;
 use crate::report;
 use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
@@ -35,7 +36,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
                 reference: PolicyRef::Builtin(name.to_string()),
                 reference_origin: ParamsOrigin::Default,
                 name: None,
-                level: Default::default(),
+                level: None,
                 params: serde_json::json!({}),
                 params_origin: ParamsOrigin::Default,
                 required: false,
@@ -166,7 +167,26 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         },
         context,
         changes,
+        registry: registry::Options {
+            locked: run.locked,
+            offline: run.offline,
+            key_base: PathBuf::from("."),
+            ..Default::default()
+        }
+        .with_env(),
     })
+}
+
+/// `[registry]` of a config: trusted keys (relative to the config file),
+/// offline and insecure switches, and `gate.lock` beside the config.
+pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut registry::Options) {
+    let reg = &cfg.config.registry;
+    let base = cfg.base_dir();
+    options.insecure |= reg.insecure;
+    options.offline |= reg.offline;
+    options.trusted_keys = reg.trusted_keys.clone();
+    options.lock_path = Some(base.join("gate.lock"));
+    options.key_base = base;
 }
 
 #[allow(clippy::result_large_err)] // cold path, see config::ConfigError
@@ -177,6 +197,7 @@ fn apply_config(
 ) -> Result<(), ConfigError> {
     let base = cfg.base_dir();
     let c = &cfg.config;
+    apply_registry(cfg, &mut plan.registry);
     if let Some(root) = &c.root {
         let r = base.join(root.get_ref());
         plan.parse_options.go_module = crate::inputs::go_module(&r);

@@ -1,16 +1,24 @@
 //! `gate eval`: one policy, ad hoc.
 
 use super::EvalArgs;
-use super::check::{base_plan, finish};
-use crate::config::{ConfigError, Role};
+use super::check::{apply_registry, base_plan, finish};
+use crate::config::{ConfigError, ConfigFile, Role};
 use crate::error::GateError;
 use crate::evaluate::{ParamsOrigin, PolicySpec};
 use crate::exit::Exit;
 use crate::inputs::ArtifactSpec;
 use crate::policies::PolicyRef;
+use std::path::Path;
 
 pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
     let mut plan = base_plan(&args.run)?;
+    // A `gate.toml` here brings its `[registry]` trust settings and lock
+    // file: trusted keys must not be skipped just because the policy is
+    // run ad hoc.
+    if Path::new("gate.toml").is_file() {
+        let cfg = ConfigFile::load(Path::new("gate.toml"))?;
+        apply_registry(&cfg, &mut plan.registry);
+    }
     let params = match &args.params {
         Some(text) => {
             let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -30,7 +38,7 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
         reference: PolicyRef::parse(&args.policy, &cwd),
         reference_origin: ParamsOrigin::Flag,
         name: None,
-        level: Default::default(),
+        level: None,
         params,
         params_origin: if args.params.is_some() {
             ParamsOrigin::Flag

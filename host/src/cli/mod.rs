@@ -187,14 +187,8 @@ pub fn main() -> Exit {
         }
     };
     let result = match cli.command {
-        Command::Check(a) => {
-            pack::configure_for_run(a.config.as_deref(), a.run.locked, a.run.offline);
-            check::run(a)
-        }
-        Command::Eval(a) => {
-            pack::configure_for_run(None, a.run.locked, a.run.offline);
-            eval::run(a)
-        }
+        Command::Check(a) => check::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Pack(a) => pack::run(a),
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),

@@ -114,35 +114,8 @@ pub enum PackCommand {
     },
 }
 
-/// Sets the registry options for `gate check`/`gate eval` from the flags
-/// and the config's `[registry]` table. Config errors are left for the
-/// command itself to report.
-pub fn configure_for_run(config: Option<&Path>, locked: bool, offline: bool) {
-    let path = match config {
-        Some(p) => Some(p.to_path_buf()),
-        None if Path::new("gate.toml").is_file() => Some(PathBuf::from("gate.toml")),
-        None => None,
-    };
-    let loaded = path.as_deref().and_then(|p| ConfigFile::load(p).ok());
-    let base = loaded
-        .as_ref()
-        .map_or_else(|| PathBuf::from("."), ConfigFile::base_dir);
-    let reg = loaded
-        .as_ref()
-        .map(|c| c.config.registry.clone())
-        .unwrap_or_default();
-    registry::configure(Options {
-        insecure: reg.insecure,
-        offline: offline || reg.offline,
-        locked,
-        trusted_keys: reg.trusted_keys,
-        key_base: base.clone(),
-        lock_path: Some(base.join("gate.lock")),
-    });
-}
-
 fn options(net: &NetArgs) -> Options {
-    let mut o = registry::options();
+    let mut o = Options::default().with_env();
     o.insecure |= net.insecure;
     o.offline |= net.offline;
     o.trusted_keys.extend(net.trusted_keys.iter().cloned());
@@ -206,8 +179,17 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         } => {
             let r = reference(&r)?;
             let p = fetch(&r, &net)?;
+            // Signatures travel with the pack, so trusted keys keep
+            // working on the air-gapped side.
+            let sigs = registry::signatures(&r, &options(&net), Cache::from_env().as_ref(), &p)?;
             layout::write_layout(&output, &p, &r.tag_or_latest())?;
-            println!("{} {}", output.display(), p.digest);
+            sign::save_signatures(&output, &p, &sigs)?;
+            println!(
+                "{} {} ({} signature(s))",
+                output.display(),
+                p.digest,
+                sigs.len()
+            );
             Ok(Exit::Pass)
         }
         PackCommand::Load { dir, reference: r } => {
@@ -226,9 +208,19 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             }
             let cache = Cache::from_env()
                 .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
+            pack::check_compatible(&p)?;
+            let sigs = sign::load_signatures(&dir, &p.digest)?;
             cache.store_pack(&p)?;
+            for s in &sigs {
+                cache.put_signature(&p.digest, s)?;
+            }
             cache.put_ref(&r, &p.digest)?;
-            println!("{} {}", r.without_policy(), p.digest);
+            println!(
+                "{} {} ({} signature(s))",
+                r.without_policy(),
+                p.digest,
+                sigs.len()
+            );
             Ok(Exit::Pass)
         }
         PackCommand::Sign {
@@ -254,9 +246,22 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             keys,
             insecure,
         } => {
-            let r = reference(&r)?;
             let keys = sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.0))?;
-            let client = Client::new(&r, insecure || registry::options().insecure, false)?;
+            if Path::new(&r).is_dir() {
+                // An OCI layout from `gate pack save`: check it before `load`.
+                let dir = Path::new(&r);
+                let p = layout::read_layout(dir, None)?;
+                let docs = sign::load_signatures(dir, &p.digest)?;
+                sign::verify_any(dir.display(), &p.digest, &docs, &keys)?;
+                println!("{}: signature verified", p.digest);
+                return Ok(Exit::Pass);
+            }
+            let r = reference(&r)?;
+            let client = Client::new(
+                &r,
+                insecure || Options::default().with_env().insecure,
+                false,
+            )?;
             let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
             let (_, digest) = client.get_manifest(&r.repository, &wanted)?;
             let docs = sign::fetch_signatures(&client, &r, &digest)?;
@@ -359,8 +364,20 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) {
     println!("  description: {}", ann(layout::ANN_DESCRIPTION));
     println!("  config:      {}", p.manifest.config.media_type);
     println!("  policies:");
-    for ((d, _), (name, _)) in p.layers.iter().zip(p.policies()) {
+    for ((d, bytes), (name, _)) in p.layers.iter().zip(p.policies()) {
         println!("    {name}  {}  {} bytes", d.digest, d.size);
+        // The defaults gate.toml inherits when it gives no level/params.
+        if let Ok(Some(e)) = pack::Embedded::of(bytes) {
+            let level = e
+                .policy
+                .level
+                .map_or_else(|| "hard".to_string(), |l| format!("{l:?}").to_lowercase());
+            let params = e.policy.params.map(serde_json::Value::Object);
+            println!(
+                "      level {level}, params {}",
+                params.map_or_else(|| "{}".to_string(), |p| p.to_string())
+            );
+        }
     }
 }
 
@@ -370,7 +387,7 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
     let base = cfg.base_dir();
     let lock_path = base.join("gate.lock");
     let mut lock = LockFile::load(&lock_path)?;
-    let mut o = registry::options();
+    let mut o = Options::default().with_env();
     o.insecure |= cfg.config.registry.insecure;
     o.offline |= cfg.config.registry.offline;
     o.trusted_keys = cfg.config.registry.trusted_keys.clone();

@@ -154,8 +154,10 @@ pub struct PolicyConfig {
     /// Display name; defaults to the policy's own name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Default: the pack's level for pack policies, else `hard`.
     #[serde(default)]
-    pub level: Level,
+    pub level: Option<Level>,
+    /// Replace a pack's default params key by key.
     #[serde(default)]
     pub params: Option<Spanned<toml::Table>>,
 }
@@ -275,7 +277,7 @@ params = { min-line = 80.5 }
         assert_eq!(c.limits.fuel, Some(1000));
         assert_eq!(c.artifacts.len(), 2);
         assert_eq!(c.artifacts[1].role, Role::Baseline);
-        assert_eq!(c.policies[0].level, Level::Advisory);
+        assert_eq!(c.policies[0].level, Some(Level::Advisory));
         let params = c.policies[0].params.as_ref().unwrap().get_ref();
         assert_eq!(
             toml_to_json(&toml::Value::Table(params.clone())),

@@ -3,6 +3,8 @@
 
 pub mod builtin;
 
+use crate::registry::{PackOrigin, Resolver};
+
 use std::path::PathBuf;
 
 /// A reference to a policy component as users write it.
@@ -29,21 +31,39 @@ impl PolicyRef {
         }
     }
 
-    /// The bytes of the component.
-    pub fn read(&self) -> Result<Vec<u8>, SourceError> {
+    /// The component's bytes, and the pack it came from for `oci://`
+    /// references (resolved through the run's `resolver`).
+    pub fn read(&self, resolver: &Resolver) -> Result<Component, SourceError> {
         match self {
             PolicyRef::Builtin(name) => builtin::get(name)
-                .map(<[u8]>::to_vec)
+                .map(|b| Component {
+                    bytes: b.to_vec(),
+                    pack: None,
+                })
                 .ok_or_else(|| SourceError::UnknownBuiltin(name.clone())),
-            PolicyRef::File(path) => std::fs::read(path).map_err(|e| SourceError::Io {
-                path: path.display().to_string(),
-                message: e.to_string().to_lowercase(),
-            }),
-            PolicyRef::Oci(r) => {
-                crate::registry::resolve_policy(r).map_err(|e| SourceError::Registry(e.to_string()))
-            }
+            PolicyRef::File(path) => std::fs::read(path)
+                .map(|bytes| Component { bytes, pack: None })
+                .map_err(|e| SourceError::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string().to_lowercase(),
+                }),
+            PolicyRef::Oci(r) => resolver
+                .policy(r)
+                .map(|p| Component {
+                    bytes: p.bytes,
+                    pack: Some(p.origin),
+                })
+                .map_err(|e| SourceError::Registry(e.to_string())),
         }
     }
+}
+
+/// A policy component as read, before it is compiled.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub bytes: Vec<u8>,
+    /// Set when the component came from a registry pack.
+    pub pack: Option<PackOrigin>,
 }
 
 impl std::fmt::Display for PolicyRef {

@@ -1,16 +1,18 @@
 //! A small client for the OCI distribution API: manifests, blobs,
-//! uploads, referrers. Auth comes from Docker's `config.json`
-//! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, `auths`
-//! entries) and follows the registry's challenge: HTTP basic, or a bearer
-//! token from the realm it names. Plain HTTP is used only for loopback
+//! uploads, referrers. Credentials come from Docker's config and its
+//! credential helpers ([`super::auth`]), looked up at the first 401 only,
+//! and answer the registry's challenge: HTTP basic, or a bearer token from
+//! the realm it names (an identity token is exchanged there as an OAuth2
+//! refresh token). Plain HTTP is used only for loopback
 //! registries or with `insecure`; everything else is HTTPS (rustls, Mozilla
 //! roots).
 
+use super::auth::{self, Credentials, Lookup};
 use super::layout::{self, Descriptor, Index};
-use super::{Reference, RegistryError, Result, progress};
-use base64::Engine as _;
-use std::cell::RefCell;
-use std::path::PathBuf;
+use super::progress::{Counting, Progress};
+use super::{Reference, RegistryError, Result};
+use std::cell::{OnceCell, RefCell};
+use std::io::Read;
 use std::time::Duration;
 use ureq::Body;
 use ureq::http::{Method, Request, Response};
@@ -22,8 +24,8 @@ pub struct Client {
     base: String,
     registry: String,
     push: bool,
-    /// base64 `user:password` for the registry, from the docker config.
-    credentials: Option<String>,
+    /// What the docker config says about the registry, once a 401 asked.
+    lookup: OnceCell<Result<Lookup>>,
     /// The `Authorization` header value once a challenge was answered.
     auth: RefCell<Option<String>>,
 }
@@ -47,7 +49,7 @@ impl Client {
             base: format!("{scheme}://{}", r.registry),
             registry: r.registry.clone(),
             push,
-            credentials: docker_credentials(&r.registry)?,
+            lookup: OnceCell::new(),
             auth: RefCell::new(None),
         })
     }
@@ -106,8 +108,9 @@ impl Client {
         self.authenticate(&challenge, repo)?;
         let resp = self.send_once(&method, url, headers, body)?;
         if resp.status().as_u16() == 401 {
-            return Err(self.unauthorized(if self.credentials.is_some() {
-                "the credentials from the docker config were rejected"
+            let sent = matches!(self.lookup.get(), Some(Ok(l)) if l.credentials.is_some());
+            return Err(self.unauthorized(if sent {
+                "the credentials were rejected"
             } else {
                 "anonymous access was refused"
             }));
@@ -115,37 +118,45 @@ impl Client {
         Ok(resp)
     }
 
+    /// A 401 error, with where the credentials came from or how to get some.
     fn unauthorized(&self, why: &str) -> RegistryError {
+        let hint = match self.lookup.get() {
+            Some(Ok(l)) => l.hint(&self.registry),
+            _ => String::new(),
+        };
         RegistryError::new(format!(
-            "registry {}: 401 unauthorized: {why}{}",
-            self.registry,
-            if self.credentials.is_none() {
-                format!(
-                    " (no credentials for {} in {}; `docker login` or set DOCKER_CONFIG)",
-                    self.registry,
-                    docker_config_path().map_or_else(
-                        || "the docker config".to_string(),
-                        |p| p.display().to_string()
-                    )
-                )
-            } else {
-                String::new()
-            }
+            "registry {}: 401 unauthorized: {why}{hint}",
+            self.registry
         ))
+    }
+
+    /// The docker config's answer for this registry: read (and a helper
+    /// run) at the first 401 only, so anonymous registries never spawn
+    /// helpers; kept, failures included, for the life of the client.
+    fn lookup(&self) -> Result<&Lookup> {
+        self.lookup
+            .get_or_init(|| auth::lookup(&self.registry))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     fn authenticate(&self, challenge: &str, repo: &str) -> Result<()> {
         let (scheme, params) = challenge.split_once(' ').unwrap_or((challenge, ""));
         match scheme.to_ascii_lowercase().as_str() {
             "basic" => {
-                let creds = self
-                    .credentials
-                    .as_ref()
-                    .ok_or_else(|| self.unauthorized("the registry wants basic auth"))?;
-                *self.auth.borrow_mut() = Some(format!("Basic {creds}"));
+                let header = match &self.lookup()?.credentials {
+                    Some(c) => c.basic_header().ok_or_else(|| {
+                        self.unauthorized(
+                            "the registry wants basic auth, but the only credentials are an identity token, which needs a bearer token service",
+                        )
+                    })?,
+                    None => return Err(self.unauthorized("the registry wants basic auth")),
+                };
+                *self.auth.borrow_mut() = Some(header);
                 Ok(())
             }
             "bearer" => {
+                let credentials = self.lookup()?.credentials.as_ref();
                 let params = parse_challenge(params);
                 let get = |k: &str| {
                     params
@@ -165,22 +176,53 @@ impl Client {
                         if self.push { "pull,push" } else { "pull" }
                     )
                 });
-                let mut url = format!("{realm}?scope={}", pct(&scope));
-                if let Some(service) = get("service") {
-                    url.push_str(&format!("&service={}", pct(&service)));
-                }
-                let mut b = Request::builder().method(Method::GET).uri(&url);
-                if let Some(c) = &self.credentials {
-                    b = b.header("authorization", format!("Basic {c}"));
-                }
-                let req = b
-                    .body(())
-                    .map_err(|e| RegistryError::new(format!("invalid token request {url}: {e}")))?;
-                let mut resp = self.agent.run(req).map_err(|e| self.network_error(e))?;
+                let service = get("service");
+                let bad = |e: ureq::http::Error| {
+                    RegistryError::new(format!("invalid token request {realm}: {e}"))
+                };
+                let refresh = matches!(credentials, Some(Credentials::IdentityToken(_)));
+                let sent = match credentials {
+                    // Docker's OAuth2 flow: the refresh token is POSTed to
+                    // the realm for an access token.
+                    Some(Credentials::IdentityToken(token)) => {
+                        let mut form = format!(
+                            "grant_type=refresh_token&client_id=gate&scope={}&refresh_token={}",
+                            pct(&scope),
+                            pct(token)
+                        );
+                        if let Some(s) = &service {
+                            form.push_str(&format!("&service={}", pct(s)));
+                        }
+                        let req = Request::builder()
+                            .method(Method::POST)
+                            .uri(&realm)
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .body(form.into_bytes())
+                            .map_err(bad)?;
+                        self.agent.run(req)
+                    }
+                    basic => {
+                        let mut url = format!("{realm}?scope={}", pct(&scope));
+                        if let Some(s) = &service {
+                            url.push_str(&format!("&service={}", pct(s)));
+                        }
+                        let mut b = Request::builder().method(Method::GET).uri(&url);
+                        if let Some(h) = basic.and_then(Credentials::basic_header) {
+                            b = b.header("authorization", h);
+                        }
+                        self.agent.run(b.body(()).map_err(bad)?)
+                    }
+                };
+                let mut resp = sent.map_err(|e| self.network_error(e))?;
                 if !resp.status().is_success() {
                     return Err(self.unauthorized(&format!(
-                        "the token service answered {}",
-                        resp.status().as_u16()
+                        "the token service answered {}{}",
+                        resp.status().as_u16(),
+                        if refresh {
+                            " to the identity token"
+                        } else {
+                            ""
+                        }
                     )));
                 }
                 let body = resp
@@ -195,10 +237,15 @@ impl Client {
                         self.registry
                     ))
                 })?;
-                let token = v
-                    .get("token")
-                    .or_else(|| v.get("access_token"))
-                    .and_then(|t| t.as_str())
+                // OAuth2 answers `access_token`, the docker token flow `token`.
+                let keys = if refresh {
+                    ["access_token", "token"]
+                } else {
+                    ["token", "access_token"]
+                };
+                let token = keys
+                    .iter()
+                    .find_map(|k| v.get(*k).and_then(|t| t.as_str()).filter(|t| !t.is_empty()))
                     .ok_or_else(|| {
                         RegistryError::new(format!(
                             "registry {}: the token response has no token",
@@ -300,27 +347,33 @@ impl Client {
         layout::check_digest(&desc.digest)?;
         let url = format!("{}/v2/{repo}/blobs/{}", self.base, desc.digest);
         let what = format!("{}/{repo}@{}", self.registry, desc.digest);
-        progress(|| format!("  fetching {} ({} bytes)", desc.digest, desc.size));
         let mut resp = self.send(Method::GET, &url, &[], None, repo)?;
         if resp.status().as_u16() != 200 {
             return Err(self.status_error(&what, resp));
         }
-        let bytes = resp
-            .body_mut()
-            .with_config()
-            .limit(desc.size.saturating_add(1).min(layout::MAX_BLOB + 1))
-            .read_to_vec()
-            .map_err(|e| {
-                let m = e.to_string().to_lowercase();
-                if m.contains("limit") {
-                    RegistryError::new(format!(
-                        "{what}: the blob is larger than its descriptor says ({} bytes)",
-                        desc.size
-                    ))
-                } else {
-                    RegistryError::new(format!("{what}: truncated download: {m}"))
-                }
-            })?;
+        let mut bar = Progress::new(format!("  pulling {}", short(&desc.digest)), desc.size);
+        let mut bytes = Vec::with_capacity(usize::try_from(desc.size.min(16 << 20)).unwrap_or(0));
+        Counting {
+            inner: resp
+                .body_mut()
+                .with_config()
+                .limit(desc.size.saturating_add(1).min(layout::MAX_BLOB + 1))
+                .reader(),
+            progress: &mut bar,
+        }
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            let m = e.to_string().to_lowercase();
+            if m.contains("limit") {
+                RegistryError::new(format!(
+                    "{what}: the blob is larger than its descriptor says ({} bytes)",
+                    desc.size
+                ))
+            } else {
+                RegistryError::new(format!("{what}: truncated download: {m}"))
+            }
+        })?;
+        bar.finish();
         layout::verify_blob(desc, &bytes)
             .map_err(|e| RegistryError::new(format!("{what}: {e}")))?;
         Ok(bytes)
@@ -338,7 +391,6 @@ impl Client {
         if self.blob_exists(repo, &digest)? {
             return Ok(digest);
         }
-        progress(|| format!("  pushing {digest} ({} bytes)", bytes.len()));
         let url = format!("{}/v2/{repo}/blobs/uploads/", self.base);
         let what = format!("{}/{repo}: upload of {digest}", self.registry);
         let resp = self.send(Method::POST, &url, &[], Some(&[]), repo)?;
@@ -357,17 +409,35 @@ impl Client {
         };
         let sep = if location.contains('?') { '&' } else { '?' };
         let put = format!("{location}{sep}digest={}", pct(&digest));
-        let resp = self.send(
-            Method::PUT,
-            &put,
-            &[("content-type", "application/octet-stream")],
-            Some(bytes),
-            repo,
-        )?;
+        let resp = self.upload(&put, bytes, &digest)?;
         if resp.status().as_u16() != 201 {
             return Err(self.status_error(&what, resp));
         }
         Ok(digest)
+    }
+
+    /// The monolithic PUT of a blob, read through a progress bar. Auth was
+    /// settled by the POST that opened the upload, so there is no retry.
+    fn upload(&self, url: &str, bytes: &[u8], digest: &str) -> Result<Response<Body>> {
+        let mut b = Request::builder()
+            .method(Method::PUT)
+            .uri(url)
+            .header("content-type", "application/octet-stream")
+            .header("content-length", bytes.len().to_string());
+        if let Some(a) = self.auth.borrow().as_ref() {
+            b = b.header("authorization", a.as_str());
+        }
+        let mut bar = Progress::new(format!("  pushing {}", short(digest)), bytes.len() as u64);
+        let mut reader = Counting {
+            inner: bytes,
+            progress: &mut bar,
+        };
+        let req = b
+            .body(ureq::SendBody::from_reader(&mut reader))
+            .map_err(|e| RegistryError::new(format!("invalid request {url}: {e}")))?;
+        let resp = self.agent.run(req).map_err(|e| self.network_error(e))?;
+        bar.finish();
+        Ok(resp)
     }
 
     /// Uploads a manifest under a tag or its digest.
@@ -454,6 +524,11 @@ fn parse_challenge(s: &str) -> Vec<(String, String)> {
     out
 }
 
+/// `sha256:` and the first 12 hex digits, for progress labels.
+fn short(digest: &str) -> &str {
+    digest.get(..19).unwrap_or(digest)
+}
+
 /// Percent-encodes a query value.
 fn pct(s: &str) -> String {
     let mut out = String::new();
@@ -465,58 +540,6 @@ fn pct(s: &str) -> String {
         }
     }
     out
-}
-
-/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn docker_config_path() -> Option<PathBuf> {
-    match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
-        Some(d) => Some(PathBuf::from(d).join("config.json")),
-        None => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json")),
-    }
-}
-
-/// base64 `user:password` for a registry from the docker config.
-fn docker_credentials(registry: &str) -> Result<Option<String>> {
-    let Some(path) = docker_config_path() else {
-        return Ok(None);
-    };
-    let Ok(text) = std::fs::read(&path) else {
-        return Ok(None);
-    };
-    let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
-        RegistryError::new(format!("cannot read docker config {}: {e}", path.display()))
-    })?;
-    let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
-        return Ok(None);
-    };
-    for (key, entry) in auths {
-        let host = key
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap_or("");
-        let same = host == registry
-            || (registry == "docker.io" && host == "index.docker.io")
-            || (registry == "index.docker.io" && host == "docker.io");
-        if !same {
-            continue;
-        }
-        if let Some(a) = entry.get("auth").and_then(|a| a.as_str())
-            && !a.is_empty()
-        {
-            return Ok(Some(a.to_string()));
-        }
-        if let (Some(u), Some(p)) = (
-            entry.get("username").and_then(|a| a.as_str()),
-            entry.get("password").and_then(|a| a.as_str()),
-        ) {
-            return Ok(Some(
-                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")),
-            ));
-        }
-    }
-    Ok(None)
 }
 
 #[cfg(test)]

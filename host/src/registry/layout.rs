@@ -315,47 +315,111 @@ pub fn write_layout(dir: &Path, pack: &Pack, tag: &str) -> Result<()> {
         let hex = check_digest(&digest)?;
         write_atomic(&blobs.join(hex), bytes)?;
     }
-    let index_path = dir.join("index.json");
-    let mut index = match std::fs::read(&index_path) {
-        Ok(b) => serde_json::from_slice::<Index>(&b).map_err(|e| {
-            RegistryError::new(format!("{} is not an OCI index: {e}", index_path.display()))
-        })?,
-        Err(_) => Index {
-            schema_version: 2,
-            media_type: Some(INDEX.into()),
-            manifests: Vec::new(),
-            annotations: BTreeMap::new(),
-        },
-    };
+    let mut index = read_index(dir)?.unwrap_or_else(|| Index {
+        schema_version: 2,
+        media_type: Some(INDEX.into()),
+        manifests: Vec::new(),
+        annotations: BTreeMap::new(),
+    });
     index
         .manifests
         .retain(|m| m.annotations.get(ANN_REF_NAME).map(String::as_str) != Some(tag));
     let mut desc = Descriptor::of(MANIFEST, &pack.manifest_bytes);
     desc.annotations.insert(ANN_REF_NAME.into(), tag.into());
     index.manifests.push(desc);
-    let text = serde_json::to_vec_pretty(&index)
+    write_index(dir, &index)
+}
+
+/// `index.json` of a layout; `None` when there is none yet.
+fn read_index(dir: &Path) -> Result<Option<Index>> {
+    let index_path = dir.join("index.json");
+    let text = match std::fs::read(&index_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io("read", &index_path, e)),
+    };
+    serde_json::from_slice(&text).map(Some).map_err(|e| {
+        RegistryError::new(format!("{} is not an OCI index: {e}", index_path.display()))
+    })
+}
+
+fn write_index(dir: &Path, index: &Index) -> Result<()> {
+    let text = serde_json::to_vec_pretty(index)
         .map_err(|e| RegistryError::new(format!("cannot write the index: {e}")))?;
-    write_atomic(&index_path, &text)
+    write_atomic(&dir.join("index.json"), &text)
+}
+
+/// Adds a referrer of a pack (a manifest whose `subject` is the pack, e.g.
+/// a signature) to a layout: its blobs, then its manifest, listed in
+/// `index.json` by `artifactType` and without a tag, as the OCI image
+/// layout spec lists referrers.
+pub fn write_referrer(
+    dir: &Path,
+    manifest_bytes: &[u8],
+    artifact_type: &str,
+    blobs: &[&[u8]],
+) -> Result<()> {
+    let dir_blobs = dir.join("blobs").join("sha256");
+    for b in blobs.iter().copied().chain([manifest_bytes]) {
+        let d = digest_of(b);
+        write_atomic(&dir_blobs.join(check_digest(&d)?), b)?;
+    }
+    let mut index = read_index(dir)?
+        .ok_or_else(|| RegistryError::new(format!("{}: no index.json to add to", dir.display())))?;
+    let mut desc = Descriptor::of(MANIFEST, manifest_bytes);
+    desc.artifact_type = Some(artifact_type.into());
+    index.manifests.retain(|m| m.digest != desc.digest);
+    index.manifests.push(desc);
+    write_index(dir, &index)
+}
+
+/// The manifests of a layout with this `artifactType`, each verified.
+pub fn read_referrers(dir: &Path, artifact_type: &str) -> Result<Vec<Vec<u8>>> {
+    let Some(index) = read_index(dir)? else {
+        return Ok(Vec::new());
+    };
+    index
+        .manifests
+        .iter()
+        .filter(|m| m.artifact_type.as_deref() == Some(artifact_type))
+        .map(|m| read_layout_blob(dir, m))
+        .collect()
+}
+
+/// A blob of a layout, checked against its descriptor.
+pub fn read_layout_blob(dir: &Path, d: &Descriptor) -> Result<Vec<u8>> {
+    let hex = check_digest(&d.digest)?;
+    let p = dir.join("blobs").join("sha256").join(hex);
+    let bytes = std::fs::read(&p).map_err(|e| io("read", &p, e))?;
+    verify_blob(d, &bytes)?;
+    Ok(bytes)
 }
 
 /// Reads the pack tagged `tag` (or the only one) from an OCI image layout.
+/// Referrers listed in the index (signatures) are not candidates.
 pub fn read_layout(dir: &Path, tag: Option<&str>) -> Result<Pack> {
-    let index_path = dir.join("index.json");
-    let text = std::fs::read(&index_path).map_err(|e| io("read", &index_path, e))?;
-    let index: Index = serde_json::from_slice(&text).map_err(|e| {
-        RegistryError::new(format!("{} is not an OCI index: {e}", index_path.display()))
+    let index = read_index(dir)?.ok_or_else(|| {
+        RegistryError::new(format!(
+            "{}: not an OCI image layout (no index.json)",
+            dir.display()
+        ))
     })?;
+    let packs: Vec<&Descriptor> = index
+        .manifests
+        .iter()
+        .filter(|m| m.artifact_type.is_none())
+        .collect();
     let desc = match tag {
-        Some(t) => index
-            .manifests
+        Some(t) => packs
             .iter()
+            .copied()
             .find(|m| m.annotations.get(ANN_REF_NAME).map(String::as_str) == Some(t)),
-        None if index.manifests.len() == 1 => index.manifests.first(),
+        None if packs.len() == 1 => packs.first().copied(),
         None => {
             return Err(RegistryError::new(format!(
                 "{} holds {} manifests; name one with DIR:TAG",
                 dir.display(),
-                index.manifests.len()
+                packs.len()
             )));
         }
     }
@@ -366,15 +430,8 @@ pub fn read_layout(dir: &Path, tag: Option<&str>) -> Result<Pack> {
             tag.unwrap_or_default()
         ))
     })?;
-    let read_blob = |d: &Descriptor| -> Result<Vec<u8>> {
-        let hex = check_digest(&d.digest)?;
-        let p = dir.join("blobs").join("sha256").join(hex);
-        let bytes = std::fs::read(&p).map_err(|e| io("read", &p, e))?;
-        verify_blob(d, &bytes)?;
-        Ok(bytes)
-    };
-    let manifest = read_blob(desc)?;
-    Pack::from_manifest(manifest, read_blob)
+    let manifest = read_layout_blob(dir, desc)?;
+    Pack::from_manifest(manifest, |d| read_layout_blob(dir, d))
 }
 
 /// Writes through a temp file in the same directory and a rename.

@@ -13,16 +13,17 @@
 //! Every failure here is a [`RegistryError`] (exit code 5), and nothing that
 //! failed verification is ever written to the cache.
 
+pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod layout;
 pub mod lock;
 pub mod pack;
+pub mod progress;
 pub mod reference;
 pub mod sign;
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -47,7 +48,8 @@ impl From<RegistryError> for crate::error::GateError {
 
 pub type Result<T> = std::result::Result<T, RegistryError>;
 
-/// How packs are resolved in this process: from flags and `[registry]`.
+/// How packs are resolved: from flags, `[registry]` and the environment.
+/// Part of the run plan, never process-global.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Plain HTTP to any registry (loopback hosts always use plain HTTP).
@@ -65,61 +67,97 @@ pub struct Options {
     pub lock_path: Option<PathBuf>,
 }
 
-static OPTIONS: Mutex<Option<Options>> = Mutex::new(None);
-static RESOLVED: Mutex<Option<HashMap<String, Arc<layout::Pack>>>> = Mutex::new(None);
-
-/// Sets the options for every pack resolved later in this process.
-pub fn configure(options: Options) {
-    if let Ok(mut o) = OPTIONS.lock() {
-        *o = Some(options);
+impl Options {
+    /// These options plus the environment's switches (`GATE_OFFLINE=1`,
+    /// `GATE_INSECURE_REGISTRY=1`), which can only make a run stricter
+    /// about the network or allow plain HTTP, never relax verification.
+    pub fn with_env(mut self) -> Options {
+        self.offline |= env_flag("GATE_OFFLINE");
+        self.insecure |= env_flag("GATE_INSECURE_REGISTRY");
+        self
     }
-}
-
-/// The options in force: configured ones, else the environment
-/// (`GATE_OFFLINE=1`, `GATE_INSECURE_REGISTRY=1`).
-pub fn options() -> Options {
-    let configured = OPTIONS.lock().ok().and_then(|o| o.clone());
-    let mut o = configured.unwrap_or_default();
-    o.offline |= env_flag("GATE_OFFLINE");
-    o.insecure |= env_flag("GATE_INSECURE_REGISTRY");
-    o
 }
 
 fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
-/// Progress lines go to stderr only when it is a terminal.
-pub(crate) fn progress(message: impl FnOnce() -> String) {
-    if std::io::stderr().is_terminal() {
-        eprintln!("{}", message());
-    }
+/// Where a policy from a pack came from, recorded in the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PackOrigin {
+    /// The pack's name and version (manifest annotations).
+    pub name: String,
+    pub version: String,
+    /// The manifest digest the reference resolved to.
+    pub digest: String,
+    /// The policy selected in the pack.
+    pub policy: String,
 }
 
-/// The component bytes of the policy an `oci://` reference names: the pack
-/// is resolved (cache, registry), verified (digests, signatures), recorded
-/// in the lock file, and the policy selected by `#NAME` (else the first).
-pub fn resolve_policy(reference: &str) -> Result<Vec<u8>> {
-    let r = Reference::parse(reference)?;
-    let options = options();
-    let key = r.without_policy();
-    let memo = RESOLVED
-        .lock()
-        .ok()
-        .and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned()));
-    let pack = match memo {
-        Some(p) => p,
-        None => {
-            let pack = Arc::new(resolve_pack(&r, &options)?);
-            if let Ok(mut m) = RESOLVED.lock() {
-                m.get_or_insert_with(HashMap::new)
-                    .insert(key, Arc::clone(&pack));
-            }
-            pack
+/// A policy component taken from a pack.
+#[derive(Debug, Clone)]
+pub struct ResolvedPolicy {
+    pub bytes: Vec<u8>,
+    pub origin: PackOrigin,
+}
+
+/// Resolves `oci://` references for one run: each pack is fetched,
+/// verified and recorded in the lock file once, however many policies
+/// of the run use it.
+#[derive(Debug, Default)]
+pub struct Resolver {
+    options: Options,
+    resolved: Mutex<HashMap<String, Arc<layout::Pack>>>,
+}
+
+impl Resolver {
+    pub fn new(options: Options) -> Resolver {
+        Resolver {
+            options,
+            resolved: Mutex::new(HashMap::new()),
         }
-    };
-    let (_, bytes) = pack.select(r.policy.as_deref())?;
-    Ok(bytes.to_vec())
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The component of the policy an `oci://` reference names: the pack
+    /// is resolved (cache, registry), verified (digests, signatures,
+    /// compatibility), recorded in the lock file, and the policy selected
+    /// by `#NAME` (else the first).
+    pub fn policy(&self, reference: &str) -> Result<ResolvedPolicy> {
+        let r = Reference::parse(reference)?;
+        let key = r.without_policy();
+        let memo = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned());
+        let pack = match memo {
+            Some(p) => p,
+            None => {
+                let pack = Arc::new(resolve_pack(&r, &self.options)?);
+                if let Ok(mut m) = self.resolved.lock() {
+                    m.insert(key, Arc::clone(&pack));
+                }
+                pack
+            }
+        };
+        let (name, bytes) = pack.select(r.policy.as_deref())?;
+        let ann = |k: &str| {
+            pack.manifest
+                .annotations
+                .get(k)
+                .cloned()
+                .unwrap_or_default()
+        };
+        Ok(ResolvedPolicy {
+            bytes: bytes.to_vec(),
+            origin: PackOrigin {
+                name: ann(layout::ANN_TITLE),
+                version: ann(layout::ANN_VERSION),
+                digest: pack.digest.clone(),
+                policy: name,
+            },
+        })
+    }
 }
 
 /// Resolves, verifies and caches a whole pack, honouring the lock file.
@@ -196,12 +234,13 @@ pub fn fetch(
             let sigs = cache.signatures(&pack.digest)?;
             sign::verify_any(r, &pack.digest, &sigs, keys)?;
         }
+        pack::check_compatible(&pack).map_err(|e| RegistryError::new(format!("{r}: {e}")))?;
         eprintln!("offline: using cached pack {r} ({})", pack.digest);
         return Ok(pack);
     }
     let client = client::Client::new(r, options.insecure, false)?;
     let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
-    progress(|| format!("resolving {r}"));
+    progress::line(|| format!("resolving {r}"));
     let (manifest_bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
     let cached = match cache {
         Some(c) => c.load_pack(&digest)?,
@@ -217,6 +256,7 @@ pub fn fetch(
         sigs = sign::fetch_signatures(&client, r, &pack.digest)?;
         sign::verify_any(r, &pack.digest, &sigs, keys)?;
     }
+    pack::check_compatible(&pack).map_err(|e| RegistryError::new(format!("{r}: {e}")))?;
     if let Some(c) = cache {
         c.store_pack(&pack)?;
         for s in &sigs {
@@ -227,4 +267,23 @@ pub fn fetch(
         }
     }
     Ok(pack)
+}
+
+/// Every signature document known for a pack, verified or not: from the
+/// cache when offline, else from the registry (referrers, then the
+/// fallback tag).
+pub fn signatures(
+    r: &Reference,
+    options: &Options,
+    cache: Option<&cache::Cache>,
+    pack: &layout::Pack,
+) -> Result<Vec<Vec<u8>>> {
+    if options.offline {
+        return match cache {
+            Some(c) => c.signatures(&pack.digest),
+            None => Ok(Vec::new()),
+        };
+    }
+    let client = client::Client::new(r, options.insecure, false)?;
+    sign::fetch_signatures(&client, r, &pack.digest)
 }

@@ -137,17 +137,7 @@ impl PackToml {
                 self.version
             )));
         }
-        if let Some(min) = &self.min_gate_version {
-            let want = semver(min)
-                .ok_or_else(|| bad(format!("min-gate-version `{min}` is not semver")))?;
-            let have = semver(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
-            if want > have {
-                return Err(bad(format!(
-                    "the pack needs gate {min} or newer; this is gate {}",
-                    env!("CARGO_PKG_VERSION")
-                )));
-            }
-        }
+        check_gate_version(self.min_gate_version.as_deref())?;
         if let Some(w) = &self.wit {
             check_wit(w, "wit")?;
         }
@@ -205,6 +195,80 @@ pub fn embedded_metadata(bytes: &[u8]) -> Option<serde_json::Value> {
         .ok()
         .flatten()
         .and_then(|(_, data)| serde_json::from_slice(data).ok())
+}
+
+/// What `gate pack build` embedded in a component: the pack it belongs to
+/// and the policy's defaults. The layer digest covers it, so it is as
+/// trustworthy as the component itself.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Embedded {
+    pub pack: String,
+    pub pack_version: String,
+    #[serde(default)]
+    pub min_gate_version: Option<String>,
+    #[serde(default)]
+    pub wit: Option<String>,
+    pub policy: EmbeddedPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EmbeddedPolicy {
+    pub name: String,
+    /// The pack's enforcement level, used when `gate.toml` gives none.
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// The pack's default params; `gate.toml` params override them key by key.
+    #[serde(default)]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Embedded {
+    /// The metadata of a component: `None` without a `gate-pack` section,
+    /// an error when the section is there but unreadable or asks for
+    /// another gate (a policy whose defaults cannot be known must not run
+    /// without them).
+    pub fn of(bytes: &[u8]) -> Result<Option<Embedded>> {
+        let Some((_, data)) = top_level_section(bytes)? else {
+            return Ok(None);
+        };
+        let e: Embedded = serde_json::from_slice(data)
+            .map_err(|e| bad(format!("the `{SECTION}` section is not pack metadata: {e}")))?;
+        check_gate_version(e.min_gate_version.as_deref())?;
+        if let Some(w) = &e.wit {
+            check_wit(w, &format!("pack {} {}", e.pack, e.pack_version))?;
+        }
+        Ok(Some(e))
+    }
+}
+
+/// Refuses a pack that needs a newer gate than this one.
+pub fn check_gate_version(min: Option<&str>) -> Result<()> {
+    let Some(min) = min else { return Ok(()) };
+    let want = semver(min).ok_or_else(|| bad(format!("min-gate-version `{min}` is not semver")))?;
+    let have = semver(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
+    if want > have {
+        return Err(bad(format!(
+            "the pack needs gate {min} or newer; this is gate {} (upgrade gate or pin an older pack)",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a pulled pack against this gate: the manifest's minimum gate and
+/// WIT versions, and every component's embedded metadata.
+pub fn check_compatible(p: &Pack) -> Result<()> {
+    let ann = &p.manifest.annotations;
+    check_gate_version(ann.get(layout::ANN_MIN_GATE).map(String::as_str))?;
+    if let Some(w) = ann.get(layout::ANN_WIT) {
+        check_wit(w, "the pack")?;
+    }
+    for (d, bytes) in &p.layers {
+        Embedded::of(bytes).map_err(|e| bad(format!("layer {}: {e}", d.digest)))?;
+    }
+    Ok(())
 }
 
 /// The top-level `gate-pack` custom section: its whole byte range (header

@@ -109,10 +109,16 @@ fn verifies(doc: &[u8], digest: &str, key: &VerifyingKey) -> bool {
 }
 
 /// Succeeds when some document is a valid signature by a trusted key.
-pub fn verify_any(r: &Reference, digest: &str, docs: &[Vec<u8>], keys: &[PublicKey]) -> Result<()> {
+/// `what` names the pack in messages (a reference or a layout dir).
+pub fn verify_any(
+    what: impl std::fmt::Display,
+    digest: &str,
+    docs: &[Vec<u8>],
+    keys: &[PublicKey],
+) -> Result<()> {
     if docs.is_empty() {
         return Err(RegistryError::new(format!(
-            "{r} ({digest}) is not signed, and trusted keys are configured: every pack must be signed by one of them"
+            "{what} ({digest}) is not signed, and trusted keys are configured: every pack must be signed by one of them"
         )));
     }
     for k in keys {
@@ -121,7 +127,7 @@ pub fn verify_any(r: &Reference, digest: &str, docs: &[Vec<u8>], keys: &[PublicK
         }
     }
     Err(RegistryError::new(format!(
-        "{r} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
+        "{what} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
         docs.len(),
         keys.iter()
             .map(|k| k.origin.as_str())
@@ -153,22 +159,65 @@ pub fn fetch_signatures(client: &Client, r: &Reference, digest: &str) -> Result<
     let mut docs = Vec::new();
     for m in manifests {
         let (bytes, _) = client.get_manifest(&r.repository, &m)?;
-        let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else {
-            continue;
-        };
-        if manifest.subject.as_ref().map(|s| s.digest.as_str()) != Some(digest) {
-            continue;
-        }
-        for l in manifest
-            .layers
-            .iter()
-            .filter(|l| l.media_type == SIGNATURE_ARTIFACT && l.size <= 64 << 10)
-        {
-            docs.push(client.get_blob(&r.repository, l)?);
-        }
+        docs.extend(documents_of(&bytes, digest, |l| {
+            client.get_blob(&r.repository, l)
+        })?);
     }
     Ok(docs)
 }
+
+/// The config blob of a signature manifest (the OCI empty descriptor).
+const EMPTY: &[u8] = b"{}";
+
+/// The OCI manifest carrying a signature document as a referrer of the
+/// pack (its `subject`).
+fn signature_manifest(doc: &[u8], pack_digest: &str, pack_manifest_size: u64) -> Result<Vec<u8>> {
+    let public_key = serde_json::from_slice::<serde_json::Value>(doc)
+        .ok()
+        .and_then(|v| v.get("public-key")?.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: Some(layout::MANIFEST.into()),
+        artifact_type: Some(SIGNATURE_ARTIFACT.into()),
+        config: Descriptor::of(layout::EMPTY_CONFIG, EMPTY),
+        layers: vec![Descriptor::of(SIGNATURE_ARTIFACT, doc)],
+        subject: Some(Descriptor {
+            media_type: layout::MANIFEST.into(),
+            digest: pack_digest.into(),
+            size: pack_manifest_size,
+            artifact_type: None,
+            annotations: BTreeMap::new(),
+        }),
+        annotations: BTreeMap::from([("dev.gate.signature.public-key".to_string(), public_key)]),
+    };
+    serde_json::to_vec(&manifest)
+        .map_err(|e| RegistryError::new(format!("cannot encode the signature: {e}")))
+}
+
+/// The signature documents a signature manifest carries for `pack_digest`
+/// (none when it is about another pack); `blob` reads its layers.
+fn documents_of(
+    manifest_bytes: &[u8],
+    pack_digest: &str,
+    mut blob: impl FnMut(&Descriptor) -> Result<Vec<u8>>,
+) -> Result<Vec<Vec<u8>>> {
+    let Ok(manifest) = serde_json::from_slice::<Manifest>(manifest_bytes) else {
+        return Ok(Vec::new());
+    };
+    if manifest.subject.as_ref().map(|s| s.digest.as_str()) != Some(pack_digest) {
+        return Ok(Vec::new());
+    }
+    manifest
+        .layers
+        .iter()
+        .filter(|l| l.media_type == SIGNATURE_ARTIFACT && l.size <= MAX_DOCUMENT)
+        .map(&mut blob)
+        .collect()
+}
+
+/// Largest signature document read.
+const MAX_DOCUMENT: u64 = 64 << 10;
 
 /// Signs a pack and pushes the signature (referrer + fallback tag).
 pub fn push_signature(
@@ -179,29 +228,9 @@ pub fn push_signature(
     key: &SigningKey,
 ) -> Result<String> {
     let doc = sign_document(key, pack_digest);
-    let empty = b"{}".to_vec();
-    client.push_blob(&r.repository, &empty)?;
+    client.push_blob(&r.repository, EMPTY)?;
     client.push_blob(&r.repository, &doc)?;
-    let manifest = Manifest {
-        schema_version: 2,
-        media_type: Some(layout::MANIFEST.into()),
-        artifact_type: Some(SIGNATURE_ARTIFACT.into()),
-        config: Descriptor::of(layout::EMPTY_CONFIG, &empty),
-        layers: vec![Descriptor::of(SIGNATURE_ARTIFACT, &doc)],
-        subject: Some(Descriptor {
-            media_type: layout::MANIFEST.into(),
-            digest: pack_digest.into(),
-            size: pack_manifest_size,
-            artifact_type: None,
-            annotations: BTreeMap::new(),
-        }),
-        annotations: BTreeMap::from([(
-            "dev.gate.signature.public-key".to_string(),
-            public_key_text(key),
-        )]),
-    };
-    let bytes = serde_json::to_vec(&manifest)
-        .map_err(|e| RegistryError::new(format!("cannot encode the signature: {e}")))?;
+    let bytes = signature_manifest(&doc, pack_digest, pack_manifest_size)?;
     client.put_manifest(
         &r.repository,
         &signature_tag(pack_digest)?,
@@ -209,6 +238,27 @@ pub fn push_signature(
         layout::MANIFEST,
     )?;
     Ok(layout::digest_of(&bytes))
+}
+
+/// Writes a pack's signature documents into an OCI image layout (as
+/// referrers), so `gate pack load` on an air-gapped host keeps them.
+pub fn save_signatures(dir: &Path, pack: &layout::Pack, docs: &[Vec<u8>]) -> Result<()> {
+    for doc in docs {
+        let manifest = signature_manifest(doc, &pack.digest, pack.manifest_bytes.len() as u64)?;
+        layout::write_referrer(dir, &manifest, SIGNATURE_ARTIFACT, &[EMPTY, doc])?;
+    }
+    Ok(())
+}
+
+/// The signature documents an OCI image layout holds for a pack.
+pub fn load_signatures(dir: &Path, pack_digest: &str) -> Result<Vec<Vec<u8>>> {
+    let mut docs = Vec::new();
+    for m in layout::read_referrers(dir, SIGNATURE_ARTIFACT)? {
+        docs.extend(documents_of(&m, pack_digest, |d| {
+            layout::read_layout_blob(dir, d)
+        })?);
+    }
+    Ok(docs)
 }
 
 #[cfg(test)]

@@ -249,6 +249,7 @@ mod tests {
                 reference: "builtin:security".into(),
                 version: "0".into(),
                 digest: String::new(),
+                pack: None,
                 level: crate::config::Level::Hard,
                 outcome: Outcome::Fail,
                 policy_outcome: None,
