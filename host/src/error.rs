@@ -12,8 +12,8 @@ pub enum GateError {
     Usage(String),
     #[error("{} artifact(s) could not be read", .0.len())]
     Input(Vec<InputError>),
-    #[error("{0}")]
-    Registry(String),
+    #[error(transparent)]
+    Registry(crate::registry::RegistryError),
     #[error("{0}")]
     Runtime(String),
 }

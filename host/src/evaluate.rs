@@ -140,7 +140,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     for spec in &plan.policies {
         let component = match spec.reference.read(&resolver) {
             Ok(c) => c,
-            Err(SourceError::Registry(msg)) => return Err(GateError::Registry(msg)),
+            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
             Err(e) => {
                 config_errors.push(origin_error(
                     &spec.reference_origin,

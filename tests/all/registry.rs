@@ -331,6 +331,11 @@ fn push_pull_and_skopeo_interop() {
     let missing = other
         .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/nope:v1"])
         .expect_code(5);
+    assert!(
+        missing.stderr().contains("error[not-in-cache]"),
+        "{}",
+        missing.stderr()
+    );
     assert!(missing.stderr().contains("offline"), "{}", missing.stderr());
 }
 
@@ -366,6 +371,11 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     let d2 = push(&t, &reg, "ns/pack:stable", "1.0.1");
     assert_ne!(d1, d2);
     let refused = t.run(&["check", "--locked"]).expect_code(5);
+    assert!(
+        refused.stderr().contains("error[lock-mismatch]"),
+        "{}",
+        refused.stderr()
+    );
     assert!(
         refused.stderr().contains("gate.lock"),
         "{}",
@@ -420,6 +430,11 @@ fn signatures_are_required_once_keys_are_trusted() {
 
     let unsigned = t.run(&["check"]).expect_code(5);
     assert!(
+        unsigned.stderr().contains("error[pack-unsigned]"),
+        "{}",
+        unsigned.stderr()
+    );
+    assert!(
         unsigned.stderr().contains("not signed"),
         "{}",
         unsigned.stderr()
@@ -439,6 +454,11 @@ fn signatures_are_required_once_keys_are_trusted() {
     ])
     .expect_code(0);
     let wrong = t.run(&["check"]).expect_code(5);
+    assert!(
+        wrong.stderr().contains("error[signature-untrusted]"),
+        "{}",
+        wrong.stderr()
+    );
     assert!(
         wrong.stderr().contains("no signature verifies"),
         "{}",
@@ -482,9 +502,14 @@ fn signatures_are_required_once_keys_are_trusted() {
 }
 
 /// Pulls into a fresh cache and expects exit 5 with `needle`, and a clean cache.
-fn pull_fails(reg_ref: &str, needle: &str) {
+fn pull_fails(reg_ref: &str, code: &str, needle: &str) {
     let t = TestDir::new();
     let run = t.run(&["pack", "pull", reg_ref]).expect_code(5);
+    assert!(
+        run.stderr().contains(&format!("error[{code}]: ")),
+        "expected code `{code}` in:\n{}",
+        run.stderr()
+    );
     assert!(
         run.stderr().to_lowercase().contains(needle),
         "expected `{needle}` in:\n{}",
@@ -504,7 +529,7 @@ fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
 
     // 404 tag.
     push(&t, &reg, "ns/pack:v1", "1.0.0");
-    pull_fails(&reg.oci("ns/pack:nope"), "not found");
+    pull_fails(&reg.oci("ns/pack:nope"), "pack-not-found", "not found");
 
     // Tampered layer: same size, other bytes.
     let d = push(&t, &reg, "ns/tamper:v1", "4.0.0");
@@ -515,24 +540,37 @@ fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     std::fs::write(&file, &bytes).unwrap();
-    pull_fails(&reg.oci("ns/tamper:v1"), "digest mismatch");
+    pull_fails(
+        &reg.oci("ns/tamper:v1"),
+        "digest-mismatch",
+        "digest mismatch",
+    );
 
     // Truncated blob.
     std::fs::write(&file, &bytes[..mid]).unwrap();
-    pull_fails(&reg.oci("ns/tamper:v1"), "truncated");
+    pull_fails(&reg.oci("ns/tamper:v1"), "truncated-download", "truncated");
 
     // Manifest digest mismatch: the stored manifest no longer matches its digest.
     let d2 = push(&t, &reg, "ns/badmanifest:v1", "3.0.0");
     let mfile = reg.blob_file(&d2);
     let text = std::fs::read_to_string(&mfile).unwrap();
     std::fs::write(&mfile, text.replace("3.0.0", "6.6.6")).unwrap();
-    pull_fails(&reg.oci("ns/badmanifest:v1"), "manifest digest mismatch");
+    pull_fails(
+        &reg.oci("ns/badmanifest:v1"),
+        "digest-mismatch",
+        "manifest digest mismatch",
+    );
     // A digest the repository does not have.
-    pull_fails(&format!("{}@{d}", reg.oci("ns/pack:v1")), "not found");
+    pull_fails(
+        &format!("{}@{d}", reg.oci("ns/pack:v1")),
+        "pack-not-found",
+        "not found",
+    );
 
     // Registry down.
     pull_fails(
         &format!("oci://127.0.0.1:{}/ns/pack:v1", free_port()),
+        "registry-unreachable",
         "registry",
     );
 }
@@ -967,7 +1005,11 @@ fn packs_for_a_newer_gate_are_refused_at_pull() {
     });
     t.run(&["pack", "push", "new.oci", &reg.oci("ns/future:v1")])
         .expect_code(0);
-    pull_fails(&reg.oci("ns/future:v1"), "needs gate 99.0.0");
+    pull_fails(
+        &reg.oci("ns/future:v1"),
+        "pack-incompatible",
+        "needs gate 99.0.0",
+    );
 
     // Same for a WIT package this gate does not implement.
     let t2 = TestDir::new();
@@ -979,7 +1021,11 @@ fn packs_for_a_newer_gate_are_refused_at_pull() {
     });
     t2.run(&["pack", "push", "new.oci", &reg.oci("ns/wit:v1")])
         .expect_code(0);
-    pull_fails(&reg.oci("ns/wit:v1"), "gate:policy@0.2.0");
+    pull_fails(
+        &reg.oci("ns/wit:v1"),
+        "pack-incompatible",
+        "gate:policy@0.2.0",
+    );
 }
 
 #[test]
@@ -1171,4 +1217,115 @@ fn progress_bars_only_on_a_terminal() {
         .run(&["pack", "push", dir.to_str().unwrap(), &reg.oci("ns/bar:v2")])
         .expect_code(0);
     assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
+
+/// A loopback proxy in front of `upstream` that adds the OCI referrers API
+/// (which Debian's distribution 2.8 lacks): `GET /v2/REPO/referrers/DIGEST`
+/// answers an index listing `referrer` (digest, size) as a gate signature;
+/// everything else is forwarded as is. Returns the proxy's port.
+fn referrers_proxy(upstream: u16, referrer: (String, u64)) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(64) {
+            let Ok(mut s) = s else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head).into_owned();
+            let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+            if path.contains("/referrers/") {
+                let body = serde_json::json!({
+                    "schemaVersion": 2,
+                    "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": [{
+                        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "digest": referrer.0,
+                        "size": referrer.1,
+                        "artifactType": "application/vnd.dev.gate.signature.v1+json"
+                    }]
+                })
+                .to_string();
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                continue;
+            }
+            // Forward with `Connection: close`, so the answer ends at EOF.
+            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
+            let head = text.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
+            let _ = up.write_all(head.as_bytes());
+            let mut answer = Vec::new();
+            let _ = up.read_to_end(&mut answer);
+            let _ = s.write_all(&answer);
+        }
+    });
+    port
+}
+
+#[test]
+fn signatures_are_found_through_the_referrers_api() {
+    let Some(reg) = Registry::start() else { return };
+    let t = TestDir::new();
+    let digest = push(&t, &reg, "ns/ref:v1", "1.0.0");
+    t.run(&["pack", "keygen", "alice.key"]).expect_code(0);
+    let signed = t
+        .run(&["pack", "sign", &reg.oci("ns/ref:v1"), "--key", "alice.key"])
+        .expect_code(0);
+    let sig = signed
+        .stdout()
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(sig.starts_with("sha256:"), "{}", signed.stdout());
+    let sig_size = std::fs::metadata(reg.blob_file(&sig)).unwrap().len();
+
+    // Drop the fallback tag from the registry's storage: the signature
+    // manifest is still there, but only the referrers API can find it.
+    let tag = format!("sha256-{}.sig", &digest[7..]);
+    std::fs::remove_dir_all(
+        reg.dir
+            .path()
+            .join("data/docker/registry/v2/repositories/ns/ref/_manifests/tags")
+            .join(&tag),
+    )
+    .unwrap();
+    let direct = t
+        .run(&[
+            "pack",
+            "verify",
+            &reg.oci("ns/ref:v1"),
+            "--key",
+            "alice.key.pub",
+        ])
+        .expect_code(5);
+    assert!(
+        direct.stderr().contains("not signed"),
+        "{}",
+        direct.stderr()
+    );
+
+    let proxy = referrers_proxy(reg.port, (sig, sig_size));
+    let via = format!("oci://127.0.0.1:{proxy}/ns/ref:v1");
+    let ok = t
+        .run(&["pack", "verify", &via, "--key", "alice.key.pub"])
+        .expect_code(0);
+    assert!(ok.stdout().contains(&digest), "{}", ok.stdout());
+    // And a run that trusts the key pulls through it.
+    t.write("lcov.info", LCOV_80);
+    t.write(
+        "gate.toml",
+        format!(
+            "[registry]\ntrusted-keys = [\"alice.key.pub\"]\n\n[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"{via}\"\nparams = {{ min-line = 75 }}\n"
+        ),
+    );
+    t.run(&["check", "--format", "json"]).expect_code(0);
 }

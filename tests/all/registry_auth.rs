@@ -188,6 +188,7 @@ fn cred_helpers_answer_for_their_registry() {
         ),
     );
     assert_eq!(code, 5, "{stderr}");
+    assert!(stderr.contains("error[not-a-pack]: "), "{stderr}");
     assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
     // The helper was asked exactly once.
     assert_eq!(runs(&ran), 1, "{stderr}");
@@ -250,6 +251,10 @@ fn helper_without_credentials_means_anonymous() {
         &format!(r#"{{"credHelpers":{{"127.0.0.1:{port}":"gatenone"}}}}"#),
     );
     assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.contains("error[registry-unauthorized]: "),
+        "{stderr}"
+    );
     assert!(stderr.contains("401 unauthorized"), "{stderr}");
     assert!(
         stderr.contains(&format!(
@@ -273,6 +278,7 @@ fn missing_helper_is_exit_5_naming_it() {
     std::fs::create_dir_all(t.path().join("bin")).unwrap();
     let (code, stderr) = pull(&t, port, r#"{"credsStore":"gate-absent-helper"}"#);
     assert_eq!(code, 5, "{stderr}");
+    assert!(stderr.contains("error[registry-credentials]: "), "{stderr}");
     let config = config_path(&t);
     assert!(
         stderr.contains(&format!(
@@ -293,6 +299,7 @@ fn broken_helpers_are_errors_without_secrets() {
         &format!(r#"{{"credHelpers":{{"127.0.0.1:{port}":"gategarbage"}}}}"#),
     );
     assert_eq!(code, 5, "{stderr}");
+    assert!(stderr.contains("error[registry-credentials]: "), "{stderr}");
     assert!(stderr.contains("docker-credential-gategarbage"), "{stderr}");
     assert!(
         stderr.contains("did not print credentials json"),
@@ -310,6 +317,10 @@ fn rejected_helper_credentials_name_the_helper() {
     helper(&t, "gatewrong", &answers(&host, "wrong", "wr0ng-s3cret"));
     let (code, stderr) = pull(&t, port, r#"{"credsStore":"gatewrong"}"#);
     assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.contains("error[registry-unauthorized]: "),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("401 unauthorized: the credentials were rejected"),
         "{stderr}"
@@ -383,6 +394,7 @@ fn identity_tokens_from_helpers_are_exchanged_at_the_realm() {
         &format!(r#"{{"credHelpers":{{"{host}":"gatetoken"}}}}"#),
     );
     assert_eq!(code, 5, "{stderr}");
+    assert!(stderr.contains("error[pack-not-found]: "), "{stderr}");
     // The access token got us past auth to the registry's own answer.
     assert!(stderr.contains("manifest_unknown"), "{stderr}");
     assert!(!stderr.contains("r3fresh"), "{stderr}");

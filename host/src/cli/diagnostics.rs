@@ -21,6 +21,7 @@ pub fn report(e: GateError) -> Exit {
                 errors.len()
             );
         }
+        GateError::Registry(e) => eprintln!("error[{}]: {e}", e.code()),
         other => eprintln!("error: {other}"),
     }
     exit

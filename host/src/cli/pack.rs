@@ -126,7 +126,7 @@ fn options(net: &NetArgs) -> Options {
 }
 
 fn reference(s: &str) -> Result<Reference, GateError> {
-    Reference::parse(s).map_err(|e| GateError::Usage(e.0))
+    Reference::parse(s).map_err(|e| GateError::Usage(e.message))
 }
 
 /// A pack from the cache or the registry, verified (signatures too when
@@ -229,7 +229,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             net,
         } => {
             let r = reference(&r)?;
-            let secret = sign::load_secret_key(&key).map_err(|e| GateError::Usage(e.0))?;
+            let secret = sign::load_secret_key(&key).map_err(|e| GateError::Usage(e.message))?;
             let client = Client::new(&r, options(&net).insecure, true)?;
             let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
             let (bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
@@ -246,7 +246,8 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             keys,
             insecure,
         } => {
-            let keys = sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.0))?;
+            let keys =
+                sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
             if Path::new(&r).is_dir() {
                 // An OCI layout from `gate pack save`: check it before `load`.
                 let dir = Path::new(&r);
@@ -275,8 +276,8 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
 }
 
 fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
-    let manifest = pack::PackToml::load(dir).map_err(|e| GateError::Usage(e.0))?;
-    let (p, built) = pack::build(dir).map_err(|e| GateError::Usage(e.0))?;
+    let manifest = pack::PackToml::load(dir).map_err(|e| GateError::Usage(e.message))?;
+    let (p, built) = pack::build(dir).map_err(|e| GateError::Usage(e.message))?;
     let out = output
         .unwrap_or_else(|| PathBuf::from(format!("{}-{}.oci", manifest.name, manifest.version)));
     layout::write_layout(&out, &p, &manifest.version)?;
@@ -303,7 +304,9 @@ fn push(source: &Path, r: &Reference, net: &NetArgs) -> Result<Exit, GateError> 
         )));
     }
     let p = if source.join("pack.toml").is_file() {
-        pack::build(source).map_err(|e| GateError::Usage(e.0))?.0
+        pack::build(source)
+            .map_err(|e| GateError::Usage(e.message))?
+            .0
     } else {
         layout::read_layout(source, None)?
     };

@@ -53,7 +53,7 @@ impl PolicyRef {
                     bytes: p.bytes,
                     pack: Some(p.origin),
                 })
-                .map_err(|e| SourceError::Registry(e.to_string())),
+                .map_err(SourceError::Registry),
         }
     }
 }
@@ -83,6 +83,6 @@ pub enum SourceError {
     #[error("cannot read policy component {path}: {message}")]
     Io { path: String, message: String },
     /// A pack could not be fetched or verified (exit code 5).
-    #[error("{0}")]
-    Registry(String),
+    #[error(transparent)]
+    Registry(crate::registry::RegistryError),
 }

@@ -16,7 +16,7 @@
 //! not found` means anonymous access. Nothing here ever puts a secret in a
 //! message.
 
-use super::{RegistryError, Result};
+use super::{ErrorKind, RegistryError, Result};
 use base64::Engine as _;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -155,11 +155,14 @@ pub fn lookup(registry: &str) -> Result<Lookup> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
         Err(e) => {
-            return Err(RegistryError::new(format!(
-                "cannot read docker config {}: {}",
-                path.display(),
-                e.to_string().to_lowercase()
-            )));
+            return Err(RegistryError::of(
+                ErrorKind::Credentials,
+                format!(
+                    "cannot read docker config {}: {}",
+                    path.display(),
+                    e.to_string().to_lowercase()
+                ),
+            ));
         }
     };
     let file = ConfigFile::parse(&text, &path)?;
@@ -219,12 +222,15 @@ impl ConfigFile {
                 serde_json::error::Category::Data => "unexpected value",
                 _ => "invalid json",
             };
-            RegistryError::new(format!(
-                "cannot read docker config {}: {what} at line {} column {}",
-                path.display(),
-                e.line(),
-                e.column()
-            ))
+            RegistryError::of(
+                ErrorKind::Credentials,
+                format!(
+                    "cannot read docker config {}: {what} at line {} column {}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ),
+            )
         })
     }
 
@@ -267,10 +273,13 @@ impl AuthEntry {
         }
         if let Some(a) = self.auth.as_deref().filter(|a| !a.is_empty()) {
             let bad = || {
-                RegistryError::new(format!(
-                    "docker config {}: the `auth` of the auths entry `{key}` is not base64 `user:password`; run `docker login` again or fix it",
-                    path.display()
-                ))
+                RegistryError::of(
+                    ErrorKind::Credentials,
+                    format!(
+                        "docker config {}: the `auth` of the auths entry `{key}` is not base64 `user:password`; run `docker login` again or fix it",
+                        path.display()
+                    ),
+                )
             };
             // Some tools write unpadded base64.
             let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
@@ -356,11 +365,14 @@ fn helper_name(name: &str, role: Role, path: &Path) -> Result<String> {
     {
         Ok(name.to_string())
     } else {
-        Err(RegistryError::new(format!(
-            "docker config {}: `{name}` ({role}) is not a credential helper name; fix it in {}",
-            path.display(),
-            path.display()
-        )))
+        Err(RegistryError::of(
+            ErrorKind::Credentials,
+            format!(
+                "docker config {}: `{name}` ({role}) is not a credential helper name; fix it in {}",
+                path.display(),
+                path.display()
+            ),
+        ))
     }
 }
 
@@ -390,13 +402,16 @@ struct HelperAnswer {
 
 impl Helper<'_> {
     fn error(&self, what: &str, hint: &str) -> RegistryError {
-        RegistryError::new(format!(
-            "credential helper {} for {} ({} in {}): {what}; {hint}",
-            self.bin,
-            self.server,
-            self.role,
-            self.config.display()
-        ))
+        RegistryError::of(
+            ErrorKind::Credentials,
+            format!(
+                "credential helper {} for {} ({} in {}): {what}; {hint}",
+                self.bin,
+                self.server,
+                self.role,
+                self.config.display()
+            ),
+        )
     }
 
     fn check_hint(&self) -> String {
@@ -632,7 +647,7 @@ mod tests {
         assert_eq!(plan(json, "r.example").unwrap(), basic("ab", "c"));
         // Not base64 user:pass: an error naming the key, never the value.
         let json = r#"{"auths":{"r.example":{"auth":"c2VjcmV0"}}}"#;
-        let e = plan(json, "r.example").unwrap_err().0;
+        let e = plan(json, "r.example").unwrap_err().message;
         assert!(e.contains("`r.example`") && e.contains("not base64"), "{e}");
         assert!(!e.contains("c2VjcmV0") && !e.contains("secret"), "{e}");
     }
@@ -710,15 +725,15 @@ mod tests {
     fn bad_configs_are_errors_without_their_values() {
         let e = plan(r#"{"auths":{"r.example":"dG9wc2VjcmV0"}}"#, "r.example")
             .unwrap_err()
-            .0;
+            .message;
         assert!(e.starts_with("cannot read docker config"), "{e}");
         assert!(e.contains("line 1 column"), "{e}");
         assert!(!e.contains("dG9wc2VjcmV0"), "{e}");
-        let e = plan("{not json", "r.example").unwrap_err().0;
+        let e = plan("{not json", "r.example").unwrap_err().message;
         assert!(e.contains("invalid json"), "{e}");
         let e = plan(r#"{"credsStore":"../../bin/sh"}"#, "r.example")
             .unwrap_err()
-            .0;
+            .message;
         assert!(e.contains("not a credential helper name"), "{e}");
     }
 
@@ -812,19 +827,19 @@ echo '{"ServerURL":"r.example:5000","Username":"u","Secret":"s3cret"}'"#,
             );
             assert_eq!(get(&bin, HELPER_TIMEOUT).unwrap(), None);
             let bin = script(&d, "echo 'The Keychain Is Locked' >&2; exit 2");
-            let e = get(&bin, HELPER_TIMEOUT).unwrap_err().0;
+            let e = get(&bin, HELPER_TIMEOUT).unwrap_err().message;
             assert!(
                 e.contains("failed (exit code 2): the keychain is locked"),
                 "{e}"
             );
             assert!(e.contains("/c/config.json") && e.contains(&bin), "{e}");
             let bin = script(&d, "echo 'Secret: s3cret, not json'");
-            let e = get(&bin, HELPER_TIMEOUT).unwrap_err().0;
+            let e = get(&bin, HELPER_TIMEOUT).unwrap_err().message;
             assert!(e.contains("did not print credentials json"), "{e}");
             assert!(!e.contains("s3cret"), "{e}");
             let e = get("docker-credential-gate-absent", HELPER_TIMEOUT)
                 .unwrap_err()
-                .0;
+                .message;
             assert!(
                 e.contains("not found on PATH; install docker-credential-gate-absent or remove it from /c/config.json"),
                 "{e}"
@@ -839,7 +854,7 @@ echo '{"ServerURL":"r.example:5000","Username":"u","Secret":"s3cret"}'"#,
             // later means the shell itself was killed.
             let bin = script(&d, &format!("sleep 1\ntouch {}", marker.display()));
             let start = Instant::now();
-            let e = get(&bin, Duration::from_millis(300)).unwrap_err().0;
+            let e = get(&bin, Duration::from_millis(300)).unwrap_err().message;
             assert!(e.contains("no answer within 0.3s, so it was killed"), "{e}");
             assert!(
                 start.elapsed() < Duration::from_millis(900),

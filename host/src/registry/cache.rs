@@ -13,7 +13,7 @@
 //! whole, correct files.
 
 use super::layout::{Descriptor, Pack, check_digest, digest_of, write_atomic};
-use super::{Reference, RegistryError, Result};
+use super::{ErrorKind, Reference, RegistryError, Result};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -73,9 +73,10 @@ impl Cache {
     pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<()> {
         let actual = digest_of(bytes);
         if actual != digest {
-            return Err(RegistryError::new(format!(
-                "refusing to cache {digest}: the content is {actual}"
-            )));
+            return Err(RegistryError::of(
+                ErrorKind::DigestMismatch,
+                format!("refusing to cache {digest}: the content is {actual}"),
+            ));
         }
         if self.get_blob(digest)?.is_some() {
             return Ok(());

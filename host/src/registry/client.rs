@@ -10,7 +10,7 @@
 use super::auth::{self, Credentials, Lookup};
 use super::layout::{self, Descriptor, Index};
 use super::progress::{Counting, Progress};
-use super::{Reference, RegistryError, Result};
+use super::{ErrorKind, Reference, RegistryError, Result};
 use std::cell::{OnceCell, RefCell};
 use std::io::Read;
 use std::time::Duration;
@@ -83,7 +83,10 @@ impl Client {
         } else {
             ""
         };
-        RegistryError::new(format!("registry {}: {msg}{hint}", self.registry))
+        RegistryError::of(
+            ErrorKind::Unreachable,
+            format!("registry {}: {msg}{hint}", self.registry),
+        )
     }
 
     /// Sends a request, answering one auth challenge.
@@ -124,10 +127,10 @@ impl Client {
             Some(Ok(l)) => l.hint(&self.registry),
             _ => String::new(),
         };
-        RegistryError::new(format!(
-            "registry {}: 401 unauthorized: {why}{hint}",
-            self.registry
-        ))
+        RegistryError::of(
+            ErrorKind::Unauthorized,
+            format!("registry {}: 401 unauthorized: {why}{hint}", self.registry),
+        )
     }
 
     /// The docker config's answer for this registry: read (and a helper
@@ -292,7 +295,12 @@ impl Client {
             404 => "not found".to_string(),
             _ => format!("http {status}"),
         };
-        RegistryError::new(format!("{what}: {what_status}{detail}"))
+        let kind = match status {
+            404 => ErrorKind::NotFound,
+            401 | 403 => ErrorKind::Unauthorized,
+            _ => ErrorKind::Registry,
+        };
+        RegistryError::of(kind, format!("{what}: {what_status}{detail}"))
     }
 
     /// A manifest by tag or digest: its bytes and (verified) digest.
@@ -327,17 +335,23 @@ impl Client {
             })?;
         let digest = layout::digest_of(&bytes);
         if reference.starts_with("sha256:") && reference != digest {
-            return Err(RegistryError::new(format!(
-                "{what}: manifest digest mismatch: asked for {reference}, the content is {digest}"
-            )));
+            return Err(RegistryError::of(
+                ErrorKind::DigestMismatch,
+                format!(
+                    "{what}: manifest digest mismatch: asked for {reference}, the content is {digest}"
+                ),
+            ));
         }
         if let Some(h) = header_digest
             && h.starts_with("sha256:")
             && h != digest
         {
-            return Err(RegistryError::new(format!(
-                "{what}: manifest digest mismatch: the registry says {h}, the content is {digest}"
-            )));
+            return Err(RegistryError::of(
+                ErrorKind::DigestMismatch,
+                format!(
+                    "{what}: manifest digest mismatch: the registry says {h}, the content is {digest}"
+                ),
+            ));
         }
         Ok((bytes, digest))
     }
@@ -365,17 +379,22 @@ impl Client {
         .map_err(|e| {
             let m = e.to_string().to_lowercase();
             if m.contains("limit") {
-                RegistryError::new(format!(
-                    "{what}: the blob is larger than its descriptor says ({} bytes)",
-                    desc.size
-                ))
+                RegistryError::of(
+                    ErrorKind::DigestMismatch,
+                    format!(
+                        "{what}: the blob is larger than its descriptor says ({} bytes)",
+                        desc.size
+                    ),
+                )
             } else {
-                RegistryError::new(format!("{what}: truncated download: {m}"))
+                RegistryError::of(
+                    ErrorKind::Truncated,
+                    format!("{what}: truncated download: {m}"),
+                )
             }
         })?;
         bar.finish();
-        layout::verify_blob(desc, &bytes)
-            .map_err(|e| RegistryError::new(format!("{what}: {e}")))?;
+        layout::verify_blob(desc, &bytes).map_err(|e| e.context(&what))?;
         Ok(bytes)
     }
 

@@ -7,7 +7,7 @@
 //! Kubewarden's legacy layout (config `application/vnd.wasm.config.v1+json`,
 //! layer `application/vnd.wasm.content.layer.v1+wasm`) is read too.
 
-use super::{RegistryError, Result};
+use super::{ErrorKind, RegistryError, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -118,23 +118,32 @@ pub fn verify_blob(desc: &Descriptor, bytes: &[u8]) -> Result<()> {
     check_digest(&desc.digest)?;
     let len = bytes.len() as u64;
     if len < desc.size {
-        return Err(RegistryError::new(format!(
-            "blob {} is truncated: got {len} of {} bytes",
-            desc.digest, desc.size
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::Truncated,
+            format!(
+                "blob {} is truncated: got {len} of {} bytes",
+                desc.digest, desc.size
+            ),
+        ));
     }
     if len > desc.size {
-        return Err(RegistryError::new(format!(
-            "blob {} is larger than its descriptor says ({len} > {} bytes)",
-            desc.digest, desc.size
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::DigestMismatch,
+            format!(
+                "blob {} is larger than its descriptor says ({len} > {} bytes)",
+                desc.digest, desc.size
+            ),
+        ));
     }
     let actual = digest_of(bytes);
     if actual != desc.digest {
-        return Err(RegistryError::new(format!(
-            "blob digest mismatch: expected {}, content is {actual} (tampered or corrupted)",
-            desc.digest
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::DigestMismatch,
+            format!(
+                "blob digest mismatch: expected {}, content is {actual} (tampered or corrupted)",
+                desc.digest
+            ),
+        ));
     }
     Ok(())
 }
@@ -253,32 +262,40 @@ pub fn is_wasm_layer(media_type: &str) -> bool {
 /// Parses a manifest and checks that it is a wasm pack.
 pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest> {
     let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-        RegistryError::new(format!("the manifest is not an OCI image manifest: {e}"))
+        RegistryError::of(
+            ErrorKind::NotAPack,
+            format!("the manifest is not an OCI image manifest: {e}"),
+        )
     })?;
     if m.schema_version != 2 {
-        return Err(RegistryError::new(format!(
-            "unsupported manifest schemaVersion {}",
-            m.schema_version
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::NotAPack,
+            format!("unsupported manifest schemaVersion {}", m.schema_version),
+        ));
     }
     if let Some(mt) = &m.media_type
         && mt != MANIFEST
         && mt != DOCKER_MANIFEST
     {
-        return Err(RegistryError::new(format!(
-            "not a policy pack: the manifest media type is {mt}"
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::NotAPack,
+            format!("not a policy pack: the manifest media type is {mt}"),
+        ));
     }
     if m.config.media_type != WASM_CONFIG && m.config.media_type != KUBEWARDEN_CONFIG {
-        return Err(RegistryError::new(format!(
-            "not a wasm policy pack: config media type {} (expected {WASM_CONFIG})",
-            m.config.media_type
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::NotAPack,
+            format!(
+                "not a wasm policy pack: config media type {} (expected {WASM_CONFIG})",
+                m.config.media_type
+            ),
+        ));
     }
     if !m.layers.iter().any(|l| is_wasm_layer(&l.media_type)) {
-        return Err(RegistryError::new(format!(
-            "not a wasm policy pack: no {WASM_LAYER} layer"
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::NotAPack,
+            format!("not a wasm policy pack: no {WASM_LAYER} layer"),
+        ));
     }
     for d in std::iter::once(&m.config).chain(&m.layers) {
         check_digest(&d.digest)?;

@@ -29,20 +29,99 @@ use std::sync::{Arc, Mutex};
 
 pub use reference::Reference;
 
-/// Why a pack could not be fetched, stored or verified.
+/// Why a pack could not be fetched, stored or verified: a stable kind
+/// (its kebab-case code is printed as `error[CODE]`) and a message.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct RegistryError(pub String);
+#[error("{message}")]
+pub struct RegistryError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// The kinds of registry errors. Codes are a contract: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Anything without a more specific kind (I/O, encoding, bad requests).
+    Registry,
+    /// The tag, digest or blob is not in the registry (404).
+    NotFound,
+    /// The registry refused the credentials, or wants some (401/403).
+    Unauthorized,
+    /// The registry could not be reached (connection, DNS, timeout).
+    Unreachable,
+    /// The docker config is unreadable, or a credential helper could not
+    /// be run or answered garbage.
+    Credentials,
+    /// Content does not match its digest or size (tampered or corrupted).
+    DigestMismatch,
+    /// A download ended early.
+    Truncated,
+    /// The manifest is not a wasm policy pack.
+    NotAPack,
+    /// The pack needs a newer gate or another WIT package.
+    Incompatible,
+    /// Trusted keys are configured and the pack carries no signature.
+    Unsigned,
+    /// No signature verifies with a trusted key.
+    UntrustedSignature,
+    /// A key file or key text is unusable.
+    InvalidKey,
+    /// `--locked`: the reference is not in `gate.lock` or moved.
+    Locked,
+    /// Offline and the cache does not hold what is needed.
+    NotCached,
+}
+
+impl ErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Registry => "registry-error",
+            ErrorKind::NotFound => "pack-not-found",
+            ErrorKind::Unauthorized => "registry-unauthorized",
+            ErrorKind::Unreachable => "registry-unreachable",
+            ErrorKind::Credentials => "registry-credentials",
+            ErrorKind::DigestMismatch => "digest-mismatch",
+            ErrorKind::Truncated => "truncated-download",
+            ErrorKind::NotAPack => "not-a-pack",
+            ErrorKind::Incompatible => "pack-incompatible",
+            ErrorKind::Unsigned => "pack-unsigned",
+            ErrorKind::UntrustedSignature => "signature-untrusted",
+            ErrorKind::InvalidKey => "invalid-key",
+            ErrorKind::Locked => "lock-mismatch",
+            ErrorKind::NotCached => "not-in-cache",
+        }
+    }
+}
 
 impl RegistryError {
+    /// An error of the generic kind.
     pub fn new(message: impl Into<String>) -> Self {
-        RegistryError(message.into())
+        Self::of(ErrorKind::Registry, message)
+    }
+
+    pub fn of(kind: ErrorKind, message: impl Into<String>) -> Self {
+        RegistryError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, its message prefixed with what it is about.
+    pub fn context(self, what: impl std::fmt::Display) -> Self {
+        RegistryError {
+            kind: self.kind,
+            message: format!("{what}: {}", self.message),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
     }
 }
 
 impl From<RegistryError> for crate::error::GateError {
     fn from(e: RegistryError) -> Self {
-        crate::error::GateError::Registry(e.0)
+        crate::error::GateError::Registry(e)
     }
 }
 
@@ -172,22 +251,28 @@ pub fn resolve_pack(r: &Reference, options: &Options) -> Result<layout::Pack> {
     let lock_key = r.lock_key();
     let locked_digest = lock.get(&lock_key).map(str::to_string);
     if options.locked && locked_digest.is_none() {
-        return Err(RegistryError::new(format!(
-            "{r}: not in {} (--locked); run `gate check` without --locked or `gate pack update` to record it",
-            lock_path
-                .as_ref()
-                .map_or_else(|| "gate.lock".to_string(), |p| p.display().to_string())
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::Locked,
+            format!(
+                "{r}: not in {} (--locked); run `gate check` without --locked or `gate pack update` to record it",
+                lock_path
+                    .as_ref()
+                    .map_or_else(|| "gate.lock".to_string(), |p| p.display().to_string())
+            ),
+        ));
     }
     let pack = fetch(r, options, cache.as_ref(), &keys)?;
     if let Some(locked) = &locked_digest
         && *locked != pack.digest
     {
         if options.locked {
-            return Err(RegistryError::new(format!(
-                "{r}: now resolves to {} but gate.lock records {locked} (--locked); run `gate pack update` to accept the new digest",
-                pack.digest
-            )));
+            return Err(RegistryError::of(
+                ErrorKind::Locked,
+                format!(
+                    "{r}: now resolves to {} but gate.lock records {locked} (--locked); run `gate pack update` to accept the new digest",
+                    pack.digest
+                ),
+            ));
         }
         eprintln!(
             "note: {r} moved from {locked} to {}; gate.lock updated",
@@ -213,28 +298,29 @@ pub fn fetch(
 ) -> Result<layout::Pack> {
     if options.offline {
         let cache = cache.ok_or_else(|| {
-            RegistryError::new(format!(
+            RegistryError::of(ErrorKind::NotCached, format!(
                 "{r}: offline mode needs the pack cache, but no cache dir is known (set GATE_CACHE_DIR)"
             ))
         })?;
         let digest = match &r.digest {
             Some(d) => d.clone(),
             None => cache.get_ref(r)?.ok_or_else(|| {
-                RegistryError::new(format!(
+                RegistryError::of(ErrorKind::NotCached, format!(
                     "{r}: offline mode and the pack is not in the cache (pull it with `gate pack pull` first)"
                 ))
             })?,
         };
         let pack = cache.load_pack(&digest)?.ok_or_else(|| {
-            RegistryError::new(format!(
-                "{r}: offline mode and {digest} is not (completely) in the cache"
-            ))
+            RegistryError::of(
+                ErrorKind::NotCached,
+                format!("{r}: offline mode and {digest} is not (completely) in the cache"),
+            )
         })?;
         if !keys.is_empty() {
             let sigs = cache.signatures(&pack.digest)?;
             sign::verify_any(r, &pack.digest, &sigs, keys)?;
         }
-        pack::check_compatible(&pack).map_err(|e| RegistryError::new(format!("{r}: {e}")))?;
+        pack::check_compatible(&pack).map_err(|e| e.context(r))?;
         eprintln!("offline: using cached pack {r} ({})", pack.digest);
         return Ok(pack);
     }
@@ -249,14 +335,14 @@ pub fn fetch(
     let pack = match cached {
         Some(p) => p,
         None => layout::Pack::from_manifest(manifest_bytes, |d| client.get_blob(&r.repository, d))
-            .map_err(|e| RegistryError::new(format!("{r}: {e}")))?,
+            .map_err(|e| e.context(r))?,
     };
     let mut sigs = Vec::new();
     if !keys.is_empty() {
         sigs = sign::fetch_signatures(&client, r, &pack.digest)?;
         sign::verify_any(r, &pack.digest, &sigs, keys)?;
     }
-    pack::check_compatible(&pack).map_err(|e| RegistryError::new(format!("{r}: {e}")))?;
+    pack::check_compatible(&pack).map_err(|e| e.context(r))?;
     if let Some(c) = cache {
         c.store_pack(&pack)?;
         for s in &sigs {

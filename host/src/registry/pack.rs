@@ -22,7 +22,7 @@
 //! component, so the layer digests cover it.
 
 use super::layout::{self, ANN_DESCRIPTION, ANN_TITLE, ANN_VERSION, Descriptor, Manifest, Pack};
-use super::{RegistryError, Result};
+use super::{ErrorKind, RegistryError, Result};
 use crate::config::{Level, toml_to_json};
 use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
 use serde::Deserialize;
@@ -64,6 +64,11 @@ pub struct PolicyEntry {
     pub description: Option<String>,
 }
 
+/// A pack this gate cannot run (versions, metadata).
+fn incompatible(msg: impl Into<String>) -> RegistryError {
+    RegistryError::of(ErrorKind::Incompatible, msg)
+}
+
 fn bad(msg: impl Into<String>) -> RegistryError {
     RegistryError::new(msg)
 }
@@ -90,10 +95,10 @@ fn check_wit(v: &str, what: &str) -> Result<()> {
     let version = v
         .strip_prefix(WIT_PACKAGE)
         .and_then(|r| r.strip_prefix('@'))
-        .ok_or_else(|| bad(format!("{what}: `{v}` is not `{WIT_PACKAGE}@VERSION`")))?;
+        .ok_or_else(|| incompatible(format!("{what}: `{v}` is not `{WIT_PACKAGE}@VERSION`")))?;
     match semver(version) {
         Some((ma, mi, _)) if (ma, mi) == WIT_VERSION => Ok(()),
-        _ => Err(bad(format!(
+        _ => Err(incompatible(format!(
             "{what}: targets {v}, but this gate implements {WIT_PACKAGE}@{}.{}.x",
             WIT_VERSION.0, WIT_VERSION.1
         ))),
@@ -233,8 +238,9 @@ impl Embedded {
         let Some((_, data)) = top_level_section(bytes)? else {
             return Ok(None);
         };
-        let e: Embedded = serde_json::from_slice(data)
-            .map_err(|e| bad(format!("the `{SECTION}` section is not pack metadata: {e}")))?;
+        let e: Embedded = serde_json::from_slice(data).map_err(|e| {
+            incompatible(format!("the `{SECTION}` section is not pack metadata: {e}"))
+        })?;
         check_gate_version(e.min_gate_version.as_deref())?;
         if let Some(w) = &e.wit {
             check_wit(w, &format!("pack {} {}", e.pack, e.pack_version))?;
@@ -246,10 +252,11 @@ impl Embedded {
 /// Refuses a pack that needs a newer gate than this one.
 pub fn check_gate_version(min: Option<&str>) -> Result<()> {
     let Some(min) = min else { return Ok(()) };
-    let want = semver(min).ok_or_else(|| bad(format!("min-gate-version `{min}` is not semver")))?;
+    let want = semver(min)
+        .ok_or_else(|| incompatible(format!("min-gate-version `{min}` is not semver")))?;
     let have = semver(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
     if want > have {
-        return Err(bad(format!(
+        return Err(incompatible(format!(
             "the pack needs gate {min} or newer; this is gate {} (upgrade gate or pin an older pack)",
             env!("CARGO_PKG_VERSION")
         )));
@@ -266,7 +273,7 @@ pub fn check_compatible(p: &Pack) -> Result<()> {
         check_wit(w, "the pack")?;
     }
     for (d, bytes) in &p.layers {
-        Embedded::of(bytes).map_err(|e| bad(format!("layer {}: {e}", d.digest)))?;
+        Embedded::of(bytes).map_err(|e| e.context(format!("layer {}", d.digest)))?;
     }
     Ok(())
 }

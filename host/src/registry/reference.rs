@@ -28,7 +28,7 @@ impl Reference {
         };
         let (rest, digest) = match rest.split_once('@') {
             Some((r, d)) => {
-                super::layout::check_digest(d).map_err(|e| bad(&e.0))?;
+                super::layout::check_digest(d).map_err(|e| bad(&e.message))?;
                 (r, Some(d.to_string()))
             }
             None => (rest, None),

@@ -10,7 +10,7 @@
 
 use super::client::Client;
 use super::layout::{self, Descriptor, Manifest};
-use super::{Reference, RegistryError, Result};
+use super::{ErrorKind, Reference, RegistryError, Result};
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::collections::BTreeMap;
@@ -31,26 +31,38 @@ fn b64() -> base64::engine::GeneralPurpose {
 }
 
 fn decode32(text: &str, what: &str) -> Result<[u8; 32]> {
-    let bytes = b64()
-        .decode(text.trim())
-        .map_err(|e| RegistryError::new(format!("{what} is not base64: {e}")))?;
-    <[u8; 32]>::try_from(bytes.as_slice())
-        .map_err(|_| RegistryError::new(format!("{what} is not a 32-byte ed25519 key")))
+    let bytes = b64().decode(text.trim()).map_err(|e| {
+        RegistryError::of(ErrorKind::InvalidKey, format!("{what} is not base64: {e}"))
+    })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        RegistryError::of(
+            ErrorKind::InvalidKey,
+            format!("{what} is not a 32-byte ed25519 key"),
+        )
+    })
 }
 
 /// A public key from a path (relative to `base`) or base64 text.
 pub fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
     let path = base.join(spec);
     let (text, origin) = if path.is_file() {
-        let t = std::fs::read_to_string(&path)
-            .map_err(|e| RegistryError::new(format!("cannot read key {}: {e}", path.display())))?;
+        let t = std::fs::read_to_string(&path).map_err(|e| {
+            RegistryError::of(
+                ErrorKind::InvalidKey,
+                format!("cannot read key {}: {e}", path.display()),
+            )
+        })?;
         (t, path.display().to_string())
     } else {
         (spec.to_string(), format!("key {}", spec.trim()))
     };
     let raw = decode32(&text, &format!("public key {origin}"))?;
-    let key = VerifyingKey::from_bytes(&raw)
-        .map_err(|e| RegistryError::new(format!("public key {origin} is invalid: {e}")))?;
+    let key = VerifyingKey::from_bytes(&raw).map_err(|e| {
+        RegistryError::of(
+            ErrorKind::InvalidKey,
+            format!("public key {origin} is invalid: {e}"),
+        )
+    })?;
     Ok(PublicKey { key, origin })
 }
 
@@ -60,8 +72,12 @@ pub fn load_keys(specs: &[String], base: &Path) -> Result<Vec<PublicKey>> {
 
 /// A secret key file: the base64 32-byte seed.
 pub fn load_secret_key(path: &Path) -> Result<SigningKey> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| RegistryError::new(format!("cannot read key {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        RegistryError::of(
+            ErrorKind::InvalidKey,
+            format!("cannot read key {}: {e}", path.display()),
+        )
+    })?;
     Ok(SigningKey::from_bytes(&decode32(
         &text,
         &format!("secret key {}", path.display()),
@@ -117,23 +133,29 @@ pub fn verify_any(
     keys: &[PublicKey],
 ) -> Result<()> {
     if docs.is_empty() {
-        return Err(RegistryError::new(format!(
-            "{what} ({digest}) is not signed, and trusted keys are configured: every pack must be signed by one of them"
-        )));
+        return Err(RegistryError::of(
+            ErrorKind::Unsigned,
+            format!(
+                "{what} ({digest}) is not signed, and trusted keys are configured: every pack must be signed by one of them"
+            ),
+        ));
     }
     for k in keys {
         if docs.iter().any(|d| verifies(d, digest, &k.key)) {
             return Ok(());
         }
     }
-    Err(RegistryError::new(format!(
-        "{what} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
-        docs.len(),
-        keys.iter()
-            .map(|k| k.origin.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )))
+    Err(RegistryError::of(
+        ErrorKind::UntrustedSignature,
+        format!(
+            "{what} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
+            docs.len(),
+            keys.iter()
+                .map(|k| k.origin.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
 }
 
 /// The fallback tag of a pack's signature.
