@@ -83,6 +83,8 @@ struct Prepared {
     digest: String,
     /// The level in force: `gate.toml`'s, else the pack's, else `hard`.
     level: Level,
+    /// Whether `level` is the pack's default.
+    level_from_pack: bool,
     /// The params the policy gets: the pack's defaults under the user's.
     params: serde_json::Value,
     pack: Option<registry::PackOrigin>,
@@ -160,14 +162,16 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
         let hex = crate::runtime::component_digest(&bytes);
         let digest = format!("sha256:{hex}");
         let defaults = pack_defaults(&bytes);
-        let (level, params) = match &defaults {
-            Ok(d) => (
-                spec.level
-                    .or(d.as_ref().and_then(|d| d.level))
-                    .unwrap_or_default(),
-                merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
-            ),
-            Err(_) => (spec.level.unwrap_or_default(), spec.params.clone()),
+        let pack_level = defaults
+            .as_ref()
+            .ok()
+            .and_then(|d| d.as_ref())
+            .and_then(|d| d.level)
+            .filter(|_| spec.level.is_none());
+        let level = spec.level.or(pack_level).unwrap_or_default();
+        let params = match &defaults {
+            Ok(d) => merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
+            Err(_) => spec.params.clone(),
         };
         let loaded = defaults.and_then(|_| {
             runtime
@@ -203,6 +207,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                             )),
                             digest,
                             level,
+                            level_from_pack: pack_level.is_some(),
                             params,
                             pack: component.pack,
                         });
@@ -216,6 +221,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
             loaded,
             digest,
             level,
+            level_from_pack: pack_level.is_some(),
             params,
             pack: component.pack,
         });
@@ -303,6 +309,7 @@ fn evaluate_one(
         digest: p.digest.clone(),
         pack: p.pack.clone(),
         level: p.level,
+        level_from: p.level_from_pack.then_some("pack"),
         outcome: Outcome::Error,
         policy_outcome: None,
         summary: String::new(),
@@ -555,4 +562,26 @@ fn check_overrides(plan: &RunPlan, prepared: &[Prepared]) -> Result<(), GateErro
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_params;
+    use serde_json::json;
+
+    #[test]
+    fn user_params_replace_pack_defaults_key_by_key() {
+        let defaults = json!({"min-line": 95, "min-function": 10, "max": {"critical": 0}});
+        let merged = merge_params(
+            defaults.as_object(),
+            &json!({"min-line": 75, "max": {"high": 2}}),
+        );
+        // Given keys win whole (the table is not merged deeper); the rest stay.
+        assert_eq!(
+            merged,
+            json!({"min-line": 75, "min-function": 10, "max": {"high": 2}})
+        );
+        assert_eq!(merge_params(None, &json!({"a": 1})), json!({"a": 1}));
+        assert_eq!(merge_params(defaults.as_object(), &json!({})), defaults);
+    }
 }

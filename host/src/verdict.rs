@@ -71,6 +71,9 @@ pub struct PolicyEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pack: Option<crate::registry::PackOrigin>,
     pub level: Level,
+    /// `pack` when the level is the pack's default (gate.toml gave none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level_from: Option<&'static str>,
     pub outcome: Outcome,
     /// What the policy itself said, before the enforcement level applied.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -488,6 +488,8 @@ fn signatures_are_required_once_keys_are_trusted() {
         "alice.key.pub",
     ])
     .expect_code(0);
+    // Mallory's signature was not dropped by Alice's (the fallback tag
+    // carries both); a key that signed nothing still fails.
     t.run(&[
         "pack",
         "verify",
@@ -495,7 +497,23 @@ fn signatures_are_required_once_keys_are_trusted() {
         "--key",
         "mallory.key.pub",
     ])
-    .expect_code(5);
+    .expect_code(0);
+    t.run(&["pack", "keygen", "eve.key"]).expect_code(0);
+    let eve = t
+        .run(&[
+            "pack",
+            "verify",
+            &reg.oci("ns/signed:v1"),
+            "--key",
+            "eve.key.pub",
+        ])
+        .expect_code(5);
+    assert!(
+        eve.stderr().contains("error[signature-untrusted]")
+            && eve.stderr().contains("2 signature(s)"),
+        "{}",
+        eve.stderr()
+    );
     // Offline, the cached signature is verified again.
     t.run(&["check", "--offline", "--format", "json"])
         .expect_code(0);
@@ -544,6 +562,16 @@ fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
         &reg.oci("ns/tamper:v1"),
         "digest-mismatch",
         "digest mismatch",
+    );
+
+    // A blob longer than its descriptor.
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"trailing bytes");
+    std::fs::write(&file, &longer).unwrap();
+    pull_fails(
+        &reg.oci("ns/tamper:v1"),
+        "digest-mismatch",
+        "larger than its descriptor",
     );
 
     // Truncated blob.
@@ -866,8 +894,10 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
     let doc = run.json();
     let strict = policy(&doc, "strict");
     assert_eq!(strict["level"], "soft");
+    assert_eq!(strict["level_from"], "pack");
     assert_eq!(strict["outcome"], "fail");
     assert_eq!(metric(strict, "line-coverage")["threshold"], 95.0);
+    assert_eq!(metric(strict, "function-coverage")["threshold"], 10.0);
     assert_eq!(strict["pack"]["name"], "example-gates");
     assert_eq!(strict["pack"]["version"], "1.0.0");
     assert_eq!(strict["pack"]["digest"], digest.as_str());
@@ -908,10 +938,16 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
         metric(policy(&doc, "strict"), "line-coverage")["threshold"],
         75.0
     );
+    // ... and the keys it does not give keep the pack's value.
+    assert_eq!(
+        metric(policy(&doc, "strict"), "function-coverage")["threshold"],
+        10.0
+    );
     assert_eq!(policy(&doc, "strict")["level"], "soft");
     config("level = \"advisory\"\n");
     let doc = t.run(&["check", "--format", "json"]).expect_code(0).json();
     assert_eq!(policy(&doc, "strict")["level"], "advisory");
+    assert!(policy(&doc, "strict").get("level_from").is_none());
     assert_eq!(policy(&doc, "strict")["outcome"], "warn");
     assert_eq!(
         metric(policy(&doc, "strict"), "line-coverage")["threshold"],
@@ -1328,4 +1364,61 @@ fn signatures_are_found_through_the_referrers_api() {
         ),
     );
     t.run(&["check", "--format", "json"]).expect_code(0);
+
+    // The proxy lists the same signature for every pack: for another pack
+    // its subject does not match, so that pack is unsigned.
+    let other = push(&t, &reg, "ns/ref:v2", "2.0.0");
+    let unsigned = t
+        .run(&[
+            "pack",
+            "verify",
+            &format!("oci://127.0.0.1:{proxy}/ns/ref:v2"),
+            "--key",
+            "alice.key.pub",
+        ])
+        .expect_code(5);
+    assert!(
+        unsigned.stderr().contains("error[pack-unsigned]") && unsigned.stderr().contains(&other),
+        "{}",
+        unsigned.stderr()
+    );
+}
+
+#[test]
+fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let coverage = gate::policies::builtin::get("coverage").unwrap();
+    let cases: [(&str, &[u8], &str); 2] = [
+        ("garbled.wasm", b"{not json", "not pack metadata"),
+        (
+            "future.wasm",
+            br#"{"pack":"p","pack-version":"1.0.0","min-gate-version":"99.0.0","policy":{"name":"c","level":"advisory","params":{}}}"#,
+            "needs gate 99.0.0",
+        ),
+    ];
+    for (name, metadata, needle) in cases {
+        t.write(
+            name,
+            gate::registry::pack::embed_metadata(coverage, metadata).unwrap(),
+        );
+        let run = t
+            .run(&[
+                "eval",
+                "--policy",
+                name,
+                "lcov.info",
+                "--params",
+                "{\"min-line\": 10}",
+                "--format",
+                "json",
+            ])
+            .expect_code(4);
+        let doc = run.json();
+        let entry = &doc["policies"][0];
+        assert_eq!(entry["outcome"], "error", "{doc}");
+        assert_eq!(entry["error"]["kind"], "invalid-component", "{doc}");
+        let message = entry["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message}");
+    }
 }

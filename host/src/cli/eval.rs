@@ -15,8 +15,12 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
     // A `gate.toml` here brings its `[registry]` trust settings and lock
     // file: trusted keys must not be skipped just because the policy is
     // run ad hoc.
-    if Path::new("gate.toml").is_file() {
-        let cfg = ConfigFile::load(Path::new("gate.toml"))?;
+    let config = match &args.config {
+        Some(p) => Some(p.as_path()),
+        None => Some(Path::new("gate.toml")).filter(|p| p.is_file()),
+    };
+    if let Some(path) = config {
+        let cfg = ConfigFile::load(path)?;
         apply_registry(&cfg, &mut plan.registry);
     }
     let params = match &args.params {

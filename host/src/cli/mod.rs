@@ -137,9 +137,13 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// `builtin:NAME` or a path to a .wasm policy component
+    /// `builtin:NAME`, a path to a .wasm policy component, or oci://…
     #[arg(long)]
     pub policy: String,
+    /// A config whose `[registry]` (trusted keys, offline, insecure) and
+    /// gate.lock apply to an oci:// policy (default: ./gate.toml when present)
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
     /// The policy's params as a JSON object
     #[arg(long)]
     pub params: Option<String>,

@@ -6,8 +6,7 @@ use crate::error::GateError;
 use crate::exit::Exit;
 use crate::policies::PolicyRef;
 use crate::registry::{
-    self, Options, Reference, RegistryError, cache::Cache, client::Client, layout, lock::LockFile,
-    pack, sign,
+    self, Options, Reference, RegistryError, client::Client, layout, lock::LockFile, pack, sign,
 };
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -45,12 +44,13 @@ pub enum PackCommand {
     },
     /// Push a pack (a pack directory or an OCI image layout) to a registry
     Push {
-        /// A directory with pack.toml, or an OCI image layout
-        source: PathBuf,
+        /// A directory with pack.toml, or an OCI image layout (`DIR[:TAG]`)
+        source: String,
         /// oci://HOST/NS/PACK:TAG
         reference: String,
-        #[command(flatten)]
-        net: NetArgs,
+        /// Allow plain HTTP to a non-loopback registry
+        #[arg(long)]
+        insecure: bool,
     },
     /// Fetch and verify a pack into the cache; prints its digest
     Pull {
@@ -89,8 +89,9 @@ pub enum PackCommand {
         /// The secret key file (base64 32-byte seed; see `gate pack keygen`)
         #[arg(long)]
         key: PathBuf,
-        #[command(flatten)]
-        net: NetArgs,
+        /// Allow plain HTTP to a non-loopback registry
+        #[arg(long)]
+        insecure: bool,
     },
     /// Check that a pack is signed by one of the given public keys
     Verify {
@@ -131,10 +132,38 @@ fn reference(s: &str) -> Result<Reference, GateError> {
 
 /// A pack from the cache or the registry, verified (signatures too when
 /// keys are given).
-fn fetch(r: &Reference, net: &NetArgs) -> Result<layout::Pack, RegistryError> {
+fn fetch(r: &Reference, net: &NetArgs) -> Result<registry::Fetched, RegistryError> {
     let o = options(net);
     let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
-    registry::fetch(r, &o, Cache::from_env().as_ref(), &keys)
+    registry::fetch(r, &o, &keys, None)
+}
+
+/// A client for commands that must write to (or ask) the registry itself:
+/// refused in offline mode rather than silently going online.
+fn online_client(
+    r: &Reference,
+    insecure: bool,
+    push: bool,
+    what: &str,
+) -> Result<Client, GateError> {
+    let o = Options::default().with_env();
+    if o.offline {
+        return Err(GateError::Usage(format!(
+            "`gate pack {what}` needs the registry, but GATE_OFFLINE is set"
+        )));
+    }
+    Ok(Client::new(r, insecure || o.insecure, push)?)
+}
+
+/// `DIR` or `DIR:TAG` of an OCI image layout, when `s` names one.
+fn layout_arg(s: &str) -> Option<(PathBuf, Option<String>)> {
+    if Path::new(s).is_dir() {
+        return Some((PathBuf::from(s), None));
+    }
+    let (dir, tag) = s.rsplit_once(':')?;
+    Path::new(dir)
+        .is_dir()
+        .then(|| (PathBuf::from(dir), Some(tag.to_string())))
 }
 
 pub fn run(args: PackArgs) -> Result<Exit, GateError> {
@@ -143,11 +172,11 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         PackCommand::Push {
             source,
             reference: r,
-            net,
-        } => push(&source, &reference(&r)?, &net),
+            insecure,
+        } => push(&source, &reference(&r)?, insecure),
         PackCommand::Pull { reference: r, net } => {
             let r = reference(&r)?;
-            let p = fetch(&r, &net)?;
+            let p = fetch(&r, &net)?.pack;
             println!("{}", p.digest);
             for (name, bytes) in p.policies() {
                 println!(
@@ -163,11 +192,12 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             json,
             net,
         } => {
-            let (shown, p) = if Path::new(&r).is_dir() {
-                (r.clone(), layout::read_layout(Path::new(&r), None)?)
-            } else {
-                let rr = reference(&r)?;
-                (rr.to_string(), fetch(&rr, &net)?)
+            let (shown, p) = match layout_arg(&r) {
+                Some((dir, tag)) => (r.clone(), layout::read_layout(&dir, tag.as_deref())?),
+                None => {
+                    let rr = reference(&r)?;
+                    (rr.to_string(), fetch(&rr, &net)?.pack)
+                }
             };
             inspect(&shown, &p, json);
             Ok(Exit::Pass)
@@ -178,10 +208,12 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             net,
         } => {
             let r = reference(&r)?;
-            let p = fetch(&r, &net)?;
             // Signatures travel with the pack, so trusted keys keep
             // working on the air-gapped side.
-            let sigs = registry::signatures(&r, &options(&net), Cache::from_env().as_ref(), &p)?;
+            let registry::Fetched {
+                pack: p,
+                signatures: sigs,
+            } = fetch(&r, &net)?;
             layout::write_layout(&output, &p, &r.tag_or_latest())?;
             sign::save_signatures(&output, &p, &sigs)?;
             println!(
@@ -206,7 +238,9 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
                 ))
                 .into());
             }
-            let cache = Cache::from_env()
+            let cache = Options::default()
+                .with_env()
+                .cache
                 .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
             pack::check_compatible(&p)?;
             let sigs = sign::load_signatures(&dir, &p.digest)?;
@@ -226,11 +260,11 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         PackCommand::Sign {
             reference: r,
             key,
-            net,
+            insecure,
         } => {
             let r = reference(&r)?;
             let secret = sign::load_secret_key(&key).map_err(|e| GateError::Usage(e.message))?;
-            let client = Client::new(&r, options(&net).insecure, true)?;
+            let client = online_client(&r, insecure, true, "sign")?;
             let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
             let (bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
             layout::parse_manifest(&bytes)?;
@@ -248,26 +282,21 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         } => {
             let keys =
                 sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
-            if Path::new(&r).is_dir() {
+            if let Some((dir, tag)) = layout_arg(&r) {
                 // An OCI layout from `gate pack save`: check it before `load`.
-                let dir = Path::new(&r);
-                let p = layout::read_layout(dir, None)?;
-                let docs = sign::load_signatures(dir, &p.digest)?;
-                sign::verify_any(dir.display(), &p.digest, &docs, &keys)?;
+                let p = layout::read_layout(&dir, tag.as_deref())?;
+                let docs = sign::load_signatures(&dir, &p.digest)?;
+                sign::verify_any(&r, &p.digest, &docs, &keys)?;
                 println!("{}: signature verified", p.digest);
                 return Ok(Exit::Pass);
             }
             let r = reference(&r)?;
-            let client = Client::new(
-                &r,
-                insecure || Options::default().with_env().insecure,
-                false,
-            )?;
-            let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
-            let (_, digest) = client.get_manifest(&r.repository, &wanted)?;
-            let docs = sign::fetch_signatures(&client, &r, &digest)?;
-            sign::verify_any(&r, &digest, &docs, &keys)?;
-            println!("{digest}: signature verified");
+            // The whole pack is fetched and digest-checked (offline: from
+            // the cache), then its signatures are checked against the keys.
+            let mut o = Options::default().with_env();
+            o.insecure |= insecure;
+            let fetched = registry::fetch(&r, &o, &keys, None)?;
+            println!("{}: signature verified", fetched.pack.digest);
             Ok(Exit::Pass)
         }
         PackCommand::Update { config } => update(config),
@@ -297,20 +326,25 @@ fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
     Ok(Exit::Pass)
 }
 
-fn push(source: &Path, r: &Reference, net: &NetArgs) -> Result<Exit, GateError> {
+fn push(source: &str, r: &Reference, insecure: bool) -> Result<Exit, GateError> {
     if r.digest.is_some() {
         return Err(GateError::Usage(format!(
             "{r}: push to a tag, not a digest"
         )));
     }
-    let p = if source.join("pack.toml").is_file() {
-        pack::build(source)
+    let p = if Path::new(source).join("pack.toml").is_file() {
+        pack::build(Path::new(source))
             .map_err(|e| GateError::Usage(e.message))?
             .0
     } else {
-        layout::read_layout(source, None)?
+        let (dir, tag) = layout_arg(source).ok_or_else(|| {
+            GateError::Usage(format!(
+                "{source}: neither a pack directory (pack.toml) nor an OCI image layout"
+            ))
+        })?;
+        layout::read_layout(&dir, tag.as_deref())?
     };
-    let client = Client::new(r, options(net).insecure, true)?;
+    let client = online_client(r, insecure, true, "push")?;
     for (d, bytes) in p.blobs() {
         let pushed = client.push_blob(&r.repository, bytes)?;
         if pushed != d.digest {
@@ -388,15 +422,11 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
     let path = config.unwrap_or_else(|| PathBuf::from("gate.toml"));
     let cfg = ConfigFile::load(&path)?;
     let base = cfg.base_dir();
+    let mut o = Options::default().with_env();
+    super::check::apply_registry(&cfg, &mut o);
     let lock_path = base.join("gate.lock");
     let mut lock = LockFile::load(&lock_path)?;
-    let mut o = Options::default().with_env();
-    o.insecure |= cfg.config.registry.insecure;
-    o.offline |= cfg.config.registry.offline;
-    o.trusted_keys = cfg.config.registry.trusted_keys.clone();
-    o.key_base = base.clone();
     let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
-    let cache = Cache::from_env();
     let mut seen = Vec::new();
     for p in &cfg.config.policies {
         let PolicyRef::Oci(s) = PolicyRef::parse(p.uses.get_ref(), &base) else {
@@ -407,7 +437,7 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
         if seen.contains(&key) {
             continue;
         }
-        let pack = registry::fetch(&r, &o, cache.as_ref(), &keys)?;
+        let pack = registry::fetch(&r, &o, &keys, None)?.pack;
         let old = lock.get(&key).map(str::to_string);
         lock.set(&key, &pack.digest);
         match old {

@@ -22,6 +22,10 @@ const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, appli
 pub struct Client {
     agent: ureq::Agent,
     base: String,
+    /// An https registry: every URL it hands out (token realm, upload
+    /// location, redirects) must be https too, or credentials and content
+    /// would cross the network in clear.
+    https_only: bool,
     registry: String,
     push: bool,
     /// What the docker config says about the registry, once a 401 asked.
@@ -40,6 +44,7 @@ impl Client {
         };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .https_only(scheme == "https")
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(600)))
             .user_agent(concat!("gate/", env!("CARGO_PKG_VERSION")))
@@ -47,6 +52,7 @@ impl Client {
         Ok(Client {
             agent: ureq::Agent::new_with_config(config),
             base: format!("{scheme}://{}", r.registry),
+            https_only: scheme == "https",
             registry: r.registry.clone(),
             push,
             lookup: OnceCell::new(),
@@ -77,16 +83,47 @@ impl Client {
     }
 
     fn network_error(&self, e: ureq::Error) -> RegistryError {
+        use std::io::ErrorKind as Io;
         let msg = e.to_string().to_lowercase();
-        let hint = if msg.contains("refused") || msg.contains("connect") || msg.contains("dns") {
-            " (is the registry running and reachable?)"
-        } else {
-            ""
+        let unreachable = match &e {
+            ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_) => {
+                true
+            }
+            ureq::Error::Io(io) => matches!(
+                io.kind(),
+                Io::ConnectionRefused
+                    | Io::ConnectionReset
+                    | Io::ConnectionAborted
+                    | Io::NotConnected
+                    | Io::TimedOut
+                    | Io::HostUnreachable
+                    | Io::NetworkUnreachable
+            ),
+            _ => false,
         };
-        RegistryError::of(
-            ErrorKind::Unreachable,
-            format!("registry {}: {msg}{hint}", self.registry),
-        )
+        if unreachable {
+            return RegistryError::of(
+                ErrorKind::Unreachable,
+                format!(
+                    "registry {}: {msg} (is the registry running and reachable?)",
+                    self.registry
+                ),
+            );
+        }
+        // TLS failures (a wrong certificate may be an interception),
+        // protocol errors and https-only refusals are not "unreachable".
+        RegistryError::new(format!("registry {}: {msg}", self.registry))
+    }
+
+    /// Refuses a plain-HTTP URL that an https registry handed out.
+    fn check_url(&self, url: &str, what: &str) -> Result<()> {
+        if self.https_only && !url.to_ascii_lowercase().starts_with("https://") {
+            return Err(RegistryError::new(format!(
+                "registry {}: refusing the plain-http {what} {url} of an https registry (pass --insecure to allow)",
+                self.registry
+            )));
+        }
+        Ok(())
     }
 
     /// Sends a request, answering one auth challenge.
@@ -173,6 +210,7 @@ impl Client {
                         self.registry
                     ))
                 })?;
+                self.check_url(&realm, "token realm")?;
                 let scope = get("scope").unwrap_or_else(|| {
                     format!(
                         "repository:{repo}:{}",
@@ -217,6 +255,13 @@ impl Client {
                     }
                 };
                 let mut resp = sent.map_err(|e| self.network_error(e))?;
+                if resp.status().is_server_error() {
+                    return Err(RegistryError::new(format!(
+                        "registry {}: the token service {realm} answered {}",
+                        self.registry,
+                        resp.status().as_u16()
+                    )));
+                }
                 if !resp.status().is_success() {
                     return Err(self.unauthorized(&format!(
                         "the token service answered {}{}",
@@ -327,11 +372,18 @@ impl Client {
             .with_config()
             .limit(layout::MAX_MANIFEST)
             .read_to_vec()
-            .map_err(|e| {
-                RegistryError::new(format!(
-                    "{what}: reading the manifest failed: {}",
-                    e.to_string().to_lowercase()
-                ))
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(n) => RegistryError::of(
+                    ErrorKind::NotAPack,
+                    format!("{what}: the manifest is larger than {n} bytes"),
+                ),
+                e => RegistryError::of(
+                    ErrorKind::Truncated,
+                    format!(
+                        "{what}: reading the manifest failed: {}",
+                        e.to_string().to_lowercase()
+                    ),
+                ),
             })?;
         let digest = layout::digest_of(&bytes);
         if reference.starts_with("sha256:") && reference != digest {
@@ -378,7 +430,12 @@ impl Client {
         .read_to_end(&mut bytes)
         .map_err(|e| {
             let m = e.to_string().to_lowercase();
-            if m.contains("limit") {
+            // ureq's body reader carries its own error inside the io::Error.
+            let over_limit = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                .is_some_and(|u| matches!(u, ureq::Error::BodyExceedsLimit(_)));
+            if over_limit {
                 RegistryError::of(
                     ErrorKind::DigestMismatch,
                     format!(
@@ -426,6 +483,7 @@ impl Client {
         } else {
             location.to_string()
         };
+        self.check_url(&location, "upload location")?;
         let sep = if location.contains('?') { '&' } else { '?' };
         let put = format!("{location}{sep}digest={}", pct(&digest));
         let resp = self.upload(&put, bytes, &digest)?;

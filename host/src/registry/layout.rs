@@ -413,7 +413,7 @@ pub fn read_layout_blob(dir: &Path, d: &Descriptor) -> Result<Vec<u8>> {
 }
 
 /// Reads the pack tagged `tag` (or the only one) from an OCI image layout.
-/// Referrers listed in the index (signatures) are not candidates.
+/// Signatures listed in the index are not candidates.
 pub fn read_layout(dir: &Path, tag: Option<&str>) -> Result<Pack> {
     let index = read_index(dir)?.ok_or_else(|| {
         RegistryError::new(format!(
@@ -424,7 +424,7 @@ pub fn read_layout(dir: &Path, tag: Option<&str>) -> Result<Pack> {
     let packs: Vec<&Descriptor> = index
         .manifests
         .iter()
-        .filter(|m| m.artifact_type.is_none())
+        .filter(|m| m.artifact_type.as_deref() != Some(super::sign::SIGNATURE_ARTIFACT))
         .collect();
     let desc = match tag {
         Some(t) => packs

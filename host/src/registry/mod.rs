@@ -144,15 +144,20 @@ pub struct Options {
     pub key_base: PathBuf,
     /// The lock file to record resolved digests in (`None`: do not record).
     pub lock_path: Option<PathBuf>,
+    /// The content-addressed pack cache (`None`: no cache dir is known).
+    pub cache: Option<cache::Cache>,
 }
 
 impl Options {
-    /// These options plus the environment's switches (`GATE_OFFLINE=1`,
-    /// `GATE_INSECURE_REGISTRY=1`), which can only make a run stricter
-    /// about the network or allow plain HTTP, never relax verification.
+    /// These options plus the environment: the switches `GATE_OFFLINE=1`
+    /// and `GATE_INSECURE_REGISTRY=1` (which never relax verification) and
+    /// the cache dir (`GATE_CACHE_DIR`, XDG, `~/.cache`).
     pub fn with_env(mut self) -> Options {
         self.offline |= env_flag("GATE_OFFLINE");
         self.insecure |= env_flag("GATE_INSECURE_REGISTRY");
+        if self.cache.is_none() {
+            self.cache = cache::Cache::from_env();
+        }
         self
     }
 }
@@ -242,7 +247,6 @@ impl Resolver {
 /// Resolves, verifies and caches a whole pack, honouring the lock file.
 pub fn resolve_pack(r: &Reference, options: &Options) -> Result<layout::Pack> {
     let keys = sign::load_keys(&options.trusted_keys, &options.key_base)?;
-    let cache = cache::Cache::from_env();
     let lock_path = options.lock_path.clone();
     let mut lock = match &lock_path {
         Some(p) => lock::LockFile::load(p)?,
@@ -261,19 +265,13 @@ pub fn resolve_pack(r: &Reference, options: &Options) -> Result<layout::Pack> {
             ),
         ));
     }
-    let pack = fetch(r, options, cache.as_ref(), &keys)?;
+    // With --locked the lock's digest is the only acceptable one: checked
+    // before anything is downloaded or cached.
+    let pinned = locked_digest.as_deref().filter(|_| options.locked);
+    let pack = fetch(r, options, &keys, pinned)?.pack;
     if let Some(locked) = &locked_digest
         && *locked != pack.digest
     {
-        if options.locked {
-            return Err(RegistryError::of(
-                ErrorKind::Locked,
-                format!(
-                    "{r}: now resolves to {} but gate.lock records {locked} (--locked); run `gate pack update` to accept the new digest",
-                    pack.digest
-                ),
-            ));
-        }
         eprintln!(
             "note: {r} moved from {locked} to {}; gate.lock updated",
             pack.digest
@@ -288,46 +286,67 @@ pub fn resolve_pack(r: &Reference, options: &Options) -> Result<layout::Pack> {
     Ok(pack)
 }
 
+/// A verified pack and every signature document found for it (verified
+/// against the trusted keys when there are any; kept either way, so an
+/// offline run with keys later sees what an online one would).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub pack: layout::Pack,
+    pub signatures: Vec<Vec<u8>>,
+}
+
 /// The pack a reference names, from the cache or the registry, verified.
-/// Only a fully verified pack is written to the cache.
+/// `pinned` is the only digest accepted (`--locked`). Only a fully
+/// verified pack is written to the cache.
 pub fn fetch(
     r: &Reference,
     options: &Options,
-    cache: Option<&cache::Cache>,
     keys: &[sign::PublicKey],
-) -> Result<layout::Pack> {
+    pinned: Option<&str>,
+) -> Result<Fetched> {
+    let cache = options.cache.as_ref();
     if options.offline {
         let cache = cache.ok_or_else(|| {
             RegistryError::of(ErrorKind::NotCached, format!(
                 "{r}: offline mode needs the pack cache, but no cache dir is known (set GATE_CACHE_DIR)"
             ))
         })?;
-        let digest = match &r.digest {
-            Some(d) => d.clone(),
+        let digest = match r.digest.as_deref().or(pinned) {
+            Some(d) => d.to_string(),
             None => cache.get_ref(r)?.ok_or_else(|| {
                 RegistryError::of(ErrorKind::NotCached, format!(
                     "{r}: offline mode and the pack is not in the cache (pull it with `gate pack pull` first)"
                 ))
             })?,
         };
+        if let Some(p) = pinned
+            && p != digest
+        {
+            return Err(moved(r, &digest, p));
+        }
         let pack = cache.load_pack(&digest)?.ok_or_else(|| {
             RegistryError::of(
                 ErrorKind::NotCached,
                 format!("{r}: offline mode and {digest} is not (completely) in the cache"),
             )
         })?;
+        let signatures = cache.signatures(&pack.digest)?;
         if !keys.is_empty() {
-            let sigs = cache.signatures(&pack.digest)?;
-            sign::verify_any(r, &pack.digest, &sigs, keys)?;
+            sign::verify_any(r, &pack.digest, &signatures, keys)?;
         }
         pack::check_compatible(&pack).map_err(|e| e.context(r))?;
         eprintln!("offline: using cached pack {r} ({})", pack.digest);
-        return Ok(pack);
+        return Ok(Fetched { pack, signatures });
     }
     let client = client::Client::new(r, options.insecure, false)?;
     let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
     progress::line(|| format!("resolving {r}"));
     let (manifest_bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
+    if let Some(p) = pinned
+        && p != digest
+    {
+        return Err(moved(r, &digest, p));
+    }
     let cached = match cache {
         Some(c) => c.load_pack(&digest)?,
         None => None,
@@ -337,39 +356,37 @@ pub fn fetch(
         None => layout::Pack::from_manifest(manifest_bytes, |d| client.get_blob(&r.repository, d))
             .map_err(|e| e.context(r))?,
     };
-    let mut sigs = Vec::new();
+    let signatures = match sign::fetch_signatures(&client, r, &pack.digest) {
+        Ok(s) => s,
+        Err(e) if keys.is_empty() => {
+            // Nothing depends on them in this run; a later run with keys
+            // fetches them again (or fails closed offline).
+            eprintln!("warning: {r}: cannot list the pack's signatures: {e}");
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
     if !keys.is_empty() {
-        sigs = sign::fetch_signatures(&client, r, &pack.digest)?;
-        sign::verify_any(r, &pack.digest, &sigs, keys)?;
+        sign::verify_any(r, &pack.digest, &signatures, keys)?;
     }
     pack::check_compatible(&pack).map_err(|e| e.context(r))?;
     if let Some(c) = cache {
         c.store_pack(&pack)?;
-        for s in &sigs {
+        for s in &signatures {
             c.put_signature(&pack.digest, s)?;
         }
         if r.digest.is_none() {
             c.put_ref(r, &pack.digest)?;
         }
     }
-    Ok(pack)
+    Ok(Fetched { pack, signatures })
 }
 
-/// Every signature document known for a pack, verified or not: from the
-/// cache when offline, else from the registry (referrers, then the
-/// fallback tag).
-pub fn signatures(
-    r: &Reference,
-    options: &Options,
-    cache: Option<&cache::Cache>,
-    pack: &layout::Pack,
-) -> Result<Vec<Vec<u8>>> {
-    if options.offline {
-        return match cache {
-            Some(c) => c.signatures(&pack.digest),
-            None => Ok(Vec::new()),
-        };
-    }
-    let client = client::Client::new(r, options.insecure, false)?;
-    sign::fetch_signatures(&client, r, &pack.digest)
+fn moved(r: &Reference, now: &str, locked: &str) -> RegistryError {
+    RegistryError::of(
+        ErrorKind::Locked,
+        format!(
+            "{r}: now resolves to {now} but gate.lock records {locked} (--locked); run `gate pack update` to accept the new digest"
+        ),
+    )
 }

@@ -69,6 +69,10 @@ fn incompatible(msg: impl Into<String>) -> RegistryError {
     RegistryError::of(ErrorKind::Incompatible, msg)
 }
 
+fn not_a_component(e: &wasmparser::BinaryReaderError) -> RegistryError {
+    RegistryError::of(ErrorKind::NotAPack, format!("not a wasm component: {e}"))
+}
+
 fn bad(msg: impl Into<String>) -> RegistryError {
     RegistryError::new(msg)
 }
@@ -168,13 +172,13 @@ pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(|e| bad(format!("not a wasm component: {e}")))?;
+        let payload = payload.map_err(|e| not_a_component(&e))?;
         match payload {
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(r) if depth == 0 => {
                 for i in r {
-                    let i = i.map_err(|e| bad(format!("not a wasm component: {e}")))?;
+                    let i = i.map_err(|e| not_a_component(&e))?;
                     if i.name.name.starts_with("gate:policy/") {
                         out.push(i.name.name.to_string());
                     }
@@ -182,7 +186,7 @@ pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
             }
             Payload::ComponentExportSection(r) if depth == 0 => {
                 for x in r {
-                    let x = x.map_err(|e| bad(format!("not a wasm component: {e}")))?;
+                    let x = x.map_err(|e| not_a_component(&e))?;
                     if x.name.name.starts_with("gate:policy/") {
                         out.push(x.name.name.to_string());
                     }
@@ -192,6 +196,20 @@ pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// Checks the `gate:policy/...` names a component imports and exports
+/// against the WIT package this gate implements.
+fn check_imports(bytes: &[u8], what: &str) -> Result<()> {
+    for n in wit_names(bytes).map_err(|e| e.context(what))? {
+        let pkg = n.split_once('/').map_or(n.as_str(), |(a, _)| a);
+        let version = n.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
+        check_wit(
+            &format!("{pkg}@{version}"),
+            &format!("{what} imports `{n}`, which"),
+        )?;
+    }
+    Ok(())
 }
 
 /// The `gate-pack` metadata embedded in a component, if any.
@@ -273,7 +291,10 @@ pub fn check_compatible(p: &Pack) -> Result<()> {
         check_wit(w, "the pack")?;
     }
     for (d, bytes) in &p.layers {
-        Embedded::of(bytes).map_err(|e| e.context(format!("layer {}", d.digest)))?;
+        let layer = || format!("layer {}", d.digest);
+        Embedded::of(bytes).map_err(|e| e.context(layer()))?;
+        // What the component really imports, not only what the pack claims.
+        check_imports(bytes, &layer())?;
     }
     Ok(())
 }
@@ -284,7 +305,7 @@ fn top_level_section(bytes: &[u8]) -> Result<Option<(std::ops::Range<usize>, &[u
     use wasmparser::{Parser, Payload};
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(|e| bad(format!("not a wasm component: {e}")))?;
+        let payload = payload.map_err(|e| not_a_component(&e))?;
         match payload {
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
@@ -378,14 +399,7 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
                 e.to_string().to_lowercase()
             ))
         })?;
-        for n in wit_names(&bytes).map_err(|e| bad(format!("{what}: {e}")))? {
-            let pkg = n.split_once('/').map_or(n.as_str(), |(a, _)| a);
-            let version = n.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
-            check_wit(
-                &format!("{pkg}@{version}"),
-                &format!("{what} imports `{n}`, which"),
-            )?;
-        }
+        check_imports(&bytes, &what)?;
         let info = runtime
             .load(&bytes)
             .and_then(|loaded| runtime.info(&loaded, env))

@@ -193,17 +193,28 @@ const EMPTY: &[u8] = b"{}";
 
 /// The OCI manifest carrying a signature document as a referrer of the
 /// pack (its `subject`).
-fn signature_manifest(doc: &[u8], pack_digest: &str, pack_manifest_size: u64) -> Result<Vec<u8>> {
-    let public_key = serde_json::from_slice::<serde_json::Value>(doc)
-        .ok()
-        .and_then(|v| v.get("public-key")?.as_str().map(str::to_string))
-        .unwrap_or_default();
+fn signature_manifest(
+    docs: &[&[u8]],
+    pack_digest: &str,
+    pack_manifest_size: u64,
+) -> Result<Vec<u8>> {
+    let public_keys: Vec<String> = docs
+        .iter()
+        .filter_map(|d| {
+            serde_json::from_slice::<serde_json::Value>(d)
+                .ok()
+                .and_then(|v| v.get("public-key")?.as_str().map(str::to_string))
+        })
+        .collect();
     let manifest = Manifest {
         schema_version: 2,
         media_type: Some(layout::MANIFEST.into()),
         artifact_type: Some(SIGNATURE_ARTIFACT.into()),
         config: Descriptor::of(layout::EMPTY_CONFIG, EMPTY),
-        layers: vec![Descriptor::of(SIGNATURE_ARTIFACT, doc)],
+        layers: docs
+            .iter()
+            .map(|d| Descriptor::of(SIGNATURE_ARTIFACT, d))
+            .collect(),
         subject: Some(Descriptor {
             media_type: layout::MANIFEST.into(),
             digest: pack_digest.into(),
@@ -211,7 +222,10 @@ fn signature_manifest(doc: &[u8], pack_digest: &str, pack_manifest_size: u64) ->
             artifact_type: None,
             annotations: BTreeMap::new(),
         }),
-        annotations: BTreeMap::from([("dev.gate.signature.public-key".to_string(), public_key)]),
+        annotations: BTreeMap::from([(
+            "dev.gate.signature.public-key".to_string(),
+            public_keys.join(","),
+        )]),
     };
     serde_json::to_vec(&manifest)
         .map_err(|e| RegistryError::new(format!("cannot encode the signature: {e}")))
@@ -252,13 +266,21 @@ pub fn push_signature(
     let doc = sign_document(key, pack_digest);
     client.push_blob(&r.repository, EMPTY)?;
     client.push_blob(&r.repository, &doc)?;
-    let bytes = signature_manifest(&doc, pack_digest, pack_manifest_size)?;
-    client.put_manifest(
-        &r.repository,
-        &signature_tag(pack_digest)?,
-        &bytes,
-        layout::MANIFEST,
-    )?;
+    // The fallback tag names one manifest: it carries every signature of
+    // the pack, so a second key (or a rotation) does not drop the first.
+    let tag = signature_tag(pack_digest)?;
+    let mut docs = Vec::new();
+    if client.has_manifest(&r.repository, &tag)? {
+        let (existing, _) = client.get_manifest(&r.repository, &tag)?;
+        docs = documents_of(&existing, pack_digest, |l| {
+            client.get_blob(&r.repository, l)
+        })?;
+    }
+    docs.retain(|d| *d != doc);
+    docs.push(doc);
+    let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
+    let bytes = signature_manifest(&refs, pack_digest, pack_manifest_size)?;
+    client.put_manifest(&r.repository, &tag, &bytes, layout::MANIFEST)?;
     Ok(layout::digest_of(&bytes))
 }
 
@@ -266,7 +288,7 @@ pub fn push_signature(
 /// referrers), so `gate pack load` on an air-gapped host keeps them.
 pub fn save_signatures(dir: &Path, pack: &layout::Pack, docs: &[Vec<u8>]) -> Result<()> {
     for doc in docs {
-        let manifest = signature_manifest(doc, &pack.digest, pack.manifest_bytes.len() as u64)?;
+        let manifest = signature_manifest(&[doc], &pack.digest, pack.manifest_bytes.len() as u64)?;
         layout::write_referrer(dir, &manifest, SIGNATURE_ARTIFACT, &[EMPTY, doc])?;
     }
     Ok(())

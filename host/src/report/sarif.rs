@@ -251,6 +251,7 @@ mod tests {
                 digest: String::new(),
                 pack: None,
                 level: crate::config::Level::Hard,
+                level_from: None,
                 outcome: Outcome::Fail,
                 policy_outcome: None,
                 summary: String::new(),
