@@ -408,6 +408,48 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
         .run(&["check", "--offline", "--format", "json"])
         .expect_code(0);
     assert!(off.stderr().contains("offline"), "{}", off.stderr());
+
+    // A refused --locked run leaves the cache's idea of the tag alone, and
+    // downloads nothing of the moved pack.
+    let d3 = digest_line(&std::fs::read_to_string(t.path().join("gate.lock")).unwrap());
+    let tag_ref = t
+        .cache
+        .join(format!("packs/refs/127.0.0.1_{}/ns/pack/stable", reg.port));
+    let d4 = push(&t, &reg, "ns/pack:stable", "1.0.3");
+    let before = cache_blobs(&t);
+    t.run(&["check", "--locked"]).expect_code(5);
+    assert_eq!(cache_blobs(&t), before, "nothing of {d4} was cached");
+    assert_eq!(std::fs::read_to_string(&tag_ref).unwrap().trim(), d3);
+    // Once the cache knows the new digest, an offline locked run still
+    // loads the locked one.
+    t.run(&["pack", "pull", &reg.oci("ns/pack:stable")])
+        .expect_code(0);
+    assert_eq!(std::fs::read_to_string(&tag_ref).unwrap().trim(), d4);
+    let off = t
+        .run(&["check", "--offline", "--locked", "--format", "json"])
+        .expect_code(0);
+    assert_eq!(off.json()["policies"][0]["pack"]["digest"], d3.as_str());
+    assert!(
+        std::fs::read_to_string(t.path().join("gate.lock"))
+            .unwrap()
+            .contains(&d3)
+    );
+
+    // Commands that write to the registry refuse offline mode.
+    let dir = pack_dir(&t, "offline-push", "9.9.9");
+    let refused = t
+        .command()
+        .env("GATE_OFFLINE", "1")
+        .args([
+            "pack",
+            "push",
+            dir.to_str().unwrap(),
+            &reg.oci("ns/pack:nope"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("GATE_OFFLINE"));
 }
 
 #[test]

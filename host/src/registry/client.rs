@@ -624,6 +624,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn https_registries_refuse_plain_http_urls() {
+        let https = Client::new(
+            &Reference::parse("oci://registry.example/a/b:1").unwrap(),
+            false,
+            false,
+        )
+        .unwrap();
+        let e = https
+            .check_url("http://auth.example/token", "token realm")
+            .unwrap_err();
+        assert!(
+            e.message.contains("refusing the plain-http token realm"),
+            "{e}"
+        );
+        assert!(
+            https
+                .check_url("https://auth.example/token", "token realm")
+                .is_ok()
+        );
+        assert!(
+            https
+                .check_url("HTTPS://auth.example/token", "token realm")
+                .is_ok()
+        );
+        // Loopback and --insecure registries are plain HTTP themselves.
+        for (r, insecure) in [
+            ("oci://127.0.0.1:5000/a/b", false),
+            ("oci://registry.example/a/b", true),
+        ] {
+            let c = Client::new(&Reference::parse(r).unwrap(), insecure, false).unwrap();
+            assert!(
+                c.check_url("http://auth.example/token", "token realm")
+                    .is_ok()
+            );
+        }
+    }
+
+    #[test]
     fn parses_bearer_challenges() {
         let p = parse_challenge(
             r#"realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push""#,
