@@ -781,40 +781,23 @@ fn bearer_tokens_are_fetched_from_the_realm() {
     assert!(stderr.contains("manifest_unknown"), "{stderr}");
 }
 
-/// Rewrites a built layout into Kubewarden's legacy media types.
+/// Copies a built layout with Kubewarden's legacy media types.
 fn kubewarden_layout(src: &std::path::Path, dst: &std::path::Path) {
-    use sha2::{Digest, Sha256};
-    let blobs = dst.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).unwrap();
+    std::fs::create_dir_all(dst.join("blobs/sha256")).unwrap();
     for e in std::fs::read_dir(src.join("blobs/sha256")).unwrap() {
         let e = e.unwrap();
-        std::fs::copy(e.path(), blobs.join(e.file_name())).unwrap();
+        std::fs::copy(e.path(), dst.join("blobs/sha256").join(e.file_name())).unwrap();
     }
-    std::fs::copy(src.join("oci-layout"), dst.join("oci-layout")).unwrap();
-    let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(src.join("index.json")).unwrap()).unwrap();
-    let old = index["manifests"][0]["digest"].as_str().unwrap();
-    let mut m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(src.join("blobs/sha256").join(&old[7..])).unwrap())
-            .unwrap();
-    m["config"]["mediaType"] = "application/vnd.wasm.config.v1+json".into();
-    for l in m["layers"].as_array_mut().unwrap() {
-        l["mediaType"] = "application/vnd.wasm.content.layer.v1+wasm".into();
-        l.as_object_mut().unwrap().remove("annotations");
+    for f in ["oci-layout", "index.json"] {
+        std::fs::copy(src.join(f), dst.join(f)).unwrap();
     }
-    let bytes = serde_json::to_vec(&m).unwrap();
-    let hex = format!("{:x}", Sha256::digest(&bytes));
-    std::fs::write(blobs.join(&hex), &bytes).unwrap();
-    let index = serde_json::json!({
-        "schemaVersion": 2,
-        "manifests": [{
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "digest": format!("sha256:{hex}"),
-            "size": bytes.len(),
-            "annotations": {"org.opencontainers.image.ref.name": "legacy"}
-        }]
+    edit_layout_manifest(dst, |m| {
+        m["config"]["mediaType"] = "application/vnd.wasm.config.v1+json".into();
+        for l in m["layers"].as_array_mut().unwrap() {
+            l["mediaType"] = "application/vnd.wasm.content.layer.v1+wasm".into();
+            l.as_object_mut().unwrap().remove("annotations");
+        }
     });
-    std::fs::write(dst.join("index.json"), index.to_string()).unwrap();
 }
 
 #[test]
@@ -832,7 +815,7 @@ fn kubewarden_legacy_packs_are_read() {
         .args([
             "copy",
             "--dest-tls-verify=false",
-            &format!("oci:{}:legacy", t.path().join("legacy.oci").display()),
+            &format!("oci:{}:1.0.0", t.path().join("legacy.oci").display()),
             &reg.docker("kw/policy:v1"),
         ])
         .output()
@@ -1075,35 +1058,37 @@ fn edit_layout_manifest(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json
 fn packs_for_a_newer_gate_are_refused_at_pull() {
     let Some(reg) = Registry::start() else { return };
     let t = TestDir::new();
-    let dir = pack_dir(&t, "p", "1.0.0");
-    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "new.oci"])
+    for (repo, annotation, value, needle) in [
+        (
+            "ns/future:v1",
+            "dev.gate.pack.min-gate-version",
+            "99.0.0",
+            "needs gate 99.0.0",
+        ),
+        // A WIT package this gate does not implement.
+        (
+            "ns/wit:v1",
+            "dev.gate.pack.wit",
+            "gate:policy@0.2.0",
+            "gate:policy@0.2.0",
+        ),
+    ] {
+        let name = repo.replace(['/', ':'], "-");
+        let dir = pack_dir(&t, &name, "1.0.0");
+        let layout = t.path().join(format!("{name}.oci"));
+        t.run(&[
+            "pack",
+            "build",
+            dir.to_str().unwrap(),
+            "-o",
+            layout.to_str().unwrap(),
+        ])
         .expect_code(0);
-    edit_layout_manifest(&t.path().join("new.oci"), |m| {
-        m["annotations"]["dev.gate.pack.min-gate-version"] = "99.0.0".into();
-    });
-    t.run(&["pack", "push", "new.oci", &reg.oci("ns/future:v1")])
-        .expect_code(0);
-    pull_fails(
-        &reg.oci("ns/future:v1"),
-        "pack-incompatible",
-        "needs gate 99.0.0",
-    );
-
-    // Same for a WIT package this gate does not implement.
-    let t2 = TestDir::new();
-    let dir = pack_dir(&t2, "p", "1.0.0");
-    t2.run(&["pack", "build", dir.to_str().unwrap(), "-o", "new.oci"])
-        .expect_code(0);
-    edit_layout_manifest(&t2.path().join("new.oci"), |m| {
-        m["annotations"]["dev.gate.pack.wit"] = "gate:policy@0.2.0".into();
-    });
-    t2.run(&["pack", "push", "new.oci", &reg.oci("ns/wit:v1")])
-        .expect_code(0);
-    pull_fails(
-        &reg.oci("ns/wit:v1"),
-        "pack-incompatible",
-        "gate:policy@0.2.0",
-    );
+        edit_layout_manifest(&layout, |m| m["annotations"][annotation] = value.into());
+        t.run(&["pack", "push", layout.to_str().unwrap(), &reg.oci(repo)])
+            .expect_code(0);
+        pull_fails(&reg.oci(repo), "pack-incompatible", needle);
+    }
 }
 
 #[test]
