@@ -680,6 +680,7 @@ fn unauthorized_without_credentials_is_exit_5() {
     assert_eq!(run.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("401 unauthorized"), "{stderr}");
     assert!(stderr.contains("no credentials"), "{stderr}");
+    assert!(cache_blobs(&t).is_empty(), "{:?}", cache_blobs(&t));
 }
 
 #[test]
@@ -995,6 +996,24 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
         refused.stderr().contains("only `soft`"),
         "{}",
         refused.stderr()
+    );
+
+    // A policy the pack does not have.
+    t.write(
+        "gate.toml",
+        format!(
+            "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"{}#nope\"\n",
+            reg.oci("ns/defaults:v1")
+        ),
+    );
+    let nope = t.run(&["check"]).expect_code(5);
+    assert!(
+        nope.stderr().contains("error[pack-not-found]")
+            && nope
+                .stderr()
+                .contains("no policy `nope` (it has: coverage, strict)"),
+        "{}",
+        nope.stderr()
     );
 
     // The defaults live in the component, so a layer used as a file keeps them.

@@ -222,16 +222,24 @@ impl Pack {
                 .find(|(p, _)| p == n)
                 .map(|(p, b)| (p.clone(), *b))
                 .ok_or_else(|| {
-                    RegistryError::new(format!(
-                        "pack {} has no policy `{n}` (it has: {})",
-                        self.digest,
-                        names()
-                    ))
+                    RegistryError::of(
+                        ErrorKind::NotFound,
+                        format!(
+                            "pack {} has no policy `{n}` (it has: {})",
+                            self.digest,
+                            names()
+                        ),
+                    )
                 }),
             None => policies
                 .first()
                 .map(|(p, b)| (p.clone(), *b))
-                .ok_or_else(|| RegistryError::new(format!("pack {} has no policy", self.digest))),
+                .ok_or_else(|| {
+                    RegistryError::of(
+                        ErrorKind::NotFound,
+                        format!("pack {} has no policy", self.digest),
+                    )
+                }),
         }
     }
 
