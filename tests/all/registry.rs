@@ -210,6 +210,34 @@ fn build_validates_and_writes_an_oci_layout() {
         doc["policies"][1]["metadata"]["policy"]["params"]["min-line"],
         95
     );
+    // The CNCF config lists what the components really import and export.
+    let layout = t.path().join("out.oci/blobs/sha256");
+    let config_digest = doc["manifest"]["config"]["digest"].as_str().unwrap();
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join(&config_digest[7..])).unwrap()).unwrap();
+    assert_eq!(config["architecture"], "wasm");
+    assert_eq!(config["os"], "wasip2");
+    assert_eq!(config["component"]["target"], "gate:policy/policy@0.1.0");
+    assert_eq!(
+        config["component"]["exports"],
+        serde_json::json!(["evaluate", "info"])
+    );
+    let imports: Vec<&str> = config["component"]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert!(imports.contains(&"gate:policy/types@0.1.0"), "{imports:?}");
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:io/streams@")),
+        "{imports:?}"
+    );
+    assert!(imports.iter().all(|i| i.contains(':')), "{imports:?}");
+    assert_eq!(
+        config["layerDigests"],
+        serde_json::json!([doc["policies"][0]["digest"], doc["policies"][1]["digest"]])
+    );
     // Same input, same digest.
     let again = t
         .run(&["pack", "build", dir.to_str().unwrap(), "-o", "again.oci"])

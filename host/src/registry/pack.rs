@@ -166,10 +166,17 @@ impl PackToml {
     }
 }
 
-/// The `gate:policy/...@VERSION` names a component imports or exports.
-pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
+/// The names a component imports and exports at its top level (what the
+/// CNCF wasm config lists), in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+pub fn component_names(bytes: &[u8]) -> Result<Names> {
     use wasmparser::{Parser, Payload};
-    let mut out = Vec::new();
+    let mut out = Names::default();
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_a_component(&e))?;
@@ -179,23 +186,30 @@ pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
             Payload::ComponentImportSection(r) if depth == 0 => {
                 for i in r {
                     let i = i.map_err(|e| not_a_component(&e))?;
-                    if i.name.name.starts_with("gate:policy/") {
-                        out.push(i.name.name.to_string());
-                    }
+                    out.imports.push(i.name.name.to_string());
                 }
             }
             Payload::ComponentExportSection(r) if depth == 0 => {
                 for x in r {
                     let x = x.map_err(|e| not_a_component(&e))?;
-                    if x.name.name.starts_with("gate:policy/") {
-                        out.push(x.name.name.to_string());
-                    }
+                    out.exports.push(x.name.name.to_string());
                 }
             }
             _ => {}
         }
     }
     Ok(out)
+}
+
+/// The `gate:policy/...@VERSION` names a component imports or exports.
+pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
+    let names = component_names(bytes)?;
+    Ok(names
+        .imports
+        .into_iter()
+        .chain(names.exports)
+        .filter(|n| n.starts_with("gate:policy/"))
+        .collect())
 }
 
 /// Checks the `gate:policy/...` names a component imports and exports
@@ -474,13 +488,28 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         });
         layers.push((desc, component));
     }
+    let mut interface = Names::default();
+    for (_, bytes) in &layers {
+        let n = component_names(bytes)?;
+        // Interfaces only (`ns:pkg/name@version`), not the world's imported types.
+        interface
+            .imports
+            .extend(n.imports.into_iter().filter(|i| i.contains(':')));
+        interface.exports.extend(n.exports);
+    }
+    for list in [&mut interface.imports, &mut interface.exports] {
+        list.sort();
+        list.dedup();
+    }
     let config = serde_json::json!({
         "architecture": "wasm",
         "os": "wasip2",
         "layerDigests": layers.iter().map(|(d, _)| d.digest.clone()).collect::<Vec<_>>(),
+        // What the components really import and export (all of them, so
+        // a runtime can tell which WASI interfaces the pack needs).
         "component": {
-            "exports": ["info", "evaluate"],
-            "imports": [format!("{WIT_PACKAGE}/host@0.1.0"), format!("{WIT_PACKAGE}/types@0.1.0")],
+            "exports": interface.exports,
+            "imports": interface.imports,
             "target": format!("{WIT_PACKAGE}/policy@0.1.0"),
         },
     })
