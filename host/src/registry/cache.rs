@@ -182,9 +182,4 @@ impl Cache {
         }
         Ok(out)
     }
-
-    /// Whether a blob file exists (not verified).
-    pub fn has_blob(&self, digest: &str) -> bool {
-        self.blob_path(digest).is_ok_and(|p| p.is_file())
-    }
 }

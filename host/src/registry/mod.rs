@@ -202,10 +202,6 @@ impl Resolver {
         }
     }
 
-    pub fn options(&self) -> &Options {
-        &self.options
-    }
-
     /// The component of the policy an `oci://` reference names: the pack
     /// is resolved (cache, registry), verified (digests, signatures,
     /// compatibility), recorded in the lock file, and the policy selected
