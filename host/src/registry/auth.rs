@@ -483,32 +483,34 @@ impl Helper<'_> {
 
     /// Runs `BIN get` with the server on stdin, killing it after `timeout`.
     fn run(&self, timeout: Duration) -> Result<HelperOutput> {
-        let mut child = Command::new(self.bin)
-            .arg("get")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    self.error(
-                        "not found on PATH",
-                        &format!(
-                            "install {} or remove it from {}",
-                            self.bin,
-                            self.config.display()
-                        ),
-                    )
-                } else {
-                    self.error(
-                        &format!("cannot run it: {}", e.to_string().to_lowercase()),
-                        &format!(
-                            "make it executable or remove it from {}",
-                            self.config.display()
-                        ),
-                    )
-                }
-            })?;
+        let mut child = spawn_retrying(|| {
+            Command::new(self.bin)
+                .arg("get")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+        })
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                self.error(
+                    "not found on PATH",
+                    &format!(
+                        "install {} or remove it from {}",
+                        self.bin,
+                        self.config.display()
+                    ),
+                )
+            } else {
+                self.error(
+                    &format!("cannot run it: {}", e.to_string().to_lowercase()),
+                    &format!(
+                        "make it executable or remove it from {}",
+                        self.config.display()
+                    ),
+                )
+            }
+        })?;
         // The address is far smaller than a pipe buffer, so this cannot
         // block; a helper that exits without reading is not our error.
         if let Some(mut stdin) = child.stdin.take() {
@@ -580,6 +582,25 @@ fn drain(pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
 }
 
 /// The first non-empty line of a helper's error message, bounded.
+/// Spawns, retrying briefly on ETXTBSY: a helper that was just written
+/// (installed, or created by a test) can be held open for writing by a
+/// child that another thread forked and that has not exec'd yet.
+fn spawn_retrying(
+    mut spawn: impl FnMut() -> std::io::Result<std::process::Child>,
+) -> std::io::Result<std::process::Child> {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match spawn() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn first_line(s: &str) -> String {
     let line = s
         .lines()
