@@ -7,8 +7,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use gate::registry::{self, Reference, cache::Cache, client::Client, layout, pack, sign};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// A pack of all four built-in policies (~the size of a real one).
 fn build_pack(dir: &Path) -> layout::Pack {
@@ -44,6 +44,15 @@ fn offline(c: &mut Criterion) {
     });
     g.finish();
 
+    // Reading a component's pack defaults (one wasmparser pass over it).
+    let coverage = gate::policies::builtin::get("coverage").unwrap();
+    let mut g = c.benchmark_group("pack");
+    g.throughput(criterion::Throughput::Bytes(coverage.len() as u64));
+    g.bench_function("read-defaults", |b| {
+        b.iter(|| pack::Embedded::of(coverage).unwrap())
+    });
+    g.finish();
+
     let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let doc = sign::sign_document(&key, &p.digest);
     let public = sign::parse_public_key(&sign::public_key_text(&key), dir.path()).unwrap();
@@ -60,80 +69,24 @@ fn offline(c: &mut Criterion) {
     });
 }
 
-/// `docker-registry serve` on a free loopback port; killed on drop.
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    fn start() -> Option<Registry> {
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cfg = dir.path().join("config.yml");
-        std::fs::write(
-            &cfg,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&cfg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let reg = Registry {
-            child,
-            port,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "docker-registry did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(reg)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+// The tests' registry harness; the bench uses only part of it.
+#[allow(dead_code)]
+#[path = "../tests/support/registry_server.rs"]
+mod registry_server;
+use registry_server::Registry;
 
 fn online(c: &mut Criterion) {
-    let Some(reg) = Registry::start() else {
+    let Some(reg) = Registry::spawn() else {
         eprintln!("docker-registry is not installed: skipping the registry benches");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let p = build_pack(dir.path());
-    let reference = format!("oci://127.0.0.1:{}/bench/pack:v1", reg.port);
+    let reference = reg.oci("bench/pack:v1");
     let r = Reference::parse(&reference).unwrap();
     let client = Client::new(&r, false, true).unwrap();
-    // The registry may need a moment after its port opens.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let pushed = p
-            .blobs()
-            .into_iter()
-            .try_for_each(|(_, b)| client.push_blob(&r.repository, b).map(|_| ()));
-        if pushed.is_ok() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{pushed:?}");
-        std::thread::sleep(Duration::from_millis(50));
+    for (_, b) in p.blobs() {
+        client.push_blob(&r.repository, b).unwrap();
     }
     client
         .put_manifest(&r.repository, "v1", &p.manifest_bytes, layout::MANIFEST)
@@ -142,15 +95,20 @@ fn online(c: &mut Criterion) {
     let mut g = c.benchmark_group("registry");
     g.sample_size(20);
     g.throughput(criterion::Throughput::Bytes(size(&p) as u64));
+    // The empty cache dir is made, and removed, outside the timing.
     g.bench_function("pull-cold", |b| {
-        b.iter(|| {
-            let cold = tempfile::tempdir().unwrap();
-            let options = registry::Options {
-                cache: Some(Cache::at(cold.path())),
-                ..Default::default()
-            };
-            registry::fetch(&r, &options, &[], None).unwrap()
-        })
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |cold| {
+                let options = registry::Options {
+                    cache: Some(Cache::at(cold.path())),
+                    ..Default::default()
+                };
+                registry::fetch(&r, &options, &[], None).unwrap();
+                cold
+            },
+            criterion::BatchSize::PerIteration,
+        )
     });
     g.finish();
 

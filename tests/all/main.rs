@@ -17,6 +17,8 @@ mod iac;
 mod peers;
 mod registry;
 mod registry_auth;
+#[path = "../support/registry_server.rs"]
+mod registry_server;
 mod reports;
 mod sandbox;
 
@@ -74,6 +76,15 @@ impl Run {
                 self.stderr()
             )
         })
+    }
+    /// Asserts that stderr says `needle`, showing stderr when it does not.
+    pub fn expect_stderr(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr().contains(needle),
+            "expected `{needle}` on stderr:\n{}",
+            self.stderr()
+        );
+        self
     }
     /// Asserts the exit code, showing the output when it differs.
     pub fn expect_code(self, code: i32) -> Self {

@@ -4,12 +4,12 @@
 //! exit code 5 with a clean cache. Missing tools fail under `CI`, else the
 //! tests skip with a note.
 
+use crate::registry_server::{Registry, free_port};
 use crate::{LCOV_80, TestDir};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 /// Whether a tool runs; missing fails under CI, else the caller skips.
 fn have(tool: &str, probe: &[&str]) -> bool {
@@ -29,59 +29,13 @@ fn have(tool: &str, probe: &[&str]) -> bool {
     ok
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A `docker-registry serve` on a free loopback port with its storage in a
-/// temp dir; killed by PID on drop.
-struct Registry {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
 impl Registry {
+    /// A registry for one test; `None` (skip) only outside CI.
     fn start() -> Option<Registry> {
         if !have("docker-registry", &["--version"]) {
             return None;
         }
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let config = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("data").display()
-        );
-        let cfg = dir.path().join("config.yml");
-        std::fs::write(&cfg, config).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&cfg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let reg = Registry { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if http_status(port, "/v2/") == Some(200) {
-                return Some(reg);
-            }
-            assert!(Instant::now() < deadline, "docker-registry did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn oci(&self, path: &str) -> String {
-        format!("oci://{}/{path}", self.host())
+        Some(Registry::spawn().expect("docker-registry runs"))
     }
 
     fn docker(&self, path: &str) -> String {
@@ -98,26 +52,6 @@ impl Registry {
             .join(hex)
             .join("data")
     }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    buf.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The example pack (tests/fixtures/packs/example) with the built-in
@@ -254,16 +188,12 @@ fn build_validates_and_writes_an_oci_layout() {
     let bad = t
         .run(&["pack", "build", dir.to_str().unwrap()])
         .expect_code(2);
-    assert!(bad.stderr().contains("default params"), "{}", bad.stderr());
+    bad.expect_stderr("default params");
     t.write("p/pack.toml", "name = \"x\"\nversion = \"1.0.0\"\nmin-gate-version = \"99.0.0\"\n[[policy]]\nname = \"a\"\ncomponent = \"coverage.wasm\"\n");
     let bad = t
         .run(&["pack", "build", dir.to_str().unwrap()])
         .expect_code(2);
-    assert!(
-        bad.stderr().contains("needs gate 99.0.0"),
-        "{}",
-        bad.stderr()
-    );
+    bad.expect_stderr("needs gate 99.0.0");
     t.write(
         "p/pack.toml",
         "name = \"x\"\nversion = \"1.0.0\"\n[[policy]]\nname = \"a\"\ncomponent = \"junk.wasm\"\n",
@@ -272,11 +202,7 @@ fn build_validates_and_writes_an_oci_layout() {
     let bad = t
         .run(&["pack", "build", dir.to_str().unwrap()])
         .expect_code(2);
-    assert!(
-        bad.stderr().contains("gate:policy world"),
-        "{}",
-        bad.stderr()
-    );
+    bad.expect_stderr("gate:policy world");
 }
 
 #[test]
@@ -355,16 +281,12 @@ fn push_pull_and_skopeo_interop() {
         .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/pack:v1"])
         .expect_code(0);
     assert_eq!(digest_line(&off.stdout()), digest);
-    assert!(off.stderr().contains("offline"), "{}", off.stderr());
+    off.expect_stderr("offline");
     let missing = other
         .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/nope:v1"])
         .expect_code(5);
-    assert!(
-        missing.stderr().contains("error[not-in-cache]"),
-        "{}",
-        missing.stderr()
-    );
-    assert!(missing.stderr().contains("offline"), "{}", missing.stderr());
+    missing.expect_stderr("error[not-in-cache]");
+    missing.expect_stderr("offline");
 }
 
 #[test]
@@ -399,17 +321,9 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     let d2 = push(&t, &reg, "ns/pack:stable", "1.0.1");
     assert_ne!(d1, d2);
     let refused = t.run(&["check", "--locked"]).expect_code(5);
-    assert!(
-        refused.stderr().contains("error[lock-mismatch]"),
-        "{}",
-        refused.stderr()
-    );
-    assert!(
-        refused.stderr().contains("gate.lock"),
-        "{}",
-        refused.stderr()
-    );
-    assert!(refused.stderr().contains(&d2), "{}", refused.stderr());
+    refused.expect_stderr("error[lock-mismatch]");
+    refused.expect_stderr("gate.lock");
+    refused.expect_stderr(&d2);
     assert!(
         std::fs::read_to_string(t.path().join("gate.lock"))
             .unwrap()
@@ -435,7 +349,7 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     let off = t
         .run(&["check", "--offline", "--format", "json"])
         .expect_code(0);
-    assert!(off.stderr().contains("offline"), "{}", off.stderr());
+    off.expect_stderr("offline");
 
     // A refused --locked run leaves the cache's idea of the tag alone, and
     // downloads nothing of the moved pack.
@@ -499,16 +413,8 @@ fn signatures_are_required_once_keys_are_trusted() {
     t.write("gate.toml", config(alice_pub.trim()));
 
     let unsigned = t.run(&["check"]).expect_code(5);
-    assert!(
-        unsigned.stderr().contains("error[pack-unsigned]"),
-        "{}",
-        unsigned.stderr()
-    );
-    assert!(
-        unsigned.stderr().contains("not signed"),
-        "{}",
-        unsigned.stderr()
-    );
+    unsigned.expect_stderr("error[pack-unsigned]");
+    unsigned.expect_stderr("not signed");
     assert!(
         cache_blobs(&t).is_empty(),
         "nothing cached: {:?}",
@@ -524,16 +430,8 @@ fn signatures_are_required_once_keys_are_trusted() {
     ])
     .expect_code(0);
     let wrong = t.run(&["check"]).expect_code(5);
-    assert!(
-        wrong.stderr().contains("error[signature-untrusted]"),
-        "{}",
-        wrong.stderr()
-    );
-    assert!(
-        wrong.stderr().contains("no signature verifies"),
-        "{}",
-        wrong.stderr()
-    );
+    wrong.expect_stderr("error[signature-untrusted]");
+    wrong.expect_stderr("no signature verifies");
     assert!(
         cache_blobs(&t).is_empty(),
         "a pack signed by an untrusted key is not cached: {:?}",
@@ -578,12 +476,8 @@ fn signatures_are_required_once_keys_are_trusted() {
             "eve.key.pub",
         ])
         .expect_code(5);
-    assert!(
-        eve.stderr().contains("error[signature-untrusted]")
-            && eve.stderr().contains("2 signature(s)"),
-        "{}",
-        eve.stderr()
-    );
+    eve.expect_stderr("error[signature-untrusted]");
+    eve.expect_stderr("2 signature(s)");
     // Offline, the cached signature is verified again.
     t.run(&["check", "--offline", "--format", "json"])
         .expect_code(0);
@@ -593,11 +487,7 @@ fn signatures_are_required_once_keys_are_trusted() {
 fn pull_fails(reg_ref: &str, code: &str, needle: &str) {
     let t = TestDir::new();
     let run = t.run(&["pack", "pull", reg_ref]).expect_code(5);
-    assert!(
-        run.stderr().contains(&format!("error[{code}]: ")),
-        "expected code `{code}` in:\n{}",
-        run.stderr()
-    );
+    run.expect_stderr(&format!("error[{code}]: "));
     assert!(
         run.stderr().to_lowercase().contains(needle),
         "expected `{needle}` in:\n{}",
@@ -1020,11 +910,7 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
             "hotfix",
         ])
         .expect_code(2);
-    assert!(
-        refused.stderr().contains("only `soft`"),
-        "{}",
-        refused.stderr()
-    );
+    refused.expect_stderr("only `soft`");
 
     // A policy the pack does not have.
     t.write(
@@ -1035,14 +921,8 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
         ),
     );
     let nope = t.run(&["check"]).expect_code(5);
-    assert!(
-        nope.stderr().contains("error[pack-not-found]")
-            && nope
-                .stderr()
-                .contains("no policy `nope` (it has: coverage, strict)"),
-        "{}",
-        nope.stderr()
-    );
+    nope.expect_stderr("error[pack-not-found]")
+        .expect_stderr("no policy `nope` (it has: coverage, strict)");
 
     // The defaults live in the component, so a layer used as a file keeps them.
     let dir = pack_dir(&t, "local", "1.0.0");
@@ -1221,11 +1101,7 @@ fn signatures_travel_with_save_and_load() {
             "mallory.key.pub",
         ])
         .expect_code(5);
-    assert!(
-        wrong.stderr().contains("no signature verifies"),
-        "{}",
-        wrong.stderr()
-    );
+    wrong.expect_stderr("no signature verifies");
     let loaded = air
         .run(&[
             "pack",
@@ -1260,18 +1136,10 @@ fn signatures_travel_with_save_and_load() {
     assert_eq!(ok.json()["policies"][0]["pack"]["digest"], signed.as_str());
     config("signed", "mallory.key.pub");
     let wrong = air.run(&["check"]).expect_code(5);
-    assert!(
-        wrong.stderr().contains("no signature verifies"),
-        "{}",
-        wrong.stderr()
-    );
+    wrong.expect_stderr("no signature verifies");
     config("unsigned", "alice.key.pub");
     let unsigned = air.run(&["check"]).expect_code(5);
-    assert!(
-        unsigned.stderr().contains("not signed"),
-        "{}",
-        unsigned.stderr()
-    );
+    unsigned.expect_stderr("not signed");
 }
 
 /// Runs `gate ARGS` under `script`, which gives it a terminal.
@@ -1417,11 +1285,7 @@ fn signatures_are_found_through_the_referrers_api() {
             "alice.key.pub",
         ])
         .expect_code(5);
-    assert!(
-        direct.stderr().contains("not signed"),
-        "{}",
-        direct.stderr()
-    );
+    direct.expect_stderr("not signed");
 
     let proxy = referrers_proxy(reg.port, (sig, sig_size));
     let via = format!("oci://127.0.0.1:{proxy}/ns/ref:v1");
@@ -1451,11 +1315,8 @@ fn signatures_are_found_through_the_referrers_api() {
             "alice.key.pub",
         ])
         .expect_code(5);
-    assert!(
-        unsigned.stderr().contains("error[pack-unsigned]") && unsigned.stderr().contains(&other),
-        "{}",
-        unsigned.stderr()
-    );
+    unsigned.expect_stderr("error[pack-unsigned]");
+    unsigned.expect_stderr(&other);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! answer (a manifest that is not a pack, or `manifest_unknown`); every
 //! failure is exit code 5.
 
-use crate::TestDir;
+use crate::{Run, TestDir};
 use base64::Engine as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -136,28 +136,26 @@ printf '%s\n' '{{"ServerURL":"{server}","Username":"{username}","Secret":"{secre
 
 /// `gate pack pull` of `ns/pack:v1` from the loopback registry, with the
 /// test's docker config and its bin dir first on PATH.
-fn pull(t: &TestDir, port: u16, config: &str) -> (i32, String) {
+fn pull(t: &TestDir, port: u16, config: &str) -> Run {
     t.write("docker/config.json", config);
     let path = format!(
         "{}:{}",
         t.path().join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = t
-        .command()
-        .env("DOCKER_CONFIG", t.path().join("docker"))
-        .env("PATH", path)
-        .args([
-            "pack",
-            "pull",
-            &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Run {
+        out: t
+            .command()
+            .env("DOCKER_CONFIG", t.path().join("docker"))
+            .env("PATH", path)
+            .args([
+                "pack",
+                "pull",
+                &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
+            ])
+            .output()
+            .unwrap(),
+    }
 }
 
 fn config_path(t: &TestDir) -> String {
@@ -179,17 +177,18 @@ fn cred_helpers_answer_for_their_registry() {
         &answers(&host, "helper-user", "h3lper-s3cret"),
     );
     // The auths entry (other credentials) and credsStore lose to credHelpers.
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(
             r#"{{"auths":{{"{host}":{{"auth":"{}"}}}},"credsStore":"gate-absent","credHelpers":{{"{host}":"gatetest"}}}}"#,
             base64::engine::general_purpose::STANDARD.encode("stale:stale-pw")
         ),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("error[not-a-pack]: "), "{stderr}");
-    assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
+    )
+    .expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("error[not-a-pack]: ");
+    run.expect_stderr("not an OCI image manifest");
     // The helper was asked exactly once.
     assert_eq!(runs(&ran), 1, "{stderr}");
 }
@@ -206,15 +205,15 @@ fn creds_store_is_the_fallback() {
     );
     let other = helper(&t, "gateother", "exit 1");
     // The empty auths entry is what `docker login` leaves next to a store.
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(
             r#"{{"auths":{{"http://{host}/v2/":{{}}}},"credsStore":"gatestore","credHelpers":{{"other.example":"gateother"}}}}"#
         ),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
+    )
+    .expect_code(5);
+    run.expect_stderr("not an OCI image manifest");
     assert_eq!(runs(&other), 0, "another registry's helper ran");
 }
 
@@ -224,15 +223,16 @@ fn auths_entries_still_win_over_the_creds_store() {
     let t = TestDir::new();
     let host = format!("127.0.0.1:{port}");
     let store = helper(&t, "gatestore", "exit 1");
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(
             r#"{{"auths":{{"https://{host}":{{"username":"inline","password":"inl1ne-pw"}}}},"credsStore":"gatestore"}}"#
         ),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
+    )
+    .expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("not an OCI image manifest");
     assert_eq!(runs(&store), 0, "{stderr}");
 }
 
@@ -245,29 +245,20 @@ fn helper_without_credentials_means_anonymous() {
         "gatenone",
         "cat > /dev/null\necho 'credentials not found in native keychain'\nexit 1",
     );
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(r#"{{"credHelpers":{{"127.0.0.1:{port}":"gatenone"}}}}"#),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(
-        stderr.contains("error[registry-unauthorized]: "),
-        "{stderr}"
-    );
-    assert!(stderr.contains("401 unauthorized"), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "no credentials for 127.0.0.1:{port} in {}",
-            config_path(&t)
-        )),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("docker-credential-gatenone (credHelpers) has none"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("`docker login`"), "{stderr}");
+    )
+    .expect_code(5);
+    run.expect_stderr("error[registry-unauthorized]: ");
+    run.expect_stderr("401 unauthorized");
+    run.expect_stderr(&format!(
+        "no credentials for 127.0.0.1:{port} in {}",
+        config_path(&t)
+    ));
+    run.expect_stderr("docker-credential-gatenone (credHelpers) has none");
+    run.expect_stderr("`docker login`");
     assert_eq!(runs(&ran), 1);
 }
 
@@ -276,16 +267,12 @@ fn missing_helper_is_exit_5_naming_it() {
     let port = fake(|_, _| basic_challenge());
     let t = TestDir::new();
     std::fs::create_dir_all(t.path().join("bin")).unwrap();
-    let (code, stderr) = pull(&t, port, r#"{"credsStore":"gate-absent-helper"}"#);
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("error[registry-credentials]: "), "{stderr}");
+    let run = pull(&t, port, r#"{"credsStore":"gate-absent-helper"}"#).expect_code(5);
+    run.expect_stderr("error[registry-credentials]: ");
     let config = config_path(&t);
-    assert!(
-        stderr.contains(&format!(
+    run.expect_stderr(&format!(
             "credential helper docker-credential-gate-absent-helper for 127.0.0.1:{port} (credsStore in {config}): not found on PATH; install docker-credential-gate-absent-helper or remove it from {config}"
-        )),
-        "{stderr}"
-    );
+        ));
 }
 
 #[test]
@@ -293,19 +280,17 @@ fn broken_helpers_are_errors_without_secrets() {
     let port = fake(|_, _| basic_challenge());
     let t = TestDir::new();
     helper(&t, "gategarbage", "echo 'Secret=t0p-s3cret-value'");
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(r#"{{"credHelpers":{{"127.0.0.1:{port}":"gategarbage"}}}}"#),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("error[registry-credentials]: "), "{stderr}");
-    assert!(stderr.contains("docker-credential-gategarbage"), "{stderr}");
-    assert!(
-        stderr.contains("did not print credentials json"),
-        "{stderr}"
-    );
-    assert!(stderr.contains(&config_path(&t)), "{stderr}");
+    )
+    .expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("error[registry-credentials]: ");
+    run.expect_stderr("docker-credential-gategarbage");
+    run.expect_stderr("did not print credentials json");
+    run.expect_stderr(&config_path(&t));
     assert!(!stderr.contains("t0p-s3cret-value"), "{stderr}");
 }
 
@@ -315,23 +300,14 @@ fn rejected_helper_credentials_name_the_helper() {
     let t = TestDir::new();
     let host = format!("127.0.0.1:{port}");
     helper(&t, "gatewrong", &answers(&host, "wrong", "wr0ng-s3cret"));
-    let (code, stderr) = pull(&t, port, r#"{"credsStore":"gatewrong"}"#);
-    assert_eq!(code, 5, "{stderr}");
-    assert!(
-        stderr.contains("error[registry-unauthorized]: "),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("401 unauthorized: the credentials were rejected"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(&format!(
-            "credentials from docker-credential-gatewrong, the credsStore helper in {}",
-            config_path(&t)
-        )),
-        "{stderr}"
-    );
+    let run = pull(&t, port, r#"{"credsStore":"gatewrong"}"#).expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("error[registry-unauthorized]: ");
+    run.expect_stderr("401 unauthorized: the credentials were rejected");
+    run.expect_stderr(&format!(
+        "credentials from docker-credential-gatewrong, the credsStore helper in {}",
+        config_path(&t)
+    ));
     assert!(!stderr.contains("wr0ng-s3cret"), "{stderr}");
 }
 
@@ -388,15 +364,16 @@ fn identity_tokens_from_helpers_are_exchanged_at_the_realm() {
         "gatetoken",
         &answers(&host, "<token>", "r3fresh-from-helper"),
     );
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(r#"{{"credHelpers":{{"{host}":"gatetoken"}}}}"#),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("error[pack-not-found]: "), "{stderr}");
+    )
+    .expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("error[pack-not-found]: ");
     // The access token got us past auth to the registry's own answer.
-    assert!(stderr.contains("manifest_unknown"), "{stderr}");
+    run.expect_stderr("manifest_unknown");
     assert!(!stderr.contains("r3fresh"), "{stderr}");
 }
 
@@ -404,16 +381,16 @@ fn identity_tokens_from_helpers_are_exchanged_at_the_realm() {
 fn identity_tokens_from_auths_are_exchanged_at_the_realm() {
     let port = token_registry("r3fresh-inline");
     let t = TestDir::new();
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(
             r#"{{"auths":{{"127.0.0.1:{port}":{{"auth":"{}","identitytoken":"r3fresh-inline"}}}}}}"#,
             base64::engine::general_purpose::STANDARD.encode("someone:")
         ),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("manifest_unknown"), "{stderr}");
+    )
+    .expect_code(5);
+    run.expect_stderr("manifest_unknown");
 }
 
 #[test]
@@ -421,30 +398,25 @@ fn rejected_identity_tokens_and_basic_challenges_are_clear() {
     // A stale refresh token: the token service refuses it.
     let port = token_registry("the-current-one");
     let t = TestDir::new();
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(r#"{{"auths":{{"127.0.0.1:{port}":{{"identitytoken":"st4le-token"}}}}}}"#),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(
-        stderr.contains("the token service answered 400 to the identity token"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("auths entry"), "{stderr}");
+    )
+    .expect_code(5);
+    let stderr = run.stderr();
+    run.expect_stderr("the token service answered 400 to the identity token");
+    run.expect_stderr("auths entry");
     assert!(!stderr.contains("st4le-token"), "{stderr}");
     // An identity token cannot answer HTTP basic.
     let port = fake(|_, _| basic_challenge());
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(r#"{{"auths":{{"127.0.0.1:{port}":{{"identitytoken":"st4le-token"}}}}}}"#),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(
-        stderr.contains("wants basic auth, but the only credentials are an identity token"),
-        "{stderr}"
-    );
+    )
+    .expect_code(5);
+    run.expect_stderr("wants basic auth, but the only credentials are an identity token");
 }
 
 #[test]
@@ -459,15 +431,15 @@ fn anonymous_registries_never_run_helpers() {
     let t = TestDir::new();
     let helper_ran = helper(&t, "gatehelper", "exit 1");
     let store_ran = helper(&t, "gatestore", "exit 1");
-    let (code, stderr) = pull(
+    let run = pull(
         &t,
         port,
         &format!(
             r#"{{"credHelpers":{{"127.0.0.1:{port}":"gatehelper"}},"credsStore":"gatestore"}}"#
         ),
-    );
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("not an OCI image manifest"), "{stderr}");
+    )
+    .expect_code(5);
+    run.expect_stderr("not an OCI image manifest");
     assert!(!helper_ran.exists(), "the credHelpers helper ran");
     assert!(!store_ran.exists(), "the credsStore helper ran");
 }

@@ -121,8 +121,6 @@ fn options(net: &NetArgs) -> Options {
     o.offline |= net.offline;
     o.trusted_keys.extend(net.trusted_keys.iter().cloned());
     o.key_base = PathBuf::from(".");
-    o.lock_path = None;
-    o.locked = false;
     o
 }
 
@@ -375,7 +373,8 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) {
                 "digest": d.digest,
                 "size": d.size,
                 "media-type": d.media_type,
-                "metadata": pack::embedded_metadata(bytes),
+                "metadata": pack::embedded_json(bytes)
+                    .unwrap_or_else(|e| Some(serde_json::json!({"error": e.message}))),
             })
         })
         .collect();
@@ -404,16 +403,20 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) {
     for ((d, bytes), (name, _)) in p.layers.iter().zip(p.policies()) {
         println!("    {name}  {}  {} bytes", d.digest, d.size);
         // The defaults gate.toml inherits when it gives no level/params.
-        if let Ok(Some(e)) = pack::Embedded::of(bytes) {
-            let level = e
-                .policy
-                .level
-                .map_or_else(|| "hard".to_string(), |l| format!("{l:?}").to_lowercase());
-            let params = e.policy.params.map(serde_json::Value::Object);
-            println!(
-                "      level {level}, params {}",
-                params.map_or_else(|| "{}".to_string(), |p| p.to_string())
-            );
+        match pack::Embedded::of(bytes) {
+            Ok(Some(e)) => {
+                let level = e
+                    .policy
+                    .level
+                    .map_or_else(|| "hard".to_string(), |l| format!("{l:?}").to_lowercase());
+                let params = e.policy.params.map(serde_json::Value::Object);
+                println!(
+                    "      level {level}, params {}",
+                    params.map_or_else(|| "{}".to_string(), |p| p.to_string())
+                );
+            }
+            Ok(None) => {}
+            Err(e) => println!("      pack metadata: {e}"),
         }
     }
 }

@@ -23,9 +23,10 @@ pub mod progress;
 pub mod reference;
 pub mod sign;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
 
 pub use reference::Reference;
 
@@ -191,14 +192,14 @@ pub struct ResolvedPolicy {
 #[derive(Debug, Default)]
 pub struct Resolver {
     options: Options,
-    resolved: Mutex<HashMap<String, Arc<layout::Pack>>>,
+    resolved: RefCell<HashMap<String, Rc<layout::Pack>>>,
 }
 
 impl Resolver {
     pub fn new(options: Options) -> Resolver {
         Resolver {
             options,
-            resolved: Mutex::new(HashMap::new()),
+            resolved: RefCell::new(HashMap::new()),
         }
     }
 
@@ -209,14 +210,12 @@ impl Resolver {
     pub fn policy(&self, reference: &str) -> Result<ResolvedPolicy> {
         let r = Reference::parse(reference)?;
         let key = r.without_policy();
-        let memo = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned());
+        let memo = self.resolved.borrow().get(&key).cloned();
         let pack = match memo {
             Some(p) => p,
             None => {
-                let pack = Arc::new(resolve_pack(&r, &self.options)?);
-                if let Ok(mut m) = self.resolved.lock() {
-                    m.insert(key, Arc::clone(&pack));
-                }
+                let pack = Rc::new(resolve_pack(&r, &self.options)?);
+                self.resolved.borrow_mut().insert(key, Rc::clone(&pack));
                 pack
             }
         };

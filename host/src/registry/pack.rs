@@ -174,9 +174,31 @@ pub struct Names {
     pub exports: Vec<String>,
 }
 
-pub fn component_names(bytes: &[u8]) -> Result<Names> {
+impl Names {
+    /// The `gate:policy/...@VERSION` names among them.
+    fn wit(&self) -> impl Iterator<Item = &str> {
+        self.imports
+            .iter()
+            .chain(&self.exports)
+            .map(String::as_str)
+            .filter(|n| n.starts_with("gate:policy/"))
+    }
+}
+
+/// What one pass over a component's top level finds: its import and
+/// export names, and the `gate-pack` section (its whole byte range, header
+/// included, and its data).
+struct Scan<'a> {
+    names: Names,
+    section: Option<(std::ops::Range<usize>, &'a [u8])>,
+}
+
+fn scan(bytes: &[u8]) -> Result<Scan<'_>> {
     use wasmparser::{Parser, Payload};
-    let mut out = Names::default();
+    let mut out = Scan {
+        names: Names::default(),
+        section: None,
+    };
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_a_component(&e))?;
@@ -186,14 +208,23 @@ pub fn component_names(bytes: &[u8]) -> Result<Names> {
             Payload::ComponentImportSection(r) if depth == 0 => {
                 for i in r {
                     let i = i.map_err(|e| not_a_component(&e))?;
-                    out.imports.push(i.name.name.to_string());
+                    out.names.imports.push(i.name.name.to_string());
                 }
             }
             Payload::ComponentExportSection(r) if depth == 0 => {
                 for x in r {
                     let x = x.map_err(|e| not_a_component(&e))?;
-                    out.exports.push(x.name.name.to_string());
+                    out.names.exports.push(x.name.name.to_string());
                 }
+            }
+            Payload::CustomSection(c) if depth == 0 && c.name() == SECTION => {
+                let content = c.range();
+                let header = 1 + leb_len(content.len() as u64);
+                let start = content
+                    .start
+                    .checked_sub(header)
+                    .ok_or_else(|| bad("malformed gate-pack section"))?;
+                out.section = Some((start..content.end, c.data()));
             }
             _ => {}
         }
@@ -201,22 +232,15 @@ pub fn component_names(bytes: &[u8]) -> Result<Names> {
     Ok(out)
 }
 
-/// The `gate:policy/...@VERSION` names a component imports or exports.
-pub fn wit_names(bytes: &[u8]) -> Result<Vec<String>> {
-    let names = component_names(bytes)?;
-    Ok(names
-        .imports
-        .into_iter()
-        .chain(names.exports)
-        .filter(|n| n.starts_with("gate:policy/"))
-        .collect())
+pub fn component_names(bytes: &[u8]) -> Result<Names> {
+    Ok(scan(bytes)?.names)
 }
 
 /// Checks the `gate:policy/...` names a component imports and exports
 /// against the WIT package this gate implements.
-fn check_imports(bytes: &[u8], what: &str) -> Result<()> {
-    for n in wit_names(bytes).map_err(|e| e.context(what))? {
-        let pkg = n.split_once('/').map_or(n.as_str(), |(a, _)| a);
+fn check_imports(names: &Names, what: &str) -> Result<()> {
+    for n in names.wit() {
+        let pkg = n.split_once('/').map_or(n, |(a, _)| a);
         let version = n.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
         check_wit(
             &format!("{pkg}@{version}"),
@@ -226,12 +250,18 @@ fn check_imports(bytes: &[u8], what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The `gate-pack` metadata embedded in a component, if any.
-pub fn embedded_metadata(bytes: &[u8]) -> Option<serde_json::Value> {
-    top_level_section(bytes)
-        .ok()
-        .flatten()
-        .and_then(|(_, data)| serde_json::from_slice(data).ok())
+/// The `gate-pack` metadata embedded in a component as JSON: `None`
+/// without the section, an error when it is not JSON.
+pub fn embedded_json(bytes: &[u8]) -> Result<Option<serde_json::Value>> {
+    scan(bytes)?
+        .section
+        .map(|(_, data)| section_json(data))
+        .transpose()
+}
+
+fn section_json(data: &[u8]) -> Result<serde_json::Value> {
+    serde_json::from_slice(data)
+        .map_err(|e| incompatible(format!("the `{SECTION}` section is not pack metadata: {e}")))
 }
 
 /// What `gate pack build` embedded in a component: the pack it belongs to
@@ -267,17 +297,21 @@ impl Embedded {
     /// another gate (a policy whose defaults cannot be known must not run
     /// without them).
     pub fn of(bytes: &[u8]) -> Result<Option<Embedded>> {
-        let Some((_, data)) = top_level_section(bytes)? else {
-            return Ok(None);
-        };
-        let e: Embedded = serde_json::from_slice(data).map_err(|e| {
+        scan(bytes)?
+            .section
+            .map(|(_, data)| Embedded::parse(data))
+            .transpose()
+    }
+
+    fn parse(data: &[u8]) -> Result<Embedded> {
+        let e: Embedded = serde_json::from_value(section_json(data)?).map_err(|e| {
             incompatible(format!("the `{SECTION}` section is not pack metadata: {e}"))
         })?;
         check_gate_version(e.min_gate_version.as_deref())?;
         if let Some(w) = &e.wit {
             check_wit(w, &format!("pack {} {}", e.pack, e.pack_version))?;
         }
-        Ok(Some(e))
+        Ok(e)
     }
 }
 
@@ -305,37 +339,15 @@ pub fn check_compatible(p: &Pack) -> Result<()> {
         check_wit(w, "the pack")?;
     }
     for (d, bytes) in &p.layers {
-        let layer = || format!("layer {}", d.digest);
-        Embedded::of(bytes).map_err(|e| e.context(layer()))?;
+        let layer = format!("layer {}", d.digest);
+        let found = scan(bytes).map_err(|e| e.context(&layer))?;
+        if let Some((_, data)) = found.section {
+            Embedded::parse(data).map_err(|e| e.context(&layer))?;
+        }
         // What the component really imports, not only what the pack claims.
-        check_imports(bytes, &layer())?;
+        check_imports(&found.names, &layer)?;
     }
     Ok(())
-}
-
-/// The top-level `gate-pack` custom section: its whole byte range (header
-/// included) and its data.
-fn top_level_section(bytes: &[u8]) -> Result<Option<(std::ops::Range<usize>, &[u8])>> {
-    use wasmparser::{Parser, Payload};
-    let mut depth = 0usize;
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(|e| not_a_component(&e))?;
-        match payload {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::CustomSection(c) if depth == 0 && c.name() == SECTION => {
-                let content = c.range();
-                let header = 1 + leb_len(content.len() as u64);
-                let start = content
-                    .start
-                    .checked_sub(header)
-                    .ok_or_else(|| bad("malformed gate-pack section"))?;
-                return Ok(Some((start..content.end, c.data())));
-            }
-            _ => {}
-        }
-    }
-    Ok(None)
 }
 
 fn leb_len(mut v: u64) -> usize {
@@ -362,7 +374,7 @@ fn leb(mut v: u64, out: &mut Vec<u8>) {
 /// The component with its `gate-pack` section replaced by `metadata`
 /// (custom sections may appear anywhere in a component; ours is last).
 pub fn embed_metadata(bytes: &[u8], metadata: &[u8]) -> Result<Vec<u8>> {
-    let mut out = match top_level_section(bytes)? {
+    let mut out = match scan(bytes)?.section {
         Some((range, _)) => {
             let (a, b) = (
                 bytes.get(..range.start).unwrap_or_default(),
@@ -413,7 +425,10 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
                 e.to_string().to_lowercase()
             ))
         })?;
-        check_imports(&bytes, &what)?;
+        check_imports(
+            &component_names(&bytes).map_err(|e| e.context(&what))?,
+            &what,
+        )?;
         let info = runtime
             .load(&bytes)
             .and_then(|loaded| runtime.info(&loaded, env))
@@ -585,9 +600,15 @@ mod tests {
     fn embeds_and_replaces_the_section() {
         let coverage = crate::policies::builtin::get("coverage").unwrap();
         let once = embed_metadata(coverage, br#"{"a":1}"#).unwrap();
-        assert_eq!(embedded_metadata(&once), Some(serde_json::json!({"a":1})));
+        assert_eq!(
+            embedded_json(&once).unwrap(),
+            Some(serde_json::json!({"a":1}))
+        );
         let twice = embed_metadata(&once, br#"{"b":2}"#).unwrap();
-        assert_eq!(embedded_metadata(&twice), Some(serde_json::json!({"b":2})));
+        assert_eq!(
+            embedded_json(&twice).unwrap(),
+            Some(serde_json::json!({"b":2}))
+        );
         assert_eq!(twice.len(), once.len());
     }
 }
