@@ -9,6 +9,47 @@ pub fn matches(pattern: &str, path: &str) -> bool {
         .any(|p| match_segments(&split(p), &split(path)))
 }
 
+/// The most paths one pattern's `{a,b}` groups may expand to: a pattern
+/// must not cost a policy more to match than the user can read.
+pub const MAX_ALTERNATIVES: usize = 256;
+
+/// Whether `pattern` is a glob [`matches`] reads as meant: not empty, every
+/// `{` closed by a `}` with no group inside another, and at most
+/// [`MAX_ALTERNATIVES`] expansions. `Err` says what is wrong.
+pub fn check(pattern: &str) -> Result<(), String> {
+    if pattern.trim().is_empty() {
+        return Err("an empty glob matches nothing".into());
+    }
+    let mut open = false;
+    let mut alternatives: usize = 1;
+    let mut group: usize = 1;
+    for c in pattern.chars() {
+        match c {
+            '{' if open => return Err(format!("`{pattern}`: `{{…}}` groups cannot be nested")),
+            '{' => {
+                open = true;
+                group = 1;
+            }
+            ',' if open => group = group.saturating_add(1),
+            '}' if !open => return Err(format!("`{pattern}`: `}}` without a `{{`")),
+            '}' => {
+                open = false;
+                alternatives = alternatives.saturating_mul(group);
+                if alternatives > MAX_ALTERNATIVES {
+                    return Err(format!(
+                        "`{pattern}` expands to more than {MAX_ALTERNATIVES} alternatives"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if open {
+        return Err(format!("`{pattern}`: `{{` is never closed"));
+    }
+    Ok(())
+}
+
 fn split(s: &str) -> Vec<&str> {
     s.split('/')
         .filter(|seg| !seg.is_empty() && *seg != ".")
@@ -74,5 +115,23 @@ mod tests {
         assert!(!matches("*.{js,ts}", "a.rs"));
         assert!(matches("test_?.py", "test_1.py"));
         assert!(!matches("vendor/**", "src/vendor.go"));
+    }
+
+    #[test]
+    fn globs_that_cannot_match_as_meant_are_refused() {
+        use super::check;
+        assert!(check("src/**/*.{rs,go}").is_ok());
+        assert!(check("{a,b}/{c,d}").is_ok());
+        for (bad, says) in [
+            ("", "empty"),
+            ("  ", "empty"),
+            ("src/{a,b", "never closed"),
+            ("src/a}", "without a"),
+            ("{a,{b,c}}", "nested"),
+            ("{a,b,c,d}{a,b,c,d}{a,b,c,d}{a,b,c,d}{a,b}", "more than 256"),
+        ] {
+            let e = check(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }

@@ -169,10 +169,11 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
             .and_then(|d| d.level)
             .filter(|_| spec.level.is_none());
         let level = spec.level.or(pack_level).unwrap_or_default();
-        let params = match &defaults {
+        let mut params = match &defaults {
             Ok(d) => merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
             Err(_) => spec.params.clone(),
         };
+        crate::params::normalize_numbers(&mut params);
         let loaded = defaults.and_then(|_| {
             runtime
                 .load_digested(&bytes, hex)
@@ -183,19 +184,22 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
         {
             {
                 match e {
-                    ParamsProblem::Invalid(msgs) => config_errors.push(origin_error(
-                        &spec.params_origin,
-                        "--params",
-                        format!(
-                            "params of policy `{}` do not match its schema: {}",
-                            info.name,
-                            msgs.join("; ")
-                        ),
-                        Some(format!(
-                            "see `gate policies --json` for the params schema of `{}`",
-                            info.name
-                        )),
-                    )),
+                    ParamsProblem::Invalid(msgs) => config_errors.push(
+                        origin_error(
+                            &spec.params_origin,
+                            "--params",
+                            format!(
+                                "params of policy `{}` do not match its schema: {}",
+                                info.name,
+                                msgs.join("; ")
+                            ),
+                            Some(format!(
+                                "see `gate policies --json` for the params schema of `{}`",
+                                info.name
+                            )),
+                        )
+                        .with_code("invalid-params"),
+                    ),
                     ParamsProblem::BadSchema(msg) => {
                         prepared.push(Prepared {
                             spec: spec.clone(),
@@ -234,6 +238,10 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     // 2. Artifacts: all read, all errors reported.
     let artifacts =
         inputs::load_all(&plan.artifacts, &plan.parse_options).map_err(GateError::Input)?;
+    let orphans = baselines_without_current(&artifacts);
+    if !orphans.is_empty() {
+        return Err(GateError::Input(orphans));
+    }
 
     // 3. Evaluate.
     let mut entries = Vec::new();
@@ -266,26 +274,46 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     })
 }
 
+/// A baseline is only ever compared with a current report of its kind:
+/// without one, nothing is evaluated, and a findings baseline would read
+/// as "everything fixed".
+fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<inputs::InputError> {
+    artifacts
+        .iter()
+        .filter(|a| a.spec.role == Role::Baseline)
+        .filter(|b| {
+            !artifacts
+                .iter()
+                .any(|a| a.spec.role == Role::Current && a.parsed.kind() == b.parsed.kind())
+        })
+        .map(|b| {
+            let kind = b.parsed.kind().as_str();
+            inputs::InputError::Parse(gate_artifacts::ParseError::new(
+                b.spec.display.clone(),
+                "baseline-without-current",
+                None,
+                format!(
+                    "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
+                ),
+            ))
+        })
+        .collect()
+}
+
 enum ParamsProblem {
     Invalid(Vec<String>),
     BadSchema(String),
 }
 
+/// Validates params against the policy's schema with `format`s asserted
+/// (dates, instants, time zones: see [`crate::params`]).
 fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
     let schema: serde_json::Value =
         serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
-    let validator =
-        jsonschema::validator_for(&schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
+    let validator = crate::params::validator(&schema).map_err(ParamsProblem::BadSchema)?;
     let errors: Vec<String> = validator
         .iter_errors(params)
-        .map(|e| {
-            let at = e.instance_path().to_string();
-            if at.is_empty() {
-                e.to_string()
-            } else {
-                format!("{at}: {e}")
-            }
-        })
+        .map(|e| crate::params::describe(&e))
         .collect();
     if errors.is_empty() {
         Ok(())

@@ -9,7 +9,8 @@ pub enum Exit {
     Pass = 0,
     /// At least one policy failed the gate.
     GateFailed = 1,
-    /// Bad command line or configuration (including params a policy rejects by schema).
+    /// Bad command line or configuration (including params a policy's schema
+    /// or the policy itself rejects).
     Usage = 2,
     /// An artifact is missing, unreadable or unparseable, or nothing could be evaluated.
     Input = 3,
@@ -36,7 +37,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  pass (warnings allowed)
   1  gate failed: at least one policy failed
-  2  usage or configuration error (including params rejected by a policy's schema)
-  3  input error: artifact missing, unreadable or unparseable, or nothing to evaluate
+  2  usage or configuration error (including params rejected by a policy's schema or by the policy)
+  3  input error: artifact missing, unreadable or unparseable, input a policy cannot judge, or nothing to evaluate
   4  policy runtime error: trap, panic, fuel or deadline exhausted, limit hit, contract broken
   5  registry error: a policy pack could not be fetched or verified";

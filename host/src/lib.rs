@@ -12,6 +12,7 @@ pub mod error;
 pub mod evaluate;
 pub mod exit;
 pub mod inputs;
+pub mod params;
 pub mod policies;
 pub mod registry;
 pub mod report;

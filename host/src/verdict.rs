@@ -178,6 +178,7 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
         ..Summary::default()
     };
     let mut input_problem = false;
+    let mut params_problem = false;
     for p in policies {
         match p.outcome {
             Outcome::Pass => s.passed += 1,
@@ -185,12 +186,12 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
             Outcome::Fail => s.failed += 1,
             Outcome::Skip => s.skipped += 1,
             Outcome::Error => {
+                use crate::runtime::PolicyErrorKind as K;
                 s.errored += 1;
-                if p.error
-                    .as_ref()
-                    .is_some_and(|e| e.kind == crate::runtime::PolicyErrorKind::NoInput)
-                {
-                    input_problem = true;
+                match p.error.as_ref().map(|e| e.kind) {
+                    Some(K::NoInput | K::UnsupportedInput) => input_problem = true,
+                    Some(K::InvalidParams) => params_problem = true,
+                    _ => {}
                 }
             }
         }
@@ -200,9 +201,11 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
             }
         }
     }
-    // Precedence follows the exit-code contract: input problems, then
-    // runtime errors, then failures.
-    let (outcome, exit) = if input_problem {
+    // Precedence follows the exit-code contract: config (params a policy
+    // rejected), input problems, then runtime errors, then failures.
+    let (outcome, exit) = if params_problem {
+        (Outcome::Error, Exit::Usage)
+    } else if input_problem {
         (Outcome::Error, Exit::Input)
     } else if s.errored > 0 {
         (Outcome::Error, Exit::PolicyRuntime)

@@ -11,14 +11,56 @@ pub struct ChangedLines {
     pub lines: Vec<u32>,
 }
 
+/// Parses a diff file the user gave (`--diff FILE`): like [`parse`], and an
+/// empty file is an error too. `git diff` of an unchanged tree prints
+/// nothing, but a file given as "the change" that holds nothing is more
+/// likely a failed or misdirected step than a change without changes; with
+/// `--base REF` gate runs git itself and an empty diff is a real "no
+/// change".
+pub fn parse_file(
+    name: &str,
+    text: &str,
+) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError::new(
+            name,
+            "empty-diff",
+            None,
+            "the diff file is empty; give the change as a unified diff (git diff BASE...HEAD), or use --base REF, where no change is a legitimate empty diff",
+        ));
+    }
+    parse(name, text)
+}
+
 /// Parses a unified diff. Deleted files and pure deletions contribute no
-/// lines; renamed files are keyed by their new path.
+/// lines; renamed files are keyed by their new path. Text that is not empty
+/// yet has no diff header at all (`diff --git`, `--- `/`+++ `, `@@ `) is
+/// not a diff, and an error (`not-a-diff`): read as "no change" it would
+/// quietly turn patch coverage off.
 ///
 /// Like diff-cover, hunk bodies are read by their line markers, not only by
 /// the counts in the `@@` header: hand-edited and truncated diffs are common
 /// (several of diff-cover's own fixtures disagree with their headers). Where
 /// the counts and the body disagree, a `diff-hunk-mismatch` warning says so.
 pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
+    let is_header = |l: &str| {
+        l.starts_with("diff ")
+            || l.starts_with("--- ")
+            || l.starts_with("+++ ")
+            || l.starts_with("@@ ")
+    };
+    if !text.trim().is_empty() && !text.lines().any(is_header) {
+        let first = text
+            .lines()
+            .position(|l| !l.trim().is_empty())
+            .unwrap_or(0);
+        return Err(ParseError::new(
+            name,
+            "not-a-diff",
+            Some(Position::Line(u32::try_from(first + 1).unwrap_or(u32::MAX))),
+            "this is not a unified diff: no `diff`, `---`/`+++` or `@@` header in it",
+        ));
+    }
     let mut files: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut current: Option<String> = None;
@@ -201,5 +243,31 @@ mod tests {
             parse("d", "+++ b/a\n@@ -x +1 @@\n").unwrap_err().code,
             "invalid-diff"
         );
+    }
+
+    #[test]
+    fn text_that_is_not_a_diff_is_an_error_not_an_empty_change() {
+        for not_a_diff in [
+            "hello\nworld\n",
+            "{\"version\": 1}\n",
+            "\n\nSF:src/a.rs\nDA:1,1\nend_of_record\n",
+            "+added looking line\n-removed looking line\n",
+        ] {
+            let e = parse("d.diff", not_a_diff).unwrap_err();
+            assert_eq!(e.code, "not-a-diff", "{not_a_diff:?}");
+            assert!(e.to_string().starts_with("d.diff:"), "{e}");
+        }
+        assert_eq!(
+            parse("d.diff", "\n\nnope\n").unwrap_err().position,
+            Some(Position::Line(3))
+        );
+        // An empty diff is a change without changes (git diff of an
+        // unchanged tree) when gate computed it, an error as a given file.
+        assert_eq!(parse("git diff", "").unwrap().0, vec![]);
+        assert_eq!(parse_file("d.diff", "").unwrap_err().code, "empty-diff");
+        assert_eq!(parse_file("d.diff", " \n").unwrap_err().code, "empty-diff");
+        // A diff of a mode change or a binary file has no hunks: no lines.
+        let mode = "diff --git a/x.sh b/x.sh\nold mode 100644\nnew mode 100755\n";
+        assert_eq!(parse_file("d.diff", mode).unwrap().0, vec![]);
     }
 }

@@ -300,7 +300,7 @@ fn changes_from_file(path: &Path) -> Result<Vec<ChangedFile>, GateError> {
             message: e.to_string().to_lowercase(),
         }])
     })?;
-    gate_artifacts::diff::parse(&display, &text)
+    gate_artifacts::diff::parse_file(&display, &text)
         .map(to_changes)
         .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
 }

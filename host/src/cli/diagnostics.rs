@@ -8,7 +8,7 @@ pub fn report(e: GateError) -> Exit {
     let exit = e.exit();
     match e {
         GateError::Config(c) => {
-            eprintln!("error[config]: {}: {}", c.place, c.message);
+            eprintln!("error[{}]: {}: {}", c.code, c.place, c.message);
             let report = miette::Report::new(ConfigDiag(*c));
             eprintln!("{report:?}");
         }

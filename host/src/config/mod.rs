@@ -27,6 +27,8 @@ pub struct ConfigError {
     pub help: Option<String>,
     /// `file:line:column` of the error, for plain-text consumers.
     pub place: String,
+    /// Stable kebab-case code shown as `error[CODE]` (`config` unless set).
+    pub code: &'static str,
 }
 
 impl ConfigError {
@@ -51,7 +53,14 @@ impl ConfigError {
             label: "here".into(),
             help,
             place,
+            code: "config",
         }
+    }
+
+    /// The same error under another stable code (e.g. `invalid-params`).
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     /// An error that is not about a place in a file (e.g. a bad `--params`).

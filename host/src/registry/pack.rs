@@ -440,7 +440,9 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
             })?;
         let schema: serde_json::Value = serde_json::from_str(&info.params_schema)
             .map_err(|e| bad(format!("{what}: the params schema is not JSON: {e}")))?;
-        let validator = jsonschema::validator_for(&schema).map_err(|e| {
+        // The same validator as a run's (formats asserted): defaults a run
+        // would refuse must not get into a pack.
+        let validator = crate::params::validator(&schema).map_err(|e| {
             bad(format!(
                 "{what}: the params schema is not a valid JSON Schema: {e}"
             ))
@@ -451,7 +453,7 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         );
         let errors: Vec<String> = validator
             .iter_errors(&params)
-            .map(|e| e.to_string())
+            .map(|e| crate::params::describe(&e))
             .collect();
         if !errors.is_empty() {
             return Err(bad(format!(

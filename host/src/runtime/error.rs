@@ -33,10 +33,14 @@ pub enum PolicyErrorKind {
     Trap,
     /// The verdict broke the contract (bad enum value, absurd sizes, NaN).
     ContractViolation,
-    /// The policy returned `policy-error` itself.
+    /// The policy returned `policy-error::internal` itself.
     PolicyReported,
-    /// Params do not match the policy's schema.
+    /// Params do not match the policy's schema, or the policy returned
+    /// `policy-error::invalid-params` (a config error: exit 2).
     InvalidParams,
+    /// The policy returned `policy-error::unsupported-input`: the artifacts
+    /// (or the diff) cannot be judged as configured (an input error: exit 3).
+    UnsupportedInput,
     /// No artifact of a kind the policy consumes was given.
     NoInput,
 }
@@ -58,6 +62,7 @@ impl PolicyErrorKind {
             PolicyErrorKind::ContractViolation => "contract-violation",
             PolicyErrorKind::PolicyReported => "policy-reported",
             PolicyErrorKind::InvalidParams => "invalid-params",
+            PolicyErrorKind::UnsupportedInput => "unsupported-input",
             PolicyErrorKind::NoInput => "no-input",
         }
     }

@@ -247,13 +247,19 @@ impl Runtime {
                     .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Trap))
             })
             .and_then(|r| {
-                r.map_err(|e| {
-                    let (what, msg) = match e {
-                        wit::PolicyError::InvalidParams(m) => ("invalid params", m),
-                        wit::PolicyError::UnsupportedInput(m) => ("unsupported input", m),
-                        wit::PolicyError::Internal(m) => ("internal error", m),
-                    };
-                    PolicyFailure::new(PolicyErrorKind::PolicyReported, format!("{what}: {msg}"))
+                // What the policy says is wrong decides the exit code: its
+                // params (2), its input (3), or itself (4).
+                r.map_err(|e| match e {
+                    wit::PolicyError::InvalidParams(m) => {
+                        PolicyFailure::new(PolicyErrorKind::InvalidParams, m)
+                    }
+                    wit::PolicyError::UnsupportedInput(m) => {
+                        PolicyFailure::new(PolicyErrorKind::UnsupportedInput, m)
+                    }
+                    wit::PolicyError::Internal(m) => PolicyFailure::new(
+                        PolicyErrorKind::PolicyReported,
+                        format!("internal error: {m}"),
+                    ),
                 })
             })
             .and_then(|v| check_contract(v, &self.limits));

@@ -93,7 +93,16 @@ impl Outcomes {
     }
 }
 
+/// What the schema cannot say about the params, checked before judging.
+pub fn validate(p: &Params) -> Result<(), PolicyError> {
+    for (i, w) in p.freeze_windows.iter().enumerate() {
+        w.check(&format!("/freeze-windows/{i}"))?;
+    }
+    Ok(())
+}
+
 pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict, PolicyError> {
+    validate(p)?;
     let c = merge(sets);
     let env: Option<String> = p
         .environment

@@ -3,6 +3,7 @@
 
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
+use gate_sdk::{PolicyError, params};
 use jiff::{Timestamp, Zoned};
 use serde::Deserialize;
 
@@ -23,7 +24,12 @@ pub struct FreezeWindow {
 
 fn tz(name: Option<&str>) -> Result<TimeZone, String> {
     let name = name.unwrap_or("UTC");
-    TimeZone::get(name).map_err(|e| format!("unknown time zone `{name}`: {e}"))
+    match TimeZone::get(name) {
+        // jiff's stand-in for "no zone" behaves as UTC: not a zone to judge in.
+        Ok(z) if z.is_unknown() => Err(format!("unknown time zone `{name}`")),
+        Ok(z) => Ok(z),
+        Err(e) => Err(format!("unknown time zone `{name}`: {e}")),
+    }
 }
 
 /// An instant from RFC 3339, or the start of a `YYYY-MM-DD` day in `tz`.
@@ -68,6 +74,77 @@ fn minutes(s: &str) -> Result<i32, String> {
 }
 
 impl FreezeWindow {
+    /// Checks what the schema cannot, for every window whatever environment
+    /// is judged (a broken window must not wait for the day it applies to
+    /// be found): it has a range or a weekly part, its zone and instants
+    /// exist, and it can be in force at all (`start` before `end`, `from`
+    /// before `to`). `at` is the window's JSON pointer.
+    pub fn check(&self, at: &str) -> Result<(), PolicyError> {
+        if self.start.is_none()
+            && self.end.is_none()
+            && self.days.is_empty()
+            && self.from.is_none()
+            && self.to.is_none()
+        {
+            return Err(params::invalid(
+                at,
+                format!(
+                    "freeze window `{}` has neither start/end nor days/from/to",
+                    self.name
+                ),
+            ));
+        }
+        let zone = tz(self.timezone.as_deref())
+            .map_err(|e| params::invalid(&format!("{at}/timezone"), e))?;
+        let bound = |key: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| instant(s, &zone))
+                .transpose()
+                .map_err(|e| params::invalid(&format!("{at}/{key}"), e))
+        };
+        if let (Some(start), Some(end)) = (bound("start", &self.start)?, bound("end", &self.end)?)
+            && start >= end
+        {
+            return Err(params::invalid(
+                &format!("{at}/end"),
+                format!(
+                    "`{}` is not after start `{}`: freeze window `{}` would never be in force",
+                    self.end.as_deref().unwrap_or(""),
+                    self.start.as_deref().unwrap_or(""),
+                    self.name
+                ),
+            ));
+        }
+        for (i, d) in self.days.iter().enumerate() {
+            if weekday(d).is_none() {
+                return Err(params::invalid(
+                    &format!("{at}/days/{i}"),
+                    format!("unknown day `{d}` (mon, tue, wed, thu, fri, sat, sun)"),
+                ));
+            }
+        }
+        let time = |key: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(minutes)
+                .transpose()
+                .map_err(|e| params::invalid(&format!("{at}/{key}"), e))
+        };
+        let from = time("from", &self.from)?.unwrap_or(0);
+        let to = time("to", &self.to)?.unwrap_or(24 * 60);
+        if from >= to {
+            return Err(params::invalid(
+                &format!("{at}/to"),
+                format!(
+                    "{} is not after from {}: freeze window `{}` would never be in force (split a window over midnight into two)",
+                    self.to.as_deref().unwrap_or("24:00"),
+                    self.from.as_deref().unwrap_or("00:00"),
+                    self.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn applies_to(&self, env: Option<&str>) -> bool {
         self.environments.is_empty()
             || env.is_some_and(|e| self.environments.iter().any(|x| x.eq_ignore_ascii_case(e)))
@@ -169,5 +246,31 @@ mod tests {
     fn bad_zone_is_an_error() {
         let x = w(r#"{"name": "x", "days": ["mon"], "timezone": "Mars/Olympus"}"#);
         assert!(x.contains("2026-11-23T10:00:00Z".parse().unwrap()).is_err());
+    }
+
+    fn problem(json: &str) -> String {
+        match w(json).check("/freeze-windows/0") {
+            Err(PolicyError::InvalidParams(m)) => m,
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn windows_that_can_never_be_in_force_are_invalid_params() {
+        assert!(
+            w(r#"{"name": "x", "start": "2026-12-20", "end": "2027-01-02"}"#)
+                .check("/w")
+                .is_ok()
+        );
+        let m = problem(r#"{"name": "x", "start": "2027-01-02", "end": "2026-12-20"}"#);
+        assert!(m.starts_with("/freeze-windows/0/end: "), "{m}");
+        let m = problem(r#"{"name": "x", "days": ["fri"], "from": "22:00", "to": "06:00"}"#);
+        assert!(m.starts_with("/freeze-windows/0/to: ") && m.contains("midnight"), "{m}");
+        let m = problem(r#"{"name": "x", "days": ["mon"], "timezone": "Mars/Olympus"}"#);
+        assert!(m.starts_with("/freeze-windows/0/timezone: "), "{m}");
+        let m = problem(r#"{"name": "x", "start": "2026-02-30"}"#);
+        assert!(m.starts_with("/freeze-windows/0/start: "), "{m}");
+        let m = problem(r#"{"name": "x", "environments": ["prod"]}"#);
+        assert!(m.starts_with("/freeze-windows/0: "), "{m}");
     }
 }

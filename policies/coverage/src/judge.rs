@@ -168,6 +168,79 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
+/// What the schema cannot say: every glob can match as written, and scope
+/// names are distinct (they name metrics).
+pub fn validate(p: &Params) -> Result<(), PolicyError> {
+    let lists = [("include", &p.include), ("exclude", &p.exclude)];
+    for (key, globs) in lists {
+        for (i, g) in globs.iter().enumerate() {
+            glob::check(g).map_err(|e| params::invalid(&format!("/{key}/{i}"), e))?;
+        }
+    }
+    for (s, scope) in p.scopes.iter().enumerate() {
+        for (i, g) in scope.paths.iter().enumerate() {
+            glob::check(g).map_err(|e| params::invalid(&format!("/scopes/{s}/paths/{i}"), e))?;
+        }
+        if scope.paths.is_empty() {
+            return Err(params::invalid(
+                &format!("/scopes/{s}/paths"),
+                format!("scope `{}` has no path globs, so it selects nothing", scope.name),
+            ));
+        }
+        if p.scopes.iter().take(s).any(|o| o.name == scope.name) {
+            return Err(params::invalid(
+                &format!("/scopes/{s}/name"),
+                format!("scope name `{}` is used twice", scope.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether any condition is configured (a policy with none only reports).
+fn has_conditions(p: &Params) -> bool {
+    p.min_line.is_some()
+        || p.min_branch.is_some()
+        || p.min_function.is_some()
+        || p.min_file_line.is_some()
+        || p.min_patch.is_some()
+        || p.max_drop.is_some()
+        || p.scopes.iter().any(|s| {
+            s.min_line.is_some() || s.min_branch.is_some() || s.min_function.is_some()
+        })
+}
+
+/// Include and exclude globs that match no file of the reports: a typo in
+/// `include` quietly narrows what is judged, so it is a warning; an unused
+/// `exclude` cannot make the gate pass on anything, so it is only noted.
+fn unused_globs(reports: &[&CoverageReport], p: &Params) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (key, globs, severity) in [
+        ("include", &p.include, Severity::Low),
+        ("exclude", &p.exclude, Severity::Info),
+    ] {
+        for g in globs {
+            let used = reports
+                .iter()
+                .flat_map(|r| r.files.iter())
+                .any(|f| glob::matches(g, &f.path));
+            if !used {
+                out.push(
+                    Finding::new(
+                        "coverage/unused-glob",
+                        severity,
+                        format!("{key} glob `{g}` matches no file of the coverage reports"),
+                    )
+                    .remediation(format!(
+                        "fix the glob or remove it from `{key}` (paths are repository-relative, e.g. src/**)"
+                    )),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Judges the current reports (and the baseline, and the changed lines).
 pub fn judge(
     current: &[&CoverageReport],
@@ -175,6 +248,7 @@ pub fn judge(
     changes: Option<&[ChangedFile]>,
     p: &Params,
 ) -> Result<Verdict, PolicyError> {
+    validate(p)?;
     if p.max_drop.is_some() && baseline.is_empty() {
         return Err(PolicyError::UnsupportedInput(
             "max-drop needs the base branch's coverage report: add it as an artifact with role = \"baseline\" (or --baseline PATH)".into(),
@@ -199,9 +273,23 @@ pub fn judge(
         checked: 0,
     };
     if totals.lines.total == 0 {
-        return Ok(Verdict::skip(
-            "the coverage reports contain no coverable lines in the included files",
-        ));
+        let in_reports = current.iter().map(|r| r.files.len()).sum::<usize>();
+        let filtered = files.values().map(Vec::len).sum::<usize>() < in_reports;
+        let why = if filtered {
+            format!(
+                "include/exclude select no file with coverable lines among the {in_reports} file(s) of the coverage reports"
+            )
+        } else {
+            "the coverage reports contain no coverable lines".to_string()
+        };
+        // With a threshold set, judging nothing must not read as a pass
+        // (a skipped policy does not fail a run that has others).
+        if has_conditions(p) {
+            return Err(PolicyError::UnsupportedInput(format!(
+                "{why}: nothing to hold the thresholds to"
+            )));
+        }
+        return Ok(Verdict::skip(format!("{why} in the included files")));
     }
 
     j.condition(
@@ -381,14 +469,23 @@ pub fn judge(
         patch(&mut j, &files, changes, p);
     }
 
+    let unused = unused_globs(current, p);
+    let warn = unused.iter().any(|f| f.severity != Severity::Info);
+    j.verdict.findings.extend(unused);
+
     let line_pct = totals.lines.percent().unwrap_or(0.0);
     let v = &mut j.verdict;
     if j.failed.is_empty() {
-        v.outcome = Outcome::Pass;
+        v.outcome = if warn { Outcome::Warn } else { Outcome::Pass };
         v.summary = match j.checked {
+            0 if has_conditions(p) => format!("line coverage {line_pct:.2}%; no condition could be checked"),
             0 => format!("line coverage {line_pct:.2}% (no thresholds set)"),
             n => format!("line coverage {line_pct:.2}%; all {n} conditions met"),
         };
+        if warn {
+            v.summary
+                .push_str("; an include glob matches no file of the reports");
+        }
     } else {
         v.outcome = Outcome::Fail;
         v.summary = format!("coverage gate failed: {}", j.failed.join("; "));
@@ -407,13 +504,16 @@ fn patch(
 ) {
     let mut count = Count::default();
     let mut uncovered: Vec<(String, Vec<u32>)> = Vec::new();
+    let (mut changed_files, mut in_reports) = (0usize, 0usize);
     for change in changes {
-        if !included(&change.path, p) {
+        if !included(&change.path, p) || change.lines.is_empty() {
             continue;
         }
+        changed_files += 1;
         let Some(fs) = files.get(change.path.as_str()) else {
             continue;
         };
+        in_reports += 1;
         let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
         for f in fs {
             for l in &f.lines {
@@ -442,7 +542,16 @@ fn patch(
     let mut failing = false;
     match (p.min_patch, count.percent()) {
         (Some(t), _) if count.total < min_lines => {
-            j.skipped.push(format!("patch coverage: {} coverable changed line(s), fewer than min-changed-lines {min_lines}", count.total));
+            let absent = if changed_files > 0 && in_reports == 0 {
+                format!(
+                    "; none of the {changed_files} changed file(s) is in the coverage reports"
+                )
+            } else if changed_files == 0 {
+                "; the diff changes no line of an included file".to_string()
+            } else {
+                String::new()
+            };
+            j.skipped.push(format!("patch coverage: {} coverable changed line(s), fewer than min-changed-lines {min_lines}{absent}", count.total));
             if let Some(pct) = count.percent() {
                 j.verdict
                     .metrics
@@ -501,7 +610,7 @@ fn ranges(lines: &[u32]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
     for &l in lines {
         match out.last_mut() {
-            Some((_, end)) if *end + 1 == l => *end = l,
+            Some((_, end)) if end.checked_add(1) == Some(l) => *end = l,
             _ => out.push((l, l)),
         }
     }

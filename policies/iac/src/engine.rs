@@ -63,7 +63,64 @@ fn severity(name: &str) -> Result<Severity, PolicyError> {
         .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
 }
 
+/// The param a rule needs to run, if any (it is off without it).
+fn needs(r: &Rule, p: &Params) -> Option<&'static str> {
+    if r.id == terraform_aws::REQUIRED_TAGS.id && p.required_tags.is_empty() {
+        Some("required-tags")
+    } else if r.id.ends_with("-image-registry") && p.allowed_registries.is_empty() {
+        Some("allowed-registries")
+    } else {
+        None
+    }
+}
+
+/// Every selector must select a rule: a typo in `rules.enable` would run
+/// nothing and pass, one in `disable` or `severity` would quietly keep a
+/// rule as it was. A selector in `enable` must also select a rule that can
+/// run (not only rules switched off for want of their param), and the
+/// selection as a whole must leave a rule to run.
+fn validate(p: &Params) -> Result<(), PolicyError> {
+    let hint = "selectors are rule ids (iac/aws-s3-versioning), ids without iac/ (k8s-privileged), checkov ids (CKV_AWS_21) or globs (iac/k8s-*); the catalogue is docs/iac-rules.md";
+    let lists = [
+        (params::pointer(["rules", "enable"]), &p.rules.enable),
+        (params::pointer(["rules", "disable"]), &p.rules.disable),
+        (params::pointer(["skip-rules"]), &p.skip_rules),
+    ];
+    for (at, selectors) in lists {
+        for (i, s) in selectors.iter().enumerate() {
+            let at = format!("{at}/{i}");
+            let chosen: Vec<&Rule> = rules::all().into_iter().filter(|r| selects(s, r)).collect();
+            if chosen.is_empty() {
+                return Err(params::invalid(
+                    &at,
+                    format!("`{s}` selects no rule; {hint}"),
+                ));
+            }
+            if at.starts_with("/rules/enable") && chosen.iter().all(|r| needs(r, p).is_some()) {
+                let wanted: Vec<&str> = chosen.iter().filter_map(|r| needs(r, p)).collect();
+                return Err(params::invalid(
+                    &at,
+                    format!(
+                        "`{s}` selects only rules that are off without `{}`; set it",
+                        wanted.first().copied().unwrap_or("their param")
+                    ),
+                ));
+            }
+        }
+    }
+    for sel in p.severity.keys() {
+        if !rules::all().iter().any(|r| selects(sel, r)) {
+            return Err(params::invalid(
+                &params::pointer(["severity", sel.as_str()]),
+                format!("`{sel}` selects no rule; {hint}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn configure(p: &Params) -> Result<BTreeMap<&'static str, Configured>, PolicyError> {
+    validate(p)?;
     let mut map = BTreeMap::new();
     for r in rules::all() {
         let mut active = p.rules.enable.is_empty() || p.rules.enable.iter().any(|s| selects(s, r));
@@ -76,9 +133,7 @@ fn configure(p: &Params) -> Result<BTreeMap<&'static str, Configured>, PolicyErr
             active = false;
         }
         // Rules that need a param are off without it.
-        if (r.id == terraform_aws::REQUIRED_TAGS.id && p.required_tags.is_empty())
-            || (r.id.ends_with("-image-registry") && p.allowed_registries.is_empty())
-        {
+        if needs(r, p).is_some() {
             active = false;
         }
         let mut sev = r.severity;
@@ -192,14 +247,20 @@ struct Run<'p> {
     blocking: u64,
     suppressed: u64,
     open: BTreeMap<Severity, u64>,
+    /// Per `skip-resources` entry: whether it skipped anything.
+    skip_used: Vec<bool>,
 }
 
 impl Run<'_> {
-    fn skip_resource(&self, address: &str) -> bool {
-        self.params
-            .skip_resources
-            .iter()
-            .any(|g| glob::matches(g, address) || g == address)
+    fn skip_resource(&mut self, address: &str) -> bool {
+        let mut skipped = false;
+        for (g, used) in self.params.skip_resources.iter().zip(&mut self.skip_used) {
+            if glob::matches(g, address) || g == address {
+                *used = true;
+                skipped = true;
+            }
+        }
+        skipped
     }
 
     fn emit(&mut self, meta: &ArtifactMeta, r: &IacResource, hits: Vec<Hit>, sup: &[Suppression]) {
@@ -273,6 +334,12 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
     };
     let config = configure(p)?;
     let active_rules = config.values().filter(|c| c.active).count();
+    if active_rules == 0 {
+        return Err(params::invalid(
+            "/rules",
+            "rules.enable, rules.disable and skip-rules leave no rule to run",
+        ));
+    }
     let mut run = Run {
         params: p,
         config,
@@ -283,6 +350,7 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
         blocking: 0,
         suppressed: 0,
         open: BTreeMap::new(),
+        skip_used: vec![false; p.skip_resources.len()],
     };
     if reports.is_empty() {
         return Ok(Verdict::skip(
@@ -298,10 +366,26 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
             _ => {}
         }
     }
+    // A skip-resources entry that skipped nothing is a warning: the
+    // resource may simply not be in this run's artifacts, but a typo would
+    // otherwise go unseen (and the resource be judged after all).
+    let mut unused_skips = Vec::new();
+    for (g, used) in p.skip_resources.iter().zip(&run.skip_used) {
+        if !used {
+            unused_skips.push(
+                Finding::new(
+                    "iac/skip-resources-unused",
+                    Severity::Info,
+                    format!("skip-resources entry `{g}` matches no resource of the artifacts"),
+                )
+                .remediation("fix the address glob (e.g. module.legacy.*, Deployment/kube-system/*) or remove it"),
+            );
+        }
+    }
     let open_total: u64 = run.open.values().sum();
     let outcome = if run.blocking > 0 {
         Outcome::Fail
-    } else if open_total > 0 {
+    } else if open_total > 0 || !unused_skips.is_empty() {
         Outcome::Warn
     } else {
         Outcome::Pass
@@ -321,7 +405,12 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
             }
         ),
     );
+    if !unused_skips.is_empty() {
+        v.summary
+            .push_str(&format!("; {} unused skip-resources entr(ies)", unused_skips.len()));
+    }
     v.findings = run.findings;
+    v.findings.extend(unused_skips);
     v.metrics
         .push(Metric::new("resources", run.resources as f64).unit("count"));
     v.metrics

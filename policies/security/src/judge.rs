@@ -1,6 +1,7 @@
 //! The security policy's logic over plain WIT types (tested natively).
 
 use crate::waivers::{Waiver, day_number};
+use gate_sdk::glob;
 use gate_sdk::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +22,26 @@ pub struct Params {
     pub waivers: Vec<Waiver>,
 }
 
+/// What the schema cannot say: every waiver's `expires` is a day that
+/// exists (an unreadable date must never mean "waives forever") and its
+/// `path` is a glob that can match.
+pub fn validate(p: &Params) -> Result<(), PolicyError> {
+    for (i, w) in p.waivers.iter().enumerate() {
+        if let Some(e) = &w.expires
+            && (e.len() != 10 || day_number(e).is_none())
+        {
+            return Err(params::invalid(
+                &format!("/waivers/{i}/expires"),
+                format!("`{e}` is not a date that exists (YYYY-MM-DD)"),
+            ));
+        }
+        if let Some(g) = &w.path {
+            glob::check(g).map_err(|e| params::invalid(&format!("/waivers/{i}/path"), e))?;
+        }
+    }
+    Ok(())
+}
+
 fn severity(name: &str) -> Result<Severity, PolicyError> {
     Severity::parse(name)
         .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
@@ -33,6 +54,7 @@ pub fn judge(
     now: &str,
     p: &Params,
 ) -> Result<Verdict, PolicyError> {
+    validate(p)?;
     let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
         "none" => None,
         s => Some(severity(s)?),

@@ -16,13 +16,22 @@ pub struct Waiver {
     pub ticket: Option<String>,
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (civil calendar).
+/// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (civil calendar);
+/// `None` unless that day exists (no month 13, no February 30).
 pub fn day_number(date: &str) -> Option<i64> {
     let mut it = date.get(..10)?.split('-');
     let y: i64 = it.next()?.parse().ok()?;
     let m: i64 = it.next()?.parse().ok()?;
     let d: i64 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&d) {
         return None;
     }
     // Howard Hinnant's days_from_civil.
@@ -98,5 +107,9 @@ mod tests {
         assert_eq!(day_number("2000-03-01"), Some(11017));
         assert_eq!(day_number("2026-11-22T10:00:00Z"), Some(20779));
         assert_eq!(day_number("2026-13-01"), None);
+        assert_eq!(day_number("2025-00-10"), None);
+        assert_eq!(day_number("2025-02-29"), None);
+        assert_eq!(day_number("2024-02-29"), Some(19782));
+        assert_eq!(day_number("2025-04-31"), None);
     }
 }
