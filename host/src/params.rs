@@ -75,7 +75,8 @@ pub fn date(s: &str) -> Result<Date, String> {
             .and_then(|t| t.parse::<i16>().ok())
     };
     let shape = b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
-    let (Some(year), Some(month), Some(day), true) = (digits(0..4), digits(5..7), digits(8..10), shape)
+    let (Some(year), Some(month), Some(day), true) =
+        (digits(0..4), digits(5..7), digits(8..10), shape)
     else {
         return Err(format!("`{s}` is not a date (YYYY-MM-DD)"));
     };
@@ -94,23 +95,30 @@ pub fn date(s: &str) -> Result<Date, String> {
         .ok()
         .filter(|d| (1..=last).contains(d))
         .ok_or_else(|| {
-            format!("`{s}` is not a date: {year:04}-{month:02} has no day {day} (it has {last} days)")
+            format!(
+                "`{s}` is not a date: {year:04}-{month:02} has no day {day} (it has {last} days)"
+            )
         })?;
     Date::new(year, month, day).map_err(|e| format!("`{s}` is not a date: {e}"))
 }
 
 /// An RFC 3339 instant: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
 pub fn date_time(s: &str) -> Result<jiff::Timestamp, String> {
-    let not = || format!("`{s}` is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ or with an offset such as +02:00)");
+    let not = || {
+        format!(
+            "`{s}` is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ or with an offset such as +02:00)"
+        )
+    };
     let (Some(day), Some(rest)) = (s.get(..10), s.get(10..)) else {
         return Err(not());
     };
-    let rest = rest
-        .strip_prefix(['T', 't'])
-        .ok_or_else(not)?;
+    let rest = rest.strip_prefix(['T', 't']).ok_or_else(not)?;
     // HH:MM:SS, then an optional fraction, then Z or ±HH:MM.
     let b = rest.as_bytes();
-    let two = |i: usize| b.get(i..i + 2).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let two = |i: usize| {
+        b.get(i..i + 2)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
     if !(two(0) && b.get(2) == Some(&b':') && two(3) && b.get(5) == Some(&b':') && two(6)) {
         return Err(not());
     }

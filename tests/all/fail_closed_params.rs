@@ -158,7 +158,11 @@ fn approvals_params_that_cannot_be_honoured_are_invalid_params() {
             "/freeze-windows/0/start",
             "not an RFC 3339 date-time",
         ),
-        (r#""from": "29:00""#, "/freeze-windows/0/from", "does not match"),
+        (
+            r#""from": "29:00""#,
+            "/freeze-windows/0/from",
+            "does not match",
+        ),
     ] {
         refused_by_host(
             eval(&t, "builtin:approvals", &window(extra), &["a.json"]),
@@ -259,7 +263,12 @@ fn integer_params_beyond_their_bounds_are_invalid_params() {
         "maximum",
     );
     refused_by_host(
-        eval(&t, "builtin:coverage", r#"{"max-drop": 1000}"#, &["lcov.info"]),
+        eval(
+            &t,
+            "builtin:coverage",
+            r#"{"max-drop": 1000}"#,
+            &["lcov.info"],
+        ),
         "/max-drop",
         "maximum",
     );
@@ -412,22 +421,37 @@ fn diff_that_is_not_a_unified_diff_is_an_input_error() {
     let params = r#"{"min-line": 50, "min-patch": 80, "min-changed-lines": 1}"#;
     // On main: min-patch silently skipped, "no thresholds set", exit 0.
     t.write("notes.txt", "release notes\n- fixed things\n");
-    eval(&t, "builtin:coverage", params, &["--diff", "notes.txt", "lcov.info"])
-        .expect_code(3)
-        .expect_stderr("error[not-a-diff]: notes.txt:1:")
-        .expect_stderr("not a unified diff");
+    eval(
+        &t,
+        "builtin:coverage",
+        params,
+        &["--diff", "notes.txt", "lcov.info"],
+    )
+    .expect_code(3)
+    .expect_stderr("error[not-a-diff]: notes.txt:1:")
+    .expect_stderr("not a unified diff");
     t.write("empty.diff", "");
-    eval(&t, "builtin:coverage", params, &["--diff", "empty.diff", "lcov.info"])
-        .expect_code(3)
-        .expect_stderr("error[empty-diff]: empty.diff:");
+    eval(
+        &t,
+        "builtin:coverage",
+        params,
+        &["--diff", "empty.diff", "lcov.info"],
+    )
+    .expect_code(3)
+    .expect_stderr("error[empty-diff]: empty.diff:");
     // A real diff is still read: line 3 of src/lib.rs is uncovered.
     t.write(
         "change.diff",
         "diff --git a/src/lib.rs b/src/lib.rs\n--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -2,0 +3,2 @@\n+x\n+y\n",
     );
-    let v = eval(&t, "builtin:coverage", params, &["--diff", "change.diff", "lcov.info"])
-        .expect_code(1)
-        .json();
+    let v = eval(
+        &t,
+        "builtin:coverage",
+        params,
+        &["--diff", "change.diff", "lcov.info"],
+    )
+    .expect_code(1)
+    .json();
     assert!(
         v["policies"][0]["summary"]
             .as_str()
@@ -468,9 +492,14 @@ fn min_patch_without_a_diff_is_an_input_error() {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     // On main: exit 4 `policy-reported`; a missing input is exit 3.
-    let v = eval(&t, "builtin:coverage", r#"{"min-patch": 80}"#, &["lcov.info"])
-        .expect_code(3)
-        .json();
+    let v = eval(
+        &t,
+        "builtin:coverage",
+        r#"{"min-patch": 80}"#,
+        &["lcov.info"],
+    )
+    .expect_code(3)
+    .json();
     let e = &v["policies"][0]["error"];
     assert_eq!(e["kind"], "unsupported-input", "{e}");
     assert!(e["message"].as_str().unwrap().contains("--diff"), "{e}");
@@ -535,7 +564,12 @@ fn coverage_globs_that_select_no_file_fail_closed() {
         "never closed",
     );
     refused_by_host(
-        eval(&t, "builtin:coverage", r#"{"exclude": [""]}"#, &["lcov.info"]),
+        eval(
+            &t,
+            "builtin:coverage",
+            r#"{"exclude": [""]}"#,
+            &["lcov.info"],
+        ),
         "/exclude/0",
         "",
     );

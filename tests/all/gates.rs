@@ -85,7 +85,10 @@ fn patch_coverage_without_a_diff_is_an_error_not_a_pass() {
     let t = setup("min-patch = 50", "hard");
     // A missing input: exit 3 (`unsupported-input`), not a policy runtime error.
     let r = t.run(&["check", "--format", "json"]).expect_code(3);
-    assert_eq!(r.json()["policies"][0]["error"]["kind"], "unsupported-input");
+    assert_eq!(
+        r.json()["policies"][0]["error"]["kind"],
+        "unsupported-input"
+    );
     let msg = r.json()["policies"][0]["error"]["message"]
         .as_str()
         .unwrap()

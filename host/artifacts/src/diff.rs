@@ -17,10 +17,7 @@ pub struct ChangedLines {
 /// likely a failed or misdirected step than a change without changes; with
 /// `--base REF` gate runs git itself and an empty diff is a real "no
 /// change".
-pub fn parse_file(
-    name: &str,
-    text: &str,
-) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
+pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::new(
             name,
@@ -50,10 +47,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
             || l.starts_with("@@ ")
     };
     if !text.trim().is_empty() && !text.lines().any(is_header) {
-        let first = text
-            .lines()
-            .position(|l| !l.trim().is_empty())
-            .unwrap_or(0);
+        let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
         return Err(ParseError::new(
             name,
             "not-a-diff",

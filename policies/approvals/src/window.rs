@@ -1,9 +1,9 @@
 //! Freeze windows: absolute ranges and weekly recurring windows in a named
 //! time zone (DST-correct through jiff's bundled tz database).
 
+use gate_sdk::{PolicyError, params};
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use gate_sdk::{PolicyError, params};
 use jiff::{Timestamp, Zoned};
 use serde::Deserialize;
 
@@ -265,7 +265,10 @@ mod tests {
         let m = problem(r#"{"name": "x", "start": "2027-01-02", "end": "2026-12-20"}"#);
         assert!(m.starts_with("/freeze-windows/0/end: "), "{m}");
         let m = problem(r#"{"name": "x", "days": ["fri"], "from": "22:00", "to": "06:00"}"#);
-        assert!(m.starts_with("/freeze-windows/0/to: ") && m.contains("midnight"), "{m}");
+        assert!(
+            m.starts_with("/freeze-windows/0/to: ") && m.contains("midnight"),
+            "{m}"
+        );
         let m = problem(r#"{"name": "x", "days": ["mon"], "timezone": "Mars/Olympus"}"#);
         assert!(m.starts_with("/freeze-windows/0/timezone: "), "{m}");
         let m = problem(r#"{"name": "x", "start": "2026-02-30"}"#);

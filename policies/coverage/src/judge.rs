@@ -184,7 +184,10 @@ pub fn validate(p: &Params) -> Result<(), PolicyError> {
         if scope.paths.is_empty() {
             return Err(params::invalid(
                 &format!("/scopes/{s}/paths"),
-                format!("scope `{}` has no path globs, so it selects nothing", scope.name),
+                format!(
+                    "scope `{}` has no path globs, so it selects nothing",
+                    scope.name
+                ),
             ));
         }
         if p.scopes.iter().take(s).any(|o| o.name == scope.name) {
@@ -205,9 +208,9 @@ fn has_conditions(p: &Params) -> bool {
         || p.min_file_line.is_some()
         || p.min_patch.is_some()
         || p.max_drop.is_some()
-        || p.scopes.iter().any(|s| {
-            s.min_line.is_some() || s.min_branch.is_some() || s.min_function.is_some()
-        })
+        || p.scopes
+            .iter()
+            .any(|s| s.min_line.is_some() || s.min_branch.is_some() || s.min_function.is_some())
 }
 
 /// Include and exclude globs that match no file of the reports: a typo in
@@ -478,7 +481,9 @@ pub fn judge(
     if j.failed.is_empty() {
         v.outcome = if warn { Outcome::Warn } else { Outcome::Pass };
         v.summary = match j.checked {
-            0 if has_conditions(p) => format!("line coverage {line_pct:.2}%; no condition could be checked"),
+            0 if has_conditions(p) => {
+                format!("line coverage {line_pct:.2}%; no condition could be checked")
+            }
             0 => format!("line coverage {line_pct:.2}% (no thresholds set)"),
             n => format!("line coverage {line_pct:.2}%; all {n} conditions met"),
         };
@@ -543,9 +548,7 @@ fn patch(
     match (p.min_patch, count.percent()) {
         (Some(t), _) if count.total < min_lines => {
             let absent = if changed_files > 0 && in_reports == 0 {
-                format!(
-                    "; none of the {changed_files} changed file(s) is in the coverage reports"
-                )
+                format!("; none of the {changed_files} changed file(s) is in the coverage reports")
             } else if changed_files == 0 {
                 "; the diff changes no line of an included file".to_string()
             } else {

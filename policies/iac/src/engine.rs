@@ -406,8 +406,10 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
         ),
     );
     if !unused_skips.is_empty() {
-        v.summary
-            .push_str(&format!("; {} unused skip-resources entr(ies)", unused_skips.len()));
+        v.summary.push_str(&format!(
+            "; {} unused skip-resources entr(ies)",
+            unused_skips.len()
+        ));
     }
     v.findings = run.findings;
     v.findings.extend(unused_skips);
