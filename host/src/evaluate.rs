@@ -425,7 +425,17 @@ fn evaluate_one(
             entry.findings = v.findings.into_iter().map(finding).collect();
             entry.metrics = v.metrics.into_iter().map(metric).collect();
         }
-        Err(e) => {
+        Err(mut e) => {
+            // Params the policy refused are a config error: say where they
+            // were written, as for a schema violation.
+            if e.kind == PolicyErrorKind::InvalidParams {
+                let place =
+                    origin_error(&p.spec.params_origin, "--params", String::new(), None).place;
+                e.message = format!(
+                    "{place}: params of policy `{}` rejected by the policy: {}",
+                    info.name, e.message
+                );
+            }
             entry.summary = format!("policy failed: {e}");
             entry.error = Some(e);
         }

@@ -53,7 +53,14 @@ fn refused_by_policy(r: crate::Run, pointer: &str, says: &str) -> Value {
     assert_eq!(p["outcome"], "error", "{p}");
     assert_eq!(p["error"]["kind"], "invalid-params", "{p}");
     let m = p["error"]["message"].as_str().unwrap();
-    assert!(m.starts_with(&format!("{pointer}: ")), "{m}");
+    assert!(
+        m.starts_with("--params: params of policy `"),
+        "names where the params were written: {m}"
+    );
+    assert!(
+        m.contains(&format!(" rejected by the policy: {pointer}: ")),
+        "{m}"
+    );
     assert!(m.contains(says), "{m}");
     assert_eq!(v["exit_code"], 2);
     v
@@ -589,4 +596,45 @@ fn waiver_path_glob_that_cannot_match_is_invalid_params() {
         "/waivers/0/path",
         "cannot be nested",
     );
+}
+
+#[test]
+fn params_a_policy_rejects_in_gate_toml_name_the_file_and_line() {
+    let t = TestDir::new();
+    t.write("Dockerfile", DOCKERFILE);
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"Dockerfile\"\n\n[[policy]]\nuse = \"builtin:iac\"\nparams = { rules = { enable = [\"nope-rule\"] } }\n",
+    );
+    let v = t
+        .run(&["check", "--format", "json", "--now", NOW])
+        .expect_code(2)
+        .json();
+    let e = &v["policies"][0]["error"];
+    assert_eq!(e["kind"], "invalid-params", "{e}");
+    let m = e["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("gate.toml:6:10: params of policy `iac` rejected by the policy: /rules/enable/0: `nope-rule` selects no rule"),
+        "{m}"
+    );
+}
+
+#[test]
+fn pack_default_params_with_an_invalid_date_do_not_build() {
+    // A run would refuse these defaults; so must `gate pack build`, with the
+    // same message (on main the pack built, and waived forever).
+    let t = TestDir::new();
+    let security = gate::policies::builtin::get("security").unwrap();
+    t.write("p/security.wasm", security);
+    let pack = |expires: &str| {
+        format!(
+            "name = \"p\"\nversion = \"1.0.0\"\n\n[[policy]]\nname = \"security\"\ncomponent = \"security.wasm\"\nparams = {{ waivers = [{{ id = \"R1\", reason = \"accepted\", expires = \"{expires}\" }}] }}\n"
+        )
+    };
+    t.write("p/pack.toml", pack("2025-13-01"));
+    t.run(&["pack", "build", "p", "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("/waivers/0/expires: `2025-13-01` is not a date: there is no month 13");
+    t.write("p/pack.toml", pack("2026-12-31"));
+    t.run(&["pack", "build", "p", "-o", "p.oci"]).expect_code(0);
 }
