@@ -31,7 +31,7 @@ pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warn
 
 /// Parses a unified diff. Deleted files and pure deletions contribute no
 /// lines; renamed files are keyed by their new path. Text that is not empty
-/// yet has no diff header at all (`diff --git`, `--- `/`+++ `, `@@ `) is
+/// yet has no diff header at all (`diff --git`, `+++ `, `@@ -`) is
 /// not a diff, and an error (`not-a-diff`): read as "no change" it would
 /// quietly turn patch coverage off.
 ///
@@ -40,19 +40,17 @@ pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warn
 /// (several of diff-cover's own fixtures disagree with their headers). Where
 /// the counts and the body disagree, a `diff-hunk-mismatch` warning says so.
 pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
-    let is_header = |l: &str| {
-        l.starts_with("diff ")
-            || l.starts_with("--- ")
-            || l.starts_with("+++ ")
-            || l.starts_with("@@ ")
-    };
+    // What only a diff has: a git header, a new-file header or a hunk
+    // header (a lone `--- ` is a Markdown rule or a YAML document start).
+    let is_header =
+        |l: &str| l.starts_with("diff --git ") || l.starts_with("+++ ") || l.starts_with("@@ -");
     if !text.trim().is_empty() && !text.lines().any(is_header) {
         let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
         return Err(ParseError::new(
             name,
             "not-a-diff",
             Some(Position::Line(u32::try_from(first + 1).unwrap_or(u32::MAX))),
-            "this is not a unified diff: no `diff`, `---`/`+++` or `@@` header in it",
+            "this is not a unified diff: no `diff --git`, `+++` or `@@` header in it",
         ));
     }
     let mut files: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -246,6 +244,8 @@ mod tests {
             "{\"version\": 1}\n",
             "\n\nSF:src/a.rs\nDA:1,1\nend_of_record\n",
             "+added looking line\n-removed looking line\n",
+            "---\ntitle: a markdown front matter\n---\n--- not a header either\n",
+            "diff is what this sentence is about\n",
         ] {
             let e = parse("d.diff", not_a_diff).unwrap_err();
             assert_eq!(e.code, "not-a-diff", "{not_a_diff:?}");
