@@ -54,7 +54,7 @@ impl Cache {
     /// A blob, verified; `None` when missing or corrupted (then removed).
     pub fn get_blob(&self, digest: &str) -> Result<Option<Vec<u8>>> {
         let path = self.blob_path(digest)?;
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::fsutil::read(&path) {
             Ok(b) => b,
             Err(_) => return Ok(None),
         };
@@ -136,7 +136,7 @@ impl Cache {
 
     /// The digest the tag last resolved to.
     pub fn get_ref(&self, r: &Reference) -> Result<Option<String>> {
-        match std::fs::read_to_string(self.ref_path(r)) {
+        match crate::fsutil::read_to_string(&self.ref_path(r)) {
             Ok(s) => {
                 let d = s.trim().to_string();
                 check_digest(&d)?;
@@ -174,7 +174,7 @@ impl Cache {
         let mut out = Vec::new();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Ok(bytes) = std::fs::read(e.path())
+            if let Ok(bytes) = crate::fsutil::read(&e.path())
                 && digest_of(&bytes) == format!("sha256:{name}")
             {
                 out.push(bytes);

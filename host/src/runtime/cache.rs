@@ -87,7 +87,7 @@ impl CompileCache {
             return Ok((Component::new(engine, bytes)?, CacheOutcome::Disabled));
         };
         let mut outcome = CacheOutcome::Miss;
-        if let Ok(data) = std::fs::read(&path) {
+        if let Ok(data) = crate::fsutil::read(&path) {
             match verified(&data) {
                 Some(compiled) => {
                     // SAFETY: `Component::deserialize` requires bytes produced
