@@ -122,6 +122,23 @@ fn every_printing_command_to_dev_full_is_an_output_error() {
     }
 }
 
+#[test]
+fn stderr_to_dev_full_does_not_panic() {
+    let t = TestDir::new();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    // The error cannot be shown, but the exit code still says what happened.
+    let out = t
+        .command()
+        .args(["parse", "missing.info"])
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+}
+
 /// `gate … | head -1`: the reader goes away after a little.
 fn run_into_closed_pipe(t: &TestDir, args: &[&str], read_first: usize) -> Run {
     let mut child = t
@@ -627,6 +644,29 @@ fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
     assert!(made.is_empty(), "git wrote {made:?}");
     // A ref is still read as a ref (after --end-of-options).
     t.run(&["check", "--artifact", "lcov.info", "--base", "HEAD"])
+        .expect_code(0);
+}
+
+#[test]
+fn git_diff_output_is_bounded_by_the_input_size_limit() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    git(&t, &["init", "-q"]);
+    git(&t, &["add", "lcov.info"]);
+    git(&t, &["commit", "-q", "-m", "one"]);
+    t.write("big.txt", "a line of text\n".repeat(150_000));
+    git(&t, &["add", "big.txt"]);
+    git(&t, &["commit", "-q", "-m", "two"]);
+    let out = t
+        .command()
+        .args(["check", "--artifact", "lcov.info", "--base", "HEAD~1"])
+        .env("GATE_MAX_INPUT_MIB", "1")
+        .output()
+        .unwrap();
+    Run { out }.expect_code(3).expect_stderr(
+        "error[input-too-large]: git diff HEAD~1...HEAD: larger than the input size limit of 1 MiB",
+    );
+    t.run(&["check", "--artifact", "lcov.info", "--base", "HEAD~1"])
         .expect_code(0);
 }
 

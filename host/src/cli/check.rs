@@ -14,7 +14,9 @@ use crate::report;
 use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
 use gate_artifacts::ParseOptions;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -328,7 +330,7 @@ fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
     // `--end-of-options` (git >= 2.24) makes git read the revision as a
     // revision even if it looks like an option, and `--` ends the
     // revisions; no external diff or textconv program runs.
-    let out = std::process::Command::new("git")
+    let mut child = std::process::Command::new("git")
         .args([
             "diff",
             "--no-color",
@@ -339,16 +341,51 @@ fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
         ])
         .arg(format!("{base}...HEAD"))
         .arg("--")
-        .output()
-        .map_err(|e| GateError::Usage(format!("--base needs git: {e}")))?;
-    if !out.status.success() {
-        return Err(GateError::Usage(format!(
-            "git diff {base}...HEAD failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| GateError::Usage(format!("--base needs git: {}", fsutil::lower(&e))))?;
+    let what = format!("git diff {base}...HEAD");
+    // stderr is drained on a thread (keeping its start for the message) so
+    // git never blocks on it; stdout is read up to the input size limit,
+    // like any other input.
+    let stderr = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = (&mut e).take(64 << 10).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut e, &mut std::io::sink());
+            kept
+        })
+    });
+    let limit = fsutil::input_limit();
+    let mut stdout = Vec::new();
+    let read = match child.stdout.take() {
+        Some(out) => out
+            .take(limit.bytes.saturating_add(1))
+            .read_to_end(&mut stdout)
+            .map(|_| ()),
+        None => Ok(()),
+    };
+    let too_large = u64::try_from(stdout.len()).unwrap_or(u64::MAX) > limit.bytes;
+    if too_large || read.is_err() {
+        let _ = child.kill();
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    gate_artifacts::diff::parse(&format!("git diff {base}...HEAD"), &text)
+    let status = child.wait();
+    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    if too_large {
+        let e = fsutil::ReadError::TooLarge(limit);
+        return Err(GateError::Input(vec![crate::inputs::InputError::read(
+            &what, &e,
+        )]));
+    }
+    let failed = |why: String| GateError::Usage(format!("{what} failed: {why}"));
+    read.map_err(|e| failed(fsutil::lower(&e)))?;
+    if !status.map_err(|e| failed(fsutil::lower(&e)))?.success() {
+        return Err(failed(String::from_utf8_lossy(&stderr).trim().to_string()));
+    }
+    let text = String::from_utf8_lossy(&stdout);
+    gate_artifacts::diff::parse(&what, &text)
         .map(to_changes)
         .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
 }
