@@ -16,13 +16,17 @@ pub enum GateError {
     Registry(crate::registry::RegistryError),
     #[error("{0}")]
     Runtime(String),
+    /// Stdout or a report file could not be written (a closed pipe on
+    /// stdout is not an error: see `cli::output`).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl GateError {
     pub fn exit(&self) -> Exit {
         match self {
             GateError::Config(_) | GateError::Usage(_) => Exit::Usage,
-            GateError::Input(_) => Exit::Input,
+            GateError::Input(_) | GateError::Output(_) => Exit::Input,
             GateError::Registry(_) => Exit::Registry,
             GateError::Runtime(_) => Exit::PolicyRuntime,
         }

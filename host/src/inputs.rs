@@ -4,6 +4,7 @@
 //! nothing half-read is evaluated.
 
 use crate::config::Role;
+use crate::fsutil::{self, ReadError};
 use gate_artifacts::{Format, ParseError, ParseOptions, Parsed};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -32,15 +33,32 @@ pub struct LoadedArtifact {
 pub enum InputError {
     #[error("{path}: cannot read: {message}")]
     Io { path: String, message: String },
+    /// Not a regular file, over the input size limit, or unreadable.
+    #[error("{path}: {message}")]
+    File {
+        path: String,
+        message: String,
+        code: &'static str,
+    },
     #[error("{0}")]
     Parse(ParseError),
 }
 
 impl InputError {
+    /// A file that [`fsutil::read`] refused or could not read.
+    pub fn read(path: impl Into<String>, e: &ReadError) -> Self {
+        InputError::File {
+            path: path.into(),
+            message: e.to_string(),
+            code: e.code(),
+        }
+    }
+
     /// Stable kebab-case code for diagnostics.
     pub fn code(&self) -> &'static str {
         match self {
             InputError::Io { .. } => "unreadable-artifact",
+            InputError::File { code, .. } => code,
             InputError::Parse(e) => e.code,
         }
     }
@@ -67,10 +85,7 @@ pub fn load_all(
 }
 
 pub fn load(spec: &ArtifactSpec, options: &ParseOptions) -> Result<LoadedArtifact, InputError> {
-    let bytes = std::fs::read(&spec.path).map_err(|e| InputError::Io {
-        path: spec.display.clone(),
-        message: e.to_string().to_lowercase(),
-    })?;
+    let bytes = fsutil::read(&spec.path).map_err(|e| InputError::read(&spec.display, &e))?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let parsed = gate_artifacts::parse(&spec.display, &bytes, spec.format, options)
         .map_err(InputError::Parse)?;
@@ -82,11 +97,19 @@ pub fn load(spec: &ArtifactSpec, options: &ParseOptions) -> Result<LoadedArtifac
 }
 
 /// The module path of `go.mod` at the repository root, stripped from Go
-/// coverprofile paths so they become repository-relative.
-pub fn go_module(root: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(root.join("go.mod")).ok()?;
-    text.lines()
+/// coverprofile paths so they become repository-relative. No `go.mod` is
+/// `None`; one that cannot be read (a device, a FIFO, too large) is an
+/// input error rather than silently ignored.
+pub fn go_module(root: &std::path::Path) -> Result<Option<String>, InputError> {
+    let path = root.join("go.mod");
+    let text = match fsutil::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(InputError::read(path.display().to_string(), &e)),
+    };
+    Ok(text
+        .lines()
         .find_map(|l| l.trim().strip_prefix("module "))
         .map(|m| m.trim().trim_matches('"').to_string())
-        .filter(|m| !m.is_empty())
+        .filter(|m| !m.is_empty()))
 }

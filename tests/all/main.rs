@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod components;
 mod fail_closed_params;
+mod fail_closed_io;
 mod gates;
 mod iac;
 mod peers;

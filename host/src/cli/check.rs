@@ -1,11 +1,12 @@
 //! `gate check`: the CI step.
 
-use super::{CheckArgs, RunArgs};
+use super::{CheckArgs, RunArgs, output};
 use crate::config::{ConfigError, ConfigFile, Role, toml_to_json};
 use crate::context::{ContextArgs, RunContext};
 use crate::error::GateError;
 use crate::evaluate::{self, Override, ParamsOrigin, PolicySpec, RunPlan};
 use crate::exit::Exit;
+use crate::fsutil;
 use crate::inputs::ArtifactSpec;
 use crate::policies::{PolicyRef, builtin};
 use crate::registry;
@@ -13,14 +14,16 @@ use crate::report;
 use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
 use gate_artifacts::ParseOptions;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
     let config = match &args.config {
-        Some(path) => Some(ConfigFile::load(path)?),
-        None if Path::new("gate.toml").is_file() => Some(ConfigFile::load(Path::new("gate.toml"))?),
+        Some(path) => Some(load_config(path)?),
+        None if default_config_exists() => Some(load_config(Path::new("gate.toml"))?),
         None => None,
     };
     let mut plan = base_plan(&args.run)?;
@@ -28,6 +31,11 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
     if let Some(cfg) = &config {
         let cfg = Arc::new(cfg.clone());
         apply_config(&cfg, &mut plan, &mut artifacts)?;
+        if let Some(root) = &cfg.config.root {
+            plan.parse_options.go_module =
+                crate::inputs::go_module(&cfg.base_dir().join(root.get_ref()))
+                    .map_err(|e| GateError::Input(vec![e]))?;
+        }
     } else {
         // No config: the embedded default pack, each policy applied where
         // there is input for it.
@@ -71,25 +79,45 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
     finish(&plan, &args.run)
 }
 
+/// Whether `./gate.toml` is there to be read. Anything at that name
+/// counts (a directory, a FIFO, a dangling link), so that it is refused
+/// when loaded rather than silently running without the config.
+pub(super) fn default_config_exists() -> bool {
+    std::fs::symlink_metadata("gate.toml").is_ok()
+}
+
+/// Loads a config and applies its input size limit before anything else
+/// is read.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
+pub(super) fn load_config(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let cfg = ConfigFile::load(path)?;
+    if let Some(limit) = cfg.input_limit()? {
+        crate::fsutil::limit_from_config(limit);
+    }
+    Ok(cfg)
+}
+
 /// Evaluates a plan, writes the report files and prints the stdout report;
 /// shared by `check` and `eval`.
 pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
     let doc = evaluate::run(plan)?;
     for (format, path) in &run.reports {
-        write_atomically(path, &report::render(&doc, *format)).map_err(|e| {
-            GateError::Usage(format!("cannot write report {}: {e}", path.display()))
+        fsutil::write_file(path, report::render(&doc, *format).as_bytes()).map_err(|e| {
+            GateError::Output(format!(
+                "cannot write report {}: {}",
+                path.display(),
+                fsutil::lower(&e)
+            ))
         })?;
     }
     if !run.quiet {
-        match run.format {
+        let text = match run.format {
             report::OutputFormat::Human => {
-                print!(
-                    "{}",
-                    report::human::render_with(&doc, report::human::use_color())
-                );
+                report::human::render_with(&doc, report::human::use_color())
             }
-            f => print!("{}", report::render(&doc, f)),
-        }
+            f => report::render(&doc, f),
+        };
+        output::print(text)?;
     }
     // On GitHub Actions, the github format also writes the job summary.
     let github = run.format == report::OutputFormat::Github
@@ -111,20 +139,6 @@ pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
     Ok(doc.exit)
 }
 
-/// Writes next to the target and renames, so a reader never sees half a report.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// The parts of a plan that come from flags and the environment.
 pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     let context = RunContext::resolve(&ContextArgs {
@@ -135,6 +149,10 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     let root = match &run.root {
         Some(r) => Some(r.clone()),
         None => std::env::current_dir().ok(),
+    };
+    let go_module = match root.as_deref() {
+        Some(r) => crate::inputs::go_module(r).map_err(|e| GateError::Input(vec![e]))?,
+        None => None,
     };
     let changes = match (&run.diff, &run.base) {
         (Some(path), _) => Some(changes_from_file(path)?),
@@ -156,7 +174,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         policies: Vec::new(),
         artifacts: Vec::new(),
         parse_options: ParseOptions {
-            go_module: root.as_deref().and_then(crate::inputs::go_module),
+            go_module,
             root: root.map(|r| std::fs::canonicalize(&r).unwrap_or(r)),
         },
         limits: Limits::default(),
@@ -184,7 +202,11 @@ pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut registry::Options) 
     let base = cfg.base_dir();
     options.insecure |= reg.insecure;
     options.offline |= reg.offline;
-    options.trusted_keys = reg.trusted_keys.clone();
+    options.trusted_keys = reg
+        .trusted_keys
+        .iter()
+        .map(|k| k.get_ref().clone())
+        .collect();
     options.lock_path = Some(base.join("gate.lock"));
     options.key_base = base;
 }
@@ -199,24 +221,25 @@ fn apply_config(
     let c = &cfg.config;
     apply_registry(cfg, &mut plan.registry);
     if let Some(root) = &c.root {
+        // Its go.mod is read by the caller (an input error, not a config one).
         let r = base.join(root.get_ref());
-        plan.parse_options.go_module = crate::inputs::go_module(&r);
         plan.parse_options.root = Some(std::fs::canonicalize(&r).unwrap_or(r));
     }
     let l = &c.limits;
-    if let Some(f) = l.fuel {
+    let value = |v: &Option<toml::Spanned<u64>>| v.as_ref().map(|v| *v.get_ref());
+    if let Some(f) = value(&l.fuel) {
         plan.limits.fuel = f;
     }
-    if let Some(t) = l.timeout_ms {
+    if let Some(t) = value(&l.timeout_ms) {
         plan.limits.timeout = Duration::from_millis(t);
     }
-    if let Some(m) = l.memory_mib {
+    if let Some(m) = value(&l.memory_mib) {
         plan.limits.memory_bytes = usize::try_from(m.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     }
-    if let Some(o) = l.output_kib {
+    if let Some(o) = value(&l.output_kib) {
         plan.limits.output_bytes = usize::try_from(o.saturating_mul(1 << 10)).unwrap_or(usize::MAX);
     }
-    if let Some(n) = l.max_findings {
+    if let Some(n) = value(&l.max_findings) {
         plan.limits.max_findings = usize::try_from(n).unwrap_or(usize::MAX);
     }
     for a in &c.artifacts {
@@ -262,7 +285,7 @@ fn apply_config(
                 file: Arc::clone(cfg),
                 span: p.uses.span(),
             },
-            name: p.name.clone(),
+            name: p.name.as_ref().map(|n| n.get_ref().clone()),
             level: p.level,
             params,
             params_origin,
@@ -294,12 +317,8 @@ fn to_changes(
 /// Changed lines from a unified diff file (`--diff`).
 fn changes_from_file(path: &Path) -> Result<Vec<ChangedFile>, GateError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        GateError::Input(vec![crate::inputs::InputError::Io {
-            path: display.clone(),
-            message: e.to_string().to_lowercase(),
-        }])
-    })?;
+    let text = fsutil::read_to_string(path)
+        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::read(&display, &e)]))?;
     gate_artifacts::diff::parse_file(&display, &text)
         .map(to_changes)
         .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
@@ -307,19 +326,87 @@ fn changes_from_file(path: &Path) -> Result<Vec<ChangedFile>, GateError> {
 
 /// Changed lines between the merge base of `base` and HEAD (`--base`).
 fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
-    let out = std::process::Command::new("git")
-        .args(["diff", "--no-color", "--no-ext-diff", "--unified=0"])
+    check_base_ref(base)?;
+    // `--end-of-options` (git >= 2.24) makes git read the revision as a
+    // revision even if it looks like an option, and `--` ends the
+    // revisions; no external diff or textconv program runs.
+    let mut child = std::process::Command::new("git")
+        .args([
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--unified=0",
+            "--end-of-options",
+        ])
         .arg(format!("{base}...HEAD"))
-        .output()
-        .map_err(|e| GateError::Usage(format!("--base needs git: {e}")))?;
-    if !out.status.success() {
-        return Err(GateError::Usage(format!(
-            "git diff {base}...HEAD failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        .arg("--")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| GateError::Usage(format!("--base needs git: {}", fsutil::lower(&e))))?;
+    let what = format!("git diff {base}...HEAD");
+    // stderr is drained on a thread (keeping its start for the message) so
+    // git never blocks on it; stdout is read up to the input size limit,
+    // like any other input.
+    let stderr = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = (&mut e).take(64 << 10).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut e, &mut std::io::sink());
+            kept
+        })
+    });
+    let limit = fsutil::input_limit();
+    let mut stdout = Vec::new();
+    let read = match child.stdout.take() {
+        Some(out) => out
+            .take(limit.bytes.saturating_add(1))
+            .read_to_end(&mut stdout)
+            .map(|_| ()),
+        None => Ok(()),
+    };
+    let too_large = u64::try_from(stdout.len()).unwrap_or(u64::MAX) > limit.bytes;
+    if too_large || read.is_err() {
+        let _ = child.kill();
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    gate_artifacts::diff::parse(&format!("git diff {base}...HEAD"), &text)
+    let status = child.wait();
+    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    if too_large {
+        let e = fsutil::ReadError::TooLarge(limit);
+        return Err(GateError::Input(vec![crate::inputs::InputError::read(
+            &what, &e,
+        )]));
+    }
+    let failed = |why: String| GateError::Usage(format!("{what} failed: {why}"));
+    read.map_err(|e| failed(fsutil::lower(&e)))?;
+    if !status.map_err(|e| failed(fsutil::lower(&e)))?.success() {
+        return Err(failed(String::from_utf8_lossy(&stderr).trim().to_string()));
+    }
+    let text = String::from_utf8_lossy(&stdout);
+    gate_artifacts::diff::parse(&what, &text)
         .map(to_changes)
         .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
+}
+
+/// `--base` is handed to git: a value that git could take for an option
+/// (`--base=--output=FILE` would make `git diff` write a file) is a usage
+/// error, as is one git could never accept as a ref.
+fn check_base_ref(base: &str) -> Result<(), GateError> {
+    let why = if base.trim().is_empty() {
+        Some("is empty")
+    } else if base.starts_with('-') {
+        Some("starts with `-`, so git would take it for an option")
+    } else if base.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(GateError::Usage(format!(
+            "--base {base:?} {why}; give a branch, tag or commit"
+        ))),
+        None => Ok(()),
+    }
 }

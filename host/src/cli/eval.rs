@@ -1,27 +1,29 @@
 //! `gate eval`: one policy, ad hoc.
 
 use super::EvalArgs;
-use super::check::{apply_registry, base_plan, finish};
-use crate::config::{ConfigError, ConfigFile, Role};
+use super::check::{apply_registry, base_plan, default_config_exists, finish, load_config};
+use crate::config::{ConfigError, Role};
 use crate::error::GateError;
 use crate::evaluate::{ParamsOrigin, PolicySpec};
 use crate::exit::Exit;
 use crate::inputs::ArtifactSpec;
 use crate::policies::PolicyRef;
+use crate::registry::Reference;
 use std::path::Path;
 
 pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
-    let mut plan = base_plan(&args.run)?;
     // A `gate.toml` here brings its `[registry]` trust settings and lock
     // file: trusted keys must not be skipped just because the policy is
     // run ad hoc.
     let config = match &args.config {
         Some(p) => Some(p.as_path()),
-        None => Some(Path::new("gate.toml")).filter(|p| p.is_file()),
+        None => Some(Path::new("gate.toml")).filter(|_| default_config_exists()),
     };
-    if let Some(path) = config {
-        let cfg = ConfigFile::load(path)?;
-        apply_registry(&cfg, &mut plan.registry);
+    // Loaded first: its input size limit applies to everything read after.
+    let config = config.map(load_config).transpose()?;
+    let mut plan = base_plan(&args.run)?;
+    if let Some(cfg) = &config {
+        apply_registry(cfg, &mut plan.registry);
     }
     let params = match &args.params {
         Some(text) => {
@@ -38,8 +40,12 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
         None => serde_json::json!({}),
     };
     let cwd = std::env::current_dir().unwrap_or_default();
+    let reference = PolicyRef::parse(&args.policy, &cwd);
+    if let PolicyRef::Oci(r) = &reference {
+        Reference::parse(r).map_err(|e| GateError::Usage(format!("--policy: {}", e.message)))?;
+    }
     plan.policies.push(PolicySpec {
-        reference: PolicyRef::parse(&args.policy, &cwd),
+        reference,
         reference_origin: ParamsOrigin::Flag,
         name: None,
         level: None,

@@ -4,6 +4,7 @@
 mod check;
 mod diagnostics;
 mod eval;
+pub mod output;
 mod pack;
 mod parse;
 mod policies;
@@ -182,14 +183,26 @@ pub fn main() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                Exit::Usage
+            if e.use_stderr() {
+                let _ = e.print();
+                return Exit::Usage;
+            }
+            // --help and --version print to stdout, which can fail too.
+            let text = e.render();
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                text.ansi().to_string()
             } else {
-                Exit::Pass
+                text.to_string()
+            };
+            return match output::print(text) {
+                Ok(()) => Exit::Pass,
+                Err(e) => diagnostics::report(e),
             };
         }
     };
+    if let Err(e) = crate::fsutil::limit_from_env() {
+        return diagnostics::report(crate::error::GateError::Usage(e));
+    }
     let result = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
@@ -197,18 +210,17 @@ pub fn main() -> Exit {
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
         Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics on a write error.
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "gate", &mut std::io::stdout());
-            Ok(Exit::Pass)
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "gate", &mut out);
+            output::print(out).map(|()| Exit::Pass)
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             match clap_mangen::Man::new(cmd).render(&mut out) {
-                Ok(()) => {
-                    print!("{}", String::from_utf8_lossy(&out));
-                    Ok(Exit::Pass)
-                }
+                Ok(()) => output::print(out).map(|()| Exit::Pass),
                 Err(e) => Err(crate::error::GateError::Usage(format!(
                     "cannot render the man page: {e}"
                 ))),

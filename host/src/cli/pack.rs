@@ -1,7 +1,6 @@
 //! `gate pack`: build, push, pull, inspect, save, load, sign, verify and
 //! update policy packs (see [`crate::registry`]).
 
-use crate::config::ConfigFile;
 use crate::error::GateError;
 use crate::exit::Exit;
 use crate::policies::PolicyRef;
@@ -115,6 +114,11 @@ pub enum PackCommand {
     },
 }
 
+/// Prints a command's result on stdout; the command passed.
+fn print(text: impl AsRef<[u8]>) -> Result<Exit, GateError> {
+    super::output::print(text).map(|()| Exit::Pass)
+}
+
 fn options(net: &NetArgs) -> Options {
     let mut o = Options::default().with_env();
     o.insecure |= net.insecure;
@@ -175,15 +179,15 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         PackCommand::Pull { reference: r, net } => {
             let r = reference(&r)?;
             let p = fetch(&r, &net)?.pack;
-            println!("{}", p.digest);
+            let mut text = format!("{}\n", p.digest);
             for (name, bytes) in p.policies() {
-                println!(
-                    "  {name}  {}  {} bytes",
+                text.push_str(&format!(
+                    "  {name}  {}  {} bytes\n",
                     layout::digest_of(bytes),
                     bytes.len()
-                );
+                ));
             }
-            Ok(Exit::Pass)
+            print(text)
         }
         PackCommand::Inspect {
             reference: r,
@@ -197,8 +201,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
                     (rr.to_string(), fetch(&rr, &net)?.pack)
                 }
             };
-            inspect(&shown, &p, json);
-            Ok(Exit::Pass)
+            print(inspect(&shown, &p, json))
         }
         PackCommand::Save {
             reference: r,
@@ -214,13 +217,12 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             } = fetch(&r, &net)?;
             layout::write_layout(&output, &p, &r.tag_or_latest())?;
             sign::save_signatures(&output, &p, &sigs)?;
-            println!(
-                "{} {} ({} signature(s))",
+            print(format!(
+                "{} {} ({} signature(s))\n",
                 output.display(),
                 p.digest,
                 sigs.len()
-            );
-            Ok(Exit::Pass)
+            ))
         }
         PackCommand::Load { dir, reference: r } => {
             let r = reference(&r)?;
@@ -247,13 +249,12 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
                 cache.put_signature(&p.digest, s)?;
             }
             cache.put_ref(&r, &p.digest)?;
-            println!(
-                "{} {} ({} signature(s))",
+            print(format!(
+                "{} {} ({} signature(s))\n",
                 r.without_policy(),
                 p.digest,
                 sigs.len()
-            );
-            Ok(Exit::Pass)
+            ))
         }
         PackCommand::Sign {
             reference: r,
@@ -267,11 +268,10 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             let (bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
             layout::parse_manifest(&bytes)?;
             let sig = sign::push_signature(&client, &r, &digest, bytes.len() as u64, &secret)?;
-            println!(
-                "signed {digest} with {}: {sig}",
+            print(format!(
+                "signed {digest} with {}: {sig}\n",
                 sign::public_key_text(&secret)
-            );
-            Ok(Exit::Pass)
+            ))
         }
         PackCommand::Verify {
             reference: r,
@@ -285,8 +285,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
                 let p = layout::read_layout(&dir, tag.as_deref())?;
                 let docs = sign::load_signatures(&dir, &p.digest)?;
                 sign::verify_any(&r, &p.digest, &docs, &keys)?;
-                println!("{}: signature verified", p.digest);
-                return Ok(Exit::Pass);
+                return print(format!("{}: signature verified\n", p.digest));
             }
             let r = reference(&r)?;
             // The whole pack is fetched and digest-checked (offline: from
@@ -294,8 +293,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             let mut o = Options::default().with_env();
             o.insecure |= insecure;
             let fetched = registry::fetch(&r, &o, &keys, None)?;
-            println!("{}: signature verified", fetched.pack.digest);
-            Ok(Exit::Pass)
+            print(format!("{}: signature verified\n", fetched.pack.digest))
         }
         PackCommand::Update { config } => update(config),
         PackCommand::Keygen { output } => keygen(&output),
@@ -308,20 +306,20 @@ fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
     let out = output
         .unwrap_or_else(|| PathBuf::from(format!("{}-{}.oci", manifest.name, manifest.version)));
     layout::write_layout(&out, &p, &manifest.version)?;
-    println!(
-        "built {} {} into {} ({})",
+    let mut text = format!(
+        "built {} {} into {} ({})\n",
         manifest.name,
         manifest.version,
         out.display(),
         p.digest
     );
     for b in built {
-        println!(
-            "  {}: {} {} {} ({} bytes)",
+        text.push_str(&format!(
+            "  {}: {} {} {} ({} bytes)\n",
             b.name, b.policy, b.version, b.digest, b.size
-        );
+        ));
     }
-    Ok(Exit::Pass)
+    print(text)
 }
 
 fn push(source: &str, r: &Reference, insecure: bool) -> Result<Exit, GateError> {
@@ -357,11 +355,11 @@ fn push(source: &str, r: &Reference, insecure: bool) -> Result<Exit, GateError> 
         &p.manifest_bytes,
         layout::MANIFEST,
     )?;
-    println!("pushed {}@{}", r.without_policy(), p.digest);
-    Ok(Exit::Pass)
+    print(format!("pushed {}@{}\n", r.without_policy(), p.digest))
 }
 
-fn inspect(shown: &str, p: &layout::Pack, json: bool) {
+/// What `gate pack inspect` prints.
+fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
     let ann = |k: &str| p.manifest.annotations.get(k).cloned().unwrap_or_default();
     let policies: Vec<serde_json::Value> = p
         .layers
@@ -390,18 +388,26 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) {
             "policies": policies,
             "manifest": manifest,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        return;
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
     }
-    println!("{shown}");
-    println!("  digest:      {}", p.digest);
-    println!("  name:        {}", ann(layout::ANN_TITLE));
-    println!("  version:     {}", ann(layout::ANN_VERSION));
-    println!("  description: {}", ann(layout::ANN_DESCRIPTION));
-    println!("  config:      {}", p.manifest.config.media_type);
-    println!("  policies:");
+    let mut text = format!("{shown}\n");
+    text.push_str(&format!("  digest:      {}\n", p.digest));
+    text.push_str(&format!("  name:        {}\n", ann(layout::ANN_TITLE)));
+    text.push_str(&format!("  version:     {}\n", ann(layout::ANN_VERSION)));
+    text.push_str(&format!(
+        "  description: {}\n",
+        ann(layout::ANN_DESCRIPTION)
+    ));
+    text.push_str(&format!(
+        "  config:      {}\n",
+        p.manifest.config.media_type
+    ));
+    text.push_str("  policies:\n");
     for ((d, bytes), (name, _)) in p.layers.iter().zip(p.policies()) {
-        println!("    {name}  {}  {} bytes", d.digest, d.size);
+        text.push_str(&format!("    {name}  {}  {} bytes\n", d.digest, d.size));
         // The defaults gate.toml inherits when it gives no level/params.
         match pack::Embedded::of(bytes) {
             Ok(Some(e)) => {
@@ -410,20 +416,21 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) {
                     .level
                     .map_or_else(|| "hard".to_string(), |l| format!("{l:?}").to_lowercase());
                 let params = e.policy.params.map(serde_json::Value::Object);
-                println!(
-                    "      level {level}, params {}",
+                text.push_str(&format!(
+                    "      level {level}, params {}\n",
                     params.map_or_else(|| "{}".to_string(), |p| p.to_string())
-                );
+                ));
             }
             Ok(None) => {}
-            Err(e) => println!("      pack metadata: {e}"),
+            Err(e) => text.push_str(&format!("      pack metadata: {e}\n")),
         }
     }
+    text
 }
 
 fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
     let path = config.unwrap_or_else(|| PathBuf::from("gate.toml"));
-    let cfg = ConfigFile::load(&path)?;
+    let cfg = super::check::load_config(&path)?;
     let base = cfg.base_dir();
     let mut o = Options::default().with_env();
     super::check::apply_registry(&cfg, &mut o);
@@ -431,6 +438,7 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
     let mut lock = LockFile::load(&lock_path)?;
     let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
     let mut seen = Vec::new();
+    let mut text = String::new();
     for p in &cfg.config.policies {
         let PolicyRef::Oci(s) = PolicyRef::parse(p.uses.get_ref(), &base) else {
             continue;
@@ -443,16 +451,16 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
         let pack = registry::fetch(&r, &o, &keys, None)?.pack;
         let old = lock.get(&key).map(str::to_string);
         lock.set(&key, &pack.digest);
-        match old {
-            Some(old) if old != pack.digest => println!("{key}: {old} -> {}", pack.digest),
-            Some(_) => println!("{key}: {} (unchanged)", pack.digest),
-            None => println!("{key}: {}", pack.digest),
-        }
+        text.push_str(&match old {
+            Some(old) if old != pack.digest => format!("{key}: {old} -> {}\n", pack.digest),
+            Some(_) => format!("{key}: {} (unchanged)\n", pack.digest),
+            None => format!("{key}: {}\n", pack.digest),
+        });
         seen.push(key);
     }
     lock.packs.retain(|e| seen.contains(&e.reference));
     lock.save(&lock_path)?;
-    Ok(Exit::Pass)
+    print(text)
 }
 
 fn keygen(output: &Path) -> Result<Exit, GateError> {
@@ -471,17 +479,19 @@ fn keygen(output: &Path) -> Result<Exit, GateError> {
             output.display()
         )));
     }
-    layout::write_atomic(output, format!("{}\n", b64.encode(seed)).as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(output, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| GateError::Usage(format!("cannot restrict {}: {e}", output.display())))?;
-    }
+    // Created 0600 (less the umask): the secret is never readable by others,
+    // not even between writing and a chmod.
+    crate::fsutil::write_file_mode(output, format!("{}\n", b64.encode(seed)).as_bytes(), 0o600)
+        .map_err(|e| {
+            GateError::Output(format!(
+                "cannot write {}: {}",
+                output.display(),
+                crate::fsutil::lower(&e)
+            ))
+        })?;
     layout::write_atomic(
         &pub_path,
         format!("{}\n", sign::public_key_text(&key)).as_bytes(),
     )?;
-    println!("{}", sign::public_key_text(&key));
-    Ok(Exit::Pass)
+    print(format!("{}\n", sign::public_key_text(&key)))
 }

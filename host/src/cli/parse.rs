@@ -1,6 +1,6 @@
 //! `gate parse`: the normalized model, as policies would see it.
 
-use super::ParseArgs;
+use super::{ParseArgs, output};
 use crate::config::Role;
 use crate::error::GateError;
 use crate::exit::Exit;
@@ -14,8 +14,12 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
         None => None,
     };
     let root = args.root.clone().or_else(|| std::env::current_dir().ok());
+    let go_module = match root.as_deref() {
+        Some(r) => inputs::go_module(r).map_err(|e| GateError::Input(vec![e]))?,
+        None => None,
+    };
     let options = ParseOptions {
-        go_module: root.as_deref().and_then(crate::inputs::go_module),
+        go_module,
         root: root.map(|r| std::fs::canonicalize(&r).unwrap_or(r)),
     };
     let specs: Vec<ArtifactSpec> = args
@@ -33,9 +37,9 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
     if args.json {
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
-        print!("{s}");
+        output::print(s)?;
     } else {
-        print!("{}", summary(&doc));
+        output::print(summary(&doc))?;
     }
     Ok(Exit::Pass)
 }

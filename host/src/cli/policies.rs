@@ -1,6 +1,6 @@
 //! `gate policies`: what is available, with versions and digests.
 
-use super::PoliciesArgs;
+use super::{PoliciesArgs, output};
 use crate::error::GateError;
 use crate::exit::Exit;
 use crate::policies::builtin;
@@ -48,11 +48,12 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
     if args.json {
         let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
         s.push('\n');
-        print!("{s}");
+        output::print(s)?;
     } else {
+        let mut text = String::new();
         for p in &list {
-            println!(
-                "{:<22} {:<8} {}  {}",
+            text.push_str(&format!(
+                "{:<22} {:<8} {}  {}\n",
                 p["ref"].as_str().unwrap_or(""),
                 p["version"].as_str().unwrap_or("-"),
                 p["digest"].as_str().unwrap_or(""),
@@ -63,8 +64,9 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
                         .and_then(|e| e.get("message"))
                         .and_then(|m| m.as_str()))
                     .unwrap_or("")
-            );
+            ));
         }
+        output::print(text)?;
     }
     Ok(if failed {
         Exit::PolicyRuntime

@@ -104,7 +104,7 @@ pub struct RegistryConfig {
     /// ed25519 public keys (a path relative to this file, or base64). Once
     /// one is configured, every pack must be signed by one of them.
     #[serde(default)]
-    pub trusted_keys: Vec<String>,
+    pub trusted_keys: Vec<Spanned<String>>,
     /// Allow plain HTTP to non-loopback registries.
     #[serde(default)]
     pub insecure: bool,
@@ -116,11 +116,14 @@ pub struct RegistryConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitsConfig {
-    pub fuel: Option<u64>,
-    pub timeout_ms: Option<u64>,
-    pub memory_mib: Option<u64>,
-    pub output_kib: Option<u64>,
-    pub max_findings: Option<u64>,
+    pub fuel: Option<Spanned<u64>>,
+    pub timeout_ms: Option<Spanned<u64>>,
+    pub memory_mib: Option<Spanned<u64>>,
+    pub output_kib: Option<Spanned<u64>>,
+    pub max_findings: Option<Spanned<u64>>,
+    /// The most gate reads from any one input file, in MiB (see
+    /// [`crate::fsutil`]); `GATE_MAX_INPUT_MIB` wins over it.
+    pub max_input_mib: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
@@ -162,7 +165,7 @@ pub struct PolicyConfig {
     pub uses: Spanned<String>,
     /// Display name; defaults to the policy's own name.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     /// Default: the pack's level for pack policies, else `hard`.
     #[serde(default)]
     pub level: Option<Level>,
@@ -183,22 +186,127 @@ pub struct ConfigFile {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::fsutil::read(path)
             .map_err(|e| ConfigError::plain(&display, format!("cannot read config: {e}")))?;
-        Self::parse(&display, path, text)
+        Self::parse_bytes(&display, path, bytes)
+    }
+
+    /// [`ConfigFile::parse`] of bytes: text that is not UTF-8 is an error
+    /// at the first bad byte.
+    pub fn parse_bytes(display: &str, path: &Path, bytes: Vec<u8>) -> Result<Self, ConfigError> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Self::parse(display, path, text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                // The lossy text keeps every byte before `at` where it was.
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                Err(ConfigError::new(
+                    display,
+                    &text,
+                    Some(at..at.saturating_add(1)),
+                    "the config is not valid UTF-8",
+                    Some("gate.toml must be UTF-8 text (TOML requires it)".into()),
+                ))
+            }
+        }
     }
 
     pub fn parse(display: &str, path: &Path, text: String) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(&text).map_err(|e| {
-            let msg = e.message().trim_end_matches('\n').to_string();
-            ConfigError::new(display, &text, e.span(), msg, Some(help_for(e.message())))
+            let mut msg = e.message().trim_end_matches('\n').to_string();
+            let mut span = e.span();
+            // toml reports a dotted key past its depth limit without a
+            // place; find the key.
+            if span.is_none() && msg == "recursion limit" {
+                span = deepest_dotted_key(&text);
+                msg = "recursion limit: a dotted key is nested too deeply".into();
+            }
+            ConfigError::new(display, &text, span, msg, Some(help_for(e.message())))
         })?;
-        Ok(ConfigFile {
+        let file = ConfigFile {
             path: path.to_path_buf(),
             display: display.to_string(),
             text,
             config,
-        })
+        };
+        file.validate()?;
+        Ok(file)
+    }
+
+    /// Checks the values serde cannot: empty strings, zero limits, policy
+    /// references; each error points at the value.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let c = &self.config;
+        let non_empty = |v: &Spanned<String>, what: &str| {
+            if v.get_ref().trim().is_empty() {
+                Err(self.error(v.span(), format!("{what} must not be empty"), None))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(root) = &c.root {
+            non_empty(root, "`root`")?;
+        }
+        let l = &c.limits;
+        for (value, key) in [
+            (&l.fuel, "fuel"),
+            (&l.timeout_ms, "timeout-ms"),
+            (&l.memory_mib, "memory-mib"),
+            (&l.output_kib, "output-kib"),
+            (&l.max_findings, "max-findings"),
+            (&l.max_input_mib, "max-input-mib"),
+        ] {
+            if let Some(v) = value
+                && *v.get_ref() == 0
+            {
+                return Err(self.error(
+                    v.span(),
+                    format!("[limits] {key} must be at least 1"),
+                    None,
+                ));
+            }
+        }
+        self.input_limit()?;
+        for a in &c.artifacts {
+            non_empty(&a.path, "an artifact `path`")?;
+        }
+        for p in &c.policies {
+            non_empty(&p.uses, "a policy's `use`")?;
+            if let Some(n) = &p.name {
+                non_empty(n, "a policy's `name`")?;
+            }
+            if p.uses.get_ref().starts_with("oci://") {
+                crate::registry::Reference::parse(p.uses.get_ref()).map_err(|e| {
+                    self.error(
+                        p.uses.span(),
+                        e.message,
+                        Some("oci://HOST[:PORT]/REPOSITORY[:TAG][@sha256:HEX][#POLICY]".into()),
+                    )
+                })?;
+            }
+        }
+        for k in &c.registry.trusted_keys {
+            non_empty(k, "a trusted key")?;
+        }
+        Ok(())
+    }
+
+    /// `[limits] max-input-mib` as a limit, when set.
+    pub fn input_limit(&self) -> Result<Option<crate::fsutil::InputLimit>, ConfigError> {
+        let Some(v) = &self.config.limits.max_input_mib else {
+            return Ok(None);
+        };
+        let (line, col) = line_col(&self.text, v.span().start);
+        let place = format!("{}:{line}:{col}", self.display);
+        crate::fsutil::InputLimit::mib(*v.get_ref(), crate::fsutil::LimitSource::Config(place))
+            .map(Some)
+            .ok_or_else(|| {
+                self.error(
+                    v.span(),
+                    "[limits] max-input-mib is too large",
+                    Some("give a size in MiB from 1".into()),
+                )
+            })
     }
 
     /// An error at a span of this file.
@@ -219,6 +327,62 @@ impl ConfigFile {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."))
     }
+}
+
+/// The span of the key with the most dots outside strings and comments
+/// (whitespace around the dots allowed, as TOML allows it).
+fn deepest_dotted_key(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut best: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let mut chain: Option<(usize, usize)> = None; // (start, dots)
+        let mut end = 0;
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let mut record = |chain: &mut Option<(usize, usize)>, end: usize| {
+            if let Some((start, dots)) = chain.take()
+                && dots > 0
+                && best.as_ref().is_none_or(|(d, _)| dots > *d)
+            {
+                best = Some((dots, start..end.max(start)));
+            }
+        };
+        for (i, c) in line.char_indices() {
+            let at = offset + i;
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    end = at + 1;
+                }
+                continue;
+            }
+            match c {
+                '"' | '\'' => {
+                    quote = Some(c);
+                    chain.get_or_insert((at, 0));
+                }
+                '.' => {
+                    if let Some((_, dots)) = chain.as_mut() {
+                        *dots += 1;
+                    }
+                }
+                c if c.is_ascii_alphanumeric() || c == '_' || c == '-' => {
+                    chain.get_or_insert((at, 0));
+                    end = at + c.len_utf8();
+                }
+                ' ' | '\t' => {}
+                '#' => break,
+                _ => record(&mut chain, end),
+            }
+        }
+        record(&mut chain, end);
+        offset += line.len();
+    }
+    best.map(|(_, span)| span)
 }
 
 fn help_for(message: &str) -> String {
@@ -264,6 +428,24 @@ mod tests {
     }
 
     #[test]
+    fn a_too_deep_dotted_key_points_at_the_key() {
+        for (text, place) in [
+            (
+                format!("x = 1.5\n{}a = 1\n", "a.".repeat(50_000)),
+                "gate.toml:2:1",
+            ),
+            (
+                format!("[t]\n  [{}b]\n", "a . ".repeat(100)),
+                "gate.toml:2:4",
+            ),
+        ] {
+            let err = ConfigFile::parse("gate.toml", Path::new("gate.toml"), text).unwrap_err();
+            assert_eq!(err.place, place, "{}", err.message);
+            assert!(err.message.contains("nested too deeply"), "{}", err.message);
+        }
+    }
+
+    #[test]
     fn parses_a_full_config() {
         let text = r#"
 root = "."
@@ -283,7 +465,7 @@ params = { min-line = 80.5 }
 "#;
         let f = ConfigFile::parse("gate.toml", Path::new("gate.toml"), text.into()).unwrap();
         let c = &f.config;
-        assert_eq!(c.limits.fuel, Some(1000));
+        assert_eq!(c.limits.fuel.as_ref().map(|f| *f.get_ref()), Some(1000));
         assert_eq!(c.artifacts.len(), 2);
         assert_eq!(c.artifacts[1].role, Role::Baseline);
         assert_eq!(c.policies[0].level, Some(Level::Advisory));

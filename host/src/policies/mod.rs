@@ -41,11 +41,11 @@ impl PolicyRef {
                     pack: None,
                 })
                 .ok_or_else(|| SourceError::UnknownBuiltin(name.clone())),
-            PolicyRef::File(path) => std::fs::read(path)
+            PolicyRef::File(path) => crate::fsutil::read(path)
                 .map(|bytes| Component { bytes, pack: None })
                 .map_err(|e| SourceError::Io {
                     path: path.display().to_string(),
-                    message: e.to_string().to_lowercase(),
+                    message: e.to_string(),
                 }),
             PolicyRef::Oci(r) => resolver
                 .policy(r)
@@ -80,7 +80,7 @@ impl std::fmt::Display for PolicyRef {
 pub enum SourceError {
     #[error("no built-in policy `{0}`")]
     UnknownBuiltin(String),
-    #[error("cannot read policy component {path}: {message}")]
+    #[error("policy component {path}: {message}")]
     Io { path: String, message: String },
     /// A pack could not be fetched or verified (exit code 5).
     #[error(transparent)]

@@ -151,17 +151,13 @@ pub fn lookup(registry: &str) -> Result<Lookup> {
     let Some(path) = config else {
         return Ok(found);
     };
-    let text = match std::fs::read(&path) {
+    let text = match crate::fsutil::read(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) if e.is_not_found() => return Ok(found),
         Err(e) => {
             return Err(RegistryError::of(
                 ErrorKind::Credentials,
-                format!(
-                    "cannot read docker config {}: {}",
-                    path.display(),
-                    e.to_string().to_lowercase()
-                ),
+                format!("docker config {}: {e}", path.display()),
             ));
         }
     };

@@ -16,6 +16,15 @@ use super::layout::{Descriptor, Pack, check_digest, digest_of, write_atomic};
 use super::{ErrorKind, Reference, RegistryError, Result};
 use std::path::{Path, PathBuf};
 
+/// A cache entry: a regular file no larger than a pack's largest blob.
+fn read_cached(path: &Path) -> std::result::Result<Vec<u8>, crate::fsutil::ReadError> {
+    let limit = crate::fsutil::InputLimit {
+        bytes: super::layout::MAX_BLOB,
+        source: crate::fsutil::LimitSource::Fixed("the largest blob a pack may have"),
+    };
+    crate::fsutil::read_limited(path, &limit)
+}
+
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
@@ -54,7 +63,7 @@ impl Cache {
     /// A blob, verified; `None` when missing or corrupted (then removed).
     pub fn get_blob(&self, digest: &str) -> Result<Option<Vec<u8>>> {
         let path = self.blob_path(digest)?;
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_cached(&path) {
             Ok(b) => b,
             Err(_) => return Ok(None),
         };
@@ -136,9 +145,9 @@ impl Cache {
 
     /// The digest the tag last resolved to.
     pub fn get_ref(&self, r: &Reference) -> Result<Option<String>> {
-        match std::fs::read_to_string(self.ref_path(r)) {
+        match read_cached(&self.ref_path(r)) {
             Ok(s) => {
-                let d = s.trim().to_string();
+                let d = String::from_utf8_lossy(&s).trim().to_string();
                 check_digest(&d)?;
                 Ok(Some(d))
             }
@@ -174,7 +183,7 @@ impl Cache {
         let mut out = Vec::new();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Ok(bytes) = std::fs::read(e.path())
+            if let Ok(bytes) = read_cached(&e.path())
                 && digest_of(&bytes) == format!("sha256:{name}")
             {
                 out.push(bytes);

@@ -8,6 +8,7 @@
 //! layer `application/vnd.wasm.content.layer.v1+wasm`) is read too.
 
 use super::{ErrorKind, RegistryError, Result};
+use crate::fsutil::{self, InputLimit, LimitSource, ReadError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -321,6 +322,10 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> RegistryError {
     ))
 }
 
+fn read_error(path: &Path, e: &ReadError) -> RegistryError {
+    RegistryError::new(format!("{}: {e}", path.display()))
+}
+
 /// Writes `dir` as an OCI image layout holding the pack, tagged `tag`.
 /// An existing layout there is kept and the tag added or moved.
 pub fn write_layout(dir: &Path, pack: &Pack, tag: &str) -> Result<()> {
@@ -358,10 +363,14 @@ pub fn write_layout(dir: &Path, pack: &Pack, tag: &str) -> Result<()> {
 /// `index.json` of a layout; `None` when there is none yet.
 fn read_index(dir: &Path) -> Result<Option<Index>> {
     let index_path = dir.join("index.json");
-    let text = match std::fs::read(&index_path) {
+    let limit = InputLimit {
+        bytes: MAX_MANIFEST,
+        source: LimitSource::Fixed("the limit for an OCI index"),
+    };
+    let text = match fsutil::read_limited(&index_path, &limit) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io("read", &index_path, e)),
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(read_error(&index_path, &e)),
     };
     serde_json::from_slice(&text).map(Some).map_err(|e| {
         RegistryError::new(format!("{} is not an OCI index: {e}", index_path.display()))
@@ -415,7 +424,31 @@ pub fn read_referrers(dir: &Path, artifact_type: &str) -> Result<Vec<Vec<u8>>> {
 pub fn read_layout_blob(dir: &Path, d: &Descriptor) -> Result<Vec<u8>> {
     let hex = check_digest(&d.digest)?;
     let p = dir.join("blobs").join("sha256").join(hex);
-    let bytes = std::fs::read(&p).map_err(|e| io("read", &p, e))?;
+    if d.size > MAX_BLOB {
+        return Err(RegistryError::new(format!(
+            "blob {} is too large ({} bytes)",
+            d.digest, d.size
+        )));
+    }
+    // One byte more than the descriptor says is enough to tell a blob
+    // that is too large (verify_blob reports it).
+    let limit = InputLimit {
+        bytes: d.size.saturating_add(1),
+        source: LimitSource::Fixed("one byte more than its descriptor's size"),
+    };
+    let bytes = match fsutil::read_limited(&p, &limit) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge(l)) if l.source == limit.source => {
+            return Err(RegistryError::of(
+                ErrorKind::DigestMismatch,
+                format!(
+                    "blob {} is larger than its descriptor says ({} bytes)",
+                    d.digest, d.size
+                ),
+            ));
+        }
+        Err(e) => return Err(read_error(&p, &e)),
+    };
     verify_blob(d, &bytes)?;
     Ok(bytes)
 }
@@ -459,18 +492,8 @@ pub fn read_layout(dir: &Path, tag: Option<&str>) -> Result<Pack> {
     Pack::from_manifest(manifest, |d| read_layout_blob(dir, d))
 }
 
-/// Writes through a temp file in the same directory and a rename.
+/// Writes a file atomically ([`fsutil::write_file`]: temp file, fsync,
+/// rename; mode from the umask).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("write in", dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| io("write", path, e))?;
-    tmp.persist(path).map_err(|e| io("write", path, e.error))?;
-    Ok(())
+    fsutil::write_file(path, bytes).map_err(|e| io("write", path, e))
 }

@@ -34,16 +34,10 @@ pub struct LockEntry {
 impl LockFile {
     /// The lock file at `path`; empty when there is none.
     pub fn load(path: &Path) -> Result<LockFile> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::fsutil::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LockFile::default()),
-            Err(e) => {
-                return Err(RegistryError::new(format!(
-                    "cannot read {}: {}",
-                    path.display(),
-                    e.to_string().to_lowercase()
-                )));
-            }
+            Err(e) if e.is_not_found() => return Ok(LockFile::default()),
+            Err(e) => return Err(RegistryError::new(format!("{}: {e}", path.display()))),
         };
         let lock: LockFile = toml::from_str(&text).map_err(|e| {
             RegistryError::new(format!(

@@ -112,13 +112,8 @@ fn check_wit(v: &str, what: &str) -> Result<()> {
 impl PackToml {
     pub fn load(dir: &Path) -> Result<PackToml> {
         let path = dir.join("pack.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            bad(format!(
-                "cannot read {}: {}",
-                path.display(),
-                e.to_string().to_lowercase()
-            ))
-        })?;
+        let text = crate::fsutil::read_to_string(&path)
+            .map_err(|e| bad(format!("{}: {e}", path.display())))?;
         toml::from_str(&text).map_err(|e| {
             let place = e
                 .span()
@@ -418,13 +413,8 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
     for p in &toml.policies {
         let what = format!("policy `{}`", p.name);
         let path = dir.join(&p.component);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            bad(format!(
-                "{what}: cannot read {}: {}",
-                path.display(),
-                e.to_string().to_lowercase()
-            ))
-        })?;
+        let bytes = crate::fsutil::read(&path)
+            .map_err(|e| bad(format!("{what}: {}: {e}", path.display())))?;
         check_imports(
             &component_names(&bytes).map_err(|e| e.context(&what))?,
             &what,

@@ -36,25 +36,24 @@ impl Reference {
         let (registry, path) = rest
             .split_once('/')
             .ok_or_else(|| bad("expected HOST/REPOSITORY[:TAG]"))?;
-        if registry.is_empty()
-            || !registry
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c))
-        {
-            return Err(bad("invalid registry host"));
+        if !valid_registry(registry) {
+            return Err(bad(
+                "invalid registry: expected HOST[:PORT] (a DNS name, an IPv4 address or [IPv6])",
+            ));
         }
         let (repository, tag) = match path.rsplit_once(':') {
             Some((repo, tag)) => (repo, Some(tag.to_string())),
             None => (path, None),
         };
-        if repository.is_empty()
-            || repository.starts_with('/')
-            || repository.ends_with('/')
-            || repository.contains("//")
-            || !repository
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
-        {
+        // OCI distribution: components of lowercase letters and digits,
+        // joined by `.`, `_` or `-` inside a component and `/` between them.
+        let component_ok = |c: &str| {
+            c.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+                && c.ends_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+                && c.chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
+        };
+        if !repository.split('/').all(component_ok) {
             return Err(bad(
                 "the repository must be lowercase letters, digits, `.`, `_`, `-` and `/`",
             ));
@@ -118,6 +117,47 @@ impl Reference {
     }
 }
 
+/// `HOST[:PORT]`: a DNS name or IPv4 address, or `[IPv6]`, and a port
+/// from 1 to 65535.
+fn valid_registry(r: &str) -> bool {
+    let (host_ok, port) = match r.strip_prefix('[') {
+        Some(rest) => {
+            let Some((ip, after)) = rest.split_once(']') else {
+                return false;
+            };
+            let port = match after {
+                "" => None,
+                a => match a.strip_prefix(':') {
+                    Some(p) => Some(p),
+                    None => return false,
+                },
+            };
+            (ip.parse::<std::net::Ipv6Addr>().is_ok(), port)
+        }
+        None => match r.split_once(':') {
+            Some((h, p)) => (valid_host(h), Some(p)),
+            None => (valid_host(r), None),
+        },
+    };
+    host_ok
+        && port.is_none_or(|p| {
+            p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0)
+        })
+}
+
+/// DNS labels (letters, digits, inner `-`), which covers IPv4 addresses.
+fn valid_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "oci://{}/{}", self.registry, self.repository)?;
@@ -163,5 +203,26 @@ mod tests {
         assert!(Reference::parse("oci://localhost/a/B").is_err());
         assert!(Reference::parse("oci://host/a:b@sha256:12").is_err());
         assert!(Reference::parse("oci://host").is_err());
+        for bad in [
+            "oci://",
+            "oci://host/a#",
+            "oci://host/Acme/gates",
+            "oci://[::1/x:y",
+            "oci://[::1]x/a",
+            "oci://[nope]:5000/a",
+            "oci://host:/a",
+            "oci://host:99999/a",
+            "oci://host:0/a",
+            "oci://-host/a",
+            "oci://ho_st/a",
+            "oci://host/a//b",
+            "oci://host/-a",
+            "oci://host/a-",
+        ] {
+            assert!(Reference::parse(bad).is_err(), "{bad}");
+        }
+        for good in ["oci://[::1]/a", "oci://h-1.example:443/a_b/c.d-e:v1"] {
+            assert!(Reference::parse(good).is_ok(), "{good}");
+        }
     }
 }

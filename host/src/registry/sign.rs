@@ -46,10 +46,10 @@ fn decode32(text: &str, what: &str) -> Result<[u8; 32]> {
 pub fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
     let path = base.join(spec);
     let (text, origin) = if path.is_file() {
-        let t = std::fs::read_to_string(&path).map_err(|e| {
+        let t = crate::fsutil::read_to_string(&path).map_err(|e| {
             RegistryError::of(
                 ErrorKind::InvalidKey,
-                format!("cannot read key {}: {e}", path.display()),
+                format!("key {}: {e}", path.display()),
             )
         })?;
         (t, path.display().to_string())
@@ -72,10 +72,10 @@ pub fn load_keys(specs: &[String], base: &Path) -> Result<Vec<PublicKey>> {
 
 /// A secret key file: the base64 32-byte seed.
 pub fn load_secret_key(path: &Path) -> Result<SigningKey> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsutil::read_to_string(path).map_err(|e| {
         RegistryError::of(
             ErrorKind::InvalidKey,
-            format!("cannot read key {}: {e}", path.display()),
+            format!("key {}: {e}", path.display()),
         )
     })?;
     Ok(SigningKey::from_bytes(&decode32(

@@ -87,7 +87,13 @@ impl CompileCache {
             return Ok((Component::new(engine, bytes)?, CacheOutcome::Disabled));
         };
         let mut outcome = CacheOutcome::Miss;
-        if let Ok(data) = std::fs::read(&path) {
+        // A regular file of the cache's own making: not bound by the input
+        // size limit (which is for inputs), only by a sanity cap.
+        let limit = crate::fsutil::InputLimit {
+            bytes: 4 << 30,
+            source: crate::fsutil::LimitSource::Fixed("the compile cache's limit"),
+        };
+        if let Ok(data) = crate::fsutil::read_limited(&path, &limit) {
             match verified(&data) {
                 Some(compiled) => {
                     // SAFETY: `Component::deserialize` requires bytes produced
