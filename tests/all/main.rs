@@ -12,6 +12,7 @@ mod cache;
 mod check;
 mod cli;
 mod components;
+mod fail_closed_xml;
 mod gates;
 mod iac;
 mod peers;
