@@ -51,7 +51,11 @@ fn truncated_cobertura_fails_the_coverage_gate_with_exit_3() {
     t.write("cut.xml", COMPLETE_HEAD);
     let r = eval_coverage(&t, "cut.xml").expect_code(3);
     r.expect_stderr("error[truncated-xml]: cut.xml:14:40");
-    assert!(r.stdout().is_empty(), "nothing may be evaluated: {}", r.stdout());
+    assert!(
+        r.stdout().is_empty(),
+        "nothing may be evaluated: {}",
+        r.stdout()
+    );
 }
 
 #[test]
@@ -59,13 +63,21 @@ fn ill_formed_xml_reports_are_exit_3_with_line_and_column() {
     let t = TestDir::new();
     let whole = format!("{COMPLETE_HEAD}{COMPLETE_TAIL}");
     for (name, doc, place) in [
-        ("nul.xml", whole.replacen("<packages>", "<packages>\0", 1), "nul.xml:3:13"),
+        (
+            "nul.xml",
+            whole.replacen("<packages>", "<packages>\0", 1),
+            "nul.xml:3:13",
+        ),
         (
             "dup.xml",
             whole.replacen(r#"<package name="p">"#, r#"<package name="p" name="q">"#, 1),
             "dup.xml:4:23",
         ),
-        ("entity.xml", whole.replacen("<packages>", "<packages>&nope;", 1), "entity.xml:3:13"),
+        (
+            "entity.xml",
+            whole.replacen("<packages>", "<packages>&nope;", 1),
+            "entity.xml:3:13",
+        ),
     ] {
         t.write(name, doc);
         eval_coverage(&t, name)
@@ -83,7 +95,9 @@ fn forced_format_on_another_formats_report_is_exit_3() {
     );
     t.run(&["parse", "grype.json", "--format", "trivy"])
         .expect_code(3)
-        .expect_stderr("error[format-mismatch]: grype.json:/: this is not a trivy report: expected");
+        .expect_stderr(
+            "error[format-mismatch]: grype.json:/: this is not a trivy report: expected",
+        );
     t.write(
         "gate.toml",
         "[[artifact]]\npath = \"grype.json\"\nformat = \"npm-audit\"\n[[policy]]\nuse = \"builtin:security\"\n",
@@ -91,7 +105,8 @@ fn forced_format_on_another_formats_report_is_exit_3() {
     let r = t.run(&["check"]).expect_code(3);
     r.expect_stderr("this is not a npm-audit report");
     // Forcing the right format still works.
-    t.run(&["parse", "grype.json", "--format", "grype"]).expect_code(0);
+    t.run(&["parse", "grype.json", "--format", "grype"])
+        .expect_code(0);
 }
 
 #[test]

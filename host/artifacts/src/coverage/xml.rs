@@ -118,15 +118,13 @@ impl<'t> Reader<'t> {
                 // quick-xml already refuses a mismatched or unmatched end tag.
                 self.open.pop();
             }
-            Event::Text(t) if outside => {
-                if !t.iter().all(u8::is_ascii_whitespace) {
-                    let what = if self.seen_root {
-                        "text after the root element"
-                    } else {
-                        "text before the root element"
-                    };
-                    return Err(self.ill(cx, at, what));
-                }
+            Event::Text(t) if outside && !t.iter().all(u8::is_ascii_whitespace) => {
+                let what = if self.seen_root {
+                    "text after the root element"
+                } else {
+                    "text before the root element"
+                };
+                return Err(self.ill(cx, at, what));
             }
             Event::CData(_) | Event::GeneralRef(_) if outside => {
                 return Err(self.ill(cx, at, "content outside the root element"));
@@ -139,7 +137,11 @@ impl<'t> Reader<'t> {
                     Err(_) => false,
                 };
                 if !ok {
-                    return Err(self.ill(cx, at, format!("undefined or illegal entity `&{name};`")));
+                    return Err(self.ill(
+                        cx,
+                        at,
+                        format!("undefined or illegal entity `&{name};`"),
+                    ));
                 }
             }
             Event::DocType(_) if self.seen_root => {
@@ -169,7 +171,11 @@ impl<'t> Reader<'t> {
     }
 
     /// Every attribute well-formed, unique and with a legal value.
-    fn check_attributes(&self, cx: &ParseContext<'_>, e: &BytesStart<'_>) -> Result<(), ParseError> {
+    fn check_attributes(
+        &self,
+        cx: &ParseContext<'_>,
+        e: &BytesStart<'_>,
+    ) -> Result<(), ParseError> {
         for a in e.attributes().with_checks(true) {
             let a = a.map_err(|err| match err {
                 // Offsets in attribute errors count from just after `<`.

@@ -5,8 +5,8 @@
 //! Informational warnings (unmaintained, yanked, unsound) are reported as
 //! warnings of the parse, not as findings.
 
-use super::{optional_str, required_id, required_name};
 use super::{cvss, fingerprint};
+use super::{optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;

@@ -34,7 +34,11 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
         }
         let v8 = leak.get("RuleID").is_some();
         // The rule and the file identify a leak: required, checked.
-        let (rule_key, file_key) = if v8 { ("RuleID", "File") } else { ("rule", "file") };
+        let (rule_key, file_key) = if v8 {
+            ("RuleID", "File")
+        } else {
+            ("rule", "file")
+        };
         required_id(cx, leak, rule_key, &ptr)?;
         optional_str(cx, leak, file_key, &ptr)?;
         let s = |k: &str| leak.get(k).and_then(Value::as_str).unwrap_or("");

@@ -4,7 +4,7 @@
 //! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
 //! behind a GHSA or distro advisory) become aliases.
 
-use super::{fingerprint, required_id, severity, required_name};
+use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;

@@ -109,7 +109,13 @@ pub fn parse(
 
 /// Keys under which scanners write CVSS scores (trivy `V3Score`, grype
 /// `baseScore`, npm `cvss.score`, osv-scanner `max_severity`).
-const SCORE_KEYS: [&str; 5] = ["V2Score", "V3Score", "V40Score", "baseScore", "max_severity"];
+const SCORE_KEYS: [&str; 5] = [
+    "V2Score",
+    "V3Score",
+    "V40Score",
+    "baseScore",
+    "max_severity",
+];
 
 /// Warns (`invalid-cvss-score`, once, with the first pointer) about CVSS
 /// scores that are not numbers from 0 to 10: the parsers ignore them and
@@ -249,7 +255,11 @@ pub(crate) fn required_name<'v>(
     key: &str,
     base: &str,
 ) -> Result<&'v str, ParseError> {
-    if obj.get(key).and_then(Value::as_str).is_some_and(str::is_empty) {
+    if obj
+        .get(key)
+        .and_then(Value::as_str)
+        .is_some_and(str::is_empty)
+    {
         return Ok("");
     }
     required_id(cx, obj, key, base)

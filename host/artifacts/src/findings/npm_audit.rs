@@ -132,7 +132,11 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 let id = ghsa(url)
                     .or_else(|| source.map(|s| format!("npm:{s}")))
                     .unwrap_or_else(|| format!("npm-advisory:{pkg}"));
-                check_id(cx, &id, &format!("{}/via/{j}", pointer("/vulnerabilities", pkg)))?;
+                check_id(
+                    cx,
+                    &id,
+                    &format!("{}/via/{j}", pointer("/vulnerabilities", pkg)),
+                )?;
                 let name = adv.get("name").and_then(Value::as_str).unwrap_or(pkg);
                 out.push(finding(
                     id,

@@ -6,7 +6,7 @@
 //! entry's CVSS v3 vector) banded, else unknown — never guessed. GHSA's
 //! `cwe_ids` become CWEs.
 
-use super::{required_id, cvss, fingerprint, severity, required_name};
+use super::{cvss, fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;

@@ -3,8 +3,8 @@
 //! `unknown` (source `none`), never silently low; policies decide how to
 //! rank unknown.
 
-use super::{json_type, optional_str, required_id, required_name};
 use super::fingerprint;
+use super::{json_type, optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;

@@ -12,7 +12,7 @@
 //! `Results` is warned about: trivy found no OS and no packages, which is not
 //! evidence of a clean artifact.
 
-use super::{fingerprint, required_id, severity, required_name};
+use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;

@@ -80,7 +80,9 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
     };
     let text = doc.as_text();
     match format {
-        Format::TerraformPlan => value.is_some_and(|v| sniff_json(v) == Some(Format::TerraformPlan)),
+        Format::TerraformPlan => {
+            value.is_some_and(|v| sniff_json(v) == Some(Format::TerraformPlan))
+        }
         Format::Cloudformation => {
             value.is_some_and(cloudformation::looks_like_template)
                 || text.is_some_and(cloudformation::looks_like_yaml_template)

@@ -103,9 +103,7 @@ fn mutants(text: &str) -> Vec<(&'static str, String)> {
         .unwrap();
     let root_start = text
         .match_indices('<')
-        .find(|(i, _)| {
-            !text[*i..].starts_with("<?") && !text[*i..].starts_with("<!")
-        })
+        .find(|(i, _)| !text[*i..].starts_with("<?") && !text[*i..].starts_with("<!"))
         .unwrap()
         .0;
     let root_close = text[root_start..].find('>').unwrap() + root_start;
@@ -115,15 +113,15 @@ fn mutants(text: &str) -> Vec<(&'static str, String)> {
         ("u+ffff", text.replacen('>', ">\u{ffff}", 3)),
         (
             "duplicate attribute",
-            format!(
-                "{} name=\"x\"{}",
-                &text[..first_attr],
-                &text[first_attr..]
-            ),
+            format!("{} name=\"x\"{}", &text[..first_attr], &text[first_attr..]),
         ),
         (
             "undefined entity in an attribute",
-            format!("{} name=\"&nope;\"{}", &text[..root_close], &text[root_close..]),
+            format!(
+                "{} name=\"&nope;\"{}",
+                &text[..root_close],
+                &text[root_close..]
+            ),
         ),
         (
             "undefined entity in text",
@@ -145,21 +143,18 @@ fn mutants(text: &str) -> Vec<(&'static str, String)> {
             "mismatched end tag",
             format!("{}</nope>{}", &text[..=root_close], &text[root_close + 1..]),
         ),
-        (
-            "unmatched end tag",
-            format!("{}</nope>", text.trim_end()),
-        ),
-        (
-            "a second root",
-            format!("{}<coverage/>", text.trim_end()),
-        ),
+        ("unmatched end tag", format!("{}</nope>", text.trim_end())),
+        ("a second root", format!("{}<coverage/>", text.trim_end())),
         ("text after the root", format!("{}junk", text.trim_end())),
         (
             "text before the root",
             format!("{}junk{}", &text[..root_start], &text[root_start..]),
         ),
         ("root never closed", text[..root_end].to_string()),
-        ("no root", text[..root_start].to_string() + "<!-- nothing -->"),
+        (
+            "no root",
+            text[..root_start].to_string() + "<!-- nothing -->",
+        ),
     ]
 }
 
@@ -191,7 +186,8 @@ fn ill_formed_xml_is_an_input_error_in_every_xml_format() {
 
 #[test]
 fn ill_formed_xml_errors_say_what_and_where() {
-    let doc = r#"<coverage line-rate="1"><packages><package name="p" name="q"/></packages></coverage>"#;
+    let doc =
+        r#"<coverage line-rate="1"><packages><package name="p" name="q"/></packages></coverage>"#;
     let e = parse_err("c.xml", doc.as_bytes(), Some(Format::Cobertura));
     assert_eq!((e.code, line_col(&e)), ("invalid-xml", (1, 53)), "{e}");
     assert!(e.message.contains("duplicate attribute"), "{e}");
@@ -208,19 +204,40 @@ fn ill_formed_xml_errors_say_what_and_where() {
     assert!(e.message.starts_with("not well-formed xml"), "{e}");
 }
 
-/// Every truncation of `text` (at char boundaries, skipping cuts that
-/// only drop trailing whitespace) must be an error, detected or forced.
-fn assert_every_truncation_fails(name: &str, text: &str, format: Format, step: usize) {
+/// Truncations of `text` must be errors: at every `step`-th byte, after
+/// every tag in the last `tail` bytes (a document cut between elements is
+/// the one that looks complete) and at each of its last 64 bytes. Cuts
+/// that only drop trailing whitespace are skipped. `detect` also tries
+/// each cut without forcing the format.
+fn assert_truncations_fail(
+    name: &str,
+    text: &str,
+    format: Format,
+    step: usize,
+    tail: usize,
+    detect: bool,
+) {
     let complete = text.trim_end().len();
     let mut cuts: Vec<usize> = (1..complete).step_by(step.max(1)).collect();
-    // Always the cuts near the end, where a lost tail is easiest to miss.
-    cuts.extend(complete.saturating_sub(400)..complete);
+    let tail_start = complete.saturating_sub(tail);
+    cuts.extend(
+        text[..complete]
+            .match_indices('>')
+            .map(|(i, _)| i + 1)
+            .filter(|i| *i >= tail_start && *i < complete),
+    );
+    cuts.extend(complete.saturating_sub(64)..complete);
     cuts.sort_unstable();
     cuts.dedup();
+    let modes: &[Option<Format>] = if detect {
+        &[None, Some(format)]
+    } else {
+        &[Some(format)]
+    };
     for cut in cuts.into_iter().filter(|c| text.is_char_boundary(*c)) {
         let part = &text.as_bytes()[..cut];
-        for forced in [None, Some(format)] {
-            if let Ok(p) = parse(name, part, forced) {
+        for forced in modes {
+            if let Ok(p) = parse(name, part, *forced) {
                 panic!(
                     "{name} cut at byte {cut} of {} (forced {forced:?}) parsed as {}",
                     text.len(),
@@ -236,7 +253,7 @@ fn truncated_xml_fixtures_are_input_errors_at_every_offset() {
     for format in XML_FORMATS {
         let (name, bytes) = fixture(format);
         let text = String::from_utf8(bytes).unwrap();
-        assert_every_truncation_fails(&name, &text, format, 1);
+        assert_truncations_fail(&name, &text, format, 1, 0, true);
     }
 }
 
@@ -260,8 +277,8 @@ fn corpus_xml_truncated_anywhere_is_an_input_error() {
                 continue;
             }
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            // ~150 cuts spread over the file, plus its last 400 bytes.
-            assert_every_truncation_fails(&rel, &text, format, text.len() / 150);
+            // 50 cuts spread over the file, and after every tag of its end.
+            assert_truncations_fail(&rel, &text, format, text.len() / 50, 2000, false);
             checked += 1;
         }
         assert!(checked > 0, "no parseable {format} file in the corpus");
@@ -279,7 +296,10 @@ fn forcing_the_right_format_parses_every_fixture() {
     for format in Format::ALL {
         let (name, bytes) = fixture(format);
         let detected = parse(&name, &bytes, None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(detected.format, format, "{name} is detected as another format");
+        assert_eq!(
+            detected.format, format,
+            "{name} is detected as another format"
+        );
         let forced = parse(&name, &bytes, Some(format)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(forced, detected, "{name}");
     }
@@ -314,7 +334,10 @@ fn forcing_a_format_on_another_formats_document_is_an_input_error() {
         }
     }
     let expected: Vec<(Format, Format)> = COMPATIBLE.iter().map(|(a, b, _)| (*a, *b)).collect();
-    assert_eq!(accepted, expected, "forced format accepted (forced, actual)");
+    assert_eq!(
+        accepted, expected,
+        "forced format accepted (forced, actual)"
+    );
 }
 
 #[test]
@@ -335,7 +358,10 @@ fn an_empty_report_is_only_accepted_by_formats_whose_empty_report_it_is() {
     }
     // Detection never guesses a format for them.
     assert_eq!(parse_err("empty.json", b"[]", None).code, "unknown-format");
-    assert_eq!(parse_err("empty.json", b"null", None).code, "unknown-format");
+    assert_eq!(
+        parse_err("empty.json", b"null", None).code,
+        "unknown-format"
+    );
 }
 
 /// The same matrix over every corpus document that is detected: forcing
@@ -371,14 +397,20 @@ fn corpus_documents_forced_as_another_format_are_refused() {
                 && loaded
                     .as_ref()
                     .is_some_and(|d| gate_artifacts::conforms(forced, d))
-                && !COMPATIBLE.iter().any(|(f, a, _)| (*f, *a) == (forced, actual))
+                && !COMPATIBLE
+                    .iter()
+                    .any(|(f, a, _)| (*f, *a) == (forced, actual))
             {
                 accepted.push(format!("{forced} on {rel} ({actual})"));
             }
         }
     }
     assert!(checked > 100, "only {checked} corpus documents detected");
-    assert!(accepted.is_empty(), "forced formats accepted:\n{}", accepted.join("\n"));
+    assert!(
+        accepted.is_empty(),
+        "forced formats accepted:\n{}",
+        accepted.join("\n")
+    );
 }
 
 // ------------------------------------------------------------------ item 10
@@ -414,23 +446,37 @@ fn cargo_audit_object_id_is_an_input_error() {
 fn sarif_rule_id_with_an_escape_character_is_an_input_error() {
     let (_, bytes) = fixture(Format::Sarif);
     let text = String::from_utf8(bytes).unwrap();
-    let doc = text.replacen(r#""ruleId": "demo/rule""#, r#""ruleId": "demo\u001b[31m""#, 1);
+    let doc = text.replacen(
+        r#""ruleId": "demo/rule""#,
+        r#""ruleId": "demo\u001b[31m""#,
+        1,
+    );
     let e = findings_err(Format::Sarif, &doc);
     assert_eq!(e.code, "invalid-field", "{e}");
     assert_eq!(pointer(&e), "/runs/0/results/0/ruleId");
     assert!(e.message.contains("u+001b"), "{e}");
     // The rule's own id, reached by index, is checked too.
-    let doc = text
-        .replacen(r#""ruleId": "demo/rule", "#, "", 1)
-        .replacen(r#""id": "demo/rule""#, r#""id": "demo\nrule""#, 1);
+    let doc = text.replacen(r#""ruleId": "demo/rule", "#, "", 1).replacen(
+        r#""id": "demo/rule""#,
+        r#""id": "demo\nrule""#,
+        1,
+    );
     let e = findings_err(Format::Sarif, &doc);
     assert_eq!(pointer(&e), "/runs/0/results/0/ruleIndex", "{e}");
     // Empty and over-long ids.
     let doc = text.replacen(r#""ruleId": "demo/rule""#, r#""ruleId": "  ""#, 1);
     assert!(findings_err(Format::Sarif, &doc).message.contains("empty"));
     let long = "r".repeat(300);
-    let doc = text.replacen(r#""ruleId": "demo/rule""#, &format!(r#""ruleId": "{long}""#), 1);
-    assert!(findings_err(Format::Sarif, &doc).message.contains("300 bytes"));
+    let doc = text.replacen(
+        r#""ruleId": "demo/rule""#,
+        &format!(r#""ruleId": "{long}""#),
+        1,
+    );
+    assert!(
+        findings_err(Format::Sarif, &doc)
+            .message
+            .contains("300 bytes")
+    );
     let doc = text.replacen(r#""ruleId": "demo/rule""#, r#""ruleId": 7"#, 1);
     assert_eq!(findings_err(Format::Sarif, &doc).code, "invalid-field");
 }
@@ -440,15 +486,60 @@ fn sarif_rule_id_with_an_escape_character_is_an_input_error() {
 #[test]
 fn findings_ids_are_required_and_clean_in_every_format() {
     let cases: [(Format, &str, &str, &str); 9] = [
-        (Format::Trivy, r#""VulnerabilityID": "CVE-2024-0001""#, r#""VulnerabilityID": null"#, "/Results/0/Vulnerabilities/0/VulnerabilityID"),
-        (Format::Trivy, r#""PkgName": "left-pad""#, r#""PkgName": "left\u0007pad""#, "/Results/0/Vulnerabilities/0/PkgName"),
-        (Format::Grype, r#""id": "CVE-2024-0002""#, r#""id": 12"#, "/matches/0/vulnerability/id"),
-        (Format::Grype, r#""name": "lodash""#, r#""name": "lo\u0000dash""#, "/matches/0/artifact/name"),
-        (Format::OsvScanner, r#""id": "GHSA-aaaa-bbbb-cccc""#, r#""idx": "GHSA-aaaa-bbbb-cccc""#, "/results/0/packages/0/vulnerabilities/0/id"),
-        (Format::Gitleaks, r#""RuleID": "generic-api-key""#, r#""RuleID": """#, "/0/RuleID"),
-        (Format::PipAudit, r#""name": "requests""#, r#""name": ["requests"]"#, "/dependencies/0/name"),
-        (Format::CargoAudit, r#""id": "RUSTSEC-2024-0001""#, r#""id": "RUSTSEC\t1""#, "/vulnerabilities/list/0/advisory/id"),
-        (Format::NpmAudit, r#""url": "https://github.com/advisories/GHSA-xvch-5gv4-984h""#, r#""url": "https://github.com/advisories/GHSA-x\u001bh""#, "/vulnerabilities/minimist/via/0"),
+        (
+            Format::Trivy,
+            r#""VulnerabilityID": "CVE-2024-0001""#,
+            r#""VulnerabilityID": null"#,
+            "/Results/0/Vulnerabilities/0/VulnerabilityID",
+        ),
+        (
+            Format::Trivy,
+            r#""PkgName": "left-pad""#,
+            r#""PkgName": "left\u0007pad""#,
+            "/Results/0/Vulnerabilities/0/PkgName",
+        ),
+        (
+            Format::Grype,
+            r#""id": "CVE-2024-0002""#,
+            r#""id": 12"#,
+            "/matches/0/vulnerability/id",
+        ),
+        (
+            Format::Grype,
+            r#""name": "lodash""#,
+            r#""name": "lo\u0000dash""#,
+            "/matches/0/artifact/name",
+        ),
+        (
+            Format::OsvScanner,
+            r#""id": "GHSA-aaaa-bbbb-cccc""#,
+            r#""idx": "GHSA-aaaa-bbbb-cccc""#,
+            "/results/0/packages/0/vulnerabilities/0/id",
+        ),
+        (
+            Format::Gitleaks,
+            r#""RuleID": "generic-api-key""#,
+            r#""RuleID": """#,
+            "/0/RuleID",
+        ),
+        (
+            Format::PipAudit,
+            r#""name": "requests""#,
+            r#""name": ["requests"]"#,
+            "/dependencies/0/name",
+        ),
+        (
+            Format::CargoAudit,
+            r#""id": "RUSTSEC-2024-0001""#,
+            r#""id": "RUSTSEC\t1""#,
+            "/vulnerabilities/list/0/advisory/id",
+        ),
+        (
+            Format::NpmAudit,
+            r#""url": "https://github.com/advisories/GHSA-xvch-5gv4-984h""#,
+            r#""url": "https://github.com/advisories/GHSA-x\u001bh""#,
+            "/vulnerabilities/minimist/via/0",
+        ),
     ];
     for (format, from, to, at) in cases {
         let (_, bytes) = fixture(format);
@@ -464,7 +555,10 @@ fn findings_ids_are_required_and_clean_in_every_format() {
     // gitleaks: an element that is not a leak is an error, not a blank leak.
     let (_, bytes) = fixture(Format::Gitleaks);
     let text = String::from_utf8(bytes).unwrap();
-    let doc = format!("{}, {{\"state\": \"APPROVED\"}}]", text.trim_end().trim_end_matches(']'));
+    let doc = format!(
+        "{}, {{\"state\": \"APPROVED\"}}]",
+        text.trim_end().trim_end_matches(']')
+    );
     let e = findings_err(Format::Gitleaks, &doc);
     assert_eq!((e.code, pointer(&e)), ("invalid-gitleaks", "/1"), "{e}");
 }
@@ -481,8 +575,19 @@ fn sarif_security_severity_that_is_not_a_score_is_warned_and_falls_back_to_level
     let text = String::from_utf8(bytes).unwrap();
     let ok = parse("s.json", text.as_bytes(), None).unwrap();
     assert!(warnings(&ok).is_empty(), "{:?}", ok.warnings);
-    for bad in [r#""high""#, r#""11""#, r#""NaN""#, "-1", r#""""#, "true", "10.5"] {
-        let doc = text.replace(r#""security-severity": "7.5""#, &format!(r#""security-severity": {bad}"#));
+    for bad in [
+        r#""high""#,
+        r#""11""#,
+        r#""NaN""#,
+        "-1",
+        r#""""#,
+        "true",
+        "10.5",
+    ] {
+        let doc = text.replace(
+            r#""security-severity": "7.5""#,
+            &format!(r#""security-severity": {bad}"#),
+        );
         let p = parse("s.json", doc.as_bytes(), None).unwrap();
         assert_eq!(warnings(&p), ["invalid-security-severity"], "{bad}");
         let w = &p.warnings[0].message;
@@ -490,7 +595,11 @@ fn sarif_security_severity_that_is_not_a_score_is_warned_and_falls_back_to_level
         let gate_artifacts::Model::Findings(f) = &p.model else {
             panic!()
         };
-        assert_eq!(f.findings[0].severity, gate_artifacts::Severity::High, "{bad}");
+        assert_eq!(
+            f.findings[0].severity,
+            gate_artifacts::Severity::High,
+            "{bad}"
+        );
         assert_eq!(
             f.findings[0].severity_source,
             gate_artifacts::SeveritySource::SarifLevel,
@@ -522,7 +631,10 @@ fn cvss_scores_out_of_range_are_warned_in_other_formats() {
     let p = parse("n.json", npm.as_bytes(), None).unwrap();
     assert_eq!(warnings(&p), ["invalid-cvss-score"]);
     // Every fixture's own scores are in range.
-    for format in Format::ALL.into_iter().filter(|f| f.kind() == gate_artifacts::ArtifactKind::Findings) {
+    for format in Format::ALL
+        .into_iter()
+        .filter(|f| f.kind() == gate_artifacts::ArtifactKind::Findings)
+    {
         let (name, bytes) = fixture(format);
         let p = parse(&name, &bytes, None).unwrap();
         assert!(!warnings(&p).contains(&"invalid-cvss-score"), "{name}");
