@@ -91,6 +91,7 @@ pub fn parse(
         check_scores(v, cx);
     }
     let mut findings = findings;
+    let mut truncated = 0usize;
     for (i, f) in findings.iter_mut().enumerate() {
         // Every parser checks its ids where it reads them (with the
         // pointer); this is the net that keeps the promise for all of them.
@@ -101,7 +102,20 @@ pub fn parse(
                 format!("finding {i}: its rule id {why}"),
             ));
         }
+        let version = f.package.as_mut().and_then(|p| p.version.as_mut());
+        let cuts = [
+            cut(&mut f.title, MAX_TEXT_BYTES),
+            cut(&mut f.message, MAX_TEXT_BYTES),
+            version.is_some_and(|v| cut(v, MAX_ID_BYTES)),
+        ];
+        truncated = truncated.saturating_add(cuts.iter().filter(|c| **c).count());
         tidy(f);
+    }
+    if truncated > 0 {
+        cx.warn(
+            "text-truncated",
+            format!("{truncated} finding title(s), message(s) or version(s) were longer than a policy may report and were cut"),
+        );
     }
     fingerprint::disambiguate(&mut findings);
     Ok(FindingsReport { findings })
@@ -178,6 +192,25 @@ fn valid_score(v: &Value) -> bool {
         _ => None,
     };
     n.is_some_and(|n| n.is_finite() && (0.0..=10.0).contains(&n))
+}
+
+/// The longest title or message kept: a policy's finding text may not
+/// exceed 64 KiB and a policy adds the package and its own words to it.
+pub const MAX_TEXT_BYTES: usize = 16 << 10;
+
+/// Cuts `s` to at most `max` bytes (on a char boundary, ending in `…`);
+/// whether it was cut. Only free text is cut, after the fingerprints.
+fn cut(s: &mut String, max: usize) -> bool {
+    if s.len() <= max {
+        return false;
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    s.truncate(end);
+    s.push('…');
+    true
 }
 
 /// The longest identifier a policy may pass on as a rule id.

@@ -563,6 +563,25 @@ fn findings_ids_are_required_and_clean_in_every_format() {
     assert_eq!((e.code, pointer(&e)), ("invalid-gitleaks", "/1"), "{e}");
 }
 
+/// A policy's finding text may not exceed 64 KiB: over-long titles and
+/// messages are cut (warned), never handed on to become a contract
+/// violation; ids are not cut (above: they are refused).
+#[test]
+fn over_long_finding_texts_are_cut_not_contract_violations() {
+    let (_, bytes) = fixture(Format::Sarif);
+    let long = "é".repeat(60_000);
+    let doc = String::from_utf8(bytes)
+        .unwrap()
+        .replacen("bad thing", &long, 1);
+    let p = parse("s.json", doc.as_bytes(), None).unwrap();
+    assert_eq!(warnings(&p), ["text-truncated"]);
+    let gate_artifacts::Model::Findings(f) = &p.model else {
+        panic!()
+    };
+    let m = &f.findings[0].message;
+    assert!(m.len() <= 16 << 10 && m.ends_with('…'), "{}", m.len());
+}
+
 // ------------------------------------------------------------------ item 4
 
 fn warnings(p: &Parsed) -> Vec<&str> {
