@@ -97,16 +97,27 @@ fn truncated_cobertura_is_an_input_error() {
 /// Ill-formed variants of a valid document, each with what must be said.
 fn mutants(text: &str) -> Vec<(&'static str, String)> {
     let root_end = text.rfind("</").unwrap();
-    let first_attr = text
-        .find(" name=\"")
-        .or_else(|| text.find(" filename=\""))
-        .unwrap();
-    let root_start = text
-        .match_indices('<')
-        .find(|(i, _)| !text[*i..].starts_with("<?") && !text[*i..].starts_with("<!"))
-        .unwrap()
-        .0;
+    // The root's start tag: the first `<` that opens no comment, processing
+    // instruction or doctype (comments may mention tags).
+    let mut root_start = 0;
+    loop {
+        let at = root_start + text[root_start..].find('<').unwrap();
+        let rest = &text[at..];
+        if rest.starts_with("<!--") {
+            root_start = at + rest.find("-->").unwrap() + 3;
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            root_start = at + rest.find('>').unwrap() + 1;
+        } else {
+            root_start = at;
+            break;
+        }
+    }
     let root_close = text[root_start..].find('>').unwrap() + root_start;
+    let first_attr = root_start
+        + text[root_start..]
+            .find(" name=\"")
+            .or_else(|| text[root_start..].find(" filename=\""))
+            .unwrap();
     vec![
         ("nul byte", text.replacen('>', ">\0", 3)),
         ("control character", text.replacen('>', ">\u{1b}", 3)),
@@ -279,6 +290,11 @@ fn corpus_xml_truncated_anywhere_is_an_input_error() {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             // 50 cuts spread over the file, and after every tag of its end.
             assert_truncations_fail(&rel, &text, format, text.len() / 50, 2000, false);
+            for (what, mutant) in mutants(&text) {
+                if let Ok(p) = parse(&rel, mutant.as_bytes(), Some(format)) {
+                    panic!("{rel}: {what} was accepted as {}", p.format);
+                }
+            }
             checked += 1;
         }
         assert!(checked > 0, "no parseable {format} file in the corpus");
@@ -390,6 +406,12 @@ fn corpus_documents_forced_as_another_format_are_refused() {
         checked += 1;
         let as_json = Document::load(&rel, &text, Some(Format::Sarif)).ok();
         let as_text = Document::load(&rel, &text, Some(Format::Lcov)).ok();
+        let own = if actual.is_json() { &as_json } else { &as_text };
+        assert!(
+            own.as_ref()
+                .is_some_and(|d| gate_artifacts::conforms(actual, d)),
+            "{rel}: detected as {actual} but refused when {actual} is forced"
+        );
         for forced in Format::ALL.into_iter().filter(|f| *f != actual) {
             let loaded = if forced.is_json() { &as_json } else { &as_text };
             let json_ok = !forced.is_json() || text.trim_start().starts_with(['{', '[']);
