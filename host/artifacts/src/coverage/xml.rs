@@ -31,6 +31,27 @@ pub fn root_name(text: &str) -> Option<String> {
     }
 }
 
+/// The first character XML 1.0 forbids, with its offset. In UTF-8 text
+/// those are the C0 controls but tab, LF and CR (single bytes) and U+FFFE,
+/// U+FFFF (both start with 0xEF): a byte scan finds the candidates.
+fn illegal_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes
+        .get(from..)?
+        .iter()
+        .position(|b| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF)
+    {
+        let at = from.saturating_add(i);
+        let c = text.get(at..)?.chars().next()?;
+        if !legal_char(c) {
+            return Some((at, c));
+        }
+        from = at.saturating_add(1);
+    }
+    None
+}
+
 /// Whether `c` may appear in an XML 1.0 document (production `Char`).
 fn legal_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -40,8 +61,9 @@ fn legal_char(c: char) -> bool {
 pub struct Reader<'t> {
     inner: quick_xml::Reader<&'t [u8]>,
     text: &'t str,
-    /// Open elements: name and the offset of their start tag.
-    open: Vec<(String, u64)>,
+    /// Open elements: the offset of their start tag and their name's length
+    /// (the name is read back from the text only for an error).
+    open: Vec<(u64, usize)>,
     seen_root: bool,
     /// Offset where the last event returned by [`Reader::next`] starts.
     start: u64,
@@ -51,7 +73,7 @@ impl<'t> Reader<'t> {
     /// Refuses characters XML forbids (NUL, other C0 controls, U+FFFE/FFFF)
     /// before reading anything.
     pub fn new(cx: &ParseContext<'_>, text: &'t str) -> Result<Self, ParseError> {
-        if let Some((at, c)) = text.char_indices().find(|(_, c)| !legal_char(*c)) {
+        if let Some((at, c)) = illegal_char(text) {
             return Err(invalid(
                 cx,
                 "invalid-xml",
@@ -110,8 +132,7 @@ impl<'t> Reader<'t> {
                 self.seen_root = true;
                 self.check_attributes(cx, e)?;
                 if matches!(ev, Event::Start(_)) {
-                    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                    self.open.push((name, at));
+                    self.open.push((at, e.name().as_ref().len()));
                 }
             }
             Event::End(_) => {
@@ -148,8 +169,13 @@ impl<'t> Reader<'t> {
                 return Err(self.ill(cx, at, "doctype after the root element"));
             }
             Event::Eof => {
-                if let Some((name, opened)) = self.open.last() {
-                    let (line_col, n) = (line_col(self.text, to_usize(*opened)), self.open.len());
+                if let Some(&(opened, len)) = self.open.last() {
+                    let from = to_usize(opened).saturating_add(1);
+                    let name = self
+                        .text
+                        .get(from..from.saturating_add(len))
+                        .unwrap_or_default();
+                    let (line_col, n) = (line_col(self.text, to_usize(opened)), self.open.len());
                     return Err(invalid(
                         cx,
                         "truncated-xml",
@@ -186,6 +212,11 @@ impl<'t> Reader<'t> {
                 ),
                 other => self.ill(cx, self.start, other.to_string().to_lowercase()),
             })?;
+            // Without `&` there is nothing to resolve, and the raw text was
+            // checked for illegal characters already.
+            if !a.value.contains(&b'&') {
+                continue;
+            }
             let v = a.unescape_value().map_err(|err| {
                 self.ill(
                     cx,
@@ -231,7 +262,9 @@ fn to_usize(o: u64) -> usize {
 /// An attribute's unescaped value (the [`Reader`] has already refused
 /// malformed, duplicate and badly escaped attributes).
 pub fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    // Checked once by the reader: no need to track keys on every lookup.
     e.attributes()
+        .with_checks(false)
         .flatten()
         .find(|a| a.key.as_ref() == name.as_bytes())
         .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
