@@ -14,6 +14,7 @@ mod cli;
 mod components;
 mod fail_closed_params;
 mod fail_closed_io;
+mod fail_closed_xml;
 mod gates;
 mod iac;
 mod peers;

@@ -112,6 +112,80 @@ impl Format {
         }
     }
 
+    /// What a document of this format must show to be read as one, even when
+    /// the format is forced: the markers its sniffer looks for (said in the
+    /// error when they are missing).
+    pub fn markers(self) -> &'static str {
+        use Format::*;
+        match self {
+            Lcov => {
+                "expected an lcov tracefile: first record `TN:` or `SF:` and an `end_of_record`"
+            }
+            Cobertura => {
+                "expected a `<coverage>` root with `<packages>`, `<sources>` or `line-rate` (and no clover `<project>`)"
+            }
+            Jacoco => "expected a `<report>` root with `<sessioninfo>`, `<package>` or `<counter>`",
+            Clover => "expected a `<coverage>` root with a `<project>`",
+            Istanbul => "expected a coverage map whose files have `statementMap` and `s`",
+            IstanbulSummary => "expected a `total` object with `lines` and `statements` counters",
+            GoCover => "expected a go coverprofile starting with `mode: `",
+            Coveragepy => "expected `meta.format` and a `files` object",
+            Sarif => "expected a `$schema` naming sarif, or `version` 1.x/2.x with `runs`",
+            Trivy => {
+                "expected `SchemaVersion` with `Results` or `ArtifactName`, a `ClusterName` report, or an array of results with `Target`"
+            }
+            Grype => {
+                "expected a `matches` array and `descriptor.name` \"grype\" (or matches with `vulnerability` and `artifact`)"
+            }
+            NpmAudit => {
+                "expected `auditReportVersion` with a `vulnerabilities` object, or npm 6 `advisories` with `metadata`"
+            }
+            CargoAudit => "expected `database` and `vulnerabilities.list`",
+            PipAudit => {
+                "expected a `dependencies` array of packages with `name`, `version` and `vulns`"
+            }
+            OsvScanner => "expected `results` whose entries have `packages` and `source`",
+            Gitleaks => {
+                "expected an array of leaks with `RuleID` and `File` (v8) or `rule` and `offender` (v7)"
+            }
+            TerraformPlan => {
+                "expected a string `format_version` with `terraform_version`, `planned_values` or `resource_changes`"
+            }
+            Kubernetes => "expected top-level `apiVersion` and `kind`",
+            Cloudformation => {
+                "expected `AWSTemplateFormatVersion` or `Resources` with typed entries (`AWS::…`)"
+            }
+            Dockerfile => {
+                "expected the first line to be a dockerfile instruction (`FROM`, `ARG`, …)"
+            }
+            GithubReviews => {
+                "expected pull request reviews (`state`, `user`, `pull_request_url` or `submitted_at` and `commit_id`), a requested-reviewers object, environments or branch protection"
+            }
+            GithubEvent => {
+                "expected a github webhook payload (`sender` and `repository`, or `action` and one of them)"
+            }
+            GitlabApprovals => {
+                "expected a gitlab merge request approvals, approval state, approval rule(s), project approval settings, merge request, deployment or webhook document"
+            }
+            GateApprovals => "expected `kind` \"gate.approvals/…\"",
+        }
+    }
+
+    /// Whether `v`, which carries no format's markers, is a complete empty
+    /// report of this format, so forcing the format is the way to read it:
+    /// `[]` (a clean scan, a pull request without reviews) or, for gitleaks,
+    /// the `null` it writes when it finds nothing.
+    pub fn is_empty_report(self, v: &serde_json::Value) -> bool {
+        use Format::*;
+        match v {
+            serde_json::Value::Array(a) if a.is_empty() => {
+                matches!(self, Gitleaks | GithubReviews | PipAudit | Trivy)
+            }
+            serde_json::Value::Null => self == Gitleaks,
+            _ => false,
+        }
+    }
+
     /// Whether the format is a JSON document (YAML-capable formats say no).
     pub fn is_json(self) -> bool {
         use Format::*;

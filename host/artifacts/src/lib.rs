@@ -4,7 +4,8 @@
 //! file per format inside it. The facade is [`parse`]: bytes in, a
 //! [`Parsed`] model out, or a [`ParseError`] that names the file and the
 //! place. Formats are detected from content, never from file names; a forced
-//! format skips detection. Nothing half-parsed is ever returned.
+//! format skips detection but the document must still carry that format's
+//! own markers ([`Format::markers`]). Nothing half-parsed is ever returned.
 
 pub mod approvals;
 pub mod coverage;
@@ -116,8 +117,44 @@ pub fn detect(doc: &Document<'_>) -> Option<Format> {
         .or_else(|| approvals::sniff(doc))
 }
 
+/// Whether `doc` carries the markers of `format`, as its sniffer tests them.
+/// A format's empty report is accepted too ([`Format::is_empty_report`]).
+pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
+    if doc.as_json().is_some_and(|v| format.is_empty_report(v)) {
+        return true;
+    }
+    match format.kind() {
+        ArtifactKind::Coverage => coverage::conforms(format, doc),
+        ArtifactKind::Findings => findings::conforms(format, doc),
+        ArtifactKind::Iac => iac::conforms(format, doc),
+        ArtifactKind::Approvals => approvals::conforms(format, doc),
+        ArtifactKind::Raw => false,
+    }
+}
+
+/// The error for a document forced as `format` that is not one; the place
+/// is the whole document (its root, or its first line).
+fn not_this_format(name: &str, format: Format, json: bool, why: &str) -> ParseError {
+    let noun = match format.kind() {
+        ArtifactKind::Coverage | ArtifactKind::Findings => "report",
+        _ => "document",
+    };
+    let place = if json {
+        Position::Pointer(String::new())
+    } else {
+        Position::LineCol { line: 1, column: 1 }
+    };
+    ParseError::new(
+        name,
+        "format-mismatch",
+        Some(place),
+        format!("this is not a {format} {noun}: {why}"),
+    )
+}
+
 /// Parses one artifact. `name` is how errors refer to it; `format` forces a
-/// format instead of detecting it.
+/// format instead of detecting it, and the document must still carry that
+/// format's markers (`format-mismatch` otherwise).
 pub fn parse(
     name: &str,
     bytes: &[u8],
@@ -125,9 +162,21 @@ pub fn parse(
     options: &ParseOptions,
 ) -> Result<Parsed, ParseError> {
     let text = document::decode(name, bytes)?;
+    if let Some(f) = format
+        && f.is_json()
+        && !text.trim_start().starts_with(['{', '['])
+        && !text.trim().is_empty()
+        && serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err()
+    {
+        return Err(not_this_format(name, f, false, "it is not json"));
+    }
     let doc = Document::load(name, &text, format)?;
     let format = match format {
-        Some(f) => f,
+        Some(f) if conforms(f, &doc) => f,
+        Some(f) => {
+            let json = doc.as_json().is_some();
+            return Err(not_this_format(name, f, json, f.markers()));
+        }
         None => detect(&doc).ok_or_else(|| {
             ParseError::new(
                 name,

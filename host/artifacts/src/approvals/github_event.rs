@@ -38,10 +38,16 @@ fn is_deployment(v: &Value) -> bool {
         .is_some_and(|d| d.get("sha").is_some() && d.get("environment").is_some())
 }
 
+/// A GitHub webhook payload of any event: repository events carry both
+/// `sender` and `repository`; others an `action` and one of them.
+pub(crate) fn is_webhook(v: &Value) -> bool {
+    let (sender, repo) = (v.get("sender"), v.get("repository"));
+    (sender.is_some_and(Value::is_object) && repo.is_some_and(Value::is_object))
+        || (v.get("action").is_some_and(Value::is_string) && (sender.is_some() || repo.is_some()))
+}
+
 pub(crate) fn sniff(v: &Value) -> bool {
-    v.get("action").is_some_and(Value::is_string)
-        && (v.get("sender").is_some() || v.get("repository").is_some())
-        && (is_pull_request(v) || is_deployment_review(v) || is_deployment(v))
+    is_webhook(v) && (is_pull_request(v) || is_deployment_review(v) || is_deployment(v))
 }
 
 pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {

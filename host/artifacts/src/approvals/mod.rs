@@ -38,6 +38,20 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     }
 }
 
+/// Whether `doc` carries the markers of `format` (see
+/// [`Format::markers`]): the same tests as [`sniff`], one format at a time.
+pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
+    let Some(v) = doc.as_json() else { return false };
+    match format {
+        Format::GateApprovals => gate::sniff(v),
+        Format::GitlabApprovals => gitlab::sniff(v),
+        Format::GithubReviews => github_reviews::sniff(v),
+        // Any webhook payload: the parser names the events it cannot use.
+        Format::GithubEvent => github_event::is_webhook(v),
+        _ => false,
+    }
+}
+
 /// Parses an approvals artifact of a known format.
 pub fn parse(
     format: Format,

@@ -8,7 +8,7 @@
 //! `stmt` element, as Clover's own `statements` metric does. `<testproject>`
 //! (the tests' own coverage) is skipped.
 
-use super::xml::{attr, attr_num, error, invalid};
+use super::xml::{Reader, attr, attr_num, invalid};
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError};
 use quick_xml::events::Event;
@@ -18,17 +18,15 @@ pub fn sniff(text: &str, root: &str) -> bool {
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    let mut r = quick_xml::Reader::from_str(text);
+    let mut r = Reader::new(cx, text)?;
     let mut files: Vec<FileCoverage> = Vec::new();
     let mut current: Option<FileCoverage> = None;
     // statements of the current file, one per `stmt` element
     let mut stmts = Counter::default();
     let mut in_test_project = false;
     loop {
-        let pos = r.buffer_position();
-        let ev = r
-            .read_event()
-            .map_err(|e| error(cx, text, r.error_position(), e))?;
+        let ev = r.next(cx)?;
+        let pos = r.event_start();
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));

@@ -10,7 +10,7 @@
 //! written (relative: coverage.py and gcovr write it relative to a root).
 //! The report's own `line-rate` is never trusted; a disagreement is warned.
 
-use super::xml::{attr, attr_num, error, invalid};
+use super::xml::{Reader, attr, attr_num, invalid, resolve_ref};
 use crate::ParseContext;
 use crate::ParseError;
 use crate::model::{CoverageReport, FileCoverage, FunctionCoverage};
@@ -72,20 +72,19 @@ fn resolve(filename: &str, sources: &[String], cx: &mut ParseContext<'_>) -> Str
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    let mut r = quick_xml::Reader::from_str(text);
+    let mut r = Reader::new(cx, text)?;
     let mut files: Vec<FileCoverage> = Vec::new();
     let mut sources: Vec<String> = Vec::new();
-    let mut in_source = false;
+    // The `<source>` being read: its text and entity references, joined.
+    let mut source: Option<String> = None;
     let mut current: Option<FileCoverage> = None;
     let mut method: Option<Method> = None;
     let mut in_methods = false;
     let mut declared_rate: Option<f64> = None;
     let mut saw_root = false;
     loop {
-        let pos = r.buffer_position();
-        let ev = r
-            .read_event()
-            .map_err(|e| error(cx, text, r.error_position(), e))?;
+        let ev = r.next(cx)?;
+        let pos = r.event_start();
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
@@ -94,7 +93,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                         saw_root = true;
                         declared_rate = attr_num(e, "line-rate");
                     }
-                    b"source" if !empty => in_source = true,
+                    b"source" if !empty => source = Some(String::new()),
                     b"class" => {
                         let filename = attr(e, "filename").ok_or_else(|| {
                             invalid(
@@ -180,14 +179,24 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                     _ => {}
                 }
             }
-            Event::Text(t) if in_source => {
-                let s = t.decode().map(|c| c.trim().to_string()).unwrap_or_default();
-                if !s.is_empty() {
-                    sources.push(s);
+            Event::Text(t) => {
+                if let Some(s) = source.as_mut() {
+                    s.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::GeneralRef(g) => {
+                if let Some(s) = source.as_mut() {
+                    s.push_str(&resolve_ref(&g));
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
-                b"source" => in_source = false,
+                b"source" => {
+                    if let Some(s) = source.take().map(|s| s.trim().to_string())
+                        && !s.is_empty()
+                    {
+                        sources.push(s);
+                    }
+                }
                 b"methods" => in_methods = false,
                 b"method" => {
                     if let (Some(m), Some(f)) = (method.take(), current.as_mut()) {

@@ -20,7 +20,7 @@
 //! Structural errors carry SonarSource's messages and its place (the end
 //! of the offending start tag).
 
-use super::xml::{attr, error, invalid};
+use super::xml::{Reader, attr, invalid};
 use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError};
 use quick_xml::events::{BytesStart, Event};
@@ -89,7 +89,7 @@ fn finish(mut s: Source, cx: &mut ParseContext<'_>) -> FileCoverage {
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    let mut r = quick_xml::Reader::from_str(text);
+    let mut r = Reader::new(cx, text)?;
     let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
     let mut package: Option<String> = None;
     let mut source: Option<Source> = None;
@@ -99,11 +99,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     // path → the sourcefiles' METHOD counters (for reports without classes)
     let mut method_counters: BTreeMap<String, Counter> = BTreeMap::new();
     loop {
-        let ev = r
-            .read_event()
-            .map_err(|e| error(cx, text, r.error_position(), e))?;
+        let ev = r.next(cx)?;
         // Sonar (StAX) reports the end of the start tag; so do we.
-        let pos = r.buffer_position();
+        let pos = r.position();
         let bad =
             |cx: &ParseContext<'_>, msg: String| invalid(cx, "invalid-jacoco", text, pos, msg);
         match ev {

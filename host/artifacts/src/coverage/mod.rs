@@ -36,6 +36,27 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     }
 }
 
+/// Whether `doc` carries the markers of `format` (see [`Format::markers`]):
+/// the same tests as [`sniff`], one format at a time.
+pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
+    match (format, doc) {
+        (Format::Lcov, Document::Text(t)) => lcov::sniff(t),
+        (Format::GoCover, Document::Text(t)) => go::sniff(t),
+        (Format::Cobertura | Format::Clover | Format::Jacoco, Document::Text(t)) => {
+            t.trim_start().starts_with('<')
+                && xml::root_name(t).is_some_and(|root| match format {
+                    Format::Cobertura => cobertura::sniff(t, &root),
+                    Format::Clover => clover::sniff(t, &root),
+                    _ => jacoco::sniff(t, &root),
+                })
+        }
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::sniff(v),
+        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::sniff(v),
+        (Format::Istanbul, Document::Json(v)) => istanbul::sniff(v),
+        _ => false,
+    }
+}
+
 /// Parses a coverage artifact of a known format.
 pub fn parse(
     format: Format,

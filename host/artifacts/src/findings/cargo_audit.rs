@@ -6,6 +6,7 @@
 //! warnings of the parse, not as findings.
 
 use super::{cvss, fingerprint};
+use super::{optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -41,15 +42,25 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 "entry has no advisory",
             )
         })?;
-        let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let id = s(adv, "id");
-        let pkg = item.get("package").cloned().unwrap_or(Value::Null);
-        let name = if s(&pkg, "name").is_empty() {
-            s(adv, "package")
-        } else {
-            s(&pkg, "name")
-        };
-        let version = s(&pkg, "version");
+        let base = format!("/vulnerabilities/list/{i}");
+        let aptr = format!("{base}/advisory");
+        let id = required_id(cx, adv, "id", &aptr)?.to_string();
+        let pkg = item.get("package").unwrap_or(&Value::Null);
+        let pptr = format!("{base}/package");
+        let name = match optional_str(cx, pkg, "name", &pptr)?.filter(|n| !n.is_empty()) {
+            Some(n) => n,
+            None => required_name(cx, adv, "package", &aptr)?,
+        }
+        .to_string();
+        let version = optional_str(cx, pkg, "version", &pptr)?
+            .unwrap_or("")
+            .to_string();
+        let title = optional_str(cx, adv, "title", &aptr)?
+            .unwrap_or("")
+            .to_string();
+        let description = optional_str(cx, adv, "description", &aptr)?
+            .unwrap_or("")
+            .to_string();
         let vector = adv.get("cvss").and_then(Value::as_str).unwrap_or("");
         let score = cvss::base_score(vector);
         if score.is_none() && vector.starts_with("CVSS:4") {
@@ -75,8 +86,8 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             severity,
             severity_source: src,
             cvss: score,
-            title: s(adv, "title"),
-            message: s(adv, "description"),
+            title,
+            message: description,
             location: Some(crate::Location::new(cx.path("Cargo.lock"), None)),
             package: Some(AffectedPackage {
                 name,

@@ -7,9 +7,9 @@
 //! severity; leaked secrets are `high` by tool convention (source `tool`) and
 //! the security policy fails on any secret regardless.
 
-use super::fingerprint;
+use super::{fingerprint, optional_str, required_id};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
-use crate::{ParseContext, ParseError};
+use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
 fn is_leak(v: &Value) -> bool {
@@ -23,7 +23,24 @@ pub fn sniff(v: &Value) -> bool {
 
 pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
     let mut out = Vec::new();
-    for leak in v.as_array().into_iter().flatten() {
+    for (i, leak) in v.as_array().into_iter().flatten().enumerate() {
+        let ptr = format!("/{i}");
+        if !is_leak(leak) {
+            return Err(cx.error(
+                "invalid-gitleaks",
+                Some(Position::Pointer(ptr)),
+                "not a gitleaks finding: expected `RuleID` and `File` (v8) or `rule` and `offender` (v7)",
+            ));
+        }
+        let v8 = leak.get("RuleID").is_some();
+        // The rule and the file identify a leak: required, checked.
+        let (rule_key, file_key) = if v8 {
+            ("RuleID", "File")
+        } else {
+            ("rule", "file")
+        };
+        required_id(cx, leak, rule_key, &ptr)?;
+        optional_str(cx, leak, file_key, &ptr)?;
         let s = |k: &str| leak.get(k).and_then(Value::as_str).unwrap_or("");
         let n = |k: &str| {
             leak.get(k)
@@ -31,7 +48,6 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 .and_then(|x| u32::try_from(x).ok())
                 .filter(|x| *x > 0)
         };
-        let v8 = leak.get("RuleID").is_some();
         let (rule, file, line, end, column, title, commit) = if v8 {
             let d = s("Description");
             (

@@ -4,7 +4,7 @@
 //! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
 //! behind a GHSA or distro advisory) become aliases.
 
-use super::{fingerprint, severity};
+use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -130,14 +130,8 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
         };
         let vuln = m.get("vulnerability").ok_or_else(|| bad("vulnerability"))?;
         let art = m.get("artifact").ok_or_else(|| bad("artifact"))?;
-        let id = vuln
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("vulnerability/id"))?;
-        let name = art
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("artifact/name"))?;
+        let id = required_id(cx, vuln, "id", &format!("{ptr}/vulnerability"))?;
+        let name = required_name(cx, art, "name", &format!("{ptr}/artifact"))?;
         let version = art.get("version").and_then(Value::as_str).unwrap_or("");
         let cvss = best_cvss(m, vuln);
         let label = vuln.get("severity").and_then(Value::as_str).unwrap_or("");

@@ -8,7 +8,7 @@
 //! npm advisory number (`npm:1094102`) and CVEs are aliases. pnpm's
 //! `pnpm audit --json` has npm 6's shape and is read the same way.
 
-use super::{cvss, fingerprint, severity};
+use super::{check_id, cvss, fingerprint, pointer, severity};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -119,11 +119,12 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                     .unwrap_or_default(),
                 _ => Vec::new(),
             };
-            for via in entry
+            for (j, via) in entry
                 .get("via")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
+                .enumerate()
             {
                 let Some(adv) = via.as_object() else { continue };
                 let url = adv.get("url").and_then(Value::as_str).unwrap_or("");
@@ -131,6 +132,11 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 let id = ghsa(url)
                     .or_else(|| source.map(|s| format!("npm:{s}")))
                     .unwrap_or_else(|| format!("npm-advisory:{pkg}"));
+                check_id(
+                    cx,
+                    &id,
+                    &format!("{}/via/{j}", pointer("/vulnerabilities", pkg)),
+                )?;
                 let name = adv.get("name").and_then(Value::as_str).unwrap_or(pkg);
                 out.push(finding(
                     id,
@@ -166,6 +172,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 .map(str::to_string)
                 .or_else(|| ghsa(url))
                 .unwrap_or_else(|| format!("npm:{key}"));
+            check_id(cx, &id, &pointer("/advisories", key))?;
             let versions: Vec<String> = a
                 .get("findings")
                 .and_then(Value::as_array)

@@ -6,7 +6,7 @@
 //! entry's CVSS v3 vector) banded, else unknown — never guessed. GHSA's
 //! `cwe_ids` become CWEs.
 
-use super::{cvss, fingerprint, severity};
+use super::{cvss, fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -71,7 +71,8 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                     "entry has no package",
                 )
             })?;
-            let name = pkg.get("name").and_then(Value::as_str).unwrap_or("");
+            let pptr = format!("/results/{ri}/packages/{pi}");
+            let name = required_name(cx, pkg, "name", &format!("{pptr}/package"))?;
             let version = pkg.get("version").and_then(Value::as_str).unwrap_or("");
             let groups: Vec<&Value> = p
                 .get("groups")
@@ -79,15 +80,14 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 .into_iter()
                 .flatten()
                 .collect();
-            for vuln in p
+            for (vi, vuln) in p
                 .get("vulnerabilities")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
+                .enumerate()
             {
-                let Some(id) = vuln.get("id").and_then(Value::as_str) else {
-                    continue;
-                };
+                let id = required_id(cx, vuln, "id", &format!("{pptr}/vulnerabilities/{vi}"))?;
                 let group_score = groups
                     .iter()
                     .find(|g| {

@@ -4,6 +4,7 @@
 //! rank unknown.
 
 use super::fingerprint;
+use super::{json_type, optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -42,17 +43,25 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 )
             })?,
     };
+    let base = if v.is_array() { "" } else { "/dependencies" };
     let mut out = Vec::new();
-    for d in deps {
-        let name = d.get("name").and_then(Value::as_str).unwrap_or("");
-        let version = d.get("version").and_then(Value::as_str).unwrap_or("");
-        for vuln in d
-            .get("vulns")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let id = vuln.get("id").and_then(Value::as_str).unwrap_or("");
+    for (di, d) in deps.iter().enumerate() {
+        let dptr = format!("{base}/{di}");
+        let name = required_name(cx, d, "name", &dptr)?;
+        let version = optional_str(cx, d, "version", &dptr)?.unwrap_or("");
+        let vulns = match d.get("vulns") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Array(a)) => a.as_slice(),
+            Some(other) => {
+                return Err(cx.error(
+                    "invalid-field",
+                    Some(Position::Pointer(format!("{dptr}/vulns"))),
+                    format!("`vulns` must be an array, found {}", json_type(other)),
+                ));
+            }
+        };
+        for (vi, vuln) in vulns.iter().enumerate() {
+            let id = required_id(cx, vuln, "id", &format!("{dptr}/vulns/{vi}"))?;
             let list = |k: &str| -> Vec<String> {
                 vuln.get(k)
                     .and_then(Value::as_array)

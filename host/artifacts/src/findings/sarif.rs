@@ -24,7 +24,7 @@
 //! `executionSuccessful: false` are warnings. A `results` that is not an
 //! array, a result that is not an object or an unknown `level` are errors.
 
-use super::fingerprint;
+use super::{check_id, fingerprint, optional_str, pointer};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::{Map, Value};
@@ -61,14 +61,22 @@ fn level_severity(level: &str) -> Option<Severity> {
     })
 }
 
-fn security_severity(props: Option<&Value>) -> Option<f64> {
-    let v = props?.get("security-severity")?;
+/// The `security-severity` property: `Ok(None)` when absent, `Err(())`
+/// when it is not a number from 0 to 10 (GitHub's definition). Real tools
+/// write other things there (semgrep 1.69 writes labels such as `MEDIUM`),
+/// so a bad value is a warning and the severity falls back to `level`.
+fn security_severity(props: Option<&Value>) -> Result<Option<f64>, ()> {
+    let Some(v) = props.and_then(|p| p.get("security-severity")) else {
+        return Ok(None);
+    };
     match v {
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
         Value::Number(n) => n.as_f64(),
         _ => None,
     }
     .filter(|f: &f64| f.is_finite() && (0.0..=10.0).contains(f))
+    .map(Some)
+    .ok_or(())
 }
 
 /// `{0}`-style placeholders replaced by the message's `arguments`.
@@ -331,6 +339,7 @@ fn read_run(
             ));
         }
     };
+    let mut bad_severity = Tally::default();
     let (mut bad_rule, mut no_rule, mut bad_artifact, mut absent, mut odd_print) = (
         Tally::default(),
         Tally::default(),
@@ -369,12 +378,21 @@ fn read_run(
         if index.is_some_and(|idx| idx >= 0) && rule.is_none() {
             bad_rule.hit(&ptr);
         }
-        let id = r
-            .get("ruleId")
+        let rule_id = optional_str(cx, r, "ruleId", &ptr)?.map(|s| (s, pointer(&ptr, "ruleId")));
+        let ref_id = match rule_ref {
+            Some(x) => optional_str(cx, x, "id", &pointer(&ptr, "rule"))?
+                .map(|s| (s, format!("{ptr}/rule/id"))),
+            None => None,
+        };
+        // The id of the rule the index points to: where it is written.
+        let indexed_id = rule
+            .and_then(|x| x.get("id"))
             .and_then(Value::as_str)
-            .or_else(|| rule_ref.and_then(|x| x.get("id")).and_then(Value::as_str))
-            .or_else(|| rule.and_then(|x| x.get("id")).and_then(Value::as_str))
-            .map(str::to_string);
+            .map(|s| (s, format!("{ptr}/ruleIndex")));
+        let id = match rule_id.or(ref_id).or(indexed_id) {
+            Some((s, at)) => Some(check_id(cx, s, &at)?.to_string()),
+            None => None,
+        };
         if rule.is_none()
             && let Some(id) = &id
         {
@@ -404,9 +422,17 @@ fn read_run(
                     .map(str::to_string)
             })
             .unwrap_or_else(|| id.clone());
-        let (severity, source, cvss) = if let Some(score) = security_severity(r.get("properties"))
-            .or_else(|| security_severity(rule.and_then(|x| x.get("properties"))))
-        {
+        let on_result = security_severity(r.get("properties")).unwrap_or_else(|()| {
+            bad_severity.hit(&format!("{ptr}/properties/security-severity"));
+            None
+        });
+        let on_rule = || {
+            security_severity(rule.and_then(|x| x.get("properties"))).unwrap_or_else(|()| {
+                bad_severity.hit(&format!("{ptr} (its rule's properties/security-severity)"));
+                None
+            })
+        };
+        let (severity, source, cvss) = if let Some(score) = on_result.or_else(on_rule) {
             (
                 Severity::from_cvss(score),
                 SeveritySource::SarifSecuritySeverity,
@@ -570,6 +596,11 @@ fn read_run(
         absent,
         "sarif-absent-results",
         "are `absent` from the current scan (baselineState) and were skipped",
+    );
+    report(
+        bad_severity,
+        "invalid-security-severity",
+        "carry a `security-severity` that is not a number from 0 to 10; their severity comes from `level`",
     );
     report(
         odd_print,

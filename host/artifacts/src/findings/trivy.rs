@@ -12,7 +12,7 @@
 //! `Results` is warned about: trivy found no OS and no packages, which is not
 //! evidence of a clean artifact.
 
-use super::{fingerprint, severity};
+use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -134,13 +134,19 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                     "a result must be an object",
                 ));
             }
-            read_result(r, &prefix, cx, &mut out);
+            read_result(r, &format!("{ptr}/{i}"), &prefix, cx, &mut out)?;
         }
     }
     Ok(out)
 }
 
-fn read_result(r: &Value, prefix: &str, cx: &mut ParseContext<'_>, out: &mut Vec<SecurityFinding>) {
+fn read_result(
+    r: &Value,
+    rptr: &str,
+    prefix: &str,
+    cx: &mut ParseContext<'_>,
+    out: &mut Vec<SecurityFinding>,
+) -> Result<(), ParseError> {
     let target = str_of(r, "Target");
     let target_path = cx.path(target);
     // The resource (k8s) and target are part of identity.
@@ -149,14 +155,16 @@ fn read_result(r: &Value, prefix: &str, cx: &mut ParseContext<'_>, out: &mut Vec
     } else {
         format!("{prefix}:{target}")
     };
-    for vuln in r
+    for (vi, vuln) in r
         .get("Vulnerabilities")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
-        let id = str_of(vuln, "VulnerabilityID");
-        let name = str_of(vuln, "PkgName");
+        let vptr = format!("{rptr}/Vulnerabilities/{vi}");
+        let id = required_id(cx, vuln, "VulnerabilityID", &vptr)?;
+        let name = required_name(cx, vuln, "PkgName", &vptr)?;
         let version = str_of(vuln, "InstalledVersion");
         let score = cvss(vuln);
         let (sev, src) = severity::resolve(severity::label(str_of(vuln, "Severity")), score);
@@ -198,19 +206,21 @@ fn read_result(r: &Value, prefix: &str, cx: &mut ParseContext<'_>, out: &mut Vec
             suppressed: false,
         });
     }
-    for m in r
+    for (mi, m) in r
         .get("Misconfigurations")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
         if str_of(m, "Status") == "PASS" {
             continue;
         }
+        let mptr = format!("{rptr}/Misconfigurations/{mi}");
         let id = if str_of(m, "AVDID").is_empty() {
-            str_of(m, "ID")
+            required_id(cx, m, "ID", &mptr)?
         } else {
-            str_of(m, "AVDID")
+            required_id(cx, m, "AVDID", &mptr)?
         };
         let (sev, src) = severity::resolve(severity::label(str_of(m, "Severity")), None);
         let cause = m.get("CauseMetadata");
@@ -248,13 +258,14 @@ fn read_result(r: &Value, prefix: &str, cx: &mut ParseContext<'_>, out: &mut Vec
             suppressed: false,
         });
     }
-    for s in r
+    for (si, s) in r
         .get("Secrets")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
-        let id = str_of(s, "RuleID");
+        let id = required_id(cx, s, "RuleID", &format!("{rptr}/Secrets/{si}"))?;
         let (sev, src) = severity::resolve(severity::label(str_of(s, "Severity")), None);
         // Trivy masks the secret in `Match` with `*`; an unmasked match is
         // never used, not even hashed.
@@ -282,4 +293,5 @@ fn read_result(r: &Value, prefix: &str, cx: &mut ParseContext<'_>, out: &mut Vec
             suppressed: false,
         });
     }
+    Ok(())
 }

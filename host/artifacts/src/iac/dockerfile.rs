@@ -221,6 +221,17 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
     Ok(out)
 }
 
+/// What a forced `dockerfile` requires: the first line that is not blank or
+/// a comment starts with a Dockerfile instruction. Less than detection asks,
+/// so that a broken Dockerfile gets the parser's own error and its line.
+pub fn starts_with_instruction(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .is_some_and(|w| INSTRUCTIONS.iter().any(|i| i.eq_ignore_ascii_case(w)))
+}
+
 /// Content sniffing: the first instruction is `FROM`, or `ARG` with a
 /// `FROM` later, and the whole text reads as a Dockerfile.
 pub fn looks_like_dockerfile(text: &str) -> bool {

@@ -64,6 +64,40 @@ fn sniff_text(text: &str) -> Option<Format> {
     None
 }
 
+/// Whether `doc` carries the markers of `format` (see
+/// [`Format::markers`]): the same tests as [`sniff`], one format at a time.
+/// A JSON manifest or template forced as `kubernetes`/`cloudformation` is
+/// loaded as text (those formats are YAML too), so it is tested as JSON here.
+pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
+    let json_text;
+    let value = match doc {
+        Document::Json(v) => Some(v),
+        Document::Text(t) if t.trim_start().starts_with(['{', '[']) => {
+            json_text = serde_json::from_str::<Value>(t).ok();
+            json_text.as_ref()
+        }
+        Document::Text(_) => None,
+    };
+    let text = doc.as_text();
+    match format {
+        Format::TerraformPlan => {
+            value.is_some_and(|v| sniff_json(v) == Some(Format::TerraformPlan))
+        }
+        Format::Cloudformation => {
+            value.is_some_and(cloudformation::looks_like_template)
+                || text.is_some_and(cloudformation::looks_like_yaml_template)
+        }
+        Format::Kubernetes => {
+            value.is_some_and(|v| {
+                v.get("apiVersion").is_some_and(Value::is_string)
+                    && v.get("kind").is_some_and(Value::is_string)
+            }) || text.is_some_and(kubernetes::looks_like_yaml_manifest)
+        }
+        Format::Dockerfile => text.is_some_and(dockerfile::starts_with_instruction),
+        _ => false,
+    }
+}
+
 /// Parses an IaC artifact of a known format.
 pub fn parse(
     format: Format,

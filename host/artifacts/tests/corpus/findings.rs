@@ -1078,7 +1078,13 @@ fn empty_reports_and_error_outputs() {
         &Default::default(),
     )
     .unwrap_err();
-    assert_eq!(e.code, "invalid-grype");
+    assert_eq!(
+        (e.code, e.position),
+        (
+            "format-mismatch",
+            Some(gate_artifacts::Position::Pointer(String::new()))
+        )
+    );
     // cargo-audit: a v4-only vector leaves the severity unknown, warned.
     let p = parsed("security/cargo-audit/many_findings_cvss.json");
     assert_eq!(codes(&p), vec!["cvss-v4-unscored"]);

@@ -10,6 +10,7 @@
 
 mod approvals;
 mod coverage;
+mod fail_closed;
 mod findings;
 mod iac;
 
