@@ -74,7 +74,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     // lines right after `SF:` that are no lcov record continue the name.
     let mut in_sf_name = false;
     for (idx, raw) in text.lines().enumerate() {
-        let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let n = u32::try_from(idx.saturating_add(1)).unwrap_or(u32::MAX);
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -209,7 +209,7 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
             if line == 0 {
                 // Seen in real reports (Firefox via grcov): a record with no
                 // line to attach it to. Ignored, and counted for a warning.
-                r.zero_lines += 1;
+                r.zero_lines = r.zero_lines.saturating_add(1);
                 return Ok(());
             }
             // The same line twice in one record (several TN sections) sums.
@@ -282,7 +282,9 @@ fn check(r: &Record, cx: &mut ParseContext<'_>) {
         );
     }
     let count = |it: &mut dyn Iterator<Item = bool>| {
-        it.fold((0u64, 0u64), |(t, c), hit| (t + 1, c + u64::from(hit)))
+        it.fold((0u64, 0u64), |(t, c), hit| {
+            (t.saturating_add(1), c.saturating_add(u64::from(hit)))
+        })
     };
     let (lf, lh) = count(&mut r.lines.values().map(|h| *h > 0));
     let (brf, brh) = count(&mut r.branches.values().map(|t| t.is_some_and(|t| t > 0)));

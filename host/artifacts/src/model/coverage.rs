@@ -46,8 +46,9 @@ pub struct Counter {
 
 impl Counter {
     pub fn add(&mut self, other: Counter) {
-        self.total += other.total;
-        self.covered += other.covered;
+        // Totals of several files or reports: a sum past u64 saturates.
+        self.total = self.total.saturating_add(other.total);
+        self.covered = self.covered.saturating_add(other.covered);
     }
 
     /// Percentage, `None` when nothing is coverable.
@@ -98,8 +99,8 @@ impl FileCoverage {
             return s.branches;
         }
         self.branches.values().fold(Counter::default(), |mut c, b| {
-            c.total += u64::from(b.total);
-            c.covered += u64::from(b.covered);
+            c.total = c.total.saturating_add(u64::from(b.total));
+            c.covered = c.covered.saturating_add(u64::from(b.covered));
             c
         })
     }
