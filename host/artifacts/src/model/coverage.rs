@@ -132,17 +132,25 @@ impl CoverageReport {
     }
 
     /// Sorts files by path and merges duplicates (see [`FileCoverage::merge`]).
+    /// In place: a second map of every file would double a large report's
+    /// memory, and parsers mostly hand the files over sorted already.
     pub fn normalize(&mut self) {
-        let mut by_path: BTreeMap<String, FileCoverage> = BTreeMap::new();
-        for f in std::mem::take(&mut self.files) {
-            match by_path.get_mut(&f.path) {
-                Some(existing) => existing.merge(f),
-                None => {
-                    by_path.insert(f.path.clone(), f);
-                }
-            }
+        if self
+            .files
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.path < b.path))
+        {
+            return;
         }
-        self.files = by_path.into_values().collect();
+        // Stable: duplicates merge in the order they came.
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.files.dedup_by(|later, kept| {
+            if later.path != kept.path {
+                return false;
+            }
+            kept.merge(std::mem::take(later));
+            true
+        });
     }
 
     /// Merges another report into this one (union of files and lines).

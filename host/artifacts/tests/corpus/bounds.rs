@@ -254,3 +254,36 @@ fn kubernetes_list_items_keep_their_lines() {
     );
     assert!(r.resources[0].attributes.get("__lines").is_none());
 }
+
+#[test]
+fn coverage_normalize_sorts_and_merges_in_place() {
+    // Normalizing no longer builds a second map of every file; the result
+    // is the same: sorted by path, duplicates merged in input order.
+    let file = |path: &str, line: u32, hits: u64| {
+        let mut f = FileCoverage::new(path);
+        f.lines.insert(line, hits);
+        f
+    };
+    let mut r = CoverageReport {
+        files: vec![
+            file("b.rs", 1, 1),
+            file("a.rs", 1, 0),
+            file("b.rs", 1, 2),
+            file("b.rs", 2, 0),
+            file("a.rs", 3, 4),
+        ],
+    };
+    r.normalize();
+    let got: Vec<(&str, Vec<(u32, u64)>)> = r
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), lines(f)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a.rs", vec![(1, 0), (3, 4)]),
+            ("b.rs", vec![(1, 3), (2, 0)])
+        ]
+    );
+}
