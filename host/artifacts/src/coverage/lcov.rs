@@ -48,11 +48,30 @@ struct Record {
     line: u32,
     lines: BTreeMap<u32, u64>,
     /// (line, block, branch) → taken (None = never evaluated)
-    branches: BTreeMap<(u32, String, String), Option<u64>>,
+    branches: BTreeMap<(u32, BranchId, BranchId), Option<u64>>,
     fn_lines: BTreeMap<String, u32>,
     fn_hits: BTreeMap<String, u64>,
     counters: Counters,
     zero_lines: u32,
+}
+
+/// A `BRDA` block or branch id: almost always a small number, kept as one
+/// so a branch costs no allocation (two strings per `BRDA` made branch-heavy
+/// tracefiles take ten times their size).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum BranchId {
+    Number(u64),
+    Text(Box<str>),
+}
+
+impl BranchId {
+    fn new(s: &str) -> Self {
+        // Only canonical numbers: `01` and `1` stay distinct ids.
+        match s.parse::<u64>() {
+            Ok(n) if n.to_string() == s => BranchId::Number(n),
+            _ => BranchId::Text(s.into()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -229,7 +248,7 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
             };
             let e = r
                 .branches
-                .entry((line, block.to_string(), branch.to_string()))
+                .entry((line, BranchId::new(block), BranchId::new(branch)))
                 .or_insert(None);
             *e = add_taken(*e, taken);
         }

@@ -287,3 +287,18 @@ fn coverage_normalize_sorts_and_merges_in_place() {
         ]
     );
 }
+
+#[test]
+fn lcov_branch_ids_stay_distinct_as_written() {
+    // Numeric ids are stored as numbers; `01` and `1` remain two branches,
+    // and a named id merges across test names like a numeric one.
+    let r = coverage(
+        "TN:a\nSF:x.c\nBRDA:1,0,01,1\nBRDA:1,0,1,0\nBRDA:2,b,then,0\nend_of_record\nTN:b\nSF:x.c\nBRDA:2,b,then,3\nend_of_record\n",
+    );
+    let b: Vec<(u32, u32, u32)> = r.files[0]
+        .branches
+        .iter()
+        .map(|(l, b)| (*l, b.covered, b.total))
+        .collect();
+    assert_eq!(b, [(1, 1, 2), (2, 1, 1)]);
+}
