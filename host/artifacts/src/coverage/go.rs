@@ -158,7 +158,9 @@ fn line_hits(
     spans: Vec<(u32, u32, u64, u32)>,
     budget: &mut usize,
 ) -> Result<BTreeMap<u32, u64>, u32> {
-    let mut out = BTreeMap::new();
+    // Lines come out in order: collected first, the map is built with full
+    // nodes (inserting one by one leaves them about half empty).
+    let mut out = Vec::new();
     let mut pending = spans.into_iter().peekable();
     // Open blocks, largest count on top: (count, last line, profile line).
     let mut open: BinaryHeap<(u64, u32, u32)> = BinaryHeap::new();
@@ -183,13 +185,13 @@ fn line_hits(
             continue;
         };
         *budget = budget.checked_sub(1).ok_or(at)?;
-        out.insert(line, count);
+        out.push((line, count));
         match line.checked_add(1) {
             Some(next) => line = next,
             None => break,
         }
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 #[cfg(test)]

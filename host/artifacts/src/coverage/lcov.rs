@@ -47,6 +47,8 @@ struct Record {
     path: String,
     line: u32,
     lines: BTreeMap<u32, u64>,
+    /// `DA` records as read; made into `lines` at `end_of_record`.
+    da: Vec<(u32, u64)>,
     /// (line, block, branch) → taken (None = never evaluated)
     branches: BTreeMap<(u32, BranchId, BranchId), Option<u64>>,
     fn_lines: BTreeMap<String, u32>,
@@ -100,9 +102,10 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         }
         let bad = |msg: String| cx.error("invalid-lcov", Some(Position::Line(n)), msg);
         if line == "end_of_record" {
-            let r = rec
+            let mut r = rec
                 .take()
                 .ok_or_else(|| bad("`end_of_record` without a preceding `SF:`".into()))?;
+            r.finish_lines();
             check(&r, cx);
             match files.get_mut(&r.path) {
                 Some(acc) => acc.absorb(r),
@@ -168,6 +171,22 @@ fn add_taken(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 }
 
 impl Record {
+    /// Turns the `DA` records into the line map. Built from a sorted list,
+    /// the map's nodes are full (inserting line by line leaves them about
+    /// half empty, and lines are most of a tracefile's model).
+    fn finish_lines(&mut self) {
+        let mut da = std::mem::take(&mut self.da);
+        da.sort_by_key(|(line, _)| *line);
+        da.dedup_by(|later, kept| {
+            if later.0 != kept.0 {
+                return false;
+            }
+            kept.1 = kept.1.saturating_add(later.1);
+            true
+        });
+        self.lines = da.into_iter().collect();
+    }
+
     /// Folds another record of the same source into this one.
     fn absorb(&mut self, other: Record) {
         for (line, h) in other.lines {
@@ -232,8 +251,7 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
                 return Ok(());
             }
             // The same line twice in one record (several TN sections) sums.
-            let e = r.lines.entry(line).or_insert(0);
-            *e = e.saturating_add(h);
+            r.da.push((line, h));
         }
         "BRDA" => {
             let parts: Vec<&str> = value.splitn(4, ',').collect();
