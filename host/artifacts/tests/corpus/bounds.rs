@@ -302,3 +302,30 @@ fn lcov_branch_ids_stay_distinct_as_written() {
         .collect();
     assert_eq!(b, [(1, 1, 2), (2, 1, 1)]);
 }
+
+#[test]
+fn cobertura_file_repeated_in_many_classes_merges_without_quadratic_work() {
+    // One file, 20 000 classes (inner classes each repeat the filename),
+    // each with one method: merging used to compare every function with
+    // every other. The result: one file, every method once.
+    let mut text = String::from("<coverage><packages><package name=\"p\"><classes>");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "<class name=\"C{i}\" filename=\"a.py\"><methods><method name=\"m{i}\" signature=\"\"><lines><line number=\"{n}\" hits=\"{h}\"/></lines></method></methods><lines><line number=\"{n}\" hits=\"{h}\"/></lines></class>",
+            n = i + 1,
+            h = i % 2
+        ));
+    }
+    // The same method twice (two classes, same name and line): one
+    // function, hits added.
+    text.push_str("<class name=\"D\" filename=\"a.py\"><methods><method name=\"m1\" signature=\"\"><lines><line number=\"2\" hits=\"4\"/></lines></method></methods><lines/></class>");
+    text.push_str("</classes></package></packages></coverage>");
+    let r = coverage(&text);
+    assert_eq!(r.files.len(), 1);
+    let f = &r.files[0];
+    assert_eq!(f.functions.len(), 20_000);
+    assert_eq!(f.lines.len(), 20_000);
+    let m1 = f.functions.iter().find(|g| g.name == "m1").unwrap();
+    // Cobertura method hits are 0 or 1 (whether a line of it ran).
+    assert_eq!((m1.line, m1.hits), (2, 2));
+}
