@@ -49,7 +49,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
         return Err(ParseError::new(
             name,
             "not-a-diff",
-            Some(Position::Line(u32::try_from(first + 1).unwrap_or(u32::MAX))),
+            Some(Position::Line(u32::try_from(first.saturating_add(1)).unwrap_or(u32::MAX))),
             "this is not a unified diff: no `diff --git`, `+++` or `@@` header in it",
         ));
     }
@@ -64,7 +64,9 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
         ParseError::new(
             name,
             "invalid-diff",
-            Some(Position::Line(u32::try_from(line + 1).unwrap_or(u32::MAX))),
+            Some(Position::Line(
+                u32::try_from(line.saturating_add(1)).unwrap_or(u32::MAX),
+            )),
             msg,
         )
     };
@@ -74,7 +76,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
                 "diff-hunk-mismatch",
                 format!(
                     "{name}: the hunk at line {} does not match its header ({} old, {} new line(s) {})",
-                    at + 1,
+                    at.saturating_add(1),
                     old.abs(),
                     new.abs(),
                     if old > 0 || new > 0 {
@@ -84,7 +86,10 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
                     }
                 ),
             );
-            w.location = Some(crate::Location::new(name, u32::try_from(at + 1).ok()));
+            w.location = Some(crate::Location::new(
+                name,
+                u32::try_from(at.saturating_add(1)).ok(),
+            ));
             warnings.push(w);
         }
         *in_hunk = false;
@@ -104,26 +109,26 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
                         files.entry(path.clone()).or_default().push(new_line);
                     }
                     new_line = new_line.saturating_add(1);
-                    remaining_new -= 1;
+                    remaining_new = remaining_new.saturating_sub(1);
                     continue;
                 }
                 Some(b'-') => {
-                    remaining_old -= 1;
+                    remaining_old = remaining_old.saturating_sub(1);
                     continue;
                 }
                 Some(b'\\') => continue, // "\ No newline at end of file"
                 Some(b' ') => {
                     new_line = new_line.saturating_add(1);
-                    remaining_new -= 1;
-                    remaining_old -= 1;
+                    remaining_new = remaining_new.saturating_sub(1);
+                    remaining_old = remaining_old.saturating_sub(1);
                     continue;
                 }
                 // An empty line inside a hunk is a context line whose space
                 // an editor trimmed.
                 None if !exhausted => {
                     new_line = new_line.saturating_add(1);
-                    remaining_new -= 1;
-                    remaining_old -= 1;
+                    remaining_new = remaining_new.saturating_sub(1);
+                    remaining_old = remaining_old.saturating_sub(1);
                     continue;
                 }
                 _ => {}

@@ -99,7 +99,9 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseErro
                     ParseError::new(
                         name,
                         "invalid-encoding",
-                        Some(Position::Offset(2 + 2 * i as u64)),
+                        Some(Position::Offset(
+                            (i as u64).saturating_mul(2).saturating_add(2),
+                        )),
                         "invalid utf-16 sequence",
                     )
                 })
@@ -121,7 +123,9 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
         ParseError::new(
             name,
             "invalid-encoding",
-            Some(Position::Offset(base + e.valid_up_to() as u64)),
+            Some(Position::Offset(
+                base.saturating_add(e.valid_up_to() as u64),
+            )),
             "file is not valid utf-8",
         )
     })
@@ -130,11 +134,16 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
 /// Line and column (1-based) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> Position {
     let upto = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = upto.bytes().filter(|b| *b == b'\n').count() + 1;
-    let column = upto
-        .rfind('\n')
-        .map_or(upto.len(), |nl| upto.len() - nl - 1)
-        + 1;
+    let line = upto
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        .saturating_add(1);
+    // 1-based: the bytes after the last newline, plus one.
+    let column = match upto.rfind('\n') {
+        Some(nl) => upto.len().saturating_sub(nl),
+        None => upto.len().saturating_add(1),
+    };
     Position::LineCol {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),

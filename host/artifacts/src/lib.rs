@@ -6,6 +6,13 @@
 //! place. Formats are detected from content, never from file names; a forced
 //! format skips detection but the document must still carry that format's
 //! own markers ([`Format::markers`]). Nothing half-parsed is ever returned.
+//!
+//! Numbers in an artifact are the author's, not ours: arithmetic on them is
+//! checked or saturating (a lint enforces it), and no loop or allocation is
+//! sized by them rather than by the input's length.
+
+// Counts from artifacts are attacker-sized: no silent wrap, no overflow panic.
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod approvals;
 pub mod coverage;

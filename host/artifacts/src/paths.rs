@@ -65,18 +65,18 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         if bytes.get(i) == Some(&b'%') {
             let hex = bytes
-                .get(i + 1..i + 3)
+                .get(i.saturating_add(1)..i.saturating_add(3))
                 .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
-                i += 3;
+                i = i.saturating_add(3);
                 continue;
             }
         }
         if let Some(b) = bytes.get(i) {
             out.push(*b);
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -5,8 +5,14 @@ use crate::config::Role;
 use crate::error::GateError;
 use crate::exit::Exit;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
-use gate_artifacts::{CoverageReport, Format, Model, ParseOptions, Warning};
+use gate_artifacts::{
+    CoverageReport, FileCoverage, Format, IacResource, Model, ParseOptions, SecurityFinding,
+    Warning,
+};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
     let format: Option<Format> = match &args.format {
@@ -46,7 +52,12 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
 
 /// The stable JSON of one or more parsed artifacts. Coverage reports are
 /// merged into one model; other families list one object per artifact.
-pub fn model_json(loaded: &[LoadedArtifact]) -> Value {
+///
+/// Built lazily: the models are serialized one file, finding or resource at
+/// a time (each through a `Value`, whose maps keep keys sorted as this
+/// output always had), so printing a large model never holds a second,
+/// `Value`-sized copy of it (200 000 LCOV records took 1.3 GB that way).
+pub fn model_json(loaded: &[LoadedArtifact]) -> ModelJson<'_> {
     let all_coverage = loaded
         .iter()
         .all(|a| matches!(a.parsed.model, Model::Coverage(_)));
@@ -63,125 +74,236 @@ pub fn model_json(loaded: &[LoadedArtifact]) -> Value {
                 formats.push(a.parsed.format.as_str());
             }
         }
-        return coverage_json(&formats.join("+"), &merged, &warnings);
+        return ModelJson::One(coverage_json(
+            &formats.join("+"),
+            Cow::Owned(merged),
+            Cow::Owned(warnings),
+        ));
     }
-    let docs: Vec<Value> = loaded.iter().map(one).collect();
-    match <[Value; 1]>::try_from(docs) {
-        Ok([single]) => single,
-        Err(many) => Value::Array(many),
+    let mut docs: Vec<Doc<'_>> = loaded.iter().map(one).collect();
+    match docs.len() {
+        1 => match docs.pop() {
+            Some(d) => ModelJson::One(d),
+            None => ModelJson::Many(docs),
+        },
+        _ => ModelJson::Many(docs),
     }
 }
 
-fn one(a: &LoadedArtifact) -> Value {
+/// What `gate parse` prints: one artifact's object, or a list of them.
+pub enum ModelJson<'a> {
+    One(Doc<'a>),
+    Many(Vec<Doc<'a>>),
+}
+
+impl Serialize for ModelJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ModelJson::One(d) => d.serialize(s),
+            ModelJson::Many(docs) => s.collect_seq(docs),
+        }
+    }
+}
+
+/// One artifact's object: its fields in key order, and what the one-line
+/// summary says about it.
+pub struct Doc<'a> {
+    fields: Vec<(String, Field<'a>)>,
+    kind: &'static str,
+    format: String,
+    path: Option<&'a str>,
+    count: String,
+    warnings: Cow<'a, [Warning]>,
+}
+
+/// A field's value: small ones as a `Value`, the model's big lists
+/// serialized element by element when printed.
+enum Field<'a> {
+    Value(Value),
+    Files(Cow<'a, CoverageReport>),
+    Findings(&'a [SecurityFinding]),
+    Resources(&'a [IacResource]),
+    Warnings(Cow<'a, [Warning]>),
+}
+
+impl Serialize for Doc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.fields.len()))?;
+        for (k, v) in &self.fields {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Serializes `items` as a list, each through its own `Value` (sorted keys).
+fn each_as_value<S: Serializer, T: Serialize>(
+    s: S,
+    items: impl ExactSizeIterator<Item = T>,
+) -> Result<S::Ok, S::Error> {
+    let mut seq = s.serialize_seq(Some(items.len()))?;
+    for item in items {
+        let v = serde_json::to_value(item).map_err(serde::ser::Error::custom)?;
+        seq.serialize_element(&v)?;
+    }
+    seq.end()
+}
+
+impl Serialize for Field<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(v) => v.serialize(s),
+            Field::Files(c) => each_as_value(s, c.files.iter().map(file_json)),
+            Field::Findings(f) => each_as_value(s, f.iter()),
+            Field::Resources(r) => each_as_value(s, r.iter()),
+            Field::Warnings(w) => each_as_value(s, w.iter()),
+        }
+    }
+}
+
+impl<'a> Doc<'a> {
+    fn new(
+        kind: &'static str,
+        format: &str,
+        count: String,
+        warnings: Cow<'a, [Warning]>,
+        mut fields: Vec<(String, Field<'a>)>,
+    ) -> Self {
+        fields.push(("kind".into(), Field::Value(json!(kind))));
+        fields.push(("format".into(), Field::Value(json!(format))));
+        fields.push(("warnings".into(), Field::Warnings(warnings.clone())));
+        let mut doc = Doc {
+            fields,
+            kind,
+            format: format.to_string(),
+            path: None,
+            count,
+            warnings,
+        };
+        doc.sort();
+        doc
+    }
+
+    fn sort(&mut self) {
+        self.fields.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+}
+
+fn one(a: &LoadedArtifact) -> Doc<'_> {
     let format = a.parsed.format.as_str();
-    let warnings = &a.parsed.warnings;
-    let mut v = match &a.parsed.model {
-        Model::Coverage(c) => coverage_json(format, c, warnings),
+    let warnings = Cow::Borrowed(a.parsed.warnings.as_slice());
+    let mut d = match &a.parsed.model {
+        Model::Coverage(c) => coverage_json(format, Cow::Borrowed(c), warnings),
         Model::Findings(f) => {
             let counts: serde_json::Map<String, Value> = f
                 .counts()
                 .iter()
                 .map(|(s, n)| (s.as_str().to_string(), json!(n)))
                 .collect();
-            json!({"kind": "findings", "format": format, "counts": counts,
-                   "findings": f.findings, "warnings": warnings})
+            Doc::new(
+                "findings",
+                format,
+                format!("{} findings", f.findings.len()),
+                warnings,
+                vec![
+                    ("counts".into(), Field::Value(Value::Object(counts))),
+                    ("findings".into(), Field::Findings(&f.findings)),
+                ],
+            )
         }
-        Model::Iac(r) => json!({"kind": "iac", "format": format, "resources": r.resources,
-                                "warnings": warnings}),
+        Model::Iac(r) => Doc::new(
+            "iac",
+            format,
+            format!("{} resources", r.resources.len()),
+            warnings,
+            vec![("resources".into(), Field::Resources(&r.resources))],
+        ),
         Model::Approvals(s) => {
-            let mut v = json!({"kind": "approvals", "format": format});
-            if let (Some(obj), Ok(Value::Object(fields))) =
-                (v.as_object_mut(), serde_json::to_value(s))
-            {
-                obj.extend(fields);
-                obj.insert("warnings".into(), json!(warnings));
-            }
-            v
+            let fields = match serde_json::to_value(s) {
+                Ok(Value::Object(obj)) => {
+                    obj.into_iter().map(|(k, v)| (k, Field::Value(v))).collect()
+                }
+                _ => Vec::new(),
+            };
+            Doc::new(
+                "approvals",
+                format,
+                format!("{} reviews", s.reviews.len()),
+                warnings,
+                fields,
+            )
         }
     };
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("path".into(), json!(a.spec.display));
-        obj.insert("sha256".into(), json!(a.sha256));
-    }
-    v
+    d.path = Some(&a.spec.display);
+    d.fields
+        .push(("path".into(), Field::Value(json!(a.spec.display))));
+    d.fields
+        .push(("sha256".into(), Field::Value(json!(a.sha256))));
+    d.sort();
+    d
 }
 
-fn coverage_json(format: &str, c: &CoverageReport, warnings: &[Warning]) -> Value {
+fn file_json(f: &FileCoverage) -> Value {
+    let mut file = json!({
+        "path": f.path,
+        "lines": f.line_counter(),
+        "branches": f.branch_counter(),
+        "functions": f.function_counter(),
+        "line_hits": f.lines.iter().map(|(l, h)| json!([l, h])).collect::<Vec<_>>(),
+        "branch_hits": f.branches.iter().map(|(l, b)| json!([l, b.covered, b.total])).collect::<Vec<_>>(),
+        "function_hits": f.functions,
+    });
+    if let (Some(s), Some(obj)) = (f.statements, file.as_object_mut()) {
+        obj.insert("statements".into(), json!(s));
+    }
+    file
+}
+
+fn coverage_json<'a>(
+    format: &str,
+    c: Cow<'a, CoverageReport>,
+    warnings: Cow<'a, [Warning]>,
+) -> Doc<'a> {
     let t = c.totals();
     let mut totals = json!({"lines": t.lines, "branches": t.branches, "functions": t.functions});
     if let (Some(s), Some(obj)) = (t.statements, totals.as_object_mut()) {
         obj.insert("statements".into(), json!(s));
     }
-    let files: Vec<Value> = c
-        .files
-        .iter()
-        .map(|f| {
-            let mut file = json!({
-                "path": f.path,
-                "lines": f.line_counter(),
-                "branches": f.branch_counter(),
-                "functions": f.function_counter(),
-                "line_hits": f.lines.iter().map(|(l, h)| json!([l, h])).collect::<Vec<_>>(),
-                "branch_hits": f.branches.iter().map(|(l, b)| json!([l, b.covered, b.total])).collect::<Vec<_>>(),
-                "function_hits": f.functions,
-            });
-            if let (Some(s), Some(obj)) = (f.statements, file.as_object_mut()) {
-                obj.insert("statements".into(), json!(s));
-            }
-            file
-        })
-        .collect();
-    json!({"kind": "coverage", "format": format, "totals": totals, "files": files, "warnings": warnings})
+    let count = format!(
+        "{} files, lines {}/{}",
+        c.files.len(),
+        t.lines.covered,
+        t.lines.total
+    );
+    Doc::new(
+        "coverage",
+        format,
+        count,
+        warnings,
+        vec![
+            ("totals".into(), Field::Value(totals)),
+            ("files".into(), Field::Files(c)),
+        ],
+    )
 }
 
-fn summary(doc: &Value) -> String {
+fn summary(doc: &ModelJson<'_>) -> String {
     let docs = match doc {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
+        ModelJson::One(d) => std::slice::from_ref(d),
+        ModelJson::Many(d) => d.as_slice(),
     };
     let mut out = String::new();
-    for d in &docs {
-        let kind = at(d, "kind").as_str().unwrap_or("?");
-        let format = at(d, "format").as_str().unwrap_or("?");
-        let what = match kind {
-            "coverage" => {
-                let l = at(at(d, "totals"), "lines");
-                format!(
-                    "{} files, lines {}/{}",
-                    at(d, "files").as_array().map_or(0, Vec::len),
-                    at(l, "covered"),
-                    at(l, "total")
-                )
-            }
-            "findings" => format!(
-                "{} findings",
-                at(d, "findings").as_array().map_or(0, Vec::len)
-            ),
-            "iac" => format!(
-                "{} resources",
-                at(d, "resources").as_array().map_or(0, Vec::len)
-            ),
-            _ => format!(
-                "{} reviews",
-                at(d, "reviews").as_array().map_or(0, Vec::len)
-            ),
-        };
+    for d in docs {
         out.push_str(&format!(
-            "{} [{kind} {format}]: {what}\n",
-            at(d, "path").as_str().unwrap_or("(merged)")
+            "{} [{} {}]: {}\n",
+            d.path.unwrap_or("(merged)"),
+            d.kind,
+            d.format,
+            d.count
         ));
-        for w in at(d, "warnings").as_array().into_iter().flatten() {
-            out.push_str(&format!(
-                "  warning[{}]: {}\n",
-                at(w, "code").as_str().unwrap_or(""),
-                at(w, "message").as_str().unwrap_or("")
-            ));
+        for w in d.warnings.iter() {
+            out.push_str(&format!("  warning[{}]: {}\n", w.code, w.message));
         }
     }
     out
-}
-
-/// A field of a JSON object, `null` when absent.
-fn at<'a>(v: &'a Value, key: &str) -> &'a Value {
-    v.get(key).unwrap_or(&Value::Null)
 }

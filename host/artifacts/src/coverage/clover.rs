@@ -76,13 +76,15 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                                 let fl: u64 = attr_num(e, "falsecount").unwrap_or(0);
                                 let b = f.branches.entry(num).or_default();
                                 b.total = b.total.max(2);
-                                b.covered = b.covered.max(u32::from(t > 0) + u32::from(fl > 0));
+                                b.covered = b
+                                    .covered
+                                    .max(u32::from(t > 0).saturating_add(u32::from(fl > 0)));
                                 let h = f.lines.entry(num).or_insert(0);
                                 *h = (*h).max(count.max(t.saturating_add(fl)));
                             }
                             _ => {
-                                stmts.total += 1;
-                                stmts.covered += u64::from(count > 0);
+                                stmts.total = stmts.total.saturating_add(1);
+                                stmts.covered = stmts.covered.saturating_add(u64::from(count > 0));
                                 let h = f.lines.entry(num).or_insert(0);
                                 *h = (*h).max(count);
                             }

@@ -68,11 +68,12 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         }
         for from in arcs(d.get("executed_branches")) {
             let b = f.branches.entry(from).or_default();
-            b.total += 1;
-            b.covered += 1;
+            b.total = b.total.saturating_add(1);
+            b.covered = b.covered.saturating_add(1);
         }
         for from in arcs(d.get("missing_branches")) {
-            f.branches.entry(from).or_default().total += 1;
+            let b = f.branches.entry(from).or_default();
+            b.total = b.total.saturating_add(1);
         }
         for (name, func) in d
             .get("functions")

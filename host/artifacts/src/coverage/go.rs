@@ -11,7 +11,8 @@
 
 use crate::model::{Counter, CoverageReport, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BinaryHeap};
 
 pub fn sniff(text: &str) -> bool {
     text.lines()
@@ -38,25 +39,25 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let mode = match lines.next() {
-        Some((_, l)) => l
-            .trim()
-            .strip_prefix("mode: ")
-            .unwrap_or("")
-            .trim()
-            .to_string(),
+        Some((_, l)) => l.trim().strip_prefix("mode: ").unwrap_or("").trim(),
         None => return Err(cx.error("empty-file", None, "file is empty")),
     };
-    if !matches!(mode.as_str(), "set" | "count" | "atomic") {
+    if !matches!(mode, "set" | "count" | "atomic") {
         return Err(cx.error(
             "invalid-go-cover",
             Some(Position::Line(1)),
             format!("unknown mode `{mode}`"),
         ));
     }
-    // file → block → (statements, count)
-    let mut blocks: BTreeMap<String, BTreeMap<Block, (u64, u64)>> = BTreeMap::new();
+    let set = mode == "set";
+    // file → block → (statements, count, profile line); file names borrow
+    // the text so a block costs no allocation of its own.
+    let mut blocks: BTreeMap<&str, BTreeMap<Block, (u64, u64, u32)>> = BTreeMap::new();
+    // Statements of all distinct blocks: a sum past u64 means the counts are
+    // not real, so it is an input error rather than a saturated total.
+    let mut statements: u64 = 0;
     for (idx, raw) in lines {
-        let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let n = u32::try_from(idx.saturating_add(1)).unwrap_or(u32::MAX);
         let line = raw.trim();
         let bad =
             |m: String| ParseError::new(cx.name, "invalid-go-cover", Some(Position::Line(n)), m);
@@ -89,40 +90,108 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         let count: u64 = count
             .parse()
             .map_err(|_| bad(format!("bad hit count `{count}`")))?;
-        let e = blocks
-            .entry(file.to_string())
-            .or_default()
-            .entry((sl, sc, el, ec))
-            .or_insert((stmts, 0));
-        e.1 = if mode == "set" {
-            e.1.max(count)
-        } else {
-            e.1.saturating_add(count)
-        };
+        match blocks.entry(file).or_default().entry((sl, sc, el, ec)) {
+            Entry::Vacant(v) => {
+                statements = statements.checked_add(stmts).ok_or_else(|| {
+                    bad(format!(
+                        "statement count `{stmts}` makes the profile's total exceed {}",
+                        u64::MAX
+                    ))
+                })?;
+                v.insert((stmts, count, n));
+            }
+            // A repeated block (merged `-coverpkg` profiles): its hits
+            // combine; a count past u64 saturates (it still reads as "ran").
+            Entry::Occupied(mut o) => {
+                let e = o.get_mut();
+                e.1 = if set {
+                    e.1.max(count)
+                } else {
+                    e.1.saturating_add(count)
+                };
+            }
+        }
     }
     let module = cx.options.go_module.clone();
+    let mut budget = super::line_budget(text.len());
     let mut files = Vec::new();
     for (file, blocks) in blocks {
         let rel = module
             .as_deref()
-            .and_then(|m| strip_module(&file, m))
-            .unwrap_or(&file);
+            .and_then(|m| strip_module(file, m))
+            .unwrap_or(file);
         let mut f = FileCoverage::new(cx.path(rel));
         let mut st = Counter::default();
-        for ((sl, _, el, _), (stmts, count)) in blocks {
-            st.total += stmts;
+        let mut spans = Vec::new();
+        for ((sl, _, el, _), (stmts, count, at)) in blocks {
+            // Bounded by `statements`, which did not overflow.
+            st.total = st.total.saturating_add(stmts);
             if count > 0 {
-                st.covered += stmts;
+                st.covered = st.covered.saturating_add(stmts);
             }
-            for l in sl..=el {
-                let e = f.lines.entry(l).or_insert(0);
-                *e = (*e).max(count);
-            }
+            spans.push((sl, el, count, at));
         }
+        f.lines = line_hits(spans, &mut budget).map_err(|at| {
+            cx.error(
+                "coverage-too-large",
+                Some(Position::Line(at)),
+                format!(
+                    "the blocks cover more lines than a {}-byte profile can describe (at most {} in all)",
+                    text.len(),
+                    super::line_budget(text.len())
+                ),
+            )
+        })?;
         f.statements = Some(st);
         files.push(f);
     }
     Ok(CoverageReport { files })
+}
+
+/// Line hits of one file from its blocks `(first, last, count, profile
+/// line)`, sorted by first line: every line of a block, with the largest
+/// count of the blocks covering it. A sweep over the blocks, so the work is
+/// the blocks plus the lines produced, never the lines a block claims to
+/// span beyond `budget` (lines left for the whole profile); `Err` is the
+/// profile line of the block that went over it.
+fn line_hits(
+    spans: Vec<(u32, u32, u64, u32)>,
+    budget: &mut usize,
+) -> Result<BTreeMap<u32, u64>, u32> {
+    // Lines come out in order: collected first, the map is built with full
+    // nodes (inserting one by one leaves them about half empty).
+    let mut out = Vec::new();
+    let mut pending = spans.into_iter().peekable();
+    // Open blocks, largest count on top: (count, last line, profile line).
+    let mut open: BinaryHeap<(u64, u32, u32)> = BinaryHeap::new();
+    let mut line: u32 = 0;
+    loop {
+        while open.peek().is_some_and(|top| top.1 < line) {
+            open.pop();
+        }
+        if open.is_empty() {
+            match pending.peek() {
+                Some(next) => line = line.max(next.0),
+                None => break,
+            }
+        }
+        while let Some((_, last, count, at)) = pending.next_if(|s| s.0 <= line) {
+            open.push((count, last, at));
+        }
+        while open.peek().is_some_and(|top| top.1 < line) {
+            open.pop();
+        }
+        let Some(&(count, _, at)) = open.peek() else {
+            continue;
+        };
+        *budget = budget.checked_sub(1).ok_or(at)?;
+        out.push((line, count));
+        match line.checked_add(1) {
+            Some(next) => line = next,
+            None => break,
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -62,9 +62,9 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         if let (Some(smap), Some(s)) = (counts("statementMap"), counts("s")) {
             for (id, count) in s {
                 let count = count.as_u64().unwrap_or(0);
-                st.total += 1;
+                st.total = st.total.saturating_add(1);
                 if count > 0 {
-                    st.covered += 1;
+                    st.covered = st.covered.saturating_add(1);
                 }
                 if let Some(line) = smap.get(id).and_then(start_line) {
                     let e = f.lines.entry(line).or_insert(0);
@@ -109,9 +109,9 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
                 };
                 let b = f.branches.entry(line).or_default();
                 for arm in arms {
-                    b.total += 1;
+                    b.total = b.total.saturating_add(1);
                     if arm.as_u64().unwrap_or(0) > 0 {
-                        b.covered += 1;
+                        b.covered = b.covered.saturating_add(1);
                     }
                 }
             }

@@ -47,12 +47,33 @@ struct Record {
     path: String,
     line: u32,
     lines: BTreeMap<u32, u64>,
+    /// `DA` records as read; made into `lines` at `end_of_record`.
+    da: Vec<(u32, u64)>,
     /// (line, block, branch) → taken (None = never evaluated)
-    branches: BTreeMap<(u32, String, String), Option<u64>>,
+    branches: BTreeMap<(u32, BranchId, BranchId), Option<u64>>,
     fn_lines: BTreeMap<String, u32>,
     fn_hits: BTreeMap<String, u64>,
     counters: Counters,
     zero_lines: u32,
+}
+
+/// A `BRDA` block or branch id: almost always a small number, kept as one
+/// so a branch costs no allocation (two strings per `BRDA` made branch-heavy
+/// tracefiles take ten times their size).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum BranchId {
+    Number(u64),
+    Text(Box<str>),
+}
+
+impl BranchId {
+    fn new(s: &str) -> Self {
+        // Only canonical numbers: `01` and `1` stay distinct ids.
+        match s.parse::<u64>() {
+            Ok(n) if n.to_string() == s => BranchId::Number(n),
+            _ => BranchId::Text(s.into()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -74,16 +95,17 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     // lines right after `SF:` that are no lcov record continue the name.
     let mut in_sf_name = false;
     for (idx, raw) in text.lines().enumerate() {
-        let n = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let n = u32::try_from(idx.saturating_add(1)).unwrap_or(u32::MAX);
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let bad = |msg: String| cx.error("invalid-lcov", Some(Position::Line(n)), msg);
         if line == "end_of_record" {
-            let r = rec
+            let mut r = rec
                 .take()
                 .ok_or_else(|| bad("`end_of_record` without a preceding `SF:`".into()))?;
+            r.finish_lines();
             check(&r, cx);
             match files.get_mut(&r.path) {
                 Some(acc) => acc.absorb(r),
@@ -149,6 +171,22 @@ fn add_taken(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 }
 
 impl Record {
+    /// Turns the `DA` records into the line map. Built from a sorted list,
+    /// the map's nodes are full (inserting line by line leaves them about
+    /// half empty, and lines are most of a tracefile's model).
+    fn finish_lines(&mut self) {
+        let mut da = std::mem::take(&mut self.da);
+        da.sort_by_key(|(line, _)| *line);
+        da.dedup_by(|later, kept| {
+            if later.0 != kept.0 {
+                return false;
+            }
+            kept.1 = kept.1.saturating_add(later.1);
+            true
+        });
+        self.lines = da.into_iter().collect();
+    }
+
     /// Folds another record of the same source into this one.
     fn absorb(&mut self, other: Record) {
         for (line, h) in other.lines {
@@ -209,12 +247,11 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
             if line == 0 {
                 // Seen in real reports (Firefox via grcov): a record with no
                 // line to attach it to. Ignored, and counted for a warning.
-                r.zero_lines += 1;
+                r.zero_lines = r.zero_lines.saturating_add(1);
                 return Ok(());
             }
             // The same line twice in one record (several TN sections) sums.
-            let e = r.lines.entry(line).or_insert(0);
-            *e = e.saturating_add(h);
+            r.da.push((line, h));
         }
         "BRDA" => {
             let parts: Vec<&str> = value.splitn(4, ',').collect();
@@ -229,7 +266,7 @@ fn record(r: &mut Record, key: &str, value: &str) -> Result<(), String> {
             };
             let e = r
                 .branches
-                .entry((line, block.to_string(), branch.to_string()))
+                .entry((line, BranchId::new(block), BranchId::new(branch)))
                 .or_insert(None);
             *e = add_taken(*e, taken);
         }
@@ -282,7 +319,9 @@ fn check(r: &Record, cx: &mut ParseContext<'_>) {
         );
     }
     let count = |it: &mut dyn Iterator<Item = bool>| {
-        it.fold((0u64, 0u64), |(t, c), hit| (t + 1, c + u64::from(hit)))
+        it.fold((0u64, 0u64), |(t, c), hit| {
+            (t.saturating_add(1), c.saturating_add(u64::from(hit)))
+        })
     };
     let (lf, lh) = count(&mut r.lines.values().map(|h| *h > 0));
     let (brf, brh) = count(&mut r.branches.values().map(|t| t.is_some_and(|t| t > 0)));

@@ -12,6 +12,15 @@ mod xml;
 
 use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 
+/// Most lines a coverage report of `input_len` bytes may produce where the
+/// format describes ranges rather than lines (Go blocks): one line per 8
+/// bytes plus a million. Real profiles need one line per 15–35 bytes; the
+/// cap keeps the work and the model bounded by the input's size rather than
+/// by numbers written in it (`x.go:1.1,4294967295.1`).
+pub(crate) fn line_budget(input_len: usize) -> usize {
+    (input_len / 8).saturating_add(1 << 20)
+}
+
 /// Recognises a coverage format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     match doc {

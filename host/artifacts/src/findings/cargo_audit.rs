@@ -31,7 +31,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
             )
         })?;
     let mut out = Vec::new();
-    let mut v4_only = 0;
+    let mut v4_only: usize = 0;
     for (i, item) in list.iter().enumerate() {
         let adv = item.get("advisory").ok_or_else(|| {
             cx.error(
@@ -64,7 +64,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
         let vector = adv.get("cvss").and_then(Value::as_str).unwrap_or("");
         let score = cvss::base_score(vector);
         if score.is_none() && vector.starts_with("CVSS:4") {
-            v4_only += 1;
+            v4_only = v4_only.saturating_add(1);
         }
         let (severity, src) = match score {
             Some(c) => (Severity::from_cvss(c), SeveritySource::Cvss),

@@ -79,7 +79,8 @@ fn round_up(x: f64) -> f64 {
     if int_input % 10_000 == 0 {
         int_input as f64 / 100_000.0
     } else {
-        ((int_input / 10_000) + 1) as f64 / 10.0
+        // x is a CVSS score (0–10), far from i64's limits.
+        ((int_input / 10_000).saturating_add(1)) as f64 / 10.0
     }
 }
 

@@ -43,7 +43,7 @@ pub fn disambiguate(findings: &mut [SecurityFinding]) {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(findings.len());
     for f in findings.iter_mut() {
         let n = seen.entry(f.fingerprint.clone()).or_insert(0);
-        *n += 1;
+        *n = n.saturating_add(1);
         if *n > 1 {
             f.fingerprint = of(&[&f.fingerprint, &format!("#{n}")]);
         }

@@ -146,7 +146,7 @@ impl Tally {
         if self.count == 0 {
             self.first = ptr.to_string();
         }
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
     }
 }
 
@@ -170,7 +170,7 @@ impl<'v> Run<'v> {
     fn resolve_uri(&self, uri: &str, base_id: Option<&str>) -> String {
         let mut uri = uri.to_string();
         let mut base_id = base_id.map(str::to_string);
-        let mut depth = 0;
+        let mut depth: usize = 0;
         while let Some(id) = base_id.take() {
             if uri.contains("://") || uri.starts_with('/') || depth > 8 {
                 break;
@@ -191,7 +191,7 @@ impl<'v> Run<'v> {
                 .get("uriBaseId")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            depth += 1;
+            depth = depth.saturating_add(1);
         }
         uri
     }
@@ -369,7 +369,7 @@ fn read_run(
             .and_then(|t| t.get("index"))
             .and_then(Value::as_u64)
             .and_then(|k| usize::try_from(k).ok())
-            .map_or(0, |k| k + 1);
+            .map_or(0, |k| k.saturating_add(1));
         let pool = ctx.components.get(component).copied().unwrap_or(&[]);
         let mut rule = index
             .filter(|idx| *idx >= 0)

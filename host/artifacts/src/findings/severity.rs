@@ -37,7 +37,7 @@ pub fn score(x: Option<f64>) -> Option<f64> {
 pub fn cwe(tag: &str) -> Option<String> {
     let lower = tag.trim().to_ascii_lowercase();
     let rest = match lower.rfind("cwe") {
-        Some(idx) => lower.get(idx + 3..)?,
+        Some(idx) => lower.get(idx.saturating_add(3)..)?,
         None if lower.chars().all(|c| c.is_ascii_digit()) => lower.as_str(),
         None => return None,
     };

@@ -112,18 +112,18 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
                 other => {
                     return Err(DockerfileError {
                         code: "invalid-dockerfile",
-                        line: u32_of(i + 1),
+                        line: u32_of(i.saturating_add(1)),
                         message: format!("invalid escape directive `{other}`"),
                     });
                 }
             };
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     let mut out = Vec::new();
     while let Some(line) = lines.get(i) {
         let start = i;
-        i += 1;
+        i = i.saturating_add(1);
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -140,13 +140,14 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
             // the next line that is not a comment or blank continues it
             let mut next = None;
             while let Some(n) = lines.get(i) {
-                i += 1;
+                let at = i;
+                i = i.saturating_add(1);
                 let t = n.trim_start();
                 if t.is_empty() || t.starts_with('#') {
                     continue;
                 }
                 next = Some(*n);
-                end = i - 1;
+                end = at;
                 break;
             }
             match next {
@@ -186,8 +187,8 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
                 let mut content = String::new();
                 let mut closed = false;
                 while let Some(body) = lines.get(i) {
-                    i += 1;
-                    end = i - 1;
+                    end = i;
+                    i = i.saturating_add(1);
                     let candidate = if strip_tabs {
                         body.trim_start_matches('\t')
                     } else {
@@ -203,7 +204,7 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
                 if !closed {
                     return Err(DockerfileError {
                         code: "invalid-dockerfile",
-                        line: u32_of(start + 1),
+                        line: u32_of(start.saturating_add(1)),
                         message: format!("heredoc `{name}` is not terminated"),
                     });
                 }
@@ -213,8 +214,8 @@ pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
         out.push(Instruction {
             keyword,
             value: rest.to_string(),
-            line: u32_of(start + 1),
-            end_line: u32_of(end + 1),
+            line: u32_of(start.saturating_add(1)),
+            end_line: u32_of(end.saturating_add(1)),
             heredocs,
         });
     }
@@ -252,7 +253,8 @@ pub fn looks_like_dockerfile(text: &str) -> bool {
     match instructions(text) {
         Ok(ins) => {
             let unknown = ins.iter().filter(|i| !i.is_known()).count();
-            ins.iter().any(|i| i.keyword == "FROM") && unknown * 4 <= ins.len() - unknown
+            ins.iter().any(|i| i.keyword == "FROM")
+                && unknown.saturating_mul(4) <= ins.len().saturating_sub(unknown)
         }
         Err(_) => false,
     }
@@ -356,7 +358,7 @@ fn substitute(s: &str, vars: &[(String, String)]) -> String {
     let mut rest = s;
     while let Some(pos) = rest.find('$') {
         out.push_str(rest.get(..pos).unwrap_or(""));
-        let after = rest.get(pos + 1..).unwrap_or("");
+        let after = rest.get(pos.saturating_add(1)..).unwrap_or("");
         if let Some(inner) = after.strip_prefix('{')
             && let Some(close) = inner.find('}')
         {
@@ -376,7 +378,7 @@ fn substitute(s: &str, vars: &[(String, String)]) -> String {
                     out.push('}');
                 }
             }
-            rest = inner.get(close + 1..).unwrap_or("");
+            rest = inner.get(close.saturating_add(1)..).unwrap_or("");
             continue;
         }
         let len = after
@@ -402,14 +404,14 @@ pub fn split_image(reference: &str) -> (String, Option<String>, Option<String>) 
         Some((n, d)) => (n, Some(d.to_string())),
         None => (reference, None),
     };
-    let slash = name.rfind('/').map_or(0, |p| p + 1);
+    let slash = name.rfind('/').map_or(0, |p| p.saturating_add(1));
     let last = name.get(slash..).unwrap_or(name);
     match last.rfind(':') {
         Some(colon) => {
-            let split = slash + colon;
+            let split = slash.saturating_add(colon);
             (
                 name.get(..split).unwrap_or(name).to_string(),
-                name.get(split + 1..).map(str::to_string),
+                name.get(split.saturating_add(1)..).map(str::to_string),
                 digest,
             )
         }

@@ -96,7 +96,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
     let json = matches!(doc, Document::Json(_));
     let mut resources = Vec::new();
     for (n, d) in docs.into_iter().enumerate() {
-        let number = n + 1;
+        let number = n.saturating_add(1);
         let YamlDocument { value, line, lines } = d;
         let at = if json {
             String::new()
@@ -129,25 +129,38 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             let Some(Value::Array(items)) = obj.remove("items") else {
                 continue;
             };
-            for (i, item) in items.into_iter().enumerate() {
-                let prefix = format!("/items/{i}");
-                let item_line = if json {
-                    None
-                } else {
-                    lines
-                        .iter()
-                        .find(|(p, _)| *p == prefix)
-                        .map(|(_, l)| *l)
-                        .or(line)
+            // The recorded lines, sorted out per item in one pass (looking
+            // them up per item would be quadratic in a long list).
+            let mut item_lines: Vec<Option<u32>> = vec![None; items.len()];
+            let mut item_subs: Vec<Vec<(String, u32)>> = vec![Vec::new(); items.len()];
+            for (p, l) in &lines {
+                let Some(rest) = p.strip_prefix("/items/") else {
+                    continue;
                 };
-                let sub: Vec<(String, u32)> = lines
-                    .iter()
-                    .filter_map(|(p, l)| {
-                        p.strip_prefix(&prefix)
-                            .filter(|rest| rest.starts_with('/'))
-                            .map(|rest| (rest.to_string(), *l))
-                    })
-                    .collect();
+                let (index, sub) = match rest.split_once('/') {
+                    Some((index, sub)) => (index, Some(sub)),
+                    None => (rest, None),
+                };
+                let Ok(index) = index.parse::<usize>() else {
+                    continue;
+                };
+                match sub {
+                    None => {
+                        if let Some(slot) = item_lines.get_mut(index) {
+                            slot.get_or_insert(*l);
+                        }
+                    }
+                    Some(sub) => {
+                        if let Some(subs) = item_subs.get_mut(index) {
+                            subs.push((format!("/{sub}"), *l));
+                        }
+                    }
+                }
+            }
+            for (i, ((item, own_line), sub)) in
+                items.into_iter().zip(item_lines).zip(item_subs).enumerate()
+            {
+                let item_line = if json { None } else { own_line.or(line) };
                 match item {
                     Value::Object(o)
                         if o.get("apiVersion").is_some_and(Value::is_string)

@@ -198,7 +198,7 @@ pub fn merge_unknown(after: &mut Value, unknown: &Value, depth: usize) {
                         continue;
                     }
                     let slot = a.entry(k.clone()).or_insert(Value::Null);
-                    merge_unknown(slot, uv, depth + 1);
+                    merge_unknown(slot, uv, depth.saturating_add(1));
                     if slot.is_null() {
                         a.remove(k);
                     }
@@ -218,7 +218,7 @@ pub fn merge_unknown(after: &mut Value, unknown: &Value, depth: usize) {
                         a.push(Value::Null);
                     }
                     if let Some(slot) = a.get_mut(i) {
-                        merge_unknown(slot, uv, depth + 1);
+                        merge_unknown(slot, uv, depth.saturating_add(1));
                     }
                 }
             }

@@ -83,8 +83,13 @@ pub struct Options {
 
 /// Deepest nesting accepted (recursion guard).
 const MAX_DEPTH: usize = 400;
-/// Most values an alias expansion may produce in one stream.
-const ALIAS_BUDGET: usize = 5_000_000;
+/// Most values anchors and aliases may copy in one stream: a hundred
+/// thousand plus one per 16 bytes of input, so what aliases add to memory
+/// stays proportional to the input (a 556-byte "billion laughs" stops after
+/// about 10 MB, not 400 MB). Real files alias a few small defaults blocks.
+fn alias_budget(input_len: usize) -> usize {
+    (input_len / 16).saturating_add(100_000)
+}
 
 /// Loads every document of a YAML stream. Empty documents (nothing but
 /// comments, or an explicit null) are returned with a `Null` value; callers
@@ -97,7 +102,7 @@ pub fn load_all(
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
-        budget: ALIAS_BUDGET,
+        budget: alias_budget(text.len()),
         options,
         path: Vec::new(),
         record,
@@ -116,7 +121,7 @@ fn scan_error(e: &ScanError) -> YamlError {
     YamlError {
         code: "invalid-yaml",
         line: u32_of(m.line().max(1)),
-        column: u32_of(m.col() + 1),
+        column: u32_of(m.col().saturating_add(1)),
         message: format!("invalid yaml: {}", e.info().to_lowercase()),
     }
 }
@@ -137,7 +142,7 @@ impl<'i> Loader<'i, '_> {
         YamlError {
             code,
             line: u32_of(span.start.line().max(1)),
-            column: u32_of(span.start.col() + 1),
+            column: u32_of(span.start.col().saturating_add(1)),
             message: message.into(),
         }
     }
@@ -209,10 +214,26 @@ impl<'i> Loader<'i, '_> {
         }
     }
 
-    fn anchor(&mut self, id: usize, value: &Value) {
+    /// Remembers an anchored node. The copy counts against the alias budget
+    /// too: nested anchors would otherwise copy a large leaf once per level.
+    fn anchor(&mut self, id: usize, value: &Value, span: Span) -> Result<(), YamlError> {
         if id > 0 {
-            self.anchors.insert(id, (value.clone(), count_nodes(value)));
+            let size = count_nodes(value);
+            self.charge(size, span)?;
+            self.anchors.insert(id, (value.clone(), size));
         }
+        Ok(())
+    }
+
+    fn charge(&mut self, size: usize, span: Span) -> Result<(), YamlError> {
+        self.budget = self.budget.checked_sub(size).ok_or_else(|| {
+            self.error(
+                "yaml-too-large",
+                span,
+                "yaml anchors and aliases copy more values than the input's size allows",
+            )
+        })?;
+        Ok(())
     }
 
     fn node(&mut self, ev: Event<'i>, span: Span, depth: usize) -> Result<Value, YamlError> {
@@ -226,22 +247,18 @@ impl<'i> Loader<'i, '_> {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = self.scalar(text, style, tag.as_deref());
-                self.anchor(anchor, &value);
+                self.anchor(anchor, &value, span)?;
                 Ok(value)
             }
             Event::Alias(id) => {
-                let Some((value, size)) = self.anchors.get(&id) else {
+                let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
                     return Err(self.error("invalid-yaml", span, "invalid yaml: unknown alias"));
                 };
-                if *size > self.budget {
-                    return Err(self.error(
-                        "yaml-too-large",
-                        span,
-                        "yaml aliases expand to too many values",
-                    ));
+                self.charge(size, span)?;
+                match self.anchors.get(&id) {
+                    Some((value, _)) => Ok(value.clone()),
+                    None => Err(self.error("invalid-yaml", span, "invalid yaml: unknown alias")),
                 }
-                self.budget -= *size;
-                Ok(value.clone())
             }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
@@ -252,12 +269,12 @@ impl<'i> Loader<'i, '_> {
                     }
                     self.path.push(Seg::Index(items.len()));
                     self.remember(span.start.line());
-                    let item = self.node(ev, span, depth + 1);
+                    let item = self.node(ev, span, depth.saturating_add(1));
                     self.path.pop();
                     items.push(item?);
                 }
                 let value = self.tagged(Value::Array(items), tag.as_deref());
-                self.anchor(anchor, &value);
+                self.anchor(anchor, &value, span)?;
                 Ok(value)
             }
             Event::MappingStart(anchor, tag) => {
@@ -271,17 +288,17 @@ impl<'i> Loader<'i, '_> {
                             let merge = style == ScalarStyle::Plain && text == "<<";
                             let key = text.into_owned();
                             if kanchor > 0 {
-                                self.anchor(kanchor, &Value::String(key.clone()));
+                                self.anchor(kanchor, &Value::String(key.clone()), kspan)?;
                             }
                             if merge {
                                 let (ev, vspan) = self.next()?;
-                                merges.push(self.node(ev, vspan, depth + 1)?);
+                                merges.push(self.node(ev, vspan, depth.saturating_add(1))?);
                                 continue;
                             }
                             key
                         }
                         other => {
-                            let v = self.node(other, kspan, depth + 1)?;
+                            let v = self.node(other, kspan, depth.saturating_add(1))?;
                             match v {
                                 Value::String(s) => s,
                                 v => v.to_string(),
@@ -291,7 +308,7 @@ impl<'i> Loader<'i, '_> {
                     self.path.push(Seg::Key(key));
                     self.remember(kspan.start.line());
                     let value = match self.next() {
-                        Ok((ev, vspan)) => self.node(ev, vspan, depth + 1),
+                        Ok((ev, vspan)) => self.node(ev, vspan, depth.saturating_add(1)),
                         Err(e) => Err(e),
                     };
                     let Some(Seg::Key(key)) = self.path.pop() else {
@@ -313,7 +330,7 @@ impl<'i> Loader<'i, '_> {
                     }
                 }
                 let value = self.tagged(Value::Object(map), tag.as_deref());
-                self.anchor(anchor, &value);
+                self.anchor(anchor, &value, span)?;
                 Ok(value)
             }
             _ => Err(self.error("invalid-yaml", span, "invalid yaml: unexpected event")),
@@ -401,8 +418,8 @@ fn cfn_function(short: &str) -> Option<&'static str> {
 
 fn count_nodes(value: &Value) -> usize {
     match value {
-        Value::Array(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Value::Object(map) => 1 + map.values().map(count_nodes).sum::<usize>(),
+        Value::Array(items) => items.iter().map(count_nodes).fold(1, usize::saturating_add),
+        Value::Object(map) => map.values().map(count_nodes).fold(1, usize::saturating_add),
         _ => 1,
     }
 }
@@ -459,7 +476,7 @@ fn integer(text: &str) -> Option<Value> {
 fn is_float(text: &str) -> bool {
     let s = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
+        Some(i) => (s.get(..i).unwrap_or(""), s.get(i.saturating_add(1)..)),
         None => (s, None),
     };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());

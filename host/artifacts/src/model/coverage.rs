@@ -46,8 +46,9 @@ pub struct Counter {
 
 impl Counter {
     pub fn add(&mut self, other: Counter) {
-        self.total += other.total;
-        self.covered += other.covered;
+        // Totals of several files or reports: a sum past u64 saturates.
+        self.total = self.total.saturating_add(other.total);
+        self.covered = self.covered.saturating_add(other.covered);
     }
 
     /// Percentage, `None` when nothing is coverable.
@@ -98,8 +99,8 @@ impl FileCoverage {
             return s.branches;
         }
         self.branches.values().fold(Counter::default(), |mut c, b| {
-            c.total += u64::from(b.total);
-            c.covered += u64::from(b.covered);
+            c.total = c.total.saturating_add(u64::from(b.total));
+            c.covered = c.covered.saturating_add(u64::from(b.covered));
             c
         })
     }
@@ -131,17 +132,38 @@ impl CoverageReport {
     }
 
     /// Sorts files by path and merges duplicates (see [`FileCoverage::merge`]).
+    /// In place: a second map of every file would double a large report's
+    /// memory, and parsers mostly hand the files over sorted already.
     pub fn normalize(&mut self) {
-        let mut by_path: BTreeMap<String, FileCoverage> = BTreeMap::new();
-        for f in std::mem::take(&mut self.files) {
-            match by_path.get_mut(&f.path) {
-                Some(existing) => existing.merge(f),
-                None => {
-                    by_path.insert(f.path.clone(), f);
-                }
+        if self
+            .files
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.path < b.path))
+        {
+            return;
+        }
+        // Stable: duplicates merge in the order they came. Their functions
+        // are combined once per file at the end: combining at every merge
+        // is quadratic in the duplicates (a Cobertura report repeats a file
+        // once per class).
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut merged: Vec<String> = Vec::new();
+        self.files.dedup_by(|later, kept| {
+            if later.path != kept.path {
+                return false;
+            }
+            if merged.last() != Some(&kept.path) {
+                merged.push(kept.path.clone());
+            }
+            kept.absorb(std::mem::take(later));
+            true
+        });
+        let mut merged = merged.iter().peekable();
+        for f in &mut self.files {
+            if merged.next_if(|p| **p == f.path).is_some() {
+                f.combine_functions();
             }
         }
-        self.files = by_path.into_values().collect();
     }
 
     /// Merges another report into this one (union of files and lines).
@@ -156,6 +178,13 @@ impl FileCoverage {
     /// the same line), branch coverage takes the best of both per line
     /// (covered branches cannot be double counted), functions merge by name.
     pub fn merge(&mut self, other: FileCoverage) {
+        self.absorb(other);
+        self.combine_functions();
+    }
+
+    /// [`FileCoverage::merge`] but for the functions, which are only
+    /// appended (see [`FileCoverage::combine_functions`]).
+    fn absorb(&mut self, other: FileCoverage) {
         for (line, hits) in other.lines {
             let e = self.lines.entry(line).or_insert(0);
             *e = e.saturating_add(hits);
@@ -165,17 +194,7 @@ impl FileCoverage {
             e.total = e.total.max(b.total);
             e.covered = e.covered.max(b.covered).min(e.total);
         }
-        for f in other.functions {
-            match self
-                .functions
-                .iter_mut()
-                .find(|g| g.name == f.name && g.line == f.line)
-            {
-                Some(g) => g.hits = g.hits.saturating_add(f.hits),
-                None => self.functions.push(f),
-            }
-        }
-        self.functions.sort();
+        self.functions.extend(other.functions);
         if self.summary_only.is_none() {
             self.summary_only = other.summary_only;
         }
@@ -187,5 +206,20 @@ impl FileCoverage {
             (None, Some(b)) => self.statements = Some(b),
             _ => {}
         }
+    }
+
+    /// Functions with the same name and line become one, hits added; the
+    /// list ends sorted. One sort, however many records were merged.
+    fn combine_functions(&mut self) {
+        self.functions
+            .sort_by(|a, b| (&a.name, a.line).cmp(&(&b.name, b.line)));
+        self.functions.dedup_by(|later, kept| {
+            if later.name != kept.name || later.line != kept.line {
+                return false;
+            }
+            kept.hits = kept.hits.saturating_add(later.hits);
+            true
+        });
+        self.functions.sort();
     }
 }

@@ -9,6 +9,7 @@
 )]
 
 mod approvals;
+mod bounds;
 mod coverage;
 mod fail_closed;
 mod findings;

@@ -1,0 +1,510 @@
+//! Peak memory per parser against the target of issue 11: peak RSS at most
+//! 4 × the input's size + 64 MB. For each case an input is generated (our
+//! own synthetic content, scaled; no corpus needed), written to a temporary
+//! file and parsed by a child process — this binary re-run with
+//! `--child FILE` — which reports its own peak RSS (`VmHWM` of
+//! `/proc/self/status`, Linux) after reading the file and parsing it. The
+//! child's peak therefore includes the input bytes themselves.
+//!
+//! `cargo bench -p gate-artifacts --bench memory` (release). Optional
+//! filter: `cargo bench -p gate-artifacts --bench memory -- kubernetes`.
+//! `GATE_MEMORY_SCALE=0.1` shrinks every input (quick check).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+const MB: f64 = 1024.0 * 1024.0;
+
+/// Peak resident set of this process, in bytes.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// One case: a name and a generator for about `target` bytes.
+struct Case {
+    name: &'static str,
+    mb: f64,
+    generate: fn(usize) -> String,
+    /// Whether the document must parse (false: it must be refused).
+    valid: bool,
+}
+
+fn fill(target: usize, head: &str, tail: &str, mut item: impl FnMut(&mut String, usize)) -> String {
+    let mut out = String::with_capacity(target + 4096);
+    out.push_str(head);
+    let mut i = 0;
+    while out.len() + tail.len() < target {
+        item(&mut out, i);
+        i += 1;
+    }
+    out.push_str(tail);
+    out
+}
+
+/// Comma-separated items: the separator goes before every item but the first.
+fn sep(out: &mut String, i: usize) {
+    if i > 0 {
+        out.push(',');
+    }
+}
+
+fn lcov_one_line(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "TN:\nSF:src/module{}/file{i}.c\nDA:1,1\nend_of_record\n",
+            i % 97
+        )
+        .unwrap();
+    })
+}
+
+fn lcov_files(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(o, "TN:unit\nSF:/src/pkg{}/file{i}.c\n", i % 50).unwrap();
+        for f in 0..5 {
+            writeln!(o, "FN:{},function_{f}_of_{i}", f * 40 + 1).unwrap();
+            writeln!(o, "FNDA:{},function_{f}_of_{i}", f % 2).unwrap();
+        }
+        o.push_str("FNF:5\nFNH:2\n");
+        for l in 1..=200 {
+            if l % 10 == 0 {
+                writeln!(o, "BRDA:{l},0,0,1\nBRDA:{l},0,1,-").unwrap();
+            }
+            writeln!(o, "DA:{l},{}", l % 3).unwrap();
+        }
+        o.push_str("LF:200\nLH:133\nend_of_record\n");
+    })
+}
+
+fn go_profile(target: usize) -> String {
+    fill(target, "mode: count\n", "", |o, i| {
+        let file = i / 100;
+        let line = (i % 100) * 3 + 1;
+        writeln!(
+            o,
+            "github.com/acme/project/pkg{}/file{file}.go:{line}.2,{}.16 2 {}",
+            file % 40,
+            line + 2,
+            i % 4
+        )
+        .unwrap();
+    })
+}
+
+fn go_range_bomb(_: usize) -> String {
+    "mode: set\nx.go:1.1,4294967295.1 1 1\n".into()
+}
+
+fn cobertura(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<coverage line-rate=\"0.5\" branch-rate=\"0.5\" version=\"1\" timestamp=\"1\"><sources><source>/src</source></sources><packages><package name=\"p\"><classes>\n",
+        "</classes></package></packages></coverage>\n",
+        |o, i| {
+            write!(
+                o,
+                "<class name=\"C{i}\" filename=\"pkg/c{i}.py\"><methods/><lines>"
+            )
+            .unwrap();
+            for l in 1..=50 {
+                if l % 10 == 0 {
+                    write!(o, "<line number=\"{l}\" hits=\"1\" branch=\"true\" condition-coverage=\"50% (1/2)\"/>").unwrap();
+                } else {
+                    write!(o, "<line number=\"{l}\" hits=\"{}\"/>", l % 3).unwrap();
+                }
+            }
+            o.push_str("</lines></class>\n");
+        },
+    )
+}
+
+fn jacoco(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<report name=\"r\">\n",
+        "</report>\n",
+        |o, i| {
+            write!(
+                o,
+                "<package name=\"org/acme/p{i}\"><sourcefile name=\"A{i}.java\">"
+            )
+            .unwrap();
+            for l in 1..=50 {
+                write!(
+                    o,
+                    "<line nr=\"{l}\" mi=\"{}\" ci=\"{}\" mb=\"0\" cb=\"0\"/>",
+                    l % 2,
+                    (l + 1) % 2
+                )
+                .unwrap();
+            }
+            o.push_str(
+                "<counter type=\"LINE\" missed=\"25\" covered=\"25\"/></sourcefile></package>\n",
+            );
+        },
+    )
+}
+
+fn clover(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<coverage generated=\"1\"><project timestamp=\"1\">\n",
+        "</project></coverage>\n",
+        |o, i| {
+            write!(o, "<file name=\"src/F{i}.php\">").unwrap();
+            for l in 1..=50 {
+                write!(o, "<line num=\"{l}\" type=\"stmt\" count=\"{}\"/>", l % 3).unwrap();
+            }
+            o.push_str("</file>\n");
+        },
+    )
+}
+
+fn istanbul(target: usize) -> String {
+    fill(target, "{", "}", |o, i| {
+        sep(o, i);
+        write!(
+            o,
+            "\"/src/f{i}.js\":{{\"path\":\"/src/f{i}.js\",\"statementMap\":{{"
+        )
+        .unwrap();
+        for s in 0..30 {
+            sep(o, s);
+            write!(o, "\"{s}\":{{\"start\":{{\"line\":{},\"column\":2}},\"end\":{{\"line\":{},\"column\":20}}}}", s + 1, s + 1).unwrap();
+        }
+        o.push_str("},\"s\":{");
+        for s in 0..30 {
+            sep(o, s);
+            write!(o, "\"{s}\":{}", s % 3).unwrap();
+        }
+        o.push_str("},\"fnMap\":{},\"f\":{},\"branchMap\":{},\"b\":{}}");
+    })
+}
+
+fn coveragepy(target: usize) -> String {
+    fill(
+        target,
+        "{\"meta\":{\"format\":3,\"version\":\"7.10.4\",\"timestamp\":\"2025-01-01T00:00:00\",\"branch_coverage\":false,\"show_contexts\":false},\"files\":{",
+        "},\"totals\":{}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "\"pkg/m{i}.py\":{{\"executed_lines\":[").unwrap();
+            for l in 0..40 {
+                sep(o, l);
+                write!(o, "{}", l * 2 + 1).unwrap();
+            }
+            o.push_str("],\"missing_lines\":[");
+            for l in 0..40 {
+                sep(o, l);
+                write!(o, "{}", l * 2 + 2).unwrap();
+            }
+            o.push_str(
+                "],\"excluded_lines\":[],\"summary\":{\"covered_lines\":40,\"num_statements\":80}}",
+            );
+        },
+    )
+}
+
+fn sarif(target: usize) -> String {
+    fill(
+        target,
+        "{\"version\":\"2.1.0\",\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"scanner\",\"rules\":[{\"id\":\"R1\",\"properties\":{\"security-severity\":\"7.5\"}}]}},\"results\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"ruleId\":\"R1\",\"level\":\"error\",\"message\":{{\"text\":\"finding number {i}\"}},\"locations\":[{{\"physicalLocation\":{{\"artifactLocation\":{{\"uri\":\"src/f{}.c\"}},\"region\":{{\"startLine\":{}}}}}}}]}}", i % 500, i % 1000 + 1).unwrap();
+        },
+    )
+}
+
+fn grype(target: usize) -> String {
+    fill(
+        target,
+        "{\"matches\":[",
+        "],\"source\":{\"type\":\"image\",\"target\":{\"userInput\":\"img\"}},\"descriptor\":{\"name\":\"grype\",\"version\":\"0.80.0\"}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"vulnerability\":{{\"id\":\"CVE-2024-{i}\",\"severity\":\"High\",\"description\":\"something bad in package {i}\",\"fix\":{{\"versions\":[\"1.0.{i}\"],\"state\":\"fixed\"}},\"cvss\":[]}},\"relatedVulnerabilities\":[],\"artifact\":{{\"name\":\"pkg{i}\",\"version\":\"0.{i}\",\"type\":\"npm\",\"locations\":[{{\"path\":\"/app/node_modules/pkg{i}/package.json\"}}],\"purl\":\"pkg:npm/pkg{i}@0.{i}\"}}}}").unwrap();
+        },
+    )
+}
+
+fn kubernetes_yaml(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{i}\n  namespace: ns{}\ndata:\n  key: value-{i}\n",
+            i % 10
+        )
+        .unwrap();
+    })
+}
+
+fn kubernetes_workloads(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  labels: {{app: app-{i}}}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: main\n          image: registry.example/app:{i}\n          ports: [{{containerPort: 8080}}]\n          resources: {{limits: {{cpu: 500m, memory: 128Mi}}}}\n        - name: sidecar\n          image: registry.example/proxy:1\n"
+        )
+        .unwrap();
+    })
+}
+
+fn yaml_alias_bomb(_: usize) -> String {
+    let mut text =
+        String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        writeln!(
+            text,
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]"
+        )
+        .unwrap();
+    }
+    text
+}
+
+fn cloudformation_yaml(target: usize) -> String {
+    fill(
+        target,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n",
+        "",
+        |o, i| {
+            write!(
+            o,
+            "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'bucket-{i}-${{AWS::Region}}'\n      Tags:\n        - Key: n\n          Value: !Ref Param\n"
+        )
+        .unwrap();
+        },
+    )
+}
+
+fn terraform_plan(target: usize) -> String {
+    fill(
+        target,
+        "{\"format_version\":\"1.2\",\"terraform_version\":\"1.9.0\",\"resource_changes\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"address\":\"aws_s3_bucket.b{i}\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"b{i}\",\"provider_name\":\"registry.terraform.io/hashicorp/aws\",\"change\":{{\"actions\":[\"create\"],\"before\":null,\"after\":{{\"bucket\":\"bucket-{i}\",\"force_destroy\":false,\"tags\":{{\"team\":\"t{}\"}}}},\"after_unknown\":{{\"arn\":true}}}}}}", i % 7).unwrap();
+        },
+    )
+}
+
+fn dockerfile(target: usize) -> String {
+    fill(target, "FROM alpine:3.20 AS base\n", "", |o, i| {
+        writeln!(o, "RUN echo step {i} && apk add --no-cache pkg{i}").unwrap();
+    })
+}
+
+fn github_reviews(target: usize) -> String {
+    fill(target, "[", "]", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"id\":{i},\"user\":{{\"login\":\"user{}\",\"type\":\"User\"}},\"state\":\"APPROVED\",\"commit_id\":\"0123456789abcdef0123456789abcdef01234567\",\"submitted_at\":\"2025-01-01T00:00:00Z\",\"pull_request_url\":\"https://api.github.com/repos/o/r/pulls/1\",\"body\":\"looks good {i}\"}}", i % 1000).unwrap();
+    })
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "lcov (one-line records)",
+        mb: 6.7,
+        generate: lcov_one_line,
+        valid: true,
+    },
+    Case {
+        name: "lcov (200-line files)",
+        mb: 51.0,
+        generate: lcov_files,
+        valid: true,
+    },
+    Case {
+        name: "go-cover",
+        mb: 30.0,
+        generate: go_profile,
+        valid: true,
+    },
+    Case {
+        name: "go-cover range bomb",
+        mb: 0.0,
+        generate: go_range_bomb,
+        valid: false,
+    },
+    Case {
+        name: "cobertura",
+        mb: 30.0,
+        generate: cobertura,
+        valid: true,
+    },
+    Case {
+        name: "jacoco",
+        mb: 30.0,
+        generate: jacoco,
+        valid: true,
+    },
+    Case {
+        name: "clover",
+        mb: 30.0,
+        generate: clover,
+        valid: true,
+    },
+    Case {
+        name: "istanbul",
+        mb: 30.0,
+        generate: istanbul,
+        valid: true,
+    },
+    Case {
+        name: "coveragepy",
+        mb: 30.0,
+        generate: coveragepy,
+        valid: true,
+    },
+    Case {
+        name: "sarif",
+        mb: 30.0,
+        generate: sarif,
+        valid: true,
+    },
+    Case {
+        name: "grype",
+        mb: 30.0,
+        generate: grype,
+        valid: true,
+    },
+    Case {
+        name: "kubernetes (configmaps)",
+        mb: 20.8,
+        generate: kubernetes_yaml,
+        valid: true,
+    },
+    Case {
+        name: "kubernetes (deployments)",
+        mb: 20.0,
+        generate: kubernetes_workloads,
+        valid: true,
+    },
+    Case {
+        name: "yaml alias bomb",
+        mb: 0.0,
+        generate: yaml_alias_bomb,
+        valid: false,
+    },
+    Case {
+        name: "cloudformation yaml",
+        mb: 20.0,
+        generate: cloudformation_yaml,
+        valid: true,
+    },
+    Case {
+        name: "terraform plan",
+        mb: 30.0,
+        generate: terraform_plan,
+        valid: true,
+    },
+    Case {
+        name: "dockerfile",
+        mb: 20.0,
+        generate: dockerfile,
+        valid: true,
+    },
+    Case {
+        name: "github reviews",
+        mb: 20.0,
+        generate: github_reviews,
+        valid: true,
+    },
+];
+
+/// The child: read, parse, report `ok|refused <peak bytes>` on stdout.
+fn child(path: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let result =
+        gate_artifacts::parse(path, &bytes, None, &gate_artifacts::ParseOptions::default());
+    let outcome = match &result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("refused:{}", e.code),
+    };
+    std::hint::black_box(&result);
+    println!("{outcome} {}", peak_rss());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        child(&args[i + 1]);
+        return;
+    }
+    // `cargo bench` passes `--bench`; anything else is a name filter.
+    let filter: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let scale: f64 = std::env::var("GATE_MEMORY_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let exe = std::env::current_exe().unwrap();
+    let dir = std::env::temp_dir().join(format!("gate-memory-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    println!(
+        "{:<28} {:>9} {:>13} {:>7}  {:<28} target met (≤ 4 × input + 64 MB)",
+        "format", "input MB", "peak RSS MB", "ratio", "outcome"
+    );
+    let mut failed = 0;
+    for case in CASES {
+        if !filter.is_empty() && !filter.iter().any(|f| case.name.contains(f.as_str())) {
+            continue;
+        }
+        let text = (case.generate)((case.mb * scale * MB) as usize);
+        let file = dir.join("input");
+        std::fs::write(&file, text.as_bytes()).unwrap();
+        let size = text.len() as f64;
+        drop(text);
+        let out = Command::new(&exe)
+            .arg("--child")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (outcome, peak) = match stdout.trim().rsplit_once(' ') {
+            Some((o, p)) if out.status.success() => {
+                (o.to_string(), p.parse::<f64>().unwrap_or(0.0))
+            }
+            _ => (format!("crashed ({})", out.status), 0.0),
+        };
+        let expected = if case.valid {
+            outcome == "ok"
+        } else {
+            outcome.starts_with("refused")
+        };
+        let met = expected && peak > 0.0 && peak <= 4.0 * size + 64.0 * MB;
+        if !met {
+            failed += 1;
+        }
+        println!(
+            "{:<28} {:>9.2} {:>13.1} {:>7.1}  {:<28} {}",
+            case.name,
+            size / MB,
+            peak / MB,
+            if size > 0.0 { peak / size } else { 0.0 },
+            outcome,
+            if met { "yes" } else { "no" }
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("{failed} case(s) over target or with the wrong outcome");
+}
