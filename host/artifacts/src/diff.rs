@@ -49,7 +49,9 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
         return Err(ParseError::new(
             name,
             "not-a-diff",
-            Some(Position::Line(u32::try_from(first.saturating_add(1)).unwrap_or(u32::MAX))),
+            Some(Position::Line(
+                u32::try_from(first.saturating_add(1)).unwrap_or(u32::MAX),
+            )),
             "this is not a unified diff: no `diff --git`, `+++` or `@@` header in it",
         ));
     }
