@@ -41,7 +41,9 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
     let loaded = inputs::load_all(&specs, &options).map_err(GateError::Input)?;
     let doc = model_json(&loaded);
     if args.json {
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        // Never print an empty or partial model as if it were the model.
+        let mut s = serde_json::to_string_pretty(&doc)
+            .map_err(|e| GateError::Output(format!("cannot serialize the model: {e}")))?;
         s.push('\n');
         output::print(s)?;
     } else {
