@@ -266,12 +266,17 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     })
 }
 
-enum ParamsProblem {
+/// Why params were refused: they do not match the schema (one message per
+/// problem), or the policy's schema itself is unusable.
+#[derive(Debug)]
+pub enum ParamsProblem {
     Invalid(Vec<String>),
     BadSchema(String),
 }
 
-fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+/// Validates a policy's params against its JSON Schema (public for the fuzz
+/// targets in `tests/fuzz`).
+pub fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
     let schema: serde_json::Value =
         serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
     let validator =

@@ -119,7 +119,13 @@ impl PackToml {
                 e.to_string().to_lowercase()
             ))
         })?;
-        toml::from_str(&text).map_err(|e| {
+        Self::parse(&path, &text)
+    }
+
+    /// Parses the text of `path` (named in errors); no file access, so the
+    /// fuzz targets in `tests/fuzz` can drive it.
+    pub fn parse(path: &Path, text: &str) -> Result<PackToml> {
+        toml::from_str(text).map_err(|e| {
             let place = e
                 .span()
                 .map(|s| {

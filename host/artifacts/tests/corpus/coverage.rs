@@ -602,7 +602,7 @@ fn php_code_coverage_cross_format() {
 /// them; functions agree between LCOV (FNDA) and JaCoCo (METHOD).
 #[test]
 fn gcovr_cross_format_totals() {
-    let Some(corpus) = corpus_or_skip() else {
+    let Some(_corpus) = corpus_or_skip() else {
         return;
     };
     type Pair = (u64, u64);
