@@ -29,20 +29,23 @@ if [ ${#targets[@]} -eq 0 ]; then
   fi
 fi
 # Seeds: our fixtures and the saved regressions, one directory per target.
-cargo run --quiet -p gate-fuzz -- --write-seeds target/fuzz-seeds "${targets[@]}"
+cargo test --quiet --workspace --test fuzz -- --write-seeds "$PWD/target/fuzz-seeds" "${targets[@]}"
 mkdir -p target/fuzz-logs
 for t in "${targets[@]}"; do
   mkdir -p "target/fuzz-corpus/$t"
   # Memory target: peak RSS <= 4 x input + 64 MiB. Inputs are at most
   # 64 KiB, so one allocation may not exceed 65 MiB; the RSS limit leaves
-  # room for libFuzzer's own tables and corpus.
+  # room for libFuzzer's own tables and corpus. Fork mode goes on past a
+  # crash (each is saved in tests/fuzz/artifacts/TARGET/) to count them all.
   status=0
   nice -n 10 cargo +nightly fuzz run --fuzz-dir tests/fuzz "${features[@]}" "$t" \
     "target/fuzz-corpus/$t" "target/fuzz-seeds/$t" -- \
+    -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
     -max_total_time="$secs" -max_len=65536 -timeout=10 \
-    -rss_limit_mb=256 -malloc_limit_mb=65 -print_final_stats=1 \
+    -rss_limit_mb=256 -malloc_limit_mb=65 \
     >"target/fuzz-logs/$t.log" 2>&1 || status=$?
-  execs=$(grep -m1 '^stat::number_of_executed_units' "target/fuzz-logs/$t.log" | awk '{print $2}')
-  cov=$(grep -E '#[0-9]+.*cov:' "target/fuzz-logs/$t.log" | tail -1 | sed -E 's/.*cov: ([0-9]+).*/\1/')
-  echo "$t: exit $status, ${execs:-?} executions, coverage ${cov:-?}"
+  last=$(grep -E '^#[0-9]+:' "target/fuzz-logs/$t.log" | tail -1)
+  execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
+  found=$(sed -nE 's/.*oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+).*/\1/p' <<<"$last")
+  echo "$t: exit $status, ${execs:-?} executions, oom/timeout/crash ${found:-?}"
 done
