@@ -25,10 +25,23 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_DIR");
+    println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_PREBUILT");
 
-    ensure_wasm_target();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
-    let wasm_dir = policy_target_dir(&out_dir, &root);
+    // A toolchain without the wasm target (the nightly one `cargo fuzz` uses,
+    // see tests/fuzz) embeds the policies a stable build left in its
+    // `target/wasm-policies` instead of building them.
+    let wasm_dir = match env::var_os("GATE_POLICY_WASM_PREBUILT") {
+        Some(dir) => PathBuf::from(dir),
+        None => build_policies(&out_dir, &root),
+    };
+    embed(&wasm_dir, &out_dir);
+}
+
+/// Builds the built-in policies; returns the target dir they are in.
+fn build_policies(out_dir: &Path, root: &Path) -> PathBuf {
+    ensure_wasm_target();
+    let wasm_dir = policy_target_dir(out_dir, root);
 
     let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(&root)
@@ -69,7 +82,11 @@ fn main() {
             "could not run cargo to build the built-in policies: {e}"
         )),
     }
+    wasm_dir
+}
 
+/// Writes `builtin_policies.rs`, which embeds the components in `wasm_dir`.
+fn embed(wasm_dir: &Path, out_dir: &Path) {
     let mut generated = String::from(
         "/// Built-in policies embedded at build time: (name, component bytes).\n\
          pub static BUILTIN_COMPONENTS: &[(&str, &[u8])] = &[\n",

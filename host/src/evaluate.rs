@@ -300,14 +300,18 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<inputs::InputE
         .collect()
 }
 
-enum ParamsProblem {
+/// Why params were refused: they do not match the schema (one message per
+/// problem), or the policy's schema itself is unusable.
+#[derive(Debug)]
+pub enum ParamsProblem {
     Invalid(Vec<String>),
     BadSchema(String),
 }
 
 /// Validates params against the policy's schema with `format`s asserted
-/// (dates, instants, time zones: see [`crate::params`]).
-fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+/// (dates, instants, time zones: see [`crate::params`]); public for the
+/// fuzz targets in `tests/fuzz`.
+pub fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
     let schema: serde_json::Value =
         serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
     let validator = crate::params::validator(&schema).map_err(ParamsProblem::BadSchema)?;

@@ -12,9 +12,12 @@ mod cache;
 mod check;
 mod cli;
 mod components;
+#[path = "../support/corpus.rs"]
+mod corpus;
 mod fail_closed_io;
 mod fail_closed_params;
 mod fail_closed_xml;
+mod fixture_gates;
 mod gates;
 mod iac;
 mod peers;
@@ -25,6 +28,7 @@ mod registry_server;
 mod reports;
 mod sandbox;
 
+pub use corpus::corpus_or_skip;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -34,20 +38,6 @@ pub fn repo() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
-}
-
-/// The shared corpus (`$GATE_CORPUS` or `../shared/corpus`); missing is a
-/// failure, never a skip.
-pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("GATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/corpus"));
-    assert!(
-        dir.join("PROVENANCE.md").is_file(),
-        "corpus not found at {}",
-        dir.display()
-    );
-    dir
 }
 
 /// A temp dir to run `gate` in, with its own compile cache.
@@ -128,9 +118,9 @@ impl TestDir {
         p
     }
 
-    /// Copies a file of the shared corpus into the dir.
-    pub fn corpus_file(&self, rel: &str, name: &str) -> PathBuf {
-        let bytes = std::fs::read(corpus().join(rel)).unwrap();
+    /// Copies a file of the shared corpus (from [`corpus_or_skip`]) into the dir.
+    pub fn corpus_file(&self, corpus: &Path, rel: &str, name: &str) -> PathBuf {
+        let bytes = std::fs::read(corpus.join(rel)).unwrap();
         self.write(name, bytes)
     }
 

@@ -114,7 +114,13 @@ impl PackToml {
         let path = dir.join("pack.toml");
         let text = crate::fsutil::read_to_string(&path)
             .map_err(|e| bad(format!("{}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| {
+        Self::parse(&path, &text)
+    }
+
+    /// Parses the text of `path` (named in errors); no file access, so the
+    /// fuzz targets in `tests/fuzz` can drive it.
+    pub fn parse(path: &Path, text: &str) -> Result<PackToml> {
+        toml::from_str(text).map_err(|e| {
             let place = e
                 .span()
                 .map(|s| {

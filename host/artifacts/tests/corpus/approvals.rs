@@ -2,7 +2,7 @@
 //! approvals document of a known format (with exact reviewers, states,
 //! commits and required counts asserted below) or not detected as one.
 
-use crate::{corpus, parse};
+use crate::{corpus_or_skip, parse};
 use gate_artifacts::{
     ApprovalRule, ApprovalSet, Document, Format, Model, ParseOptions, Parsed, Position, Review,
     ReviewState,
@@ -176,8 +176,11 @@ const WARNED: &[(&str, &str)] = &[
 
 #[test]
 fn approvals_corpus_walk() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let mut files = Vec::new();
-    crate::walk(&corpus().join("approvals"), &mut files);
+    crate::walk(&corpus.join("approvals"), &mut files);
     files.sort();
     let mut listed: Vec<&str> = EXPECTED.iter().map(|(p, _)| *p).collect();
     listed.sort_unstable();
@@ -238,6 +241,9 @@ use ReviewState::{Approved, ChangesRequested, Commented, Dismissed};
 
 #[test]
 fn github_pull_request_reviews_list() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, s) = set("approvals/github/rest-api-recorded/GET-pulls-538-reviews.json");
     assert_eq!(p.format, Format::GithubReviews);
     assert_eq!(s.change_id, "PyGithub/PyGithub#538");
@@ -258,6 +264,9 @@ fn github_pull_request_reviews_list() {
 
 #[test]
 fn github_single_review_responses() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set("approvals/github/rest-api-recorded/POST-pulls-173-reviews-APPROVE.json");
     assert_eq!(s.change_id, "coleslaw-org/coleslaw#173");
     assert_eq!(
@@ -284,6 +293,9 @@ fn github_single_review_responses() {
 
 #[test]
 fn github_requested_reviewers_are_pending() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set("approvals/github/rest-api-recorded/GET-pulls-31-requested_reviewers.json");
     let mut team = pending("team:pygithub-owners");
     team.teams = vec!["pygithub-owners".into()];
@@ -296,6 +308,9 @@ fn github_requested_reviewers_are_pending() {
 
 #[test]
 fn github_environment_required_reviewers_are_rules() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set(
         "approvals/github/rest-api-recorded/GET-repos-environment-dev-with-required-reviewers.json",
     );
@@ -323,6 +338,9 @@ fn github_environment_required_reviewers_are_rules() {
 
 #[test]
 fn github_branch_protection_required_review_count() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set(
         "approvals/github/rest-api-recorded/GET-branch-protection-required_pull_request_reviews.json",
     );
@@ -336,6 +354,9 @@ const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
 #[test]
 fn github_pull_request_events() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     for rel in [
         "approvals/github/webhook-pull_request-event.json",
         "approvals/github/webhooks/pull_request.review_requested.json",
@@ -380,6 +401,9 @@ fn github_pull_request_events() {
 
 #[test]
 fn github_deployment_events() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let sha = Some("f95f852bd8fca8fcc58a9a2d6c842781e32a215e");
     for (rel, env, deployer, created) in [
         (
@@ -430,6 +454,9 @@ fn github_deployment_events() {
 
 #[test]
 fn github_deployment_review_requested() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, s) = set("approvals/github/webhooks/deployment_review.requested.json");
     assert_eq!(p.format, Format::GithubEvent);
     assert_eq!(
@@ -451,8 +478,11 @@ fn github_deployment_review_requested() {
 /// payload with `approver` (the schema of octokit/webhooks).
 #[test]
 fn github_deployment_review_decisions() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let text = std::fs::read_to_string(
-        corpus().join("approvals/github/webhooks/deployment_review.requested.json"),
+        corpus.join("approvals/github/webhooks/deployment_review.requested.json"),
     )
     .unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -483,12 +513,15 @@ fn github_deployment_review_decisions() {
 
 #[test]
 fn github_events_without_approval_data_are_refused_when_forced() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     for rel in [
         "approvals/github/webhooks/merge_group.checks_requested.json",
         "approvals/github/webhooks/workflow_run.completed.with-pull-requests.json",
         "approvals/github/webhooks/status.json",
     ] {
-        let text = std::fs::read_to_string(corpus().join(rel)).unwrap();
+        let text = std::fs::read_to_string(corpus.join(rel)).unwrap();
         let e = parse_bytes(&text, Some(Format::GithubEvent)).unwrap_err();
         assert_eq!(e.code, "unsupported-event", "{rel}");
     }
@@ -502,6 +535,9 @@ fn github_events_without_approval_data_are_refused_when_forced() {
 /// the required counts kept, and the disagreement warned about.
 #[test]
 fn gitlab_counters_are_not_trusted() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, s) = set("approvals/gitlab/mr-approvals.json");
     assert_eq!(s.change_id, "1!5", "project id when the path is unknown");
     assert_eq!(
@@ -541,6 +577,9 @@ fn gitlab_counters_are_not_trusted() {
 
 #[test]
 fn gitlab_rules_and_settings() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set("approvals/gitlab/approval-rule.json");
     // eligible_approvers (groups already expanded) plus the group itself.
     assert_eq!(
@@ -555,6 +594,9 @@ fn gitlab_rules_and_settings() {
 
 #[test]
 fn gitlab_merge_requests() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, s) = set("approvals/gitlab/go-gitlab-get-merge-request.json");
     assert_eq!(s.change_id, "gitlab-org/gitlab-ee!14656");
     assert_eq!(s.author.as_deref(), Some("alexkalderimis"));
@@ -605,8 +647,11 @@ fn gitlab_merge_requests() {
 /// An `approved` merge request webhook: the event's user approved.
 #[test]
 fn gitlab_merge_request_webhook_approval() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let text =
-        std::fs::read_to_string(corpus().join("approvals/gitlab/merge-request-event-webhook.json"))
+        std::fs::read_to_string(corpus.join("approvals/gitlab/merge-request-event-webhook.json"))
             .unwrap();
     let head = Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
     for (action, state) in [("approved", Approved), ("unapproved", Dismissed)] {
@@ -628,6 +673,9 @@ fn gitlab_merge_request_webhook_approval() {
 
 #[test]
 fn gitlab_deployments() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let sha = "279484c09fbe69ededfced8c1bb6e6d24616b468";
     for (rel, deployer) in [
         ("approvals/gitlab/deployment-event-webhook.json", "root"),
@@ -665,7 +713,10 @@ fn gitlab_deployments() {
 /// A protected environment's deployment with `approvals` (GitLab docs shape).
 #[test]
 fn gitlab_deployment_approvals() {
-    let text = std::fs::read_to_string(corpus().join("approvals/gitlab/deployment.json")).unwrap();
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    let text = std::fs::read_to_string(corpus.join("approvals/gitlab/deployment.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["approvals"] = serde_json::json!([
         {"user": {"username": "alice"}, "status": "approved", "created_at": "2022-02-24T20:22:30.097Z"},
@@ -854,8 +905,11 @@ fn parse_bytes(text: &str, format: Option<Format>) -> Result<Parsed, gate_artifa
 
 #[test]
 fn github_review_errors_point_at_the_field() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let text = std::fs::read_to_string(
-        corpus().join("approvals/github/rest-api-recorded/GET-pulls-538-reviews.json"),
+        corpus.join("approvals/github/rest-api-recorded/GET-pulls-538-reviews.json"),
     )
     .unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -910,6 +964,9 @@ fn github_review_errors_point_at_the_field() {
 /// parses or fails cleanly (no panic); so do a few hostile documents.
 #[test]
 fn forced_formats_never_panic() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let formats = [
         Format::GithubReviews,
         Format::GithubEvent,
@@ -918,7 +975,7 @@ fn forced_formats_never_panic() {
     ];
     let mut docs: Vec<String> = EXPECTED
         .iter()
-        .map(|(rel, _)| std::fs::read_to_string(corpus().join(rel)).unwrap())
+        .map(|(rel, _)| std::fs::read_to_string(corpus.join(rel)).unwrap())
         .collect();
     docs.extend(
         [
@@ -951,13 +1008,16 @@ fn forced_formats_never_panic() {
 /// sniffed first anyway, but ours must be specific on its own).
 #[test]
 fn approvals_sniffer_ignores_other_families() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let mut files = Vec::new();
     for family in ["security", "coverage", "iac", "peers"] {
-        crate::walk(&corpus().join(family), &mut files);
+        crate::walk(&corpus.join(family), &mut files);
     }
     let mut checked = 0;
     for rel in files.iter().filter(|f| f.ends_with(".json")) {
-        let Ok(text) = std::fs::read_to_string(corpus().join(rel)) else {
+        let Ok(text) = std::fs::read_to_string(corpus.join(rel)) else {
             continue;
         };
         let Ok(doc) = Document::load(rel, &text, None) else {

@@ -1,7 +1,7 @@
 //! Corpus tests: coverage. Totals are asserted against the producers' and
 //! peers' own figures (`peers/*/EXPECTED.md`).
 
-use crate::parse;
+use crate::{corpus_or_skip, parse};
 use gate_artifacts::{Counter, Model};
 
 fn coverage(rel: &str) -> gate_artifacts::CoverageReport {
@@ -20,6 +20,9 @@ fn lines(rel: &str) -> (u64, u64) {
 /// documented error code.
 #[test]
 fn lcov_and_cobertura_corpus_walk() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     type Lines = Result<(u64, u64), &'static str>;
     let expect: &[(&str, Lines)] = &[
         ("coverage/lcov/coveralls-test.lcov", Ok((17, 16))),
@@ -72,6 +75,9 @@ fn lcov_and_cobertura_corpus_walk() {
 /// missed), for LinearSearch.java 0.7143 = 5/7 — we count lines with hits.
 #[test]
 fn pycobertura_java_sample() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let c = coverage("peers/pycobertura/cobertura.xml");
     let per: Vec<(&str, u64, u64)> = c
         .files
@@ -101,6 +107,9 @@ fn pycobertura_java_sample() {
 /// pycobertura's diff fixtures: statements and misses per report.
 #[test]
 fn pycobertura_diff_fixtures() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     assert_eq!(
         lines("peers/pycobertura/dummy.source1_coverage.xml"),
         (12, 5)
@@ -148,6 +157,9 @@ fn pycobertura_diff_fixtures() {
 /// with a checksum field parse; functions sharing a line stay distinct.
 #[test]
 fn gcovr_lcov_counter_mismatch_is_warned() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let p = parse("coverage/lcov/gcovr-several-functions-on-same-line.lcov").unwrap();
     let Model::Coverage(c) = &p.model else {
         panic!()
@@ -183,6 +195,9 @@ fn gcovr_lcov_counter_mismatch_is_warned() {
 /// line). Both copies of the fixture.
 #[test]
 fn lcov_malformed_record_names_its_line() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     for rel in [
         "coverage/lcov/edge-grcov-invalid-DA-record.info",
         "peers/grcov-parsers/invalid_DA_record.info",
@@ -204,6 +219,9 @@ fn lcov_malformed_record_names_its_line() {
 /// merges none of them (all names differ).
 #[test]
 fn grcov_firefox_tracefile() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let big = parse("coverage/lcov/grcov-firefox-prova-large.info").unwrap();
     let Model::Coverage(c) = &big.model else {
         panic!()
@@ -211,20 +229,16 @@ fn grcov_firefox_tracefile() {
     // grcov's 603 are records; the same source under several test names
     // (TN) is one file whose hits add up, so there are fewer files (the
     // distinct SF names, counted here independently).
-    let sf = std::fs::read_to_string(
-        crate::corpus().join("coverage/lcov/grcov-firefox-prova-large.info"),
-    )
-    .unwrap()
-    .lines()
-    .filter(|l| l.starts_with("SF:"))
-    .count();
+    let sf = std::fs::read_to_string(corpus.join("coverage/lcov/grcov-firefox-prova-large.info"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("SF:"))
+        .count();
     assert_eq!(sf, 603);
     // 431 distinct `SF:` first lines; two multi-line `data:` sources share
     // their first line but differ in the rest of their name: 432 files.
-    let text = std::fs::read_to_string(
-        crate::corpus().join("coverage/lcov/grcov-firefox-prova-large.info"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(corpus.join("coverage/lcov/grcov-firefox-prova-large.info"))
+        .unwrap();
     let distinct: std::collections::BTreeSet<&str> =
         text.lines().filter(|l| l.starts_with("SF:")).collect();
     assert_eq!((distinct.len(), c.files.len()), (431, 432));
@@ -263,7 +277,10 @@ fn grcov_firefox_tracefile() {
 /// `go tool cover -func` counts them; the module prefix is stripped.
 #[test]
 fn gcov2lcov_overlapping_blocks() {
-    let bytes = std::fs::read(crate::corpus().join("peers/gcov2lcov/coverage.out")).unwrap();
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    let bytes = std::fs::read(corpus.join("peers/gcov2lcov/coverage.out")).unwrap();
     let opts = gate_artifacts::ParseOptions {
         go_module: Some("github.com/jandelgado/gcov2lcov".into()),
         ..Default::default()
@@ -300,6 +317,9 @@ fn gcov2lcov_overlapping_blocks() {
 /// grcov's Go test: aggregator.go 451 lines / 419 covered, decoder.go 52 / 27.
 #[test]
 fn grcov_go_profile() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let c = coverage("coverage/go/grcov-go.out");
     let get = |p: &str| c.files.iter().find(|f| f.path == p).unwrap().line_counter();
     assert_eq!(
@@ -354,6 +374,9 @@ fn go_repeated_blocks_are_combined() {
 /// statement/branch/function/line counts behind the golden text reports.
 #[test]
 fn istanbul_spec_totals() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let cases: &[(&str, [(u64, u64); 4])] = &[
         (
             "istanbul-reports-spec-100-line-100-branch",
@@ -402,6 +425,9 @@ fn istanbul_spec_totals() {
 /// from the arcs; the mixed figure is reproduced from them.
 #[test]
 fn coveragepy_statements_and_branches_are_separate() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     for (rel, stmts, branches, pct) in [
         (
             "coverage/coveragepy/brainsmith-coverage-7.10.7-branch.json",
@@ -442,6 +468,9 @@ fn coveragepy_statements_and_branches_are_separate() {
 /// meaning and a line:column.
 #[test]
 fn sonar_jacoco_reports() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let count = |rel: &str| {
         let c = coverage(rel);
         (c.files.len(), c.totals().lines.total)
@@ -524,6 +553,9 @@ fn sonar_jacoco_reports() {
 /// Cobertura root claims 1/1 lines while its classes hold no `<line>`.
 #[test]
 fn php_code_coverage_cross_format() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     for f in [
         "Clover_BankAccount-line",
         "OpenClover_BankAccount-line",
@@ -570,6 +602,9 @@ fn php_code_coverage_cross_format() {
 /// them; functions agree between LCOV (FNDA) and JaCoCo (METHOD).
 #[test]
 fn gcovr_cross_format_totals() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     type Pair = (u64, u64);
     // case, per-line lines, per-instance lines, branches, functions
     let cases: [(&str, Pair, Pair, Pair, Pair); 2] = [
@@ -626,6 +661,9 @@ fn gcovr_cross_format_totals() {
 /// (covered = a line with covered instructions) and methods.
 #[test]
 fn jacoco_totals_equal_the_report_counters() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     for rel in [
         "coverage/jacoco/sonar-jacoco-sonarlint-cli.xml",
         "coverage/jacoco/sonar-jacoco-kotlin.xml",
@@ -635,7 +673,7 @@ fn jacoco_totals_equal_the_report_counters() {
         "peers/jacoco-report-action/report.xml",
         "peers/sonar-jacoco/jacoco-aggregate.xml",
     ] {
-        let text = std::fs::read_to_string(crate::corpus().join(rel)).unwrap();
+        let text = std::fs::read_to_string(corpus.join(rel)).unwrap();
         let tail_at = text
             .rfind("</package>")
             .max(text.rfind("</group>"))
@@ -681,6 +719,9 @@ fn jacoco_totals_equal_the_report_counters() {
 /// their own) merge into one report whose totals are their sum.
 #[test]
 fn jacoco_report_action_line_counters() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let t = coverage("peers/jacoco-report-action/report.xml").totals();
     let pair = |c: Counter| (c.total, c.covered);
     assert_eq!(
@@ -714,6 +755,9 @@ fn jacoco_report_action_line_counters() {
 /// coverage-final.json. Raw counts from EXPECTED.md.
 #[test]
 fn istanbul_spec_maps() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     // spec, statements, branches, functions, lines (total, covered)
     let cases: &[(&str, [(u64, u64); 4])] = &[
         ("missing-decl", [(50, 50), (43, 41), (8, 8), (46, 46)]),
@@ -728,7 +772,7 @@ fn istanbul_spec_maps() {
     for (name, [st, br, fun, ln]) in cases {
         let rel = format!("peers/istanbul-reports-specs/{name}.spec.json");
         let spec: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(crate::corpus().join(&rel)).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(corpus.join(&rel)).unwrap()).unwrap();
         let map = serde_json::to_vec(&spec["map"]).unwrap();
         let p = gate_artifacts::parse(&rel, &map, None, &Default::default()).unwrap();
         assert_eq!(p.format, gate_artifacts::Format::Istanbul, "{name}");
@@ -753,8 +797,11 @@ fn istanbul_spec_maps() {
 /// the corpus README says; the empty files are empty).
 #[test]
 fn coverage_corpus_walk() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let mut files = Vec::new();
-    crate::walk(&crate::corpus().join("coverage"), &mut files);
+    crate::walk(&corpus.join("coverage"), &mut files);
     let failures = [
         (
             "coverage/cobertura/coveralls-cobertura-oneline.xml",

@@ -1,7 +1,7 @@
 //! Corpus tests: security findings. Every file of `corpus/security` either
 //! parses as the format its producer wrote, or fails with a documented code.
 
-use crate::{corpus, parse};
+use crate::{corpus_or_skip, parse};
 use gate_artifacts::{Model, Severity, SeveritySource};
 
 /// Files that are not (or not valid) reports of a supported format, and why.
@@ -85,8 +85,11 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
 
 #[test]
 fn security_corpus_walk() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let mut files = Vec::new();
-    crate::walk(&corpus().join("security"), &mut files);
+    crate::walk(&corpus.join("security"), &mut files);
     files.sort();
     let mut parsed = 0;
     for rel in &files {
@@ -135,6 +138,9 @@ fn findings(rel: &str) -> Vec<gate_artifacts::SecurityFinding> {
 /// level alone maps error→high; each records its source.
 #[test]
 fn severity_normalization_and_sources() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let npm = findings("peers/audit-ci-npm-thresholds/npm-moderate/npm7-output.json");
     assert_eq!(
         (npm[0].severity, npm[0].severity_source),
@@ -142,7 +148,7 @@ fn severity_normalization_and_sources() {
     );
     let grype = findings("security/grype/defectdojo-many-vulns-big.json");
     let text =
-        std::fs::read_to_string(corpus().join("security/grype/defectdojo-many-vulns-big.json"))
+        std::fs::read_to_string(corpus.join("security/grype/defectdojo-many-vulns-big.json"))
             .unwrap();
     if text.contains("\"Negligible\"") {
         assert!(grype.iter().any(|f| f.severity == Severity::Low));
@@ -187,6 +193,9 @@ fn severity_normalization_and_sources() {
 /// take the rule's default (recorded as such).
 #[test]
 fn sarif_sdk_validator_outputs() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let cases: &[(&str, &str, usize, Option<Severity>)] = &[
         (
             "GH1001.ProvideRequiredLocationProperties_Invalid",
@@ -332,6 +341,9 @@ fn t(rule: &str, pkg: &str, s: Severity) -> Triple {
 /// and warned about.
 #[test]
 fn trivy_filters_peer() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     use Severity::*;
     let all = findings("peers/trivy-filters/alpine-39.json");
     assert_eq!(
@@ -386,6 +398,9 @@ fn trivy_filters_peer() {
 /// new), the package version too.
 #[test]
 fn osv_scanner_baseline_diff_peer() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let load = |n: &str| {
         findings(&format!(
             "peers/osv-scanner-baseline-diff/test-vuln-results-{n}.json"
@@ -474,6 +489,9 @@ fn osv_scanner_baseline_diff_peer() {
 /// `moderate` is medium), which is what audit-ci's thresholds act on.
 #[test]
 fn audit_ci_npm_thresholds_peer() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     use Severity::*;
     let dir = "peers/audit-ci-npm-thresholds";
     let cases: &[(&str, &[&str], Vec<Triple>)] = &[
@@ -690,6 +708,9 @@ fn sarif_resolution_and_precedence() {
 /// corpus/security/sarif/edge-cases and the spec's odd logs.
 #[test]
 fn sarif_edge_cases() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let e = |rel: &str| parse(rel).unwrap_err();
     let v1 = e("security/sarif/edge-cases/sarif-v1-minimal.sarif");
     assert_eq!(v1.code, "unsupported-version");
@@ -782,6 +803,9 @@ fn sarif_edge_cases() {
 /// default; grype/trivy `security-severity` bands outrank the level.
 #[test]
 fn sarif_real_severities() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     use Severity::*;
     use SeveritySource::{SarifRuleDefault, SarifSecuritySeverity};
     let count = |f: &[gate_artifacts::SecurityFinding], s: Severity, src: SeveritySource| {
@@ -837,6 +861,9 @@ fn sarif_real_severities() {
 /// are unique within every report of the corpus.
 #[test]
 fn fingerprints_stable_and_unique() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     // Shift every line-ish number in a report by 10 and compare.
     fn shift(v: &mut serde_json::Value) {
         match v {
@@ -862,7 +889,7 @@ fn fingerprints_stable_and_unique() {
         "security/trivy/golden-helm-misconfig.json",
         "security/trivy/defectdojo-misconfig-and-secrets.json",
     ] {
-        let bytes = std::fs::read(corpus().join(rel)).unwrap();
+        let bytes = std::fs::read(corpus.join(rel)).unwrap();
         let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         shift(&mut v);
         let moved = parse_str(&v.to_string()).unwrap();
@@ -879,7 +906,7 @@ fn fingerprints_stable_and_unique() {
     }
     // Unique within each report.
     let mut files = Vec::new();
-    crate::walk(&corpus().join("security"), &mut files);
+    crate::walk(&corpus.join("security"), &mut files);
     for rel in files {
         if let Ok(p) = parse(&rel)
             && let Model::Findings(r) = &p.model
@@ -897,7 +924,7 @@ fn fingerprints_stable_and_unique() {
     }
     // SARIF producers' partialFingerprints win over path and message.
     let rel = "security/sarif/codeql-action/fingerprinting-expected.sarif";
-    let text = std::fs::read_to_string(corpus().join(rel)).unwrap();
+    let text = std::fs::read_to_string(corpus.join(rel)).unwrap();
     let reworded = parse_str(&text.replace("Unused variable a.", "Variable a is unused.")).unwrap();
     assert_eq!(
         findings(rel)[0].fingerprint,
@@ -916,6 +943,9 @@ fn fingerprints_stable_and_unique() {
 /// and cargo-audit aliases; never the finding's own id.
 #[test]
 fn aliases_and_cwes() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let k8s = findings("security/trivy/defectdojo-k8s-cluster-scan.json");
     let apt = k8s.iter().find(|f| f.rule == "CVE-2020-27350").unwrap();
     assert_eq!(apt.aliases, vec!["DSA-4808-1"]);
@@ -955,7 +985,7 @@ fn aliases_and_cwes() {
     let pip = findings("security/pip-audit/many_vulns.json");
     assert!(pip.iter().all(|f| !f.aliases.contains(&f.rule)));
     let mut files = Vec::new();
-    crate::walk(&corpus().join("security"), &mut files);
+    crate::walk(&corpus.join("security"), &mut files);
     for rel in files {
         if let Ok(p) = parse(&rel)
             && let Model::Findings(r) = &p.model
@@ -978,6 +1008,9 @@ fn aliases_and_cwes() {
 /// the legacy array and the k8s cluster report.
 #[test]
 fn trivy_categories_and_shapes() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     use gate_artifacts::FindingCategory::*;
     let f = findings("security/trivy/defectdojo-misconfig-and-secrets.json");
     let cats: Vec<_> = f.iter().map(|x| x.category).collect();
@@ -1026,6 +1059,9 @@ fn trivy_categories_and_shapes() {
 /// clear errors.
 #[test]
 fn empty_reports_and_error_outputs() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     for rel in [
         "security/cargo-audit/no_findings.json",
         "security/pip-audit/empty.json",
@@ -1047,7 +1083,7 @@ fn empty_reports_and_error_outputs() {
         "security/gitleaks/empty.json",
         "security/gitleaks/no-findings.json",
     ] {
-        let bytes = std::fs::read(corpus().join(rel)).unwrap();
+        let bytes = std::fs::read(corpus.join(rel)).unwrap();
         let p = gate_artifacts::parse(
             rel,
             &bytes,
@@ -1070,7 +1106,7 @@ fn empty_reports_and_error_outputs() {
         Some(gate_artifacts::Position::Pointer("/error".into()))
     );
     // A forced format on a report of another tool fails with a position.
-    let bytes = std::fs::read(corpus().join("security/pip-audit/many_vulns.json")).unwrap();
+    let bytes = std::fs::read(corpus.join("security/pip-audit/many_vulns.json")).unwrap();
     let e = gate_artifacts::parse(
         "x.json",
         &bytes,
@@ -1107,6 +1143,9 @@ fn empty_reports_and_error_outputs() {
 /// security tools we do not read (`corpus/security/other`).
 #[test]
 fn sniff_claims_only_security_reports() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let ours = [
         "peers/sarif-sdk-validate",
         "peers/trivy-filters",
@@ -1115,14 +1154,14 @@ fn sniff_claims_only_security_reports() {
     ];
     let mut files = Vec::new();
     for dir in ["coverage", "iac", "approvals", "peers", "security/other"] {
-        crate::walk(&corpus().join(dir), &mut files);
+        crate::walk(&corpus.join(dir), &mut files);
     }
     let mut checked = 0;
     for rel in files {
         if ours.iter().any(|o| rel.starts_with(o)) {
             continue;
         }
-        let bytes = std::fs::read(corpus().join(&rel)).unwrap();
+        let bytes = std::fs::read(corpus.join(&rel)).unwrap();
         let Ok(text) = gate_artifacts::document::decode(&rel, &bytes) else {
             continue;
         };

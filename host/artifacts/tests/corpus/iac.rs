@@ -1,7 +1,7 @@
 //! Corpus tests: iac (Terraform plans, Kubernetes manifests, CloudFormation
 //! templates, Dockerfiles).
 
-use crate::{corpus, parse};
+use crate::{corpus_or_skip, parse};
 use gate_artifacts::iac::kubernetes::pod_spec;
 use gate_artifacts::{
     Document, Format, IacReport, IacResource, Model, ParseOptions, Parsed, PlannedAction, Position,
@@ -22,7 +22,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn files(rel_dir: &str) -> Vec<String> {
-    let root = corpus();
+    let root = crate::root();
     let mut out = Vec::new();
     walk(&root.join(rel_dir), &mut out);
     let mut v: Vec<String> = out
@@ -74,6 +74,9 @@ fn line(r: &IacResource) -> Option<u32> {
 /// is detected as, how many resources it yields, or which error it gives.
 #[test]
 fn every_iac_corpus_file_parses_or_fails_as_expected() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let expected_errors: BTreeMap<&str, &str> = [
         // a `terraform show -json` of state, not of a plan
         (
@@ -165,7 +168,10 @@ fn every_iac_corpus_file_parses_or_fails_as_expected() {
 /// IaC sniffing must not claim any coverage, security or approvals file.
 #[test]
 fn iac_sniff_claims_no_other_family() {
-    let root = corpus();
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    let root = corpus;
     let mut checked = 0;
     for dir in ["coverage", "security", "approvals"] {
         for rel in files(dir) {
@@ -188,6 +194,9 @@ fn iac_sniff_claims_no_other_family() {
 
 #[test]
 fn terraform_0_1_plan_with_55_creates() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, rs) = ok("iac/terraform-plan/checkov/tags.json");
     assert_eq!(p.format, Format::TerraformPlan);
     assert_eq!(rs.len(), 55);
@@ -207,6 +216,9 @@ fn terraform_0_1_plan_with_55_creates() {
 
 #[test]
 fn terraform_after_unknown_fills_missing_values_only() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("iac/terraform-plan/checkov/after_unknown.json");
     assert_eq!(rs.len(), 1);
     assert_eq!(rs[0].address, "aws_cloudfront_distribution.cloudfront");
@@ -219,6 +231,9 @@ fn terraform_after_unknown_fills_missing_values_only() {
 
 #[test]
 fn terraform_actions() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("iac/terraform-plan/checkov/deleted_resources.json");
     assert_eq!(addresses(&rs), ["aws_secretsmanager_secret.default"]);
     assert_eq!(rs[0].action, Some(PlannedAction::Replace));
@@ -271,6 +286,9 @@ fn terraform_delete_uses_before_and_unknown_actions_warn() {
 
 #[test]
 fn terraform_data_sources_are_reads_and_modules_keep_addresses() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("iac/terraform-plan/checkov/github_actions_oidc_trust_policy.json");
     assert_eq!(rs.len(), 9);
     let reads: Vec<_> = rs
@@ -322,6 +340,9 @@ fn terraform_data_sources_are_reads_and_modules_keep_addresses() {
 
 #[test]
 fn terraform_encodings_bom_and_utf16() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (a, ra) = ok("iac/terraform-plan/checkov/edge-utf16-encoded.json");
     let (b, rb) = ok("iac/terraform-plan/checkov/edge-windows-utf8.json");
     assert_eq!(
@@ -335,6 +356,9 @@ fn terraform_encodings_bom_and_utf16() {
 
 #[test]
 fn terraform_corrupted_and_empty_plans() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let e = parse("iac/terraform-plan/checkov/edge-corrupted.json").unwrap_err();
     assert_eq!(e.code, "invalid-plan");
     assert_eq!(e.position, Some(Position::Pointer(String::new())));
@@ -347,8 +371,7 @@ fn terraform_corrupted_and_empty_plans() {
     assert!(rs.is_empty());
 
     // truncated JSON is a JSON error with a position
-    let text =
-        std::fs::read_to_string(corpus().join("iac/terraform-plan/trivy/plan.json")).unwrap();
+    let text = std::fs::read_to_string(corpus.join("iac/terraform-plan/trivy/plan.json")).unwrap();
     let e = parse_bytes("cut.json", &text[..text.len() / 2]).unwrap_err();
     assert_eq!(e.code, "truncated-json");
     assert!(matches!(e.position, Some(Position::LineCol { .. })));
@@ -380,6 +403,9 @@ fn terraform_corrupted_and_empty_plans() {
 
 #[test]
 fn terraform_plan_without_resource_changes_uses_planned_values() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("peers/checkov-terraform-plan/plan_with_resource_reference_graph.json");
     assert_eq!(
         addresses(&rs),
@@ -394,6 +420,9 @@ fn terraform_plan_without_resource_changes_uses_planned_values() {
 
 #[test]
 fn checkov_plan_buckets_and_versioning() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     // CKV_AWS_21: failing = data, financials, flowbucket; passing = data_science, logs, operations
     let (_, rs) = ok("peers/checkov-terraform-plan/plan-tfplan.json");
     assert_eq!(rs.len(), 55);
@@ -414,6 +443,9 @@ fn checkov_plan_buckets_and_versioning() {
 
 #[test]
 fn regula_and_conftest_plans() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("peers/regula-terraform-plan/bucket_sse_infra.json");
     let buckets: Vec<_> = rs
         .iter()
@@ -452,6 +484,9 @@ fn regula_and_conftest_plans() {
 
 #[test]
 fn kubernetes_multi_document_addresses_and_lines() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, rs) = ok("iac/kubernetes/kubeaudit-all-resources/cronjob.yml");
     assert_eq!(p.format, Format::Kubernetes);
     assert_eq!(
@@ -479,6 +514,9 @@ fn kubernetes_multi_document_addresses_and_lines() {
 
 #[test]
 fn kubernetes_pod_spec_for_every_workload_kind() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let cases = [
         ("cronjob.yml", "CronJob"),
         ("daemonset-v1.yml", "DaemonSet"),
@@ -504,6 +542,9 @@ fn kubernetes_pod_spec_for_every_workload_kind() {
 
 #[test]
 fn kubernetes_argo_cd_install() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("iac/kubernetes/argo-cd/install.yaml");
     assert_eq!(rs.len(), 59);
     assert_eq!(rs[0].resource_type, "CustomResourceDefinition");
@@ -524,6 +565,9 @@ fn kubernetes_argo_cd_install() {
 
 #[test]
 fn kubernetes_json_manifests_have_no_line() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, rs) = ok("peers/checkov-kubernetes/ImageTagFixed/storm-zookeeper-FAILED.json");
     assert_eq!(p.format, Format::Kubernetes);
     assert_eq!(addresses(&rs), ["Pod/zookeeper"]);
@@ -533,6 +577,9 @@ fn kubernetes_json_manifests_have_no_line() {
 
 #[test]
 fn kubernetes_helm_outputs() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     // helm install --dry-run: a status header document, then manifests
     let (p, rs) = ok("iac/helm-rendered/helm-golden-install-dry-run-with-secret.yaml");
     assert_eq!(
@@ -602,6 +649,9 @@ fn kubernetes_yaml_features() {
 
 #[test]
 fn kubernetes_peer_resource_counts() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     // checkov counts per workload resource (those with a pod spec)
     let workloads = |dir: &str| -> usize {
         files(dir)
@@ -654,6 +704,9 @@ fn kubernetes_peer_resource_counts() {
 
 #[test]
 fn cloudformation_yaml_short_tags_equal_json_long_forms() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (py, ry) = ok("iac/cloudformation/regula-cfn-intrinsics.yaml");
     let (pj, rj) = ok("iac/cloudformation/regula-cfn-intrinsics.json");
     assert_eq!(
@@ -690,6 +743,9 @@ fn cloudformation_yaml_short_tags_equal_json_long_forms() {
 
 #[test]
 fn cloudformation_templates() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     // the whole template is indented by two spaces
     let (p, rs) = ok("iac/cloudformation/cfn-lint-quickstart-cis_benchmark.yaml");
     assert_eq!(p.format, Format::Cloudformation);
@@ -759,6 +815,9 @@ fn cloudformation_errors_and_metadata() {
 
 #[test]
 fn dockerfile_one_line_edge() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (p, rs) = ok("iac/dockerfile/edge-terragoat-minimal.Dockerfile");
     assert_eq!(p.format, Format::Dockerfile);
     assert_eq!(addresses(&rs), ["stage-0"]);
@@ -775,6 +834,9 @@ fn dockerfile_one_line_edge() {
 
 #[test]
 fn dockerfile_argo_cd_stages() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("iac/dockerfile/argo-cd.Dockerfile");
     assert_eq!(
         addresses(&rs),
@@ -817,6 +879,9 @@ fn dockerfile_argo_cd_stages() {
 
 #[test]
 fn dockerfile_instructions_and_forms() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     let (_, rs) = ok("peers/conftest-examples/docker/Dockerfile");
     let ins = rs[0].attributes["instructions"].as_array().unwrap();
     let kinds: Vec<_> = ins
@@ -861,6 +926,9 @@ fn dockerfile_instructions_and_forms() {
 
 #[test]
 fn dockerfile_stray_line_is_a_warning() {
+    let Some(_corpus) = corpus_or_skip() else {
+        return;
+    };
     // checkov parses this file (its last line is a stray `~` from vim)
     let (p, rs) = ok("peers/checkov-dockerfile/UpdateNotAlone/failure/Dockerfile");
     assert_eq!(p.format, Format::Dockerfile);
@@ -925,6 +993,9 @@ fn dockerfile_directives_heredocs_and_errors() {
 /// parse or fail with an error that has a code.
 #[test]
 fn mangled_inputs_never_panic() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
     let samples = [
         (
             "iac/kubernetes/kubernetes-goat/hunger-check-deployment.yaml",
@@ -955,7 +1026,7 @@ fn mangled_inputs_never_panic() {
     let options = ParseOptions::default();
     let mut outcomes = (0, 0);
     for (rel, format) in samples {
-        let bytes = std::fs::read(corpus().join(rel)).unwrap();
+        let bytes = std::fs::read(corpus.join(rel)).unwrap();
         let step = (bytes.len() / 40).max(1);
         for cut in (1..bytes.len()).step_by(step) {
             let mut variants = vec![bytes[..cut].to_vec()];
