@@ -149,3 +149,15 @@ pub fn line_col(text: &str, offset: usize) -> Position {
         column: u32::try_from(column).unwrap_or(u32::MAX),
     }
 }
+
+/// How a JSON value's type reads in a message (`found an object`).
+pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}

@@ -89,17 +89,6 @@ fn at(ptr: &str) -> Option<Position> {
     Some(Position::Pointer(ptr.to_string()))
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A JSON object together with its JSON pointer, for precise errors.
 #[derive(Clone)]
 pub(crate) struct Obj<'v> {
@@ -115,7 +104,10 @@ impl<'v> Obj<'v> {
             other => Err(cx.error(
                 "invalid-field",
                 at(&ptr),
-                format!("expected an object, found {}", type_name(other)),
+                format!(
+                    "expected an object, found {}",
+                    crate::document::json_type(other)
+                ),
             )),
         }
     }
@@ -157,7 +149,10 @@ impl<'v> Obj<'v> {
         cx.error(
             "invalid-field",
             at(&self.ptr(key)),
-            format!("`{key}` must be {want}, found {}", type_name(got)),
+            format!(
+                "`{key}` must be {want}, found {}",
+                crate::document::json_type(got)
+            ),
         )
     }
 
@@ -270,7 +265,10 @@ impl<'v> Obj<'v> {
                 other => Err(cx.error(
                     "invalid-field",
                     at(&ptr),
-                    format!("expected a string, found {}", type_name(other)),
+                    format!(
+                        "expected a string, found {}",
+                        crate::document::json_type(other)
+                    ),
                 )),
             })
             .collect()

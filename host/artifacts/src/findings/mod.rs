@@ -275,7 +275,10 @@ pub(crate) fn required_id<'v>(
         Some(other) => Err(cx.error(
             "invalid-field",
             Some(Position::Pointer(ptr)),
-            format!("`{key}` must be a string, found {}", json_type(other)),
+            format!(
+                "`{key}` must be a string, found {}",
+                crate::document::json_type(other)
+            ),
         )),
     }
 }
@@ -311,19 +314,11 @@ pub(crate) fn optional_str<'v>(
         Some(other) => Err(cx.error(
             "invalid-field",
             Some(Position::Pointer(pointer(base, key))),
-            format!("`{key}` must be a string, found {}", json_type(other)),
+            format!(
+                "`{key}` must be a string, found {}",
+                crate::document::json_type(other)
+            ),
         )),
-    }
-}
-
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -4,7 +4,7 @@
 //! rank unknown.
 
 use super::fingerprint;
-use super::{json_type, optional_str, required_id, required_name};
+use super::{optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -56,7 +56,10 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding
                 return Err(cx.error(
                     "invalid-field",
                     Some(Position::Pointer(format!("{dptr}/vulns"))),
-                    format!("`vulns` must be an array, found {}", json_type(other)),
+                    format!(
+                        "`vulns` must be an array, found {}",
+                        crate::document::json_type(other)
+                    ),
                 ));
             }
         };
