@@ -182,15 +182,29 @@ fn coverage_gate_on_every_coverage_fixture() {
     // coverage-summary.json has counters but no line data, and totals are
     // computed from line data only: the gate cannot judge it and says so
     // (an input error, never a pass).
-    let (code, _, v) = eval(
+    let t = TestDir::new();
+    let summary = fixture("coverage/istanbul-summary.json");
+    let r = t.run(&[
+        "eval",
+        "--policy",
         "builtin:coverage",
+        "--params",
         r#"{"min-line": 70}"#,
-        &[fixture("coverage/istanbul-summary.json")],
-    );
-    assert_eq!(code, 3, "{v}");
+        "--format",
+        "json",
+        "--now",
+        NOW,
+        &summary,
+    ]);
+    let v = r.json();
+    assert_eq!(r.code(), 3, "{v}");
     assert_eq!(
-        v["policies"][0]["summary"],
-        "the coverage reports contain no coverable lines in the included files"
+        v["policies"][0]["error"]["kind"], "unsupported-input",
+        "{v}"
+    );
+    assert_eq!(
+        v["policies"][0]["error"]["message"],
+        "the coverage reports contain no coverable lines: nothing to hold the thresholds to"
     );
     for (rel, covered, total) in cases {
         let pct = covered * 100.0 / total;
