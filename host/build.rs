@@ -44,7 +44,7 @@ fn build_policies(out_dir: &Path, root: &Path) -> PathBuf {
     let wasm_dir = policy_target_dir(out_dir, root);
 
     let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(&root)
+    cmd.current_dir(root)
         .arg("build")
         .arg("--target")
         .arg("wasm32-wasip2")
