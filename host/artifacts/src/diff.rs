@@ -107,6 +107,17 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
         if in_hunk && !header {
             match raw.as_bytes().first() {
                 Some(b'+') => {
+                    // Only a header saying the new side is empty (`+0,0`)
+                    // starts at line 0: an added line there contradicts it.
+                    if new_line == 0 {
+                        return Err(err(
+                            i,
+                            format!(
+                                "added line in the hunk at line {}, whose new range is empty",
+                                hunk_line + 1
+                            ),
+                        ));
+                    }
                     if let Some(path) = &current {
                         files.entry(path.clone()).or_default().push(new_line);
                     }
@@ -147,11 +158,15 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
         }
         if let Some(rest) = raw.strip_prefix("+++ ") {
             let path = rest.split('\t').next().unwrap_or(rest).trim();
-            current = if path == "/dev/null" {
+            let path = if path == "/dev/null" {
                 None
             } else {
-                Some(path.strip_prefix("b/").unwrap_or(path).to_string())
+                Some(path.strip_prefix("b/").unwrap_or(path))
             };
+            if path.is_some_and(str::is_empty) {
+                return Err(err(i, "`+++` file header without a path".into()));
+            }
+            current = path.map(str::to_string);
         } else if let Some(rest) = raw.strip_prefix("@@ ") {
             // @@ -a,b +c,d @@
             let mut parts = rest.split_whitespace();
@@ -223,6 +238,31 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Found by fuzzing (`diff` target): `+` lines after a `@@ -1,2 +0,0 @@`
+    /// header were recorded as changed line 0.
+    #[test]
+    fn added_line_in_an_empty_new_range_is_an_error() {
+        let e = parse("d.diff", "+++ b/a\n@@ -1,2 +0,0 @@\n-a\n+b\n").unwrap_err();
+        assert_eq!(e.code, "invalid-diff");
+        assert_eq!(e.position, Some(Position::Line(4)));
+        assert_eq!(
+            e.message,
+            "added line in the hunk at line 2, whose new range is empty"
+        );
+    }
+
+    /// Found by fuzzing (`diff` target): `+++ ` (or `+++ b/`) made the
+    /// following hunks the changes of a file named "".
+    #[test]
+    fn file_header_without_a_path_is_an_error() {
+        for header in ["+++ ", "+++ b/", "+++ \t2024-01-01"] {
+            let e = parse("d.diff", &format!("{header}\n@@ -1 +1 @@\n-a\n+b\n")).unwrap_err();
+            assert_eq!(e.code, "invalid-diff", "{header:?}");
+            assert_eq!(e.position, Some(Position::Line(1)));
+            assert_eq!(e.message, "`+++` file header without a path");
+        }
     }
 
     #[test]
