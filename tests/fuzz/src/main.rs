@@ -447,7 +447,8 @@ struct Args {
 
 const USAGE: &str = "usage: cargo test --workspace --test fuzz -- [--seconds S] [--iterations N] [--write-seeds DIR] [TARGET...]
   Runs each target (default: all) on its seeds, then on mutants until S seconds
-  (default: no limit) or N mutants (default 300) per target, whichever comes first.
+  or N mutants per target, whichever comes first (N defaults to 300 without
+  --seconds, and to no limit with it).
   --write-seeds DIR writes each target's seeds to DIR/TARGET/ (a libFuzzer corpus) and exits.
   Other words select the targets whose names contain them, as libtest filters do.";
 
@@ -465,7 +466,9 @@ const LIBTEST_VALUED: &[&str] = &[
 fn args() -> Result<Args, String> {
     let mut a = Args {
         seconds: f64::INFINITY,
-        iterations: 300,
+        // 300 mutants without --seconds (the suite's quick pass); with
+        // --seconds alone, the time is the bound (CI's bounded run).
+        iterations: 0,
         write_seeds: None,
         targets: Vec::new(),
         list: false,
@@ -495,6 +498,9 @@ fn args() -> Result<Args, String> {
             t if gate_fuzz::TARGETS.contains(&t) => a.targets.push(t.to_string()),
             filter => filters.push(filter.to_string()),
         }
+    }
+    if a.iterations == 0 {
+        a.iterations = if a.seconds.is_finite() { u64::MAX } else { 300 };
     }
     if a.targets.is_empty() {
         a.targets = gate_fuzz::TARGETS
