@@ -318,13 +318,28 @@ fn split_flags(value: &str) -> (Map<String, Value>, &str) {
 
 fn instruction_json(ins: &Instruction) -> Value {
     let (flags, rest) = split_flags(&ins.value);
+    // `HEALTHCHECK [OPTIONS] CMD …` carries its command after `CMD`, in
+    // either form: keep `CMD` as the first argument and read the rest.
+    let (lead, rest) = match rest.split_once(char::is_whitespace) {
+        Some((cmd, tail))
+            if ins.keyword.eq_ignore_ascii_case("HEALTHCHECK")
+                && cmd.eq_ignore_ascii_case("CMD") =>
+        {
+            (Some(cmd), tail.trim_start())
+        }
+        _ => (None, rest),
+    };
     let exec: Option<Vec<Value>> = rest
         .starts_with('[')
         .then(|| serde_json::from_str::<Vec<String>>(rest).ok())
         .flatten()
         .map(|v| v.into_iter().map(Value::String).collect());
     let json_form = exec.is_some();
-    let args = exec.unwrap_or_else(|| words(rest).into_iter().map(Value::String).collect());
+    let mut args: Vec<Value> = lead
+        .map(|c| Value::String(c.to_string()))
+        .into_iter()
+        .collect();
+    args.extend(exec.unwrap_or_else(|| words(rest).into_iter().map(Value::String).collect()));
     let mut obj = Map::new();
     obj.insert("instruction".into(), Value::String(ins.keyword.clone()));
     obj.insert("value".into(), Value::String(ins.value.clone()));
@@ -599,6 +614,26 @@ mod tests {
             substitute("${BASE:-x}:${TAG}", &[("TAG".into(), "1".into())]),
             "x:1"
         );
+    }
+
+    #[test]
+    fn healthcheck_exec_form_is_read_as_json_not_shell_words() {
+        let ins = |value: &str| Instruction {
+            keyword: "HEALTHCHECK".into(),
+            value: value.into(),
+            line: 1,
+            end_line: 1,
+            heredocs: Vec::new(),
+        };
+        let v = instruction_json(&ins(r#"--interval=5s CMD ["curl", "-f", "http://x/"]"#));
+        assert_eq!(v["args"], json!(["CMD", "curl", "-f", "http://x/"]));
+        assert_eq!(v["json"], json!(true));
+        assert_eq!(v["flags"]["interval"], json!("5s"));
+        let v = instruction_json(&ins("CMD app --health"));
+        assert_eq!(v["args"], json!(["CMD", "app", "--health"]));
+        assert_eq!(v["json"], json!(false));
+        let v = instruction_json(&ins("NONE"));
+        assert_eq!(v["args"], json!(["NONE"]));
     }
 
     #[test]
