@@ -114,7 +114,7 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
                             i,
                             format!(
                                 "added line in the hunk at line {}, whose new range is empty",
-                                hunk_line + 1
+                                hunk_line.saturating_add(1)
                             ),
                         ));
                     }
