@@ -15,6 +15,7 @@ mod components;
 #[path = "../support/corpus.rs"]
 mod corpus;
 mod fail_closed_io;
+mod fail_closed_keys;
 mod fail_closed_params;
 mod fail_closed_xml;
 mod fixture_gates;

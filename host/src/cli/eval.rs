@@ -27,7 +27,7 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
     }
     let params = match &args.params {
         Some(text) => {
-            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let v = gate_artifacts::document::strict_json(text).map_err(|e| {
                 ConfigError::plain("--params", format!("--params is not valid JSON: {e}"))
             })?;
             if !v.is_object() {

@@ -314,7 +314,17 @@ impl<'i> Loader<'i, '_> {
                     let Some(Seg::Key(key)) = self.path.pop() else {
                         return Err(self.error("invalid-yaml", kspan, "invalid yaml: bad key"));
                     };
-                    map.insert(key, value?);
+                    let value = value?;
+                    // YAML forbids a key twice in one mapping; loaders that
+                    // keep the last one let `privileged: false` hide `true`.
+                    if map.contains_key(&key) {
+                        return Err(self.error(
+                            "invalid-yaml",
+                            kspan,
+                            format!("invalid yaml: duplicate key `{key}` in a mapping"),
+                        ));
+                    }
+                    map.insert(key, value);
                 }
                 for merge in merges {
                     let sources = match merge {
@@ -585,6 +595,24 @@ mod tests {
         }
         let err = load_all(&text, Options::default(), &|_| false).unwrap_err();
         assert_eq!(err.code, "yaml-too-large");
+    }
+
+    #[test]
+    fn duplicate_key_in_a_mapping_is_an_error_not_the_last_one_wins() {
+        let text = "spec:\n  privileged: true\n  privileged: false\n";
+        let e = load_all(text, Options::default(), &|_| false).unwrap_err();
+        assert_eq!(
+            (e.code, e.line, e.column, e.message.as_str()),
+            (
+                "invalid-yaml",
+                3,
+                3,
+                "invalid yaml: duplicate key `privileged` in a mapping"
+            )
+        );
+        // A merge key's values never clash with the mapping's own keys.
+        let docs = load("base: &b {a: 1}\nm:\n  <<: *b\n  a: 2\n");
+        assert_eq!(docs[0].value["m"]["a"], 2);
     }
 
     #[test]

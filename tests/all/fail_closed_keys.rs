@@ -1,0 +1,76 @@
+//! Fail closed on keys given twice: JSON and YAML loaders that keep the
+//! last value let a later `"results": []` or `privileged: false` erase what
+//! came before, and the gate passed. Inline documents: runs on a fresh clone.
+
+use crate::TestDir;
+
+const SARIF_ONE_ERROR: &str = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"d"}},"results":[{"ruleId":"r","level":"error","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.py"},"region":{"startLine":1}}}]}]"#;
+
+#[test]
+fn duplicate_json_key_erasing_findings_is_an_input_error_not_a_pass() {
+    let t = TestDir::new();
+    // The report as written: one error, the security gate fails.
+    t.write("once.sarif", format!("{SARIF_ONE_ERROR}}}]}}"));
+    t.run(&["check", "--artifact", "once.sarif"]).expect_code(1);
+    // The same run followed by a second, empty `results`: it used to pass.
+    t.write(
+        "twice.sarif",
+        format!("{SARIF_ONE_ERROR},\"results\":[]}}]}}"),
+    );
+    let r = t
+        .run(&["check", "--artifact", "twice.sarif"])
+        .expect_code(3);
+    r.expect_stderr("error[invalid-json]: twice.sarif:1:");
+    r.expect_stderr("duplicate key `results` in an object");
+}
+
+#[test]
+fn duplicate_key_in_params_json_is_a_usage_error() {
+    let t = TestDir::new();
+    t.write("lcov.info", "SF:a.rs\nDA:1,0\nDA:2,1\nend_of_record\n");
+    let r = t
+        .run(&[
+            "eval",
+            "--policy",
+            "builtin:coverage",
+            "--params",
+            r#"{"min-line":80,"min-line":0}"#,
+            "lcov.info",
+        ])
+        .expect_code(2);
+    r.expect_stderr("duplicate key `min-line` in an object");
+}
+
+#[test]
+fn duplicate_yaml_key_hiding_a_privileged_container_is_an_input_error() {
+    let t = TestDir::new();
+    let pod = |extra: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: r.example/app:1.0\n      securityContext:\n        privileged: true\n{extra}"
+        )
+    };
+    t.write("once.yaml", pod(""));
+    let r = t.run(&[
+        "eval",
+        "--policy",
+        "builtin:iac",
+        "--format",
+        "json",
+        "once.yaml",
+    ]);
+    let v = r.json();
+    let rules: Vec<&str> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"iac/k8s-privileged"), "{rules:?}");
+    t.write("twice.yaml", pod("        privileged: false\n"));
+    let r = t
+        .run(&["eval", "--policy", "builtin:iac", "twice.yaml"])
+        .expect_code(3);
+    r.expect_stderr(
+        "error[invalid-yaml]: twice.yaml:11:9: invalid yaml: duplicate key `privileged` in a mapping",
+    );
+}
