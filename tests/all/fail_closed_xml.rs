@@ -62,27 +62,30 @@ fn truncated_cobertura_fails_the_coverage_gate_with_exit_3() {
 fn ill_formed_xml_reports_are_exit_3_with_line_and_column() {
     let t = TestDir::new();
     let whole = format!("{COMPLETE_HEAD}{COMPLETE_TAIL}");
-    for (name, doc, place) in [
+    for (name, doc, code, place) in [
         (
             "nul.xml",
             whole.replacen("<packages>", "<packages>\0", 1),
+            "control-character",
             "nul.xml:3:13",
         ),
         (
             "dup.xml",
             whole.replacen(r#"<package name="p">"#, r#"<package name="p" name="q">"#, 1),
+            "invalid-xml",
             "dup.xml:4:23",
         ),
         (
             "entity.xml",
             whole.replacen("<packages>", "<packages>&nope;", 1),
+            "invalid-xml",
             "entity.xml:3:13",
         ),
     ] {
         t.write(name, doc);
         eval_coverage(&t, name)
             .expect_code(3)
-            .expect_stderr(&format!("error[invalid-xml]: {place}"));
+            .expect_stderr(&format!("error[{code}]: {place}"));
     }
 }
 

@@ -15,8 +15,8 @@ mod components;
 #[path = "../support/corpus.rs"]
 mod corpus;
 mod fail_closed_io;
-mod fail_closed_keys;
 mod fail_closed_params;
+mod fail_closed_text;
 mod fail_closed_xml;
 mod fixture_gates;
 mod gates;

@@ -31,6 +31,21 @@ impl<'a> Document<'a> {
         if trimmed.is_empty() {
             return Err(ParseError::new(name, "empty-file", None, "file is empty"));
         }
+        // No text format gate reads (LCOV, Go, XML, YAML, Dockerfile) allows
+        // raw control characters; one is a binary or mangled file, and a NUL
+        // or ESC inside `USER root` would make a rule miss it.
+        if let Some(at) = text
+            .bytes()
+            .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        {
+            let byte = text.as_bytes().get(at).copied().unwrap_or(0);
+            return Err(ParseError::new(
+                name,
+                "control-character",
+                Some(line_col(text, at)),
+                format!("control character U+{byte:04X} in a text artifact"),
+            ));
+        }
         Ok(Document::Text(text))
     }
 

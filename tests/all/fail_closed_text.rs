@@ -1,6 +1,8 @@
-//! Fail closed on keys given twice: JSON and YAML loaders that keep the
-//! last value let a later `"results": []` or `privileged: false` erase what
-//! came before, and the gate passed. Inline documents: runs on a fresh clone.
+//! Fail closed on keys given twice and on control characters in text
+//! artifacts. JSON and YAML loaders that keep the last value let a later
+//! `"results": []` or `privileged: false` erase what came before, and a NUL
+//! after `USER root` made the rule miss it; the gate passed. Inline
+//! documents: runs on a fresh clone.
 
 use crate::TestDir;
 
@@ -73,4 +75,30 @@ fn duplicate_yaml_key_hiding_a_privileged_container_is_an_input_error() {
     r.expect_stderr(
         "error[invalid-yaml]: twice.yaml:11:9: invalid yaml: duplicate key `privileged` in a mapping",
     );
+}
+
+#[test]
+fn nul_or_escape_in_a_dockerfile_instruction_is_an_input_error_not_a_missed_rule() {
+    let t = TestDir::new();
+    t.write("clean/Dockerfile", "FROM alpine:3.19\nUSER root\n");
+    t.run(&["eval", "--policy", "builtin:iac", "clean/Dockerfile"])
+        .expect_code(1);
+    for (name, text, place) in [
+        (
+            "nul",
+            "FROM alpine:3.19\nUSER root\0\n",
+            "2:10: control character U+0000",
+        ),
+        (
+            "esc",
+            "FROM alpine:3.19\nUSER \u{1b}[0mroot\n",
+            "2:6: control character U+001B",
+        ),
+    ] {
+        let path = format!("{name}/Dockerfile");
+        t.write(&path, text);
+        t.run(&["eval", "--policy", "builtin:iac", &path])
+            .expect_code(3)
+            .expect_stderr(&format!("error[control-character]: {path}:{place}"));
+    }
 }
