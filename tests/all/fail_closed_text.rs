@@ -102,3 +102,30 @@ fn nul_or_escape_in_a_dockerfile_instruction_is_an_input_error_not_a_missed_rule
             .expect_stderr(&format!("error[control-character]: {path}:{place}"));
     }
 }
+
+#[test]
+fn sarif_run_without_results_is_an_input_error_not_a_clean_scan() {
+    let t = TestDir::new();
+    // `results: []` is a scan that found nothing: the gate passes.
+    t.write(
+        "clean.sarif",
+        r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"d"}},"results":[]}]}"#,
+    );
+    t.run(&["check", "--artifact", "clean.sarif"])
+        .expect_code(0);
+    // No `results` (or null): the tool produced none; it used to pass.
+    for (name, run) in [
+        ("absent.sarif", r#"{"tool":{"driver":{"name":"d"}}}"#),
+        (
+            "null.sarif",
+            r#"{"tool":{"driver":{"name":"d"}},"results":null}"#,
+        ),
+    ] {
+        t.write(name, format!(r#"{{"version":"2.1.0","runs":[{run}]}}"#));
+        t.run(&["check", "--artifact", name])
+            .expect_code(3)
+            .expect_stderr(&format!(
+                "error[sarif-no-results]: {name}:/runs/0: d's run has no `results`"
+            ));
+    }
+}

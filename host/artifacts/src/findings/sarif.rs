@@ -16,7 +16,9 @@
 //!
 //! Decisions on broken logs: SARIF 1.x and 2.0 drafts are rejected
 //! (`unsupported-version`); `runs: null` — the producer's way to say it could
-//! not run (§3.13.4) — is an error (`sarif-no-runs`), never a clean report;
+//! not run (§3.13.4) — is an error (`sarif-no-runs`), never a clean report,
+//! and so is a run whose `results` is absent or null (`sarif-no-results`,
+//! §3.14.23: the tool produced none; a clean scan is `results: []`);
 //! a run without `tool` (schema-invalid) is read with tool `unknown` and a
 //! warning; out-of-range rule or artifact indexes are warnings (the rule is
 //! looked up by id, the location dropped), reported once per run with the
@@ -330,7 +332,19 @@ fn read_run(
         }
     }
     let results = match run.get("results") {
-        None | Some(Value::Null) => return Ok(()),
+        // §3.14.23: absent or null results mean the tool produced none (it
+        // failed or was not asked to); a clean scan is `results: []`. Read
+        // as "no findings" it would pass a gate on a scan that never ran.
+        None | Some(Value::Null) => {
+            return Err(ParseError::new(
+                name,
+                "sarif-no-results",
+                Some(Position::Pointer(rp.to_string())),
+                format!(
+                    "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
+                ),
+            ));
+        }
         Some(Value::Array(a)) => a,
         Some(_) => {
             return Err(err(

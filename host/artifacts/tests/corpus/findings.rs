@@ -28,6 +28,25 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
         "security/sarif/edge-cases/tutorial-no-runs.sarif",
         "sarif-no-runs",
     ),
+    // A run without `results`: the tool produced none (§3.14.23), most
+    // often because it failed; never a clean report.
+    (
+        "security/sarif/edge-cases/tutorial-one-run-no-results.sarif",
+        "sarif-no-results",
+    ),
+    (
+        "security/sarif/edge-cases/tutorial-catastrophic-execution-error.sarif",
+        "sarif-no-results",
+    ),
+    (
+        "security/sarif/edge-cases/tutorial-catastrophic-configuration-error.sarif",
+        "sarif-no-results",
+    ),
+    // codeql-action's tool-name fixture: runs with a tool but no results.
+    (
+        "security/sarif/codeql-action/tool-names-multi-run.sarif",
+        "sarif-no-results",
+    ),
     (
         "security/sarif/edge-cases/sarif-v1-comprehensive.sarif",
         "unsupported-version",
@@ -738,18 +757,22 @@ fn sarif_edge_cases() {
     let empty = parsed("security/sarif/edge-cases/tutorial-empty-runs.sarif");
     assert!(findings_of(&empty).is_empty());
     assert_eq!(codes(&empty), vec!["sarif-empty-runs"]);
-    // Catastrophic failures are warnings, never a silent clean report.
-    let exec = parsed("security/sarif/edge-cases/tutorial-catastrophic-execution-error.sarif");
-    assert_eq!(
-        codes(&exec),
-        vec!["sarif-tool-error", "sarif-execution-failed"]
-    );
-    assert!(exec.warnings[0].message.contains("Out of memory"));
-    let conf = parsed("security/sarif/edge-cases/tutorial-catastrophic-configuration-error.sarif");
-    assert_eq!(
-        codes(&conf),
-        vec!["sarif-tool-error", "sarif-execution-failed"]
-    );
+    // Catastrophic failures leave no results: an input error with the run's
+    // pointer, never a silent clean report.
+    for rel in [
+        "security/sarif/edge-cases/tutorial-catastrophic-execution-error.sarif",
+        "security/sarif/edge-cases/tutorial-catastrophic-configuration-error.sarif",
+    ] {
+        let e = parse(rel).unwrap_err();
+        assert_eq!(
+            (e.code, e.position.clone()),
+            (
+                "sarif-no-results",
+                Some(gate_artifacts::Position::Pointer("/runs/0".into()))
+            ),
+            "{rel}: {e}"
+        );
+    }
     // Out-of-range indexes: warned once per run with the first pointer.
     let oor = parsed("security/sarif/edge-cases/index-out-of-range.sarif");
     let w: Vec<_> = oor
@@ -1074,7 +1097,6 @@ fn empty_reports_and_error_outputs() {
         "security/npm-audit/npm7-no-vuln.json",
         "security/trivy/defectdojo-schema2-no-vuln.json",
         "security/sarif/edge-cases/tutorial-one-run-empty-results.sarif",
-        "security/sarif/edge-cases/tutorial-one-run-no-results.sarif",
     ] {
         assert!(findings(rel).is_empty(), "{rel}");
     }
