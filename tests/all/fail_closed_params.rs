@@ -385,6 +385,29 @@ fn iac_skip_resources_entry_that_skips_nothing_is_a_warning() {
 }
 
 #[test]
+fn iac_skip_resources_that_skip_every_resource_is_not_a_pass() {
+    let t = TestDir::new();
+    t.write("Dockerfile", DOCKERFILE);
+    // Every resource skipped: it used to pass with "0 of 0 resource(s)".
+    for glob in ["**", "*"] {
+        let v = eval(
+            &t,
+            "builtin:iac",
+            &format!(r#"{{"skip-resources": ["{glob}"]}}"#),
+            &["Dockerfile"],
+        )
+        .expect_code(3)
+        .json();
+        let e = &v["policies"][0]["error"];
+        assert_eq!(e["kind"], "unsupported-input", "{v}");
+        assert_eq!(
+            e["message"],
+            "skip-resources skipped all 1 resource(s) of the artifacts: nothing was judged"
+        );
+    }
+}
+
+#[test]
 fn baseline_without_current_report_is_an_input_error() {
     let t = TestDir::new();
     t.write("base.sarif", SARIF_TWO);

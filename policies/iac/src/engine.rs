@@ -249,6 +249,8 @@ struct Run<'p> {
     open: BTreeMap<Severity, u64>,
     /// Per `skip-resources` entry: whether it skipped anything.
     skip_used: Vec<bool>,
+    /// Resources `skip-resources` kept from being judged.
+    skipped: u64,
 }
 
 impl Run<'_> {
@@ -259,6 +261,9 @@ impl Run<'_> {
                 *used = true;
                 skipped = true;
             }
+        }
+        if skipped {
+            self.skipped = self.skipped.saturating_add(1);
         }
         skipped
     }
@@ -351,6 +356,7 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
         suppressed: 0,
         open: BTreeMap::new(),
         skip_used: vec![false; p.skip_resources.len()],
+        skipped: 0,
     };
     if reports.is_empty() {
         return Ok(Verdict::skip(
@@ -363,8 +369,21 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
             "kubernetes" => k8s(&mut run, report),
             "cloudformation" => cfn(&mut run, report),
             "dockerfile" => docker(&mut run, report),
-            _ => {}
+            other => {
+                return Err(PolicyError::UnsupportedInput(format!(
+                    "{}: iac format `{other}` has no rules here",
+                    report.meta.path
+                )));
+            }
         }
+    }
+    // Skipping every resource there was leaves nothing judged: that is no
+    // pass (coverage treats include/exclude that select no file the same).
+    if run.resources == 0 && run.skipped > 0 {
+        return Err(PolicyError::UnsupportedInput(format!(
+            "skip-resources skipped all {} resource(s) of the artifacts: nothing was judged",
+            run.skipped
+        )));
     }
     // A skip-resources entry that skipped nothing is a warning: the
     // resource may simply not be in this run's artifacts, but a typo would
