@@ -280,6 +280,12 @@ fn base_diff_is_read_whatever_the_git_diff_prefix_config() {
         ("color.diff", "always"),
         ("core.quotePath", "false"),
     ] {
+        // One at a time (diff.noprefix would hide diff.dstPrefix), then all.
+        git(&t, &["config", key, value]);
+        assert_eq!(summary(&t), plain, "with {key} = {value}");
+        git(&t, &["config", "--unset", key]);
+    }
+    for (key, value) in [("diff.dstPrefix", "x/"), ("diff.noprefix", "true")] {
         git(&t, &["config", key, value]);
     }
     assert_eq!(summary(&t), plain);
