@@ -332,9 +332,19 @@ fn write_through(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOCTTY);
+        // O_NONBLOCK: a FIFO with no reader is ENXIO at once instead of an
+        // open that blocks forever; the flag is cleared before writing.
+        options.custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK);
     }
-    let mut file = options.open(path)?;
+    let mut file = options.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ENXIO) {
+            io::Error::new(e.kind(), "is a FIFO with no reader")
+        } else {
+            e
+        }
+    })?;
+    #[cfg(unix)]
+    clear_nonblock(&file)?;
     // The path was checked before opening; if it was swapped for a regular
     // file since, replace that atomically as usual instead.
     if !is_stream(&file.metadata()?.file_type()) {
@@ -343,6 +353,25 @@ fn write_through(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     }
     file.write_all(bytes)?;
     file.flush()
+}
+
+/// Makes writes to `file` block again (it was opened with O_NONBLOCK).
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn clear_nonblock(file: &File) -> io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function borrows open; F_GETFL and
+    // F_SETFL read and set its status flags only.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Temp file beside the target, write, fsync, rename, fsync the directory.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Runs a command that must end by itself; a hang (the bug some of these
 /// tests guard against) fails the test instead of stalling the suite.
-fn run_bounded(mut cmd: Command) -> Run {
+pub(crate) fn run_bounded(mut cmd: Command) -> Run {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

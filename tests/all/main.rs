@@ -27,6 +27,7 @@ mod registry_auth;
 #[path = "../support/registry_server.rs"]
 mod registry_server;
 mod reports;
+mod review_cli;
 mod sandbox;
 
 pub use corpus::corpus_or_skip;

@@ -76,7 +76,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
         ));
     }
     plan.artifacts = artifacts;
-    finish(&plan, &args.run)
+    finish(&plan, &args.run, config.as_ref().map(|c| c.path.as_path()))
 }
 
 /// Whether `./gate.toml` is there to be read. Anything at that name
@@ -98,9 +98,22 @@ pub(super) fn load_config(path: &Path) -> Result<ConfigFile, ConfigError> {
 }
 
 /// Evaluates a plan, writes the report files and prints the stdout report;
-/// shared by `check` and `eval`.
-pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
+/// shared by `check` and `eval`. `config` is the config file read, which a
+/// report must not replace.
+pub(super) fn finish(
+    plan: &RunPlan,
+    run: &RunArgs,
+    config: Option<&Path>,
+) -> Result<Exit, GateError> {
+    check_report_paths(plan, run, config)?;
     let doc = evaluate::run(plan)?;
+    // What stopped a policy goes to stderr once, whatever the stdout
+    // report (which shows it in the policy's row).
+    for p in &doc.policies {
+        if let Some(e) = &p.error {
+            eprintln!("error[{}]: {}", e.kind, e.message);
+        }
+    }
     for (format, path) in &run.reports {
         fsutil::write_file(path, report::render(&doc, *format).as_bytes()).map_err(|e| {
             GateError::Output(format!(
@@ -137,6 +150,138 @@ pub(super) fn finish(plan: &RunPlan, run: &RunArgs) -> Result<Exit, GateError> {
         }
     }
     Ok(doc.exit)
+}
+
+/// A `--report` path that would replace one of gate's own inputs (the
+/// config, an artifact, a baseline, the `--diff` file, a policy component)
+/// or that another `--report` also writes is a usage error, found before
+/// anything is evaluated. Character devices (`/dev/stdout`, `/dev/null`)
+/// may be written more than once.
+fn check_report_paths(
+    plan: &RunPlan,
+    run: &RunArgs,
+    config: Option<&Path>,
+) -> Result<(), GateError> {
+    let mut inputs: Vec<(&str, &Path, String)> = Vec::new();
+    if let Some(c) = config {
+        inputs.push(("the config file", c, c.display().to_string()));
+    }
+    for a in &plan.artifacts {
+        let what = match a.role {
+            Role::Current => "an artifact",
+            Role::Baseline => "a baseline",
+        };
+        inputs.push((what, &a.path, a.display.clone()));
+    }
+    if let Some(d) = &run.diff {
+        inputs.push(("the --diff file", d, d.display().to_string()));
+    }
+    for p in &plan.policies {
+        if let PolicyRef::File(f) = &p.reference {
+            inputs.push(("a policy component", f, f.display().to_string()));
+        }
+    }
+    let inputs: Vec<(&str, String, FileId)> = inputs
+        .into_iter()
+        .filter_map(|(what, p, shown)| FileId::of(p).map(|id| (what, shown, id)))
+        .collect();
+    let mut seen: Vec<(&Path, FileId)> = Vec::new();
+    for (_, path) in &run.reports {
+        let Some(id) = FileId::of(path) else {
+            // No current directory: nothing relative can be written either.
+            continue;
+        };
+        if is_char_device(path) {
+            continue;
+        }
+        if let Some((what, input, _)) = inputs.iter().find(|(_, _, i)| i.same(&id)) {
+            return Err(GateError::Usage(format!(
+                "--report {}: is {what} ({}) gate reads; a report never replaces an input",
+                path.display(),
+                input
+            )));
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, i)| i.same(&id)) {
+            return Err(GateError::Usage(format!(
+                "--report {}: the same file as --report {}; give each report its own path",
+                path.display(),
+                other.display()
+            )));
+        }
+        seen.push((path, id));
+    }
+    Ok(())
+}
+
+/// Where a path leads: the path the kernel would reach (see [`resolve`])
+/// and, when it exists, its device and inode (so that hard links are the
+/// same file too).
+struct FileId {
+    path: PathBuf,
+    inode: Option<(u64, u64)>,
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
+        let inode = inode_of(path);
+        Some(FileId {
+            path: resolve(path)?,
+            inode,
+        })
+    }
+
+    fn same(&self, other: &FileId) -> bool {
+        self.path == other.path || (self.inode.is_some() && self.inode == other.inode)
+    }
+}
+
+/// The device and inode of the file at `path` (links followed).
+#[cfg(unix)]
+fn inode_of(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn inode_of(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// The absolute path `path` leads to: each existing prefix canonicalized
+/// (links followed), the rest, which a report write would create, taken
+/// lexically (`new/../gate.toml` is `gate.toml`: the directory `new` is
+/// created first).
+fn resolve(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut cur = std::env::current_dir().ok()?;
+    for c in path.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => cur = PathBuf::from(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                cur.pop();
+            }
+            Component::Normal(name) => {
+                let next = cur.join(name);
+                cur = std::fs::canonicalize(&next).unwrap_or(next);
+            }
+        }
+    }
+    Some(cur)
+}
+
+/// A character device (followed through links): `/dev/stdout`, `/dev/null`.
+fn is_char_device(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// The parts of a plan that come from flags and the environment.
@@ -329,13 +474,23 @@ fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
     check_base_ref(base)?;
     // `--end-of-options` (git >= 2.24) makes git read the revision as a
     // revision even if it looks like an option, and `--` ends the
-    // revisions; no external diff or textconv program runs.
+    // revisions; no external diff or textconv program runs. The format is
+    // fixed whatever the user's git config says (diff.noprefix,
+    // diff.srcPrefix/dstPrefix, diff.relative, diff.renames,
+    // diff.interHunkContext,    // core.quotePath, color): gate must read the paths it expects.
     let mut child = std::process::Command::new("git")
         .args([
+            "-c",
+            "core.quotePath=true",
             "diff",
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--no-relative",
+            "--find-renames",
+            "--inter-hunk-context=0",
             "--unified=0",
             "--end-of-options",
         ])

@@ -67,5 +67,5 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
             role: Role::Current,
         })
         .collect();
-    finish(&plan, &args.run)
+    finish(&plan, &args.run, config.as_ref().map(|c| c.path.as_path()))
 }

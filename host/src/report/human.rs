@@ -82,9 +82,6 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
         if let Some(o) = &p.overridden {
             let _ = writeln!(out, "      OVERRIDDEN by {}: {}", o.by, o.reason);
         }
-        if let Some(e) = &p.error {
-            let _ = writeln!(out, "      error[{}]: {}", e.kind, e.message);
-        }
         for m in &p.metrics {
             let cond = match (m.comparator, m.threshold) {
                 (Some(c), Some(t)) => format!(" (must be {c} {t})"),
