@@ -240,3 +240,27 @@ fn istanbul_null_branch_arm_is_not_covered() {
     let b = r.files[0].branches.get(&1).unwrap();
     assert_eq!((b.total, b.covered), (2, 1));
 }
+
+/// An empty file name and line 0 in a Go coverprofile were accepted.
+#[test]
+fn go_cover_empty_file_name_and_line_zero_are_errors() {
+    for (block, msg) in [
+        (":1.1,2.1 1 1", "empty file name"),
+        ("x.go:0.0,0.0 1 1", "bad block"),
+        ("x.go:0.1,3.1 1 1", "bad block"),
+    ] {
+        let e = parse("c.out", &format!("mode: set\nok.go:1.1,2.1 1 1\n{block}\n")).unwrap_err();
+        assert_eq!(e.code, "invalid-go-cover", "{block}");
+        assert_eq!(e.position, Some(Position::Line(3)), "{block}");
+        assert!(e.message.contains(msg), "{}", e.message);
+    }
+}
+
+/// A record line right after `SF:` was glued into the file name.
+#[test]
+fn lcov_unknown_record_after_sf_is_not_part_of_the_name() {
+    let e = parse("l.info", "TN:\nSF:a.c\nXX:garbage\nend_of_record\n").unwrap_err();
+    assert_eq!(e.code, "invalid-lcov");
+    assert_eq!(e.position, Some(Position::Line(3)));
+    assert_eq!(e.message, "unknown lcov record `XX:`");
+}
