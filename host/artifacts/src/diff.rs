@@ -20,7 +20,10 @@ pub struct ChangedLines {
 ///
 /// A hunk that the end of the file cuts short (fewer body lines than its
 /// header declares) is an error (`truncated-diff`): a file cut by a failed
-/// copy or upload would otherwise be evaluated as the whole change.
+/// copy or upload would otherwise be evaluated as the whole change. Any
+/// other hunk whose body disagrees with its header is `invalid-diff`: the
+/// lenient reading (and its `diff-hunk-mismatch` warning) is kept for the
+/// diffs gate computes itself.
 pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::new(
@@ -159,6 +162,22 @@ fn parse_with(
                 _ => {}
             }
         }
+        if in_hunk && strict_end && (remaining_old != 0 || remaining_new != 0) {
+            return Err(err(
+                hunk_line,
+                format!(
+                    "the hunk does not match its header: it ends at line {} with {} old and {} new line(s) {}",
+                    i.saturating_add(1),
+                    remaining_old.abs(),
+                    remaining_new.abs(),
+                    if remaining_old > 0 || remaining_new > 0 {
+                        "missing"
+                    } else {
+                        "too many"
+                    }
+                ),
+            ));
+        }
         if in_hunk {
             close(
                 &mut in_hunk,
@@ -209,6 +228,16 @@ fn parse_with(
             in_hunk = true;
             hunk_line = i;
         }
+    }
+    if strict_end && in_hunk && (remaining_old < 0 || remaining_new < 0) {
+        return Err(err(
+            hunk_line,
+            format!(
+                "the hunk does not match its header: it has {} old and {} new line(s) too many",
+                remaining_old.min(0).abs(),
+                remaining_new.min(0).abs()
+            ),
+        ));
     }
     if strict_end && in_hunk && (remaining_old > 0 || remaining_new > 0) {
         return Err(ParseError::new(

@@ -264,3 +264,28 @@ fn lcov_unknown_record_after_sf_is_not_part_of_the_name() {
     assert_eq!(e.position, Some(Position::Line(3)));
     assert_eq!(e.message, "unknown lcov record `XX:`");
 }
+
+/// In a `--diff` file a hunk whose body disagrees with its header before
+/// the end (or has lines beyond it at the end) is `invalid-diff`, no longer
+/// a warning; diffs gate computes keep the lenient reading.
+#[test]
+fn diff_file_hunk_mismatch_is_an_input_error() {
+    for (text, line) in [
+        (
+            "+++ b/a\n@@ -1,3 +1,4 @@\n a\n+b\n+++ b/c\n@@ -0,0 +1 @@\n+x\n",
+            2,
+        ),
+        ("+++ b/a\n@@ -0,0 +1 @@\n+x\n+y\n", 2),
+    ] {
+        let e = gate_artifacts::diff::parse_file("d.diff", text).unwrap_err();
+        assert_eq!(e.code, "invalid-diff", "{text:?}");
+        assert_eq!(e.position, Some(Position::Line(line)), "{text:?}");
+        assert!(
+            e.message.contains("does not match its header"),
+            "{}",
+            e.message
+        );
+        let (_, w) = gate_artifacts::diff::parse("git diff", text).unwrap();
+        assert_eq!(w[0].code, "diff-hunk-mismatch");
+    }
+}
