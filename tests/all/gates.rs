@@ -11,7 +11,7 @@ const DIFF: &str = "\
 diff --git a/src/lib.rs b/src/lib.rs
 --- a/src/lib.rs
 +++ b/src/lib.rs
-@@ -2,2 +2,3 @@
+@@ -2,1 +2,3 @@
  keep
 +changed three
 +changed four

@@ -17,6 +17,13 @@ pub struct ChangedLines {
 /// likely a failed or misdirected step than a change without changes; with
 /// `--base REF` gate runs git itself and an empty diff is a real "no
 /// change".
+///
+/// A hunk that the end of the file cuts short (fewer body lines than its
+/// header declares) is an error (`truncated-diff`): a file cut by a failed
+/// copy or upload would otherwise be evaluated as the whole change. Any
+/// other hunk whose body disagrees with its header is `invalid-diff`: the
+/// lenient reading (and its `diff-hunk-mismatch` warning) is kept for the
+/// diffs gate computes itself.
 pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::new(
@@ -26,7 +33,7 @@ pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warn
             "the diff file is empty; give the change as a unified diff (git diff BASE...HEAD), or use --base REF, where no change is a legitimate empty diff",
         ));
     }
-    parse(name, text)
+    parse_with(name, text, true)
 }
 
 /// Parses a unified diff. Deleted files and pure deletions contribute no
@@ -40,6 +47,14 @@ pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warn
 /// (several of diff-cover's own fixtures disagree with their headers). Where
 /// the counts and the body disagree, a `diff-hunk-mismatch` warning says so.
 pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
+    parse_with(name, text, false)
+}
+
+fn parse_with(
+    name: &str,
+    text: &str,
+    strict_end: bool,
+) -> Result<(Vec<ChangedLines>, Vec<Warning>), ParseError> {
     // What only a diff has: a git header, a new-file header or a hunk
     // header (a lone `--- ` is a Markdown rule or a YAML document start).
     let is_header =
@@ -147,6 +162,22 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
                 _ => {}
             }
         }
+        if in_hunk && strict_end && (remaining_old != 0 || remaining_new != 0) {
+            return Err(err(
+                hunk_line,
+                format!(
+                    "the hunk does not match its header: it ends at line {} with {} old and {} new line(s) {}",
+                    i.saturating_add(1),
+                    remaining_old.abs(),
+                    remaining_new.abs(),
+                    if remaining_old > 0 || remaining_new > 0 {
+                        "missing"
+                    } else {
+                        "too many"
+                    }
+                ),
+            ));
+        }
         if in_hunk {
             close(
                 &mut in_hunk,
@@ -197,6 +228,31 @@ pub fn parse(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warning>)
             in_hunk = true;
             hunk_line = i;
         }
+    }
+    if strict_end && in_hunk && (remaining_old < 0 || remaining_new < 0) {
+        return Err(err(
+            hunk_line,
+            format!(
+                "the hunk does not match its header: it has {} old and {} new line(s) too many",
+                remaining_old.min(0).abs(),
+                remaining_new.min(0).abs()
+            ),
+        ));
+    }
+    if strict_end && in_hunk && (remaining_old > 0 || remaining_new > 0) {
+        return Err(ParseError::new(
+            name,
+            "truncated-diff",
+            Some(Position::Line(
+                u32::try_from(hunk_line.saturating_add(1)).unwrap_or(u32::MAX),
+            )),
+            format!(
+                "the file ends inside the hunk at line {}: {} old and {} new line(s) its header declares are missing (a cut or incomplete diff?)",
+                hunk_line.saturating_add(1),
+                remaining_old.max(0),
+                remaining_new.max(0)
+            ),
+        ));
     }
     close(
         &mut in_hunk,

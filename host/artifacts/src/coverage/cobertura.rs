@@ -32,9 +32,15 @@ struct Method {
 
 /// `50% (1/2)` → (1, 2).
 fn condition(s: &str) -> Option<(u32, u32)> {
-    let inner = s.split_once('(')?.1.split_once(')')?.0;
+    let (pct, rest) = s.split_once('(')?;
+    pct.trim().strip_suffix('%')?.trim().parse::<f64>().ok()?;
+    let (inner, tail) = rest.split_once(')')?;
+    if !tail.trim().is_empty() {
+        return None;
+    }
     let (a, b) = inner.split_once('/')?;
-    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+    let (covered, total): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (covered <= total).then_some((covered, total))
 }
 
 /// A `<class filename>` as a repository path, given the report's
@@ -166,10 +172,23 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                         } else if !in_methods && let Some(f) = current.as_mut() {
                             let e2 = f.lines.entry(number).or_insert(0);
                             *e2 = e2.saturating_add(hits);
+                            // A branch line without `condition-coverage`
+                            // (as some producers write) has no branch counts;
+                            // one that is there must read `N% (covered/total)`.
                             if attr(e, "branch").as_deref() == Some("true")
-                                && let Some((covered, total)) =
-                                    attr(e, "condition-coverage").as_deref().and_then(condition)
+                                && let Some(cc) = attr(e, "condition-coverage")
                             {
+                                let (covered, total) = condition(&cc).ok_or_else(|| {
+                                    invalid(
+                                        cx,
+                                        "invalid-cobertura",
+                                        text,
+                                        pos,
+                                        format!(
+                                            "line {number} has a malformed `condition-coverage` `{cc}` (expected `N% (covered/total)` with covered <= total)"
+                                        ),
+                                    )
+                                })?;
                                 let b = f.branches.entry(number).or_default();
                                 b.total = b.total.max(total);
                                 b.covered = b.covered.max(covered).min(b.total);

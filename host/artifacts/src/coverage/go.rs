@@ -68,6 +68,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         let (file, rest) = line
             .rsplit_once(':')
             .ok_or_else(|| bad(format!("`{line}` is not file:block stmts count")))?;
+        if file.trim().is_empty() {
+            return Err(bad(format!("`{line}` has an empty file name")));
+        }
         let mut parts = rest.split_whitespace();
         let (range, stmts, count) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(r), Some(s), Some(c), None) => (r, s, c),
@@ -81,7 +84,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             .split_once(',')
             .ok_or_else(|| bad(format!("bad block `{range}`")))?;
         let ((sl, sc), (el, ec)) = match (pos(a), pos(b)) {
-            (Some(x), Some(y)) if x.0 <= y.0 => (x, y),
+            // Lines are 1-based: a block at line 0 is not a real block.
+            (Some(x), Some(y)) if x.0 >= 1 && x.0 <= y.0 => (x, y),
             _ => return Err(bad(format!("bad block `{range}`"))),
         };
         let stmts: u64 = stmts

@@ -22,11 +22,83 @@ pub fn sniff(v: &Value) -> bool {
             .is_some_and(|o| !o.is_empty() && o.values().all(|f| file_data(f).is_some()))
 }
 
-fn start_line(loc: &Value) -> Option<u32> {
-    loc.get("start")?
-        .get("line")?
-        .as_u64()
+/// Escapes a key for a JSON pointer (RFC 6901).
+fn esc(k: &str) -> String {
+    k.replace('~', "~0").replace('/', "~1")
+}
+
+/// A location's `start.line`: `None` without one, an error when it is
+/// there but not a positive line number.
+fn start_line(loc: &Value, ptr: &str, name: &str) -> Result<Option<u32>, ParseError> {
+    match loc.get("start").and_then(|s| s.get("line")) {
+        None => Ok(None),
+        Some(l) => line_number(l, &format!("{ptr}/start/line"), name).map(Some),
+    }
+}
+
+fn line_number(l: &Value, ptr: &str, name: &str) -> Result<u32, ParseError> {
+    l.as_u64()
         .and_then(|l| u32::try_from(l).ok())
+        .filter(|l| *l > 0)
+        .ok_or_else(|| bad(name, ptr, format!("line {l} is not a positive line number")))
+}
+
+fn bad(name: &str, ptr: &str, msg: String) -> ParseError {
+    ParseError::new(
+        name,
+        "invalid-istanbul",
+        Some(Position::Pointer(ptr.to_string())),
+        msg,
+    )
+}
+
+/// A hit count: a non-negative integer.
+fn count(v: &Value, ptr: &str, name: &str) -> Result<u64, ParseError> {
+    v.as_u64().ok_or_else(|| {
+        bad(
+            name,
+            ptr,
+            format!("count {v} is not a non-negative integer"),
+        )
+    })
+}
+
+/// The object at `d[k]`, `None` when absent, an error when not an object.
+fn object<'a>(
+    d: &'a Value,
+    k: &str,
+    ptr: &str,
+    name: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, ParseError> {
+    match d.get(k) {
+        None => Ok(None),
+        Some(v) => v.as_object().map(Some).ok_or_else(|| {
+            bad(
+                name,
+                &format!("{ptr}/{k}"),
+                format!("`{k}` is not an object"),
+            )
+        }),
+    }
+}
+
+/// Every id of `counts` must have an entry in `map` (and the other way
+/// round, checked by the caller as it walks the map).
+fn no_orphans(
+    map: &serde_json::Map<String, Value>,
+    counts: &serde_json::Map<String, Value>,
+    ptr: &str,
+    map_key: &str,
+    name: &str,
+) -> Result<(), ParseError> {
+    match counts.keys().find(|id| !map.contains_key(*id)) {
+        Some(id) => Err(bad(
+            name,
+            &format!("{ptr}/{}", esc(id)),
+            format!("count `{id}` has no `{map_key}` entry"),
+        )),
+        None => Ok(()),
+    }
 }
 
 pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
@@ -44,47 +116,78 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
     } else {
         map.iter().collect()
     };
+    let name = cx.name;
     let mut files = Vec::new();
     for (key, entry) in entries {
-        let ptr = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
-        let d = file_data(entry).ok_or_else(|| {
-            ParseError::new(
-                cx.name,
-                "invalid-istanbul",
-                Some(Position::Pointer(ptr.clone())),
-                "entry has no statementMap/s",
-            )
-        })?;
+        let mut ptr = if file_data(v).is_some() {
+            String::new()
+        } else {
+            format!("/{}", esc(key))
+        };
+        let d = file_data(entry)
+            .ok_or_else(|| bad(name, &ptr, "entry has no statementMap/s".into()))?;
+        if entry.get("data").is_some() {
+            ptr.push_str("/data");
+        }
         let path = d.get("path").and_then(Value::as_str).unwrap_or(key);
         let mut f = FileCoverage::new(cx.path(path));
-        let counts = |k: &str| d.get(k).and_then(Value::as_object);
         let mut st = Counter::default();
-        if let (Some(smap), Some(s)) = (counts("statementMap"), counts("s")) {
-            for (id, count) in s {
-                let count = count.as_u64().unwrap_or(0);
+        if let (Some(smap), Some(s)) = (
+            object(d, "statementMap", &ptr, name)?,
+            object(d, "s", &ptr, name)?,
+        ) {
+            no_orphans(smap, s, &format!("{ptr}/s"), "statementMap", name)?;
+            for (id, loc) in smap {
+                let lp = format!("{ptr}/statementMap/{}", esc(id));
+                let line = start_line(loc, &lp, name)?
+                    .ok_or_else(|| bad(name, &lp, format!("statement `{id}` has no start line")))?;
+                let cp = format!("{ptr}/s/{}", esc(id));
+                let count = count(
+                    s.get(id).ok_or_else(|| {
+                        bad(
+                            name,
+                            &format!("{ptr}/s"),
+                            format!("statement `{id}` has no count in `s`"),
+                        )
+                    })?,
+                    &cp,
+                    name,
+                )?;
                 st.total = st.total.saturating_add(1);
                 if count > 0 {
                     st.covered = st.covered.saturating_add(1);
                 }
-                if let Some(line) = smap.get(id).and_then(start_line) {
-                    let e = f.lines.entry(line).or_insert(0);
-                    *e = (*e).max(count);
-                }
+                let e = f.lines.entry(line).or_insert(0);
+                *e = (*e).max(count);
             }
         }
         f.statements = Some(st);
-        if let (Some(fmap), Some(fc)) = (counts("fnMap"), counts("f")) {
+        let (fmap, fc) = (object(d, "fnMap", &ptr, name)?, object(d, "f", &ptr, name)?);
+        if fmap.is_some() != fc.is_some() {
+            return Err(bad(name, &ptr, "`fnMap` and `f` must come together".into()));
+        }
+        if let (Some(fmap), Some(fc)) = (fmap, fc) {
+            no_orphans(fmap, fc, &format!("{ptr}/f"), "fnMap", name)?;
             for (id, meta) in fmap {
-                let line = meta
-                    .get("decl")
-                    .and_then(start_line)
-                    .or_else(|| meta.get("loc").and_then(start_line))
-                    .or_else(|| {
-                        meta.get("line")
-                            .and_then(Value::as_u64)
-                            .and_then(|l| u32::try_from(l).ok())
-                    })
-                    .unwrap_or(0);
+                let mp = format!("{ptr}/fnMap/{}", esc(id));
+                let line = match (meta.get("decl"), meta.get("loc"), meta.get("line")) {
+                    (Some(decl), _, _) => start_line(decl, &format!("{mp}/decl"), name)?,
+                    (None, Some(loc), _) => start_line(loc, &format!("{mp}/loc"), name)?,
+                    (None, None, Some(l)) => Some(line_number(l, &format!("{mp}/line"), name)?),
+                    (None, None, None) => None,
+                }
+                .unwrap_or(0);
+                let hits = count(
+                    fc.get(id).ok_or_else(|| {
+                        bad(
+                            name,
+                            &format!("{ptr}/f"),
+                            format!("function `{id}` has no count in `f`"),
+                        )
+                    })?,
+                    &format!("{ptr}/f/{}", esc(id)),
+                    name,
+                )?;
                 f.functions.push(FunctionCoverage {
                     name: meta
                         .get("name")
@@ -92,25 +195,62 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
                         .unwrap_or("(anonymous)")
                         .to_string(),
                     line,
-                    hits: fc.get(id).and_then(Value::as_u64).unwrap_or(0),
+                    hits,
                 });
             }
             f.functions.sort();
         }
-        if let (Some(bmap), Some(bc)) = (counts("branchMap"), counts("b")) {
+        let (bmap, bc) = (
+            object(d, "branchMap", &ptr, name)?,
+            object(d, "b", &ptr, name)?,
+        );
+        if bmap.is_some() != bc.is_some() {
+            return Err(bad(
+                name,
+                &ptr,
+                "`branchMap` and `b` must come together".into(),
+            ));
+        }
+        if let (Some(bmap), Some(bc)) = (bmap, bc) {
+            no_orphans(bmap, bc, &format!("{ptr}/b"), "branchMap", name)?;
             for (id, meta) in bmap {
-                let line = meta
-                    .get("line")
-                    .and_then(Value::as_u64)
-                    .and_then(|l| u32::try_from(l).ok())
-                    .or_else(|| meta.get("loc").and_then(start_line));
-                let (Some(line), Some(arms)) = (line, bc.get(id).and_then(Value::as_array)) else {
-                    continue;
-                };
+                let mp = format!("{ptr}/branchMap/{}", esc(id));
+                let line = match meta.get("line") {
+                    Some(l) => Some(line_number(l, &format!("{mp}/line"), name)?),
+                    None => match meta.get("loc") {
+                        Some(loc) => start_line(loc, &format!("{mp}/loc"), name)?,
+                        None => None,
+                    },
+                }
+                .ok_or_else(|| bad(name, &mp, format!("branch `{id}` has no line")))?;
+                let bp = format!("{ptr}/b/{}", esc(id));
+                let arms = bc
+                    .get(id)
+                    .ok_or_else(|| {
+                        bad(
+                            name,
+                            &format!("{ptr}/b"),
+                            format!("branch `{id}` has no counts in `b`"),
+                        )
+                    })?
+                    .as_array()
+                    .ok_or_else(|| {
+                        bad(
+                            name,
+                            &bp,
+                            format!("the counts of branch `{id}` are not an array"),
+                        )
+                    })?;
                 let b = f.branches.entry(line).or_default();
-                for arm in arms {
+                for (i, arm) in arms.iter().enumerate() {
                     b.total = b.total.saturating_add(1);
-                    if arm.as_u64().unwrap_or(0) > 0 {
+                    // istanbul writes `null` for an arm it never counted (a
+                    // default-arg branch; istanbul-reports' github-11
+                    // fixture): an arm not covered, never a covered one.
+                    if arm.is_null() {
+                        continue;
+                    }
+                    if count(arm, &format!("{bp}/{i}"), name)? > 0 {
                         b.covered = b.covered.saturating_add(1);
                     }
                 }

@@ -115,8 +115,15 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             }
             continue;
         }
-        let known = line.split_once(':').is_some_and(|(k, _)| KEYS.contains(&k));
-        if in_sf_name && !known {
+        // A record key (`DA`, `XX`: upper case, digits, `_`) is never part
+        // of a name: an unknown one is an error, not glued to the path.
+        let looks_like_record = line.split_once(':').is_some_and(|(k, _)| {
+            KEYS.contains(&k)
+                || (!k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        });
+        if in_sf_name && !looks_like_record {
             if let Some(r) = rec.as_mut() {
                 r.path.push('\n');
                 r.path.push_str(raw);

@@ -17,6 +17,7 @@ mod fail_closed;
 mod findings;
 mod fixtures;
 mod iac;
+mod review;
 
 #[path = "../../../../tests/support/corpus.rs"]
 mod support;
