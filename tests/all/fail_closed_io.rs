@@ -609,28 +609,13 @@ fn report_into_a_directory_is_an_output_error_naming_it() {
 
 // ---- item 9: option injection into git ----------------------------------
 
-fn git(t: &TestDir, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(t.path())
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 #[test]
 fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
-    git(&t, &["init", "-q"]);
-    git(&t, &["add", "lcov.info"]);
-    git(&t, &["commit", "-q", "-m", "one"]);
+    t.git(&["init", "-q"]);
+    t.git(&["add", "lcov.info"]);
+    t.git(&["commit", "-q", "-m", "one"]);
     for base in ["--base=--output=pwned", "--base=-p", "--base="] {
         t.run(&["check", "--artifact", "lcov.info", base])
             .expect_code(2)
@@ -651,12 +636,12 @@ fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
 fn git_diff_output_is_bounded_by_the_input_size_limit() {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
-    git(&t, &["init", "-q"]);
-    git(&t, &["add", "lcov.info"]);
-    git(&t, &["commit", "-q", "-m", "one"]);
+    t.git(&["init", "-q"]);
+    t.git(&["add", "lcov.info"]);
+    t.git(&["commit", "-q", "-m", "one"]);
     t.write("big.txt", "a line of text\n".repeat(150_000));
-    git(&t, &["add", "big.txt"]);
-    git(&t, &["commit", "-q", "-m", "two"]);
+    t.git(&["add", "big.txt"]);
+    t.git(&["commit", "-q", "-m", "two"]);
     let out = t
         .command()
         .args(["check", "--artifact", "lcov.info", "--base", "HEAD~1"])

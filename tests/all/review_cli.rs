@@ -221,32 +221,17 @@ fn policy_error_is_printed_once_on_stderr_whatever_the_format() {
 
 // ---- 3: --base whatever the user's git config --------------------------
 
-fn git(t: &TestDir, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(t.path())
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 #[test]
 fn base_diff_is_read_whatever_the_git_diff_prefix_config() {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     t.write("src/lib.rs", "a\nb\n");
-    git(&t, &["init", "-q"]);
-    git(&t, &["add", "."]);
-    git(&t, &["commit", "-q", "-m", "one"]);
+    t.git(&["init", "-q"]);
+    t.git(&["add", "."]);
+    t.git(&["commit", "-q", "-m", "one"]);
     // Lines 3 and 4 of src/lib.rs: one uncovered, one covered.
     t.write("src/lib.rs", "a\nb\nc\nd\n");
-    git(&t, &["commit", "-q", "-a", "-m", "two"]);
+    t.git(&["commit", "-q", "-a", "-m", "two"]);
     let params = r#"{"min-patch": 80, "min-changed-lines": 1}"#;
     let summary = |t: &TestDir| {
         let r = t
@@ -281,12 +266,12 @@ fn base_diff_is_read_whatever_the_git_diff_prefix_config() {
         ("core.quotePath", "false"),
     ] {
         // One at a time (diff.noprefix would hide diff.dstPrefix), then all.
-        git(&t, &["config", key, value]);
+        t.git(&["config", key, value]);
         assert_eq!(summary(&t), plain, "with {key} = {value}");
-        git(&t, &["config", "--unset", key]);
+        t.git(&["config", "--unset", key]);
     }
     for (key, value) in [("diff.dstPrefix", "x/"), ("diff.noprefix", "true")] {
-        git(&t, &["config", key, value]);
+        t.git(&["config", key, value]);
     }
     assert_eq!(summary(&t), plain);
 }
