@@ -293,3 +293,25 @@ fn report_to_a_fifo_without_a_reader_is_an_output_error_not_a_hang() {
     r.expect_code(3)
         .expect_stderr("error[output-error]: cannot write report pipe: is a fifo with no reader");
 }
+
+#[test]
+fn root_that_is_not_an_existing_directory_is_a_usage_error() {
+    let t = TestDir::new();
+    t.write("lcov.info", "SF:a.rs\nDA:1,1\nend_of_record\n");
+    t.write("file", "x");
+    // It used to be accepted, leaving every absolute path unmapped.
+    t.run(&["parse", "lcov.info", "--root", "missing"])
+        .expect_code(2)
+        .expect_stderr("error: --root missing: no such file or directory");
+    t.run(&["check", "--artifact", "lcov.info", "--root", "file"])
+        .expect_code(2)
+        .expect_stderr("error: --root file: not a directory");
+    t.write(
+        "gate.toml",
+        "root = \"missing\"\n[[artifact]]\npath = \"lcov.info\"\n",
+    );
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("error[config]: gate.toml:1:8: root `missing`: no such file or directory");
+    t.run(&["parse", "lcov.info", "--root", "."]).expect_code(0);
+}

@@ -285,6 +285,17 @@ fn is_char_device(path: &Path) -> bool {
 }
 
 /// The parts of a plan that come from flags and the environment.
+/// The repository root as given: an existing directory, made absolute. A
+/// root that does not exist would leave every path unmapped, silently.
+pub(super) fn root_dir(r: &Path) -> Result<PathBuf, String> {
+    let abs = std::fs::canonicalize(r).map_err(|e| e.to_string().to_lowercase())?;
+    if abs.is_dir() {
+        Ok(abs)
+    } else {
+        Err("not a directory".into())
+    }
+}
+
 pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     let context = RunContext::resolve(&ContextArgs {
         now: run.now.clone(),
@@ -292,7 +303,9 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     })
     .map_err(GateError::Usage)?;
     let root = match &run.root {
-        Some(r) => Some(r.clone()),
+        Some(r) => Some(
+            root_dir(r).map_err(|m| GateError::Usage(format!("--root {}: {m}", r.display())))?,
+        ),
         None => std::env::current_dir().ok(),
     };
     let go_module = match root.as_deref() {
@@ -368,7 +381,9 @@ fn apply_config(
     if let Some(root) = &c.root {
         // Its go.mod is read by the caller (an input error, not a config one).
         let r = base.join(root.get_ref());
-        plan.parse_options.root = Some(std::fs::canonicalize(&r).unwrap_or(r));
+        plan.parse_options.root = Some(root_dir(&r).map_err(|m| {
+            cfg.error(root.span(), format!("root `{}`: {m}", root.get_ref()), None)
+        })?);
     }
     let l = &c.limits;
     let value = |v: &Option<toml::Spanned<u64>>| v.as_ref().map(|v| *v.get_ref());

@@ -19,7 +19,13 @@ pub fn run(args: ParseArgs) -> Result<Exit, GateError> {
         Some(f) => Some(f.parse().map_err(GateError::Usage)?),
         None => None,
     };
-    let root = args.root.clone().or_else(|| std::env::current_dir().ok());
+    let root = match &args.root {
+        Some(r) => Some(
+            super::check::root_dir(r)
+                .map_err(|m| GateError::Usage(format!("--root {}: {m}", r.display())))?,
+        ),
+        None => std::env::current_dir().ok(),
+    };
     let go_module = match root.as_deref() {
         Some(r) => inputs::go_module(r).map_err(|e| GateError::Input(vec![e]))?,
         None => None,
