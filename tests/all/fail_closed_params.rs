@@ -661,3 +661,30 @@ fn pack_default_params_with_an_invalid_date_do_not_build() {
     t.write("p/pack.toml", pack("2026-12-31"));
     t.run(&["pack", "build", "p", "-o", "p.oci"]).expect_code(0);
 }
+
+#[test]
+fn freeze_window_with_empty_days_or_environments_is_invalid_params_not_always() {
+    let t = TestDir::new();
+    t.write("a.json", APPROVALS);
+    // An empty list used to mean "every day" / "every environment".
+    for (window, pointer) in [
+        (
+            r#"{"name": "w", "days": [], "from": "00:00", "to": "24:00"}"#,
+            "/freeze-windows/0/days",
+        ),
+        (
+            r#"{"name": "w", "environments": [], "start": "2026-11-01", "end": "2026-12-01"}"#,
+            "/freeze-windows/0/environments",
+        ),
+    ] {
+        eval(
+            &t,
+            "builtin:approvals",
+            &format!(r#"{{"freeze-windows": [{window}]}}"#),
+            &["a.json"],
+        )
+        .expect_code(2)
+        .expect_stderr("error[invalid-params]: --params:")
+        .expect_stderr(&format!("{pointer}: [] has less than 1 item"));
+    }
+}
