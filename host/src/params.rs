@@ -136,8 +136,19 @@ pub fn date_time(s: &str) -> Result<jiff::Timestamp, String> {
     let offset_ok = match b.get(i..) {
         Some([b'Z' | b'z']) => true,
         Some([b'+' | b'-', ..]) => {
+            // RFC 3339 offsets stop at 23:59 (jiff alone reads up to 25:59).
             let o = i + 1;
-            b.len() == o + 5 && two(o) && b.get(o + 2) == Some(&b':') && two(o + 3)
+            let num = |i: usize| {
+                b.get(i..i + 2)
+                    .and_then(|d| std::str::from_utf8(d).ok())
+                    .and_then(|d| d.parse::<u8>().ok())
+            };
+            b.len() == o + 5
+                && two(o)
+                && num(o).is_some_and(|h| h <= 23)
+                && b.get(o + 2) == Some(&b':')
+                && two(o + 3)
+                && num(o + 3).is_some_and(|m| m <= 59)
         }
         _ => false,
     };
@@ -221,6 +232,7 @@ mod tests {
     fn instants_are_rfc3339_with_an_offset() {
         assert!(date_time("2026-12-20T08:00:00Z").is_ok());
         assert!(date_time("2026-12-20T08:00:00.5+01:00").is_ok());
+        assert!(date_time("2026-12-20T08:00:00-23:59").is_ok());
         for bad in [
             "2026-12-20",
             "2026-12-20T08:00:00",
@@ -230,6 +242,9 @@ mod tests {
             "2026-12-20T25:00:00Z",
             "9999-12-31T23:59:59Z",
             "2026-12-20T08:00:00+0100",
+            "2026-12-20T08:00:00+24:00",
+            "2026-12-20T08:00:00-25:59",
+            "2026-12-20T08:00:00+01:60",
         ] {
             assert!(date_time(bad).is_err(), "{bad}");
         }
