@@ -3,7 +3,7 @@
 //! files (the parsers are tested against producers' figures elsewhere), so
 //! these tests check the policies' judgement, not the parsers again.
 
-use crate::{TestDir, corpus_or_skip};
+use crate::{TestDir, corpus_or_skip, metric};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-22T10:00:00Z";
@@ -16,17 +16,6 @@ fn eval(t: &TestDir, policy: &str, params: &str, files: &[&str]) -> (i32, Value)
     let r = t.run(&args);
     let v = r.json();
     (r.code(), v)
-}
-
-fn metric(v: &Value, name: &str) -> f64 {
-    v["policies"][0]["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("no metric {name}"))["value"]
-        .as_f64()
-        .unwrap()
 }
 
 fn parse(t: &TestDir, file: &str) -> Value {

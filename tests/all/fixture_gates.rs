@@ -5,7 +5,7 @@
 //! params and pack fixtures. Expected values are worked out by hand from the
 //! fixtures.
 
-use crate::{TestDir, repo};
+use crate::{TestDir, metric, repo};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-22T10:00:00Z";
@@ -47,17 +47,6 @@ fn eval(policy: &str, params: &str, files: &[String]) -> (i32, Vec<String>, Valu
         .collect();
     got.sort();
     (r.code(), got, v)
-}
-
-fn metric(v: &Value, name: &str) -> f64 {
-    v["policies"][0]["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("no metric {name} in {v}"))["value"]
-        .as_f64()
-        .unwrap()
 }
 
 #[test]

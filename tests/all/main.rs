@@ -42,6 +42,18 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
+/// The value of metric `name` of the first policy of a JSON verdict.
+pub fn metric(v: &serde_json::Value, name: &str) -> f64 {
+    v["policies"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no metric {name} in {v}"))["value"]
+        .as_f64()
+        .unwrap()
+}
+
 /// A temp dir to run `gate` in, with its own compile cache.
 pub struct TestDir {
     pub dir: tempfile::TempDir,
