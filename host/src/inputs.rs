@@ -31,8 +31,6 @@ pub struct LoadedArtifact {
 /// Why an artifact could not be used.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum InputError {
-    #[error("{path}: cannot read: {message}")]
-    Io { path: String, message: String },
     /// Not a regular file, over the input size limit, or unreadable.
     #[error("{path}: {message}")]
     File {
@@ -57,7 +55,6 @@ impl InputError {
     /// Stable kebab-case code for diagnostics.
     pub fn code(&self) -> &'static str {
         match self {
-            InputError::Io { .. } => "unreadable-artifact",
             InputError::File { code, .. } => code,
             InputError::Parse(e) => e.code,
         }

@@ -284,11 +284,10 @@ fn is_char_device(path: &Path) -> bool {
     }
 }
 
-/// The parts of a plan that come from flags and the environment.
 /// The repository root as given: an existing directory, made absolute. A
 /// root that does not exist would leave every path unmapped, silently.
 pub(super) fn root_dir(r: &Path) -> Result<PathBuf, String> {
-    let abs = std::fs::canonicalize(r).map_err(|e| e.to_string().to_lowercase())?;
+    let abs = std::fs::canonicalize(r).map_err(|e| fsutil::lower(&e))?;
     if abs.is_dir() {
         Ok(abs)
     } else {
@@ -296,6 +295,7 @@ pub(super) fn root_dir(r: &Path) -> Result<PathBuf, String> {
     }
 }
 
+/// The parts of a plan that come from flags and the environment.
 pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
     let context = RunContext::resolve(&ContextArgs {
         now: run.now.clone(),

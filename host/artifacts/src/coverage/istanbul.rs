@@ -23,9 +23,8 @@ pub fn sniff(v: &Value) -> bool {
 }
 
 /// Escapes a key for a JSON pointer (RFC 6901).
-fn esc(k: &str) -> String {
-    k.replace('~', "~0").replace('/', "~1")
-}
+/// One JSON pointer segment, escaped (shared with the IaC parsers).
+use crate::iac::escape_pointer as esc;
 
 /// A location's `start.line`: `None` without one, an error when it is
 /// there but not a positive line number.
@@ -110,7 +109,9 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         ));
     };
     let single;
-    let entries: Vec<(&String, &Value)> = if file_data(v).is_some() {
+    // One file's data at the root (not a map of files): checked once.
+    let is_single = file_data(v).is_some();
+    let entries: Vec<(&String, &Value)> = if is_single {
         single = cx.name.to_string();
         vec![(&single, v)]
     } else {
@@ -119,7 +120,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
     let name = cx.name;
     let mut files = Vec::new();
     for (key, entry) in entries {
-        let mut ptr = if file_data(v).is_some() {
+        let mut ptr = if is_single {
             String::new()
         } else {
             format!("/{}", esc(key))

@@ -236,9 +236,8 @@ pub(crate) fn id_problem(id: &str) -> Option<String> {
 }
 
 /// `base` + `/key`, escaped per RFC 6901.
-pub(crate) fn pointer(base: &str, key: &str) -> String {
-    format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"))
-}
+/// A JSON pointer one key below `base` (the approvals parsers' helper).
+pub(crate) use crate::approvals::join as pointer;
 
 /// Checks an identifier read from `ptr` (see [`id_problem`]).
 pub(crate) fn check_id<'s>(

@@ -73,7 +73,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
     let value = match doc {
         Document::Json(v) => Some(v),
         Document::Text(t) if t.trim_start().starts_with(['{', '[']) => {
-            json_text = serde_json::from_str::<Value>(t).ok();
+            json_text = crate::document::strict_json(t).ok();
             json_text.as_ref()
         }
         Document::Text(_) => None,
