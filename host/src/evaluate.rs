@@ -300,31 +300,9 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<inputs::InputE
         .collect()
 }
 
-/// Why params were refused: they do not match the schema (one message per
-/// problem), or the policy's schema itself is unusable.
-#[derive(Debug)]
-pub enum ParamsProblem {
-    Invalid(Vec<String>),
-    BadSchema(String),
-}
-
-/// Validates params against the policy's schema with `format`s asserted
-/// (dates, instants, time zones: see [`crate::params`]); public for the
-/// fuzz targets in `tests/fuzz`.
-pub fn validate_params(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
-    let schema: serde_json::Value =
-        serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
-    let validator = crate::params::validator(&schema).map_err(ParamsProblem::BadSchema)?;
-    let errors: Vec<String> = validator
-        .iter_errors(params)
-        .map(|e| crate::params::describe(&e))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ParamsProblem::Invalid(errors))
-    }
-}
+// Params validation lives with the validator; re-exported for the fuzz
+// targets in `tests/fuzz`.
+pub use crate::params::{ParamsProblem, validate as validate_params};
 
 fn evaluate_one(
     runtime: &Runtime,

@@ -203,6 +203,31 @@ pub fn normalize_numbers(v: &mut Value) {
     }
 }
 
+/// Why params were refused: they do not match the schema (one message per
+/// problem), or the policy's schema itself is unusable.
+#[derive(Debug)]
+pub enum ParamsProblem {
+    Invalid(Vec<String>),
+    BadSchema(String),
+}
+
+/// Validates params against the policy's schema with `format`s asserted
+/// (dates, instants, time zones).
+pub fn validate(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+    let schema: serde_json::Value =
+        serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
+    let validator = validator(&schema).map_err(ParamsProblem::BadSchema)?;
+    let errors: Vec<String> = validator
+        .iter_errors(params)
+        .map(|e| describe(&e))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ParamsProblem::Invalid(errors))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

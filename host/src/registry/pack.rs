@@ -434,28 +434,25 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
                     path.display()
                 ))
             })?;
-        let schema: serde_json::Value = serde_json::from_str(&info.params_schema)
-            .map_err(|e| bad(format!("{what}: the params schema is not JSON: {e}")))?;
-        // The same validator as a run's (formats asserted): defaults a run
+        // The same validation as a run's (formats asserted): defaults a run
         // would refuse must not get into a pack.
-        let validator = crate::params::validator(&schema).map_err(|e| {
-            bad(format!(
-                "{what}: the params schema is not a valid JSON Schema: {e}"
-            ))
-        })?;
         let params = p.params.as_ref().map_or_else(
             || serde_json::json!({}),
             |t| toml_to_json(&toml::Value::Table(t.clone())),
         );
-        let errors: Vec<String> = validator
-            .iter_errors(&params)
-            .map(|e| crate::params::describe(&e))
-            .collect();
-        if !errors.is_empty() {
-            return Err(bad(format!(
-                "{what}: the default params do not match the policy's schema: {}",
-                errors.join("; ")
-            )));
+        match crate::params::validate(&info.params_schema, &params) {
+            Ok(()) => {}
+            Err(crate::params::ParamsProblem::BadSchema(e)) => {
+                return Err(bad(format!(
+                    "{what}: the params schema is not a valid JSON Schema: {e}"
+                )));
+            }
+            Err(crate::params::ParamsProblem::Invalid(errors)) => {
+                return Err(bad(format!(
+                    "{what}: the default params do not match the policy's schema: {}",
+                    errors.join("; ")
+                )));
+            }
         }
         let metadata = serde_json::json!({
             "pack": toml.name,
