@@ -7,11 +7,64 @@ use std::borrow::Cow;
 /// An artifact's content, loaded once.
 #[derive(Debug)]
 pub enum Document<'a> {
-    /// A JSON document.
-    Json(serde_json::Value),
+    /// A JSON document: checked whole (syntax, duplicate keys, depth) when
+    /// loaded, kept as text for the typed parsers, plus a bounded shape for
+    /// the sniffers.
+    Json(JsonDoc<'a>),
     /// Anything else (XML, YAML, line formats), as text.
     Text(&'a str),
 }
+
+/// A JSON document that is known to be well-formed JSON without duplicate
+/// keys. Parsers read [`JsonDoc::text`] into their own typed structures
+/// ([`from_json`]); [`JsonDoc::shape`] is a small, bounded outline of it for
+/// format detection, never for parsing (it leaves out most of the document).
+#[derive(Debug)]
+pub struct JsonDoc<'a> {
+    text: &'a str,
+    shape: serde_json::Value,
+}
+
+impl<'a> JsonDoc<'a> {
+    /// The whole document's text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// A bounded outline of the document for sniffers: the root object's
+    /// first [`SHAPE_ROOT_KEYS`] keys, [`SHAPE_CHILD_KEYS`] of its children's,
+    /// [`SHAPE_KEYS`] of deeper objects (within a budget of containers),
+    /// the first [`SHAPE_ITEMS`] items of each array, strings cut to
+    /// [`SHAPE_STRING`] bytes, nothing below depth [`SHAPE_DEPTH`]. An
+    /// object or array with more than it kept has the extra key
+    /// [`SHAPE_MORE`] (objects) or one extra `null` item (arrays), so
+    /// "these are all the keys" and "it is empty" stay answerable.
+    pub fn shape(&self) -> &serde_json::Value {
+        &self.shape
+    }
+
+    /// The whole document as a `serde_json::Value`. Costs many times the
+    /// document's size in memory: only for small documents (`--params`,
+    /// tests), never for artifacts.
+    pub fn value(&self, name: &str) -> Result<serde_json::Value, ParseError> {
+        strict_json(self.text).map_err(|e| json_error(name, &e))
+    }
+}
+
+/// Keys kept of the root object in a [`JsonDoc::shape`].
+pub const SHAPE_ROOT_KEYS: usize = 256;
+/// Keys kept of an object in the root.
+pub const SHAPE_CHILD_KEYS: usize = 64;
+/// Keys kept of a deeper object.
+pub const SHAPE_KEYS: usize = 16;
+/// Items kept of an array.
+pub const SHAPE_ITEMS: usize = 2;
+/// Bytes kept of a string.
+pub const SHAPE_STRING: usize = 256;
+/// Containers deeper than this (the root is depth 0) become `null`.
+pub const SHAPE_DEPTH: usize = 5;
+/// The key marking an object of which the shape kept only some keys.
+pub const SHAPE_MORE: &str = "\u{0}more";
 
 impl<'a> Document<'a> {
     /// JSON when the text starts like JSON (or the forced format is JSON),
@@ -24,8 +77,8 @@ impl<'a> Document<'a> {
             if trimmed.is_empty() {
                 return Err(ParseError::new(name, "empty-file", None, "file is empty"));
             }
-            return strict_json(text)
-                .map(Document::Json)
+            return json_shape(text)
+                .map(|shape| Document::Json(JsonDoc { text, shape }))
                 .map_err(|e| json_error(name, &e));
         }
         if trimmed.is_empty() {
@@ -49,11 +102,17 @@ impl<'a> Document<'a> {
         Ok(Document::Text(text))
     }
 
-    pub fn as_json(&self) -> Option<&serde_json::Value> {
+    /// The JSON document, if this is one.
+    pub fn as_json(&self) -> Option<&JsonDoc<'a>> {
         match self {
-            Document::Json(v) => Some(v),
+            Document::Json(j) => Some(j),
             Document::Text(_) => None,
         }
+    }
+
+    /// The bounded shape of a JSON document, for sniffers.
+    pub fn shape(&self) -> Option<&serde_json::Value> {
+        self.as_json().map(JsonDoc::shape)
     }
 
     pub fn as_text(&self) -> Option<&'a str> {
@@ -64,14 +123,120 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Reads `text` (already checked by [`Document::load`]) into a typed
+/// structure. Derived structs refuse a field given twice; maps read with
+/// [`StrictMap`] refuse a key given twice. An error is `code` at the JSON
+/// pointer of the value that did not fit (found by reading the document a
+/// second time, only when it failed), with its line and column.
+pub fn from_json<'de, T: serde::Deserialize<'de>>(
+    name: &str,
+    text: &'de str,
+    code: &'static str,
+) -> Result<T, ParseError> {
+    let first = match serde_json::from_str::<T>(text) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    if first.is_syntax() || first.is_eof() {
+        return Err(json_error(name, &first));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let pointer = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => path_pointer(e.path()),
+        Ok(_) => String::new(),
+    };
+    let message = json_message(&first);
+    let place = if first.line() > 0 {
+        format!(" (line {}, column {})", first.line(), first.column())
+    } else {
+        String::new()
+    };
+    Err(ParseError::new(
+        name,
+        code,
+        Some(Position::Pointer(pointer)),
+        format!("{message}{place}"),
+    ))
+}
+
+/// A serde_path_to_error path as a JSON pointer (RFC 6901).
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => out.push_str(variant),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// A JSON object read as its entries in document order, refusing a key that
+/// appears twice (serde's maps keep the last one silently, which would let a
+/// second `"src/a.js"` erase the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrictMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for StrictMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for StrictMap<K, V>
+where
+    K: serde::Deserialize<'de> + AsRef<str>,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K, V> serde::de::Visitor<'de> for Visit<K, V>
+        where
+            K: serde::Deserialize<'de> + AsRef<str>,
+            V: serde::Deserialize<'de>,
+        {
+            type Value = StrictMap<K, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                use serde::de::Error;
+                let mut entries: Vec<(K, V)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                while let Some(key) = map.next_key::<K>()? {
+                    // Hash of the key, not the key: no second copy of it.
+                    let hash = {
+                        use std::hash::{BuildHasher, Hash, Hasher};
+                        let mut h = seen.hasher().build_hasher();
+                        key.as_ref().hash(&mut h);
+                        h.finish()
+                    };
+                    if !seen.insert(hash) && entries.iter().any(|(k, _)| k.as_ref() == key.as_ref())
+                    {
+                        return Err(A::Error::custom(format_args!(
+                            "duplicate key `{}` in an object",
+                            key.as_ref()
+                        )));
+                    }
+                    let value = map.next_value::<V>()?;
+                    entries.push((key, value));
+                }
+                Ok(StrictMap(entries))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 /// A serde_json error as a parse error with line and column.
 pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
-    let msg = e.to_string();
-    // serde_json appends " at line X column Y"; we carry the place separately.
-    let msg = msg
-        .rsplit_once(" at line ")
-        .map(|(m, _)| m.to_string())
-        .unwrap_or(msg);
     let code = if e.is_eof() {
         "truncated-json"
     } else {
@@ -81,7 +246,17 @@ pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
         line: u32::try_from(e.line()).unwrap_or(u32::MAX),
         column: u32::try_from(e.column()).unwrap_or(u32::MAX),
     });
-    ParseError::new(name, code, position, msg.to_lowercase())
+    ParseError::new(name, code, position, json_message(e))
+}
+
+/// serde_json's message without its " at line X column Y" (we carry the
+/// place separately), lowercase.
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    msg.rsplit_once(" at line ")
+        .map(|(m, _)| m.to_string())
+        .unwrap_or(msg)
+        .to_lowercase()
 }
 
 /// Decodes bytes to text: strips a UTF-8 BOM, decodes UTF-16 with a BOM, and
@@ -252,6 +427,197 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
                     e.insert(value);
                 }
             }
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// Checks a whole JSON document (syntax, depth, duplicate keys) in one pass
+/// and keeps its bounded [`JsonDoc::shape`]. Memory: the shape's bound plus
+/// the keys of the object being read, whatever the document's size.
+pub(crate) fn json_shape(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut budget = Budget {
+        total: SHAPE_BUDGET,
+        entry: 0,
+    };
+    let v = Shape {
+        depth: 0,
+        budget: &mut budget,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// Containers below depth 1 a shape keeps in all, and per entry of the
+/// root (so one huge first entry cannot starve the others); beyond that
+/// they become `null`. The root and its children are always kept.
+const SHAPE_BUDGET: usize = 4096;
+const SHAPE_ENTRY_BUDGET: usize = 64;
+
+struct Budget {
+    total: usize,
+    entry: usize,
+}
+
+/// One value of a shape: `depth` from the root.
+struct Shape<'b> {
+    depth: usize,
+    budget: &'b mut Budget,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Shape<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Shape<'_> {
+    fn child(&mut self) -> Shape<'_> {
+        if self.depth == 0 {
+            self.budget.entry = SHAPE_ENTRY_BUDGET;
+        }
+        Shape {
+            depth: self.depth.saturating_add(1),
+            budget: self.budget,
+        }
+    }
+
+    /// Whether this container is kept (and takes one from the budget).
+    fn keep(&mut self) -> bool {
+        if self.depth <= 1 {
+            return true;
+        }
+        if self.depth > SHAPE_DEPTH || self.budget.total == 0 || self.budget.entry == 0 {
+            return false;
+        }
+        self.budget.total = self.budget.total.saturating_sub(1);
+        self.budget.entry = self.budget.entry.saturating_sub(1);
+        true
+    }
+
+    /// Keys kept of an object at this depth.
+    fn keys(&self) -> usize {
+        match self.depth {
+            0 => SHAPE_ROOT_KEYS,
+            1 => SHAPE_CHILD_KEYS,
+            _ => SHAPE_KEYS,
+        }
+    }
+}
+
+/// A key as read: borrowed from the text unless it has escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+fn cut(s: &str) -> String {
+    let mut end = s.len().min(SHAPE_STRING);
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    s.get(..end).unwrap_or_default().to_owned()
+}
+
+impl<'de> serde::de::Visitor<'de> for Shape<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| E::custom("number is not finite"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(cut(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> Result<Self::Value, A::Error> {
+        let keep = self.keep();
+        let mut items = Vec::new();
+        let mut more = false;
+        while let Some(v) = seq.next_element_seed(self.child())? {
+            if keep && items.len() < SHAPE_ITEMS {
+                items.push(v);
+            } else {
+                more = true;
+            }
+        }
+        if !keep {
+            return Ok(serde_json::Value::Null);
+        }
+        if more {
+            items.push(serde_json::Value::Null);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        mut self,
+        mut map: A,
+    ) -> Result<Self::Value, A::Error> {
+        use serde::de::Error;
+        let keep = self.keep();
+        let limit = self.keys();
+        let mut object = serde_json::Map::new();
+        let mut more = false;
+        // Every key of this object, for the duplicate check: borrowed from
+        // the text (unless escaped), freed when the object ends.
+        let mut seen: std::collections::HashSet<std::borrow::Cow<'de, str>> =
+            std::collections::HashSet::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if !seen.insert(key.clone()) {
+                return Err(A::Error::custom(format_args!(
+                    "duplicate key `{key}` in an object"
+                )));
+            }
+            let value = map.next_value_seed(self.child())?;
+            if keep && object.len() < limit {
+                object.insert(key.into_owned(), value);
+            } else {
+                more = true;
+            }
+        }
+        if !keep {
+            return Ok(serde_json::Value::Null);
+        }
+        if more {
+            object.insert(SHAPE_MORE.to_owned(), serde_json::Value::Null);
         }
         Ok(serde_json::Value::Object(object))
     }

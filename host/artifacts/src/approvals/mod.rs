@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 /// Recognises an approvals format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
-    let v = doc.as_json()?;
+    let v = doc.shape()?;
     if gate::sniff(v) {
         Some(Format::GateApprovals)
     } else if gitlab::sniff(v) {
@@ -41,7 +41,7 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
 /// Whether `doc` carries the markers of `format` (see
 /// [`Format::markers`]): the same tests as [`sniff`], one format at a time.
 pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
-    let Some(v) = doc.as_json() else { return false };
+    let Some(v) = doc.shape() else { return false };
     match format {
         Format::GateApprovals => gate::sniff(v),
         Format::GitlabApprovals => gitlab::sniff(v),
@@ -58,13 +58,15 @@ pub fn parse(
     doc: &Document<'_>,
     cx: &mut ParseContext<'_>,
 ) -> Result<ApprovalSet, ParseError> {
-    let Some(v) = doc.as_json() else {
+    let Some(json) = doc.as_json() else {
         return Err(cx.error(
             "invalid-json",
             None,
             format!("{format} artifacts are json documents"),
         ));
     };
+    // Not yet read into typed structures: the whole document as a Value.
+    let v = &json.value(cx.name)?;
     match format {
         Format::GithubReviews => github_reviews::parse(v, cx),
         Format::GithubEvent => github_event::parse(v, cx),

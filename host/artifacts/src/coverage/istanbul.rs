@@ -18,8 +18,14 @@ fn file_data(v: &Value) -> Option<&Value> {
 /// object (what istanbul's `FileCoverage.toJSON()` writes).
 pub fn sniff(v: &Value) -> bool {
     file_data(v).is_some()
-        || v.as_object()
-            .is_some_and(|o| !o.is_empty() && o.values().all(|f| file_data(f).is_some()))
+        || v.as_object().is_some_and(|o| {
+            // The shape keeps the first files (and marks the rest):
+            // those must all be file coverage objects.
+            !o.is_empty()
+                && o.iter()
+                    .filter(|(k, _)| k.as_str() != crate::document::SHAPE_MORE)
+                    .all(|(_, f)| file_data(f).is_some())
+        })
 }
 
 /// Escapes a key for a JSON pointer (RFC 6901).

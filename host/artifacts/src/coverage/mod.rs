@@ -38,9 +38,9 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
                 None
             }
         }
-        Document::Json(v) if coveragepy::sniff(v) => Some(Format::Coveragepy),
-        Document::Json(v) if istanbul_summary::sniff(v) => Some(Format::IstanbulSummary),
-        Document::Json(v) if istanbul::sniff(v) => Some(Format::Istanbul),
+        Document::Json(v) if coveragepy::sniff(v.shape()) => Some(Format::Coveragepy),
+        Document::Json(v) if istanbul_summary::sniff(v.shape()) => Some(Format::IstanbulSummary),
+        Document::Json(v) if istanbul::sniff(v.shape()) => Some(Format::Istanbul),
         _ => None,
     }
 }
@@ -59,9 +59,9 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
                     _ => jacoco::sniff(t, &root),
                 })
         }
-        (Format::Coveragepy, Document::Json(v)) => coveragepy::sniff(v),
-        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::sniff(v),
-        (Format::Istanbul, Document::Json(v)) => istanbul::sniff(v),
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::sniff(v.shape()),
+        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::sniff(v.shape()),
+        (Format::Istanbul, Document::Json(v)) => istanbul::sniff(v.shape()),
         _ => false,
     }
 }
@@ -78,9 +78,11 @@ pub fn parse(
         (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
         (Format::Jacoco, Document::Text(t)) => jacoco::parse(t, cx),
         (Format::Clover, Document::Text(t)) => clover::parse(t, cx),
-        (Format::Istanbul, Document::Json(v)) => istanbul::parse(v, cx),
-        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v, cx),
-        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v, cx),
+        (Format::Istanbul, Document::Json(v)) => istanbul::parse(&v.value(cx.name)?, cx),
+        (Format::IstanbulSummary, Document::Json(v)) => {
+            istanbul_summary::parse(&v.value(cx.name)?, cx)
+        }
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(&v.value(cx.name)?, cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,

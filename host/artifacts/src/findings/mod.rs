@@ -22,7 +22,7 @@ use serde_json::Value;
 
 /// Recognises a findings format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
-    let v = doc.as_json()?;
+    let v = doc.shape()?;
     if sarif::sniff(v) {
         Some(Format::Sarif)
     } else if grype::sniff(v) {
@@ -47,7 +47,7 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
 /// Whether `doc` carries the markers of `format` (see
 /// [`Format::markers`]): the same tests as [`sniff`], one format at a time.
 pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
-    let Some(v) = doc.as_json() else { return false };
+    let Some(v) = doc.shape() else { return false };
     match format {
         Format::Sarif => sarif::sniff(v),
         Format::Grype => grype::sniff(v),
@@ -67,9 +67,11 @@ pub fn parse(
     doc: &Document<'_>,
     cx: &mut ParseContext<'_>,
 ) -> Result<FindingsReport, ParseError> {
-    let Some(v) = doc.as_json() else {
+    let Some(json) = doc.as_json() else {
         return Err(cx.error("invalid-json", None, format!("{format} reports are JSON")));
     };
+    // Not yet read into typed structures: the whole document as a Value.
+    let v = &json.value(cx.name)?;
     let findings = match format {
         Format::Sarif => sarif::parse(v, cx)?,
         Format::Grype => grype::parse(v, cx)?,

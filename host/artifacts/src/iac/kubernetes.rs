@@ -86,7 +86,7 @@ fn record(path: &[Seg]) -> bool {
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let docs = match doc {
         Document::Json(v) => vec![YamlDocument {
-            value: v.clone(),
+            value: v.value(cx.name)?,
             line: 0,
             lines: Vec::new(),
         }],

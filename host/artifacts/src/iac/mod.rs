@@ -26,7 +26,7 @@ use serde_json::Value;
 /// Recognises an IaC format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     match doc {
-        Document::Json(value) => sniff_json(value),
+        Document::Json(json) => sniff_json(json.shape()),
         Document::Text(text) => sniff_text(text),
     }
 }
@@ -71,9 +71,9 @@ fn sniff_text(text: &str) -> Option<Format> {
 pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
     let json_text;
     let value = match doc {
-        Document::Json(v) => Some(v),
+        Document::Json(v) => Some(v.shape()),
         Document::Text(t) if t.trim_start().starts_with(['{', '[']) => {
-            json_text = crate::document::strict_json(t).ok();
+            json_text = crate::document::json_shape(t).ok();
             json_text.as_ref()
         }
         Document::Text(_) => None,

@@ -25,7 +25,11 @@ use serde_json::{Map, Value};
 pub const UNKNOWN: &str = "(known after apply)";
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let Some(root) = doc.as_json().and_then(Value::as_object) else {
+    let full = match doc.as_json() {
+        Some(j) => Some(j.value(cx.name)?),
+        None => None,
+    };
+    let Some(root) = full.as_ref().and_then(Value::as_object) else {
         return Err(cx.error(
             "invalid-plan",
             None,
