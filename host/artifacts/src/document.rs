@@ -213,10 +213,8 @@ where
                 while let Some(key) = map.next_key::<K>()? {
                     // Hash of the key, not the key: no second copy of it.
                     let hash = {
-                        use std::hash::{BuildHasher, Hash, Hasher};
-                        let mut h = seen.hasher().build_hasher();
-                        key.as_ref().hash(&mut h);
-                        h.finish()
+                        use std::hash::BuildHasher;
+                        seen.hasher().hash_one(key.as_ref())
                     };
                     if !seen.insert(hash) && entries.iter().any(|(k, _)| k.as_ref() == key.as_ref())
                     {
