@@ -166,7 +166,7 @@ pub fn iac(meta: wit::ArtifactMeta, r: &m::IacReport) -> wit::IacReport {
                     m::PlannedAction::Read => wit::PlannedAction::Read,
                     m::PlannedAction::NoOp => wit::PlannedAction::NoOp,
                 }),
-                attributes: res.attributes.to_string(),
+                attributes: res.attributes.json().to_owned(),
                 location: res.location.as_ref().map(location),
             })
             .collect(),

@@ -149,7 +149,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             name: id.clone(),
             namespace: None,
             action: None,
-            attributes: entry.clone(),
+            attributes: super::attributes(entry, cx)?,
             location: Some(Location::new(cx.name, line)),
         });
     }

@@ -547,27 +547,32 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
     let resources = stages
         .into_iter()
         .enumerate()
-        .map(|(index, (from, list, name, line, end_line))| IacResource {
-            address: name.clone(),
-            resource_type: "dockerfile-stage".into(),
-            provider: "docker".into(),
-            name,
-            namespace: None,
-            action: None,
-            attributes: json!({
-                "index": index,
-                "from": from,
-                "instructions": list,
-                "global_args": global_args,
-            }),
-            location: Some(Location {
-                path: cx.name.to_string(),
-                line: Some(line),
-                end_line: Some(end_line),
-                column: None,
-            }),
+        .map(|(index, (from, list, name, line, end_line))| {
+            Ok(IacResource {
+                address: name.clone(),
+                resource_type: "dockerfile-stage".into(),
+                provider: "docker".into(),
+                name,
+                namespace: None,
+                action: None,
+                attributes: super::attributes(
+                    &json!({
+                        "index": index,
+                        "from": from,
+                        "instructions": list,
+                        "global_args": global_args,
+                    }),
+                    cx,
+                )?,
+                location: Some(Location {
+                    path: cx.name.to_string(),
+                    line: Some(line),
+                    end_line: Some(end_line),
+                    column: None,
+                }),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ParseError>>()?;
     Ok(IacReport { resources })
 }
 

@@ -46,11 +46,13 @@ pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
 /// The pod spec of a workload resource (Pod, Deployment, StatefulSet,
 /// DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate,
 /// OpenShift DeploymentConfig), if it has one.
-pub fn pod_spec(resource: &IacResource) -> Option<&Value> {
+pub fn pod_spec(resource: &IacResource) -> Option<Value> {
     let path = pod_spec_path(&resource.resource_type)?;
+    let attributes = resource.attributes.value();
     path.iter()
-        .try_fold(&resource.attributes, |v, key| v.get(*key))
+        .try_fold(&attributes, |v, key| v.get(*key))
         .filter(|v| v.is_object())
+        .cloned()
 }
 
 /// Whether a YAML text has top-level `apiVersion:` and `kind:` keys.
@@ -166,7 +168,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                         if o.get("apiVersion").is_some_and(Value::is_string)
                             && o.get("kind").is_some_and(Value::is_string) =>
                     {
-                        resources.push(resource(o, item_line, &sub, number, cx));
+                        resources.push(resource(o, item_line, &sub, number, cx)?);
                     }
                     _ => cx.warn(
                         "not-a-kubernetes-object",
@@ -178,7 +180,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             }
             continue;
         }
-        resources.push(resource(obj, line, &lines, number, cx));
+        resources.push(resource(obj, line, &lines, number, cx)?);
     }
     Ok(IacReport { resources })
 }
@@ -189,7 +191,7 @@ fn resource(
     lines: &[(String, u32)],
     number: usize,
     cx: &mut ParseContext<'_>,
-) -> IacResource {
+) -> Result<IacResource, ParseError> {
     let text = |o: &Map<String, Value>, key: &str| -> Option<String> {
         o.get(key).and_then(Value::as_str).map(str::to_string)
     };
@@ -239,14 +241,14 @@ fn resource(
     if !container_lines.is_empty() {
         obj.insert("__lines".into(), Value::Object(container_lines));
     }
-    IacResource {
+    Ok(IacResource {
         address,
         resource_type: kind,
         provider: api_version,
         name,
         namespace,
         action: None,
-        attributes: Value::Object(obj),
+        attributes: super::attributes(&Value::Object(obj), cx)?,
         location: Some(Location::new(cx.name, line)),
-    }
+    })
 }

@@ -121,3 +121,12 @@ pub fn parse(
 pub(crate) fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
+
+/// A resource's attributes as compact JSON (see [`crate::Attributes`]).
+pub(crate) fn attributes(
+    value: &serde_json::Value,
+    cx: &ParseContext<'_>,
+) -> Result<crate::Attributes, ParseError> {
+    crate::Attributes::from_value(value)
+        .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))
+}

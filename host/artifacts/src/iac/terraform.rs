@@ -174,7 +174,7 @@ fn resource_change(
         name,
         namespace: None,
         action,
-        attributes,
+        attributes: super::attributes(&attributes, cx)?,
         location: None,
     })
 }
@@ -267,11 +267,13 @@ fn planned_module(
                     .to_string(),
                 namespace: None,
                 action: data.then_some(PlannedAction::Read),
-                attributes: r
-                    .get("values")
-                    .cloned()
-                    .filter(|v| !v.is_null())
-                    .unwrap_or_else(|| Value::Object(Map::new())),
+                attributes: super::attributes(
+                    &r.get("values")
+                        .cloned()
+                        .filter(|v| !v.is_null())
+                        .unwrap_or_else(|| Value::Object(Map::new())),
+                    cx,
+                )?,
                 location: None,
             });
         }

@@ -245,14 +245,14 @@ fn kubernetes_list_items_keep_their_lines() {
         ]
     );
     assert_eq!(
-        r.resources[1].attributes["__lines"],
+        r.resources[1].attributes.value()["__lines"],
         serde_json::json!({"/spec/template/spec/containers/0": 14, "/spec/template/spec/containers/1": 16})
     );
     assert_eq!(
-        r.resources[2].attributes["__lines"],
+        r.resources[2].attributes.value()["__lines"],
         serde_json::json!({"/spec/containers/0": 23})
     );
-    assert!(r.resources[0].attributes.get("__lines").is_none());
+    assert!(r.resources[0].attributes.value().get("__lines").is_none());
 }
 
 #[test]

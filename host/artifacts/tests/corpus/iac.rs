@@ -210,8 +210,8 @@ fn terraform_0_1_plan_with_55_creates() {
     assert_eq!(db.name, "default");
     assert_eq!(db.namespace, None);
     // unknown-at-plan-time values are marked
-    assert_eq!(db.attributes["id"], json!("(known after apply)"));
-    assert_eq!(db.attributes["engine"], json!("mysql"));
+    assert_eq!(db.attributes.value()["id"], json!("(known after apply)"));
+    assert_eq!(db.attributes.value()["engine"], json!("mysql"));
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn terraform_after_unknown_fills_missing_values_only() {
     assert_eq!(rs[0].address, "aws_cloudfront_distribution.cloudfront");
     // `after` is null; after_unknown = {logging_config: [{bucket: true}]}
     assert_eq!(
-        rs[0].attributes,
+        rs[0].attributes.value(),
         json!({"logging_config": [{"bucket": "(known after apply)"}]})
     );
 }
@@ -237,7 +237,10 @@ fn terraform_actions() {
     let (_, rs) = ok("iac/terraform-plan/checkov/deleted_resources.json");
     assert_eq!(addresses(&rs), ["aws_secretsmanager_secret.default"]);
     assert_eq!(rs[0].action, Some(PlannedAction::Replace));
-    assert_eq!(rs[0].attributes["recovery_window_in_days"], json!(30));
+    assert_eq!(
+        rs[0].attributes.value()["recovery_window_in_days"],
+        json!(30)
+    );
 
     let (_, rs) = ok("iac/terraform-plan/terraform-compliance/issue-249-large.json");
     let count = |a| rs.iter().filter(|r| r.action == Some(a)).count();
@@ -279,7 +282,7 @@ fn terraform_delete_uses_before_and_unknown_actions_warn() {
     let p = parse_bytes("plan.json", &plan.to_string()).unwrap();
     let rs = &report(&p).resources;
     assert_eq!(rs[0].action, Some(PlannedAction::Delete));
-    assert_eq!(rs[0].attributes, json!({"bucket": "old"}));
+    assert_eq!(rs[0].attributes.value(), json!({"bucket": "old"}));
     assert_eq!(rs[1].action, None);
     assert_eq!(warning_codes(&p), ["unknown-action"]);
 }
@@ -415,7 +418,7 @@ fn terraform_plan_without_resource_changes_uses_planned_values() {
         ]
     );
     assert!(rs.iter().all(|r| r.action.is_none() && r.provider == "aws"));
-    assert_eq!(rs[0].attributes["bucket"], json!("example"));
+    assert_eq!(rs[0].attributes.value()["bucket"], json!("example"));
 }
 
 #[test]
@@ -429,7 +432,7 @@ fn checkov_plan_buckets_and_versioning() {
     let mut versioned = Vec::new();
     let mut unversioned = Vec::new();
     for r in rs.iter().filter(|r| r.resource_type == "aws_s3_bucket") {
-        let on = r.attributes["versioning"]
+        let on = r.attributes.value()["versioning"]
             .as_array()
             .and_then(|v| v.first())
             .is_some_and(|v| v["enabled"] == json!(true));
@@ -504,7 +507,7 @@ fn kubernetes_multi_document_addresses_and_lines() {
     );
     // per-container lines
     assert_eq!(
-        rs[1].attributes["__lines"],
+        rs[1].attributes.value()["__lines"],
         json!({"/spec/jobTemplate/spec/template/spec/containers/0": 23})
     );
     let spec = pod_spec(&rs[1]).unwrap();
@@ -535,7 +538,8 @@ fn kubernetes_pod_spec_for_every_workload_kind() {
         assert_eq!(rs[1].resource_type, kind);
         let spec = pod_spec(&rs[1]).unwrap_or_else(|| panic!("{file}"));
         assert!(spec["containers"].is_array(), "{file}");
-        let lines = rs[1].attributes["__lines"].as_object().unwrap();
+        let attributes = rs[1].attributes.value();
+        let lines = attributes["__lines"].as_object().unwrap();
         assert_eq!(lines.len(), 1, "{file}");
     }
 }
@@ -618,7 +622,7 @@ fn kubernetes_lists_empty_documents_and_odd_objects() {
     assert_eq!(line(&rs[0]), Some(7));
     assert_eq!(line(&rs[1]), Some(16));
     assert_eq!(
-        rs[0].attributes["__lines"],
+        rs[0].attributes.value()["__lines"],
         json!({"/spec/containers/0": 14})
     );
     assert_eq!(
@@ -634,11 +638,11 @@ fn kubernetes_yaml_features() {
     let p = parse_bytes("d.yaml", text).unwrap();
     let r = &report(&p).resources[0];
     assert_eq!(
-        r.attributes["spec"]["selector"]["matchLabels"],
+        r.attributes.value()["spec"]["selector"]["matchLabels"],
         json!({"app": "x"})
     );
     assert_eq!(
-        r.attributes["spec"]["template"]["metadata"]["labels"],
+        r.attributes.value()["spec"]["template"]["metadata"]["labels"],
         json!({"app": "x", "tier": "web"})
     );
     assert_eq!(
@@ -716,13 +720,13 @@ fn cloudformation_yaml_short_tags_equal_json_long_forms() {
     assert_eq!(ry.len(), 15);
     assert_eq!(rj.len(), 15);
     // same resources, same attributes; YAML in document order with lines
-    let mut by_id: BTreeMap<&str, &Value> = BTreeMap::new();
+    let mut by_id: BTreeMap<&str, Value> = BTreeMap::new();
     for r in &rj {
-        by_id.insert(&r.address, &r.attributes);
+        by_id.insert(&r.address, r.attributes.value());
     }
     for r in &ry {
         assert_eq!(
-            Some(&&r.attributes),
+            Some(&r.attributes.value()),
             by_id.get(r.address.as_str()),
             "{}",
             r.address
@@ -732,7 +736,7 @@ fn cloudformation_yaml_short_tags_equal_json_long_forms() {
     assert_eq!(line(&ry[0]), Some(17));
     assert_eq!(line(&ry[1]), Some(36));
     assert_eq!(
-        ry[1].attributes["Properties"]["Role"],
+        ry[1].attributes.value()["Properties"]["Role"],
         json!({"Fn::GetAtt": ["FunctionRole", "Arn"]})
     );
     assert!(
@@ -788,11 +792,11 @@ fn cloudformation_errors_and_metadata() {
     let p = parse_bytes("t.yaml", &ok_text).unwrap();
     let r = &report(&p).resources[0];
     assert_eq!(
-        r.attributes["Metadata"]["checkov"]["skip"][0]["id"],
+        r.attributes.value()["Metadata"]["checkov"]["skip"][0]["id"],
         json!("CKV_AWS_18")
     );
     assert_eq!(
-        r.attributes["Properties"]["BucketName"],
+        r.attributes.value()["Properties"]["BucketName"],
         json!({"Fn::Sub": "${AWS::StackName}-b"})
     );
     assert_eq!(line(r), Some(3));
@@ -825,11 +829,11 @@ fn dockerfile_one_line_edge() {
     assert_eq!(rs[0].provider, "docker");
     assert_eq!(line(&rs[0]), Some(1));
     assert_eq!(
-        rs[0].attributes["from"],
+        rs[0].attributes.value()["from"],
         json!({"image": "python", "tag": "3.7-slim", "digest": null, "platform": null,
                "raw": "python:3.7-slim", "stage": null, "line": 1})
     );
-    assert_eq!(rs[0].attributes["instructions"], json!([]));
+    assert_eq!(rs[0].attributes.value()["instructions"], json!([]));
 }
 
 #[test]
@@ -851,19 +855,22 @@ fn dockerfile_argo_cd_stages() {
     let lines: Vec<_> = rs.iter().map(|r| line(r).unwrap()).collect();
     assert_eq!(lines, [7, 38, 102, 122, 152]);
     // ARG before FROM: global args, used to resolve `FROM $BASE_IMAGE`
-    let base = &rs[1].attributes["from"];
+    let base = &rs[1].attributes.value()["from"];
     assert_eq!(base["raw"], json!("$BASE_IMAGE"));
     assert_eq!(base["image"], json!("docker.io/library/ubuntu"));
     assert_eq!(base["tag"], json!("26.04"));
     assert!(base["digest"].as_str().unwrap().starts_with("sha256:f3d2"));
-    assert_eq!(rs[1].attributes["global_args"][0]["line"], json!(1));
+    assert_eq!(rs[1].attributes.value()["global_args"][0]["line"], json!(1));
     assert_eq!(
-        rs[2].attributes["from"]["platform"],
+        rs[2].attributes.value()["from"]["platform"],
         json!("$BUILDPLATFORM")
     );
-    assert_eq!(rs[4].attributes["from"]["stage"], json!("argocd-base"));
+    assert_eq!(
+        rs[4].attributes.value()["from"]["stage"],
+        json!("argocd-base")
+    );
     // continuation lines: the first RUN of the builder spans 14..26
-    let run = &rs[0].attributes["instructions"][2];
+    let run = &rs[0].attributes.value()["instructions"][2];
     assert_eq!(run["instruction"], json!("RUN"));
     assert_eq!(
         (run["line"].clone(), run["end_line"].clone()),
@@ -883,7 +890,8 @@ fn dockerfile_instructions_and_forms() {
         return;
     };
     let (_, rs) = ok("peers/conftest-examples/docker/Dockerfile");
-    let ins = rs[0].attributes["instructions"].as_array().unwrap();
+    let attributes = rs[0].attributes.value();
+    let ins = attributes["instructions"].as_array().unwrap();
     let kinds: Vec<_> = ins
         .iter()
         .map(|i| i["instruction"].as_str().unwrap())
@@ -892,8 +900,11 @@ fn dockerfile_instructions_and_forms() {
         kinds,
         ["VOLUME", "ARG", "COPY", "COPY", "COPY", "RUN", "ENTRYPOINT"]
     );
-    assert_eq!(rs[0].attributes["from"]["image"], json!("openjdk"));
-    assert_eq!(rs[0].attributes["from"]["tag"], json!("8-jdk-alpine"));
+    assert_eq!(rs[0].attributes.value()["from"]["image"], json!("openjdk"));
+    assert_eq!(
+        rs[0].attributes.value()["from"]["tag"],
+        json!("8-jdk-alpine")
+    );
     assert_eq!(
         ins[5]["value"],
         json!("apk add --no-cache python3 python3-dev build-base && pip3 install awscli==1.18.1")
@@ -906,7 +917,7 @@ fn dockerfile_instructions_and_forms() {
 
     let (_, rs) = ok("peers/checkov-dockerfile/ExposePort22/failure_tcp/Dockerfile");
     assert_eq!(
-        rs[0].attributes["instructions"][0]["args"],
+        rs[0].attributes.value()["instructions"][0]["args"],
         json!(["22/tcp"])
     );
 
@@ -914,12 +925,12 @@ fn dockerfile_instructions_and_forms() {
     let (_, rs) =
         ok("peers/checkov-dockerfile/ReferenceLatestTag/success_multi_stage_capital/Dockerfile");
     assert_eq!(addresses(&rs), ["base", "build", "stage-2"]);
-    assert_eq!(rs[1].attributes["from"]["stage"], json!("base"));
-    assert_eq!(rs[2].attributes["from"]["stage"], json!("base"));
+    assert_eq!(rs[1].attributes.value()["from"]["stage"], json!("base"));
+    assert_eq!(rs[2].attributes.value()["from"]["stage"], json!("base"));
     let (_, rs) =
         ok("peers/checkov-dockerfile/ReferenceLatestTag/failure_default_version_tag/Dockerfile");
-    assert_eq!(rs[0].attributes["from"]["tag"], Value::Null);
-    assert_eq!(rs[0].attributes["from"]["stage"], Value::Null);
+    assert_eq!(rs[0].attributes.value()["from"]["tag"], Value::Null);
+    assert_eq!(rs[0].attributes.value()["from"]["stage"], Value::Null);
     let (_, rs) = ok("peers/checkov-dockerfile/ReferenceLatestTag/success_multi_stage/Dockerfile");
     assert_eq!(addresses(&rs), ["base", "stage-1"]);
 }
@@ -933,7 +944,8 @@ fn dockerfile_stray_line_is_a_warning() {
     let (p, rs) = ok("peers/checkov-dockerfile/UpdateNotAlone/failure/Dockerfile");
     assert_eq!(p.format, Format::Dockerfile);
     assert_eq!(warning_codes(&p), ["unknown-instruction"]);
-    let ins = rs[0].attributes["instructions"].as_array().unwrap();
+    let attributes = rs[0].attributes.value();
+    let ins = attributes["instructions"].as_array().unwrap();
     // RUN apt install ... \ && apt update ... spans lines 3-4
     assert_eq!(ins[0]["line"], json!(3));
     assert_eq!(ins[0]["end_line"], json!(4));
@@ -951,9 +963,13 @@ fn dockerfile_directives_heredocs_and_errors() {
     assert_eq!(p.format, Format::Dockerfile);
     let r = &report(&p).resources[0];
     assert_eq!(r.address, "build");
-    assert_eq!(r.attributes["from"]["tag"], json!("3.19"));
-    assert_eq!(r.attributes["from"]["platform"], json!("linux/amd64"));
-    let ins = r.attributes["instructions"].as_array().unwrap();
+    assert_eq!(r.attributes.value()["from"]["tag"], json!("3.19"));
+    assert_eq!(
+        r.attributes.value()["from"]["platform"],
+        json!("linux/amd64")
+    );
+    let attributes = r.attributes.value();
+    let ins = attributes["instructions"].as_array().unwrap();
     assert_eq!(
         ins[0]["heredocs"],
         json!([{"name": "EOF", "content": "apk add curl\n"}])
