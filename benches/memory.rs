@@ -325,6 +325,12 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "lcov (one-line, 50 MB)",
+        mb: 50.0,
+        generate: lcov_one_line,
+        valid: true,
+    },
+    Case {
         name: "lcov (200-line files)",
         mb: 51.0,
         generate: lcov_files,

@@ -9,7 +9,7 @@
 //! it ran (gcov2lcov's semantics). The module path from `go.mod` is stripped
 //! so paths are repository-relative.
 
-use crate::model::{Counter, CoverageReport, FileCoverage};
+use crate::model::{Counter, CoverageReport, FileCoverage, LineMap};
 use crate::{ParseContext, ParseError, Position};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -158,10 +158,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
 /// the blocks plus the lines produced, never the lines a block claims to
 /// span beyond `budget` (lines left for the whole profile); `Err` is the
 /// profile line of the block that went over it.
-fn line_hits(
-    spans: Vec<(u32, u32, u64, u32)>,
-    budget: &mut usize,
-) -> Result<BTreeMap<u32, u64>, u32> {
+fn line_hits(spans: Vec<(u32, u32, u64, u32)>, budget: &mut usize) -> Result<LineMap<u64>, u32> {
     // Lines come out in order: collected first, the map is built with full
     // nodes (inserting one by one leaves them about half empty).
     let mut out = Vec::new();

@@ -53,7 +53,7 @@ pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Par
         };
         let mut f = FileCoverage::new(cx.path(key));
         f.statements = totals.statements;
-        f.summary_only = Some(totals);
+        f.summary_only = Some(Box::new(totals));
         files.push(f);
     }
     Ok(CoverageReport { files })

@@ -79,12 +79,12 @@ fn finish(mut s: Source, cx: &mut ParseContext<'_>) -> FileCoverage {
     );
     s.file.lines.clear();
     let get = |k: &str| s.counters.get(k).copied().unwrap_or_default();
-    s.file.summary_only = Some(CoverageTotals {
+    s.file.summary_only = Some(Box::new(CoverageTotals {
         lines: line,
         branches: get("BRANCH"),
         functions: get("METHOD"),
         statements: None,
-    });
+    }));
     s.file
 }
 
@@ -261,17 +261,17 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         .map(|mut f| {
             // Trimmed reports keep sourcefiles but not classes: the METHOD
             // counter is then all there is about functions.
-            if let (true, None, Some(m)) = (
+            if let (true, true, Some(m)) = (
                 f.functions.is_empty(),
-                f.summary_only,
+                f.summary_only.is_none(),
                 method_counters.get(&f.path).filter(|m| m.total > 0),
             ) {
-                f.summary_only = Some(CoverageTotals {
+                f.summary_only = Some(Box::new(CoverageTotals {
                     lines: f.line_counter(),
                     branches: f.branch_counter(),
                     functions: *m,
                     statements: None,
-                });
+                }));
             }
             f.path = cx.path(&f.path);
             f.functions.sort();

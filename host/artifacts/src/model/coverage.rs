@@ -1,8 +1,10 @@
 //! Coverage: per file line hits, branches and functions, with totals always
 //! computed from that data (never copied from a report's summary counters).
 
+mod line_map;
+
+pub use line_map::LineMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Coverage of one file. Lines and branches are keyed by 1-based line number
 /// so that merging several reports is a union.
@@ -10,18 +12,19 @@ use std::collections::BTreeMap;
 pub struct FileCoverage {
     pub path: String,
     /// line → hits.
-    pub lines: BTreeMap<u32, u64>,
+    pub lines: LineMap<u64>,
     /// line → branch counts on that line.
-    pub branches: BTreeMap<u32, BranchCount>,
+    pub branches: LineMap<BranchCount>,
     pub functions: Vec<FunctionCoverage>,
     /// Statements (Go blocks, Istanbul statements, Clover `stmt`), when the
     /// format counts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statements: Option<Counter>,
     /// Counts from a summary-only format (Istanbul `coverage-summary.json`)
-    /// that has no per-line data; used only when `lines` is empty.
+    /// that has no per-line data; used only when `lines` is empty. Boxed:
+    /// rare, and inline it would take 80 bytes of every file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary_only: Option<CoverageTotals>,
+    pub summary_only: Option<Box<CoverageTotals>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -85,7 +88,7 @@ impl FileCoverage {
     }
 
     pub fn line_counter(&self) -> Counter {
-        if let (true, Some(s)) = (self.lines.is_empty(), self.summary_only) {
+        if let (true, Some(s)) = (self.lines.is_empty(), &self.summary_only) {
             return s.lines;
         }
         Counter {
@@ -95,7 +98,7 @@ impl FileCoverage {
     }
 
     pub fn branch_counter(&self) -> Counter {
-        if let (true, Some(s)) = (self.branches.is_empty(), self.summary_only) {
+        if let (true, Some(s)) = (self.branches.is_empty(), &self.summary_only) {
             return s.branches;
         }
         self.branches.values().fold(Counter::default(), |mut c, b| {
@@ -106,7 +109,7 @@ impl FileCoverage {
     }
 
     pub fn function_counter(&self) -> Counter {
-        if let (true, Some(s)) = (self.functions.is_empty(), self.summary_only) {
+        if let (true, Some(s)) = (self.functions.is_empty(), &self.summary_only) {
             return s.functions;
         }
         Counter {
@@ -140,6 +143,7 @@ impl CoverageReport {
             .windows(2)
             .all(|w| matches!(w, [a, b] if a.path < b.path))
         {
+            self.compact();
             return;
         }
         // Stable: duplicates merge in the order they came. Their functions
@@ -163,6 +167,16 @@ impl CoverageReport {
             if merged.next_if(|p| **p == f.path).is_some() {
                 f.combine_functions();
             }
+        }
+        self.compact();
+    }
+
+    /// Each file's lines and branches in their smallest form (parsers
+    /// build them as they come, a tree where they came out of order).
+    fn compact(&mut self) {
+        for f in &mut self.files {
+            f.lines.compact();
+            f.branches.compact();
         }
     }
 
