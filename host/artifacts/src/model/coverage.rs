@@ -182,7 +182,14 @@ impl CoverageReport {
 
     /// Merges another report into this one (union of files and lines).
     pub fn merge(&mut self, other: CoverageReport) {
-        self.files.extend(other.files);
+        // Into an empty report (the host merges every report into a fresh
+        // one) the files move as they are: extending would hold two
+        // vectors of them at once.
+        if self.files.is_empty() {
+            self.files = other.files;
+        } else {
+            self.files.extend(other.files);
+        }
         self.normalize();
     }
 }
