@@ -620,3 +620,101 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         Ok(serde_json::Value::Object(object))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use serde_json::json;
+
+    fn shape(text: &str) -> serde_json::Value {
+        json_shape(text).unwrap()
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth() {
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"runs":[{"results":[{"x":{"k":1,"k":1}}]}]}"#,
+            // Past every bound of the shape: still checked.
+            &format!(
+                r#"{{"a":[{}{{"deep":{{"d":{{"e":{{"f":{{"g":{{"z":1,"z":2}}}}}}}}}}}}]}}"#,
+                "1,".repeat(100)
+            ),
+            // An escaped key equal to a plain one.
+            r#"{"a":1,"\u0061":2}"#,
+        ] {
+            let e = json_shape(text).unwrap_err();
+            assert!(e.to_string().contains("duplicate key"), "{text}: {e}");
+        }
+        assert!(json_shape(r#"{"a":{"k":1},"b":{"k":1}}"#).is_ok());
+    }
+
+    #[test]
+    fn the_shape_keeps_the_start_and_marks_the_rest() {
+        let items: Vec<_> = (0..100).map(|i| json!({ "i": i })).collect();
+        let v = shape(&json!({ "version": "2.1.0", "runs": items }).to_string());
+        assert_eq!(v["version"], "2.1.0");
+        // Two items and the marker that there were more.
+        assert_eq!(v["runs"], json!([{"i": 0}, {"i": 1}, null]));
+        let keys: serde_json::Map<_, _> = (0..100).map(|i| (format!("k{i}"), json!(i))).collect();
+        let v = shape(&json!({ "child": keys }).to_string());
+        let child = v["child"].as_object().unwrap();
+        assert_eq!(child.len(), SHAPE_CHILD_KEYS + 1);
+        assert!(child.contains_key(SHAPE_MORE));
+        // Nothing is cut when it fits.
+        let small = json!({"a": [1, 2], "b": {"c": "d"}});
+        assert_eq!(shape(&small.to_string()), small);
+    }
+
+    #[test]
+    fn the_shape_is_bounded_whatever_the_document() {
+        // Every root entry is deep and wide: the shape stays small.
+        let wide: serde_json::Map<_, _> = (0..50)
+            .map(|i| {
+                (
+                    format!("k{i}"),
+                    json!({"x": [{"y": {"z": {"w": [1, 2, 3]}}}]}),
+                )
+            })
+            .collect();
+        let root: serde_json::Map<_, _> = (0..1000)
+            .map(|i| (format!("r{i}"), serde_json::Value::Object(wide.clone())))
+            .collect();
+        let text = serde_json::Value::Object(root).to_string();
+        let v = shape(&text);
+        let size = v.to_string().len();
+        assert!(size < 1_000_000, "shape of {} bytes: {size}", text.len());
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            shape(&json!({ "s": long }).to_string())["s"]
+                .as_str()
+                .unwrap()
+                .len(),
+            SHAPE_STRING
+        );
+    }
+
+    #[test]
+    fn from_json_names_the_code_and_the_pointer() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[allow(dead_code)]
+            runs: Vec<Run>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Run {
+            #[allow(dead_code)]
+            level: String,
+        }
+        let text = "{\"runs\":[{\"level\":\"a\"},\n{\"level\":3}]}";
+        let e = from_json::<Doc>("r.json", text, "invalid-sarif").unwrap_err();
+        assert_eq!(e.code, "invalid-sarif");
+        assert_eq!(e.position, Some(Position::Pointer("/runs/1/level".into())));
+        assert!(e.message.contains("line 2"), "{}", e.message);
+        let dup = from_json::<StrictMap<String, u32>>("m.json", r#"{"a":1,"b":2,"a":3}"#, "x");
+        assert!(dup.unwrap_err().message.contains("duplicate key `a`"));
+        let ok = from_json::<StrictMap<String, u32>>("m.json", r#"{"b":1,"a":2}"#, "x").unwrap();
+        assert_eq!(ok.0, vec![("b".to_string(), 1), ("a".to_string(), 2)]);
+    }
+}
