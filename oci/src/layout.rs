@@ -72,7 +72,7 @@ fn write_index(dir: &Path, index: &Index) -> Result<()> {
 /// a signature) to a layout: its blobs, then its manifest, listed in
 /// `index.json` by `artifactType` and without a tag, as the OCI image
 /// layout spec lists referrers.
-pub fn write_referrer(
+pub(crate) fn write_referrer(
     dir: &Path,
     manifest_bytes: &[u8],
     artifact_type: &str,
@@ -93,7 +93,7 @@ pub fn write_referrer(
 }
 
 /// The manifests of a layout with this `artifactType`, each verified.
-pub fn read_referrers(dir: &Path, artifact_type: &str) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn read_referrers(dir: &Path, artifact_type: &str) -> Result<Vec<Vec<u8>>> {
     let Some(index) = read_index(dir)? else {
         return Ok(Vec::new());
     };
@@ -106,7 +106,7 @@ pub fn read_referrers(dir: &Path, artifact_type: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 /// A blob of a layout, checked against its descriptor.
-pub fn read_layout_blob(dir: &Path, d: &Descriptor) -> Result<Vec<u8>> {
+pub(crate) fn read_layout_blob(dir: &Path, d: &Descriptor) -> Result<Vec<u8>> {
     let hex = check_digest(&d.digest)?;
     let p = dir.join("blobs").join("sha256").join(hex);
     if d.size > MAX_BLOB {

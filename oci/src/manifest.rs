@@ -11,31 +11,31 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const WASM_CONFIG: &str = "application/vnd.wasm.config.v0+json";
-pub const WASM_LAYER: &str = "application/wasm";
-pub const KUBEWARDEN_CONFIG: &str = "application/vnd.wasm.config.v1+json";
-pub const KUBEWARDEN_LAYER: &str = "application/vnd.wasm.content.layer.v1+wasm";
-pub const EMPTY_CONFIG: &str = "application/vnd.oci.empty.v1+json";
+pub(crate) const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub(crate) const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const WASM_CONFIG: &str = "application/vnd.wasm.config.v0+json";
+pub(crate) const WASM_LAYER: &str = "application/wasm";
+pub(crate) const KUBEWARDEN_CONFIG: &str = "application/vnd.wasm.config.v1+json";
+pub(crate) const KUBEWARDEN_LAYER: &str = "application/vnd.wasm.content.layer.v1+wasm";
+pub(crate) const EMPTY_CONFIG: &str = "application/vnd.oci.empty.v1+json";
 /// The artifact type (and layer media type) of gate's signature documents.
-pub const SIGNATURE_ARTIFACT: &str = "application/vnd.dev.gate.signature.v1+json";
+pub(crate) const SIGNATURE_ARTIFACT: &str = "application/vnd.dev.gate.signature.v1+json";
 
-pub const ANN_TITLE: &str = "org.opencontainers.image.title";
-pub const ANN_VERSION: &str = "org.opencontainers.image.version";
-pub const ANN_DESCRIPTION: &str = "org.opencontainers.image.description";
-pub const ANN_CREATED: &str = "org.opencontainers.image.created";
-pub const ANN_REF_NAME: &str = "org.opencontainers.image.ref.name";
-pub const ANN_POLICY: &str = "dev.gate.policy.name";
-pub const ANN_LEVEL: &str = "dev.gate.policy.level";
-pub const ANN_MIN_GATE: &str = "dev.gate.pack.min-gate-version";
-pub const ANN_WIT: &str = "dev.gate.pack.wit";
+pub(crate) const ANN_TITLE: &str = "org.opencontainers.image.title";
+pub(crate) const ANN_VERSION: &str = "org.opencontainers.image.version";
+pub(crate) const ANN_DESCRIPTION: &str = "org.opencontainers.image.description";
+pub(crate) const ANN_CREATED: &str = "org.opencontainers.image.created";
+pub(crate) const ANN_REF_NAME: &str = "org.opencontainers.image.ref.name";
+pub(crate) const ANN_POLICY: &str = "dev.gate.policy.name";
+pub(crate) const ANN_LEVEL: &str = "dev.gate.policy.level";
+pub(crate) const ANN_MIN_GATE: &str = "dev.gate.pack.min-gate-version";
+pub(crate) const ANN_WIT: &str = "dev.gate.pack.wit";
 
 /// Largest manifest we read.
-pub const MAX_MANIFEST: u64 = 4 << 20;
+pub(crate) const MAX_MANIFEST: u64 = 4 << 20;
 /// Largest blob (component, config, signature) we read.
-pub const MAX_BLOB: u64 = 256 << 20;
+pub(crate) const MAX_BLOB: u64 = 256 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,7 +50,7 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
-    pub fn of(media_type: &str, bytes: &[u8]) -> Descriptor {
+    pub(crate) fn of(media_type: &str, bytes: &[u8]) -> Descriptor {
         Descriptor {
             media_type: media_type.to_string(),
             digest: digest_of(bytes),
@@ -80,7 +80,7 @@ pub struct Manifest {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Index {
+pub(crate) struct Index {
     pub schema_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
@@ -96,7 +96,7 @@ pub fn digest_of(bytes: &[u8]) -> String {
 }
 
 /// Checks a digest's form and returns its hex part.
-pub fn check_digest(d: &str) -> Result<&str> {
+pub(crate) fn check_digest(d: &str) -> Result<&str> {
     match d.strip_prefix("sha256:") {
         Some(hex)
             if hex.len() == 64
@@ -114,7 +114,7 @@ pub fn check_digest(d: &str) -> Result<&str> {
 
 /// Checks bytes against a descriptor: size first (a short read is a
 /// truncated download), then the digest.
-pub fn verify_blob(desc: &Descriptor, bytes: &[u8]) -> Result<()> {
+pub(crate) fn verify_blob(desc: &Descriptor, bytes: &[u8]) -> Result<()> {
     check_digest(&desc.digest)?;
     let len = bytes.len() as u64;
     if len < desc.size {
@@ -162,7 +162,7 @@ pub struct Pack {
 
 impl Pack {
     /// Parses and checks a manifest, then fetches and verifies each blob.
-    pub fn from_manifest(
+    pub(crate) fn from_manifest(
         manifest_bytes: Vec<u8>,
         mut blob: impl FnMut(&Descriptor) -> Result<Vec<u8>>,
     ) -> Result<Pack> {
@@ -267,7 +267,7 @@ impl Pack {
     }
 
     /// Every blob of the pack (config, layers), with descriptors.
-    pub fn blobs(&self) -> Vec<(&Descriptor, &[u8])> {
+    pub(crate) fn blobs(&self) -> Vec<(&Descriptor, &[u8])> {
         let mut out = vec![(&self.manifest.config, self.config.as_slice())];
         for (d, b) in &self.layers {
             out.push((d, b.as_slice()));
@@ -286,12 +286,12 @@ fn policy_name(d: &Descriptor, i: usize) -> String {
     format!("policy-{}", i + 1)
 }
 
-pub fn is_wasm_layer(media_type: &str) -> bool {
+pub(crate) fn is_wasm_layer(media_type: &str) -> bool {
     media_type == WASM_LAYER || media_type == KUBEWARDEN_LAYER
 }
 
 /// Parses a manifest and checks that it is a wasm pack.
-pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest> {
+pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<Manifest> {
     let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
         RegistryError::of(
             ErrorKind::NotAPack,

@@ -31,10 +31,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The custom section the pack metadata is embedded in.
-pub const SECTION: &str = "gate-pack";
+pub(crate) const SECTION: &str = "gate-pack";
 /// The WIT package major.minor this gate implements.
-pub const WIT_PACKAGE: &str = "gate:policy";
-pub const WIT_VERSION: (u64, u64) = (0, 1);
+pub(crate) const WIT_PACKAGE: &str = "gate:policy";
+pub(crate) const WIT_VERSION: (u64, u64) = (0, 1);
 
 /// Sentinel-style enforcement levels: what a failing policy does to the
 /// gate. A pack gives each policy a default; `gate.toml` may set its own.
