@@ -69,7 +69,7 @@ pub struct PolicyEntry {
     pub digest: String,
     /// The registry pack the policy came from (`oci://` references).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pack: Option<crate::registry::PackOrigin>,
+    pub pack: Option<gate_oci::PackOrigin>,
     pub level: Level,
     /// `pack` when the level is the pack's default (gate.toml gave none).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1333,10 +1333,7 @@ fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
         ),
     ];
     for (name, metadata, needle) in cases {
-        t.write(
-            name,
-            gate::registry::pack::embed_metadata(coverage, metadata).unwrap(),
-        );
+        t.write(name, gate_oci::embed_metadata(coverage, metadata).unwrap());
         let run = t
             .run(&[
                 "eval",
