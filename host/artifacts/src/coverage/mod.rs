@@ -7,6 +7,7 @@ pub mod go;
 pub mod istanbul;
 pub mod istanbul_summary;
 pub mod jacoco;
+mod json;
 pub mod lcov;
 mod xml;
 
@@ -78,11 +79,9 @@ pub fn parse(
         (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
         (Format::Jacoco, Document::Text(t)) => jacoco::parse(t, cx),
         (Format::Clover, Document::Text(t)) => clover::parse(t, cx),
-        (Format::Istanbul, Document::Json(v)) => istanbul::parse(&v.value(cx.name)?, cx),
-        (Format::IstanbulSummary, Document::Json(v)) => {
-            istanbul_summary::parse(&v.value(cx.name)?, cx)
-        }
-        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(&v.value(cx.name)?, cx),
+        (Format::Istanbul, Document::Json(v)) => istanbul::parse(v.text(), cx),
+        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v.text(), cx),
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v.text(), cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,
