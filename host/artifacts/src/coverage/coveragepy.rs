@@ -9,7 +9,7 @@ use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
-use super::json::{self, Key, L, Lenient, Lines, U64, skip};
+use crate::lenient::{self as json, Key, L, Lenient, Lines, U64, skip};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 

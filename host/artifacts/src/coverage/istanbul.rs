@@ -31,7 +31,7 @@ pub fn sniff(v: &Value) -> bool {
 /// One JSON pointer segment, escaped (shared with the IaC parsers).
 use crate::iac::escape_pointer as esc;
 
-use super::json::{self, Entries, Key, L, Lenient, Str, skip};
+use crate::lenient::{self as json, Entries, Key, L, Lenient, Str, skip};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;

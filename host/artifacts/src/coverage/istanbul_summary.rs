@@ -8,7 +8,7 @@ use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
-use super::json::{self, Key, L, Lenient, U64, skip};
+use crate::lenient::{self as json, Key, L, Lenient, U64, skip};
 use serde::de::{DeserializeSeed, MapAccess, Visitor};
 
 fn is_summary(v: &Value) -> bool {

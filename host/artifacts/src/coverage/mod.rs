@@ -7,7 +7,6 @@ pub mod go;
 pub mod istanbul;
 pub mod istanbul_summary;
 pub mod jacoco;
-mod json;
 pub mod lcov;
 mod xml;
 

@@ -1,6 +1,6 @@
-//! Lenient, borrowing serde readers shared by the JSON coverage parsers.
+//! Lenient, borrowing serde readers shared by the typed JSON parsers.
 //!
-//! These formats were read through `serde_json::Value`, where a field of an
+//! Many formats were read through `serde_json::Value`, where a field of an
 //! unexpected type simply "was not there" (or was an error with our own
 //! message and pointer). The readers here keep that: a [`Lenient`] type
 //! accepts any JSON value and decides itself what an object, an array, a
