@@ -85,6 +85,11 @@ pub(crate) fn sniff(v: &Value) -> bool {
     shape(v).is_some()
 }
 
+#[cfg(test)]
+pub(crate) fn sniff_node(v: Node<'_, '_>) -> bool {
+    shape(v).is_some()
+}
+
 pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
     let root = match Kind::of(v) {
         Kind::Object => Some(Obj::new(cx, v, String::new())?),

@@ -719,4 +719,128 @@ mod tests {
     fn pointers_are_escaped() {
         assert_eq!(join("/a", "b/c~d"), "/a/b~1c~0d");
     }
+
+    fn run(doc: &str, format: Format) -> Result<crate::Parsed, ParseError> {
+        let o = crate::ParseOptions::default();
+        crate::parse("a.json", doc.as_bytes(), Some(format), &o)
+    }
+
+    fn set(doc: &str, format: Format) -> ApprovalSet {
+        match run(doc, format).unwrap().model {
+            crate::Model::Approvals(s) => s,
+            _ => unreachable!("approvals"),
+        }
+    }
+
+    fn error(doc: &str, format: Format) -> (&'static str, Option<Position>) {
+        let e = run(doc, format).unwrap_err();
+        (e.code, e.position)
+    }
+
+    #[test]
+    fn escaped_strings_and_numbers_read_as_before() {
+        let s = set(
+            r#"{"kind":"gate.approvals\/v1","change":{"id":"a\/b#\u0031","created_at":1700000000},"reviews":[{"reviewer":"b\u006fb","state":"approved","teams":["t\"1"]}]}"#,
+            Format::GateApprovals,
+        );
+        assert_eq!(s.change_id, "a/b#1");
+        assert_eq!(s.created_at.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            (
+                s.reviews[0].reviewer.as_str(),
+                s.reviews[0].teams[0].as_str()
+            ),
+            ("bob", "t\"1")
+        );
+        // Ids given as numbers read as serde_json prints them.
+        let s = set(
+            r#"{"action":"created","deployment":{"id":1.50,"sha":"abc","environment":"prod"},"repository":{"full_name":"o/r"},"sender":{"login":"x"}}"#,
+            Format::GithubEvent,
+        );
+        assert_eq!(s.change_id, "o/r/deployments/1.5");
+    }
+
+    #[test]
+    fn the_first_unknown_field_in_key_order_is_named() {
+        let doc = r#"{"zz":1,"kind":"gate.approvals/v1","change":{"id":"x"},"aa":2}"#;
+        assert_eq!(
+            error(doc, Format::GateApprovals),
+            ("unknown-field", at("/aa"))
+        );
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_checked_to_be_an_object_before_any_is_read() {
+        let doc = r#"{"users":[{"login":"a"},{"id":1},5],"teams":[]}"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("invalid-field", at("/users/2"))
+        );
+        let doc = r#"{"users":[{"login":"a"},{"id":1}],"teams":[]}"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("missing-field", at("/users/1/login"))
+        );
+        // At the root, items are read in turn (as before).
+        let doc = r#"[{"state":"APPROVED","user":{"id":1},"pull_request_url":"u"},5]"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("missing-field", at("/0/user/login"))
+        );
+    }
+
+    #[test]
+    fn long_lists_keep_the_first_of_each_name_in_order() {
+        let mut users: Vec<String> = (0..3000)
+            .map(|i| format!(r#"{{"login":"u{}"}}"#, i % 1000))
+            .collect();
+        users.push(r#"{"slug":"sre"}"#.into());
+        let doc = format!(
+            r#"{{"action":"review_requested","pull_request":{{"head":{{"sha":"s"}},"user":{{"login":"a"}},"requested_reviewers":[{}],"requested_teams":[{{"slug":"sre"}}]}},"sender":{{}},"repository":{{}}}}"#,
+            users.join(",")
+        );
+        let s = set(&doc, Format::GithubEvent);
+        let names: Vec<&str> = s.reviews.iter().map(|r| r.reviewer.as_str()).collect();
+        assert_eq!(names.len(), 1001);
+        assert_eq!(
+            (names[0], names[999], names[1000]),
+            ("u0", "u999", "team:sre")
+        );
+        let rules = r#"[{"name":"r","approvals_required":1,"eligible_approvers":[{"username":"a"},{"username":"b"},{"username":"a"}],"approved_by":[{"username":"b"}]},{"name":"s","approvals_required":1,"rule_type":"x","approved_by":[{"username":"b"},{"username":"c"}]}]"#;
+        let s = set(rules, Format::GitlabApprovals);
+        assert_eq!(s.rules[0].eligible, ["a", "b"]);
+        let approvers: Vec<&str> = s.reviews.iter().map(|r| r.reviewer.as_str()).collect();
+        assert_eq!(approvers, ["b", "c"]);
+    }
+
+    /// The sniffers read the document's shape, the parsers the document:
+    /// the same tests, so they decide alike.
+    #[test]
+    fn format_tests_agree_on_the_shape_and_the_document() {
+        let docs = [
+            r#"{"approved_by":[],"approvals_left":1}"#,
+            r#"{"approval_rules_overwritten":false,"rules":[]}"#,
+            r#"[{"name":"r","approvals_required":1,"rule_type":"x"}]"#,
+            r#"{"object_kind":"merge_request","object_attributes":{}}"#,
+            r#"{"object_kind":"push","object_attributes":{}}"#,
+            r#"{"iid":1,"sha":"s","deployable":{},"environment":{},"user":{}}"#,
+            r#"{"approvals_before_merge":1,"reset_approvals_on_push":null}"#,
+            r#"{"name":"r","approvals_required":null,"eligible_approvers":[]}"#,
+        ];
+        for doc in docs {
+            let value: Value = serde_json::from_str(doc).unwrap();
+            let raw: &RawValue = serde_json::from_str(doc).unwrap();
+            let o = crate::ParseOptions::default();
+            let cx = ParseContext::new("a.json", &o);
+            let obj =
+                (Kind::of(raw) == Kind::Object).then(|| Obj::new(&cx, raw, String::new()).unwrap());
+            let node = obj.as_ref().map_or(Node::Raw(raw), Node::Obj);
+            assert_eq!(gitlab::sniff(&value), gitlab::sniff_node(node), "{doc}");
+            assert_eq!(
+                gitlab::sniff(&value),
+                gitlab::sniff_node(Node::Raw(raw)),
+                "{doc}"
+            );
+        }
+    }
 }

@@ -9,6 +9,7 @@ use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
+use super::KeyedPaths;
 use crate::lenient::{self as json, Key, L, Lenient, Lines, U64, skip};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -192,29 +193,29 @@ struct Report<'de> {
     /// `files` was an object.
     files: bool,
     /// Files whose executed/missing lines disagree with coverage.py's own
-    /// statement counts: how many, the first (by key, with its path), and
+    /// statement counts: how many, the first (by key, with its index), and
     /// both sums over them.
     differ: usize,
-    first_differ: Option<(Cow<'de, str>, String)>,
+    first_differ: Option<(Cow<'de, str>, usize)>,
     said: Counter,
     got: Counter,
 }
 
 /// The whole document: `meta.format` and the files, each turned into the
 /// model as soon as it is read.
-struct Root<'c, 'x> {
-    cx: &'c mut ParseContext<'x>,
+struct Root<'c, 'de> {
     files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Root<'_, 'de> {
     type Value = Report<'de>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Report<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Root<'_, '_> {
+impl<'de> Visitor<'de> for Root<'_, 'de> {
     type Value = Report<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a coverage.py report")
@@ -226,8 +227,8 @@ impl<'de> Visitor<'de> for Root<'_, '_> {
                 "meta" => report.format = map.next_value::<L<Meta>>()?.0.0,
                 "files" => {
                     map.next_value_seed(Files {
-                        cx: &mut *self.cx,
                         files: &mut *self.files,
+                        paths: &mut *self.paths,
                         report: &mut report,
                     })?;
                 }
@@ -261,20 +262,20 @@ impl<'de> Lenient<'de> for Meta {
     }
 }
 
-struct Files<'c, 'x, 'r, 'de> {
-    cx: &'c mut ParseContext<'x>,
+struct Files<'c, 'r, 'de> {
     files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
     report: &'r mut Report<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for Files<'_, '_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Files<'_, '_, '_, 'de> {
+impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object of files")
@@ -283,7 +284,7 @@ impl<'de> Visitor<'de> for Files<'_, '_, '_, 'de> {
         self.report.files = true;
         while let Some(Key(path)) = map.next_key()? {
             let L(d) = map.next_value::<L<FileData>>()?;
-            let f = file(self.cx, &path, d);
+            let f = file(d);
             if let Some((said, got)) = f.1 {
                 let r = &mut *self.report;
                 r.differ = r.differ.saturating_add(1);
@@ -291,9 +292,10 @@ impl<'de> Visitor<'de> for Files<'_, '_, '_, 'de> {
                 r.got.add(got);
                 // The first by key, as the files were listed before.
                 if r.first_differ.as_ref().is_none_or(|(k, _)| path < *k) {
-                    r.first_differ = Some((path, f.0.path.clone()));
+                    r.first_differ = Some((path.clone(), self.files.len()));
                 }
             }
+            self.paths.push(path.clone(), path);
             self.files.push(f.0);
         }
         Ok(())
@@ -302,14 +304,11 @@ impl<'de> Visitor<'de> for Files<'_, '_, '_, 'de> {
     json::other_values!('de, ());
 }
 
-/// One file as the model, and — when its lines disagree with coverage.py's
-/// own statement counts — both counts (coverage.py's, the lines').
-fn file(
-    cx: &mut ParseContext<'_>,
-    path: &str,
-    d: FileData,
-) -> (FileCoverage, Option<(Counter, Counter)>) {
-    let mut f = FileCoverage::new(cx.path(path));
+/// One file as the model (without its path, set later: see
+/// [`KeyedPaths`]), and — when its lines disagree with coverage.py's own
+/// statement counts — both counts (coverage.py's, the lines').
+fn file(d: FileData) -> (FileCoverage, Option<(Counter, Counter)>) {
+    let mut f = FileCoverage::default();
     // Excluded lines (`# pragma: no cover`) are never coverable.
     let mut excluded = d.excluded.0;
     excluded.sort_unstable();
@@ -361,11 +360,12 @@ fn file(
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let mut files = Vec::new();
+    let mut paths = KeyedPaths::default();
     let out = json::read(
         text,
         Root {
-            cx,
             files: &mut files,
+            paths: &mut paths,
         },
     );
     let report = json::finish(cx.name, out, None)?;
@@ -385,7 +385,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
             "`files` must be an object",
         ));
     }
+    paths.apply(cx, &mut files);
     if let Some((_, first)) = &report.first_differ {
+        let first = files.get(*first).map_or("", |f| f.path.as_str());
         cx.warn(
             "coveragepy-summary-mismatch",
             format!(

@@ -31,6 +31,7 @@ pub fn sniff(v: &Value) -> bool {
 /// One JSON pointer segment, escaped (shared with the IaC parsers).
 use crate::iac::escape_pointer as esc;
 
+use super::KeyedPaths;
 use crate::lenient::{self as json, Entries, Key, L, Lenient, Str, skip};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -102,6 +103,23 @@ fn start_line(loc: StartLine<'_>, ptr: &str, name: &str) -> Result<Option<u32>, 
     }
 }
 
+/// A value as an error message shows it: compact JSON, as it was shown
+/// when the document was a `serde_json::Value`; a long one is cut (the
+/// message is not the place for a whole object).
+fn shown(v: &RawValue) -> String {
+    const MAX: usize = 200;
+    let text = v.get();
+    if text.len() > MAX {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        return format!("{}…", text.get(..end).unwrap_or_default());
+    }
+    serde_json::from_str::<serde_json::Value>(text)
+        .map_or_else(|_| text.to_string(), |v| v.to_string())
+}
+
 fn line_number(l: &RawValue, ptr: &str, name: &str) -> Result<u32, ParseError> {
     // JSON integers have no sign, leading zeros or fraction to trip `parse`.
     l.get()
@@ -112,7 +130,7 @@ fn line_number(l: &RawValue, ptr: &str, name: &str) -> Result<u32, ParseError> {
             bad(
                 name,
                 ptr,
-                format!("line {} is not a positive line number", l.get()),
+                format!("line {} is not a positive line number", shown(l)),
             )
         })
 }
@@ -123,7 +141,7 @@ fn count(v: &RawValue, ptr: &str, name: &str) -> Result<u64, ParseError> {
         bad(
             name,
             ptr,
-            format!("count {} is not a non-negative integer", v.get()),
+            format!("count {} is not a non-negative integer", shown(v)),
         )
     })
 }
@@ -335,20 +353,21 @@ impl<'de> Lenient<'de> for RootKeys {
 }
 
 /// The map of files, each turned into the model as soon as it is read.
-struct Files<'c, 'x> {
+struct Files<'c, 'x, 'de> {
     cx: &'c mut ParseContext<'x>,
     files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
     stop: &'c mut Option<ParseError>,
 }
 
-impl<'de> DeserializeSeed<'de> for Files<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Files<'_, '_> {
+impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object of files")
@@ -357,8 +376,11 @@ impl<'de> Visitor<'de> for Files<'_, '_> {
         while let Some(Key(key)) = map.next_key()? {
             let L(entry) = map.next_value::<L<Entry<'de>>>()?;
             let ptr = format!("/{}", esc(&key));
-            match file(self.cx, &key, ptr, entry) {
-                Ok(f) => self.files.push(f),
+            match file(self.cx, ptr, entry) {
+                Ok((f, path)) => {
+                    self.paths.push(key.clone(), path.unwrap_or(key));
+                    self.files.push(f);
+                }
                 Err(e) => {
                     *self.stop = Some(e);
                     return Err(json::stopped());
@@ -382,20 +404,24 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     if root.is_file() {
         // One file's data at the root (not a map of files).
         let entry = json::finish(name, serde_json::from_str::<L<Entry<'_>>>(text), None)?.0;
-        let f = file(cx, name, String::new(), entry)?;
+        let (mut f, path) = file(cx, String::new(), entry)?;
+        f.path = cx.path(path.as_deref().unwrap_or(name));
         return Ok(CoverageReport { files: vec![f] });
     }
     let mut files = Vec::new();
+    let mut paths = KeyedPaths::default();
     let mut stop = None;
     let out = json::read(
         text,
         Files {
             cx,
             files: &mut files,
+            paths: &mut paths,
             stop: &mut stop,
         },
     );
     json::finish(name, out, stop)?;
+    paths.apply(cx, &mut files);
     Ok(CoverageReport { files })
 }
 
@@ -451,14 +477,13 @@ fn orphan(name: &str, ptr: &str, map_key: &str, id: &str) -> ParseError {
     )
 }
 
-/// One file entry as the model: `key` is its key in the map of files (the
-/// artifact's name for a single file), `ptr` its pointer.
-fn file(
-    cx: &mut ParseContext<'_>,
-    key: &str,
+/// One file entry (at `ptr`) as the model, without its path; and the path
+/// it gives (`None`: its key in the map of files is its path).
+fn file<'a>(
+    cx: &ParseContext<'_>,
     mut ptr: String,
-    entry: Entry<'_>,
-) -> Result<FileCoverage, ParseError> {
+    entry: Entry<'a>,
+) -> Result<(FileCoverage, Option<Cow<'a, str>>), ParseError> {
     let name = cx.name;
     let has_data = entry.data.is_some();
     let d = entry.data.unwrap_or(entry.own);
@@ -468,7 +493,7 @@ fn file(
     if has_data {
         ptr.push_str("/data");
     }
-    let mut f = FileCoverage::new(cx.path(d.path.as_deref().unwrap_or(key)));
+    let mut f = FileCoverage::default();
     let mut st = Counter::default();
     if let (Some(smap), Some(s)) = (
         object(&d.statement_map, "statementMap", &ptr, name)?,
@@ -572,7 +597,7 @@ fn file(
                 return Err(bad(
                     name,
                     &format!("{bp}/{i}"),
-                    format!("count {} is not a non-negative integer", arm.get()),
+                    format!("count {} is not a non-negative integer", shown(arm)),
                 ));
             }
             let b = f.branches.entry(line).or_default();
@@ -580,7 +605,7 @@ fn file(
             b.covered = b.covered.saturating_add(arms.covered);
         }
     }
-    Ok(f)
+    Ok((f, d.path))
 }
 
 #[cfg(test)]
@@ -775,5 +800,34 @@ mod tests {
         let e = run(r#"{"a.js":{"statementMap":{},"s":{}},"a.js":{"statementMap":{},"s":{}}}"#)
             .unwrap_err();
         assert_eq!(e.code, "invalid-json");
+    }
+
+    #[test]
+    fn paths_are_warned_about_in_key_order() {
+        let file = |p: &str| format!(r#""{p}":{{"path":"{p}","statementMap":{{}},"s":{{}}}}"#);
+        let doc = format!("{{{},{}}}", file("/x/b.js"), file("/x/a.js"));
+        let o = ParseOptions::default();
+        let p = crate::parse("c.json", doc.as_bytes(), None, &o).unwrap();
+        let warned: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            warned[0].contains("/x/a.js") && warned[1].contains("/x/b.js"),
+            "{warned:?}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_shown_compact_and_cut() {
+        let big = format!("[{}]", vec!["1"; 500].join(", "));
+        for (v, shown) in [
+            (
+                "{\"a\": 1}".to_string(),
+                "count {\"a\":1} is not".to_string(),
+            ),
+            (big.clone(), format!("count {}… is not", &big[..200])),
+        ] {
+            let doc = format!(r#"{{"a.js":{{"statementMap":{{"0":{LOC}}},"s":{{"0":{v}}}}}}}"#);
+            let e = run(&doc).unwrap_err();
+            assert!(e.message.starts_with(&shown), "{}", e.message);
+        }
     }
 }

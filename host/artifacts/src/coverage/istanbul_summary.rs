@@ -8,6 +8,7 @@ use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
+use super::KeyedPaths;
 use crate::lenient::{self as json, Key, L, Lenient, U64, skip};
 use serde::de::{DeserializeSeed, MapAccess, Visitor};
 
@@ -78,20 +79,21 @@ impl<'de> Lenient<'de> for Summary {
 }
 
 /// The map of files, each turned into the model as soon as it is read.
-struct Files<'c, 'x> {
-    cx: &'c mut ParseContext<'x>,
+struct Files<'c, 'x, 'de> {
+    cx: &'c ParseContext<'x>,
     files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
     stop: &'c mut Option<ParseError>,
 }
 
-impl<'de> DeserializeSeed<'de> for Files<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Files<'_, '_> {
+impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object")
@@ -104,7 +106,10 @@ impl<'de> Visitor<'de> for Files<'_, '_> {
             }
             let L(summary) = map.next_value::<L<Summary>>()?;
             match file(self.cx, &key, &summary) {
-                Ok(f) => self.files.push(f),
+                Ok(f) => {
+                    self.paths.push(key.clone(), key);
+                    self.files.push(f);
+                }
                 Err(e) => {
                     *self.stop = Some(e);
                     return Err(json::stopped());
@@ -115,7 +120,8 @@ impl<'de> Visitor<'de> for Files<'_, '_> {
     }
 }
 
-fn file(cx: &mut ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, ParseError> {
+/// One file as the model, without its path (set later, see [`KeyedPaths`]).
+fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, ParseError> {
     let counter = |k: &str, c: Pair| -> Result<Counter, ParseError> {
         match (c.total, c.covered) {
             (Some(total), Some(covered)) if covered <= total => Ok(Counter { total, covered }),
@@ -137,10 +143,11 @@ fn file(cx: &mut ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverag
         functions: counter("functions", s.functions)?,
         statements: Some(counter("statements", s.statements)?),
     };
-    let mut f = FileCoverage::new(cx.path(key));
-    f.statements = totals.statements;
-    f.summary_only = Some(totals);
-    Ok(f)
+    Ok(FileCoverage {
+        statements: totals.statements,
+        summary_only: Some(totals),
+        ..FileCoverage::default()
+    })
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
@@ -153,17 +160,19 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         ));
     }
     let mut files = Vec::new();
+    let mut paths = KeyedPaths::default();
     let mut stop = None;
-    let name = cx.name;
     let out = json::read(
         text,
         Files {
             cx,
             files: &mut files,
+            paths: &mut paths,
             stop: &mut stop,
         },
     );
-    json::finish(name, out, stop)?;
+    json::finish(cx.name, out, stop)?;
+    paths.apply(cx, &mut files);
     Ok(CoverageReport { files })
 }
 
