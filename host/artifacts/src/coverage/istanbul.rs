@@ -354,7 +354,7 @@ impl<'de> Lenient<'de> for RootKeys {
 
 /// The map of files, each turned into the model as soon as it is read.
 struct Files<'c, 'x, 'de> {
-    cx: &'c mut ParseContext<'x>,
+    cx: &'c ParseContext<'x>,
     files: &'c mut Vec<FileCoverage>,
     paths: &'c mut KeyedPaths<'de>,
     stop: &'c mut Option<ParseError>,
