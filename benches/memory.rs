@@ -218,6 +218,41 @@ fn coveragepy(target: usize) -> String {
     )
 }
 
+fn istanbul_summary(target: usize) -> String {
+    let counts = |o: &mut String, t: usize, c: usize| {
+        let pct = if t == 0 {
+            100.0
+        } else {
+            c as f64 * 100.0 / t as f64
+        };
+        write!(
+            o,
+            "{{\"total\":{t},\"covered\":{c},\"skipped\":0,\"pct\":{pct:.2}}}"
+        )
+        .unwrap();
+    };
+    let mut head = String::from("{\"total\":{\"lines\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"statements\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"functions\":");
+    counts(&mut head, 10, 5);
+    head.push_str(",\"branches\":");
+    counts(&mut head, 10, 5);
+    head.push('}');
+    fill(target, &head, "}", |o, i| {
+        write!(o, ",\"/src/pkg{}/f{i}.js\":{{\"lines\":", i % 50).unwrap();
+        counts(o, 30 + i % 7, 20);
+        o.push_str(",\"statements\":");
+        counts(o, 32 + i % 7, 21);
+        o.push_str(",\"functions\":");
+        counts(o, 4, i % 5);
+        o.push_str(",\"branches\":");
+        counts(o, 0, 0);
+        o.push('}');
+    })
+}
+
 fn sarif(target: usize) -> String {
     fill(
         target,
@@ -317,6 +352,45 @@ fn github_reviews(target: usize) -> String {
     })
 }
 
+/// A `pull_request` webhook payload with a long `requested_reviewers` list.
+fn github_event(target: usize) -> String {
+    fill(
+        target,
+        "{\"action\":\"review_requested\",\"number\":7,\"pull_request\":{\"number\":7,\"url\":\"https://api.github.com/repos/acme/app/pulls/7\",\"user\":{\"login\":\"alice\",\"id\":1,\"type\":\"User\"},\"created_at\":\"2024-03-01T09:00:00Z\",\"head\":{\"ref\":\"feature\",\"sha\":\"2222222222222222222222222222222222222222\"},\"base\":{\"ref\":\"main\",\"repo\":{\"full_name\":\"acme/app\"}},\"requested_teams\":[],\"requested_reviewers\":[",
+        "]},\"repository\":{\"id\":9,\"full_name\":\"acme/app\"},\"sender\":{\"login\":\"alice\",\"id\":1}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"login\":\"user{i}\",\"id\":{i},\"node_id\":\"MDQ6VXNlcjE=\",\"type\":\"User\",\"site_admin\":false,\"html_url\":\"https://github.com/user{i}\"}}").unwrap();
+        },
+    )
+}
+
+/// A GitLab merge request `approval_state` with many rules.
+fn gitlab_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"approval_rules_overwritten\":false,\"rules\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"id\":{i},\"name\":\"rule {i}\",\"rule_type\":\"regular\",\"eligible_approvers\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\",\"state\":\"active\"}}],\"approvals_required\":1,\"users\":[],\"groups\":[{{\"id\":{i},\"name\":\"g{i}\",\"full_path\":\"org/g{i}\"}}],\"contains_hidden_groups\":false,\"approved_by\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\"}}],\"source_rule\":null,\"approved\":true}}").unwrap();
+        },
+    )
+}
+
+/// gate's own approvals format with many reviews and rules.
+fn gate_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"kind\":\"gate.approvals/v1\",\"change\":{\"id\":\"acme/app#7\",\"author\":\"alice\",\"head_commit\":\"2222222222222222222222222222222222222222\",\"created_at\":\"2024-03-01T09:00:00Z\"},\"rules\":[{\"name\":\"owners\",\"required\":2,\"eligible\":[\"bob\",\"team-a\"]}],\"reviews\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"reviewer\":\"user{i}\",\"state\":\"approved\",\"submitted_at\":\"2024-03-01T12:00:00Z\",\"commit\":\"2222222222222222222222222222222222222222\",\"teams\":[\"team-{}\"]}}", i % 10).unwrap();
+        },
+    )
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "lcov (one-line records)",
@@ -364,6 +438,12 @@ const CASES: &[Case] = &[
         name: "istanbul",
         mb: 30.0,
         generate: istanbul,
+        valid: true,
+    },
+    Case {
+        name: "istanbul-summary",
+        mb: 20.0,
+        generate: istanbul_summary,
         valid: true,
     },
     Case {
@@ -424,6 +504,24 @@ const CASES: &[Case] = &[
         name: "github reviews",
         mb: 20.0,
         generate: github_reviews,
+        valid: true,
+    },
+    Case {
+        name: "github event",
+        mb: 20.0,
+        generate: github_event,
+        valid: true,
+    },
+    Case {
+        name: "gitlab approvals",
+        mb: 20.0,
+        generate: gitlab_approvals,
+        valid: true,
+    },
+    Case {
+        name: "gate approvals",
+        mb: 20.0,
+        generate: gate_approvals,
         valid: true,
     },
 ];
