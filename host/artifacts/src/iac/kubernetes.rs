@@ -182,36 +182,41 @@ fn document(
     };
     let items: Vec<&RawValue> = serde_json::from_str(items.get())
         .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
-    // The recorded lines, sorted out per item in one pass (looking
-    // them up per item would be quadratic in a long list).
-    let mut item_lines: Vec<Option<u32>> = vec![None; items.len()];
-    let mut item_subs: Vec<Vec<(String, u32)>> = vec![Vec::new(); items.len()];
-    for (p, l) in lines {
-        let Some(rest) = p.strip_prefix("/items/") else {
-            continue;
-        };
-        let (index, sub) = match rest.split_once('/') {
-            Some((index, sub)) => (index, Some(sub)),
-            None => (rest, None),
-        };
-        let Ok(index) = index.parse::<usize>() else {
-            continue;
-        };
-        match sub {
-            None => {
-                if let Some(slot) = item_lines.get_mut(index) {
-                    slot.get_or_insert(*l);
-                }
-            }
-            Some(sub) => {
-                if let Some(subs) = item_subs.get_mut(index) {
-                    subs.push((format!("/{sub}"), *l));
-                }
-            }
+    // The recorded lines by item: (index, pointer below the item, line),
+    // grouped by item (stable: document order within one), then walked
+    // along the items once (looking them up per item would be quadratic in
+    // a long list).
+    let mut by_item: Vec<(usize, &str, u32)> = lines
+        .iter()
+        .filter_map(|(p, l)| {
+            let rest = p.strip_prefix("/items/")?;
+            let (index, sub) = match rest.find('/') {
+                Some(k) => (rest.get(..k)?, rest.get(k..)?),
+                None => (rest, ""),
+            };
+            Some((index.parse::<usize>().ok()?, sub, *l))
+        })
+        .collect();
+    by_item.sort_by_key(|(index, _, _)| *index);
+    let mut cursor = 0;
+    for (i, item) in items.into_iter().enumerate() {
+        while by_item.get(cursor).is_some_and(|(k, _, _)| *k < i) {
+            cursor = cursor.saturating_add(1);
         }
-    }
-    for (i, ((item, own_line), sub)) in items.into_iter().zip(item_lines).zip(item_subs).enumerate()
-    {
+        let from = cursor;
+        while by_item.get(cursor).is_some_and(|(k, _, _)| *k == i) {
+            cursor = cursor.saturating_add(1);
+        }
+        let group = by_item.get(from..cursor).unwrap_or_default();
+        let own_line = group
+            .iter()
+            .find(|(_, sub, _)| sub.is_empty())
+            .map(|(_, _, l)| *l);
+        let subs: Vec<(&str, u32)> = group
+            .iter()
+            .filter(|(_, sub, _)| !sub.is_empty())
+            .map(|(_, sub, l)| (*sub, *l))
+            .collect();
         let item_line = line.and(own_line.or(line));
         let item = item.get();
         let is_object = item.starts_with('{') && {
@@ -219,7 +224,7 @@ fn document(
             string(h.api_version).is_some() && string(h.kind).is_some()
         };
         if is_object {
-            resources.push(resource(item, item_line, &sub, number, cx)?);
+            resources.push(resource(item, item_line, &subs, number, cx)?);
         } else {
             cx.warn(
                 "not-a-kubernetes-object",
@@ -232,10 +237,10 @@ fn document(
 
 /// The resource of one object (compact JSON with sorted keys, a string
 /// `apiVersion` and `kind`).
-fn resource(
+fn resource<P: AsRef<str>>(
     json: &str,
     line: Option<u32>,
-    lines: &[(String, u32)],
+    lines: &[(P, u32)],
     number: usize,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
@@ -270,6 +275,7 @@ fn resource(
     };
     let container_lines: BTreeMap<&str, u32> = lines
         .iter()
+        .map(|(p, l)| (p.as_ref(), *l))
         .filter(|(p, _)| {
             // only pod-spec containers of this kind
             pod_spec_path(&kind).is_some_and(|path| {
@@ -287,7 +293,6 @@ fn resource(
                 })
             })
         })
-        .map(|(p, l)| (p.as_str(), *l))
         .collect();
     let attributes = if container_lines.is_empty() {
         RawValue::from_string(json.to_string())
