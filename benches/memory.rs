@@ -312,6 +312,39 @@ fn yaml_alias_bomb(_: usize) -> String {
     text
 }
 
+fn kubernetes_list(target: usize) -> String {
+    fill(
+        target,
+        "apiVersion: v1\nkind: List\nitems:\n",
+        "",
+        |o, i| {
+            write!(
+            o,
+            "  - apiVersion: v1\n    kind: Pod\n    metadata:\n      name: pod-{i}\n      namespace: ns{}\n    spec:\n      containers:\n        - name: main\n          image: registry.example/app:{i}\n",
+            i % 10
+        )
+        .unwrap();
+        },
+    )
+}
+
+/// One long string, anchored once and aliased many times: few values,
+/// many bytes.
+fn yaml_long_alias(_: usize) -> String {
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\ns: &s {}\nlist: [",
+        "x".repeat(100_000)
+    );
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str("*s");
+    }
+    text.push_str("]\n");
+    text
+}
+
 fn cloudformation_yaml(target: usize) -> String {
     fill(
         target,
@@ -475,6 +508,18 @@ const CASES: &[Case] = &[
         mb: 20.0,
         generate: kubernetes_workloads,
         valid: true,
+    },
+    Case {
+        name: "kubernetes (one List)",
+        mb: 20.0,
+        generate: kubernetes_list,
+        valid: true,
+    },
+    Case {
+        name: "yaml long-string aliases",
+        mb: 0.0,
+        generate: yaml_long_alias,
+        valid: false,
     },
     Case {
         name: "yaml alias bomb",
