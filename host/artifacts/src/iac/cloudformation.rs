@@ -78,7 +78,7 @@ fn record(path: &[Seg]) -> bool {
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let (template, lines) = match doc {
-        Document::Json(v) => (v.value(cx.name)?, None),
+        Document::Json(v) => return super::json::cloudformation(v.text(), cx),
         Document::Text(text) => {
             let docs = yaml::load_all(text, yaml::Options { cfn_tags: true }, &record)
                 .map_err(|e| e.into_parse_error(cx))?;

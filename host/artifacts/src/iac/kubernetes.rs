@@ -87,11 +87,7 @@ fn record(path: &[Seg]) -> bool {
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let docs = match doc {
-        Document::Json(v) => vec![YamlDocument {
-            value: v.value(cx.name)?,
-            line: 0,
-            lines: Vec::new(),
-        }],
+        Document::Json(v) => return super::json::kubernetes(v.text(), cx),
         Document::Text(text) => yaml::load_all(text, yaml::Options::default(), &record)
             .map_err(|e| e.into_parse_error(cx))?,
     };

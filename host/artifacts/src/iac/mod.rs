@@ -16,6 +16,7 @@
 
 pub mod cloudformation;
 pub mod dockerfile;
+mod json;
 pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
