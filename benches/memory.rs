@@ -360,6 +360,39 @@ fn cloudformation_yaml(target: usize) -> String {
     )
 }
 
+fn cloudformation_json(target: usize) -> String {
+    fill(
+        target,
+        "{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Resources\":{",
+        "}}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "\"Bucket{i}\":{{\"Type\":\"AWS::S3::Bucket\",\"Properties\":{{\"BucketName\":{{\"Fn::Sub\":\"bucket-{i}-${{AWS::Region}}\"}},\"Tags\":[{{\"Key\":\"n\",\"Value\":{{\"Ref\":\"Param\"}}}}]}}}}"
+            )
+            .unwrap();
+        },
+    )
+}
+
+fn kubernetes_json_list(target: usize) -> String {
+    fill(
+        target,
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"\"},\"items\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"app-{i}\",\"namespace\":\"ns{}\",\"labels\":{{\"app\":\"app-{i}\"}}}},\"spec\":{{\"replicas\":2,\"template\":{{\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"registry.example/app:{i}\",\"ports\":[{{\"containerPort\":8080}}],\"resources\":{{\"limits\":{{\"cpu\":\"500m\",\"memory\":\"128Mi\"}}}}}}]}}}}}}}}",
+                i % 10
+            )
+            .unwrap();
+        },
+    )
+}
+
 fn terraform_plan(target: usize) -> String {
     fill(
         target,
@@ -522,6 +555,12 @@ const CASES: &[Case] = &[
         valid: false,
     },
     Case {
+        name: "kubernetes json (List)",
+        mb: 20.0,
+        generate: kubernetes_json_list,
+        valid: true,
+    },
+    Case {
         name: "yaml alias bomb",
         mb: 0.0,
         generate: yaml_alias_bomb,
@@ -531,6 +570,12 @@ const CASES: &[Case] = &[
         name: "cloudformation yaml",
         mb: 20.0,
         generate: cloudformation_yaml,
+        valid: true,
+    },
+    Case {
+        name: "cloudformation json",
+        mb: 20.0,
+        generate: cloudformation_json,
         valid: true,
     },
     Case {
