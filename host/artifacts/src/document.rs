@@ -507,6 +507,33 @@ impl Shape<'_> {
     }
 }
 
+/// The keys of one object seen so far: a short list, then a set.
+#[derive(Default)]
+struct Seen<'de> {
+    few: Vec<std::borrow::Cow<'de, str>>,
+    many: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+}
+
+impl<'de> Seen<'de> {
+    /// Keys up to which a linear scan is cheaper than hashing.
+    const FEW: usize = 32;
+
+    /// Whether `key` is new (and remembers it).
+    fn insert(&mut self, key: &std::borrow::Cow<'de, str>) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(key) {
+                return false;
+            }
+            self.few.push(key.clone());
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().cloned());
+        }
+        self.many.insert(key.clone())
+    }
+}
+
 /// A key as read: borrowed from the text unless it has escapes.
 struct Key<'de>(std::borrow::Cow<'de, str>);
 
@@ -595,11 +622,11 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         let mut object = serde_json::Map::new();
         let mut more = false;
         // Every key of this object, for the duplicate check: borrowed from
-        // the text (unless escaped), freed when the object ends.
-        let mut seen: std::collections::HashSet<std::borrow::Cow<'de, str>> =
-            std::collections::HashSet::new();
+        // the text (unless escaped), freed when the object ends. Most
+        // objects are small: a linear scan beats hashing until they grow.
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if !seen.insert(key.clone()) {
+            if !seen.insert(&key) {
                 return Err(A::Error::custom(format_args!(
                     "duplicate key `{key}` in an object"
                 )));
@@ -648,6 +675,18 @@ mod tests {
             assert!(e.to_string().contains("duplicate key"), "{text}: {e}");
         }
         assert!(json_shape(r#"{"a":{"k":1},"b":{"k":1}}"#).is_ok());
+        // Past the short list of keys, in the set, and across the switch.
+        for dup in [5, 31, 32, 50, 99] {
+            let mut text: String = (0..100).map(|i| format!("\"k{i}\":{i},")).collect();
+            text = format!("{{{text}\"k{dup}\":0}}");
+            let e = json_shape(&text).unwrap_err();
+            assert!(e.to_string().contains(&format!("`k{dup}`")), "{dup}: {e}");
+        }
+        let text: String = (0..100)
+            .map(|i| format!("\"k{i}\":{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(json_shape(&format!("{{{text}}}")).is_ok());
     }
 
     #[test]
