@@ -519,18 +519,18 @@ impl<'de> Seen<'de> {
     const FEW: usize = 32;
 
     /// Whether `key` is new (and remembers it).
-    fn insert(&mut self, key: &std::borrow::Cow<'de, str>) -> bool {
+    fn insert(&mut self, key: std::borrow::Cow<'de, str>) -> bool {
         if self.few.len() < Self::FEW {
-            if self.few.contains(key) {
+            if self.few.contains(&key) {
                 return false;
             }
-            self.few.push(key.clone());
+            self.few.push(key);
             return true;
         }
         if self.many.is_empty() {
             self.many.extend(self.few.iter().cloned());
         }
-        self.many.insert(key.clone())
+        self.many.insert(key)
     }
 }
 
@@ -626,7 +626,8 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         // objects are small: a linear scan beats hashing until they grow.
         let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if !seen.insert(&key) {
+            // A borrowed key's clone is two words; an escaped one is rare.
+            if !seen.insert(key.clone()) {
                 return Err(A::Error::custom(format_args!(
                     "duplicate key `{key}` in an object"
                 )));
