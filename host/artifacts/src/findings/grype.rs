@@ -4,7 +4,7 @@
 //! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
 //! behind a GHSA or distro advisory) become aliases.
 
-use super::json::{self, CowStr, First, Leaf, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::json::{self, CowStr, First, Leaf, Lean, Obj, Scores, Seg, Slot, Stop, Strs, each};
 use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -82,7 +82,7 @@ struct Vuln<'a> {
     #[serde(borrow)]
     description: Leaf<'a>,
     #[serde(borrow)]
-    cvss: json::Arr<Obj<Cvss<'a>>>,
+    cvss: json::Arr<Lean<Cvss<'a>>>,
     /// Older grype's scores: only checked (`invalid-cvss-score`).
     #[serde(borrow, rename = "cvssV2")]
     cvss_v2: Obj<Metrics<'a>>,
@@ -130,7 +130,7 @@ struct Match<'a> {
     #[serde(borrow)]
     artifact: Slot<Obj<Artifact<'a>>>,
     #[serde(borrow, rename = "relatedVulnerabilities")]
-    related: json::Arr<Obj<Vuln<'a>>>,
+    related: json::Arr<Lean<Vuln<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -160,16 +160,22 @@ fn score_of(list: &[&Cvss<'_>], major: char) -> Option<f64> {
 /// NVD's v3 (a related `nvd:*` record), else any related v3, else v2.
 fn best_cvss(m: &Match<'_>, vuln: &Vuln<'_>) -> Option<f64> {
     fn list<'v, 'a>(v: &'v Vuln<'a>) -> impl Iterator<Item = &'v Cvss<'a>> {
-        v.cvss.iter().map(|c| &c.v)
+        v.cvss.iter().filter_map(Lean::get)
     }
     let own: Vec<&Cvss<'_>> = list(vuln).collect();
     let nvd: Vec<&Cvss<'_>> = m
         .related
         .iter()
+        .filter_map(Lean::get)
         .filter(|r| r.namespace.as_str().is_some_and(|n| n.starts_with("nvd")))
         .flat_map(|r| list(r))
         .collect();
-    let all_related: Vec<&Cvss<'_>> = m.related.iter().flat_map(|r| list(r)).collect();
+    let all_related: Vec<&Cvss<'_>> = m
+        .related
+        .iter()
+        .filter_map(Lean::get)
+        .flat_map(|r| list(r))
+        .collect();
     score_of(&own, '3')
         .or_else(|| score_of(&nvd, '3'))
         .or_else(|| score_of(&all_related, '3'))
@@ -184,7 +190,12 @@ fn check_scores(v: &Vuln<'_>, base: &[Seg], scores: &mut Scores) {
         p.extend_from_slice(tail);
         p
     };
-    for (j, c) in v.cvss.iter().enumerate() {
+    for (j, c) in v
+        .cvss
+        .iter()
+        .enumerate()
+        .filter_map(|(j, c)| Some((j, c.get()?)))
+    {
         scores.check(&c.metrics.base_score, || {
             at(&[
                 "cvss".into(),
@@ -368,7 +379,12 @@ fn read_match<'a>(
         &[base[0].clone(), base[1].clone(), "vulnerability".into()],
         scores,
     );
-    for (j, r) in m.related.iter().enumerate() {
+    for (j, r) in m
+        .related
+        .iter()
+        .enumerate()
+        .filter_map(|(j, r)| Some((j, r.get()?)))
+    {
         check_scores(
             r,
             &[
@@ -386,6 +402,7 @@ fn read_match<'a>(
     let mut aliases: Vec<String> = m
         .related
         .iter()
+        .filter_map(Lean::get)
         .filter_map(|r| r.id.as_str())
         .filter(|a| *a != id)
         .map(str::to_string)

@@ -185,6 +185,33 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Slot<T> {
     }
 }
 
+/// Skips a value that is not the container a reader wanted.
+macro_rules! skip_scalars {
+    ($value:ty, $make:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_unit<E>(self) -> Result<$value, E> {
+            Ok($make)
+        }
+        fn visit_none<E>(self) -> Result<$value, E> {
+            Ok($make)
+        }
+    };
+}
+
 /// An object read as `T`; any other value reads as `T::default()`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Obj<T> {
@@ -215,32 +242,117 @@ impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Obj<T> {
                 IgnoredAny.visit_seq(seq)?;
                 Ok(Obj::default())
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(Obj::default())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
+            skip_scalars!(Obj<T>, Obj::default());
         }
         d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// An element of an array or map, read as `T` (boxed) when it is an
+/// object with keys; `{}` and anything else are nothing. An array of empty
+/// or stray elements then costs 8 bytes an element, never
+/// `size_of::<T>()`.
+#[derive(Debug, Clone)]
+pub(crate) struct Lean<T>(Option<Box<T>>);
+
+impl<T> Default for Lean<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<T> Lean<T> {
+    /// The element when it is an object with keys.
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+
+    /// The element, or `empty` (a `T::default()`) when it has no keys or
+    /// is not an object: what `Value::get` saw in it.
+    pub fn or<'s>(&'s self, empty: &'s T) -> &'s T {
+        self.get().unwrap_or(empty)
+    }
+}
+
+/// Like [`Lean`], for elements whose being an object matters even when it
+/// is `{}` (an npm `via` object is an advisory, a string is not): any
+/// object is kept, boxed.
+#[derive(Debug, Clone)]
+pub(crate) struct Boxed<T>(Option<Box<T>>);
+
+impl<T> Default for Boxed<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<T> Boxed<T> {
+    /// The element when it is an object.
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+}
+
+/// A map's entries, counted as they are read (to tell `{}` apart).
+struct Counting<'n, A> {
+    map: A,
+    keys: &'n mut usize,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Counting<'_, A> {
+    type Error = A::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let key = self.map.next_key_seed(seed)?;
+        if key.is_some() {
+            *self.keys = self.keys.saturating_add(1);
+        }
+        Ok(key)
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// Reads an element for [`Lean`] (`keep_empty` false) or [`Boxed`].
+fn boxed<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+    keep_empty: bool,
+) -> Result<Option<Box<T>>, D::Error> {
+    struct V<T>(bool, PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        type Value = Option<Box<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = 0usize;
+            let t = T::deserialize(de::value::MapAccessDeserializer::new(Counting {
+                map,
+                keys: &mut keys,
+            }))?;
+            Ok((self.0 || keys > 0).then(|| Box::new(t)))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            IgnoredAny.visit_seq(seq)?;
+            Ok(None)
+        }
+        skip_scalars!(Option<Box<T>>, None);
+    }
+    d.deserialize_any(V(keep_empty, PhantomData))
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lean<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        boxed(d, false).map(Lean)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Boxed<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        boxed(d, true).map(Boxed)
     }
 }
 
@@ -265,33 +377,6 @@ impl<T> std::ops::Deref for Arr<T> {
     fn deref(&self) -> &[T] {
         &self.items
     }
-}
-
-/// Skips a value that is not the container a reader wanted.
-macro_rules! skip_scalars {
-    ($value:ty, $make:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_unit<E>(self) -> Result<$value, E> {
-            Ok($make)
-        }
-        fn visit_none<E>(self) -> Result<$value, E> {
-            Ok($make)
-        }
-    };
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Arr<T> {

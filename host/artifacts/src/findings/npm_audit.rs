@@ -8,7 +8,9 @@
 //! npm advisory number (`npm:1094102`) and CVEs are aliases. pnpm's
 //! `pnpm audit --json` has npm 6's shape and is read the same way.
 
-use super::json::{self, Arr, Leaf, Obj, Scores, Slot, Stop, StrOrStrs, Strs, entries};
+use super::json::{
+    self, Arr, Boxed, Leaf, Lean, Obj, Scores, Slot, Stop, StrOrStrs, Strs, entries,
+};
 use super::{check_id, cvss, fingerprint, pointer, severity};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -70,7 +72,7 @@ fn score(c: &Obj<Cvss<'_>>) -> Option<f64> {
 #[serde(default)]
 struct Entry<'a> {
     #[serde(borrow)]
-    via: Arr<Obj<Via<'a>>>,
+    via: Arr<Boxed<Via<'a>>>,
     #[serde(borrow, rename = "fixAvailable")]
     fix: Obj<Fix<'a>>,
 }
@@ -117,7 +119,7 @@ struct Advisory<'a> {
     #[serde(borrow)]
     github_advisory_id: Leaf<'a>,
     #[serde(borrow)]
-    findings: Arr<Obj<Found<'a>>>,
+    findings: Arr<Lean<Found<'a>>>,
     #[serde(borrow)]
     patched_versions: Leaf<'a>,
     #[serde(borrow)]
@@ -290,7 +292,12 @@ fn read_vulnerabilities(
         &mut stop,
         |de, stop| {
             de.deserialize_any(entries::<Obj<Entry<'_>>, _>(stop, |pkg, entry| {
-                for (j, via) in entry.via.iter().enumerate() {
+                for (j, via) in entry
+                    .via
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, v)| Some((j, v.get()?)))
+                {
                     scores.check(&via.cvss.score, || {
                         vec![
                             "vulnerabilities".into(),
@@ -313,9 +320,7 @@ fn read_vulnerabilities(
                 let key = pkg.clone();
                 keyed.entry(key, |out| {
                     for (j, adv) in entry.via.iter().enumerate() {
-                        if !adv.is_object {
-                            continue;
-                        }
+                        let Some(adv) = adv.get() else { continue };
                         let url = adv.url.str_or_empty();
                         let source = adv.source.as_u64();
                         let id = ghsa(url)
@@ -408,6 +413,7 @@ fn read_advisory(
     let versions: Vec<String> = a
         .findings
         .iter()
+        .filter_map(Lean::get)
         .filter_map(|f| f.version.as_str())
         .map(str::to_string)
         .collect();

@@ -6,7 +6,7 @@
 //! entry's CVSS v3 vector) banded, else unknown — never guessed. GHSA's
 //! `cwe_ids` become CWEs.
 
-use super::json::{self, Arr, Leaf, Obj, Scores, Slot, Stop, Strs, each};
+use super::json::{self, Arr, Leaf, Lean, Obj, Scores, Slot, Stop, Strs, each};
 use super::{cvss, fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -64,7 +64,7 @@ struct Package<'a> {
     #[serde(borrow)]
     vulnerabilities: Slot<&'a RawValue>,
     #[serde(borrow)]
-    groups: Arr<Obj<Group<'a>>>,
+    groups: Arr<Lean<Group<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,9 +99,9 @@ struct Vuln<'a> {
     #[serde(borrow)]
     aliases: Strs<'a>,
     #[serde(borrow)]
-    severity: Arr<Obj<SeverityOf<'a>>>,
+    severity: Arr<Lean<SeverityOf<'a>>>,
     #[serde(borrow)]
-    affected: Arr<Obj<Affected<'a>>>,
+    affected: Arr<Lean<Affected<'a>>>,
     #[serde(borrow)]
     database_specific: Obj<DatabaseSpecific<'a>>,
 }
@@ -119,14 +119,14 @@ struct Affected<'a> {
     #[serde(borrow)]
     package: Obj<PackageInfo<'a>>,
     #[serde(borrow)]
-    ranges: Arr<Obj<Range<'a>>>,
+    ranges: Arr<Lean<Range<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Range<'a> {
     #[serde(borrow)]
-    events: Arr<Obj<Event<'a>>>,
+    events: Arr<Lean<Event<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -150,6 +150,7 @@ struct DatabaseSpecific<'a> {
 fn vector_score(vuln: &Vuln<'_>) -> Option<f64> {
     vuln.severity
         .iter()
+        .filter_map(Lean::get)
         .filter_map(|s| s.score.as_str())
         .filter_map(cvss::base_score)
         .filter_map(|s| severity::score(Some(s)))
@@ -222,7 +223,12 @@ fn read_package(
         .ok_or_else(|| invalid(cx, format!("{}/package", pptr()), "entry has no package"))?;
     let name = required_name(cx, &pkg.name, "name", || format!("{}/package", pptr()))?;
     let version = pkg.version.str_or_empty();
-    for (gi, g) in p.groups.iter().enumerate() {
+    for (gi, g) in p
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(gi, g)| Some((gi, g.get()?)))
+    {
         if let Slot::Here(s) = &g.max_severity {
             scores.check(s, || {
                 vec![
@@ -255,6 +261,7 @@ fn read_package(
                 let group_score = p
                     .groups
                     .iter()
+                    .filter_map(Lean::get)
                     .find(|g| g.ids.iter().any(|x| x.as_str() == Some(id)))
                     .and_then(|g| g.max_severity.get())
                     .and_then(|s| {
@@ -276,9 +283,10 @@ fn read_package(
                 let fixed: Vec<String> = vuln
                     .affected
                     .iter()
+                    .filter_map(Lean::get)
                     .filter(|a| a.package.name.as_str() == Some(name))
-                    .flat_map(|a| a.ranges.iter())
-                    .flat_map(|r| r.events.iter())
+                    .flat_map(|a| a.ranges.iter().filter_map(Lean::get))
+                    .flat_map(|r| r.events.iter().filter_map(Lean::get))
                     .filter_map(|e| e.fixed.as_str())
                     .map(str::to_string)
                     .collect();

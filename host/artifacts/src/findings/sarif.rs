@@ -26,7 +26,9 @@
 //! `executionSuccessful: false` are warnings. A `results` that is not an
 //! array, a result that is not an object or an unknown `level` are errors.
 
-use super::json::{self, Arr, CowStr, First, Leaf, Map, Obj, Slot, Stop, StrOrStrs, Strs, each};
+use super::json::{
+    self, Arr, CowStr, First, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each,
+};
 use super::{check_id, fingerprint, optional_str, pointer};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
@@ -205,9 +207,9 @@ struct Rule<'a> {
     #[serde(borrow, rename = "defaultConfiguration")]
     default_configuration: Obj<Level<'a>>,
     #[serde(borrow, rename = "messageStrings")]
-    message_strings: Map<'a, Obj<Text<'a>>>,
+    message_strings: Map<'a, Lean<Text<'a>>>,
     #[serde(borrow)]
-    relationships: Arr<Obj<Relationship<'a>>>,
+    relationships: Arr<Lean<Relationship<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -241,6 +243,20 @@ struct Named<'a> {
     name: Leaf<'a>,
 }
 
+/// A rule's `id`, read alone (to index rules by id).
+fn rule_id<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: Leaf<'a>,
+    }
+    match serde_json::from_str::<Obj<Id<'a>>>(raw.get()).map(|o| o.v.id) {
+        Ok(Leaf::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// The driver or an extension.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -248,7 +264,7 @@ struct Component<'a> {
     #[serde(borrow)]
     name: Leaf<'a>,
     #[serde(borrow)]
-    rules: Arr<Obj<Rule<'a>>>,
+    rules: Arr<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -257,7 +273,7 @@ struct Tool<'a> {
     #[serde(borrow)]
     driver: Obj<Component<'a>>,
     #[serde(borrow)]
-    extensions: Arr<Obj<Component<'a>>>,
+    extensions: Arr<Lean<Component<'a>>>,
 }
 
 /// An `artifactLocation` (or an artifact's `location`, or a base id).
@@ -292,9 +308,9 @@ struct Notification<'a> {
 #[serde(default)]
 struct Invocation<'a> {
     #[serde(borrow, rename = "toolExecutionNotifications")]
-    execution: Arr<Obj<Notification<'a>>>,
+    execution: Arr<Lean<Notification<'a>>>,
     #[serde(borrow, rename = "toolConfigurationNotifications")]
-    configuration: Arr<Obj<Notification<'a>>>,
+    configuration: Arr<Lean<Notification<'a>>>,
     #[serde(borrow, rename = "executionSuccessful")]
     successful: Leaf<'a>,
 }
@@ -307,11 +323,11 @@ struct RunDoc<'a> {
     #[serde(borrow)]
     tool: Obj<Tool<'a>>,
     #[serde(borrow, rename = "originalUriBaseIds")]
-    bases: Map<'a, Obj<ArtifactLocation<'a>>>,
+    bases: Map<'a, Lean<ArtifactLocation<'a>>>,
     #[serde(borrow)]
-    artifacts: Arr<Obj<Artifact<'a>>>,
+    artifacts: Arr<Lean<Artifact<'a>>>,
     #[serde(borrow)]
-    invocations: Arr<Obj<Invocation<'a>>>,
+    invocations: Arr<Lean<Invocation<'a>>>,
     #[serde(borrow)]
     results: Slot<&'a RawValue>,
 }
@@ -404,9 +420,9 @@ struct ResultDoc<'a> {
     #[serde(borrow)]
     locations: First<Obj<ResultLocation<'a>>>,
     #[serde(borrow)]
-    taxa: Arr<Obj<Taxon<'a>>>,
+    taxa: Arr<Lean<Taxon<'a>>>,
     #[serde(borrow)]
-    suppressions: Arr<Obj<Suppression<'a>>>,
+    suppressions: Arr<Lean<Suppression<'a>>>,
     #[serde(borrow)]
     fingerprints: Map<'a, &'a RawValue>,
     #[serde(borrow, rename = "partialFingerprints")]
@@ -416,28 +432,49 @@ struct ResultDoc<'a> {
 /// What results of one run are read against.
 struct Run<'r, 'a> {
     tool: String,
-    /// Rules of the driver (index 0) and of each extension (index k + 1).
-    components: Vec<&'r [Obj<Rule<'a>>]>,
-    /// Rules by id, driver first (built once: results often carry only
-    /// `ruleId`).
-    by_id: std::collections::HashMap<&'r str, &'r Rule<'a>>,
-    bases: &'r Map<'a, Obj<ArtifactLocation<'a>>>,
-    artifacts: &'r [Obj<Artifact<'a>>],
+    /// Rules of the driver (index 0) and of each extension (index k + 1),
+    /// as text: a run may list many more rules than its results use, and a
+    /// rule read costs several times its text.
+    components: Vec<&'r [&'a RawValue]>,
+    /// Rules by id (component, index), driver first (built once: results
+    /// often carry only `ruleId`).
+    by_id: std::collections::HashMap<Cow<'a, str>, (usize, usize)>,
+    /// The rules results used so far, read.
+    read: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<Rule<'a>>>>,
+    bases: &'r Map<'a, Lean<ArtifactLocation<'a>>>,
+    artifacts: &'r [Lean<Artifact<'a>>],
     /// The category of a finding that is no secret and names no advisory.
     config_scanner: bool,
 }
 
-impl Run<'_, '_> {
+impl<'a> Run<'_, 'a> {
+    /// Rule `k` of component `c`, read the first time it is used.
+    fn rule(&self, c: usize, k: usize) -> Option<std::rc::Rc<Rule<'a>>> {
+        let raw = *self.components.get(c)?.get(k)?;
+        let mut read = self.read.borrow_mut();
+        let rule = read.entry((c, k)).or_insert_with(|| {
+            // The text was checked when the document was loaded; a rule
+            // that is not an object reads as one without keys.
+            std::rc::Rc::new(
+                serde_json::from_str::<Obj<Rule<'a>>>(raw.get())
+                    .map(|o| o.v)
+                    .unwrap_or_default(),
+            )
+        });
+        Some(std::rc::Rc::clone(rule))
+    }
+
     /// `uri` made absolute (or root-relative) through its `uriBaseId` chain.
     fn resolve_uri(&self, uri: &str, base_id: Option<&str>) -> String {
         let mut uri = uri.to_string();
         let mut base_id = base_id.map(str::to_string);
         let mut depth: usize = 0;
+        let empty = ArtifactLocation::default();
         while let Some(id) = base_id.take() {
             if uri.contains("://") || uri.starts_with('/') || depth > 8 {
                 break;
             }
-            let Some(base) = self.bases.get(&id) else {
+            let Some(base) = self.bases.get(&id).map(|b| b.or(&empty)) else {
                 // An unknown base (`%SRCROOT%` without a mapping) means "the
                 // repository root" in practice: keep the relative uri.
                 return uri;
@@ -705,14 +742,16 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
             "unknown".to_string()
         }
     };
-    let mut components: Vec<&[Obj<Rule<'a>>]> = vec![&driver.rules];
+    let mut components: Vec<&[&'a RawValue]> = vec![&driver.rules];
     for ext in run.tool.extensions.iter() {
-        components.push(&ext.rules);
+        components.push(ext.get().map_or(&[][..], |e| &e.rules[..]));
     }
     let mut by_id = std::collections::HashMap::new();
-    for r in components.iter().flat_map(|c| c.iter()) {
-        if let Some(id) = r.id.as_str() {
-            by_id.entry(id).or_insert(&r.v);
+    for (c, rules) in components.iter().enumerate() {
+        for (k, r) in rules.iter().enumerate() {
+            if let Some(id) = rule_id(r) {
+                by_id.entry(id).or_insert((c, k));
+            }
         }
     }
     let ctx = Run {
@@ -720,15 +759,17 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
         tool,
         components,
         by_id,
+        read: Default::default(),
         bases: &run.bases,
         artifacts: &run.artifacts,
     };
     let tool = ctx.tool.as_str();
-    for inv in run.invocations.iter() {
+    for inv in run.invocations.iter().filter_map(Lean::get) {
         for n in inv
             .execution
             .iter()
             .chain(inv.configuration.iter())
+            .filter_map(Lean::get)
             .filter(|n| n.level.as_str() == Some("error"))
         {
             cx.warn(
@@ -876,29 +917,34 @@ fn read_result(
         .as_u64()
         .and_then(|k| usize::try_from(k).ok())
         .map_or(0, |k| k.saturating_add(1));
-    let pool = ctx.components.get(component).copied().unwrap_or(&[]);
-    let mut rule: Option<&Rule<'_>> = index
+    let indexed = index
         .filter(|idx| *idx >= 0)
         .and_then(|idx| usize::try_from(idx).ok())
-        .and_then(|k| pool.get(k))
-        .map(|o| &o.v);
-    if index.is_some_and(|idx| idx >= 0) && rule.is_none() {
+        .and_then(|k| ctx.rule(component, k));
+    if index.is_some_and(|idx| idx >= 0) && indexed.is_none() {
         t.bad_rule.hit(ptr);
     }
     let rule_id = optional_str(cx, &r.rule_id, "ruleId", ptr)?.map(|s| (s, "/ruleId"));
     let ref_id =
         optional_str(cx, &rule_ref.id, "id", || pointer(&ptr(), "rule"))?.map(|s| (s, "/rule/id"));
     // The id of the rule the index points to: where it is written.
-    let indexed_id = rule.and_then(|x| x.id.as_str()).map(|s| (s, "/ruleIndex"));
+    let indexed_id = indexed
+        .as_deref()
+        .and_then(|x| x.id.as_str())
+        .map(|s| (s, "/ruleIndex"));
     let id = match rule_id.or(ref_id).or(indexed_id) {
         Some((s, at)) => Some(check_id(cx, s, || format!("{}{at}", ptr()))?.to_string()),
         None => None,
     };
-    if rule.is_none()
-        && let Some(id) = &id
-    {
-        rule = ctx.by_id.get(id.as_str()).copied();
-    }
+    let rule = match (indexed, &id) {
+        (Some(r), _) => Some(r),
+        (None, Some(id)) => ctx
+            .by_id
+            .get(id.as_str())
+            .and_then(|&(c, k)| ctx.rule(c, k)),
+        (None, None) => None,
+    };
+    let rule: Option<&Rule<'_>> = rule.as_deref();
     let id = id.unwrap_or_else(|| {
         t.no_rule.hit(ptr);
         "unspecified".to_string()
@@ -909,7 +955,7 @@ fn read_result(
         .map(str::to_string)
         .or_else(|| {
             let mid = msg.id.as_str()?;
-            text(rule?.message_strings.get(mid).map(|o| &o.v))
+            text(rule?.message_strings.get(mid).and_then(Lean::get))
         })
         .map(|s| substitute(&s, &msg.arguments))
         .unwrap_or_default();
@@ -988,8 +1034,15 @@ fn read_result(
     let related = rule
         .map_or(&[][..], |x| &x.relationships[..])
         .iter()
-        .filter_map(|rel| rel.target.get());
-    for t in r.taxa.iter().chain(related).filter(|t| is_cwe(t)) {
+        .filter_map(Lean::get)
+        .filter_map(|rel| rel.target.get().map(|t| &t.v));
+    for t in r
+        .taxa
+        .iter()
+        .filter_map(Lean::get)
+        .chain(related)
+        .filter(|t| is_cwe(t))
+    {
         if let Some(id) = t.id.as_str() {
             cwes.push(id.to_string());
         }
@@ -1009,7 +1062,7 @@ fn read_result(
     let suppressed = r.suppressions.is_array
         && r.suppressions
             .iter()
-            .any(|x| x.status.as_str() != Some("rejected"));
+            .any(|x| x.get().and_then(|x| x.status.as_str()) != Some("rejected"));
     let path = location.as_ref().map_or("", |l| l.path.as_str());
     let fp = prints(&r.fingerprints, "fingerprints", ptr, &mut t.odd_print)
         .or_else(|| {
@@ -1083,6 +1136,7 @@ fn location(
         usize::try_from(idx)
             .ok()
             .and_then(|k| ctx.artifacts.get(k))
+            .and_then(Lean::get)
             .and_then(|a| a.location.get())
     });
     if let Some(None) = artifact {

@@ -12,7 +12,7 @@
 //! `Results` is warned about: trivy found no OS and no packages, which is not
 //! evidence of a clean artifact.
 
-use super::json::{self, Leaf, Map, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::json::{self, Leaf, Lean, Map, Obj, Scores, Seg, Slot, Stop, Strs, each};
 use super::{fingerprint, required_id, required_name, severity};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -119,7 +119,7 @@ struct Vuln<'a> {
     #[serde(borrow, rename = "VendorIDs")]
     vendor_ids: Strs<'a>,
     #[serde(borrow, rename = "CVSS")]
-    cvss: Map<'a, Obj<Cvss<'a>>>,
+    cvss: Map<'a, Lean<Cvss<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -193,13 +193,13 @@ fn cvss(v: &Vuln<'_>) -> Option<f64> {
         return None;
     }
     let map = &v.cvss;
-    let score = |src: &str| severity::score(map.get(src)?.v3.as_f64());
+    let score = |src: &str| severity::score(map.get(src)?.get()?.v3.as_f64());
     score(v.severity_source.str_or_empty())
         .or_else(|| score("nvd"))
         .or_else(|| {
             map.entries
                 .iter()
-                .filter_map(|(_, e)| severity::score(e.v3.as_f64()))
+                .filter_map(|(_, e)| severity::score(e.get()?.v3.as_f64()))
                 .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
         })
 }
@@ -370,7 +370,12 @@ fn read_result(
                     let vptr = || format!("{}/Vulnerabilities/{vi}", rptr());
                     let id = required_id(cx, &vuln.id, "VulnerabilityID", vptr)?;
                     let pkg = required_name(cx, &vuln.pkg_name, "PkgName", vptr)?;
-                    for (vendor, c) in &vuln.cvss.entries {
+                    for (vendor, c) in vuln
+                        .cvss
+                        .entries
+                        .iter()
+                        .filter_map(|(k, c)| Some((k, c.get()?)))
+                    {
                         for (key, v) in
                             [("V2Score", &c.v2), ("V3Score", &c.v3), ("V40Score", &c.v40)]
                         {
