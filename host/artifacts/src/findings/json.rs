@@ -12,11 +12,14 @@
 //! - [`Arr`], [`First`], [`Strs`]: arrays (anything else is empty).
 //! - [`Map`]: an object keyed by data, entries in document order.
 //! - [`Slot`]: a field whose absence differs from `null`.
+//! - [`Lean`] (and [`Boxed`]): a struct element of an array or map, boxed
+//!   only when it has keys, so `[{}, {}, ...]` costs less than its text.
 //!
-//! Large arrays are never held: [`each`] streams them element by element
-//! (each element read, turned into findings and dropped), either in place
-//! or from a [`RawValue`] slice kept for later (a run's `results` are read
-//! once its rules are known, wherever they are written).
+//! Large arrays are never held: [`each`] and [`entries`] stream them
+//! element by element (each element read, turned into findings and
+//! dropped), either in place or from a [`RawValue`] slice kept for later
+//! (a run's `results` are read once its rules are known, wherever they are
+//! written).
 
 use crate::{ParseError, Position};
 use serde::Deserialize;
