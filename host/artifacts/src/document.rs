@@ -42,13 +42,6 @@ impl<'a> JsonDoc<'a> {
     pub fn shape(&self) -> &serde_json::Value {
         &self.shape
     }
-
-    /// The whole document as a `serde_json::Value`. Costs many times the
-    /// document's size in memory: only for small documents (`--params`,
-    /// tests), never for artifacts.
-    pub fn value(&self, name: &str) -> Result<serde_json::Value, ParseError> {
-        strict_json(self.text).map_err(|e| json_error(name, &e))
-    }
 }
 
 /// Keys kept of the root object in a [`JsonDoc::shape`].
@@ -335,18 +328,6 @@ pub fn line_col(text: &str, offset: usize) -> Position {
     Position::LineCol {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),
-    }
-}
-
-/// How a JSON value's type reads in a message (`found an object`).
-pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
     }
 }
 
