@@ -61,7 +61,20 @@ impl PolicyInfo {
             description: description.to_string(),
             consumes: Vec::new(),
             params_schema: r#"{"type":"object"}"#.to_string(),
+            rules: Vec::new(),
         }
+    }
+
+    /// Adds a rule to the catalog.
+    pub fn rule(mut self, rule: RuleInfo) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Adds rules to the catalog.
+    pub fn rules(mut self, rules: impl IntoIterator<Item = RuleInfo>) -> Self {
+        self.rules.extend(rules);
+        self
     }
 
     pub fn consumes(mut self, kinds: &[ArtifactKind]) -> Self {
@@ -71,6 +84,42 @@ impl PolicyInfo {
 
     pub fn params_schema(mut self, schema: &str) -> Self {
         self.params_schema = schema.to_string();
+        self
+    }
+}
+
+impl RuleInfo {
+    /// A catalog entry; the full description starts as the short one.
+    pub fn new(id: &str, default_severity: Severity, short_description: &str) -> Self {
+        RuleInfo {
+            id: id.to_string(),
+            default_severity,
+            short_description: short_description.to_string(),
+            full_description: short_description.to_string(),
+            help: None,
+            help_uri: None,
+            tags: Vec::new(),
+        }
+    }
+
+    pub fn full(mut self, text: impl Into<String>) -> Self {
+        self.full_description = text.into();
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn help_uri(mut self, uri: impl Into<String>) -> Self {
+        self.help_uri = Some(uri.into());
+        self
+    }
+
+    pub fn tags<S: AsRef<str>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.tags
+            .extend(tags.into_iter().map(|t| t.as_ref().to_string()));
         self
     }
 }
@@ -89,7 +138,15 @@ impl Finding {
             evidence: None,
             status: FindingStatus::Open,
             blocking: false,
+            fingerprint: String::new(),
         }
+    }
+
+    /// The finding's fingerprint; left empty, `export!` computes one (see
+    /// [`crate::fingerprint`]).
+    pub fn fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = fingerprint.into();
+        self
     }
 
     pub fn at(mut self, path: &str, line: Option<u32>) -> Self {

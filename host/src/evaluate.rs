@@ -523,6 +523,7 @@ fn finding(f: wit::Finding) -> Finding {
             wit::FindingStatus::Fixed => "fixed",
         },
         blocking: f.blocking,
+        fingerprint: f.fingerprint,
     }
 }
 

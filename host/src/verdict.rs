@@ -112,6 +112,9 @@ pub struct Finding {
     pub evidence: Option<String>,
     pub status: &'static str,
     pub blocking: bool,
+    /// Identifies the finding across runs; unique within the policy's
+    /// findings (the contract's `fingerprint`).
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,7 +13,6 @@
 use crate::verdict::{Finding, PolicyEntry, VerdictDoc};
 use gate_artifacts::Severity;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub const MAX_RESULTS: usize = 25_000;
@@ -114,7 +113,6 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
             if let Some(e) = end.filter(|e| *e >= line) {
                 set(&mut region, "endLine", json!(e));
             }
-            let hash = Sha256::digest(format!("{}\0{}\0{}\0{}", p.name, f.rule, path, f.message).as_bytes());
             let mut r = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
@@ -124,7 +122,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
                     "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }}],
-                "partialFingerprints": {"primaryLocationLineHash": format!("{:x}:1", hash)},
+                "partialFingerprints": {"primaryLocationLineHash": format!("{}:1", f.fingerprint)},
             });
             if let Some(res) = &f.resource {
                 set(&mut r, "properties", json!({"resource": res}));
@@ -229,6 +227,7 @@ mod tests {
                 evidence: None,
                 status: "open",
                 blocking: i % 3 == 0,
+                fingerprint: format!("fp{i}"),
             })
             .collect();
         VerdictDoc {

@@ -166,10 +166,15 @@ impl Runtime {
             .instantiate_pre(&component)
             .and_then(PolicyPre::new)
             .map_err(|e| {
-                PolicyFailure::new(
-                    PolicyErrorKind::InvalidComponent,
-                    format!("component does not fit the gate:policy world or the sandbox: {e:#}"),
-                )
+                let message = match other_wit_version(&self.engine, &component) {
+                    Some(name) => format!(
+                        "component was built against `{name}`, but this gate implements gate:policy@{WIT_VERSION}: rebuild the policy against gate:policy@{WIT_VERSION} (gate-sdk 0.2)"
+                    ),
+                    None => format!(
+                        "component does not fit the gate:policy world or the sandbox: {e:#}"
+                    ),
+                };
+                PolicyFailure::new(PolicyErrorKind::InvalidComponent, message)
             })?;
         Ok(LoadedPolicy { pre, digest, cache })
     }
@@ -275,6 +280,27 @@ impl Runtime {
         };
         (result, transcript)
     }
+}
+
+/// The version of the `gate:policy` WIT package this host implements.
+pub const WIT_VERSION: &str = "0.2.0";
+
+/// The first `gate:policy/...@VERSION` a component imports or exports
+/// whose version is not [`WIT_VERSION`]'s `major.minor` (a component built
+/// against another contract, e.g. 0.1).
+fn other_wit_version(engine: &Engine, component: &Component) -> Option<String> {
+    let ty = component.component_type();
+    let names: Vec<String> = ty
+        .imports(engine)
+        .map(|(n, _)| n.to_string())
+        .chain(ty.exports(engine).map(|(n, _)| n.to_string()))
+        .collect();
+    let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    names.into_iter().find(|n| {
+        n.strip_prefix("gate:policy/")
+            .and_then(|rest| rest.rsplit_once('@'))
+            .is_some_and(|(_, v)| minor(v) != minor(WIT_VERSION))
+    })
 }
 
 /// Lowercase hex sha256 of component bytes: the cache key and, prefixed
@@ -408,10 +434,24 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
     if !text_ok(&v.summary) {
         return bad("verdict summary is too long".into());
     }
+    let mut prints = std::collections::HashSet::with_capacity(v.findings.len());
     for (i, f) in v.findings.iter().enumerate() {
         if f.rule.trim().is_empty() || f.rule.len() > 256 || f.rule.chars().any(char::is_control) {
             return bad(format!(
                 "finding {i} has an empty, over-long or control-character rule id"
+            ));
+        }
+        let fp = f.fingerprint.as_str();
+        if fp.trim().is_empty() || fp.len() > 256 || fp.chars().any(char::is_control) {
+            return bad(format!(
+                "finding {i} ({}) has an empty, over-long or control-character fingerprint",
+                f.rule
+            ));
+        }
+        if !prints.insert(fp) {
+            return bad(format!(
+                "finding {i} ({}) repeats the fingerprint `{fp}` of an earlier finding; fingerprints must be unique within a verdict",
+                f.rule
             ));
         }
         let texts = [
@@ -435,4 +475,57 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
         }
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(fingerprint: &str) -> wit::Finding {
+        wit::Finding {
+            rule: "r".into(),
+            severity: wit::Severity::Low,
+            message: "m".into(),
+            location: None,
+            resource: None,
+            aliases: vec![],
+            remediation: None,
+            evidence: None,
+            status: wit::FindingStatus::Open,
+            blocking: false,
+            fingerprint: fingerprint.into(),
+        }
+    }
+
+    fn verdict(prints: &[&str]) -> wit::Verdict {
+        wit::Verdict {
+            outcome: wit::Outcome::Pass,
+            summary: String::new(),
+            findings: prints.iter().map(|p| finding(p)).collect(),
+            metrics: vec![],
+        }
+    }
+
+    fn violation(prints: &[&str]) -> Option<String> {
+        check_contract(verdict(prints), &Limits::default())
+            .err()
+            .map(|e| format!("{}: {}", e.kind, e.message))
+    }
+
+    #[test]
+    fn fingerprints_must_be_present_and_unique() {
+        assert_eq!(violation(&["a", "b"]), None);
+        assert_eq!(
+            violation(&["a", " "]).as_deref(),
+            Some(
+                "contract-violation: finding 1 (r) has an empty, over-long or control-character fingerprint"
+            )
+        );
+        assert_eq!(
+            violation(&["a", "b", "a"]).as_deref(),
+            Some(
+                "contract-violation: finding 2 (r) repeats the fingerprint `a` of an earlier finding; fingerprints must be unique within a verdict"
+            )
+        );
+    }
 }
