@@ -304,3 +304,27 @@ impl Request {
         })
     }
 }
+
+/// The rule ids a policy's source code names: every string literal that
+/// starts with `prefix` and is a plain id (ASCII letters, digits and
+/// `-_/.:`, so neither a `format!` template nor a glob). For a test that a catalog lists every rule a policy reports:
+/// `assert_eq!(rule_ids_in(include_str!("judge.rs"), "my/"), ...)`.
+pub fn rule_ids_in(source: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let needle = format!("\"{prefix}");
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(&needle) {
+        let after = rest.get(i + 1..).unwrap_or("");
+        let Some(end) = after.find('"') else { break };
+        let id = after.get(..end).unwrap_or("");
+        let plain = id.len() > prefix.len()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.:".contains(c));
+        if plain {
+            out.insert(id.to_string());
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out
+}

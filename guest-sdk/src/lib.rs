@@ -35,6 +35,7 @@
 pub mod fingerprint;
 pub mod glob;
 mod helpers;
+pub use helpers::rule_ids_in;
 pub mod params;
 
 /// Generated bindings of the `gate:policy` world (from `wit/`).

@@ -227,6 +227,7 @@ impl Runtime {
                 "info() returned an empty or over-long name",
             ));
         }
+        check_catalog(&info, &self.limits)?;
         Ok(info)
     }
 
@@ -412,6 +413,51 @@ fn panic_message(captured: &wasi::Captured) -> Option<String> {
     Some(format!("{head}: {msg}").chars().take(2048).collect())
 }
 
+/// Most rules a catalog may list.
+const MAX_RULES: usize = 10_000;
+
+/// Rejects a rule catalog reports could not use: too many rules, empty,
+/// over-long or repeated ids, over-long texts.
+fn check_catalog(info: &wit::PolicyInfo, limits: &Limits) -> Result<(), PolicyFailure> {
+    let bad = |m: String| Err(PolicyFailure::new(PolicyErrorKind::Info, m));
+    if info.rules.len() > MAX_RULES {
+        return bad(format!(
+            "info() lists {} rules, more than the limit of {MAX_RULES}",
+            info.rules.len()
+        ));
+    }
+    let mut ids = std::collections::HashSet::with_capacity(info.rules.len());
+    for (i, r) in info.rules.iter().enumerate() {
+        if r.id.trim().is_empty() || r.id.len() > 256 || r.id.chars().any(char::is_control) {
+            return bad(format!(
+                "rule {i} of info() has an empty, over-long or control-character id"
+            ));
+        }
+        if !ids.insert(r.id.as_str()) {
+            return bad(format!("info() lists rule `{}` twice", r.id));
+        }
+        let texts = [
+            Some(&r.short_description),
+            Some(&r.full_description),
+            r.help.as_ref(),
+            r.help_uri.as_ref(),
+        ];
+        if texts
+            .into_iter()
+            .flatten()
+            .any(|t| t.len() > limits.max_text_bytes)
+            || r.tags.len() > 64
+            || r.tags.iter().any(|t| t.len() > 256)
+        {
+            return bad(format!(
+                "rule `{}` of info() has a text longer than {} bytes or too many tags",
+                r.id, limits.max_text_bytes
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Rejects verdicts that break the contract: absurd sizes, empty ids,
 /// non-finite metrics. A broken verdict is an error, never a pass.
 fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, PolicyFailure> {
@@ -526,6 +572,46 @@ mod tests {
             Some(
                 "contract-violation: finding 2 (r) repeats the fingerprint `a` of an earlier finding; fingerprints must be unique within a verdict"
             )
+        );
+    }
+
+    fn info(ids: &[&str]) -> wit::PolicyInfo {
+        wit::PolicyInfo {
+            name: "p".into(),
+            version: "1".into(),
+            description: String::new(),
+            consumes: vec![],
+            params_schema: "{}".into(),
+            rules: ids
+                .iter()
+                .map(|id| wit::RuleInfo {
+                    id: id.to_string(),
+                    default_severity: wit::Severity::Low,
+                    short_description: "s".into(),
+                    full_description: "f".into(),
+                    help: None,
+                    help_uri: None,
+                    tags: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn catalog_ids_must_be_present_and_unique() {
+        let check = |ids: &[&str]| {
+            check_catalog(&info(ids), &Limits::default())
+                .err()
+                .map(|e| format!("{}: {}", e.kind, e.message))
+        };
+        assert_eq!(check(&["a", "b"]), None);
+        assert_eq!(
+            check(&["a", ""]).as_deref(),
+            Some("info: rule 1 of info() has an empty, over-long or control-character id")
+        );
+        assert_eq!(
+            check(&["a", "b", "a"]).as_deref(),
+            Some("info: info() lists rule `a` twice")
         );
     }
 }
