@@ -526,3 +526,44 @@ fn gitlab_fingerprints_stay_unique_when_a_rule_repeats_in_one_file() {
     in_sarif.sort();
     assert_eq!(in_sarif, in_verdict);
 }
+
+/// Grype's SARIF for a directory scan (corpus, see its PROVENANCE.md) names
+/// files by absolute paths outside any repository: gate's SARIF gives them
+/// as absolute `file://` URIs (GitHub cannot map a bare `/some/path`), with
+/// no `uriBaseId`.
+#[test]
+fn sarif_paths_outside_the_repository_are_file_uris() {
+    let Some(corpus) = crate::corpus_or_skip() else {
+        return;
+    };
+    let t = TestDir::new();
+    let file = corpus.join("security/sarif/grype/grype-golden-directory.sarif");
+    let out = t
+        .run(&[
+            "eval",
+            "--policy",
+            "builtin:security",
+            file.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ])
+        .stdout();
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let mut locations: Vec<Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"].clone())
+        .collect();
+    locations.sort_by_key(|l| l.to_string());
+    locations.dedup();
+    assert_eq!(
+        locations,
+        [
+            serde_json::json!({"uri": "file:///some/path/somefile-1.txt"}),
+            serde_json::json!({"uri": "file:///some/path/somefile-2.txt"}),
+        ]
+    );
+}

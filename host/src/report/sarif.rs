@@ -14,6 +14,7 @@
 
 use crate::verdict::{Finding, PolicyEntry, RuleInfo, VerdictDoc};
 use gate_artifacts::Severity;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
                 "level": level(f),
                 "message": {"text": if f.message.is_empty() { f.rule.clone() } else { f.message.clone() }},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(&path),
                     "region": region,
                 }}],
                 "partialFingerprints": {"primaryLocationLineHash": format!("{}:1", f.fingerprint)},
@@ -173,6 +174,67 @@ pub fn render_within(doc: &VerdictDoc, max_results: usize, max_gzipped: usize) -
         }
         limit /= 2;
     }
+}
+
+/// What a URI path may not carry as is (RFC 3986): controls, space, the
+/// delimiters and unsafe characters below, and (always) non-ASCII bytes.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Whether `s` starts with a URI scheme and `://` (`file:///x`, `https://h/x`).
+fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once("://") else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+}
+
+/// An `artifactLocation` for a finding's path. A path inside the
+/// repository (relative, as gate maps them) is a relative URI reference
+/// with `uriBaseId` `%SRCROOT%`; a path outside it (absolute, as the
+/// artifact spelled it) is an absolute `file://` URI — GitHub cannot map a
+/// bare `/build/...`; a path that already is a URI is kept.
+pub fn artifact_location(path: &str) -> Value {
+    if has_scheme(path) {
+        return json!({"uri": path});
+    }
+    let slashed = path.replace('\\', "/");
+    let bytes = slashed.as_bytes();
+    let drive = bytes.len() >= 3
+        && bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes.get(1) == Some(&b':')
+        && bytes.get(2) == Some(&b'/');
+    if slashed.starts_with('/') || drive {
+        let sep = if drive { "/" } else { "" };
+        return json!({"uri": format!("file://{sep}{}", utf8_percent_encode(&slashed, PATH))});
+    }
+    let mut rel = slashed.as_str();
+    while let Some(rest) = rel.strip_prefix("./") {
+        rel = rest;
+    }
+    let encoded = utf8_percent_encode(rel, PATH).to_string();
+    // A `:` in the first segment would read as a scheme.
+    let uri = match encoded.split_once('/') {
+        Some((first, rest)) => format!("{}/{rest}", first.replace(':', "%3A")),
+        None => encoded.replace(':', "%3A"),
+    };
+    json!({"uri": uri, "uriBaseId": "%SRCROOT%"})
 }
 
 /// Whether a catalog entry describes a security rule: tagged `security`,
@@ -402,6 +464,36 @@ pub(crate) mod tests {
             rules
                 .iter()
                 .all(|r| r["properties"]["tags"] == json!(["custom"]))
+        );
+    }
+
+    #[test]
+    fn paths_inside_the_root_are_relative_outside_file_uris() {
+        let loc = |p: &str| artifact_location(p);
+        assert_eq!(
+            loc("src/a b#1.rs"),
+            json!({"uri": "src/a%20b%231.rs", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            loc("./src/a,b:c.rs"),
+            json!({"uri": "src/a,b:c.rs", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            loc("a:b/c.rs"),
+            json!({"uri": "a%3Ab/c.rs", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            loc("/build/src/app ü.py"),
+            json!({"uri": "file:///build/src/app%20%C3%BC.py"})
+        );
+        assert_eq!(
+            loc("C:\\a2\\s\\x.ts"),
+            json!({"uri": "file:///C:/a2/s/x.ts"})
+        );
+        assert_eq!(loc("/C:/a2/x.ts"), json!({"uri": "file:///C:/a2/x.ts"}));
+        assert_eq!(
+            loc("https://example.invalid/x.js"),
+            json!({"uri": "https://example.invalid/x.js"})
         );
     }
 }
