@@ -331,6 +331,7 @@ fn evaluate_one(
         stdout: String::new(),
         stderr: String::new(),
         overridden: None,
+        rules: Vec::new(),
     };
     let (loaded, info) = match p.loaded {
         Ok(x) => x,
@@ -344,6 +345,7 @@ fn evaluate_one(
         entry.name = info.name.clone();
     }
     entry.version = info.version.clone();
+    entry.rules = info.rules.iter().map(convert::rule_info).collect();
 
     let consumes: Vec<ArtifactKind> = info
         .consumes
@@ -523,6 +525,7 @@ fn finding(f: wit::Finding) -> Finding {
             wit::FindingStatus::Fixed => "fixed",
         },
         blocking: f.blocking,
+        fingerprint: f.fingerprint,
     }
 }
 

@@ -42,7 +42,7 @@ pub(crate) fn component(imports: &[&str]) -> Vec<u8> {
     if !imports.is_empty() {
         let mut exports = ComponentExportSection::new();
         exports.export(
-            "gate:policy/policy@0.1.0",
+            "gate:policy/policy@0.2.0",
             ComponentExportKind::Instance,
             0,
             None,
@@ -55,7 +55,7 @@ pub(crate) fn component(imports: &[&str]) -> Vec<u8> {
 /// Writes a one-policy pack (`fixture` 1.0.0, policy `only`) into `dir`;
 /// `policy_extra` is added to its `[[policy]]`.
 pub(crate) fn pack_dir(dir: &Path, policy_extra: &str) -> PackToml {
-    let wasm = component(&["gate:policy/host@0.1.0"]);
+    let wasm = component(&["gate:policy/host@0.2.0"]);
     std::fs::write(dir.join("only.wasm"), wasm).unwrap();
     let text = format!(
         "name = \"fixture\"\nversion = \"1.0.0\"\n\n[[policy]]\nname = \"only\"\ncomponent = \"only.wasm\"\n{policy_extra}"

@@ -6,7 +6,7 @@
 //! version = "1.2.0"                   # semver
 //! description = "Acme's CI gates"
 //! min-gate-version = "0.1.0"          # optional: oldest gate that may run it
-//! wit = "gate:policy@0.1.0"           # optional: the WIT package the components target
+//! wit = "gate:policy@0.2.0"           # optional: the WIT package the components target
 //!
 //! [[policy]]                          # repeatable
 //! name = "coverage"                   # selected with oci://...#coverage
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Building checks every component (its `gate:policy` imports are version
-//! 0.1.x; through the caller's [`ComponentCheck`], it loads in gate's
+//! 0.2.x; through the caller's [`ComponentCheck`], it loads in gate's
 //! runtime and answers `info()`, and its params schema is a valid JSON
 //! Schema that accepts the default params), then embeds the pack metadata
 //! as a `gate-pack` custom section into each component, so the layer
@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 pub(crate) const SECTION: &str = "gate-pack";
 /// The WIT package major.minor this gate implements.
 pub(crate) const WIT_PACKAGE: &str = "gate:policy";
-pub(crate) const WIT_VERSION: (u64, u64) = (0, 1);
+pub(crate) const WIT_VERSION: (u64, u64) = (0, 2);
 
 /// Sentinel-style enforcement levels: what a failing policy does to the
 /// gate. A pack gives each policy a default; `gate.toml` may set its own.
@@ -136,7 +136,7 @@ fn check_wit(v: &str, what: &str) -> Result<()> {
     match semver(version) {
         Some(v) if (v.major, v.minor) == WIT_VERSION => Ok(()),
         _ => Err(incompatible(format!(
-            "{what}: targets {v}, but this gate implements {WIT_PACKAGE}@{}.{}.x",
+            "{what}: targets {v}, but this gate implements {WIT_PACKAGE}@{0}.{1}.x: rebuild the components against {WIT_PACKAGE}@{0}.{1}",
             WIT_VERSION.0, WIT_VERSION.1
         ))),
     }
@@ -516,7 +516,7 @@ pub fn build(
             "pack-version": toml.version,
             "description": toml.description,
             "min-gate-version": toml.min_gate_version,
-            "wit": toml.wit.clone().unwrap_or_else(|| format!("{WIT_PACKAGE}@0.1.0")),
+            "wit": toml.wit.clone().unwrap_or_else(|| format!("{WIT_PACKAGE}@0.2.0")),
             "policy": {
                 "name": p.name,
                 "level": p.level,
@@ -574,7 +574,7 @@ pub fn build(
         "component": {
             "exports": interface.exports,
             "imports": interface.imports,
-            "target": format!("{WIT_PACKAGE}/policy@0.1.0"),
+            "target": format!("{WIT_PACKAGE}/policy@0.2.0"),
         },
     })
     .to_string()
@@ -587,7 +587,7 @@ pub fn build(
             manifest::ANN_WIT.to_string(),
             toml.wit
                 .clone()
-                .unwrap_or_else(|| format!("{WIT_PACKAGE}@0.1.0")),
+                .unwrap_or_else(|| format!("{WIT_PACKAGE}@0.2.0")),
         ),
     ]);
     if let Some(m) = &toml.min_gate_version {
@@ -644,9 +644,10 @@ mod tests {
         for bad in ["1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1.2.3-", ""] {
             assert_eq!(semver(bad), None, "{bad}");
         }
-        assert!(check_wit("gate:policy@0.1.7", "wit").is_ok());
-        assert!(check_wit("gate:policy@0.2.0", "wit").is_err());
-        assert!(check_wit("other:policy@0.1.0", "wit").is_err());
+        assert!(check_wit("gate:policy@0.2.7", "wit").is_ok());
+        assert!(check_wit("gate:policy@0.1.0", "wit").is_err());
+        assert!(check_wit("gate:policy@0.3.0", "wit").is_err());
+        assert!(check_wit("other:policy@0.2.0", "wit").is_err());
     }
 
     #[test]
@@ -666,7 +667,7 @@ mod tests {
 
     #[test]
     fn embeds_and_replaces_the_section() {
-        let component = fixture::component(&["gate:policy/host@0.1.0"]);
+        let component = fixture::component(&["gate:policy/host@0.2.0"]);
         assert_eq!(embedded_json(&component).unwrap(), None);
         let once = embed_metadata(&component, br#"{"a":1}"#).unwrap();
         assert_eq!(
@@ -722,25 +723,25 @@ mod tests {
 
     #[test]
     fn names_are_the_top_levels_not_the_nested_modules() {
-        let c = fixture::component(&["gate:policy/host@0.1.0", "wasi:cli/env@0.2.0"]);
+        let c = fixture::component(&["gate:policy/host@0.2.0", "wasi:cli/env@0.2.0"]);
         let names = component_names(&c).unwrap();
         assert_eq!(
             names.imports,
-            ["gate:policy/host@0.1.0", "wasi:cli/env@0.2.0"]
+            ["gate:policy/host@0.2.0", "wasi:cli/env@0.2.0"]
         );
-        assert_eq!(names.exports, ["gate:policy/policy@0.1.0"]);
+        assert_eq!(names.exports, ["gate:policy/policy@0.2.0"]);
         let e = component_names(b"\0asm not wasm").unwrap_err();
         assert_eq!(e.code(), "not-a-pack");
     }
 
     #[test]
     fn imports_of_another_wit_version_are_refused() {
-        let c = fixture::component(&["gate:policy/host@0.2.0"]);
+        let c = fixture::component(&["gate:policy/host@0.1.0"]);
         let e = check_imports(&component_names(&c).unwrap(), "layer x").unwrap_err();
         assert_eq!(e.code(), "pack-incompatible");
         assert_eq!(
             e.message,
-            "layer x imports `gate:policy/host@0.2.0`, which: targets gate:policy@0.2.0, but this gate implements gate:policy@0.1.x"
+            "layer x imports `gate:policy/host@0.1.0`, which: targets gate:policy@0.1.0, but this gate implements gate:policy@0.2.x: rebuild the components against gate:policy@0.2"
         );
     }
 
