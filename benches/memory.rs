@@ -4,7 +4,9 @@
 //! file and parsed by a child process — this binary re-run with
 //! `--child FILE` — which reports its own peak RSS (`VmHWM` of
 //! `/proc/self/status`, Linux) after reading the file and parsing it. The
-//! child's peak therefore includes the input bytes themselves.
+//! child's peak therefore includes the input bytes themselves. The child
+//! also times the parse (MB/s column: CPU time of one run, 10 ms ticks, a
+//! rough figure).
 //!
 //! `cargo bench -p gate-artifacts --bench memory` (release). Optional
 //! filter: `cargo bench -p gate-artifacts --bench memory -- kubernetes`.
@@ -30,6 +32,24 @@ fn peak_rss() -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
+}
+
+/// CPU time of this thread so far, in seconds (`/proc/thread-self/stat`,
+/// clock ticks of 1/100 s): the parse's speed without the wait for a
+/// core on a busy machine.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    // utime and stime: fields 14 and 15, the 12th and 13th after `comm`.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// One case: a name and a generator for about `target` bytes.
@@ -218,6 +238,41 @@ fn coveragepy(target: usize) -> String {
     )
 }
 
+fn istanbul_summary(target: usize) -> String {
+    let counts = |o: &mut String, t: usize, c: usize| {
+        let pct = if t == 0 {
+            100.0
+        } else {
+            c as f64 * 100.0 / t as f64
+        };
+        write!(
+            o,
+            "{{\"total\":{t},\"covered\":{c},\"skipped\":0,\"pct\":{pct:.2}}}"
+        )
+        .unwrap();
+    };
+    let mut head = String::from("{\"total\":{\"lines\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"statements\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"functions\":");
+    counts(&mut head, 10, 5);
+    head.push_str(",\"branches\":");
+    counts(&mut head, 10, 5);
+    head.push('}');
+    fill(target, &head, "}", |o, i| {
+        write!(o, ",\"/src/pkg{}/f{i}.js\":{{\"lines\":", i % 50).unwrap();
+        counts(o, 30 + i % 7, 20);
+        o.push_str(",\"statements\":");
+        counts(o, 32 + i % 7, 21);
+        o.push_str(",\"functions\":");
+        counts(o, 4, i % 5);
+        o.push_str(",\"branches\":");
+        counts(o, 0, 0);
+        o.push('}');
+    })
+}
+
 fn sarif(target: usize) -> String {
     fill(
         target,
@@ -240,6 +295,68 @@ fn grype(target: usize) -> String {
             write!(o, "{{\"vulnerability\":{{\"id\":\"CVE-2024-{i}\",\"severity\":\"High\",\"description\":\"something bad in package {i}\",\"fix\":{{\"versions\":[\"1.0.{i}\"],\"state\":\"fixed\"}},\"cvss\":[]}},\"relatedVulnerabilities\":[],\"artifact\":{{\"name\":\"pkg{i}\",\"version\":\"0.{i}\",\"type\":\"npm\",\"locations\":[{{\"path\":\"/app/node_modules/pkg{i}/package.json\"}}],\"purl\":\"pkg:npm/pkg{i}@0.{i}\"}}}}").unwrap();
         },
     )
+}
+
+fn trivy(target: usize) -> String {
+    fill(
+        target,
+        "{\"SchemaVersion\":2,\"ArtifactName\":\"app:latest\",\"ArtifactType\":\"container_image\",\"Results\":[{\"Target\":\"app:latest (alpine 3.19.0)\",\"Class\":\"os-pkgs\",\"Type\":\"alpine\",\"Vulnerabilities\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"VulnerabilityID\":\"CVE-2024-{i}\",\"PkgName\":\"lib{i}\",\"InstalledVersion\":\"1.{i}-r0\",\"FixedVersion\":\"1.{i}-r1\",\"Severity\":\"HIGH\",\"SeveritySource\":\"nvd\",\"Title\":\"lib{i}: overflow\",\"Description\":\"a buffer overflow in lib{i}\",\"CweIDs\":[\"CWE-787\"],\"VendorIDs\":[\"DSA-{i}\"],\"CVSS\":{{\"nvd\":{{\"V3Vector\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"V3Score\":9.8}}}}}}").unwrap();
+        },
+    )
+}
+
+fn npm_audit(target: usize) -> String {
+    fill(
+        target,
+        "{\"auditReportVersion\":2,\"vulnerabilities\":{",
+        "},\"metadata\":{\"vulnerabilities\":{\"total\":0}}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "\"pkg{i}\":{{\"name\":\"pkg{i}\",\"severity\":\"moderate\",\"isDirect\":true,\"via\":[{{\"source\":{i},\"name\":\"pkg{i}\",\"dependency\":\"pkg{i}\",\"title\":\"pkg{i} can be negative\",\"url\":\"https://github.com/advisories/GHSA-{:04x}-2222-3333\",\"severity\":\"moderate\",\"cwe\":[\"CWE-20\"],\"cvss\":{{\"score\":5.3,\"vectorString\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N\"}},\"range\":\"<1.3.1\"}},\"other{i}\"],\"effects\":[],\"range\":\"<1.3.1\",\"nodes\":[\"node_modules/pkg{i}\"],\"fixAvailable\":{{\"name\":\"pkg{i}\",\"version\":\"1.3.1\",\"isSemVerMajor\":false}}}}", i % 65536).unwrap();
+        },
+    )
+}
+
+fn osv_scanner(target: usize) -> String {
+    fill(
+        target,
+        "{\"results\":[{\"source\":{\"path\":\"go.mod\",\"type\":\"lockfile\"},\"packages\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"package\":{{\"name\":\"example.com/m{i}\",\"version\":\"0.{i}.0\",\"ecosystem\":\"Go\"}},\"vulnerabilities\":[{{\"id\":\"GO-2024-{i}\",\"aliases\":[\"CVE-2024-{i}\"],\"summary\":\"loop in m{i}\",\"details\":\"an infinite loop in m{i}\",\"severity\":[{{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\"}}],\"affected\":[{{\"package\":{{\"name\":\"example.com/m{i}\",\"ecosystem\":\"Go\"}},\"ranges\":[{{\"type\":\"SEMVER\",\"events\":[{{\"introduced\":\"0\"}},{{\"fixed\":\"0.{i}.1\"}}]}}]}}]}}],\"groups\":[{{\"ids\":[\"GO-2024-{i}\",\"CVE-2024-{i}\"],\"max_severity\":\"7.5\"}}]}}").unwrap();
+        },
+    )
+}
+
+fn pip_audit(target: usize) -> String {
+    fill(target, "{\"dependencies\":[", "],\"fixes\":[]}", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"name\":\"pkg{i}\",\"version\":\"0.{i}\",\"vulns\":[{{\"id\":\"PYSEC-2024-{i}\",\"fix_versions\":[\"1.{i}\"],\"aliases\":[\"CVE-2024-{i}\"],\"description\":\"pkg{i} leaks sessions\"}}]}}").unwrap();
+    })
+}
+
+fn cargo_audit(target: usize) -> String {
+    fill(
+        target,
+        "{\"database\":{\"advisory-count\":500,\"last-commit\":\"0000000000000000000000000000000000000000\",\"last-updated\":\"2024-01-01T00:00:00Z\"},\"lockfile\":{\"dependency-count\":42},\"vulnerabilities\":{\"found\":true,\"count\":0,\"list\":[",
+        "]},\"warnings\":{}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"advisory\":{{\"id\":\"RUSTSEC-2024-{i}\",\"package\":\"crate{i}\",\"title\":\"overflow in crate{i}\",\"description\":\"insert can write past the end\",\"date\":\"2024-01-02\",\"aliases\":[\"CVE-2024-{i}\"],\"related\":[],\"collection\":\"crates\",\"categories\":[\"memory-corruption\"],\"keywords\":[],\"cvss\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"informational\":null,\"references\":[],\"source\":null,\"url\":\"https://example.invalid/{i}\",\"withdrawn\":null,\"license\":\"CC0-1.0\"}},\"versions\":{{\"patched\":[\">=1.{i}.1\"],\"unaffected\":[]}},\"affected\":null,\"package\":{{\"name\":\"crate{i}\",\"version\":\"1.{i}.0\",\"source\":\"registry+https://github.com/rust-lang/crates.io-index\",\"checksum\":null,\"dependencies\":[],\"replace\":null}}}}").unwrap();
+        },
+    )
+}
+
+fn gitleaks(target: usize) -> String {
+    fill(target, "[", "]", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"RuleID\":\"aws-access-token\",\"Description\":\"AWS access key\",\"StartLine\":{},\"EndLine\":{},\"StartColumn\":9,\"EndColumn\":28,\"Match\":\"AKIAXXXXXXXXXXXX{i:04}\",\"Secret\":\"AKIAXXXXXXXXXXXX{i:04}\",\"File\":\"config/f{}.env\",\"SymlinkFile\":\"\",\"Commit\":\"0123456789abcdef0123456789abcdef01234567\",\"Entropy\":3.5,\"Author\":\"dev\",\"Email\":\"dev@example.invalid\",\"Date\":\"2024-01-01T00:00:00Z\",\"Message\":\"add env\",\"Tags\":[],\"Fingerprint\":\"0123456789abcdef0123456789abcdef01234567:config/f{}.env:aws-access-token:{}\"}}", i % 500 + 1, i % 500 + 1, i % 1000, i % 1000, i % 500 + 1).unwrap();
+    })
 }
 
 fn kubernetes_yaml(target: usize) -> String {
@@ -277,6 +394,39 @@ fn yaml_alias_bomb(_: usize) -> String {
     text
 }
 
+fn kubernetes_list(target: usize) -> String {
+    fill(
+        target,
+        "apiVersion: v1\nkind: List\nitems:\n",
+        "",
+        |o, i| {
+            write!(
+            o,
+            "  - apiVersion: v1\n    kind: Pod\n    metadata:\n      name: pod-{i}\n      namespace: ns{}\n    spec:\n      containers:\n        - name: main\n          image: registry.example/app:{i}\n",
+            i % 10
+        )
+        .unwrap();
+        },
+    )
+}
+
+/// One long string, anchored once and aliased many times: few values,
+/// many bytes.
+fn yaml_long_alias(_: usize) -> String {
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\ns: &s {}\nlist: [",
+        "x".repeat(100_000)
+    );
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str("*s");
+    }
+    text.push_str("]\n");
+    text
+}
+
 fn cloudformation_yaml(target: usize) -> String {
     fill(
         target,
@@ -288,6 +438,39 @@ fn cloudformation_yaml(target: usize) -> String {
             "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'bucket-{i}-${{AWS::Region}}'\n      Tags:\n        - Key: n\n          Value: !Ref Param\n"
         )
         .unwrap();
+        },
+    )
+}
+
+fn cloudformation_json(target: usize) -> String {
+    fill(
+        target,
+        "{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Resources\":{",
+        "}}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "\"Bucket{i}\":{{\"Type\":\"AWS::S3::Bucket\",\"Properties\":{{\"BucketName\":{{\"Fn::Sub\":\"bucket-{i}-${{AWS::Region}}\"}},\"Tags\":[{{\"Key\":\"n\",\"Value\":{{\"Ref\":\"Param\"}}}}]}}}}"
+            )
+            .unwrap();
+        },
+    )
+}
+
+fn kubernetes_json_list(target: usize) -> String {
+    fill(
+        target,
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"\"},\"items\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"app-{i}\",\"namespace\":\"ns{}\",\"labels\":{{\"app\":\"app-{i}\"}}}},\"spec\":{{\"replicas\":2,\"template\":{{\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"registry.example/app:{i}\",\"ports\":[{{\"containerPort\":8080}}],\"resources\":{{\"limits\":{{\"cpu\":\"500m\",\"memory\":\"128Mi\"}}}}}}]}}}}}}}}",
+                i % 10
+            )
+            .unwrap();
         },
     )
 }
@@ -315,6 +498,45 @@ fn github_reviews(target: usize) -> String {
         sep(o, i);
         write!(o, "{{\"id\":{i},\"user\":{{\"login\":\"user{}\",\"type\":\"User\"}},\"state\":\"APPROVED\",\"commit_id\":\"0123456789abcdef0123456789abcdef01234567\",\"submitted_at\":\"2025-01-01T00:00:00Z\",\"pull_request_url\":\"https://api.github.com/repos/o/r/pulls/1\",\"body\":\"looks good {i}\"}}", i % 1000).unwrap();
     })
+}
+
+/// A `pull_request` webhook payload with a long `requested_reviewers` list.
+fn github_event(target: usize) -> String {
+    fill(
+        target,
+        "{\"action\":\"review_requested\",\"number\":7,\"pull_request\":{\"number\":7,\"url\":\"https://api.github.com/repos/acme/app/pulls/7\",\"user\":{\"login\":\"alice\",\"id\":1,\"type\":\"User\"},\"created_at\":\"2024-03-01T09:00:00Z\",\"head\":{\"ref\":\"feature\",\"sha\":\"2222222222222222222222222222222222222222\"},\"base\":{\"ref\":\"main\",\"repo\":{\"full_name\":\"acme/app\"}},\"requested_teams\":[],\"requested_reviewers\":[",
+        "]},\"repository\":{\"id\":9,\"full_name\":\"acme/app\"},\"sender\":{\"login\":\"alice\",\"id\":1}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"login\":\"user{i}\",\"id\":{i},\"node_id\":\"MDQ6VXNlcjE=\",\"type\":\"User\",\"site_admin\":false,\"html_url\":\"https://github.com/user{i}\"}}").unwrap();
+        },
+    )
+}
+
+/// A GitLab merge request `approval_state` with many rules.
+fn gitlab_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"approval_rules_overwritten\":false,\"rules\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"id\":{i},\"name\":\"rule {i}\",\"rule_type\":\"regular\",\"eligible_approvers\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\",\"state\":\"active\"}}],\"approvals_required\":1,\"users\":[],\"groups\":[{{\"id\":{i},\"name\":\"g{i}\",\"full_path\":\"org/g{i}\"}}],\"contains_hidden_groups\":false,\"approved_by\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\"}}],\"source_rule\":null,\"approved\":true}}").unwrap();
+        },
+    )
+}
+
+/// gate's own approvals format with many reviews and rules.
+fn gate_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"kind\":\"gate.approvals/v1\",\"change\":{\"id\":\"acme/app#7\",\"author\":\"alice\",\"head_commit\":\"2222222222222222222222222222222222222222\",\"created_at\":\"2024-03-01T09:00:00Z\"},\"rules\":[{\"name\":\"owners\",\"required\":2,\"eligible\":[\"bob\",\"team-a\"]}],\"reviews\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"reviewer\":\"user{i}\",\"state\":\"approved\",\"submitted_at\":\"2024-03-01T12:00:00Z\",\"commit\":\"2222222222222222222222222222222222222222\",\"teams\":[\"team-{}\"]}}", i % 10).unwrap();
+        },
+    )
 }
 
 const CASES: &[Case] = &[
@@ -373,6 +595,12 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "istanbul-summary",
+        mb: 20.0,
+        generate: istanbul_summary,
+        valid: true,
+    },
+    Case {
         name: "coveragepy",
         mb: 30.0,
         generate: coveragepy,
@@ -391,6 +619,42 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "trivy",
+        mb: 25.0,
+        generate: trivy,
+        valid: true,
+    },
+    Case {
+        name: "npm-audit",
+        mb: 25.0,
+        generate: npm_audit,
+        valid: true,
+    },
+    Case {
+        name: "osv-scanner",
+        mb: 25.0,
+        generate: osv_scanner,
+        valid: true,
+    },
+    Case {
+        name: "pip-audit",
+        mb: 25.0,
+        generate: pip_audit,
+        valid: true,
+    },
+    Case {
+        name: "cargo-audit",
+        mb: 25.0,
+        generate: cargo_audit,
+        valid: true,
+    },
+    Case {
+        name: "gitleaks",
+        mb: 25.0,
+        generate: gitleaks,
+        valid: true,
+    },
+    Case {
         name: "kubernetes (configmaps)",
         mb: 20.8,
         generate: kubernetes_yaml,
@@ -403,6 +667,24 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "kubernetes (one List)",
+        mb: 20.0,
+        generate: kubernetes_list,
+        valid: true,
+    },
+    Case {
+        name: "yaml long-string aliases",
+        mb: 0.0,
+        generate: yaml_long_alias,
+        valid: false,
+    },
+    Case {
+        name: "kubernetes json (List)",
+        mb: 20.0,
+        generate: kubernetes_json_list,
+        valid: true,
+    },
+    Case {
         name: "yaml alias bomb",
         mb: 0.0,
         generate: yaml_alias_bomb,
@@ -412,6 +694,12 @@ const CASES: &[Case] = &[
         name: "cloudformation yaml",
         mb: 20.0,
         generate: cloudformation_yaml,
+        valid: true,
+    },
+    Case {
+        name: "cloudformation json",
+        mb: 20.0,
+        generate: cloudformation_json,
         valid: true,
     },
     Case {
@@ -432,19 +720,40 @@ const CASES: &[Case] = &[
         generate: github_reviews,
         valid: true,
     },
+    Case {
+        name: "github event",
+        mb: 20.0,
+        generate: github_event,
+        valid: true,
+    },
+    Case {
+        name: "gitlab approvals",
+        mb: 20.0,
+        generate: gitlab_approvals,
+        valid: true,
+    },
+    Case {
+        name: "gate approvals",
+        mb: 20.0,
+        generate: gate_approvals,
+        valid: true,
+    },
 ];
 
-/// The child: read, parse, report `ok|refused <peak bytes>` on stdout.
+/// The child: read, parse, report `ok|refused <peak bytes> <parse CPU
+/// seconds>` on stdout.
 fn child(path: &str) {
     let bytes = std::fs::read(path).unwrap();
+    let start = cpu_secs();
     let result =
         gate_artifacts::parse(path, &bytes, None, &gate_artifacts::ParseOptions::default());
+    let secs = cpu_secs() - start;
     let outcome = match &result {
         Ok(_) => "ok".to_string(),
         Err(e) => format!("refused:{}", e.code),
     };
     std::hint::black_box(&result);
-    println!("{outcome} {}", peak_rss());
+    println!("{outcome} {} {secs}", peak_rss());
 }
 
 fn main() {
@@ -467,8 +776,8 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("gate-memory-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     println!(
-        "{:<28} {:>9} {:>13} {:>7}  {:<28} target met (≤ 4 × input + 64 MB)",
-        "format", "input MB", "peak RSS MB", "ratio", "outcome"
+        "{:<28} {:>9} {:>13} {:>7} {:>9}  {:<28} target met (≤ 4 × input + 64 MB)",
+        "format", "input MB", "peak RSS MB", "ratio", "CPU MB/s", "outcome"
     );
     let mut failed = 0;
     for case in CASES {
@@ -486,11 +795,14 @@ fn main() {
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let (outcome, peak) = match stdout.trim().rsplit_once(' ') {
-            Some((o, p)) if out.status.success() => {
-                (o.to_string(), p.parse::<f64>().unwrap_or(0.0))
-            }
-            _ => (format!("crashed ({})", out.status), 0.0),
+        let fields: Vec<&str> = stdout.split_whitespace().collect();
+        let (outcome, peak, secs) = match fields.as_slice() {
+            [o, p, t] if out.status.success() => (
+                (*o).to_string(),
+                p.parse::<f64>().unwrap_or(0.0),
+                t.parse::<f64>().unwrap_or(0.0),
+            ),
+            _ => (format!("crashed ({})", out.status), 0.0, 0.0),
         };
         let expected = if case.valid {
             outcome == "ok"
@@ -502,11 +814,12 @@ fn main() {
             failed += 1;
         }
         println!(
-            "{:<28} {:>9.2} {:>13.1} {:>7.1}  {:<28} {}",
+            "{:<28} {:>9.2} {:>13.1} {:>7.1} {:>9.0}  {:<28} {}",
             case.name,
             size / MB,
             peak / MB,
             if size > 0.0 { peak / size } else { 0.0 },
+            if secs > 0.0 { size / MB / secs } else { 0.0 },
             outcome,
             if met { "yes" } else { "no" }
         );

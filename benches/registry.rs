@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gate::registry::{self, Reference, cache::Cache, client::Client, layout, pack, sign};
+use gate_oci::{Cache, Embedded, Options, Pack, PublicKey, Reference, SecretKey, Silent};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 /// A pack of all four built-in policies (~the size of a real one).
-fn build_pack(dir: &Path) -> layout::Pack {
+fn build_pack(dir: &Path) -> Pack {
     let mut toml = String::from("name = \"bench\"\nversion = \"1.0.0\"\n");
     for name in gate::policies::builtin::names() {
         std::fs::write(
@@ -24,10 +24,10 @@ fn build_pack(dir: &Path) -> layout::Pack {
         ));
     }
     std::fs::write(dir.join("pack.toml"), toml).unwrap();
-    pack::build(dir).unwrap().0
+    gate::registry::build_pack(dir).unwrap().1
 }
 
-fn size(p: &layout::Pack) -> usize {
+fn size(p: &Pack) -> usize {
     p.layers.iter().map(|(_, b)| b.len()).sum::<usize>() + p.config.len()
 }
 
@@ -35,12 +35,12 @@ fn offline(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let p = build_pack(dir.path());
     let cache = Cache::at(dir.path().join("cache"));
-    cache.store_pack(&p).unwrap();
+    cache.store_pack(&p, &Silent).unwrap();
     let mut g = c.benchmark_group("pack");
     g.throughput(criterion::Throughput::Bytes(size(&p) as u64));
     // Every run reads and re-hashes every blob: the cost of "verified on every read".
     g.bench_function("cache-load-verified", |b| {
-        b.iter(|| cache.load_pack(&p.digest).unwrap().unwrap())
+        b.iter(|| cache.load_pack(&p.digest, &Silent).unwrap().unwrap())
     });
     g.finish();
 
@@ -49,16 +49,16 @@ fn offline(c: &mut Criterion) {
     let mut g = c.benchmark_group("pack");
     g.throughput(criterion::Throughput::Bytes(coverage.len() as u64));
     g.bench_function("read-defaults", |b| {
-        b.iter(|| pack::Embedded::of(coverage).unwrap())
+        b.iter(|| Embedded::of(coverage).unwrap())
     });
     g.finish();
 
-    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
-    let doc = sign::sign_document(&key, &p.digest);
-    let public = sign::parse_public_key(&sign::public_key_text(&key), dir.path()).unwrap();
+    let key = SecretKey::from_seed([7; 32]);
+    let doc = key.sign_document(&p.digest);
+    let public = PublicKey::parse(&key.public_key_text(), dir.path()).unwrap();
     c.bench_function("pack/signature-verify", |b| {
         b.iter(|| {
-            sign::verify_any(
+            gate_oci::verify_any(
                 "bench",
                 &p.digest,
                 std::slice::from_ref(&doc),
@@ -84,13 +84,7 @@ fn online(c: &mut Criterion) {
     let p = build_pack(dir.path());
     let reference = reg.oci("bench/pack:v1");
     let r = Reference::parse(&reference).unwrap();
-    let client = Client::new(&r, false, true).unwrap();
-    for (_, b) in p.blobs() {
-        client.push_blob(&r.repository, b).unwrap();
-    }
-    client
-        .put_manifest(&r.repository, "v1", &p.manifest_bytes, layout::MANIFEST)
-        .unwrap();
+    gate_oci::push(&r, &p, false, &Silent).unwrap();
 
     let mut g = c.benchmark_group("registry");
     g.sample_size(20);
@@ -100,11 +94,11 @@ fn online(c: &mut Criterion) {
         b.iter_batched(
             || tempfile::tempdir().unwrap(),
             |cold| {
-                let options = registry::Options {
+                let options = Options {
                     cache: Some(Cache::at(cold.path())),
                     ..Default::default()
                 };
-                registry::fetch(&r, &options, &[], None).unwrap();
+                gate_oci::fetch(&r, &options, &[], None, &Silent).unwrap();
                 cold
             },
             criterion::BatchSize::PerIteration,

@@ -61,7 +61,20 @@ impl PolicyInfo {
             description: description.to_string(),
             consumes: Vec::new(),
             params_schema: r#"{"type":"object"}"#.to_string(),
+            rules: Vec::new(),
         }
+    }
+
+    /// Adds a rule to the catalog.
+    pub fn rule(mut self, rule: RuleInfo) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Adds rules to the catalog.
+    pub fn rules(mut self, rules: impl IntoIterator<Item = RuleInfo>) -> Self {
+        self.rules.extend(rules);
+        self
     }
 
     pub fn consumes(mut self, kinds: &[ArtifactKind]) -> Self {
@@ -71,6 +84,42 @@ impl PolicyInfo {
 
     pub fn params_schema(mut self, schema: &str) -> Self {
         self.params_schema = schema.to_string();
+        self
+    }
+}
+
+impl RuleInfo {
+    /// A catalog entry; the full description starts as the short one.
+    pub fn new(id: &str, default_severity: Severity, short_description: &str) -> Self {
+        RuleInfo {
+            id: id.to_string(),
+            default_severity,
+            short_description: short_description.to_string(),
+            full_description: short_description.to_string(),
+            help: None,
+            help_uri: None,
+            tags: Vec::new(),
+        }
+    }
+
+    pub fn full(mut self, text: impl Into<String>) -> Self {
+        self.full_description = text.into();
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn help_uri(mut self, uri: impl Into<String>) -> Self {
+        self.help_uri = Some(uri.into());
+        self
+    }
+
+    pub fn tags<S: AsRef<str>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.tags
+            .extend(tags.into_iter().map(|t| t.as_ref().to_string()));
         self
     }
 }
@@ -89,7 +138,15 @@ impl Finding {
             evidence: None,
             status: FindingStatus::Open,
             blocking: false,
+            fingerprint: String::new(),
         }
+    }
+
+    /// The finding's fingerprint; left empty, `export!` computes one (see
+    /// [`crate::fingerprint`]).
+    pub fn fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = fingerprint.into();
+        self
     }
 
     pub fn at(mut self, path: &str, line: Option<u32>) -> Self {
@@ -246,4 +303,28 @@ impl Request {
             _ => None,
         })
     }
+}
+
+/// The rule ids a policy's source code names: every string literal that
+/// starts with `prefix` and is a plain id (ASCII letters, digits and
+/// `-_/.:`, so neither a `format!` template nor a glob). For a test that a catalog lists every rule a policy reports:
+/// `assert_eq!(rule_ids_in(include_str!("judge.rs"), "my/"), ...)`.
+pub fn rule_ids_in(source: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let needle = format!("\"{prefix}");
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(&needle) {
+        let after = rest.get(i + 1..).unwrap_or("");
+        let Some(end) = after.find('"') else { break };
+        let id = after.get(..end).unwrap_or("");
+        let plain = id.len() > prefix.len()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.:".contains(c));
+        if plain {
+            out.insert(id.to_string());
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out
 }

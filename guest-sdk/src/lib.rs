@@ -13,6 +13,7 @@
 //!         PolicyInfo::new("my-policy", env!("CARGO_PKG_VERSION"), "what it checks")
 //!             .consumes(&[ArtifactKind::Coverage])
 //!             .params_schema(r#"{"type":"object"}"#)
+//!             .rule(RuleInfo::new("my-policy/rule", Severity::High, "what it wants"))
 //!     }
 //!     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
 //!         Ok(Verdict::pass("nothing to complain about"))
@@ -25,9 +26,16 @@
 //! Policy logic is plain Rust over the generated types, so it is unit-tested
 //! natively with `cargo test`; only [`log`] needs the host (natively it prints
 //! to stderr).
+//!
+//! [`export!`] wraps the policy: every verdict it returns passes through
+//! [`fingerprint::finish`], which fills each finding's `fingerprint` (when
+//! the policy left it empty) and makes them unique within the verdict, as
+//! the contract requires.
 
+pub mod fingerprint;
 pub mod glob;
 mod helpers;
+pub use helpers::rule_ids_in;
 pub mod params;
 
 /// Generated bindings of the `gate:policy` world (from `wit/`).
@@ -42,15 +50,42 @@ pub mod bindings {
     });
 }
 
-pub use bindings::Guest as Policy;
 pub use bindings::gate::policy::host::LogLevel;
 pub use bindings::gate::policy::types::*;
+
+/// What a policy implements: the two exports of the `policy` world.
+pub trait Policy {
+    /// Describes the policy (name, version, what it reads, params schema,
+    /// rule catalog).
+    fn info() -> PolicyInfo;
+    /// Judges a request. Fingerprints may be left empty: [`export!`] fills
+    /// them (see [`fingerprint::finish`]).
+    fn evaluate(request: Request) -> Result<Verdict, PolicyError>;
+}
+
+/// Runs a policy's `evaluate` as the exported component does: the verdict
+/// passes through [`fingerprint::finish`]. Natively, for tests.
+pub fn evaluate<P: Policy>(request: Request) -> Result<Verdict, PolicyError> {
+    P::evaluate(request).map(fingerprint::finish)
+}
 
 /// Exports a type implementing [`Policy`] as the component's `policy` world.
 #[macro_export]
 macro_rules! export {
     ($ty:ident) => {
-        $crate::bindings::export!($ty);
+        #[doc(hidden)]
+        pub struct __GateSdkExport;
+        impl $crate::bindings::Guest for __GateSdkExport {
+            fn info() -> $crate::PolicyInfo {
+                <$ty as $crate::Policy>::info()
+            }
+            fn evaluate(
+                request: $crate::Request,
+            ) -> ::core::result::Result<$crate::Verdict, $crate::PolicyError> {
+                $crate::evaluate::<$ty>(request)
+            }
+        }
+        $crate::bindings::export!(__GateSdkExport);
     };
 }
 

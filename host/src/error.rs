@@ -13,7 +13,7 @@ pub enum GateError {
     #[error("{} artifact(s) could not be read", .0.len())]
     Input(Vec<InputError>),
     #[error(transparent)]
-    Registry(crate::registry::RegistryError),
+    Registry(gate_oci::RegistryError),
     #[error("{0}")]
     Runtime(String),
     /// Stdout or a report file could not be written (a closed pipe on

@@ -6,7 +6,6 @@ use crate::context::RunContext;
 use crate::error::GateError;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
 use crate::policies::{PolicyRef, SourceError};
-use crate::registry::{self, pack};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
     CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
@@ -73,7 +72,7 @@ pub struct RunPlan {
     /// Changed lines from `--diff`/`--base`; `None` when no diff was given.
     pub changes: Option<Vec<wit::ChangedFile>>,
     /// How `oci://` packs are fetched and verified.
-    pub registry: registry::Options,
+    pub registry: gate_oci::Options,
 }
 
 struct Prepared {
@@ -87,12 +86,12 @@ struct Prepared {
     level_from_pack: bool,
     /// The params the policy gets: the pack's defaults under the user's.
     params: serde_json::Value,
-    pack: Option<registry::PackOrigin>,
+    pack: Option<gate_oci::PackOrigin>,
 }
 
 /// The pack defaults embedded in a component, or why they cannot be read.
-fn pack_defaults(bytes: &[u8]) -> Result<Option<pack::EmbeddedPolicy>, PolicyFailure> {
-    pack::Embedded::of(bytes)
+fn pack_defaults(bytes: &[u8]) -> Result<Option<gate_oci::EmbeddedPolicy>, PolicyFailure> {
+    gate_oci::Embedded::of(bytes)
         .map(|e| e.map(|e| e.policy))
         .map_err(|e| PolicyFailure::new(PolicyErrorKind::InvalidComponent, e.to_string()))
 }
@@ -134,7 +133,8 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
     let env = CallEnv {
         now: Duration::from_secs(u64::try_from(plan.context.now_ts.as_second()).unwrap_or(0)),
     };
-    let resolver = registry::Resolver::new(plan.registry.clone());
+    let stderr = crate::registry::Stderr::new();
+    let resolver = gate_oci::Resolver::new(plan.registry.clone(), &stderr);
 
     // 1. Components: read, compile (or cache), info(), params against schema.
     let mut prepared = Vec::new();
@@ -331,6 +331,7 @@ fn evaluate_one(
         stdout: String::new(),
         stderr: String::new(),
         overridden: None,
+        rules: Vec::new(),
     };
     let (loaded, info) = match p.loaded {
         Ok(x) => x,
@@ -344,6 +345,7 @@ fn evaluate_one(
         entry.name = info.name.clone();
     }
     entry.version = info.version.clone();
+    entry.rules = info.rules.iter().map(convert::rule_info).collect();
 
     let consumes: Vec<ArtifactKind> = info
         .consumes
@@ -523,6 +525,7 @@ fn finding(f: wit::Finding) -> Finding {
             wit::FindingStatus::Fixed => "fixed",
         },
         blocking: f.blocking,
+        fingerprint: f.fingerprint,
     }
 }
 

@@ -26,7 +26,6 @@ pub mod context;
 pub mod error;
 pub mod evaluate;
 pub mod exit;
-pub mod fsutil;
 pub mod inputs;
 pub mod params;
 pub mod policies;
@@ -34,3 +33,7 @@ pub mod registry;
 pub mod report;
 pub mod runtime;
 pub mod verdict;
+
+/// File access (regular files only, bounded reads, atomic writes), shared
+/// with `gate-oci`.
+pub use gate_fsutil as fsutil;

@@ -69,7 +69,7 @@ pub struct PolicyEntry {
     pub digest: String,
     /// The registry pack the policy came from (`oci://` references).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pack: Option<crate::registry::PackOrigin>,
+    pub pack: Option<gate_oci::PackOrigin>,
     pub level: Level,
     /// `pack` when the level is the pack's default (gate.toml gave none).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +93,32 @@ pub struct PolicyEntry {
     /// A `soft` failure overridden with `--override`, loudly recorded.
     #[serde(skip_serializing_if = "Option::is_none", rename = "override")]
     pub overridden: Option<crate::evaluate::Override>,
+    /// The policy's rule catalog (from `info()`), which reports describe
+    /// rules from. Not in the JSON verdict (`gate policies --json` shows it).
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
+}
+
+impl PolicyEntry {
+    /// The catalog entry of rule `id`, if the policy lists it.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// One rule of a policy's catalog (the contract's `rule-info`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub default_severity: Severity,
+    pub short_description: String,
+    pub full_description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,6 +138,9 @@ pub struct Finding {
     pub evidence: Option<String>,
     pub status: &'static str,
     pub blocking: bool,
+    /// Identifies the finding across runs; unique within the policy's
+    /// findings (the contract's `fingerprint`).
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -44,6 +44,38 @@ fn policies_lists_builtin_with_digest_of_embedded_component() {
     assert_eq!(cov["name"], "coverage");
     assert_eq!(cov["consumes"], serde_json::json!(["coverage"]));
     assert!(cov["params_schema"]["properties"]["min-line"].is_object());
+    // The rule catalog from info().
+    assert_eq!(
+        cov["rules"][0],
+        serde_json::json!({
+            "id": "coverage/line-threshold",
+            "default_severity": "high",
+            "short_description": "overall line coverage must reach `min-line`",
+            "full_description": "The line coverage of all current reports, merged, must be at least the `min-line` param (a percentage). A minimum set on a measure the reports do not contain fails too.",
+            "help": "add tests that exercise the uncovered lines",
+            "tags": ["coverage"]
+        })
+    );
+    let counts: Vec<(String, usize)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["ref"].as_str().unwrap().to_string(),
+                p["rules"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("builtin:coverage".to_string(), 12),
+            ("builtin:security".to_string(), 3),
+            ("builtin:approvals".to_string(), 9),
+            ("builtin:iac".to_string(), 87),
+        ]
+    );
     // The digest is the sha256 of the component the build embedded.
     let wasm = gate::policies::builtin::get("coverage").unwrap();
     assert_eq!(cov["digest"], format!("sha256:{:x}", Sha256::digest(wasm)));

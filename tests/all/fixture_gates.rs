@@ -436,7 +436,7 @@ fn params_fixtures_are_accepted_by_their_policies() {
 #[test]
 fn pack_fixture_reads_and_checks() {
     let dir = repo().join("tests/fixtures/packs/example");
-    let p = gate::registry::pack::PackToml::load(&dir).unwrap();
+    let p = gate_oci::PackToml::load(&dir).unwrap();
     p.check().unwrap();
     assert_eq!(
         (p.name.as_str(), p.version.as_str()),

@@ -151,7 +151,7 @@ fn build_validates_and_writes_an_oci_layout() {
         serde_json::from_slice(&std::fs::read(layout.join(&config_digest[7..])).unwrap()).unwrap();
     assert_eq!(config["architecture"], "wasm");
     assert_eq!(config["os"], "wasip2");
-    assert_eq!(config["component"]["target"], "gate:policy/policy@0.1.0");
+    assert_eq!(config["component"]["target"], "gate:policy/policy@0.2.0");
     assert_eq!(
         config["component"]["exports"],
         serde_json::json!(["evaluate", "info"])
@@ -162,7 +162,7 @@ fn build_validates_and_writes_an_oci_layout() {
         .iter()
         .map(|i| i.as_str().unwrap())
         .collect();
-    assert!(imports.contains(&"gate:policy/types@0.1.0"), "{imports:?}");
+    assert!(imports.contains(&"gate:policy/types@0.2.0"), "{imports:?}");
     assert!(
         imports.iter().any(|i| i.starts_with("wasi:io/streams@")),
         "{imports:?}"
@@ -996,8 +996,8 @@ fn packs_for_a_newer_gate_are_refused_at_pull() {
         (
             "ns/wit:v1",
             "dev.gate.pack.wit",
-            "gate:policy@0.2.0",
-            "gate:policy@0.2.0",
+            "gate:policy@0.1.0",
+            "gate:policy@0.1.0",
         ),
     ] {
         let name = repo.replace(['/', ':'], "-");
@@ -1333,10 +1333,7 @@ fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
         ),
     ];
     for (name, metadata, needle) in cases {
-        t.write(
-            name,
-            gate::registry::pack::embed_metadata(coverage, metadata).unwrap(),
-        );
+        t.write(name, gate_oci::embed_metadata(coverage, metadata).unwrap());
         let run = t
             .run(&[
                 "eval",

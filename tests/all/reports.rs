@@ -444,3 +444,126 @@ fn markdown_links_findings_to_the_commit_on_github() {
         "{md}"
     );
 }
+
+/// A real Semgrep OSS 1.69 SARIF (corpus, see its PROVENANCE.md): 77
+/// results, where one rule fires several times in one file with the same
+/// message (48 distinct rule/path/message triples). GitLab's widget merges
+/// issues that share a fingerprint, so every result must keep its own.
+#[test]
+fn gitlab_fingerprints_stay_unique_when_a_rule_repeats_in_one_file() {
+    let Some(corpus) = crate::corpus_or_skip() else {
+        return;
+    };
+    let t = TestDir::new();
+    let file = corpus.join("security/sarif/semgrep/semgrep-oss-1.69.sarif");
+    let file = file.to_str().unwrap();
+    let run = |format: &str| {
+        t.run(&[
+            "eval",
+            "--policy",
+            "builtin:security",
+            file,
+            "--now",
+            NOW,
+            "--format",
+            format,
+        ])
+        .expect_code(1)
+        .stdout()
+    };
+    let issues: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), 77);
+    let prints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), 77, "one GitLab issue per result");
+    let triples: std::collections::BTreeSet<String> = issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{}|{}|{}",
+                i["check_name"], i["location"]["path"], i["description"]
+            )
+        })
+        .collect();
+    assert_eq!(triples.len(), 48, "the corpus file still repeats rules");
+
+    // The verdict carries the fingerprints of the artifact findings judged
+    // (what `gate parse` shows), each once.
+    let v: Value = serde_json::from_str(&run("json")).unwrap();
+    let mut in_verdict: Vec<String> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    let parsed = t.run(&["parse", file, "--json"]).expect_code(0).json();
+    let mut in_artifact: Vec<String> = parsed["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    in_verdict.sort();
+    in_artifact.sort();
+    assert_eq!(in_verdict, in_artifact);
+
+    // SARIF's partialFingerprints are the verdict's.
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let mut in_sarif: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let h = r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap();
+            h.strip_suffix(":1").unwrap().to_string()
+        })
+        .collect();
+    in_sarif.sort();
+    assert_eq!(in_sarif, in_verdict);
+}
+
+/// Grype's SARIF for a directory scan (corpus, see its PROVENANCE.md) names
+/// files by absolute paths outside any repository: gate's SARIF gives them
+/// as absolute `file://` URIs (GitHub cannot map a bare `/some/path`), with
+/// no `uriBaseId`.
+#[test]
+fn sarif_paths_outside_the_repository_are_file_uris() {
+    let Some(corpus) = crate::corpus_or_skip() else {
+        return;
+    };
+    let t = TestDir::new();
+    let file = corpus.join("security/sarif/grype/grype-golden-directory.sarif");
+    let out = t
+        .run(&[
+            "eval",
+            "--policy",
+            "builtin:security",
+            file.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ])
+        .stdout();
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let mut locations: Vec<Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"].clone())
+        .collect();
+    locations.sort_by_key(|l| l.to_string());
+    locations.dedup();
+    assert_eq!(
+        locations,
+        [
+            serde_json::json!({"uri": "file:///some/path/somefile-1.txt"}),
+            serde_json::json!({"uri": "file:///some/path/somefile-2.txt"}),
+        ]
+    );
+}

@@ -278,3 +278,43 @@ fn not_a_component_is_an_error_not_a_pass() {
         "invalid-component"
     );
 }
+
+/// A component importing `gate:policy/host@0.1.0` (an empty instance, which
+/// is all the check looks at), as a 0.1-era policy does.
+fn wit_0_1_component() -> Vec<u8> {
+    use wasm_encoder::{
+        Component, ComponentImportSection, ComponentTypeRef, ComponentTypeSection, InstanceType,
+    };
+    let mut c = Component::new();
+    let mut types = ComponentTypeSection::new();
+    types.instance(&InstanceType::new());
+    c.section(&types);
+    let mut imports = ComponentImportSection::new();
+    imports.import("gate:policy/host@0.1.0", ComponentTypeRef::Instance(0));
+    c.section(&imports);
+    c.finish()
+}
+
+#[test]
+fn a_component_built_against_wit_0_1_is_refused_with_a_rebuild_hint() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    t.write("old.wasm", wit_0_1_component());
+    let v = t
+        .run(&[
+            "eval",
+            "--policy",
+            "old.wasm",
+            "lcov.info",
+            "--format",
+            "json",
+        ])
+        .expect_code(4)
+        .json();
+    let error = &v["policies"][0]["error"];
+    assert_eq!(error["kind"], "invalid-component");
+    assert_eq!(
+        error["message"],
+        "component was built against `gate:policy/host@0.1.0`, but this gate implements gate:policy@0.2.0: rebuild the policy against gate:policy@0.2.0 (gate-sdk 0.2)"
+    );
+}

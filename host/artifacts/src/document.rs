@@ -42,13 +42,6 @@ impl<'a> JsonDoc<'a> {
     pub fn shape(&self) -> &serde_json::Value {
         &self.shape
     }
-
-    /// The whole document as a `serde_json::Value`. Costs many times the
-    /// document's size in memory: only for small documents (`--params`,
-    /// tests), never for artifacts.
-    pub fn value(&self, name: &str) -> Result<serde_json::Value, ParseError> {
-        strict_json(self.text).map_err(|e| json_error(name, &e))
-    }
 }
 
 /// Keys kept of the root object in a [`JsonDoc::shape`].
@@ -338,18 +331,6 @@ pub fn line_col(text: &str, offset: usize) -> Position {
     }
 }
 
-/// How a JSON value's type reads in a message (`found an object`).
-pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
 /// Parses JSON like `serde_json::from_str::<Value>`, except that a key given
 /// twice in one object is an error: serde_json keeps the last one, so a
 /// second `"results": []` would silently erase every finding before it.
@@ -507,6 +488,33 @@ impl Shape<'_> {
     }
 }
 
+/// The keys of one object seen so far: a short list, then a set.
+#[derive(Default)]
+struct Seen<'de> {
+    few: Vec<std::borrow::Cow<'de, str>>,
+    many: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+}
+
+impl<'de> Seen<'de> {
+    /// Keys up to which a linear scan is cheaper than hashing.
+    const FEW: usize = 32;
+
+    /// Whether `key` is new (and remembers it).
+    fn insert(&mut self, key: std::borrow::Cow<'de, str>) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(&key) {
+                return false;
+            }
+            self.few.push(key);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().cloned());
+        }
+        self.many.insert(key)
+    }
+}
+
 /// A key as read: borrowed from the text unless it has escapes.
 struct Key<'de>(std::borrow::Cow<'de, str>);
 
@@ -595,10 +603,11 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         let mut object = serde_json::Map::new();
         let mut more = false;
         // Every key of this object, for the duplicate check: borrowed from
-        // the text (unless escaped), freed when the object ends.
-        let mut seen: std::collections::HashSet<std::borrow::Cow<'de, str>> =
-            std::collections::HashSet::new();
+        // the text (unless escaped), freed when the object ends. Most
+        // objects are small: a linear scan beats hashing until they grow.
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            // A borrowed key's clone is two words; an escaped one is rare.
             if !seen.insert(key.clone()) {
                 return Err(A::Error::custom(format_args!(
                     "duplicate key `{key}` in an object"
@@ -618,5 +627,115 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
             object.insert(SHAPE_MORE.to_owned(), serde_json::Value::Null);
         }
         Ok(serde_json::Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use serde_json::json;
+
+    fn shape(text: &str) -> serde_json::Value {
+        json_shape(text).unwrap()
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth() {
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"runs":[{"results":[{"x":{"k":1,"k":1}}]}]}"#,
+            // Past every bound of the shape: still checked.
+            &format!(
+                r#"{{"a":[{}{{"deep":{{"d":{{"e":{{"f":{{"g":{{"z":1,"z":2}}}}}}}}}}}}]}}"#,
+                "1,".repeat(100)
+            ),
+            // An escaped key equal to a plain one.
+            r#"{"a":1,"\u0061":2}"#,
+        ] {
+            let e = json_shape(text).unwrap_err();
+            assert!(e.to_string().contains("duplicate key"), "{text}: {e}");
+        }
+        assert!(json_shape(r#"{"a":{"k":1},"b":{"k":1}}"#).is_ok());
+        // Past the short list of keys, in the set, and across the switch.
+        for dup in [5, 31, 32, 50, 99] {
+            let mut text: String = (0..100).map(|i| format!("\"k{i}\":{i},")).collect();
+            text = format!("{{{text}\"k{dup}\":0}}");
+            let e = json_shape(&text).unwrap_err();
+            assert!(e.to_string().contains(&format!("`k{dup}`")), "{dup}: {e}");
+        }
+        let text: String = (0..100)
+            .map(|i| format!("\"k{i}\":{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(json_shape(&format!("{{{text}}}")).is_ok());
+    }
+
+    #[test]
+    fn the_shape_keeps_the_start_and_marks_the_rest() {
+        let items: Vec<_> = (0..100).map(|i| json!({ "i": i })).collect();
+        let v = shape(&json!({ "version": "2.1.0", "runs": items }).to_string());
+        assert_eq!(v["version"], "2.1.0");
+        // Two items and the marker that there were more.
+        assert_eq!(v["runs"], json!([{"i": 0}, {"i": 1}, null]));
+        let keys: serde_json::Map<_, _> = (0..100).map(|i| (format!("k{i}"), json!(i))).collect();
+        let v = shape(&json!({ "child": keys }).to_string());
+        let child = v["child"].as_object().unwrap();
+        assert_eq!(child.len(), SHAPE_CHILD_KEYS + 1);
+        assert!(child.contains_key(SHAPE_MORE));
+        // Nothing is cut when it fits.
+        let small = json!({"a": [1, 2], "b": {"c": "d"}});
+        assert_eq!(shape(&small.to_string()), small);
+    }
+
+    #[test]
+    fn the_shape_is_bounded_whatever_the_document() {
+        // Every root entry is deep and wide: the shape stays small.
+        let wide: serde_json::Map<_, _> = (0..50)
+            .map(|i| {
+                (
+                    format!("k{i}"),
+                    json!({"x": [{"y": {"z": {"w": [1, 2, 3]}}}]}),
+                )
+            })
+            .collect();
+        let root: serde_json::Map<_, _> = (0..1000)
+            .map(|i| (format!("r{i}"), serde_json::Value::Object(wide.clone())))
+            .collect();
+        let text = serde_json::Value::Object(root).to_string();
+        let v = shape(&text);
+        let size = v.to_string().len();
+        assert!(size < 1_000_000, "shape of {} bytes: {size}", text.len());
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            shape(&json!({ "s": long }).to_string())["s"]
+                .as_str()
+                .unwrap()
+                .len(),
+            SHAPE_STRING
+        );
+    }
+
+    #[test]
+    fn from_json_names_the_code_and_the_pointer() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[allow(dead_code)]
+            runs: Vec<Run>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Run {
+            #[allow(dead_code)]
+            level: String,
+        }
+        let text = "{\"runs\":[{\"level\":\"a\"},\n{\"level\":3}]}";
+        let e = from_json::<Doc>("r.json", text, "invalid-sarif").unwrap_err();
+        assert_eq!(e.code, "invalid-sarif");
+        assert_eq!(e.position, Some(Position::Pointer("/runs/1/level".into())));
+        assert!(e.message.contains("line 2"), "{}", e.message);
+        let dup = from_json::<StrictMap<String, u32>>("m.json", r#"{"a":1,"b":2,"a":3}"#, "x");
+        assert!(dup.unwrap_err().message.contains("duplicate key `a`"));
+        let ok = from_json::<StrictMap<String, u32>>("m.json", r#"{"b":1,"a":2}"#, "x").unwrap();
+        assert_eq!(ok.0, vec![("b".to_string(), 1), ("a".to_string(), 2)]);
     }
 }

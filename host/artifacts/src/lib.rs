@@ -22,6 +22,7 @@ pub mod error;
 pub mod findings;
 pub mod format;
 pub mod iac;
+pub(crate) mod lenient;
 pub mod model;
 pub mod paths;
 

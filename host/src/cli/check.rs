@@ -9,7 +9,6 @@ use crate::exit::Exit;
 use crate::fsutil;
 use crate::inputs::ArtifactSpec;
 use crate::policies::{PolicyRef, builtin};
-use crate::registry;
 use crate::report;
 use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
@@ -343,7 +342,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         },
         context,
         changes,
-        registry: registry::Options {
+        registry: gate_oci::Options {
             locked: run.locked,
             offline: run.offline,
             key_base: PathBuf::from("."),
@@ -355,7 +354,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
 
 /// `[registry]` of a config: trusted keys (relative to the config file),
 /// offline and insecure switches, and `gate.lock` beside the config.
-pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut registry::Options) {
+pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut gate_oci::Options) {
     let reg = &cfg.config.registry;
     let base = cfg.base_dir();
     options.insecure |= reg.insecure;

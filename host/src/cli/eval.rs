@@ -8,7 +8,7 @@ use crate::evaluate::{ParamsOrigin, PolicySpec};
 use crate::exit::Exit;
 use crate::inputs::ArtifactSpec;
 use crate::policies::PolicyRef;
-use crate::registry::Reference;
+use gate_oci::Reference;
 use std::path::Path;
 
 pub fn run(args: EvalArgs) -> Result<Exit, GateError> {

@@ -1,13 +1,17 @@
 //! `gate pack`: build, push, pull, inspect, save, load, sign, verify and
-//! update policy packs (see [`crate::registry`]).
+//! update policy packs (the `gate-oci` crate; its notes and progress are
+//! shown by [`Stderr`]).
 
 use crate::error::GateError;
 use crate::exit::Exit;
 use crate::policies::PolicyRef;
-use crate::registry::{
-    self, Options, Reference, RegistryError, client::Client, layout, lock::LockFile, pack, sign,
-};
+use crate::registry::{Stderr, build_pack};
 use clap::{Args, Subcommand};
+use gate_oci::{
+    Embedded, Fetched, LockFile, Options, Pack, PublicKey, Reference, RegistryError, SecretKey,
+    digest_of, embedded_json, load_keys, load_signatures, read_layout, save_signatures, verify_any,
+    write_layout,
+};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -134,27 +138,23 @@ fn reference(s: &str) -> Result<Reference, GateError> {
 
 /// A pack from the cache or the registry, verified (signatures too when
 /// keys are given).
-fn fetch(r: &Reference, net: &NetArgs) -> Result<registry::Fetched, RegistryError> {
+fn fetch(r: &Reference, net: &NetArgs) -> Result<Fetched, RegistryError> {
     let o = options(net);
-    let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
-    registry::fetch(r, &o, &keys, None)
+    let keys = load_keys(&o.trusted_keys, &o.key_base)?;
+    gate_oci::fetch(r, &o, &keys, None, &Stderr::new())
 }
 
-/// A client for commands that must write to (or ask) the registry itself:
-/// refused in offline mode rather than silently going online.
-fn online_client(
-    r: &Reference,
-    insecure: bool,
-    push: bool,
-    what: &str,
-) -> Result<Client, GateError> {
+/// Whether plain HTTP is allowed for commands that must write to (or ask)
+/// the registry itself: refused in offline mode rather than silently going
+/// online.
+fn online(insecure: bool, what: &str) -> Result<bool, GateError> {
     let o = Options::default().with_env();
     if o.offline {
         return Err(GateError::Usage(format!(
             "`gate pack {what}` needs the registry, but GATE_OFFLINE is set"
         )));
     }
-    Ok(Client::new(r, insecure || o.insecure, push)?)
+    Ok(insecure || o.insecure)
 }
 
 /// `DIR` or `DIR:TAG` of an OCI image layout, when `s` names one.
@@ -183,7 +183,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             for (name, bytes) in p.policies() {
                 text.push_str(&format!(
                     "  {name}  {}  {} bytes\n",
-                    layout::digest_of(bytes),
+                    digest_of(bytes),
                     bytes.len()
                 ));
             }
@@ -195,7 +195,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             net,
         } => {
             let (shown, p) = match layout_arg(&r) {
-                Some((dir, tag)) => (r.clone(), layout::read_layout(&dir, tag.as_deref())?),
+                Some((dir, tag)) => (r.clone(), read_layout(&dir, tag.as_deref())?),
                 None => {
                     let rr = reference(&r)?;
                     (rr.to_string(), fetch(&rr, &net)?.pack)
@@ -211,12 +211,12 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             let r = reference(&r)?;
             // Signatures travel with the pack, so trusted keys keep
             // working on the air-gapped side.
-            let registry::Fetched {
+            let Fetched {
                 pack: p,
                 signatures: sigs,
             } = fetch(&r, &net)?;
-            layout::write_layout(&output, &p, &r.tag_or_latest())?;
-            sign::save_signatures(&output, &p, &sigs)?;
+            write_layout(&output, &p, &r.tag_or_latest())?;
+            save_signatures(&output, &p, &sigs)?;
             print(format!(
                 "{} {} ({} signature(s))\n",
                 output.display(),
@@ -226,8 +226,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
         }
         PackCommand::Load { dir, reference: r } => {
             let r = reference(&r)?;
-            let p = layout::read_layout(&dir, r.tag.as_deref())
-                .or_else(|_| layout::read_layout(&dir, None))?;
+            let p = read_layout(&dir, r.tag.as_deref()).or_else(|_| read_layout(&dir, None))?;
             if let Some(d) = &r.digest
                 && *d != p.digest
             {
@@ -242,9 +241,9 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
                 .with_env()
                 .cache
                 .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
-            pack::check_compatible(&p)?;
-            let sigs = sign::load_signatures(&dir, &p.digest)?;
-            cache.store_pack(&p)?;
+            gate_oci::check_compatible(&p)?;
+            let sigs = load_signatures(&dir, &p.digest)?;
+            cache.store_pack(&p, &Stderr::new())?;
             for s in &sigs {
                 cache.put_signature(&p.digest, s)?;
             }
@@ -262,15 +261,14 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             insecure,
         } => {
             let r = reference(&r)?;
-            let secret = sign::load_secret_key(&key).map_err(|e| GateError::Usage(e.message))?;
-            let client = online_client(&r, insecure, true, "sign")?;
-            let wanted = r.digest.clone().unwrap_or_else(|| r.tag_or_latest());
-            let (bytes, digest) = client.get_manifest(&r.repository, &wanted)?;
-            layout::parse_manifest(&bytes)?;
-            let sig = sign::push_signature(&client, &r, &digest, bytes.len() as u64, &secret)?;
+            let secret = SecretKey::load(&key).map_err(|e| GateError::Usage(e.message))?;
+            let insecure = online(insecure, "sign")?;
+            let signed = gate_oci::sign_pack(&r, &secret, insecure, &Stderr::new())?;
             print(format!(
-                "signed {digest} with {}: {sig}\n",
-                sign::public_key_text(&secret)
+                "signed {} with {}: {}\n",
+                signed.digest,
+                secret.public_key_text(),
+                signed.signature
             ))
         }
         PackCommand::Verify {
@@ -278,13 +276,13 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             keys,
             insecure,
         } => {
-            let keys =
-                sign::load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
+            let keys: Vec<PublicKey> =
+                load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
             if let Some((dir, tag)) = layout_arg(&r) {
                 // An OCI layout from `gate pack save`: check it before `load`.
-                let p = layout::read_layout(&dir, tag.as_deref())?;
-                let docs = sign::load_signatures(&dir, &p.digest)?;
-                sign::verify_any(&r, &p.digest, &docs, &keys)?;
+                let p = read_layout(&dir, tag.as_deref())?;
+                let docs = load_signatures(&dir, &p.digest)?;
+                verify_any(&r, &p.digest, &docs, &keys)?;
                 return print(format!("{}: signature verified\n", p.digest));
             }
             let r = reference(&r)?;
@@ -292,7 +290,7 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             // the cache), then its signatures are checked against the keys.
             let mut o = Options::default().with_env();
             o.insecure |= insecure;
-            let fetched = registry::fetch(&r, &o, &keys, None)?;
+            let fetched = gate_oci::fetch(&r, &o, &keys, None, &Stderr::new())?;
             print(format!("{}: signature verified\n", fetched.pack.digest))
         }
         PackCommand::Update { config } => update(config),
@@ -301,11 +299,10 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
 }
 
 fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
-    let manifest = pack::PackToml::load(dir).map_err(|e| GateError::Usage(e.message))?;
-    let (p, built) = pack::build(dir).map_err(|e| GateError::Usage(e.message))?;
+    let (manifest, p, built) = build_pack(dir).map_err(|e| GateError::Usage(e.message))?;
     let out = output
         .unwrap_or_else(|| PathBuf::from(format!("{}-{}.oci", manifest.name, manifest.version)));
-    layout::write_layout(&out, &p, &manifest.version)?;
+    write_layout(&out, &p, &manifest.version)?;
     let mut text = format!(
         "built {} {} into {} ({})\n",
         manifest.name,
@@ -329,38 +326,24 @@ fn push(source: &str, r: &Reference, insecure: bool) -> Result<Exit, GateError> 
         )));
     }
     let p = if Path::new(source).join("pack.toml").is_file() {
-        pack::build(Path::new(source))
+        build_pack(Path::new(source))
             .map_err(|e| GateError::Usage(e.message))?
-            .0
+            .1
     } else {
         let (dir, tag) = layout_arg(source).ok_or_else(|| {
             GateError::Usage(format!(
                 "{source}: neither a pack directory (pack.toml) nor an OCI image layout"
             ))
         })?;
-        layout::read_layout(&dir, tag.as_deref())?
+        read_layout(&dir, tag.as_deref())?
     };
-    let client = online_client(r, insecure, true, "push")?;
-    for (d, bytes) in p.blobs() {
-        let pushed = client.push_blob(&r.repository, bytes)?;
-        if pushed != d.digest {
-            return Err(
-                RegistryError::new(format!("blob {} changed while pushing", d.digest)).into(),
-            );
-        }
-    }
-    client.put_manifest(
-        &r.repository,
-        &r.tag_or_latest(),
-        &p.manifest_bytes,
-        layout::MANIFEST,
-    )?;
+    let insecure = online(insecure, "push")?;
+    gate_oci::push(r, &p, insecure, &Stderr::new())?;
     print(format!("pushed {}@{}\n", r.without_policy(), p.digest))
 }
 
 /// What `gate pack inspect` prints.
-fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
-    let ann = |k: &str| p.manifest.annotations.get(k).cloned().unwrap_or_default();
+fn inspect(shown: &str, p: &Pack, json: bool) -> String {
     let policies: Vec<serde_json::Value> = p
         .layers
         .iter()
@@ -371,7 +354,7 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
                 "digest": d.digest,
                 "size": d.size,
                 "media-type": d.media_type,
-                "metadata": pack::embedded_json(bytes)
+                "metadata": embedded_json(bytes)
                     .unwrap_or_else(|e| Some(serde_json::json!({"error": e.message}))),
             })
         })
@@ -382,9 +365,9 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
         let doc = serde_json::json!({
             "reference": shown,
             "digest": p.digest,
-            "name": ann(layout::ANN_TITLE),
-            "version": ann(layout::ANN_VERSION),
-            "description": ann(layout::ANN_DESCRIPTION),
+            "name": p.name(),
+            "version": p.version(),
+            "description": p.description(),
             "policies": policies,
             "manifest": manifest,
         });
@@ -395,12 +378,9 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
     }
     let mut text = format!("{shown}\n");
     text.push_str(&format!("  digest:      {}\n", p.digest));
-    text.push_str(&format!("  name:        {}\n", ann(layout::ANN_TITLE)));
-    text.push_str(&format!("  version:     {}\n", ann(layout::ANN_VERSION)));
-    text.push_str(&format!(
-        "  description: {}\n",
-        ann(layout::ANN_DESCRIPTION)
-    ));
+    text.push_str(&format!("  name:        {}\n", p.name()));
+    text.push_str(&format!("  version:     {}\n", p.version()));
+    text.push_str(&format!("  description: {}\n", p.description()));
     text.push_str(&format!(
         "  config:      {}\n",
         p.manifest.config.media_type
@@ -409,7 +389,7 @@ fn inspect(shown: &str, p: &layout::Pack, json: bool) -> String {
     for ((d, bytes), (name, _)) in p.layers.iter().zip(p.policies()) {
         text.push_str(&format!("    {name}  {}  {} bytes\n", d.digest, d.size));
         // The defaults gate.toml inherits when it gives no level/params.
-        match pack::Embedded::of(bytes) {
+        match Embedded::of(bytes) {
             Ok(Some(e)) => {
                 let level = e
                     .policy
@@ -436,7 +416,8 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
     super::check::apply_registry(&cfg, &mut o);
     let lock_path = base.join("gate.lock");
     let mut lock = LockFile::load(&lock_path)?;
-    let keys = sign::load_keys(&o.trusted_keys, &o.key_base)?;
+    let keys = load_keys(&o.trusted_keys, &o.key_base)?;
+    let stderr = Stderr::new();
     let mut seen = Vec::new();
     let mut text = String::new();
     for p in &cfg.config.policies {
@@ -448,7 +429,7 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
         if seen.contains(&key) {
             continue;
         }
-        let pack = registry::fetch(&r, &o, &keys, None)?.pack;
+        let pack = gate_oci::fetch(&r, &o, &keys, None, &stderr)?.pack;
         let old = lock.get(&key).map(str::to_string);
         lock.set(&key, &pack.digest);
         text.push_str(&match old {
@@ -458,20 +439,13 @@ fn update(config: Option<PathBuf>) -> Result<Exit, GateError> {
         });
         seen.push(key);
     }
-    lock.packs.retain(|e| seen.contains(&e.reference));
+    lock.retain(|reference| seen.iter().any(|s| s == reference));
     lock.save(&lock_path)?;
     print(text)
 }
 
 fn keygen(output: &Path) -> Result<Exit, GateError> {
-    use base64::Engine as _;
-    use std::io::Read;
-    let mut seed = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .map_err(|e| GateError::Usage(format!("cannot read /dev/urandom: {e}")))?;
-    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = SecretKey::generate().map_err(|e| GateError::Usage(e.message))?;
     let pub_path = PathBuf::from(format!("{}.pub", output.display()));
     if output.exists() {
         return Err(GateError::Usage(format!(
@@ -481,7 +455,7 @@ fn keygen(output: &Path) -> Result<Exit, GateError> {
     }
     // Created 0600 (less the umask): the secret is never readable by others,
     // not even between writing and a chmod.
-    crate::fsutil::write_file_mode(output, format!("{}\n", b64.encode(seed)).as_bytes(), 0o600)
+    crate::fsutil::write_file_mode(output, format!("{}\n", key.to_base64()).as_bytes(), 0o600)
         .map_err(|e| {
             GateError::Output(format!(
                 "cannot write {}: {}",
@@ -489,9 +463,13 @@ fn keygen(output: &Path) -> Result<Exit, GateError> {
                 crate::fsutil::lower(&e)
             ))
         })?;
-    layout::write_atomic(
-        &pub_path,
-        format!("{}\n", sign::public_key_text(&key)).as_bytes(),
-    )?;
-    print(format!("{}\n", sign::public_key_text(&key)))
+    crate::fsutil::write_file(&pub_path, format!("{}\n", key.public_key_text()).as_bytes())
+        .map_err(|e| {
+            RegistryError::new(format!(
+                "cannot write {}: {}",
+                pub_path.display(),
+                e.to_string().to_lowercase()
+            ))
+        })?;
+    print(format!("{}\n", key.public_key_text()))
 }

@@ -37,6 +37,7 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
                     "digest": digest,
                     "consumes": info.consumes.iter().map(|k| convert::kind_back(*k).as_str()).collect::<Vec<_>>(),
                     "params_schema": schema,
+                    "rules": info.rules.iter().map(convert::rule_info).collect::<Vec<_>>(),
                 }));
             }
             Err(e) => {

@@ -144,18 +144,9 @@ pub struct ArtifactConfig {
     pub role: Role,
 }
 
-/// Sentinel-style enforcement levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// A failure is reported as a warning.
-    Advisory,
-    /// A failure fails the gate (overrides come with the enforcement issue).
-    Soft,
-    /// A failure always fails the gate.
-    #[default]
-    Hard,
-}
+/// Enforcement levels and the TOML → JSON params conversion are the pack
+/// format's too: one definition, in `gate-oci`.
+pub use gate_oci::{Level, toml_to_json};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -276,7 +267,7 @@ impl ConfigFile {
                 non_empty(n, "a policy's `name`")?;
             }
             if p.uses.get_ref().starts_with("oci://") {
-                crate::registry::Reference::parse(p.uses.get_ref()).map_err(|e| {
+                gate_oci::Reference::parse(p.uses.get_ref()).map_err(|e| {
                     self.error(
                         p.uses.span(),
                         e.message,
@@ -390,24 +381,6 @@ fn help_for(message: &str) -> String {
         "see the configuration reference in README.md (`gate.toml`)".into()
     } else {
         "gate.toml is TOML; see the configuration reference in README.md".into()
-    }
-}
-
-/// TOML params to the JSON a policy receives.
-pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        toml::Value::String(s) => J::String(s.clone()),
-        toml::Value::Integer(i) => J::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        toml::Value::Boolean(b) => J::Bool(*b),
-        toml::Value::Datetime(d) => J::String(d.to_string()),
-        toml::Value::Array(a) => J::Array(a.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => J::Object(
-            t.iter()
-                .map(|(k, v)| (k.clone(), toml_to_json(v)))
-                .collect(),
-        ),
     }
 }
 

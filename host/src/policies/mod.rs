@@ -1,9 +1,9 @@
 //! Where policy components come from: the embedded built-ins, files, or
-//! policy packs in an OCI registry ([`crate::registry`]).
+//! policy packs in an OCI registry (`gate-oci`).
 
 pub mod builtin;
 
-use crate::registry::{PackOrigin, Resolver};
+use gate_oci::{PackOrigin, Resolver};
 
 use std::path::PathBuf;
 
@@ -33,7 +33,7 @@ impl PolicyRef {
 
     /// The component's bytes, and the pack it came from for `oci://`
     /// references (resolved through the run's `resolver`).
-    pub fn read(&self, resolver: &Resolver) -> Result<Component, SourceError> {
+    pub fn read(&self, resolver: &Resolver<'_>) -> Result<Component, SourceError> {
         match self {
             PolicyRef::Builtin(name) => builtin::get(name)
                 .map(|b| Component {
@@ -84,5 +84,5 @@ pub enum SourceError {
     Io { path: String, message: String },
     /// A pack could not be fetched or verified (exit code 5).
     #[error(transparent)]
-    Registry(crate::registry::RegistryError),
+    Registry(gate_oci::RegistryError),
 }

@@ -2,6 +2,10 @@
 //! required fields (`description`, `check_name`, `fingerprint`, `severity`,
 //! `location.path`, `location.lines.begin`). Waived, suppressed and fixed
 //! findings are left out (GitLab would show them as new issues).
+//!
+//! `fingerprint` is `sha256(policy name, NUL, the finding's fingerprint)`:
+//! the finding's own fingerprint is unique within its policy and stable
+//! across runs; the policy name keeps two policies apart in GitLab's one list.
 
 use crate::verdict::VerdictDoc;
 use gate_artifacts::Severity;
@@ -32,17 +36,7 @@ pub fn render(doc: &VerdictDoc) -> String {
                 Some(l) => (l.path.clone(), l.line.unwrap_or(1)),
                 None => (fallback.clone(), 1),
             };
-            let fp = Sha256::digest(
-                format!(
-                    "{}\0{}\0{}\0{}\0{}",
-                    p.name,
-                    f.rule,
-                    path,
-                    f.resource.as_deref().unwrap_or(""),
-                    f.message
-                )
-                .as_bytes(),
-            );
+            let fp = Sha256::digest(format!("{}\0{}", p.name, f.fingerprint).as_bytes());
             issues.push(json!({
                 "type": "issue",
                 "description": format!("{}: {}", f.rule, f.message),

@@ -111,12 +111,29 @@ pub fn render(doc: &VerdictDoc) -> String {
             Severity::Info => 1,
             Severity::Unknown => 0,
         };
+        // The rule as the policy's catalog describes it: its short
+        // description on hover, a link to its help when it has one.
+        let rule = match p.rule(&f.rule) {
+            Some(c) => {
+                let code = format!(
+                    "<code title=\"{}\">{}</code>",
+                    html(&c.short_description),
+                    html(&f.rule)
+                );
+                match &c.help_uri {
+                    Some(uri) if uri.starts_with("https://") || uri.starts_with("http://") => {
+                        format!("<a href=\"{}\">{code}</a>", html(uri))
+                    }
+                    _ => code,
+                }
+            }
+            None => format!("<code>{}</code>", html(&f.rule)),
+        };
         let _ = writeln!(
             rows,
-            "<tr><td>{}</td><td data-sort=\"{rank}\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td data-sort=\"{rank}\">{}</td><td>{rule}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             html(&p.name),
             f.severity.as_str(),
-            html(&f.rule),
             html(&place.or_else(|| f.resource.clone()).unwrap_or_default()),
             f.status,
             if f.blocking { "yes" } else { "" },

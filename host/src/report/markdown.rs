@@ -3,7 +3,7 @@
 //! and the most severe findings with `file:line`.
 
 use super::escape::md_cell;
-use crate::verdict::{Finding, Outcome, VerdictDoc};
+use crate::verdict::{Finding, Outcome, PolicyEntry, VerdictDoc};
 use std::fmt::Write;
 
 fn icon(o: Outcome) -> &'static str {
@@ -46,6 +46,28 @@ fn place(doc: &VerdictDoc, f: &Finding) -> String {
             .clone()
             .map(|r| format!("`{r}`"))
             .unwrap_or_default(),
+    }
+}
+
+/// The rule of a finding: `` `id` ``, linked to the help its policy's
+/// catalog gives (an http(s) URI, with the rule's short description as the
+/// link title).
+fn rule_cell(p: &PolicyEntry, f: &Finding) -> String {
+    let code = format!("`{}`", md_cell(&f.rule));
+    match p.rule(&f.rule) {
+        Some(c) => match c.help_uri.as_deref() {
+            Some(uri)
+                if (uri.starts_with("https://") || uri.starts_with("http://"))
+                    && !uri.contains(|ch: char| ch.is_whitespace() || "()<>\"|".contains(ch)) =>
+            {
+                format!(
+                    "[{code}]({uri} \"{}\")",
+                    md_cell(&c.short_description).replace('"', "'")
+                )
+            }
+            _ => code,
+        },
+        None => code,
     }
 }
 
@@ -133,19 +155,24 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
         out.push(s);
     }
 
-    let mut top: Vec<&Finding> = all.iter().copied().filter(|f| f.status == "open").collect();
-    top.sort_by_key(|f| std::cmp::Reverse((f.blocking, f.severity)));
+    let mut top: Vec<(&PolicyEntry, &Finding)> = doc
+        .policies
+        .iter()
+        .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
+        .filter(|(_, f)| f.status == "open")
+        .collect();
+    top.sort_by_key(|(_, f)| std::cmp::Reverse((f.blocking, f.severity)));
     if !top.is_empty() {
         let mut s = String::from(
             "### Top findings\n\n| | severity | rule | where | message |\n|---|---|---|---|---|\n",
         );
-        for f in top.iter().take(20) {
+        for (p, f) in top.iter().take(20) {
             let _ = writeln!(
                 s,
-                "| {} | {} | `{}` | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 if f.blocking { "🛑" } else { "" },
                 f.severity.as_str(),
-                md_cell(&f.rule),
+                rule_cell(p, f),
                 place(doc, f),
                 md_cell(&f.message.chars().take(300).collect::<String>())
             );
@@ -170,4 +197,34 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
 
 pub fn render(doc: &VerdictDoc) -> String {
     sections(doc).join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::RuleInfo;
+    use gate_artifacts::Severity;
+
+    #[test]
+    fn a_rule_links_to_the_help_its_catalog_gives() {
+        let mut d = crate::report::sarif::tests::doc(2);
+        d.policies[0].rules = vec![RuleInfo {
+            id: "R0".into(),
+            default_severity: Severity::High,
+            short_description: "no \"bad\" | things".into(),
+            full_description: "full".into(),
+            help: None,
+            help_uri: Some("https://example.invalid/R0".into()),
+            tags: vec![],
+        }];
+        let md = render(&d);
+        assert!(
+            md.contains(
+                "| 🛑 | critical | [`R0`](https://example.invalid/R0 \"no 'bad' \\| things\") | "
+            ),
+            "{md}"
+        );
+        // R1 has no catalog entry: plain code.
+        assert!(md.contains("| low | `R1` | "), "{md}");
+    }
 }

@@ -46,6 +46,19 @@ pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {
     }
 }
 
+/// A catalog entry of `info()`.
+pub fn rule_info(r: &wit::RuleInfo) -> crate::verdict::RuleInfo {
+    crate::verdict::RuleInfo {
+        id: r.id.clone(),
+        default_severity: severity_back(r.default_severity),
+        short_description: r.short_description.clone(),
+        full_description: r.full_description.clone(),
+        help: r.help.clone(),
+        help_uri: r.help_uri.clone(),
+        tags: r.tags.clone(),
+    }
+}
+
 fn location(l: &m::Location) -> wit::Location {
     wit::Location {
         path: l.path.clone(),

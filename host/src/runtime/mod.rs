@@ -166,10 +166,15 @@ impl Runtime {
             .instantiate_pre(&component)
             .and_then(PolicyPre::new)
             .map_err(|e| {
-                PolicyFailure::new(
-                    PolicyErrorKind::InvalidComponent,
-                    format!("component does not fit the gate:policy world or the sandbox: {e:#}"),
-                )
+                let message = match other_wit_version(&self.engine, &component) {
+                    Some(name) => format!(
+                        "component was built against `{name}`, but this gate implements gate:policy@{WIT_VERSION}: rebuild the policy against gate:policy@{WIT_VERSION} (gate-sdk 0.2)"
+                    ),
+                    None => format!(
+                        "component does not fit the gate:policy world or the sandbox: {e:#}"
+                    ),
+                };
+                PolicyFailure::new(PolicyErrorKind::InvalidComponent, message)
             })?;
         Ok(LoadedPolicy { pre, digest, cache })
     }
@@ -222,6 +227,7 @@ impl Runtime {
                 "info() returned an empty or over-long name",
             ));
         }
+        check_catalog(&info, &self.limits)?;
         Ok(info)
     }
 
@@ -275,6 +281,27 @@ impl Runtime {
         };
         (result, transcript)
     }
+}
+
+/// The version of the `gate:policy` WIT package this host implements.
+pub const WIT_VERSION: &str = "0.2.0";
+
+/// The first `gate:policy/...@VERSION` a component imports or exports
+/// whose version is not [`WIT_VERSION`]'s `major.minor` (a component built
+/// against another contract, e.g. 0.1).
+fn other_wit_version(engine: &Engine, component: &Component) -> Option<String> {
+    let ty = component.component_type();
+    let names: Vec<String> = ty
+        .imports(engine)
+        .map(|(n, _)| n.to_string())
+        .chain(ty.exports(engine).map(|(n, _)| n.to_string()))
+        .collect();
+    let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    names.into_iter().find(|n| {
+        n.strip_prefix("gate:policy/")
+            .and_then(|rest| rest.rsplit_once('@'))
+            .is_some_and(|(_, v)| minor(v) != minor(WIT_VERSION))
+    })
 }
 
 /// Lowercase hex sha256 of component bytes: the cache key and, prefixed
@@ -386,6 +413,51 @@ fn panic_message(captured: &wasi::Captured) -> Option<String> {
     Some(format!("{head}: {msg}").chars().take(2048).collect())
 }
 
+/// Most rules a catalog may list.
+const MAX_RULES: usize = 10_000;
+
+/// Rejects a rule catalog reports could not use: too many rules, empty,
+/// over-long or repeated ids, over-long texts.
+fn check_catalog(info: &wit::PolicyInfo, limits: &Limits) -> Result<(), PolicyFailure> {
+    let bad = |m: String| Err(PolicyFailure::new(PolicyErrorKind::Info, m));
+    if info.rules.len() > MAX_RULES {
+        return bad(format!(
+            "info() lists {} rules, more than the limit of {MAX_RULES}",
+            info.rules.len()
+        ));
+    }
+    let mut ids = std::collections::HashSet::with_capacity(info.rules.len());
+    for (i, r) in info.rules.iter().enumerate() {
+        if r.id.trim().is_empty() || r.id.len() > 256 || r.id.chars().any(char::is_control) {
+            return bad(format!(
+                "rule {i} of info() has an empty, over-long or control-character id"
+            ));
+        }
+        if !ids.insert(r.id.as_str()) {
+            return bad(format!("info() lists rule `{}` twice", r.id));
+        }
+        let texts = [
+            Some(&r.short_description),
+            Some(&r.full_description),
+            r.help.as_ref(),
+            r.help_uri.as_ref(),
+        ];
+        if texts
+            .into_iter()
+            .flatten()
+            .any(|t| t.len() > limits.max_text_bytes)
+            || r.tags.len() > 64
+            || r.tags.iter().any(|t| t.len() > 256)
+        {
+            return bad(format!(
+                "rule `{}` of info() has a text longer than {} bytes or too many tags",
+                r.id, limits.max_text_bytes
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Rejects verdicts that break the contract: absurd sizes, empty ids,
 /// non-finite metrics. A broken verdict is an error, never a pass.
 fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, PolicyFailure> {
@@ -408,10 +480,24 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
     if !text_ok(&v.summary) {
         return bad("verdict summary is too long".into());
     }
+    let mut prints = std::collections::HashSet::with_capacity(v.findings.len());
     for (i, f) in v.findings.iter().enumerate() {
         if f.rule.trim().is_empty() || f.rule.len() > 256 || f.rule.chars().any(char::is_control) {
             return bad(format!(
                 "finding {i} has an empty, over-long or control-character rule id"
+            ));
+        }
+        let fp = f.fingerprint.as_str();
+        if fp.trim().is_empty() || fp.len() > 256 || fp.chars().any(char::is_control) {
+            return bad(format!(
+                "finding {i} ({}) has an empty, over-long or control-character fingerprint",
+                f.rule
+            ));
+        }
+        if !prints.insert(fp) {
+            return bad(format!(
+                "finding {i} ({}) repeats the fingerprint `{fp}` of an earlier finding; fingerprints must be unique within a verdict",
+                f.rule
             ));
         }
         let texts = [
@@ -435,4 +521,97 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
         }
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(fingerprint: &str) -> wit::Finding {
+        wit::Finding {
+            rule: "r".into(),
+            severity: wit::Severity::Low,
+            message: "m".into(),
+            location: None,
+            resource: None,
+            aliases: vec![],
+            remediation: None,
+            evidence: None,
+            status: wit::FindingStatus::Open,
+            blocking: false,
+            fingerprint: fingerprint.into(),
+        }
+    }
+
+    fn verdict(prints: &[&str]) -> wit::Verdict {
+        wit::Verdict {
+            outcome: wit::Outcome::Pass,
+            summary: String::new(),
+            findings: prints.iter().map(|p| finding(p)).collect(),
+            metrics: vec![],
+        }
+    }
+
+    fn violation(prints: &[&str]) -> Option<String> {
+        check_contract(verdict(prints), &Limits::default())
+            .err()
+            .map(|e| format!("{}: {}", e.kind, e.message))
+    }
+
+    #[test]
+    fn fingerprints_must_be_present_and_unique() {
+        assert_eq!(violation(&["a", "b"]), None);
+        assert_eq!(
+            violation(&["a", " "]).as_deref(),
+            Some(
+                "contract-violation: finding 1 (r) has an empty, over-long or control-character fingerprint"
+            )
+        );
+        assert_eq!(
+            violation(&["a", "b", "a"]).as_deref(),
+            Some(
+                "contract-violation: finding 2 (r) repeats the fingerprint `a` of an earlier finding; fingerprints must be unique within a verdict"
+            )
+        );
+    }
+
+    fn info(ids: &[&str]) -> wit::PolicyInfo {
+        wit::PolicyInfo {
+            name: "p".into(),
+            version: "1".into(),
+            description: String::new(),
+            consumes: vec![],
+            params_schema: "{}".into(),
+            rules: ids
+                .iter()
+                .map(|id| wit::RuleInfo {
+                    id: id.to_string(),
+                    default_severity: wit::Severity::Low,
+                    short_description: "s".into(),
+                    full_description: "f".into(),
+                    help: None,
+                    help_uri: None,
+                    tags: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn catalog_ids_must_be_present_and_unique() {
+        let check = |ids: &[&str]| {
+            check_catalog(&info(ids), &Limits::default())
+                .err()
+                .map(|e| format!("{}: {}", e.kind, e.message))
+        };
+        assert_eq!(check(&["a", "b"]), None);
+        assert_eq!(
+            check(&["a", ""]).as_deref(),
+            Some("info: rule 1 of info() has an empty, over-long or control-character id")
+        );
+        assert_eq!(
+            check(&["a", "b", "a"]).as_deref(),
+            Some("info: info() lists rule `a` twice")
+        );
+    }
 }

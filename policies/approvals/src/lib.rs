@@ -22,6 +22,7 @@ impl Policy for ApprovalsPolicy {
         )
         .consumes(&[ArtifactKind::Approvals])
         .params_schema(SCHEMA)
+        .rules(rules())
     }
 
     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
@@ -31,4 +32,102 @@ impl Policy for ApprovalsPolicy {
     }
 }
 
+/// The rule catalog: every rule id `judge` reports.
+pub fn rules() -> Vec<RuleInfo> {
+    let rule = |id: &str, severity: Severity, short: &str, full: &str, help: &str| {
+        RuleInfo::new(id, severity, short)
+            .full(full)
+            .help(help)
+            .tags(["approvals"])
+    };
+    vec![
+        rule(
+            "approvals/min-approvals",
+            Severity::High,
+            "a change needs the minimum number of valid approvals",
+            "The change (or deployment) must have at least the approvals its environment requires; approvals by the author, committers or deployer, stale ones and dismissed ones do not count.",
+            "get the missing approvals from eligible reviewers",
+        ),
+        rule(
+            "approvals/self-approval",
+            Severity::Medium,
+            "an approval by the author, a committer or the deployer does not count",
+            "Separation of duties: whoever wrote, committed or deploys the change cannot approve it.",
+            "ask a reviewer who did not take part in the change",
+        ),
+        rule(
+            "approvals/stale-approval",
+            Severity::Low,
+            "an approval of an older commit does not count",
+            "An approval given on another commit than the change's head does not count when stale approvals are dismissed.",
+            "ask the reviewer to approve the current head",
+        ),
+        rule(
+            "approvals/rule",
+            Severity::High,
+            "an approval rule stated by the source must be satisfied",
+            "Approval rules the source states (GitLab approval rules, required reviewers of a GitHub environment) need their number of approvals from eligible reviewers.",
+            "get the approvals the rule asks for",
+        ),
+        rule(
+            "approvals/required-team",
+            Severity::High,
+            "a change needs an approval from a required team",
+            "For the paths or environment a `required-teams` entry names, an approval by a member of one of its teams is needed.",
+            "ask a member of one of the required teams to review",
+        ),
+        rule(
+            "approvals/freeze-window",
+            Severity::High,
+            "no deployment during a freeze window",
+            "A deployment to an environment inside one of its freeze windows is refused unless an emergency override applies.",
+            "deploy after the freeze window or use the emergency procedure",
+        ),
+        rule(
+            "approvals/change-record",
+            Severity::High,
+            "a change needs an approved change record in its window",
+            "Environments that require a change record need one that is approved, in an allowed state, without conflict, and whose window contains now.",
+            "link an approved change record whose window covers the deployment",
+        ),
+        rule(
+            "approvals/emergency-override",
+            Severity::Critical,
+            "an emergency override bypassed the approval rules",
+            "A valid emergency override (justification and an approver who is not the author) bypasses the other rules and is reported loudly.",
+            "review the change after the fact as the emergency procedure requires",
+        ),
+        rule(
+            "approvals/emergency-invalid",
+            Severity::Critical,
+            "an emergency override needs a justification and an independent approver",
+            "An emergency override without a justification, or approved by the author, bypasses nothing.",
+            "give a justification and have someone other than the author approve the override",
+        ),
+    ]
+}
+
 gate_sdk::export!(ApprovalsPolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The catalog lists every rule the source reports, once, described.
+    #[test]
+    fn the_catalog_lists_every_rule_once() {
+        let catalog = rules();
+        let ids: BTreeSet<String> = catalog.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(ids.len(), catalog.len(), "ids are unique");
+        let mut named = BTreeSet::new();
+        for source in [include_str!("judge.rs"), include_str!("window.rs")] {
+            named.extend(rule_ids_in(source, "approvals/"));
+        }
+        assert_eq!(ids, named);
+        for r in &catalog {
+            assert!(!r.short_description.is_empty() && !r.full_description.is_empty());
+            assert!(r.help.as_deref().is_some_and(|h| !h.is_empty()), "{}", r.id);
+        }
+    }
+}

@@ -23,6 +23,7 @@ impl Policy for IacPolicy {
         )
         .consumes(&[ArtifactKind::Iac])
         .params_schema(SCHEMA)
+        .rules(catalog())
     }
 
     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
@@ -32,4 +33,68 @@ impl Policy for IacPolicy {
     }
 }
 
+/// The rule catalog: every rule of [`rules::all`] (tagged `security`, its
+/// frameworks and its checkov ids) and the engine's own.
+pub fn catalog() -> Vec<RuleInfo> {
+    let mut out: Vec<RuleInfo> = rules::all()
+        .into_iter()
+        .map(|r| {
+            let frameworks: Vec<&str> = r.frameworks.split('+').collect();
+            let mut full = format!("{} (checked in {}", r.title, frameworks.join(" and "));
+            if !r.aliases.is_empty() {
+                full.push_str(&format!("; checkov {}", r.aliases.join(", ")));
+            }
+            full.push(')');
+            RuleInfo::new(r.id, r.severity, r.title)
+                .full(full)
+                .help(r.remediation)
+                .tags(["security"])
+                .tags(frameworks)
+                .tags(r.aliases.iter())
+        })
+        .collect();
+    out.push(
+        RuleInfo::new(
+            "iac/skip-resources-unused",
+            Severity::Info,
+            "a skip-resources entry matches no resource",
+        )
+        .full("An address glob of `skip-resources` that matches no resource of the artifacts is probably stale or mistyped.")
+        .help("fix the address glob (e.g. module.legacy.*, Deployment/kube-system/*) or remove it")
+        .tags(["config"]),
+    );
+    out
+}
+
 gate_sdk::export!(IacPolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The catalog lists every rule the source reports, once, described.
+    #[test]
+    fn the_catalog_lists_every_rule_once() {
+        let catalog = catalog();
+        let ids: BTreeSet<String> = catalog.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(ids.len(), catalog.len(), "ids are unique");
+        let mut named = BTreeSet::new();
+        for source in [
+            include_str!("engine.rs"),
+            include_str!("rules/mod.rs"),
+            include_str!("rules/cloudformation.rs"),
+            include_str!("rules/dockerfile.rs"),
+            include_str!("rules/kubernetes.rs"),
+            include_str!("rules/terraform_aws.rs"),
+            include_str!("rules/terraform_azure_gcp.rs"),
+        ] {
+            named.extend(rule_ids_in(source, "iac/"));
+        }
+        assert_eq!(ids, named);
+        for r in &catalog {
+            assert!(!r.short_description.is_empty() && !r.full_description.is_empty());
+            assert!(r.help.as_deref().is_some_and(|h| !h.is_empty()), "{}", r.id);
+        }
+    }
+}

@@ -115,7 +115,8 @@ pub fn judge(
         }
         let mut out = Finding::new(&f.rule, f.severity, message(f))
             .status(status)
-            .aliases(f.aliases.clone());
+            .aliases(f.aliases.clone())
+            .fingerprint(f.fingerprint.clone());
         out.location = f.location.clone();
         out.resource = f.package.as_ref().map(|p| match &p.version {
             Some(v) => format!("{}@{v}", p.name),
@@ -213,7 +214,8 @@ pub fn judge(
             fixed += 1;
             let mut out = Finding::new(&f.rule, f.severity, message(f))
                 .status(FindingStatus::Fixed)
-                .aliases(f.aliases.clone());
+                .aliases(f.aliases.clone())
+                .fingerprint(f.fingerprint.clone());
             out.location = f.location.clone();
             v.findings.push(out);
         }
@@ -337,7 +339,6 @@ fn evidence(f: &SecurityFinding, is_new: bool, note: &str) -> String {
     if !note.is_empty() {
         parts.push(note.to_string());
     }
-    parts.push(format!("fingerprint: {}", f.fingerprint));
     parts.join("; ")
 }
 
@@ -571,5 +572,43 @@ mod tests {
         assert!(!v.findings[1].blocking);
         let high = v.metrics.iter().find(|m| m.name == "open-high").unwrap();
         assert_eq!(high.value, 1.0);
+    }
+
+    #[test]
+    fn findings_carry_the_fingerprint_of_the_artifact_finding_judged() {
+        let cur = report(
+            vec![
+                finding("CVE-1", Severity::High, &[]),
+                finding("CVE-3", Severity::Low, &[]),
+            ],
+            ArtifactRole::Current,
+        );
+        let base = report(
+            vec![
+                finding("CVE-1", Severity::High, &[]),
+                finding("CVE-2", Severity::High, &[]),
+            ],
+            ArtifactRole::Baseline,
+        );
+        let v = gate_sdk::fingerprint::finish(judge(&[&cur], &[&base], NOW, &p("{}")).unwrap());
+        let got: Vec<(&str, &str, FindingStatus)> = v
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.fingerprint.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("CVE-1", "fp-CVE-1", FindingStatus::Open),
+                ("CVE-3", "fp-CVE-3", FindingStatus::Open),
+                ("CVE-2", "fp-CVE-2", FindingStatus::Fixed),
+            ]
+        );
+        // Not repeated as text in the evidence any more.
+        assert!(
+            v.findings
+                .iter()
+                .all(|f| !f.evidence.as_deref().unwrap_or("").contains("fp-"))
+        );
     }
 }

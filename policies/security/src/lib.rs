@@ -23,6 +23,7 @@ impl Policy for SecurityPolicy {
         )
         .consumes(&[ArtifactKind::Findings])
         .params_schema(SCHEMA)
+        .rules(rules())
     }
 
     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
@@ -33,4 +34,58 @@ impl Policy for SecurityPolicy {
     }
 }
 
+/// The rule catalog: the policy's own rules. The findings it judges keep
+/// their tool's rule ids (CVEs, SAST rules...), which no catalog can list.
+pub fn rules() -> Vec<RuleInfo> {
+    vec![
+        RuleInfo::new(
+            "security/waiver-expired",
+            Severity::Medium,
+            "a waiver has expired",
+        )
+        .full("A waiver whose `expires` date has passed no longer waives anything; the finding it covered counts again.")
+        .help("fix the finding or renew the waiver with a new expiry date")
+        .tags(["security", "waiver"]),
+        RuleInfo::new(
+            "security/waiver-expiring",
+            Severity::Info,
+            "a waiver in use expires soon",
+        )
+        .full("A waiver that still waives a finding expires within `expiring-within-days` (14 by default).")
+        .help("fix the finding before the waiver expires, or renew it")
+        .tags(["security", "waiver"]),
+        RuleInfo::new(
+            "security/waiver-unused",
+            Severity::Info,
+            "a waiver matches no finding",
+        )
+        .full("A waiver that matched no finding of the current reports is probably stale or mistyped.")
+        .help("remove the waiver if the finding is gone")
+        .tags(["security", "waiver"]),
+    ]
+}
+
 gate_sdk::export!(SecurityPolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The catalog lists every rule the source reports, once, described.
+    #[test]
+    fn the_catalog_lists_every_rule_once() {
+        let catalog = rules();
+        let ids: BTreeSet<String> = catalog.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(ids.len(), catalog.len(), "ids are unique");
+        let mut named = BTreeSet::new();
+        for source in [include_str!("judge.rs"), include_str!("waivers.rs")] {
+            named.extend(rule_ids_in(source, "security/"));
+        }
+        assert_eq!(ids, named);
+        for r in &catalog {
+            assert!(!r.short_description.is_empty() && !r.full_description.is_empty());
+            assert!(r.help.as_deref().is_some_and(|h| !h.is_empty()), "{}", r.id);
+        }
+    }
+}

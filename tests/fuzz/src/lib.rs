@@ -211,7 +211,7 @@ mod host {
     use gate::config::{ConfigFile, toml_to_json};
     use gate::evaluate::{ParamsProblem, validate_params};
     use gate::policies::PolicyRef;
-    use gate::registry::pack::PackToml;
+    use gate_oci::PackToml;
     use std::path::Path;
 
     /// The built-in policies' params schemas.

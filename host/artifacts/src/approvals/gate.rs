@@ -4,24 +4,24 @@
 //! `docs/approvals-format.md`. Strict: unknown keys are errors, so a typo
 //! cannot silently drop an approval.
 
-use super::Obj;
+use super::{Obj, Probe};
 use crate::{
     ApprovalRule, ApprovalSet, ChangeRecord, ParseContext, ParseError, Position, Review,
     ReviewState,
 };
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The marker (and version) of the format.
 pub const KIND: &str = "gate.approvals/v1";
 
 pub(crate) fn sniff(v: &Value) -> bool {
-    v.get("kind")
-        .and_then(Value::as_str)
+    v.str_of("kind")
         .is_some_and(|k| k.starts_with("gate.approvals/"))
 }
 
-pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
-    let root = Obj::root(cx, v)?;
+pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+    let root = Obj::new(cx, v, String::new())?;
     root.only(
         cx,
         &[
@@ -66,9 +66,10 @@ pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet,
         ..ApprovalSet::default()
     };
     for r in root.objs(cx, "reviews")? {
-        set.reviews.push(review(cx, &r)?);
+        set.reviews.push(review(cx, &r?)?);
     }
     for r in root.objs(cx, "rules")? {
+        let r = r?;
         r.only(cx, &["name", "required", "eligible"])?;
         set.rules.push(ApprovalRule {
             name: required_text(cx, &r, "name")?,
@@ -102,7 +103,7 @@ fn review(cx: &ParseContext<'_>, r: &Obj<'_>) -> Result<Review, ParseError> {
         &["reviewer", "state", "submitted_at", "commit", "teams"],
     )?;
     let raw = r.req_str(cx, "state")?;
-    let state = match raw {
+    let state = match raw.as_ref() {
         "approved" => ReviewState::Approved,
         "changes-requested" => ReviewState::ChangesRequested,
         "commented" => ReviewState::Commented,

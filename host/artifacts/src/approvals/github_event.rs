@@ -15,50 +15,50 @@
 //! `status`, alerts) carry no approval data: they are not detected, and
 //! forcing this format on them is an `unsupported-event` error.
 
-use super::github_reviews::{push_pending, review, reviewer_entries, team_name};
-use super::{Obj, is_obj, user_login};
+use super::github_reviews::{review, reviewer_entries, team_name};
+use super::{Kind, Node, Obj, Probe, Reviewers, user_login};
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-fn is_pull_request(v: &Value) -> bool {
-    v.get("pull_request")
-        .is_some_and(|pr| is_obj(pr, "head") && is_obj(pr, "user"))
+fn is_pull_request<'s>(v: impl Probe<'s>) -> bool {
+    v.field("pull_request")
+        .is_some_and(|pr| pr.is("head", Kind::Object) && pr.is("user", Kind::Object))
 }
 
-fn is_deployment_review(v: &Value) -> bool {
-    v.get("environment").is_some_and(Value::is_string)
-        && is_obj(v, "workflow_run")
-        && (v.get("reviewers").is_some_and(Value::is_array)
-            || is_obj(v, "approver")
-            || is_obj(v, "requestor"))
+fn is_deployment_review<'s>(v: impl Probe<'s>) -> bool {
+    v.is("environment", Kind::String)
+        && v.is("workflow_run", Kind::Object)
+        && (v.is("reviewers", Kind::Array)
+            || v.is("approver", Kind::Object)
+            || v.is("requestor", Kind::Object))
 }
 
-fn is_deployment(v: &Value) -> bool {
-    v.get("deployment")
-        .is_some_and(|d| d.get("sha").is_some() && d.get("environment").is_some())
+fn is_deployment<'s>(v: impl Probe<'s>) -> bool {
+    v.field("deployment")
+        .is_some_and(|d| d.has("sha") && d.has("environment"))
 }
 
 /// A GitHub webhook payload of any event: repository events carry both
 /// `sender` and `repository`; others an `action` and one of them.
 pub(crate) fn is_webhook(v: &Value) -> bool {
-    let (sender, repo) = (v.get("sender"), v.get("repository"));
-    (sender.is_some_and(Value::is_object) && repo.is_some_and(Value::is_object))
-        || (v.get("action").is_some_and(Value::is_string) && (sender.is_some() || repo.is_some()))
+    (v.is("sender", Kind::Object) && v.is("repository", Kind::Object))
+        || (v.is("action", Kind::String) && (v.has("sender") || v.has("repository")))
 }
 
 pub(crate) fn sniff(v: &Value) -> bool {
     is_webhook(v) && (is_pull_request(v) || is_deployment_review(v) || is_deployment(v))
 }
 
-pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
-    let root = Obj::root(cx, v)?;
+pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+    let root = Obj::new(cx, v, String::new())?;
     let repo = match root.obj(cx, "repository")? {
         Some(r) => r.text(cx, "full_name")?,
         None => None,
     };
     if root.get("pull_request").is_some() {
         pull_request(cx, &root, repo)
-    } else if is_deployment_review(v) {
+    } else if is_deployment_review(Node::Obj(&root)) {
         deployment_review(cx, &root, repo)
     } else if root.has("deployment") {
         deployment(cx, &root, repo)
@@ -96,6 +96,7 @@ fn pull_request(
         (Some(repo), Some(n)) => format!("{repo}#{n}"),
         _ => pr
             .str(cx, "url")?
+            .as_deref()
             .and_then(super::github_reviews::change_id_from_url)
             .unwrap_or_default(),
     };
@@ -110,25 +111,25 @@ fn pull_request(
     if let Some(r) = root.obj(cx, "review")? {
         set.reviews.push(review(cx, &r, None)?);
     }
+    let mut seen = Reviewers::of(&set.reviews);
     for user in pr.objs(cx, "requested_reviewers")? {
+        let user = user?;
         // GitHub lists teams separately, but be lenient with team objects here.
         if user.has("slug") && !user.has("login") {
             let slug = team_name(cx, &user)?;
-            push_pending(&mut set.reviews, format!("team:{slug}"), vec![slug]);
+            seen.push_pending(&mut set.reviews, format!("team:{slug}"), vec![slug]);
         } else {
-            push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
+            seen.push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
         }
     }
-    let mut teams = pr.objs(cx, "requested_teams")?;
-    if let Some(team) = root.obj(cx, "requested_team")? {
-        teams.push(team);
-    }
-    for team in teams {
-        let slug = team_name(cx, &team)?;
-        push_pending(&mut set.reviews, format!("team:{slug}"), vec![slug]);
+    let teams = pr.objs(cx, "requested_teams")?;
+    let team = root.obj(cx, "requested_team")?;
+    for team in teams.chain(team.map(Ok)) {
+        let slug = team_name(cx, &team?)?;
+        seen.push_pending(&mut set.reviews, format!("team:{slug}"), vec![slug]);
     }
     if let Some(user) = root.user(cx, "requested_reviewer")? {
-        push_pending(&mut set.reviews, user, Vec::new());
+        seen.push_pending(&mut set.reviews, user, Vec::new());
     }
     Ok(set)
 }
@@ -138,7 +139,7 @@ fn deployment_review(
     root: &Obj<'_>,
     repo: Option<String>,
 ) -> Result<ApprovalSet, ParseError> {
-    let environment = root.req_str(cx, "environment")?.to_string();
+    let environment = root.req_str(cx, "environment")?.into_owned();
     let run = root.req_obj(cx, "workflow_run")?;
     let change_id = match (repo, run.id(cx, "id")?) {
         (Some(repo), Some(id)) => format!("{repo}/actions/runs/{id}"),
@@ -170,7 +171,7 @@ fn deployment_review(
         });
     }
     let action = root.req_str(cx, "action")?;
-    let decision = match action {
+    let decision = match action.as_ref() {
         "approved" => Some(ReviewState::Approved),
         "rejected" => Some(ReviewState::ChangesRequested),
         _ => None,

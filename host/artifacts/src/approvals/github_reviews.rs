@@ -10,66 +10,60 @@
 //!   `…/protection/required_pull_request_reviews`) — the required approving
 //!   review count becomes the rule `branch-protection`.
 
-use super::{Obj, is_obj, push_unique, user_login};
+use super::{Kind, Node, Obj, Probe, Reviewers, Unique, root_items, user_login};
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// A review object: `state` plus the user and the PR or commit it belongs to.
-pub(crate) fn looks_like_review(v: &Value) -> bool {
-    v.get("state").is_some_and(Value::is_string)
-        && v.get("user").is_some_and(|u| u.is_object() || u.is_null())
-        && (v.get("pull_request_url").is_some_and(Value::is_string)
-            || (v.get("submitted_at").is_some() && v.get("commit_id").is_some()))
+pub(crate) fn looks_like_review<'s>(v: impl Probe<'s>) -> bool {
+    v.is("state", Kind::String)
+        && v.field("user")
+            .is_some_and(|u| matches!(u.kind(), Kind::Object | Kind::Null))
+        && (v.is("pull_request_url", Kind::String) || (v.has("submitted_at") && v.has("commit_id")))
 }
 
-fn is_environment(v: &Value) -> bool {
-    v.get("protection_rules").is_some_and(Value::is_array)
-        && v.get("name").is_some_and(Value::is_string)
+fn is_environment<'s>(v: impl Probe<'s>) -> bool {
+    v.is("protection_rules", Kind::Array) && v.is("name", Kind::String)
 }
 
 pub(crate) fn sniff(v: &Value) -> bool {
-    match v {
-        Value::Array(items) => items.first().is_some_and(looks_like_review),
-        Value::Object(map) => {
+    match v.kind() {
+        Kind::Array => v.first().is_some_and(looks_like_review),
+        Kind::Object => {
             looks_like_review(v)
-                || (map.len() == 2
-                    && v.get("users").is_some_and(Value::is_array)
-                    && v.get("teams").is_some_and(Value::is_array))
+                || (v.keys() == 2 && v.is("users", Kind::Array) && v.is("teams", Kind::Array))
                 || is_environment(v)
-                || (v.get("environments").is_some_and(Value::is_array)
-                    && v.get("total_count").is_some())
-                || v.get("required_approving_review_count")
-                    .is_some_and(Value::is_number)
-                || (is_obj(v, "required_pull_request_reviews")
-                    && (map.contains_key("required_status_checks")
-                        || map.contains_key("enforce_admins")))
+                || (v.is("environments", Kind::Array) && v.has("total_count"))
+                || v.is("required_approving_review_count", Kind::Number)
+                || (v.is("required_pull_request_reviews", Kind::Object)
+                    && (v.has("required_status_checks") || v.has("enforce_admins")))
         }
         _ => false,
     }
 }
 
-pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
     let mut set = ApprovalSet::default();
-    if let Value::Array(items) = v {
-        for (i, item) in items.iter().enumerate() {
-            let obj = Obj::new(cx, item, format!("/{i}"))?;
-            add_review(cx, &mut set, &obj, None)?;
+    if Kind::of(v) == Kind::Array {
+        for obj in root_items(cx, v)? {
+            add_review(cx, &mut set, &obj?, None)?;
         }
         return Ok(set);
     }
-    let root = Obj::root(cx, v)?;
-    if looks_like_review(v) {
+    let root = Obj::new(cx, v, String::new())?;
+    if looks_like_review(Node::Obj(&root)) {
         add_review(cx, &mut set, &root, None)?;
     } else if root.has("users") && root.has("teams") {
         requested(cx, &root, &mut set.reviews)?;
-    } else if is_environment(v) {
+    } else if is_environment(Node::Obj(&root)) {
         let name = environment(cx, &root, &mut set.rules)?;
         set.environment = Some(name);
     } else if root.has("environments") {
-        let envs = root.objs(cx, "environments")?;
         let mut names = Vec::new();
-        for env in &envs {
-            names.push(environment(cx, env, &mut set.rules)?);
+        for env in root.objs(cx, "environments")? {
+            names.push(environment(cx, &env?, &mut set.rules)?);
         }
         if let [only] = names.as_slice() {
             set.environment = Some(only.clone());
@@ -97,7 +91,7 @@ fn add_review(
 ) -> Result<(), ParseError> {
     let r = review(cx, obj, commit)?;
     if let Some(url) = obj.str(cx, "pull_request_url")? {
-        match change_id_from_url(url) {
+        match change_id_from_url(&url) {
             Some(id) if set.change_id.is_empty() => set.change_id = id,
             Some(id) if id != set.change_id => cx.warn(
                 "several-changes",
@@ -135,7 +129,7 @@ pub(crate) fn review(
         None => return Err(obj.missing(cx, "user")),
     };
     let raw = obj.req_str(cx, "state")?;
-    let state = github_state(raw).ok_or_else(|| {
+    let state = github_state(&raw).ok_or_else(|| {
         cx.error(
             "invalid-state",
             Some(Position::Pointer(obj.ptr("state"))),
@@ -213,28 +207,15 @@ pub(crate) fn requested(
     obj: &Obj<'_>,
     reviews: &mut Vec<Review>,
 ) -> Result<(), ParseError> {
+    let mut seen = Reviewers::of(reviews);
     for user in obj.objs(cx, "users")? {
-        push_pending(reviews, user_login(cx, &user)?, Vec::new());
+        seen.push_pending(reviews, user_login(cx, &user?)?, Vec::new());
     }
     for team in obj.objs(cx, "teams")? {
-        let slug = team_name(cx, &team)?;
-        push_pending(reviews, format!("team:{slug}"), vec![slug]);
+        let slug = team_name(cx, &team?)?;
+        seen.push_pending(reviews, format!("team:{slug}"), vec![slug]);
     }
     Ok(())
-}
-
-/// Adds a pending review for `reviewer` unless they already have a review.
-pub(crate) fn push_pending(reviews: &mut Vec<Review>, reviewer: String, teams: Vec<String>) {
-    if reviews.iter().any(|r| r.reviewer == reviewer) {
-        return;
-    }
-    reviews.push(Review {
-        reviewer,
-        state: ReviewState::Pending,
-        submitted_at: None,
-        commit: None,
-        teams,
-    });
 }
 
 /// The eligible reviewers of a `reviewers` list of `{type, reviewer}`
@@ -244,9 +225,10 @@ pub(crate) fn reviewer_entries(
     obj: &Obj<'_>,
     key: &str,
 ) -> Result<Vec<String>, ParseError> {
-    let mut eligible = Vec::new();
+    let mut eligible = Unique::default();
     for entry in obj.objs(cx, key)? {
-        let kind = entry.str(cx, "type")?.unwrap_or("User");
+        let entry = entry?;
+        let kind = entry.str(cx, "type")?.unwrap_or(Cow::Borrowed("User"));
         let Some(who) = entry.obj(cx, "reviewer")? else {
             // A reviewer that no longer exists: nothing to name.
             continue;
@@ -256,9 +238,9 @@ pub(crate) fn reviewer_entries(
         } else {
             user_login(cx, &who)?
         };
-        push_unique(&mut eligible, name);
+        eligible.push(name);
     }
-    Ok(eligible)
+    Ok(eligible.into_vec())
 }
 
 /// One environment: its `required_reviewers` rules; returns its name.
@@ -267,9 +249,10 @@ fn environment(
     env: &Obj<'_>,
     rules: &mut Vec<ApprovalRule>,
 ) -> Result<String, ParseError> {
-    let name = env.req_str(cx, "name")?.to_string();
+    let name = env.req_str(cx, "name")?.into_owned();
     for rule in env.objs(cx, "protection_rules")? {
-        if rule.str(cx, "type")? != Some("required_reviewers") {
+        let rule = rule?;
+        if rule.str(cx, "type")?.as_deref() != Some("required_reviewers") {
             continue;
         }
         let eligible = reviewer_entries(cx, &rule, "reviewers")?;

@@ -12,10 +12,10 @@
 //! Counters and flags of the source (`approvals_left`, `approved`) are not
 //! trusted: approvers are counted, and disagreement is a warning.
 
-use super::github_reviews::push_pending;
-use super::{Obj, is_obj, push_unique, user_login};
+use super::{Kind, Node, Obj, Probe, Reviewers, Unique, root_items, user_login};
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -30,53 +30,50 @@ enum Shape {
     Deployment,
 }
 
-fn has(v: &Value, key: &str) -> bool {
-    v.get(key).is_some()
+fn is_rule<'s>(v: impl Probe<'s>) -> bool {
+    v.has("approvals_required")
+        && (v.has("eligible_approvers") || v.has("rule_type"))
+        && v.is("name", Kind::String)
 }
 
-fn is_rule(v: &Value) -> bool {
-    has(v, "approvals_required")
-        && (has(v, "eligible_approvers") || has(v, "rule_type"))
-        && v.get("name").is_some_and(Value::is_string)
-}
-
-fn shape(v: &Value) -> Option<Shape> {
-    if let Value::Array(items) = v {
-        return items.first().filter(|r| is_rule(r)).map(|_| Shape::Rules);
+fn shape<'s>(v: impl Probe<'s>) -> Option<Shape> {
+    if v.kind() == Kind::Array {
+        return v.first().filter(|r| is_rule(*r)).map(|_| Shape::Rules);
     }
-    let kind = v.get("object_kind").and_then(Value::as_str);
-    if kind == Some("merge_request") && is_obj(v, "object_attributes") {
+    let kind = v.str_of("object_kind");
+    let kind = kind.as_deref();
+    if kind == Some("merge_request") && v.is("object_attributes", Kind::Object) {
         Some(Shape::MrWebhook)
-    } else if kind == Some("deployment") && has(v, "deployment_id") {
+    } else if kind == Some("deployment") && v.has("deployment_id") {
         Some(Shape::DeploymentWebhook)
     } else if kind.is_some() {
         None
-    } else if v.get("approved_by").is_some_and(Value::is_array)
-        && (has(v, "approvals_required") || has(v, "approvals_left"))
+    } else if v.is("approved_by", Kind::Array)
+        && (v.has("approvals_required") || v.has("approvals_left"))
     {
         Some(Shape::MrApprovals)
-    } else if has(v, "approval_rules_overwritten") && v.get("rules").is_some_and(Value::is_array) {
+    } else if v.has("approval_rules_overwritten") && v.is("rules", Kind::Array) {
         Some(Shape::ApprovalState)
     } else if is_rule(v) {
         Some(Shape::Rule)
-    } else if has(v, "approvals_before_merge")
-        && (has(v, "reset_approvals_on_push")
-            || has(v, "merge_requests_author_approval")
-            || has(v, "disable_overriding_approvers_per_merge_request"))
+    } else if v.has("approvals_before_merge")
+        && (v.has("reset_approvals_on_push")
+            || v.has("merge_requests_author_approval")
+            || v.has("disable_overriding_approvers_per_merge_request"))
     {
         Some(Shape::ProjectConfig)
-    } else if has(v, "iid")
-        && has(v, "source_branch")
-        && has(v, "target_branch")
-        && is_obj(v, "author")
-        && (has(v, "sha") || has(v, "diff_refs"))
+    } else if v.has("iid")
+        && v.has("source_branch")
+        && v.has("target_branch")
+        && v.is("author", Kind::Object)
+        && (v.has("sha") || v.has("diff_refs"))
     {
         Some(Shape::MergeRequest)
-    } else if has(v, "iid")
-        && has(v, "sha")
-        && is_obj(v, "deployable")
-        && is_obj(v, "environment")
-        && is_obj(v, "user")
+    } else if v.has("iid")
+        && v.has("sha")
+        && v.is("deployable", Kind::Object)
+        && v.is("environment", Kind::Object)
+        && v.is("user", Kind::Object)
     {
         Some(Shape::Deployment)
     } else {
@@ -88,25 +85,33 @@ pub(crate) fn sniff(v: &Value) -> bool {
     shape(v).is_some()
 }
 
-pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
-    let Some(shape) = shape(v) else {
+#[cfg(test)]
+pub(crate) fn sniff_node(v: Node<'_, '_>) -> bool {
+    shape(v).is_some()
+}
+
+pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalSet, ParseError> {
+    let root = match Kind::of(v) {
+        Kind::Object => Some(Obj::new(cx, v, String::new())?),
+        _ => None,
+    };
+    let node = root.as_ref().map_or(Node::Raw(v), Node::Obj);
+    let Some(shape) = shape(node) else {
         return Err(cx.error(
             "unsupported-document",
             Some(Position::Pointer(String::new())),
             "not a gitlab approvals, approval state, approval rule, merge request or deployment document",
         ));
     };
-    if shape == Shape::Rules {
+    let Some(root) = root else {
+        // Only an array of rules is not an object.
         let mut set = ApprovalSet::default();
-        if let Value::Array(items) = v {
-            for (i, item) in items.iter().enumerate() {
-                let obj = Obj::new(cx, item, format!("/{i}"))?;
-                add_rule(cx, &obj, &mut set)?;
-            }
+        let mut approved = Approved::default();
+        for obj in root_items(cx, v)? {
+            add_rule(cx, &obj?, &mut set, &mut approved)?;
         }
         return Ok(set);
-    }
-    let root = Obj::root(cx, v)?;
+    };
     match shape {
         Shape::MrApprovals => mr_approvals(cx, &root),
         Shape::ApprovalState => {
@@ -114,14 +119,15 @@ pub(crate) fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<ApprovalSet,
                 change_id: change_id(cx, &root)?,
                 ..ApprovalSet::default()
             };
+            let mut approved = Approved::default();
             for rule in root.objs(cx, "rules")? {
-                add_rule(cx, &rule, &mut set)?;
+                add_rule(cx, &rule?, &mut set, &mut approved)?;
             }
             Ok(set)
         }
         Shape::Rule | Shape::Rules => {
             let mut set = ApprovalSet::default();
-            add_rule(cx, &root, &mut set)?;
+            add_rule(cx, &root, &mut set, &mut Approved::default())?;
             Ok(set)
         }
         Shape::ProjectConfig => Ok(ApprovalSet {
@@ -149,7 +155,7 @@ fn change_id(cx: &ParseContext<'_>, mr: &Obj<'_>) -> Result<String, ParseError> 
     }
     let iid = mr.id(cx, "iid")?;
     if let Some(url) = mr.str(cx, "web_url")?
-        && let Some(path) = project_path_from_url(url)
+        && let Some(path) = project_path_from_url(&url)
         && let Some(iid) = &iid
     {
         return Ok(format!("{path}!{iid}"));
@@ -188,12 +194,15 @@ fn approved(reviewer: String, submitted_at: Option<String>) -> Review {
     }
 }
 
-fn add_approval(set: &mut ApprovalSet, review: Review) {
-    if !set
-        .reviews
-        .iter()
-        .any(|r| r.reviewer == review.reviewer && r.state == ReviewState::Approved)
-    {
+/// The reviewers with an approval in a set, for adding approvals without a
+/// search per approver (approval states and rule lists can be long).
+#[derive(Default)]
+struct Approved(std::collections::HashSet<String>);
+
+/// Adds an approval unless its reviewer already approved. (Approvals are
+/// the only reviews of the sets this is used for.)
+fn add_approval(set: &mut ApprovalSet, approved: &mut Approved, review: Review) {
+    if approved.0.insert(review.reviewer.clone()) {
         set.reviews.push(review);
     }
 }
@@ -211,27 +220,29 @@ fn add_rule(
     cx: &mut ParseContext<'_>,
     rule: &Obj<'_>,
     set: &mut ApprovalSet,
+    approved: &mut Approved,
 ) -> Result<(), ParseError> {
-    let name = rule.req_str(cx, "name")?.to_string();
+    let name = rule.req_str(cx, "name")?.into_owned();
     let required = rule.count(cx, "approvals_required")?.unwrap_or(0);
-    let mut eligible = Vec::new();
+    let mut eligible = Unique::default();
     for key in ["eligible_approvers", "users"] {
         for user in rule.objs(cx, key)? {
-            push_unique(&mut eligible, user_login(cx, &user)?);
+            eligible.push(user_login(cx, &user?)?);
         }
     }
     for group in rule.objs(cx, "groups")? {
-        push_unique(&mut eligible, group_name(cx, &group)?);
+        eligible.push(group_name(cx, &group?)?);
     }
     let approvers = rule.objs(cx, "approved_by")?;
     let count = approvers.len();
-    for user in &approvers {
+    for user in approvers {
+        let user = user?;
         let login = match user.obj(cx, "user")? {
             Some(u) => user_login(cx, &u)?,
-            None => user_login(cx, user)?,
+            None => user_login(cx, &user)?,
         };
         let at = user.time(cx, "approved_at")?;
-        add_approval(set, approved(login, at));
+        add_approval(set, approved, self::approved(login, at));
     }
     if let Some(flag) = rule.bool(cx, "approved")? {
         let counted = u32::try_from(count).unwrap_or(u32::MAX) >= required;
@@ -260,7 +271,7 @@ fn add_rule(
     set.rules.push(ApprovalRule {
         name,
         required,
-        eligible,
+        eligible: eligible.into_vec(),
     });
     Ok(())
 }
@@ -273,24 +284,34 @@ fn mr_approvals(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet
         created_at: root.time(cx, "created_at")?,
         ..ApprovalSet::default()
     };
+    let mut approved = Approved::default();
     for entry in root.objs(cx, "approved_by")? {
+        let entry = entry?;
         let login = match entry.obj(cx, "user")? {
             Some(u) => user_login(cx, &u)?,
             None => user_login(cx, &entry)?,
         };
         let at = entry.time(cx, "approved_at")?;
-        add_approval(&mut set, approved(login, at));
+        add_approval(&mut set, &mut approved, self::approved(login, at));
     }
     let count = u32::try_from(set.reviews.len()).unwrap_or(u32::MAX);
     if let Some(required) = root.count(cx, "approvals_required")? {
-        let mut eligible = Vec::new();
+        let mut eligible = Unique::default();
         for entry in root.objs(cx, "approvers")? {
-            let user = entry.obj(cx, "user")?.unwrap_or_else(|| entry.clone());
-            push_unique(&mut eligible, user_login(cx, &user)?);
+            let entry = entry?;
+            let user = match entry.obj(cx, "user")? {
+                Some(u) => u,
+                None => entry,
+            };
+            eligible.push(user_login(cx, &user)?);
         }
         for entry in root.objs(cx, "approver_groups")? {
-            let group = entry.obj(cx, "group")?.unwrap_or_else(|| entry.clone());
-            push_unique(&mut eligible, group_name(cx, &group)?);
+            let entry = entry?;
+            let group = match entry.obj(cx, "group")? {
+                Some(g) => g,
+                None => entry,
+            };
+            eligible.push(group_name(cx, &group)?);
         }
         if let Some(left) = root.count(cx, "approvals_left")? {
             let expected = required.saturating_sub(count);
@@ -316,7 +337,7 @@ fn mr_approvals(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet
         set.rules.push(ApprovalRule {
             name: "approvals-required".to_string(),
             required,
-            eligible,
+            eligible: eligible.into_vec(),
         });
     }
     Ok(set)
@@ -337,8 +358,9 @@ fn merge_request(cx: &mut ParseContext<'_>, mr: &Obj<'_>) -> Result<ApprovalSet,
         created_at: mr.time(cx, "created_at")?,
         ..ApprovalSet::default()
     };
+    let mut seen = Reviewers::of(&set.reviews);
     for user in mr.objs(cx, "reviewers")? {
-        push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
+        seen.push_pending(&mut set.reviews, user_login(cx, &user?)?, Vec::new());
     }
     if let Some(required) = mr.count(cx, "approvals_before_merge")? {
         set.rules.push(ApprovalRule {
@@ -390,7 +412,7 @@ fn mr_webhook(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet, 
         created_at: attrs.time(cx, "created_at")?,
         ..ApprovalSet::default()
     };
-    let state = match attrs.str(cx, "action")? {
+    let state = match attrs.str(cx, "action")?.as_deref() {
         Some("approved" | "approval") => Some(ReviewState::Approved),
         Some("unapproved" | "unapproval") => Some(ReviewState::Dismissed),
         _ => None,
@@ -405,8 +427,9 @@ fn mr_webhook(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet, 
             teams: Vec::new(),
         });
     }
+    let mut seen = Reviewers::of(&set.reviews);
     for user in root.objs(cx, "reviewers")? {
-        push_pending(&mut set.reviews, user_login(cx, &user)?, Vec::new());
+        seen.push_pending(&mut set.reviews, user_login(cx, &user?)?, Vec::new());
     }
     Ok(set)
 }
@@ -424,8 +447,9 @@ fn deployment_webhook(
         .ok_or_else(|| root.missing(cx, "deployment_id"))?;
     let short = root.text(cx, "short_sha")?;
     // The full sha is only in `commit_url`; take it when it extends `short_sha`.
-    let full = root
-        .str(cx, "commit_url")?
+    let url = root.str(cx, "commit_url")?;
+    let full = url
+        .as_deref()
         .and_then(|u| u.rsplit('/').next())
         .filter(|s| s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
         .filter(|s| short.as_deref().is_none_or(|short| s.starts_with(short)))
@@ -459,9 +483,10 @@ fn deployment(cx: &mut ParseContext<'_>, dep: &Obj<'_>) -> Result<ApprovalSet, P
     };
     // Protected environments: `approvals` [{user, status, created_at}].
     for approval in dep.objs(cx, "approvals")? {
+        let approval = approval?;
         let user = approval.req_obj(cx, "user")?;
         let raw = approval.req_str(cx, "status")?;
-        let state = match raw {
+        let state = match raw.as_ref() {
             "approved" => ReviewState::Approved,
             "rejected" => ReviewState::ChangesRequested,
             other => {
@@ -482,6 +507,7 @@ fn deployment(cx: &mut ParseContext<'_>, dep: &Obj<'_>) -> Result<ApprovalSet, P
     }
     if let Some(summary) = dep.obj(cx, "approval_summary")? {
         for rule in summary.objs(cx, "rules")? {
+            let rule = rule?;
             let name = match rule.text(cx, "access_level_description")? {
                 Some(n) => n,
                 None => match (rule.id(cx, "group_id")?, rule.id(cx, "user_id")?) {

@@ -19,8 +19,15 @@ mod github_event;
 mod github_reviews;
 mod gitlab;
 
-use crate::{ApprovalSet, Document, Format, ParseContext, ParseError, Position};
-use serde_json::{Map, Value};
+use crate::document::json_error;
+use crate::lenient::{Entries, Key, L};
+use crate::{
+    ApprovalSet, Document, Format, ParseContext, ParseError, Position, Review, ReviewState,
+};
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use serde_json::{Number, Value};
+use std::borrow::Cow;
 
 /// Recognises an approvals format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
@@ -65,8 +72,9 @@ pub fn parse(
             format!("{format} artifacts are json documents"),
         ));
     };
-    // Not yet read into typed structures: the whole document as a Value.
-    let v = &json.value(cx.name)?;
+    // The document's text, read one object or array at a time as the
+    // parsers walk into it: never a tree of the whole document.
+    let v: &RawValue = serde_json::from_str(json.text()).map_err(|e| json_error(cx.name, &e))?;
     match format {
         Format::GithubReviews => github_reviews::parse(v, cx),
         Format::GithubEvent => github_event::parse(v, cx),
@@ -91,50 +99,264 @@ fn at(ptr: &str) -> Option<Position> {
     Some(Position::Pointer(ptr.to_string()))
 }
 
-/// A JSON object together with its JSON pointer, for precise errors.
+/// The type of a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    /// The kind of a value of the (well-formed) document, from its first
+    /// character.
+    pub(crate) fn of(raw: &RawValue) -> Kind {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
+            Some(b'"') => Kind::String,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') => Kind::Null,
+            _ => Kind::Number,
+        }
+    }
+
+    fn of_value(v: &Value) -> Kind {
+        match v {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Number(_) => Kind::Number,
+            Value::String(_) => Kind::String,
+            Value::Array(_) => Kind::Array,
+            Value::Object(_) => Kind::Object,
+        }
+    }
+
+    /// How the type reads in a message (`found an object`).
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// Reads part of the document (already checked whole when it was loaded,
+/// so this fails only if that check was bypassed).
+fn read<'v, T: serde::Deserialize<'v>>(name: &str, raw: &'v RawValue) -> Result<T, ParseError> {
+    serde_json::from_str(raw.get()).map_err(|e| json_error(name, &e))
+}
+
+/// A string value, borrowed from the text unless it has escapes.
+fn string<'v>(name: &str, raw: &'v RawValue) -> Result<Cow<'v, str>, ParseError> {
+    read::<Key<'v>>(name, raw).map(|k| k.0)
+}
+
+fn number(name: &str, raw: &RawValue) -> Result<Number, ParseError> {
+    read(name, raw)
+}
+
+/// The items of an array value.
+fn elements<'v>(name: &str, raw: &'v RawValue) -> Result<Vec<&'v RawValue>, ParseError> {
+    read(name, raw)
+}
+
+/// What the format tests read of a JSON value: implemented by the bounded
+/// shape the sniffers see ([`crate::document::JsonDoc::shape`]) and by the
+/// document the parsers read ([`Node`]), so both decide alike.
+pub(crate) trait Probe<'s>: Copy {
+    /// The value of `key` (`null` included) when this is an object.
+    fn field(self, key: &str) -> Option<Self>;
+    fn kind(self) -> Kind;
+    /// The value when it is a string.
+    fn string(self) -> Option<Cow<'s, str>>;
+    /// The first item when this is an array.
+    fn first(self) -> Option<Self>;
+    /// How many keys this object has (0 when it is no object).
+    fn keys(self) -> usize;
+
+    fn has(self, key: &str) -> bool {
+        self.field(key).is_some()
+    }
+    /// `key` is there and of `kind`.
+    fn is(self, key: &str, kind: Kind) -> bool {
+        self.field(key).is_some_and(|v| v.kind() == kind)
+    }
+    fn str_of(self, key: &str) -> Option<Cow<'s, str>> {
+        self.field(key).and_then(Probe::string)
+    }
+}
+
+impl<'s> Probe<'s> for &'s Value {
+    fn field(self, key: &str) -> Option<Self> {
+        self.get(key)
+    }
+    fn kind(self) -> Kind {
+        Kind::of_value(self)
+    }
+    fn string(self) -> Option<Cow<'s, str>> {
+        self.as_str().map(Cow::Borrowed)
+    }
+    fn first(self) -> Option<Self> {
+        self.as_array()?.first()
+    }
+    fn keys(self) -> usize {
+        self.as_object().map_or(0, serde_json::Map::len)
+    }
+}
+
+/// A value of the document for the format tests: an object already read,
+/// or the text of any value (read when a test looks into it).
+#[derive(Clone, Copy)]
+pub(crate) enum Node<'o, 'v> {
+    Obj(&'o Obj<'v>),
+    Raw(&'v RawValue),
+}
+
+impl<'v> Probe<'v> for Node<'_, 'v> {
+    fn field(self, key: &str) -> Option<Self> {
+        match self {
+            Node::Obj(o) => o.raw(key).map(Node::Raw),
+            Node::Raw(r) if Kind::of(r) == Kind::Object => {
+                let L(Entries(entries)) =
+                    serde_json::from_str::<L<Entries<'v, &'v RawValue>>>(r.get()).ok()?;
+                let (_, v) = entries?.into_iter().find(|(k, _)| k == key)?;
+                Some(Node::Raw(v))
+            }
+            Node::Raw(_) => None,
+        }
+    }
+    fn kind(self) -> Kind {
+        match self {
+            Node::Obj(_) => Kind::Object,
+            Node::Raw(r) => Kind::of(r),
+        }
+    }
+    fn string(self) -> Option<Cow<'v, str>> {
+        match self {
+            Node::Raw(r) if Kind::of(r) == Kind::String => {
+                serde_json::from_str::<Key<'v>>(r.get()).ok().map(|k| k.0)
+            }
+            _ => None,
+        }
+    }
+    fn first(self) -> Option<Self> {
+        match self {
+            Node::Raw(r) if Kind::of(r) == Kind::Array => {
+                serde_json::from_str::<First<'v>>(r.get())
+                    .ok()?
+                    .0
+                    .map(Node::Raw)
+            }
+            _ => None,
+        }
+    }
+    fn keys(self) -> usize {
+        match self {
+            Node::Obj(o) => o.map.len(),
+            Node::Raw(r) if Kind::of(r) == Kind::Object => {
+                serde_json::from_str::<L<Entries<'v, IgnoredAny>>>(r.get())
+                    .ok()
+                    .and_then(|L(Entries(e))| e)
+                    .map_or(0, |e| e.len())
+            }
+            Node::Raw(_) => 0,
+        }
+    }
+}
+
+/// The first item of an array (the others skipped).
+struct First<'v>(Option<&'v RawValue>);
+
+impl<'de> serde::Deserialize<'de> for First<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = First<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let first = seq.next_element()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(First(first))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// A JSON object of the document together with its JSON pointer, for
+/// precise errors. Holds the object's keys and the text of their values:
+/// what is inside a value is read when a parser asks for it.
 #[derive(Clone)]
 pub(crate) struct Obj<'v> {
-    pub map: &'v Map<String, Value>,
+    map: Vec<(Cow<'v, str>, &'v RawValue)>,
     pub ptr: String,
 }
 
 impl<'v> Obj<'v> {
     /// The value at `ptr` as an object, or an `invalid-field` error.
-    pub fn new(cx: &ParseContext<'_>, v: &'v Value, ptr: String) -> Result<Self, ParseError> {
-        match v {
-            Value::Object(map) => Ok(Self { map, ptr }),
-            other => Err(cx.error(
-                "invalid-field",
-                at(&ptr),
-                format!(
-                    "expected an object, found {}",
-                    crate::document::json_type(other)
-                ),
-            )),
-        }
+    pub fn new(cx: &ParseContext<'_>, v: &'v RawValue, ptr: String) -> Result<Self, ParseError> {
+        Self::read(cx.name, v, ptr)
     }
 
-    /// The document root as an object.
-    pub fn root(cx: &ParseContext<'_>, v: &'v Value) -> Result<Self, ParseError> {
-        Self::new(cx, v, String::new())
+    fn read(name: &str, v: &'v RawValue, ptr: String) -> Result<Self, ParseError> {
+        match Kind::of(v) {
+            Kind::Object => {
+                let L(Entries(map)) = read::<L<Entries<'v, &'v RawValue>>>(name, v)?;
+                Ok(Self {
+                    map: map.unwrap_or_default(),
+                    ptr,
+                })
+            }
+            other => Err(ParseError::new(
+                name,
+                "invalid-field",
+                at(&ptr),
+                format!("expected an object, found {}", other.name()),
+            )),
+        }
     }
 
     pub fn ptr(&self, key: &str) -> String {
         join(&self.ptr, key)
     }
 
+    /// The value of `key`, `null` included.
+    fn raw(&self, key: &str) -> Option<&'v RawValue> {
+        self.map.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
     /// The value of `key`; `None` when missing or `null`.
-    pub fn get(&self, key: &str) -> Option<&'v Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+    pub fn get(&self, key: &str) -> Option<&'v RawValue> {
+        self.raw(key).filter(|v| Kind::of(v) != Kind::Null)
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.raw(key).is_some()
     }
 
-    /// An `unknown-field` error for the first key not in `known`.
+    /// An `unknown-field` error for the first key (in key order) not in
+    /// `known`.
     pub fn only(&self, cx: &ParseContext<'_>, known: &[&str]) -> Result<(), ParseError> {
-        match self.map.keys().find(|k| !known.contains(&k.as_str())) {
+        match self
+            .map
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !known.contains(&k.as_ref()))
+            .min()
+        {
             None => Ok(()),
             Some(k) => Err(cx.error(
                 "unknown-field",
@@ -147,14 +369,11 @@ impl<'v> Obj<'v> {
         }
     }
 
-    fn invalid(&self, cx: &ParseContext<'_>, key: &str, want: &str, got: &Value) -> ParseError {
+    fn invalid(&self, cx: &ParseContext<'_>, key: &str, want: &str, got: &RawValue) -> ParseError {
         cx.error(
             "invalid-field",
             at(&self.ptr(key)),
-            format!(
-                "`{key}` must be {want}, found {}",
-                crate::document::json_type(got)
-            ),
+            format!("`{key}` must be {want}, found {}", Kind::of(got).name()),
         )
     }
 
@@ -166,15 +385,19 @@ impl<'v> Obj<'v> {
         )
     }
 
-    pub fn str(&self, cx: &ParseContext<'_>, key: &str) -> Result<Option<&'v str>, ParseError> {
+    pub fn str(
+        &self,
+        cx: &ParseContext<'_>,
+        key: &str,
+    ) -> Result<Option<Cow<'v, str>>, ParseError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(v) if Kind::of(v) == Kind::String => string(cx.name, v).map(Some),
             Some(other) => Err(self.invalid(cx, key, "a string", other)),
         }
     }
 
-    pub fn req_str(&self, cx: &ParseContext<'_>, key: &str) -> Result<&'v str, ParseError> {
+    pub fn req_str(&self, cx: &ParseContext<'_>, key: &str) -> Result<Cow<'v, str>, ParseError> {
         self.str(cx, key)?.ok_or_else(|| self.missing(cx, key))
     }
 
@@ -182,6 +405,7 @@ impl<'v> Obj<'v> {
     pub fn text(&self, cx: &ParseContext<'_>, key: &str) -> Result<Option<String>, ParseError> {
         Ok(self
             .str(cx, key)?
+            .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string))
@@ -190,7 +414,7 @@ impl<'v> Obj<'v> {
     pub fn bool(&self, cx: &ParseContext<'_>, key: &str) -> Result<Option<bool>, ParseError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(v) if Kind::of(v) == Kind::Bool => Ok(Some(v.get() == "true")),
             Some(other) => Err(self.invalid(cx, key, "a boolean", other)),
         }
     }
@@ -199,7 +423,7 @@ impl<'v> Obj<'v> {
     pub fn count(&self, cx: &ParseContext<'_>, key: &str) -> Result<Option<u32>, ParseError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v @ Value::Number(n)) => n
+            Some(v) if Kind::of(v) == Kind::Number => number(cx.name, v)?
                 .as_u64()
                 .and_then(|n| u32::try_from(n).ok())
                 .map(Some)
@@ -212,10 +436,15 @@ impl<'v> Obj<'v> {
     pub fn id(&self, cx: &ParseContext<'_>, key: &str) -> Result<Option<String>, ParseError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
-            Some(Value::String(_)) => Ok(None),
-            Some(other) => Err(self.invalid(cx, key, "a number or a string", other)),
+            Some(v) => match Kind::of(v) {
+                Kind::Number => Ok(Some(number(cx.name, v)?.to_string())),
+                Kind::String => {
+                    let s = string(cx.name, v)?;
+                    let s = s.trim();
+                    Ok((!s.is_empty()).then(|| s.to_string()))
+                }
+                _ => Err(self.invalid(cx, key, "a number or a string", v)),
+            },
         }
     }
 
@@ -230,47 +459,50 @@ impl<'v> Obj<'v> {
         self.obj(cx, key)?.ok_or_else(|| self.missing(cx, key))
     }
 
-    /// The elements of array `key` with their pointers; empty when missing.
-    pub fn items(
+    /// The elements of array `key` and the array's pointer; empty when
+    /// missing.
+    fn items(
         &self,
         cx: &ParseContext<'_>,
         key: &str,
-    ) -> Result<Vec<(String, &'v Value)>, ParseError> {
+    ) -> Result<(String, Vec<&'v RawValue>), ParseError> {
         match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => {
-                let base = self.ptr(key);
-                Ok(items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{base}/{i}"), v))
-                    .collect())
-            }
+            None => Ok((String::new(), Vec::new())),
+            Some(v) if Kind::of(v) == Kind::Array => Ok((self.ptr(key), elements(cx.name, v)?)),
             Some(other) => Err(self.invalid(cx, key, "an array", other)),
         }
     }
 
-    /// The elements of array `key`, each required to be an object.
-    pub fn objs(&self, cx: &ParseContext<'_>, key: &str) -> Result<Vec<Obj<'v>>, ParseError> {
-        self.items(cx, key)?
-            .into_iter()
-            .map(|(ptr, v)| Obj::new(cx, v, ptr))
-            .collect()
+    /// The elements of array `key`, each required to be an object (all are
+    /// checked first); each is read as the iteration reaches it.
+    pub fn objs<'n>(&self, cx: &ParseContext<'n>, key: &str) -> Result<Objs<'n, 'v>, ParseError> {
+        let (base, items) = self.items(cx, key)?;
+        if let Some((i, v)) = items
+            .iter()
+            .enumerate()
+            .find(|(_, v)| Kind::of(v) != Kind::Object)
+        {
+            return Err(cx.error(
+                "invalid-field",
+                at(&format!("{base}/{i}")),
+                format!("expected an object, found {}", Kind::of(v).name()),
+            ));
+        }
+        Ok(Objs::new(cx.name, base, items))
     }
 
     /// The strings of array `key`; empty when missing.
     pub fn strings(&self, cx: &ParseContext<'_>, key: &str) -> Result<Vec<String>, ParseError> {
-        self.items(cx, key)?
+        let (base, items) = self.items(cx, key)?;
+        items
             .into_iter()
-            .map(|(ptr, v)| match v {
-                Value::String(s) => Ok(s.clone()),
+            .enumerate()
+            .map(|(i, v)| match Kind::of(v) {
+                Kind::String => string(cx.name, v).map(Cow::into_owned),
                 other => Err(cx.error(
                     "invalid-field",
-                    at(&ptr),
-                    format!(
-                        "expected a string, found {}",
-                        crate::document::json_type(other)
-                    ),
+                    at(&format!("{base}/{i}")),
+                    format!("expected a string, found {}", other.name()),
                 )),
             })
             .collect()
@@ -288,17 +520,26 @@ impl<'v> Obj<'v> {
                 format!("`{key}` is not a valid timestamp: `{shown}`"),
             )
         };
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => normalize_time(s).map(Some).ok_or_else(|| bad(s)),
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
-                .map(|t| format_time(t.as_second()))
-                .and_then(|r| r.map(Some))
-                .ok_or_else(|| bad(&n.to_string())),
-            Some(other) => Err(self.invalid(cx, key, "a timestamp string", other)),
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        match Kind::of(v) {
+            Kind::String => {
+                let s = string(cx.name, v)?;
+                if s.trim().is_empty() {
+                    return Ok(None);
+                }
+                normalize_time(&s).map(Some).ok_or_else(|| bad(&s))
+            }
+            Kind::Number => {
+                let n = number(cx.name, v)?;
+                n.as_i64()
+                    .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+                    .map(|t| format_time(t.as_second()))
+                    .and_then(|r| r.map(Some))
+                    .ok_or_else(|| bad(&n.to_string()))
+            }
+            _ => Err(self.invalid(cx, key, "a timestamp string", v)),
         }
     }
 
@@ -310,6 +551,47 @@ impl<'v> Obj<'v> {
             Some(user) => user_login(cx, &user).map(Some),
         }
     }
+}
+
+/// The objects of an array, each read when the iteration reaches it (so a
+/// long array is never held as objects all at once).
+pub(crate) struct Objs<'n, 'v> {
+    name: &'n str,
+    base: String,
+    items: std::iter::Enumerate<std::vec::IntoIter<&'v RawValue>>,
+}
+
+impl<'n, 'v> Objs<'n, 'v> {
+    /// The items of the array at `base` (each one read as an object: an
+    /// `invalid-field` error when it is not one).
+    pub(crate) fn new(name: &'n str, base: String, items: Vec<&'v RawValue>) -> Self {
+        Self {
+            name,
+            base,
+            items: items.into_iter().enumerate(),
+        }
+    }
+}
+
+impl<'v> Iterator for Objs<'_, 'v> {
+    type Item = Result<Obj<'v>, ParseError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let (i, v) = self.items.next()?;
+        Some(Obj::read(self.name, v, format!("{}/{i}", self.base)))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Objs<'_, '_> {}
+
+/// The items of a root array, each read as an object when reached.
+pub(crate) fn root_items<'n, 'v>(
+    cx: &ParseContext<'n>,
+    v: &'v RawValue,
+) -> Result<Objs<'n, 'v>, ParseError> {
+    Ok(Objs::new(cx.name, String::new(), elements(cx.name, v)?))
 }
 
 /// The login of a user object: GitHub `login`, else GitLab `username`.
@@ -350,16 +632,59 @@ fn format_time(secs: i64) -> Option<String> {
     Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-/// Adds `item` to `list` unless an equal entry is already there.
-pub(crate) fn push_unique(list: &mut Vec<String>, item: String) {
-    if !list.contains(&item) {
-        list.push(item);
+/// A list of names without repeats, in the order first given. Keeps an
+/// index of them: lists can be long (every requested reviewer of a change,
+/// every eligible approver of a rule), and a search per name would make
+/// adding them quadratic.
+#[derive(Default)]
+pub(crate) struct Unique {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Unique {
+    /// Adds `item` unless it is already there.
+    pub(crate) fn push(&mut self, item: String) {
+        if !self.seen.contains(&item) {
+            self.seen.insert(item.clone());
+            self.list.push(item);
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        self.list
     }
 }
 
-/// Object-ness test for sniffers: `v[key]` is an object.
-pub(crate) fn is_obj(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(Value::is_object)
+/// The reviewers of `reviews` that already have a review, for adding
+/// pending reviews without a search per reviewer.
+pub(crate) struct Reviewers(std::collections::HashSet<String>);
+
+impl Reviewers {
+    pub(crate) fn of(reviews: &[Review]) -> Self {
+        Reviewers(reviews.iter().map(|r| r.reviewer.clone()).collect())
+    }
+
+    /// Adds a pending review for `reviewer` unless they already have a
+    /// review.
+    pub(crate) fn push_pending(
+        &mut self,
+        reviews: &mut Vec<Review>,
+        reviewer: String,
+        teams: Vec<String>,
+    ) {
+        if self.0.contains(&reviewer) {
+            return;
+        }
+        self.0.insert(reviewer.clone());
+        reviews.push(Review {
+            reviewer,
+            state: ReviewState::Pending,
+            submitted_at: None,
+            commit: None,
+            teams,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -393,5 +718,129 @@ mod tests {
     #[test]
     fn pointers_are_escaped() {
         assert_eq!(join("/a", "b/c~d"), "/a/b~1c~0d");
+    }
+
+    fn run(doc: &str, format: Format) -> Result<crate::Parsed, ParseError> {
+        let o = crate::ParseOptions::default();
+        crate::parse("a.json", doc.as_bytes(), Some(format), &o)
+    }
+
+    fn set(doc: &str, format: Format) -> ApprovalSet {
+        match run(doc, format).unwrap().model {
+            crate::Model::Approvals(s) => s,
+            _ => unreachable!("approvals"),
+        }
+    }
+
+    fn error(doc: &str, format: Format) -> (&'static str, Option<Position>) {
+        let e = run(doc, format).unwrap_err();
+        (e.code, e.position)
+    }
+
+    #[test]
+    fn escaped_strings_and_numbers_read_as_before() {
+        let s = set(
+            r#"{"kind":"gate.approvals\/v1","change":{"id":"a\/b#\u0031","created_at":1700000000},"reviews":[{"reviewer":"b\u006fb","state":"approved","teams":["t\"1"]}]}"#,
+            Format::GateApprovals,
+        );
+        assert_eq!(s.change_id, "a/b#1");
+        assert_eq!(s.created_at.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            (
+                s.reviews[0].reviewer.as_str(),
+                s.reviews[0].teams[0].as_str()
+            ),
+            ("bob", "t\"1")
+        );
+        // Ids given as numbers read as serde_json prints them.
+        let s = set(
+            r#"{"action":"created","deployment":{"id":1.50,"sha":"abc","environment":"prod"},"repository":{"full_name":"o/r"},"sender":{"login":"x"}}"#,
+            Format::GithubEvent,
+        );
+        assert_eq!(s.change_id, "o/r/deployments/1.5");
+    }
+
+    #[test]
+    fn the_first_unknown_field_in_key_order_is_named() {
+        let doc = r#"{"zz":1,"kind":"gate.approvals/v1","change":{"id":"x"},"aa":2}"#;
+        assert_eq!(
+            error(doc, Format::GateApprovals),
+            ("unknown-field", at("/aa"))
+        );
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_checked_to_be_an_object_before_any_is_read() {
+        let doc = r#"{"users":[{"login":"a"},{"id":1},5],"teams":[]}"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("invalid-field", at("/users/2"))
+        );
+        let doc = r#"{"users":[{"login":"a"},{"id":1}],"teams":[]}"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("missing-field", at("/users/1/login"))
+        );
+        // At the root, items are read in turn (as before).
+        let doc = r#"[{"state":"APPROVED","user":{"id":1},"pull_request_url":"u"},5]"#;
+        assert_eq!(
+            error(doc, Format::GithubReviews),
+            ("missing-field", at("/0/user/login"))
+        );
+    }
+
+    #[test]
+    fn long_lists_keep_the_first_of_each_name_in_order() {
+        let mut users: Vec<String> = (0..3000)
+            .map(|i| format!(r#"{{"login":"u{}"}}"#, i % 1000))
+            .collect();
+        users.push(r#"{"slug":"sre"}"#.into());
+        let doc = format!(
+            r#"{{"action":"review_requested","pull_request":{{"head":{{"sha":"s"}},"user":{{"login":"a"}},"requested_reviewers":[{}],"requested_teams":[{{"slug":"sre"}}]}},"sender":{{}},"repository":{{}}}}"#,
+            users.join(",")
+        );
+        let s = set(&doc, Format::GithubEvent);
+        let names: Vec<&str> = s.reviews.iter().map(|r| r.reviewer.as_str()).collect();
+        assert_eq!(names.len(), 1001);
+        assert_eq!(
+            (names[0], names[999], names[1000]),
+            ("u0", "u999", "team:sre")
+        );
+        let rules = r#"[{"name":"r","approvals_required":1,"eligible_approvers":[{"username":"a"},{"username":"b"},{"username":"a"}],"approved_by":[{"username":"b"}]},{"name":"s","approvals_required":1,"rule_type":"x","approved_by":[{"username":"b"},{"username":"c"}]}]"#;
+        let s = set(rules, Format::GitlabApprovals);
+        assert_eq!(s.rules[0].eligible, ["a", "b"]);
+        let approvers: Vec<&str> = s.reviews.iter().map(|r| r.reviewer.as_str()).collect();
+        assert_eq!(approvers, ["b", "c"]);
+    }
+
+    /// The sniffers read the document's shape, the parsers the document:
+    /// the same tests, so they decide alike.
+    #[test]
+    fn format_tests_agree_on_the_shape_and_the_document() {
+        let docs = [
+            r#"{"approved_by":[],"approvals_left":1}"#,
+            r#"{"approval_rules_overwritten":false,"rules":[]}"#,
+            r#"[{"name":"r","approvals_required":1,"rule_type":"x"}]"#,
+            r#"{"object_kind":"merge_request","object_attributes":{}}"#,
+            r#"{"object_kind":"push","object_attributes":{}}"#,
+            r#"{"iid":1,"sha":"s","deployable":{},"environment":{},"user":{}}"#,
+            r#"{"approvals_before_merge":1,"reset_approvals_on_push":null}"#,
+            r#"{"name":"r","approvals_required":null,"eligible_approvers":[]}"#,
+        ];
+        for doc in docs {
+            let value: Value = serde_json::from_str(doc).unwrap();
+            let raw: &RawValue = serde_json::from_str(doc).unwrap();
+            let o = crate::ParseOptions::default();
+            let cx = ParseContext::new("a.json", &o);
+            let obj =
+                (Kind::of(raw) == Kind::Object).then(|| Obj::new(&cx, raw, String::new()).unwrap());
+            let node = obj.as_ref().map_or(Node::Raw(raw), Node::Obj);
+            assert_eq!(gitlab::sniff(&value), gitlab::sniff_node(node), "{doc}");
+            assert_eq!(
+                gitlab::sniff(&value),
+                gitlab::sniff_node(Node::Raw(raw)),
+                "{doc}"
+            );
+        }
     }
 }

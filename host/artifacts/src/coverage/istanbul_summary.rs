@@ -8,6 +8,10 @@ use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
+use super::KeyedPaths;
+use crate::lenient::{self as json, Key, L, Lenient, U64, skip};
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+
 fn is_summary(v: &Value) -> bool {
     ["lines", "statements"]
         .iter()
@@ -18,44 +22,157 @@ pub fn sniff(v: &Value) -> bool {
     v.get("total").is_some_and(is_summary)
 }
 
-pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
-    let Some(map) = v.as_object() else {
+/// One counter (`{"total": N, "covered": M}`) as written; anything but
+/// non-negative integers reads as absent.
+#[derive(Default, Clone, Copy)]
+struct Pair {
+    total: Option<u64>,
+    covered: Option<u64>,
+}
+
+impl<'de> Lenient<'de> for Pair {
+    fn other() -> Self {
+        Pair::default()
+    }
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut p = Pair::default();
+        json::each_key(map, |key, map| {
+            match key.as_ref() {
+                "total" => p.total = map.next_value::<L<U64>>()?.0.0,
+                "covered" => p.covered = map.next_value::<L<U64>>()?.0.0,
+                _ => skip(map)?,
+            }
+            Ok(())
+        })?;
+        Ok(p)
+    }
+}
+
+/// One file's summary.
+#[derive(Default)]
+struct Summary {
+    lines: Pair,
+    branches: Pair,
+    functions: Pair,
+    statements: Pair,
+}
+
+impl<'de> Lenient<'de> for Summary {
+    fn other() -> Self {
+        Summary::default()
+    }
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s = Summary::default();
+        json::each_key(map, |key, map| {
+            let slot = match key.as_ref() {
+                "lines" => &mut s.lines,
+                "branches" => &mut s.branches,
+                "functions" => &mut s.functions,
+                "statements" => &mut s.statements,
+                _ => return skip(map),
+            };
+            *slot = map.next_value::<L<Pair>>()?.0;
+            Ok(())
+        })?;
+        Ok(s)
+    }
+}
+
+/// The map of files, each turned into the model as soon as it is read.
+struct Files<'c, 'x, 'de> {
+    cx: &'c ParseContext<'x>,
+    files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
+    stop: &'c mut Option<ParseError>,
+}
+
+impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key()? {
+            if key == "total" {
+                skip(&mut map)?;
+                continue;
+            }
+            let L(summary) = map.next_value::<L<Summary>>()?;
+            match file(self.cx, &key, &summary) {
+                Ok(f) => {
+                    self.paths.push(key.clone(), key);
+                    self.files.push(f);
+                }
+                Err(e) => {
+                    *self.stop = Some(e);
+                    return Err(json::stopped());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One file as the model, without its path (set later, see [`KeyedPaths`]).
+fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, ParseError> {
+    let counter = |k: &str, c: Pair| -> Result<Counter, ParseError> {
+        match (c.total, c.covered) {
+            (Some(total), Some(covered)) if covered <= total => Ok(Counter { total, covered }),
+            (None, None) => Ok(Counter::default()),
+            _ => Err(ParseError::new(
+                cx.name,
+                "invalid-istanbul-summary",
+                Some(Position::Pointer(format!(
+                    "/{}/{k}",
+                    key.replace('~', "~0").replace('/', "~1")
+                ))),
+                format!("`{k}` needs numeric total and covered (covered <= total)"),
+            )),
+        }
+    };
+    let totals = CoverageTotals {
+        lines: counter("lines", s.lines)?,
+        branches: counter("branches", s.branches)?,
+        functions: counter("functions", s.functions)?,
+        statements: Some(counter("statements", s.statements)?),
+    };
+    Ok(FileCoverage {
+        statements: totals.statements,
+        summary_only: Some(Box::new(totals)),
+        ..FileCoverage::default()
+    })
+}
+
+pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
+    // The document is well-formed JSON: it is an object when it starts as one.
+    if !text.trim_start().starts_with('{') {
         return Err(cx.error(
             "invalid-istanbul-summary",
             Some(Position::Pointer(String::new())),
             "expected an object",
         ));
-    };
-    let mut files = Vec::new();
-    for (key, entry) in map.iter().filter(|(k, _)| k.as_str() != "total") {
-        let counter = |k: &str| -> Result<Counter, ParseError> {
-            let c = entry.get(k);
-            let n = |f: &str| c.and_then(|c| c.get(f)).and_then(Value::as_u64);
-            match (n("total"), n("covered")) {
-                (Some(total), Some(covered)) if covered <= total => Ok(Counter { total, covered }),
-                (None, None) => Ok(Counter::default()),
-                _ => Err(ParseError::new(
-                    cx.name,
-                    "invalid-istanbul-summary",
-                    Some(Position::Pointer(format!(
-                        "/{}/{k}",
-                        key.replace('~', "~0").replace('/', "~1")
-                    ))),
-                    format!("`{k}` needs numeric total and covered (covered <= total)"),
-                )),
-            }
-        };
-        let totals = CoverageTotals {
-            lines: counter("lines")?,
-            branches: counter("branches")?,
-            functions: counter("functions")?,
-            statements: Some(counter("statements")?),
-        };
-        let mut f = FileCoverage::new(cx.path(key));
-        f.statements = totals.statements;
-        f.summary_only = Some(Box::new(totals));
-        files.push(f);
     }
+    let mut files = Vec::new();
+    let mut paths = KeyedPaths::default();
+    let mut stop = None;
+    let out = json::read(
+        text,
+        Files {
+            cx,
+            files: &mut files,
+            paths: &mut paths,
+            stop: &mut stop,
+        },
+    );
+    json::finish(cx.name, out, stop)?;
+    paths.apply(cx, &mut files);
     Ok(CoverageReport { files })
 }
 
@@ -87,6 +204,57 @@ mod tests {
         assert_eq!(
             (t.lines.total, t.lines.covered, t.functions.total),
             (3, 2, 0)
+        );
+    }
+
+    #[test]
+    fn counters_are_checked_and_wrong_entries_read_as_empty() {
+        let o = crate::ParseOptions::default();
+        let run = |doc: &str| {
+            crate::parse(
+                "s.json",
+                doc.as_bytes(),
+                Some(crate::Format::IstanbulSummary),
+                &o,
+            )
+        };
+        let total =
+            r#""total":{"lines":{"total":1,"covered":1},"statements":{"total":1,"covered":1}}"#;
+        let e = run(&format!(r#"{{{total},"a/b.js":{{"lines":{{"total":1,"covered":1}},"branches":{{"total":1,"covered":2}}}}}}"#)).unwrap_err();
+        assert_eq!(e.code, "invalid-istanbul-summary");
+        assert_eq!(
+            e.position,
+            Some(crate::Position::Pointer("/a~1b.js/branches".into()))
+        );
+        let e = run(&format!(
+            r#"{{{total},"a.js":{{"lines":{{"total":"1","covered":1}}}}}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.position,
+            Some(crate::Position::Pointer("/a.js/lines".into()))
+        );
+        let p = run(&format!(
+            r#"{{"a.js":7,{total},"b.js":{{"lines":[],"functions":{{"total":2,"covered":1}}}}}}"#
+        ))
+        .unwrap();
+        let crate::Model::Coverage(c) = p.model else {
+            panic!()
+        };
+        assert_eq!(c.files.len(), 2);
+        assert_eq!(
+            c.files[0].summary_only,
+            Some(Box::new(crate::CoverageTotals {
+                statements: Some(crate::Counter::default()),
+                ..Default::default()
+            }))
+        );
+        assert_eq!(
+            c.files[1].summary_only.as_ref().unwrap().functions,
+            crate::Counter {
+                total: 2,
+                covered: 1
+            }
         );
     }
 }

@@ -10,7 +10,8 @@ pub mod jacoco;
 pub mod lcov;
 mod xml;
 
-use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
+use crate::{CoverageReport, Document, FileCoverage, Format, ParseContext, ParseError};
+use std::borrow::Cow;
 
 /// Most lines a coverage report of `input_len` bytes may produce where the
 /// format describes ranges rather than lines (Go blocks): one line per 8
@@ -19,6 +20,34 @@ use crate::{CoverageReport, Document, Format, ParseContext, ParseError};
 /// by numbers written in it (`x.go:1.1,4294967295.1`).
 pub(crate) fn line_budget(input_len: usize) -> usize {
     (input_len / 8).saturating_add(1 << 20)
+}
+
+/// The paths of a JSON report's files, kept as written while the files are
+/// read (in document order) and normalized afterwards in the order of their
+/// keys, as the reports were read when they were `serde_json::Value` maps:
+/// the `unmapped-path` warnings come in that order.
+#[derive(Default)]
+pub(crate) struct KeyedPaths<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> KeyedPaths<'a> {
+    /// The next file's key and path (the `n`-th call for the `n`-th file).
+    pub(crate) fn push(&mut self, key: Cow<'a, str>, path: Cow<'a, str>) {
+        self.0.push((key, path));
+    }
+
+    /// Sets each file's normalized path.
+    pub(crate) fn apply(self, cx: &mut ParseContext<'_>, files: &mut [FileCoverage]) {
+        let mut order: Vec<usize> = (0..self.0.len()).collect();
+        order.sort_by(|a, b| {
+            let key = |i: &usize| self.0.get(*i).map(|(k, _)| k);
+            key(a).cmp(&key(b))
+        });
+        for i in order {
+            if let (Some((_, path)), Some(f)) = (self.0.get(i), files.get_mut(i)) {
+                f.path = cx.path(path);
+            }
+        }
+    }
 }
 
 /// Recognises a coverage format from content.
@@ -78,11 +107,9 @@ pub fn parse(
         (Format::GoCover, Document::Text(t)) => go::parse(t, cx),
         (Format::Jacoco, Document::Text(t)) => jacoco::parse(t, cx),
         (Format::Clover, Document::Text(t)) => clover::parse(t, cx),
-        (Format::Istanbul, Document::Json(v)) => istanbul::parse(&v.value(cx.name)?, cx),
-        (Format::IstanbulSummary, Document::Json(v)) => {
-            istanbul_summary::parse(&v.value(cx.name)?, cx)
-        }
-        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(&v.value(cx.name)?, cx),
+        (Format::Istanbul, Document::Json(v)) => istanbul::parse(v.text(), cx),
+        (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v.text(), cx),
+        (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v.text(), cx),
         _ => Err(cx.error(
             "unsupported-format",
             None,

@@ -22,7 +22,6 @@
 
 use crate::model::SecurityFinding;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 pub fn of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
@@ -40,11 +39,25 @@ pub fn normalize(message: &str) -> String {
 
 /// Makes fingerprints unique within one report (see the module docs).
 pub fn disambiguate(findings: &mut [SecurityFinding]) {
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(findings.len());
-    for f in findings.iter_mut() {
-        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
-        *n = n.saturating_add(1);
-        if *n > 1 {
+    // Equal fingerprints found by sorting indexes (8 bytes a finding, no
+    // copy of a fingerprint); ties stay in report order, so the n-th
+    // occurrence in the report is the n-th of its run.
+    let repeats: Vec<(usize, usize)> = {
+        let fp = |i: usize| findings.get(i).map_or("", |f| f.fingerprint.as_str());
+        let mut order: Vec<usize> = (0..findings.len()).collect();
+        order.sort_unstable_by(|&a, &b| fp(a).cmp(fp(b)).then(a.cmp(&b)));
+        order
+            .chunk_by(|&a, &b| fp(a) == fp(b))
+            .flat_map(|run| {
+                run.iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(k, &i)| (i, k.saturating_add(1)))
+            })
+            .collect()
+    };
+    for (i, n) in repeats {
+        if let Some(f) = findings.get_mut(i) {
             f.fingerprint = of(&[&f.fingerprint, &format!("#{n}")]);
         }
     }
@@ -62,5 +75,34 @@ mod tests {
             normalize("  Unused\n  variable   a. "),
             "Unused variable a."
         );
+    }
+
+    #[test]
+    fn repeats_are_numbered_in_report_order() {
+        use crate::model::{FindingCategory, Severity, SeveritySource};
+        let finding = |fp: &str| SecurityFinding {
+            tool: "t".into(),
+            rule: "r".into(),
+            category: FindingCategory::Code,
+            severity: Severity::Low,
+            severity_source: SeveritySource::Tool,
+            cvss: None,
+            title: String::new(),
+            message: String::new(),
+            location: None,
+            package: None,
+            cwes: Vec::new(),
+            aliases: Vec::new(),
+            fingerprint: fp.into(),
+            suppressed: false,
+        };
+        let mut fs: Vec<SecurityFinding> = ["b", "a", "b", "c", "b", "a"]
+            .into_iter()
+            .map(finding)
+            .collect();
+        disambiguate(&mut fs);
+        let got: Vec<&str> = fs.iter().map(|f| f.fingerprint.as_str()).collect();
+        let (b2, b3, a2) = (of(&["b", "#2"]), of(&["b", "#3"]), of(&["a", "#2"]));
+        assert_eq!(got, ["b", "a", b2.as_str(), "c", b3.as_str(), a2.as_str()]);
     }
 }

@@ -7,9 +7,11 @@
 //! severity; leaked secrets are `high` by tool convention (source `tool`) and
 //! the security policy fails on any secret regardless.
 
+use super::json::{self, Leaf, Obj, Slot, Stop, each};
 use super::{fingerprint, optional_str, required_id};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
+use serde::{Deserialize, Deserializer as _};
 use serde_json::Value;
 
 fn is_leak(v: &Value) -> bool {
@@ -21,86 +23,143 @@ pub fn sniff(v: &Value) -> bool {
     v.as_array().is_some_and(|a| a.first().is_some_and(is_leak))
 }
 
-pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
-    let mut out = Vec::new();
-    for (i, leak) in v.as_array().into_iter().flatten().enumerate() {
-        let ptr = format!("/{i}");
-        if !is_leak(leak) {
-            return Err(cx.error(
-                "invalid-gitleaks",
-                Some(Position::Pointer(ptr)),
-                "not a gitleaks finding: expected `RuleID` and `File` (v8) or `rule` and `offender` (v7)",
-            ));
-        }
-        let v8 = leak.get("RuleID").is_some();
-        // The rule and the file identify a leak: required, checked.
-        let (rule_key, file_key) = if v8 {
-            ("RuleID", "File")
-        } else {
-            ("rule", "file")
-        };
-        required_id(cx, leak, rule_key, &ptr)?;
-        optional_str(cx, leak, file_key, &ptr)?;
-        let s = |k: &str| leak.get(k).and_then(Value::as_str).unwrap_or("");
-        let n = |k: &str| {
-            leak.get(k)
-                .and_then(Value::as_u64)
-                .and_then(|x| u32::try_from(x).ok())
-                .filter(|x| *x > 0)
-        };
-        let (rule, file, line, end, column, title, commit) = if v8 {
-            let d = s("Description");
-            (
-                s("RuleID"),
-                s("File"),
-                n("StartLine"),
-                n("EndLine"),
-                n("StartColumn"),
-                if d.is_empty() { s("RuleID") } else { d },
-                s("Commit"),
-            )
-        } else {
-            (
-                s("rule"),
-                s("file"),
-                n("lineNumber"),
-                None,
-                None,
-                s("rule"),
-                s("commit"),
-            )
-        };
-        let path = cx.path(file);
-        out.push(SecurityFinding {
-            tool: "gitleaks".into(),
-            rule: rule.to_string(),
-            category: FindingCategory::Secret,
-            severity: Severity::High,
-            severity_source: SeveritySource::Tool,
-            cvss: None,
-            title: title.to_string(),
-            message: format!(
-                "{title} secret in {file}{}",
-                if commit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (commit {})", commit.get(..12).unwrap_or(commit))
-                }
-            ),
-            location: Some(Location {
-                path: path.clone(),
-                line,
-                end_line: end,
-                column,
-            }),
-            package: None,
-            cwes: vec!["CWE-798".into()],
-            aliases: Vec::new(),
-            // gitleaks' own fingerprint is commit:file:rule:line; ours leaves
-            // out the line so a moved secret is still the same finding.
-            fingerprint: fingerprint::of(&["gitleaks", rule, &path, commit]),
-            suppressed: false,
-        });
+/// A key that is only checked for presence: its value (a secret) is
+/// skipped, never read.
+#[derive(Default)]
+struct Present;
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Present)
     }
+}
+
+/// One leak, v8 or v7 keys.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Leak<'a> {
+    #[serde(borrow, rename = "RuleID")]
+    rule_id: Slot<Leaf<'a>>,
+    #[serde(borrow, rename = "File")]
+    file_v8: Slot<Leaf<'a>>,
+    #[serde(borrow, rename = "Description")]
+    description: Leaf<'a>,
+    #[serde(borrow, rename = "StartLine")]
+    start_line: Leaf<'a>,
+    #[serde(borrow, rename = "EndLine")]
+    end_line: Leaf<'a>,
+    #[serde(borrow, rename = "StartColumn")]
+    start_column: Leaf<'a>,
+    #[serde(borrow, rename = "Commit")]
+    commit_v8: Leaf<'a>,
+    #[serde(borrow)]
+    rule: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    file: Leaf<'a>,
+    offender: Slot<Present>,
+    #[serde(borrow, rename = "lineNumber")]
+    line_number: Leaf<'a>,
+    #[serde(borrow)]
+    commit: Leaf<'a>,
+}
+
+fn field<'s>(v: &'s Slot<Leaf<'_>>) -> &'s Leaf<'s> {
+    static NULL: Leaf<'static> = Leaf::Null;
+    v.get().unwrap_or(&NULL)
+}
+
+pub(crate) fn parse(
+    text: &str,
+    cx: &mut ParseContext<'_>,
+) -> Result<Vec<SecurityFinding>, ParseError> {
+    let name = cx.name;
+    let mut out = Vec::new();
+    let mut stop: Stop = None;
+    json::read(
+        name,
+        text,
+        text,
+        "invalid-gitleaks",
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<Leak<'_>>, _>(stop, |i, leak| {
+            let ptr = || format!("/{i}");
+            let v8 = matches!(leak.rule_id, Slot::Here(_));
+            let is_leak = (v8 && matches!(leak.file_v8, Slot::Here(_)))
+                || (matches!(leak.rule, Slot::Here(_)) && matches!(leak.offender, Slot::Here(_)));
+            if !is_leak {
+                return Err(cx.error(
+                    "invalid-gitleaks",
+                    Some(Position::Pointer(ptr())),
+                    "not a gitleaks finding: expected `RuleID` and `File` (v8) or `rule` and `offender` (v7)",
+                ));
+            }
+            // The rule and the file identify a leak: required, checked.
+            let (rule_key, rule_field, file_key, file_field) = if v8 {
+                ("RuleID", field(&leak.rule_id), "File", field(&leak.file_v8))
+            } else {
+                ("rule", field(&leak.rule), "file", &leak.file)
+            };
+            required_id(cx, rule_field, rule_key, ptr)?;
+            optional_str(cx, file_field, file_key, ptr)?;
+            let (rule, file, line, end, column, title, commit) = if v8 {
+                let d = leak.description.str_or_empty();
+                let rule = rule_field.str_or_empty();
+                (
+                    rule,
+                    file_field.str_or_empty(),
+                    leak.start_line.line(),
+                    leak.end_line.line(),
+                    leak.start_column.line(),
+                    if d.is_empty() { rule } else { d },
+                    leak.commit_v8.str_or_empty(),
+                )
+            } else {
+                let rule = rule_field.str_or_empty();
+                (
+                    rule,
+                    leak.file.str_or_empty(),
+                    leak.line_number.line(),
+                    None,
+                    None,
+                    rule,
+                    leak.commit.str_or_empty(),
+                )
+            };
+            let path = cx.path(file);
+            out.push(SecurityFinding {
+                tool: "gitleaks".into(),
+                rule: rule.to_string(),
+                category: FindingCategory::Secret,
+                severity: Severity::High,
+                severity_source: SeveritySource::Tool,
+                cvss: None,
+                title: title.to_string(),
+                message: format!(
+                    "{title} secret in {file}{}",
+                    if commit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (commit {})", commit.get(..12).unwrap_or(commit))
+                    }
+                ),
+                location: Some(Location {
+                    path: path.clone(),
+                    line,
+                    end_line: end,
+                    column,
+                }),
+                package: None,
+                cwes: vec!["CWE-798".into()],
+                aliases: Vec::new(),
+                // gitleaks' own fingerprint is commit:file:rule:line; ours leaves
+                // out the line so a moved secret is still the same finding.
+                fingerprint: fingerprint::of(&["gitleaks", rule, &path, commit]),
+                suppressed: false,
+            });
+            Ok(())
+        }))
+        },
+    )?;
     Ok(out)
 }

@@ -4,12 +4,20 @@
 //! every finding gets the same clean-up here: CWEs as `CWE-n` (sorted,
 //! unique), aliases sorted and unique without the finding's own id, and
 //! fingerprints unique within the report (`fingerprint.rs`).
+//!
+//! Parsers read the document's text once into typed structures that borrow
+//! from it (`json.rs`), as leniently as each format is written; large
+//! arrays (SARIF results, grype matches, ...) are streamed, each element
+//! turned into a finding and dropped, so memory follows the findings, not
+//! a tree of the document. CVSS scores out of range (`invalid-cvss-score`)
+//! are counted where each parser reads its score fields.
 
 pub mod cargo_audit;
 pub mod cvss;
 pub mod fingerprint;
 pub mod gitleaks;
 pub mod grype;
+mod json;
 pub mod npm_audit;
 pub mod osv;
 pub mod pip_audit;
@@ -18,7 +26,7 @@ pub mod severity;
 pub mod trivy;
 
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError, Position};
-use serde_json::Value;
+use json::Leaf;
 
 /// Recognises a findings format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
@@ -70,17 +78,19 @@ pub fn parse(
     let Some(json) = doc.as_json() else {
         return Err(cx.error("invalid-json", None, format!("{format} reports are JSON")));
     };
-    // Not yet read into typed structures: the whole document as a Value.
-    let v = &json.value(cx.name)?;
+    // Each parser reads the text into its own typed structures (never a
+    // whole-document tree), checking the CVSS scores it meets.
+    let text = json.text();
+    let mut scores = json::Scores::default();
     let findings = match format {
-        Format::Sarif => sarif::parse(v, cx)?,
-        Format::Grype => grype::parse(v, cx)?,
-        Format::NpmAudit => npm_audit::parse(v, cx)?,
-        Format::OsvScanner => osv::parse(v, cx)?,
-        Format::Trivy => trivy::parse(v, cx)?,
-        Format::CargoAudit => cargo_audit::parse(v, cx)?,
-        Format::PipAudit => pip_audit::parse(v, cx)?,
-        Format::Gitleaks => gitleaks::parse(v, cx)?,
+        Format::Sarif => sarif::parse(text, cx)?,
+        Format::Grype => grype::parse(text, cx, &mut scores)?,
+        Format::NpmAudit => npm_audit::parse(text, cx, &mut scores)?,
+        Format::OsvScanner => osv::parse(text, cx, &mut scores)?,
+        Format::Trivy => trivy::parse(text, cx, &mut scores)?,
+        Format::CargoAudit => cargo_audit::parse(text, cx)?,
+        Format::PipAudit => pip_audit::parse(text, cx)?,
+        Format::Gitleaks => gitleaks::parse(text, cx)?,
         other => {
             return Err(cx.error(
                 "unsupported-format",
@@ -89,9 +99,9 @@ pub fn parse(
             ));
         }
     };
-    if format != Format::Sarif {
-        check_scores(v, cx);
-    }
+    // `invalid-cvss-score`: scores out of 0–10, which the parsers ignore
+    // and fall back to the label; SARIF has its own warning.
+    scores.report(cx);
     let mut findings = findings;
     let mut truncated = 0usize;
     for (i, f) in findings.iter_mut().enumerate() {
@@ -121,79 +131,6 @@ pub fn parse(
     }
     fingerprint::disambiguate(&mut findings);
     Ok(FindingsReport { findings })
-}
-
-/// Keys under which scanners write CVSS scores (trivy `V3Score`, grype
-/// `baseScore`, npm `cvss.score`, osv-scanner `max_severity`).
-const SCORE_KEYS: [&str; 5] = [
-    "V2Score",
-    "V3Score",
-    "V40Score",
-    "baseScore",
-    "max_severity",
-];
-
-/// Warns (`invalid-cvss-score`, once, with the first pointer) about CVSS
-/// scores that are not numbers from 0 to 10: the parsers ignore them and
-/// fall back to the label, which should not go unnoticed.
-fn check_scores(v: &Value, cx: &mut ParseContext<'_>) {
-    fn walk(v: &Value, path: &mut Vec<String>, under_cvss: bool, bad: &mut (usize, String)) {
-        fn hit(bad: &mut (usize, String), path: &[String], key: &str) {
-            if bad.0 == 0 {
-                let base = path.iter().fold(String::new(), |p, k| pointer(&p, k));
-                bad.1 = pointer(&base, key);
-            }
-            bad.0 = bad.0.saturating_add(1);
-        }
-        match v {
-            Value::Object(map) => {
-                for (k, x) in map {
-                    let is_score = SCORE_KEYS.contains(&k.as_str()) || (under_cvss && k == "score");
-                    if is_score && !valid_score(x) {
-                        hit(bad, path, k);
-                    }
-                    if x.is_object() || x.is_array() {
-                        path.push(k.clone());
-                        walk(x, path, k.eq_ignore_ascii_case("cvss"), bad);
-                        path.pop();
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for (i, x) in items.iter().enumerate() {
-                    if x.is_object() || x.is_array() {
-                        path.push(i.to_string());
-                        walk(x, path, false, bad);
-                        path.pop();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut bad = (0, String::new());
-    walk(v, &mut Vec::new(), false, &mut bad);
-    if bad.0 > 0 {
-        cx.warn(
-            "invalid-cvss-score",
-            format!(
-                "{} cvss score(s) are not numbers from 0 to 10 and were ignored (first: {})",
-                bad.0, bad.1
-            ),
-        );
-    }
-}
-
-/// A CVSS score as scanners write it: a number (or numeric string) from 0
-/// to 10; null means "none".
-fn valid_score(v: &Value) -> bool {
-    let n = match v {
-        Value::Null => return true,
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    n.is_some_and(|n| n.is_finite() && (0.0..=10.0).contains(&n))
 }
 
 /// The longest title or message kept: a policy's finding text may not
@@ -241,45 +178,43 @@ pub(crate) fn id_problem(id: &str) -> Option<String> {
 /// A JSON pointer one key below `base` (the approvals parsers' helper).
 pub(crate) use crate::approvals::join as pointer;
 
-/// Checks an identifier read from `ptr` (see [`id_problem`]).
+/// Checks an identifier read from `ptr` (see [`id_problem`]). Pointers
+/// are built only for an error (a report has one per finding).
 pub(crate) fn check_id<'s>(
     cx: &ParseContext<'_>,
     id: &'s str,
-    ptr: &str,
+    ptr: impl FnOnce() -> String,
 ) -> Result<&'s str, ParseError> {
     match id_problem(id) {
         None => Ok(id),
         Some(why) => Err(cx.error(
             "invalid-field",
-            Some(Position::Pointer(ptr.to_string())),
+            Some(Position::Pointer(ptr())),
             format!("identifier {why}"),
         )),
     }
 }
 
-/// A required identifier: `obj[key]` must be a string that passes
-/// [`check_id`]. `base` is the JSON pointer of `obj`.
+/// A required identifier: the field `key` (read as `v`) must be a string
+/// that passes [`check_id`]. `base` gives the JSON pointer of its object.
 pub(crate) fn required_id<'v>(
     cx: &ParseContext<'_>,
-    obj: &'v Value,
+    v: &'v Leaf<'_>,
     key: &str,
-    base: &str,
+    base: impl FnOnce() -> String,
 ) -> Result<&'v str, ParseError> {
-    let ptr = pointer(base, key);
-    match obj.get(key) {
-        Some(Value::String(s)) => check_id(cx, s, &ptr),
-        None | Some(Value::Null) => Err(cx.error(
+    let ptr = || pointer(&base(), key);
+    match v {
+        Leaf::Str(s) => check_id(cx, s, ptr),
+        Leaf::Null => Err(cx.error(
             "missing-field",
-            Some(Position::Pointer(ptr)),
+            Some(Position::Pointer(ptr())),
             format!("missing required field `{key}`"),
         )),
-        Some(other) => Err(cx.error(
+        other => Err(cx.error(
             "invalid-field",
-            Some(Position::Pointer(ptr)),
-            format!(
-                "`{key}` must be a string, found {}",
-                crate::document::json_type(other)
-            ),
+            Some(Position::Pointer(ptr())),
+            format!("`{key}` must be a string, found {}", other.type_name()),
         )),
     }
 }
@@ -288,37 +223,30 @@ pub(crate) fn required_id<'v>(
 /// unlike an id it may be empty (osv-scanner writes `""` for some sources).
 pub(crate) fn required_name<'v>(
     cx: &ParseContext<'_>,
-    obj: &'v Value,
+    v: &'v Leaf<'_>,
     key: &str,
-    base: &str,
+    base: impl FnOnce() -> String,
 ) -> Result<&'v str, ParseError> {
-    if obj
-        .get(key)
-        .and_then(Value::as_str)
-        .is_some_and(str::is_empty)
-    {
+    if v.as_str().is_some_and(str::is_empty) {
         return Ok("");
     }
-    required_id(cx, obj, key, base)
+    required_id(cx, v, key, base)
 }
 
 /// An optional string: absent or null is `None`, another type is an error.
 pub(crate) fn optional_str<'v>(
     cx: &ParseContext<'_>,
-    obj: &'v Value,
+    v: &'v Leaf<'_>,
     key: &str,
-    base: &str,
+    base: impl FnOnce() -> String,
 ) -> Result<Option<&'v str>, ParseError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(cx.error(
+    match v {
+        Leaf::Null => Ok(None),
+        Leaf::Str(s) => Ok(Some(s)),
+        other => Err(cx.error(
             "invalid-field",
-            Some(Position::Pointer(pointer(base, key))),
-            format!(
-                "`{key}` must be a string, found {}",
-                crate::document::json_type(other)
-            ),
+            Some(Position::Pointer(pointer(&base(), key))),
+            format!("`{key}` must be a string, found {}", other.type_name()),
         )),
     }
 }

@@ -4,10 +4,13 @@
 //! rank unknown.
 
 use super::fingerprint;
+use super::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use super::{optional_str, required_id, required_name};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
+use serde::{Deserialize, Deserializer as _};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 fn is_dep(v: &Value) -> bool {
     v.get("name").is_some()
@@ -28,80 +31,140 @@ pub fn sniff(v: &Value) -> bool {
     }
 }
 
-pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
-    let deps: &[Value] = match v {
-        Value::Array(a) => a,
-        _ => v
-            .get("dependencies")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RootDoc<'a> {
+    #[serde(borrow)]
+    dependencies: Slot<&'a RawValue>,
+}
+
+/// One dependency; its vulnerabilities kept as text and read once its
+/// name and version are checked.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Dependency<'a> {
+    #[serde(borrow)]
+    name: Leaf<'a>,
+    #[serde(borrow)]
+    version: Leaf<'a>,
+    #[serde(borrow)]
+    vulns: Slot<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Vuln<'a> {
+    #[serde(borrow)]
+    id: Leaf<'a>,
+    #[serde(borrow)]
+    fix_versions: Strs<'a>,
+    #[serde(borrow)]
+    aliases: Strs<'a>,
+    #[serde(borrow)]
+    description: Leaf<'a>,
+}
+
+pub(crate) fn parse(
+    text: &str,
+    cx: &mut ParseContext<'_>,
+) -> Result<Vec<SecurityFinding>, ParseError> {
+    let name = cx.name;
+    let mut stop: Stop = None;
+    let is_array = text.trim_start().starts_with('[');
+    let deps = if is_array {
+        text
+    } else {
+        let root: Obj<RootDoc<'_>> =
+            json::read(name, text, text, "invalid-pip-audit", &mut stop, |de, _| {
+                Obj::deserialize(de)
+            })?;
+        root.dependencies
+            .get()
+            .map(|r| r.get())
+            .filter(|t| t.starts_with('['))
             .ok_or_else(|| {
                 cx.error(
                     "invalid-pip-audit",
                     Some(Position::Pointer("/dependencies".into())),
                     "`dependencies` must be an array",
                 )
-            })?,
+            })?
     };
-    let base = if v.is_array() { "" } else { "/dependencies" };
+    let base = if is_array { "" } else { "/dependencies" };
     let mut out = Vec::new();
-    for (di, d) in deps.iter().enumerate() {
-        let dptr = format!("{base}/{di}");
-        let name = required_name(cx, d, "name", &dptr)?;
-        let version = optional_str(cx, d, "version", &dptr)?.unwrap_or("");
-        let vulns = match d.get("vulns") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(a)) => a.as_slice(),
-            Some(other) => {
-                return Err(cx.error(
-                    "invalid-field",
-                    Some(Position::Pointer(format!("{dptr}/vulns"))),
-                    format!(
-                        "`vulns` must be an array, found {}",
-                        crate::document::json_type(other)
-                    ),
-                ));
-            }
-        };
-        for (vi, vuln) in vulns.iter().enumerate() {
-            let id = required_id(cx, vuln, "id", &format!("{dptr}/vulns/{vi}"))?;
-            let list = |k: &str| -> Vec<String> {
-                vuln.get(k)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            };
-            let desc = vuln
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            out.push(SecurityFinding {
-                tool: "pip-audit".into(),
-                rule: id.to_string(),
-                category: FindingCategory::Vulnerability,
-                severity: Severity::Unknown,
-                severity_source: SeveritySource::None,
-                cvss: None,
-                title: format!("{id} in {name} {version}"),
-                message: desc,
-                location: None,
-                package: Some(AffectedPackage {
-                    name: name.to_string(),
-                    version: (!version.is_empty()).then(|| version.to_string()),
-                    ecosystem: Some("PyPI".into()),
-                    purl: None,
-                    fixed_versions: list("fix_versions"),
-                }),
-                cwes: Vec::new(),
-                aliases: list("aliases"),
-                fingerprint: fingerprint::of(&["pip-audit", id, name, version]),
-                suppressed: false,
-            });
-        }
-    }
+    json::read(
+        name,
+        text,
+        deps,
+        "invalid-pip-audit",
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<Dependency<'_>>, _>(stop, |di, d| {
+                read_dependency(&d, &|| format!("{base}/{di}"), text, cx, &mut out)
+            }))
+        },
+    )?;
     Ok(out)
+}
+
+fn read_dependency(
+    d: &Dependency<'_>,
+    dptr: &dyn Fn() -> String,
+    whole: &str,
+    cx: &mut ParseContext<'_>,
+    out: &mut Vec<SecurityFinding>,
+) -> Result<(), ParseError> {
+    let name = required_name(cx, &d.name, "name", dptr)?;
+    let version = optional_str(cx, &d.version, "version", dptr)?.unwrap_or("");
+    let vulns = match d.vulns.get() {
+        None => return Ok(()),
+        Some(r) if r.get() == "null" => return Ok(()),
+        Some(r) if r.get().starts_with('[') => r.get(),
+        Some(other) => {
+            let found =
+                serde_json::from_str::<Leaf<'_>>(other.get()).map_or("a value", |l| l.type_name());
+            return Err(cx.error(
+                "invalid-field",
+                Some(Position::Pointer(format!("{}/vulns", dptr()))),
+                format!("`vulns` must be an array, found {found}"),
+            ));
+        }
+    };
+    let mut stop: Stop = None;
+    json::read(
+        cx.name,
+        whole,
+        vulns,
+        "invalid-pip-audit",
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<Vuln<'_>>, _>(stop, |vi, vuln| {
+                let id = required_id(cx, &vuln.id, "id", || format!("{}/vulns/{vi}", dptr()))?;
+                out.push(SecurityFinding {
+                    tool: "pip-audit".into(),
+                    rule: id.to_string(),
+                    category: FindingCategory::Vulnerability,
+                    severity: Severity::Unknown,
+                    severity_source: SeveritySource::None,
+                    cvss: None,
+                    title: format!("{id} in {name} {version}"),
+                    message: vuln.description.str_or_empty().to_string(),
+                    location: None,
+                    package: Some(AffectedPackage {
+                        name: name.to_string(),
+                        version: (!version.is_empty()).then(|| version.to_string()),
+                        ecosystem: Some("PyPI".into()),
+                        purl: None,
+                        fixed_versions: vuln.fix_versions.owned(),
+                    }),
+                    cwes: Vec::new(),
+                    aliases: vuln.aliases.owned(),
+                    fingerprint: fingerprint::of(&["pip-audit", id, name, version]),
+                    suppressed: false,
+                });
+                Ok(())
+            }))
+        },
+    )?;
+    Ok(())
 }

@@ -26,10 +26,18 @@
 //! `executionSuccessful: false` are warnings. A `results` that is not an
 //! array, a result that is not an object or an unknown `level` are errors.
 
+use super::json::{
+    self, Arr, CowStr, First, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each,
+};
 use super::{check_id, fingerprint, optional_str, pointer};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 
 pub fn sniff(v: &Value) -> bool {
     let Some(o) = v.as_object() else { return false };
@@ -45,12 +53,28 @@ pub fn sniff(v: &Value) -> bool {
     schema || (runs && version)
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    let v = v?;
-    v.get("text")
-        .or_else(|| v.get("markdown"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+/// A `message` or a `multiformatMessageString`: its `text` if the key is
+/// there (a non-string `text` gives none), else its `markdown`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Text<'a> {
+    #[serde(borrow)]
+    text: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    markdown: Leaf<'a>,
+}
+
+impl Text<'_> {
+    fn get(&self) -> Option<&str> {
+        match &self.text {
+            Slot::Here(t) => t.as_str(),
+            Slot::Absent => self.markdown.as_str(),
+        }
+    }
+}
+
+fn text(v: Option<&Text<'_>>) -> Option<String> {
+    v?.get().map(str::to_string)
 }
 
 fn level_severity(level: &str) -> Option<Severity> {
@@ -67,13 +91,13 @@ fn level_severity(level: &str) -> Option<Severity> {
 /// when it is not a number from 0 to 10 (GitHub's definition). Real tools
 /// write other things there (semgrep 1.69 writes labels such as `MEDIUM`),
 /// so a bad value is a warning and the severity falls back to `level`.
-fn security_severity(props: Option<&Value>) -> Result<Option<f64>, ()> {
-    let Some(v) = props.and_then(|p| p.get("security-severity")) else {
+fn security_severity(props: &Props<'_>) -> Result<Option<f64>, ()> {
+    let Slot::Here(v) = &props.security_severity else {
         return Ok(None);
     };
     match v {
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        Value::Number(n) => n.as_f64(),
+        Leaf::Str(s) => s.trim().parse::<f64>().ok(),
+        Leaf::Num(_) => v.as_f64(),
         _ => None,
     }
     .filter(|f: &f64| f.is_finite() && (0.0..=10.0).contains(f))
@@ -81,18 +105,20 @@ fn security_severity(props: Option<&Value>) -> Result<Option<f64>, ()> {
     .ok_or(())
 }
 
+/// A message argument as it is substituted: a string's text, any other
+/// value's compact JSON.
+fn argument(raw: &RawValue) -> String {
+    json::raw_str(raw).map_or_else(|| json::raw_display(raw), Cow::into_owned)
+}
+
 /// `{0}`-style placeholders replaced by the message's `arguments`.
-fn substitute(template: &str, args: &[Value]) -> String {
+fn substitute(template: &str, args: &[&RawValue]) -> String {
     if args.is_empty() || !template.contains('{') {
         return template.to_string();
     }
     let mut out = template.to_string();
     for (i, a) in args.iter().enumerate() {
-        let value = match a {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        out = out.replace(&format!("{{{i}}}"), &value);
+        out = out.replace(&format!("{{{i}}}"), &argument(a));
     }
     out
 }
@@ -144,28 +170,298 @@ struct Tally {
 }
 
 impl Tally {
-    fn hit(&mut self, ptr: &str) {
+    fn hit(&mut self, ptr: impl FnOnce() -> String) {
         if self.count == 0 {
-            self.first = ptr.to_string();
+            self.first = ptr();
         }
         self.count = self.count.saturating_add(1);
     }
 }
 
-struct Run<'v> {
-    tool: String,
-    /// Rules of the driver (index 0) and of each extension (index k + 1).
-    components: Vec<&'v [Value]>,
-    /// Rules by id, driver first (built once: results often carry only
-    /// `ruleId`).
-    by_id: std::collections::HashMap<&'v str, &'v Value>,
-    bases: Option<&'v Map<String, Value>>,
-    artifacts: &'v [Value],
+// ------------------------------------------------------------ the log
+
+/// `rule.properties` (and a result's): what severity, tags and CWEs come from.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Props<'a> {
+    #[serde(borrow, rename = "security-severity")]
+    security_severity: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    tags: Strs<'a>,
+    #[serde(borrow)]
+    cwe: StrOrStrs<'a>,
 }
 
-impl<'v> Run<'v> {
-    fn rule_by_id(&self, id: &str) -> Option<&'v Value> {
-        self.by_id.get(id).copied()
+/// A `reportingDescriptor` (rule), as results use it.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Rule<'a> {
+    #[serde(borrow)]
+    id: Leaf<'a>,
+    #[serde(borrow)]
+    name: Leaf<'a>,
+    #[serde(borrow, rename = "shortDescription")]
+    short_description: Obj<Text<'a>>,
+    #[serde(borrow)]
+    properties: Obj<Props<'a>>,
+    #[serde(borrow, rename = "defaultConfiguration")]
+    default_configuration: Obj<Level<'a>>,
+    #[serde(borrow, rename = "messageStrings")]
+    message_strings: Map<'a, Lean<Text<'a>>>,
+    #[serde(borrow)]
+    relationships: Arr<Lean<Relationship<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Level<'a> {
+    #[serde(borrow)]
+    level: Leaf<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Relationship<'a> {
+    #[serde(borrow)]
+    target: Slot<Obj<Taxon<'a>>>,
+}
+
+/// A taxon reference (`result.taxa[]`, a relationship's `target`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Taxon<'a> {
+    #[serde(borrow)]
+    id: Leaf<'a>,
+    #[serde(borrow, rename = "toolComponent")]
+    tool_component: Obj<Named<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Named<'a> {
+    #[serde(borrow)]
+    name: Leaf<'a>,
+}
+
+/// A rule's `id`, read alone (to index rules by id).
+fn rule_id<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: Leaf<'a>,
+    }
+    match serde_json::from_str::<Obj<Id<'a>>>(raw.get()).map(|o| o.v.id) {
+        Ok(Leaf::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The driver or an extension.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Component<'a> {
+    #[serde(borrow)]
+    name: Leaf<'a>,
+    #[serde(borrow)]
+    rules: Arr<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Tool<'a> {
+    #[serde(borrow)]
+    driver: Obj<Component<'a>>,
+    #[serde(borrow)]
+    extensions: Arr<Lean<Component<'a>>>,
+}
+
+/// An `artifactLocation` (or an artifact's `location`, or a base id).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ArtifactLocation<'a> {
+    #[serde(borrow)]
+    uri: Leaf<'a>,
+    #[serde(borrow, rename = "uriBaseId")]
+    uri_base_id: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    index: Leaf<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Artifact<'a> {
+    #[serde(borrow)]
+    location: Slot<Obj<ArtifactLocation<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Notification<'a> {
+    #[serde(borrow)]
+    level: Leaf<'a>,
+    #[serde(borrow)]
+    message: Obj<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Invocation<'a> {
+    #[serde(borrow, rename = "toolExecutionNotifications")]
+    execution: Arr<Lean<Notification<'a>>>,
+    #[serde(borrow, rename = "toolConfigurationNotifications")]
+    configuration: Arr<Lean<Notification<'a>>>,
+    #[serde(borrow, rename = "executionSuccessful")]
+    successful: Leaf<'a>,
+}
+
+/// A run; its `results` are kept as text and read once the rest of the
+/// run (rules, artifacts, base ids) is known, wherever it is written.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RunDoc<'a> {
+    #[serde(borrow)]
+    tool: Obj<Tool<'a>>,
+    #[serde(borrow, rename = "originalUriBaseIds")]
+    bases: Map<'a, Lean<ArtifactLocation<'a>>>,
+    #[serde(borrow)]
+    artifacts: Arr<Lean<Artifact<'a>>>,
+    #[serde(borrow)]
+    invocations: Arr<Lean<Invocation<'a>>>,
+    #[serde(borrow)]
+    results: Slot<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RuleRef<'a> {
+    #[serde(borrow)]
+    id: Leaf<'a>,
+    #[serde(borrow)]
+    index: Leaf<'a>,
+    #[serde(borrow, rename = "toolComponent")]
+    tool_component: Obj<Indexed<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Indexed<'a> {
+    #[serde(borrow)]
+    index: Leaf<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Message<'a> {
+    #[serde(borrow)]
+    text: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    markdown: Leaf<'a>,
+    #[serde(borrow)]
+    id: Leaf<'a>,
+    #[serde(borrow)]
+    arguments: Arr<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Region<'a> {
+    #[serde(borrow, rename = "startLine")]
+    start_line: Leaf<'a>,
+    #[serde(borrow, rename = "endLine")]
+    end_line: Leaf<'a>,
+    #[serde(borrow, rename = "startColumn")]
+    start_column: Leaf<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PhysicalLocation<'a> {
+    #[serde(borrow, rename = "artifactLocation")]
+    artifact_location: Slot<Obj<ArtifactLocation<'a>>>,
+    #[serde(borrow)]
+    region: Obj<Region<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResultLocation<'a> {
+    #[serde(borrow, rename = "physicalLocation")]
+    physical: Slot<Obj<PhysicalLocation<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Suppression<'a> {
+    #[serde(borrow)]
+    status: Leaf<'a>,
+}
+
+/// One result: read, turned into a finding and dropped.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResultDoc<'a> {
+    #[serde(borrow, rename = "baselineState")]
+    baseline_state: Leaf<'a>,
+    #[serde(borrow, rename = "ruleIndex")]
+    rule_index: Slot<Leaf<'a>>,
+    #[serde(borrow)]
+    rule: Obj<RuleRef<'a>>,
+    #[serde(borrow, rename = "ruleId")]
+    rule_id: Leaf<'a>,
+    #[serde(borrow)]
+    message: Obj<Message<'a>>,
+    #[serde(borrow)]
+    level: Slot<&'a RawValue>,
+    #[serde(borrow)]
+    kind: Leaf<'a>,
+    #[serde(borrow)]
+    properties: Obj<Props<'a>>,
+    #[serde(borrow)]
+    locations: First<Obj<ResultLocation<'a>>>,
+    #[serde(borrow)]
+    taxa: Arr<Lean<Taxon<'a>>>,
+    #[serde(borrow)]
+    suppressions: Arr<Lean<Suppression<'a>>>,
+    #[serde(borrow)]
+    fingerprints: Map<'a, &'a RawValue>,
+    #[serde(borrow, rename = "partialFingerprints")]
+    partial_fingerprints: Map<'a, &'a RawValue>,
+}
+
+/// What results of one run are read against.
+struct Run<'r, 'a> {
+    tool: String,
+    /// Rules of the driver (index 0) and of each extension (index k + 1),
+    /// as text: a run may list many more rules than its results use, and a
+    /// rule read costs several times its text.
+    components: Vec<&'r [&'a RawValue]>,
+    /// Rules by id (component, index), driver first (built once: results
+    /// often carry only `ruleId`).
+    by_id: std::collections::HashMap<Cow<'a, str>, (usize, usize)>,
+    /// The rules results used so far, read.
+    read: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<Rule<'a>>>>,
+    bases: &'r Map<'a, Lean<ArtifactLocation<'a>>>,
+    artifacts: &'r [Lean<Artifact<'a>>],
+    /// The category of a finding that is no secret and names no advisory.
+    config_scanner: bool,
+}
+
+impl<'a> Run<'_, 'a> {
+    /// Rule `k` of component `c`, read the first time it is used.
+    fn rule(&self, c: usize, k: usize) -> Option<std::rc::Rc<Rule<'a>>> {
+        let raw = *self.components.get(c)?.get(k)?;
+        let mut read = self.read.borrow_mut();
+        let rule = read.entry((c, k)).or_insert_with(|| {
+            // The text was checked when the document was loaded; a rule
+            // that is not an object reads as one without keys.
+            std::rc::Rc::new(
+                serde_json::from_str::<Obj<Rule<'a>>>(raw.get())
+                    .map(|o| o.v)
+                    .unwrap_or_default(),
+            )
+        });
+        Some(std::rc::Rc::clone(rule))
     }
 
     /// `uri` made absolute (or root-relative) through its `uriBaseId` chain.
@@ -173,97 +469,268 @@ impl<'v> Run<'v> {
         let mut uri = uri.to_string();
         let mut base_id = base_id.map(str::to_string);
         let mut depth: usize = 0;
+        let empty = ArtifactLocation::default();
         while let Some(id) = base_id.take() {
             if uri.contains("://") || uri.starts_with('/') || depth > 8 {
                 break;
             }
-            let Some(base) = self.bases.and_then(|b| b.get(&id)) else {
+            let Some(base) = self.bases.get(&id).map(|b| b.or(&empty)) else {
                 // An unknown base (`%SRCROOT%` without a mapping) means "the
                 // repository root" in practice: keep the relative uri.
                 return uri;
             };
-            if let Some(b) = base.get("uri").and_then(Value::as_str) {
+            if let Some(b) = base.uri.as_str() {
                 uri = if b.is_empty() {
                     uri
                 } else {
                     format!("{}/{}", b.trim_end_matches('/'), uri)
                 };
             }
-            base_id = base
-                .get("uriBaseId")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            base_id = slot_str(&base.uri_base_id).map(str::to_string);
             depth = depth.saturating_add(1);
         }
         uri
     }
 }
 
-pub fn parse(v: &Value, cx: &mut ParseContext<'_>) -> Result<Vec<SecurityFinding>, ParseError> {
-    let name = cx.name;
-    let err = |ptr: String, msg: String| {
-        ParseError::new(name, "invalid-sarif", Some(Position::Pointer(ptr)), msg)
-    };
-    let Some(root) = v.as_object() else {
-        return Err(err(String::new(), "a sarif log must be an object".into()));
-    };
-    match root.get("version") {
-        Some(Value::String(s)) if s == "2.1.0" => {}
-        None => cx.warn(
-            "sarif-no-version",
-            "the log has no `version` (schema-invalid); read as sarif 2.1.0",
-        ),
-        Some(Value::String(other)) => {
-            return Err(cx.error(
-                "unsupported-version",
-                Some(Position::Pointer("/version".into())),
-                format!("sarif version {other} is not supported; gate reads sarif 2.1.0"),
-            ));
-        }
-        Some(_) => return Err(err("/version".into(), "`version` must be a string".into())),
-    }
-    let runs = match root.get("runs") {
-        Some(Value::Array(a)) => a,
-        Some(Value::Null) => {
-            return Err(cx.error(
-                "sarif-no-runs",
-                Some(Position::Pointer("/runs".into())),
-                "`runs` is null: the producer reports it could not run the analysis",
-            ));
-        }
-        None => return Err(err("/runs".into(), "the log has no `runs`".into())),
-        Some(_) => return Err(err("/runs".into(), "`runs` must be an array".into())),
-    };
-    if runs.is_empty() {
-        cx.warn(
-            "sarif-empty-runs",
-            "the log has no runs: it records no analysis at all",
-        );
-    }
-    let mut out = Vec::new();
-    for (ri, run) in runs.iter().enumerate() {
-        let rp = format!("/runs/{ri}");
-        if !run.is_object() {
-            return Err(err(rp, "a run must be an object".into()));
-        }
-        read_run(run, &rp, cx, &mut out)?;
-    }
-    Ok(out)
+/// A string field that may be absent.
+fn slot_str<'s>(v: &'s Slot<Leaf<'_>>) -> Option<&'s str> {
+    v.get().and_then(Leaf::as_str)
 }
 
-fn read_run(
-    run: &Value,
-    rp: &str,
+/// What reading the log accumulates.
+struct State<'s, 'c> {
+    cx: &'s mut ParseContext<'c>,
+    whole: &'s str,
+    out: Vec<SecurityFinding>,
+    /// The root's `version`: not met yet, or met and accepted.
+    version_seen: bool,
+    /// The `runs` value when it came before `version`, read at the end.
+    deferred_runs: Option<&'s RawValue>,
+    /// Whether `runs` was there at all.
+    runs_seen: bool,
+}
+
+fn invalid(name: &str, ptr: String, msg: impl Into<String>) -> ParseError {
+    ParseError::new(name, "invalid-sarif", Some(Position::Pointer(ptr)), msg)
+}
+
+pub(crate) fn parse(
+    text: &str,
     cx: &mut ParseContext<'_>,
-    out: &mut Vec<SecurityFinding>,
-) -> Result<(), ParseError> {
+) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
-    let err = |ptr: String, msg: String| {
-        ParseError::new(name, "invalid-sarif", Some(Position::Pointer(ptr)), msg)
+    let mut st = State {
+        cx,
+        whole: text,
+        out: Vec::new(),
+        version_seen: false,
+        deferred_runs: None,
+        runs_seen: false,
     };
-    let tool_obj = run.get("tool");
-    let driver = tool_obj.and_then(|t| t.get("driver"));
-    let tool = match driver.and_then(|d| d.get("name")).and_then(Value::as_str) {
+    let mut stop: Stop = None;
+    let is_object = json::read(name, text, text, "invalid-sarif", &mut stop, |de, stop| {
+        de.deserialize_any(RootVisitor { st: &mut st, stop })
+    })?;
+    if !is_object {
+        return Err(invalid(
+            name,
+            String::new(),
+            "a sarif log must be an object",
+        ));
+    }
+    if !st.version_seen {
+        st.cx.warn(
+            "sarif-no-version",
+            "the log has no `version` (schema-invalid); read as sarif 2.1.0",
+        );
+    }
+    if let Some(raw) = st.deferred_runs.take() {
+        json::read(
+            name,
+            text,
+            raw.get(),
+            "invalid-sarif",
+            &mut stop,
+            |de, stop| RunsSeed { st: &mut st, stop }.deserialize(de),
+        )?;
+    }
+    if !st.runs_seen {
+        return Err(invalid(name, "/runs".into(), "the log has no `runs`"));
+    }
+    Ok(st.out)
+}
+
+/// The log's root: checks `version` and reads `runs` (at once when the
+/// version came first, as producers write it; else once it is known).
+struct RootVisitor<'r, 's, 'c> {
+    st: &'r mut State<'s, 'c>,
+    stop: &'r mut Stop,
+}
+
+impl<'de: 's, 's> Visitor<'de> for RootVisitor<'_, 's, '_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sarif log")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(CowStr(key)) = map.next_key()? {
+            match key.as_ref() {
+                "version" => {
+                    let raw: &RawValue = map.next_value()?;
+                    if let Err(e) = check_version(self.st.cx, raw) {
+                        return Err(json::stop(self.stop, e));
+                    }
+                    self.st.version_seen = true;
+                }
+                "runs" if self.st.version_seen => {
+                    map.next_value_seed(RunsSeed {
+                        st: self.st,
+                        stop: self.stop,
+                    })?;
+                }
+                "runs" => {
+                    self.st.deferred_runs = Some(map.next_value()?);
+                    self.st.runs_seen = true;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(true)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        IgnoredAny.visit_seq(seq)?;
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+fn check_version(cx: &ParseContext<'_>, raw: &RawValue) -> Result<(), ParseError> {
+    match json::raw_str(raw) {
+        Some(s) if s == "2.1.0" => Ok(()),
+        Some(other) => Err(cx.error(
+            "unsupported-version",
+            Some(Position::Pointer("/version".into())),
+            format!("sarif version {other} is not supported; gate reads sarif 2.1.0"),
+        )),
+        None => Err(invalid(
+            cx.name,
+            "/version".into(),
+            "`version` must be a string",
+        )),
+    }
+}
+
+/// The `runs` array, each run read in turn.
+struct RunsSeed<'r, 's, 'c> {
+    st: &'r mut State<'s, 'c>,
+    stop: &'r mut Stop,
+}
+
+impl<'de: 's, 's> DeserializeSeed<'de> for RunsSeed<'_, 's, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.st.runs_seen = true;
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 's, 's> Visitor<'de> for RunsSeed<'_, 's, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the runs")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let name = self.st.cx.name;
+        let mut ri: usize = 0;
+        while let Some(run) = seq.next_element::<Obj<RunDoc<'de>>>()? {
+            let rp = format!("/runs/{ri}");
+            let read = if run.is_object {
+                read_run(&run, &rp, &mut *self.st)
+            } else {
+                Err(invalid(name, rp, "a run must be an object"))
+            };
+            if let Err(e) = read {
+                return Err(json::stop(self.stop, e));
+            }
+            ri = ri.saturating_add(1);
+        }
+        if ri == 0 {
+            self.st.cx.warn(
+                "sarif-empty-runs",
+                "the log has no runs: it records no analysis at all",
+            );
+        }
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        let e = self.st.cx.error(
+            "sarif-no-runs",
+            Some(Position::Pointer("/runs".into())),
+            "`runs` is null: the producer reports it could not run the analysis",
+        );
+        Err(json::stop(self.stop, e))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.not_array())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_array())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_array())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_array())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_array())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_array())
+    }
+}
+
+impl RunsSeed<'_, '_, '_> {
+    fn not_array<E: de::Error>(self) -> E {
+        let e = invalid(self.st.cx.name, "/runs".into(), "`runs` must be an array");
+        json::stop(self.stop, e)
+    }
+}
+
+impl Message<'_> {
+    fn text(&self) -> Option<&str> {
+        match &self.text {
+            Slot::Here(t) => t.as_str(),
+            Slot::Absent => self.markdown.as_str(),
+        }
+    }
+}
+
+fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<(), ParseError> {
+    let name = st.cx.name;
+    let cx = &mut *st.cx;
+    let driver = &run.tool.driver;
+    let tool = match driver.name.as_str() {
         Some(n) => n.to_string(),
         None => {
             cx.warn(
@@ -275,411 +742,427 @@ fn read_run(
             "unknown".to_string()
         }
     };
-    let mut components = vec![rules_of(driver)];
-    for ext in tool_obj
-        .and_then(|t| t.get("extensions"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        components.push(rules_of(Some(ext)));
+    let mut components: Vec<&[&'a RawValue]> = vec![&driver.rules];
+    for ext in run.tool.extensions.iter() {
+        components.push(ext.get().map_or(&[][..], |e| &e.rules[..]));
     }
     let mut by_id = std::collections::HashMap::new();
-    for r in components.iter().flat_map(|c| c.iter()) {
-        if let Some(id) = r.get("id").and_then(Value::as_str) {
-            by_id.entry(id).or_insert(r);
+    for (c, rules) in components.iter().enumerate() {
+        for (k, r) in rules.iter().enumerate() {
+            if let Some(id) = rule_id(r) {
+                by_id.entry(id).or_insert((c, k));
+            }
         }
     }
     let ctx = Run {
+        config_scanner: is_config_scanner(&tool),
         tool,
         components,
         by_id,
-        bases: run.get("originalUriBaseIds").and_then(Value::as_object),
-        artifacts: run
-            .get("artifacts")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice),
+        read: Default::default(),
+        bases: &run.bases,
+        artifacts: &run.artifacts,
     };
     let tool = ctx.tool.as_str();
-    for inv in run
-        .get("invocations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        for key in [
-            "toolExecutionNotifications",
-            "toolConfigurationNotifications",
-        ] {
-            for n in inv
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|n| n.get("level").and_then(Value::as_str) == Some("error"))
-            {
-                cx.warn(
-                    "sarif-tool-error",
-                    format!("{tool}: {}", text(n.get("message")).unwrap_or_default()),
-                );
-            }
+    for inv in run.invocations.iter().filter_map(Lean::get) {
+        for n in inv
+            .execution
+            .iter()
+            .chain(inv.configuration.iter())
+            .filter_map(Lean::get)
+            .filter(|n| n.level.as_str() == Some("error"))
+        {
+            cx.warn(
+                "sarif-tool-error",
+                format!("{tool}: {}", n.message.get().unwrap_or_default()),
+            );
         }
-        if inv.get("executionSuccessful") == Some(&Value::Bool(false)) {
+        if inv.successful == Leaf::Bool(false) {
             cx.warn(
                 "sarif-execution-failed",
                 format!("{tool} reports its run did not succeed; its results may be incomplete"),
             );
         }
     }
-    let results = match run.get("results") {
+    let results = match run.results.get() {
         // §3.14.23: absent or null results mean the tool produced none (it
         // failed or was not asked to); a clean scan is `results: []`. Read
         // as "no findings" it would pass a gate on a scan that never ran.
-        None | Some(Value::Null) => {
-            return Err(ParseError::new(
-                name,
-                "sarif-no-results",
-                Some(Position::Pointer(rp.to_string())),
-                format!(
-                    "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
-                ),
-            ));
-        }
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(err(
-                format!("{rp}/results"),
-                "`results` must be an array".into(),
-            ));
-        }
+        None => None,
+        Some(raw) if raw.get() == "null" => None,
+        Some(raw) => Some(*raw),
     };
-    let mut bad_severity = Tally::default();
-    let (mut bad_rule, mut no_rule, mut bad_artifact, mut absent, mut odd_print) = (
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-    );
-    out.reserve(results.len());
-    for (i, r) in results.iter().enumerate() {
-        let ptr = format!("{rp}/results/{i}");
-        if !r.is_object() {
-            return Err(err(ptr, "a result must be an object".into()));
-        }
-        if r.get("baselineState").and_then(Value::as_str) == Some("absent") {
-            absent.hit(&ptr);
-            continue;
-        }
-        // Rule: by index (result.ruleIndex or result.rule.index, into the
-        // driver's or the named extension's rules), else by id.
-        let rule_ref = r.get("rule");
-        let index = r
-            .get("ruleIndex")
-            .or_else(|| rule_ref.and_then(|x| x.get("index")))
-            .and_then(Value::as_i64);
-        let component = rule_ref
-            .and_then(|x| x.get("toolComponent"))
-            .and_then(|t| t.get("index"))
-            .and_then(Value::as_u64)
-            .and_then(|k| usize::try_from(k).ok())
-            .map_or(0, |k| k.saturating_add(1));
-        let pool = ctx.components.get(component).copied().unwrap_or(&[]);
-        let mut rule = index
-            .filter(|idx| *idx >= 0)
-            .and_then(|idx| usize::try_from(idx).ok())
-            .and_then(|k| pool.get(k));
-        if index.is_some_and(|idx| idx >= 0) && rule.is_none() {
-            bad_rule.hit(&ptr);
-        }
-        let rule_id = optional_str(cx, r, "ruleId", &ptr)?.map(|s| (s, pointer(&ptr, "ruleId")));
-        let ref_id = match rule_ref {
-            Some(x) => optional_str(cx, x, "id", &pointer(&ptr, "rule"))?
-                .map(|s| (s, format!("{ptr}/rule/id"))),
-            None => None,
-        };
-        // The id of the rule the index points to: where it is written.
-        let indexed_id = rule
-            .and_then(|x| x.get("id"))
-            .and_then(Value::as_str)
-            .map(|s| (s, format!("{ptr}/ruleIndex")));
-        let id = match rule_id.or(ref_id).or(indexed_id) {
-            Some((s, at)) => Some(check_id(cx, s, &at)?.to_string()),
-            None => None,
-        };
-        if rule.is_none()
-            && let Some(id) = &id
-        {
-            rule = ctx.rule_by_id(id);
-        }
-        let id = id.unwrap_or_else(|| {
-            no_rule.hit(&ptr);
-            "unspecified".to_string()
-        });
-        let msg = r.get("message");
-        let args: &[Value] = msg
-            .and_then(|m| m.get("arguments"))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
-        let message = text(msg)
-            .or_else(|| {
-                let mid = msg?.get("id")?.as_str()?;
-                text(rule?.get("messageStrings")?.get(mid))
-            })
-            .map(|t| substitute(&t, args))
-            .unwrap_or_default();
-        let title = rule
-            .and_then(|x| text(x.get("shortDescription")))
-            .or_else(|| {
-                rule.and_then(|x| x.get("name"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| id.clone());
-        let on_result = security_severity(r.get("properties")).unwrap_or_else(|()| {
-            bad_severity.hit(&format!("{ptr}/properties/security-severity"));
-            None
-        });
-        let on_rule = || {
-            security_severity(rule.and_then(|x| x.get("properties"))).unwrap_or_else(|()| {
-                bad_severity.hit(&format!("{ptr} (its rule's properties/security-severity)"));
-                None
-            })
-        };
-        let (severity, source, cvss) = if let Some(score) = on_result.or_else(on_rule) {
-            (
-                Severity::from_cvss(score),
-                SeveritySource::SarifSecuritySeverity,
-                Some(score),
-            )
-        } else if let Some(l) = r.get("level") {
-            let s = l.as_str().and_then(level_severity).ok_or_else(|| {
-                err(
-                    format!("{ptr}/level"),
-                    format!("unknown level {l}; expected error, warning, note or none"),
-                )
-            })?;
-            (s, SeveritySource::SarifLevel, None)
-        } else {
-            let not_fail = r
-                .get("kind")
-                .and_then(Value::as_str)
-                .is_some_and(|k| k != "fail");
-            let l = if not_fail {
-                "none"
-            } else {
-                rule.and_then(|x| x.get("defaultConfiguration"))
-                    .and_then(|d| d.get("level"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("warning")
-            };
-            (
-                level_severity(l).unwrap_or(Severity::Medium),
-                SeveritySource::SarifRuleDefault,
-                None,
-            )
-        };
-        let location = location(r, &ctx, &ptr, &mut bad_artifact, cx);
-        let props = rule.and_then(|x| x.get("properties"));
-        let tags: Vec<&str> = props
-            .and_then(|p| p.get("tags"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let mut cwes: Vec<String> = tags
-            .iter()
-            .filter(|t| t.to_ascii_lowercase().contains("cwe"))
-            .map(|t| t.to_string())
-            .collect();
-        if let Some(c) = props.and_then(|p| p.get("cwe")) {
-            match c {
-                Value::String(s) => cwes.push(s.clone()),
-                Value::Array(a) => {
-                    cwes.extend(a.iter().filter_map(Value::as_str).map(String::from))
+    let Some(results) = results else {
+        return Err(ParseError::new(
+            name,
+            "sarif-no-results",
+            Some(Position::Pointer(rp.to_string())),
+            format!(
+                "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
+            ),
+        ));
+    };
+    let mut t = Tallies::default();
+    let out = &mut st.out;
+    let mut stop: Stop = None;
+    let is_array = json::read(
+        name,
+        st.whole,
+        results.get(),
+        "invalid-sarif",
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
+                // Built only when a warning or an error needs it.
+                let ptr = || format!("{rp}/results/{i}");
+                if !r.is_object {
+                    return Err(invalid(name, ptr(), "a result must be an object"));
                 }
-                _ => {}
-            }
-        }
-        // CWE taxa (`result.taxa`, `rule.relationships`) name the weakness.
-        let is_cwe = |t: &Value| {
-            t.get("toolComponent")
-                .and_then(|c| c.get("name"))
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case("cwe"))
-        };
-        let taxa = r
-            .get("taxa")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
-        let related = rule
-            .and_then(|x| x.get("relationships"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|rel| rel.get("target"));
-        for t in taxa.chain(related).filter(|t| is_cwe(t)) {
-            if let Some(id) = t.get("id").and_then(Value::as_str) {
-                cwes.push(id.to_string());
-            }
-        }
-        let aliases = advisory_ids(&id);
-        let category = if tool.eq_ignore_ascii_case("gitleaks")
-            || tags.iter().any(|t| t.eq_ignore_ascii_case("secret"))
-        {
-            FindingCategory::Secret
-        } else if !aliases.is_empty() {
-            FindingCategory::Vulnerability
-        } else if is_config_scanner(tool) {
-            FindingCategory::Misconfiguration
-        } else {
-            FindingCategory::Code
-        };
-        let suppressed = r
-            .get("suppressions")
-            .and_then(Value::as_array)
-            .is_some_and(|s| {
-                s.iter()
-                    .any(|x| x.get("status").and_then(Value::as_str) != Some("rejected"))
-            });
-        let prints = |k: &str, odd: &mut Tally| -> Option<String> {
-            let m = r.get(k)?.as_object()?;
-            let mut kv: Vec<String> = m
-                .iter()
-                .map(|(a, b)| match b {
-                    Value::String(s) => format!("{a}={s}"),
-                    other => {
-                        odd.hit(&format!("{ptr}/{k}/{a}"));
-                        format!("{a}={other}")
-                    }
-                })
-                .collect();
-            kv.sort();
-            (!kv.is_empty()).then(|| kv.join(";"))
-        };
-        let path = location.as_ref().map_or("", |l| l.path.as_str());
-        let fp = prints("fingerprints", &mut odd_print)
-            .or_else(|| prints("partialFingerprints", &mut odd_print))
-            .map(|p| fingerprint::of(&[tool, &id, &p]))
-            .unwrap_or_else(|| {
-                fingerprint::of(&[tool, &id, path, &fingerprint::normalize(&message)])
-            });
-        out.push(SecurityFinding {
-            tool: tool.to_string(),
-            rule: id,
-            category,
-            severity,
-            severity_source: source,
-            cvss,
-            title,
-            message,
-            location,
-            package: None,
-            cwes,
-            aliases,
-            fingerprint: fp,
-            suppressed,
-        });
+                if let Some(f) = read_result(&r, &ptr, &ctx, &mut t, cx)? {
+                    out.push(f);
+                }
+                Ok(())
+            }))
+        },
+    )?;
+    if !is_array {
+        return Err(invalid(
+            name,
+            format!("{rp}/results"),
+            "`results` must be an array",
+        ));
     }
-    let mut report = |t: Tally, code: &str, what: &str| {
-        if t.count > 0 {
-            cx.warn(
-                code,
-                format!("{} result(s) {what} (first: {})", t.count, t.first),
-            );
-        }
-    };
-    report(
-        bad_rule,
-        "sarif-bad-rule-index",
-        "have a rule index outside the rules array; their rule was looked up by id",
-    );
-    report(
-        no_rule,
-        "sarif-no-rule",
-        "name no rule; recorded as `unspecified`",
-    );
-    report(
-        bad_artifact,
-        "sarif-bad-artifact-index",
-        "point at an artifact index outside the artifacts array; their location was dropped",
-    );
-    report(
-        absent,
-        "sarif-absent-results",
-        "are `absent` from the current scan (baselineState) and were skipped",
-    );
-    report(
-        bad_severity,
-        "invalid-security-severity",
-        "carry a `security-severity` that is not a number from 0 to 10; their severity comes from `level`",
-    );
-    report(
-        odd_print,
-        "sarif-bad-fingerprint",
-        "carry a fingerprint that is not a string (schema-invalid); its JSON text is used",
-    );
+    t.report(cx);
     Ok(())
 }
 
-fn rules_of(c: Option<&Value>) -> &[Value] {
-    c.and_then(|c| c.get("rules"))
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+/// The per-run warnings' counters.
+#[derive(Default)]
+struct Tallies {
+    bad_rule: Tally,
+    no_rule: Tally,
+    bad_artifact: Tally,
+    absent: Tally,
+    bad_severity: Tally,
+    odd_print: Tally,
+}
+
+impl Tallies {
+    fn report(self, cx: &mut ParseContext<'_>) {
+        let mut report = |t: Tally, code: &str, what: &str| {
+            if t.count > 0 {
+                cx.warn(
+                    code,
+                    format!("{} result(s) {what} (first: {})", t.count, t.first),
+                );
+            }
+        };
+        report(
+            self.bad_rule,
+            "sarif-bad-rule-index",
+            "have a rule index outside the rules array; their rule was looked up by id",
+        );
+        report(
+            self.no_rule,
+            "sarif-no-rule",
+            "name no rule; recorded as `unspecified`",
+        );
+        report(
+            self.bad_artifact,
+            "sarif-bad-artifact-index",
+            "point at an artifact index outside the artifacts array; their location was dropped",
+        );
+        report(
+            self.absent,
+            "sarif-absent-results",
+            "are `absent` from the current scan (baselineState) and were skipped",
+        );
+        report(
+            self.bad_severity,
+            "invalid-security-severity",
+            "carry a `security-severity` that is not a number from 0 to 10; their severity comes from `level`",
+        );
+        report(
+            self.odd_print,
+            "sarif-bad-fingerprint",
+            "carry a fingerprint that is not a string (schema-invalid); its JSON text is used",
+        );
+    }
+}
+
+/// One result as a finding; `None` for a result absent from the scan.
+fn read_result(
+    r: &ResultDoc<'_>,
+    ptr: &dyn Fn() -> String,
+    ctx: &Run<'_, '_>,
+    t: &mut Tallies,
+    cx: &mut ParseContext<'_>,
+) -> Result<Option<SecurityFinding>, ParseError> {
+    let name = cx.name;
+    let tool = ctx.tool.as_str();
+    if r.baseline_state.as_str() == Some("absent") {
+        t.absent.hit(ptr);
+        return Ok(None);
+    }
+    // Rule: by index (result.ruleIndex or result.rule.index, into the
+    // driver's or the named extension's rules), else by id.
+    let rule_ref = &r.rule;
+    let index = match &r.rule_index {
+        Slot::Here(i) => i.as_i64(),
+        Slot::Absent => rule_ref.index.as_i64(),
+    };
+    let component = rule_ref
+        .tool_component
+        .index
+        .as_u64()
+        .and_then(|k| usize::try_from(k).ok())
+        .map_or(0, |k| k.saturating_add(1));
+    let indexed = index
+        .filter(|idx| *idx >= 0)
+        .and_then(|idx| usize::try_from(idx).ok())
+        .and_then(|k| ctx.rule(component, k));
+    if index.is_some_and(|idx| idx >= 0) && indexed.is_none() {
+        t.bad_rule.hit(ptr);
+    }
+    let rule_id = optional_str(cx, &r.rule_id, "ruleId", ptr)?.map(|s| (s, "/ruleId"));
+    let ref_id =
+        optional_str(cx, &rule_ref.id, "id", || pointer(&ptr(), "rule"))?.map(|s| (s, "/rule/id"));
+    // The id of the rule the index points to: where it is written.
+    let indexed_id = indexed
+        .as_deref()
+        .and_then(|x| x.id.as_str())
+        .map(|s| (s, "/ruleIndex"));
+    let id = match rule_id.or(ref_id).or(indexed_id) {
+        Some((s, at)) => Some(check_id(cx, s, || format!("{}{at}", ptr()))?.to_string()),
+        None => None,
+    };
+    let rule = match (indexed, &id) {
+        (Some(r), _) => Some(r),
+        (None, Some(id)) => ctx
+            .by_id
+            .get(id.as_str())
+            .and_then(|&(c, k)| ctx.rule(c, k)),
+        (None, None) => None,
+    };
+    let rule: Option<&Rule<'_>> = rule.as_deref();
+    let id = id.unwrap_or_else(|| {
+        t.no_rule.hit(ptr);
+        "unspecified".to_string()
+    });
+    let msg = &r.message;
+    let message = msg
+        .text()
+        .map(str::to_string)
+        .or_else(|| {
+            let mid = msg.id.as_str()?;
+            text(rule?.message_strings.get(mid).and_then(Lean::get))
+        })
+        .map(|s| substitute(&s, &msg.arguments))
+        .unwrap_or_default();
+    let title = rule
+        .and_then(|x| x.short_description.get().map(str::to_string))
+        .or_else(|| rule.and_then(|x| x.name.as_str()).map(str::to_string))
+        .unwrap_or_else(|| id.clone());
+    let on_result = security_severity(&r.properties).unwrap_or_else(|()| {
+        t.bad_severity
+            .hit(|| format!("{}/properties/security-severity", ptr()));
+        None
+    });
+    let mut on_rule = || {
+        security_severity(rule.map_or(&Props::default(), |x| &x.properties.v)).unwrap_or_else(
+            |()| {
+                t.bad_severity
+                    .hit(|| format!("{} (its rule's properties/security-severity)", ptr()));
+                None
+            },
+        )
+    };
+    let (severity, source, cvss) = if let Some(score) = on_result.or_else(&mut on_rule) {
+        (
+            Severity::from_cvss(score),
+            SeveritySource::SarifSecuritySeverity,
+            Some(score),
+        )
+    } else if let Some(l) = r.level.get() {
+        let s = json::raw_str(l)
+            .and_then(|l| level_severity(&l))
+            .ok_or_else(|| {
+                invalid(
+                    name,
+                    format!("{}/level", ptr()),
+                    format!(
+                        "unknown level {}; expected error, warning, note or none",
+                        json::raw_display(l)
+                    ),
+                )
+            })?;
+        (s, SeveritySource::SarifLevel, None)
+    } else {
+        let not_fail = r.kind.as_str().is_some_and(|k| k != "fail");
+        let l = if not_fail {
+            "none"
+        } else {
+            rule.and_then(|x| x.default_configuration.level.as_str())
+                .unwrap_or("warning")
+        };
+        (
+            level_severity(l).unwrap_or(Severity::Medium),
+            SeveritySource::SarifRuleDefault,
+            None,
+        )
+    };
+    let location = location(r, ctx, ptr, &mut t.bad_artifact, cx);
+    let props = rule.map(|x| &x.properties.v);
+    let tags: &[Cow<'_, str>] = props.map_or(&[], |p| &p.tags.0);
+    let mut cwes: Vec<String> = tags
+        .iter()
+        .filter(|t| t.to_ascii_lowercase().contains("cwe"))
+        .map(|t| t.to_string())
+        .collect();
+    match props.map(|p| &p.cwe) {
+        Some(StrOrStrs::One(s)) => cwes.push(s.to_string()),
+        Some(StrOrStrs::Many(a)) => cwes.extend(a.iter().map(|s| s.to_string())),
+        _ => {}
+    }
+    // CWE taxa (`result.taxa`, `rule.relationships`) name the weakness.
+    let is_cwe = |t: &Taxon<'_>| {
+        t.tool_component
+            .name
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("cwe"))
+    };
+    let related = rule
+        .map_or(&[][..], |x| &x.relationships[..])
+        .iter()
+        .filter_map(Lean::get)
+        .filter_map(|rel| rel.target.get().map(|t| &t.v));
+    for t in r
+        .taxa
+        .iter()
+        .filter_map(Lean::get)
+        .chain(related)
+        .filter(|t| is_cwe(t))
+    {
+        if let Some(id) = t.id.as_str() {
+            cwes.push(id.to_string());
+        }
+    }
+    let aliases = advisory_ids(&id);
+    let category = if tool.eq_ignore_ascii_case("gitleaks")
+        || tags.iter().any(|t| t.eq_ignore_ascii_case("secret"))
+    {
+        FindingCategory::Secret
+    } else if !aliases.is_empty() {
+        FindingCategory::Vulnerability
+    } else if ctx.config_scanner {
+        FindingCategory::Misconfiguration
+    } else {
+        FindingCategory::Code
+    };
+    let suppressed = r.suppressions.is_array
+        && r.suppressions
+            .iter()
+            .any(|x| x.get().and_then(|x| x.status.as_str()) != Some("rejected"));
+    let path = location.as_ref().map_or("", |l| l.path.as_str());
+    let fp = prints(&r.fingerprints, "fingerprints", ptr, &mut t.odd_print)
+        .or_else(|| {
+            prints(
+                &r.partial_fingerprints,
+                "partialFingerprints",
+                ptr,
+                &mut t.odd_print,
+            )
+        })
+        .map(|p| fingerprint::of(&[tool, &id, &p]))
+        .unwrap_or_else(|| fingerprint::of(&[tool, &id, path, &fingerprint::normalize(&message)]));
+    Ok(Some(SecurityFinding {
+        tool: tool.to_string(),
+        rule: id,
+        category,
+        severity,
+        severity_source: source,
+        cvss,
+        title,
+        message,
+        location,
+        package: None,
+        cwes,
+        aliases,
+        fingerprint: fp,
+        suppressed,
+    }))
+}
+
+/// A result's (partial) fingerprints as sorted `key=value` pairs; `None`
+/// when there are none. A value that is not a string is used as its JSON
+/// text (and counted).
+fn prints(
+    m: &Map<'_, &RawValue>,
+    k: &str,
+    ptr: &dyn Fn() -> String,
+    odd: &mut Tally,
+) -> Option<String> {
+    if !m.is_object {
+        return None;
+    }
+    let mut entries: Vec<&(Cow<'_, str>, &RawValue)> = m.entries.iter().collect();
+    // Key order, so the first odd one counted is the first by key.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kv: Vec<String> = entries
+        .into_iter()
+        .map(|(a, b)| match json::raw_str(b) {
+            Some(s) => format!("{a}={s}"),
+            None => {
+                odd.hit(|| format!("{}/{k}/{a}", ptr()));
+                format!("{a}={}", json::raw_display(b))
+            }
+        })
+        .collect();
+    kv.sort();
+    (!kv.is_empty()).then(|| kv.join(";"))
 }
 
 /// The first physical location, its uri resolved and normalized.
 fn location(
-    r: &Value,
-    ctx: &Run<'_>,
-    ptr: &str,
+    r: &ResultDoc<'_>,
+    ctx: &Run<'_, '_>,
+    ptr: &dyn Fn() -> String,
     bad_artifact: &mut Tally,
     cx: &mut ParseContext<'_>,
 ) -> Option<Location> {
-    let pl = r
-        .get("locations")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .and_then(|l| l.get("physicalLocation"))?;
-    let al = pl.get("artifactLocation")?;
-    let artifact = al.get("index").and_then(Value::as_i64).map(|idx| {
+    let pl = r.locations.0.as_ref()?.physical.get()?;
+    let al = pl.artifact_location.get()?;
+    let artifact = al.index.as_i64().map(|idx| {
         usize::try_from(idx)
             .ok()
             .and_then(|k| ctx.artifacts.get(k))
-            .and_then(|a| a.get("location"))
+            .and_then(Lean::get)
+            .and_then(|a| a.location.get())
     });
     if let Some(None) = artifact {
         bad_artifact.hit(ptr);
     }
     let artifact = artifact.flatten();
-    let (uri, base) = match al.get("uri").and_then(Value::as_str) {
-        Some(u) => (u, al.get("uriBaseId").and_then(Value::as_str)),
+    let (uri, base) = match al.uri.as_str() {
+        Some(u) => (u, slot_str(&al.uri_base_id)),
         None => {
             let a = artifact?;
             (
-                a.get("uri").and_then(Value::as_str)?,
-                a.get("uriBaseId")
-                    .or_else(|| al.get("uriBaseId"))
-                    .and_then(Value::as_str),
+                a.uri.as_str()?,
+                match &a.uri_base_id {
+                    Slot::Here(b) => b.as_str(),
+                    Slot::Absent => slot_str(&al.uri_base_id),
+                },
             )
         }
     };
     let resolved = ctx.resolve_uri(uri, base);
-    let region = pl.get("region");
-    let num = |k: &str| {
-        region
-            .and_then(|g| g.get(k))
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| *n > 0)
-    };
+    let region = &pl.region;
     Some(Location {
         path: cx.path(&resolved),
-        line: num("startLine"),
-        end_line: num("endLine"),
-        column: num("startColumn"),
+        line: region.start_line.line(),
+        end_line: region.end_line.line(),
+        column: region.start_column.line(),
     })
 }
 
@@ -707,8 +1190,15 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        let args = vec![Value::from("x"), Value::from(3)];
-        assert_eq!(substitute("{0} is {1}; {0}", &args), "x is 3; x");
+        let args: Vec<Box<RawValue>> = ["\"x\"", "3", "{\"a\": [1, 2]}", "\"\\u0041\""]
+            .iter()
+            .map(|s| RawValue::from_string(s.to_string()).unwrap())
+            .collect();
+        let args: Vec<&RawValue> = args.iter().map(|b| &**b).collect();
+        assert_eq!(
+            substitute("{0} is {1}; {0} {2} {3}", &args),
+            "x is 3; x {\"a\":[1,2]} A"
+        );
         assert_eq!(substitute("no args {0}", &[]), "no args {0}");
     }
 }

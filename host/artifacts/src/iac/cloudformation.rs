@@ -16,8 +16,13 @@
 //!   warning; an entry without a string `Type` is an error.
 
 use super::yaml::{self, Seg};
-use crate::{Document, IacReport, IacResource, Location, ParseContext, ParseError, Position};
+use crate::document::StrictMap;
+use crate::{
+    Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
+};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 fn has_resource_types(resources: &Value) -> bool {
     resources.as_object().is_some_and(|m| {
@@ -77,57 +82,104 @@ fn record(path: &[Seg]) -> bool {
 }
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let (template, lines) = match doc {
-        Document::Json(v) => (v.value(cx.name)?, None),
+    match doc {
+        Document::Json(v) => super::json::cloudformation(v.text(), cx),
         Document::Text(text) => {
-            let docs = yaml::load_all(text, yaml::Options { cfn_tags: true }, &record)
-                .map_err(|e| e.into_parse_error(cx))?;
-            let mut docs = docs.into_iter().filter(|d| !d.value.is_null());
-            let Some(first) = docs.next() else {
+            let mut stream = yaml::Stream::new(text, yaml::Options { cfn_tags: true }, &record);
+            let mut first = None;
+            let mut extra = false;
+            // Later documents are read (an error in one fails the parse)
+            // and dropped.
+            while let Some(d) = stream.next_document().map_err(|e| e.into_parse_error(cx))? {
+                if d.is_null() {
+                    continue;
+                }
+                match first {
+                    None => first = Some(d),
+                    Some(_) => extra = true,
+                }
+            }
+            let Some(first) = first else {
                 return Err(cx.error("invalid-template", None, "the template is empty"));
             };
-            if docs.next().is_some() {
+            if extra {
                 cx.warn(
                     "extra-documents",
                     "the yaml stream has more than one document; only the first is the template",
                 );
             }
-            (first.value, Some(first.lines))
+            template(&first.json, Some(first.lines), cx)
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct Root<'a> {
+    #[serde(rename = "Resources", borrow, default)]
+    resources: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Entry<'a> {
+    #[serde(rename = "Type", borrow, default)]
+    resource_type: Option<&'a RawValue>,
+}
+
+/// The resources of a template given as compact JSON with sorted keys (as
+/// `serde_json` writes a `Value`, and the YAML loader writes a document).
+/// `lines` (YAML only) has the line of each `/Resources/<id>`.
+fn template(
+    json: &str,
+    lines: Option<Vec<(String, u32)>>,
+    cx: &mut ParseContext<'_>,
+) -> Result<IacReport, ParseError> {
+    let yaml = lines.is_some();
+    let internal = |cx: &ParseContext<'_>, e: serde_json::Error| {
+        cx.error("invalid-json", None, format!("template: {e}"))
     };
     let position = |key: &str, line: Option<u32>| -> Option<Position> {
-        match (&lines, line) {
-            (Some(_), Some(l)) => Some(Position::Line(l)),
-            (Some(_), None) => None,
-            (None, _) => Some(Position::Pointer(format!(
+        match (yaml, line) {
+            (true, Some(l)) => Some(Position::Line(l)),
+            (true, None) => None,
+            (false, _) => Some(Position::Pointer(format!(
                 "/Resources/{}",
                 super::escape_pointer(key)
             ))),
         }
     };
-    let Some(root) = template.as_object() else {
+    if !json.starts_with('{') {
         return Err(cx.error(
             "invalid-template",
-            (lines.is_none()).then(|| Position::Pointer(String::new())),
+            (!yaml).then(|| Position::Pointer(String::new())),
             "a cloudformation template must be a mapping",
         ));
-    };
-    let Some(entries) = root.get("Resources").and_then(Value::as_object) else {
+    }
+    let root: Root<'_> = serde_json::from_str(json).map_err(|e| internal(cx, e))?;
+    let Some(entries) = root.resources.filter(|r| r.get().starts_with('{')) else {
         return Err(cx.error(
             "invalid-template",
-            (lines.is_none()).then(|| Position::Pointer("/Resources".into())),
+            (!yaml).then(|| Position::Pointer("/Resources".into())),
             "the template has no `Resources` mapping",
         ));
     };
-    let line_of = |id: &str| -> Option<u32> {
-        let pointer = format!("/Resources/{}", super::escape_pointer(id));
-        lines
-            .as_ref()
-            .and_then(|ls| ls.iter().find(|(p, _)| *p == pointer).map(|(_, l)| *l))
-    };
+    let StrictMap(entries) = serde_json::from_str::<StrictMap<String, &RawValue>>(entries.get())
+        .map_err(|e| internal(cx, e))?;
+    // The line of each logical id, by pointer: sorted (stably: the first
+    // one recorded wins) and searched, no second index.
+    let mut line_of = lines.unwrap_or_default();
+    line_of.sort_by(|a, b| a.0.cmp(&b.0));
     let mut resources = Vec::new();
     for (id, entry) in entries {
-        let line = line_of(id);
+        let line = if line_of.is_empty() {
+            None
+        } else {
+            let pointer = format!("/Resources/{}", super::escape_pointer(&id));
+            let at = line_of.partition_point(|(p, _)| *p < pointer);
+            line_of
+                .get(at)
+                .filter(|(p, _)| *p == pointer)
+                .map(|(_, l)| *l)
+        };
         if id.starts_with("Fn::ForEach::") {
             cx.warn(
                 "unsupported-construct",
@@ -135,25 +187,33 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             );
             continue;
         }
-        let Some(resource_type) = entry.get("Type").and_then(Value::as_str) else {
+        let resource_type = if entry.get().starts_with('{') {
+            let e: Entry<'_> = serde_json::from_str(entry.get()).map_err(|e| internal(cx, e))?;
+            e.resource_type
+                .filter(|t| t.get().starts_with('"'))
+                .and_then(|t| serde_json::from_str::<String>(t.get()).ok())
+        } else {
+            None
+        };
+        let Some(resource_type) = resource_type else {
             return Err(cx.error(
                 "invalid-template",
-                position(id, line),
+                position(&id, line),
                 format!("resource `{id}` has no string `Type`"),
             ));
         };
         resources.push(IacResource {
             address: id.clone(),
-            resource_type: resource_type.to_string(),
+            resource_type,
             provider: "cloudformation".into(),
-            name: id.clone(),
+            name: id,
             namespace: None,
             action: None,
-            attributes: super::attributes(entry, cx)?,
+            attributes: Attributes::from_raw(entry.to_owned()),
             location: Some(Location::new(cx.name, line)),
         });
     }
-    if lines.is_some() {
+    if yaml {
         resources.sort_by_key(|r| r.location.as_ref().and_then(|l| l.line));
     }
     Ok(IacReport { resources })

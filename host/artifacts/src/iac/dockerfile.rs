@@ -27,9 +27,14 @@
 //!   `instructions` excludes the `FROM` itself; `global_args` are the `ARG`s
 //!   before the first `FROM`.
 
-use crate::{Document, IacReport, IacResource, Location, ParseContext, ParseError, Position};
+use super::yaml::push_json_str;
+use crate::{
+    Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
+};
 use regex::Regex;
-use serde_json::{Map, Value, json};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 const INSTRUCTIONS: [&str; 18] = [
@@ -88,138 +93,175 @@ fn u32_of(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The logical instructions of a Dockerfile, read one at a time (after the
+/// parser directives at the top). After an error the iterator ends.
+pub struct Instructions<'a> {
+    lines: std::iter::Peekable<std::iter::Enumerate<std::str::Lines<'a>>>,
+    escape: char,
+    directives_read: bool,
+    failed: bool,
+}
+
 /// Reads the parser directives and the logical instructions.
-pub fn instructions(text: &str) -> Result<Vec<Instruction>, DockerfileError> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut escape = '\\';
-    let mut i = 0;
-    // parser directives
-    while let Some(line) = lines.get(i) {
-        let Some(body) = line.trim().strip_prefix('#') else {
-            break;
-        };
-        let Some((key, value)) = body.split_once('=') else {
-            break;
-        };
-        let key = key.trim().to_ascii_lowercase();
-        if !matches!(key.as_str(), "syntax" | "escape" | "check") {
-            break;
-        }
-        if key == "escape" {
-            escape = match value.trim() {
-                "`" => '`',
-                "\\" => '\\',
-                other => {
-                    return Err(DockerfileError {
-                        code: "invalid-dockerfile",
-                        line: u32_of(i.saturating_add(1)),
-                        message: format!("invalid escape directive `{other}`"),
-                    });
-                }
-            };
-        }
-        i = i.saturating_add(1);
+pub fn instructions(text: &str) -> Instructions<'_> {
+    Instructions {
+        lines: text.lines().enumerate().peekable(),
+        escape: '\\',
+        directives_read: false,
+        failed: false,
     }
-    let mut out = Vec::new();
-    while let Some(line) = lines.get(i) {
-        let start = i;
-        i = i.saturating_add(1);
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
+}
+
+impl Iterator for Instructions<'_> {
+    type Item = Result<Instruction, DockerfileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
         }
-        let mut joined = String::new();
-        let mut current: &str = line.trim_start();
-        let mut end = start;
-        loop {
-            let Some(stripped) = current.trim_end().strip_suffix(escape) else {
-                joined.push_str(current);
+        let next = self.read();
+        if matches!(next, Some(Err(_))) {
+            self.failed = true;
+        }
+        next
+    }
+}
+
+impl Instructions<'_> {
+    /// The parser directives: `# key=value` lines at the very top.
+    fn directives(&mut self) -> Result<(), DockerfileError> {
+        while let Some((i, line)) = self.lines.peek() {
+            let Some(body) = line.trim().strip_prefix('#') else {
                 break;
             };
-            joined.push_str(stripped);
-            // the next line that is not a comment or blank continues it
-            let mut next = None;
-            while let Some(n) = lines.get(i) {
-                let at = i;
-                i = i.saturating_add(1);
-                let t = n.trim_start();
-                if t.is_empty() || t.starts_with('#') {
-                    continue;
-                }
-                next = Some(*n);
-                end = at;
+            let Some((key, value)) = body.split_once('=') else {
+                break;
+            };
+            let key = key.trim().to_ascii_lowercase();
+            if !matches!(key.as_str(), "syntax" | "escape" | "check") {
                 break;
             }
-            match next {
-                Some(n) => current = n,
-                None => break,
-            }
-        }
-        let joined = joined.trim().to_string();
-        let (word, rest) = match joined.split_once(|c: char| c.is_whitespace()) {
-            Some((w, r)) => (w, r.trim()),
-            None => (joined.as_str(), ""),
-        };
-        let keyword = word.to_ascii_uppercase();
-        let mut heredocs = Vec::new();
-        let inner = if keyword == "ONBUILD" {
-            rest.split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_uppercase()
-        } else {
-            keyword.clone()
-        };
-        if matches!(inner.as_str(), "RUN" | "COPY" | "ADD")
-            && rest.contains("<<")
-            && let Some(re) = heredoc_re()
-        {
-            for cap in re.captures_iter(rest) {
-                let strip_tabs = cap.get(1).is_some_and(|m| m.as_str() == "-");
-                let open = cap.get(2).map_or("", |m| m.as_str());
-                let close = cap.get(4).map_or("", |m| m.as_str());
-                if open != close {
-                    continue;
-                }
-                let Some(name) = cap.get(3).map(|m| m.as_str().to_string()) else {
-                    continue;
-                };
-                let mut content = String::new();
-                let mut closed = false;
-                while let Some(body) = lines.get(i) {
-                    end = i;
-                    i = i.saturating_add(1);
-                    let candidate = if strip_tabs {
-                        body.trim_start_matches('\t')
-                    } else {
-                        body
-                    };
-                    if candidate == name {
-                        closed = true;
-                        break;
+            if key == "escape" {
+                self.escape = match value.trim() {
+                    "`" => '`',
+                    "\\" => '\\',
+                    other => {
+                        return Err(DockerfileError {
+                            code: "invalid-dockerfile",
+                            line: u32_of(i.saturating_add(1)),
+                            message: format!("invalid escape directive `{other}`"),
+                        });
                     }
-                    content.push_str(candidate);
-                    content.push('\n');
-                }
-                if !closed {
-                    return Err(DockerfileError {
-                        code: "invalid-dockerfile",
-                        line: u32_of(start.saturating_add(1)),
-                        message: format!("heredoc `{name}` is not terminated"),
-                    });
-                }
-                heredocs.push((name, content));
+                };
+            }
+            self.lines.next();
+        }
+        Ok(())
+    }
+
+    fn read(&mut self) -> Option<Result<Instruction, DockerfileError>> {
+        if !self.directives_read {
+            self.directives_read = true;
+            if let Err(e) = self.directives() {
+                return Some(Err(e));
             }
         }
-        out.push(Instruction {
-            keyword,
-            value: rest.to_string(),
-            line: u32_of(start.saturating_add(1)),
-            end_line: u32_of(end.saturating_add(1)),
-            heredocs,
-        });
+        let escape = self.escape;
+        while let Some((start, line)) = self.lines.next() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let mut joined = String::new();
+            let mut current: &str = line.trim_start();
+            let mut end = start;
+            loop {
+                let Some(stripped) = current.trim_end().strip_suffix(escape) else {
+                    joined.push_str(current);
+                    break;
+                };
+                joined.push_str(stripped);
+                // the next line that is not a comment or blank continues it
+                let mut next = None;
+                for (at, n) in self.lines.by_ref() {
+                    let t = n.trim_start();
+                    if t.is_empty() || t.starts_with('#') {
+                        continue;
+                    }
+                    next = Some(n);
+                    end = at;
+                    break;
+                }
+                match next {
+                    Some(n) => current = n,
+                    None => break,
+                }
+            }
+            let joined = joined.trim();
+            let (word, rest) = match joined.split_once(|c: char| c.is_whitespace()) {
+                Some((w, r)) => (w, r.trim()),
+                None => (joined, ""),
+            };
+            let keyword = word.to_ascii_uppercase();
+            let mut heredocs = Vec::new();
+            let inner = if keyword == "ONBUILD" {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase()
+            } else {
+                keyword.clone()
+            };
+            if matches!(inner.as_str(), "RUN" | "COPY" | "ADD")
+                && rest.contains("<<")
+                && let Some(re) = heredoc_re()
+            {
+                for cap in re.captures_iter(rest) {
+                    let strip_tabs = cap.get(1).is_some_and(|m| m.as_str() == "-");
+                    let open = cap.get(2).map_or("", |m| m.as_str());
+                    let close = cap.get(4).map_or("", |m| m.as_str());
+                    if open != close {
+                        continue;
+                    }
+                    let Some(name) = cap.get(3).map(|m| m.as_str().to_string()) else {
+                        continue;
+                    };
+                    let mut content = String::new();
+                    let mut closed = false;
+                    for (at, body) in self.lines.by_ref() {
+                        end = at;
+                        let candidate = if strip_tabs {
+                            body.trim_start_matches('\t')
+                        } else {
+                            body
+                        };
+                        if candidate == name {
+                            closed = true;
+                            break;
+                        }
+                        content.push_str(candidate);
+                        content.push('\n');
+                    }
+                    if !closed {
+                        return Some(Err(DockerfileError {
+                            code: "invalid-dockerfile",
+                            line: u32_of(start.saturating_add(1)),
+                            message: format!("heredoc `{name}` is not terminated"),
+                        }));
+                    }
+                    heredocs.push((name, content));
+                }
+            }
+            return Some(Ok(Instruction {
+                keyword,
+                value: rest.to_string(),
+                line: u32_of(start.saturating_add(1)),
+                end_line: u32_of(end.saturating_add(1)),
+                heredocs,
+            }));
+        }
+        None
     }
-    Ok(out)
 }
 
 /// What a forced `dockerfile` requires: the first line that is not blank or
@@ -250,14 +292,17 @@ pub fn looks_like_dockerfile(text: &str) -> bool {
     {
         return false;
     }
-    match instructions(text) {
-        Ok(ins) => {
-            let unknown = ins.iter().filter(|i| !i.is_known()).count();
-            ins.iter().any(|i| i.keyword == "FROM")
-                && unknown.saturating_mul(4) <= ins.len().saturating_sub(unknown)
+    let (mut known, mut unknown, mut from) = (0usize, 0usize, false);
+    for i in instructions(text) {
+        let Ok(i) = i else { return false };
+        if i.is_known() {
+            known = known.saturating_add(1);
+        } else {
+            unknown = unknown.saturating_add(1);
         }
-        Err(_) => false,
+        from |= i.keyword == "FROM";
     }
+    from && unknown.saturating_mul(4) <= known
 }
 
 /// Splits shell-form arguments into words, honouring simple quotes.
@@ -295,9 +340,10 @@ fn words(s: &str) -> Vec<String> {
     out
 }
 
-/// Leading `--name=value` flags and the remaining text.
-fn split_flags(value: &str) -> (Map<String, Value>, &str) {
-    let mut flags = Map::new();
+/// Leading `--name=value` flags (a bare `--name` has no value) and the
+/// remaining text; a flag given twice keeps its last value.
+fn split_flags(value: &str) -> (BTreeMap<&str, Option<&str>>, &str) {
+    let mut flags = BTreeMap::new();
     let mut rest = value.trim_start();
     while let Some(after) = rest.strip_prefix("--") {
         let (token, tail) = match after.split_once(|c: char| c.is_whitespace()) {
@@ -308,15 +354,30 @@ fn split_flags(value: &str) -> (Map<String, Value>, &str) {
             break;
         }
         match token.split_once('=') {
-            Some((k, v)) => flags.insert(k.to_string(), Value::String(v.to_string())),
-            None => flags.insert(token.to_string(), Value::Bool(true)),
+            Some((k, v)) => flags.insert(k, Some(v)),
+            None => flags.insert(token, None),
         };
         rest = tail;
     }
     (flags, rest)
 }
 
-fn instruction_json(ins: &Instruction) -> Value {
+/// Appends `s` as a JSON string.
+fn push_str(out: &mut String, s: &str) {
+    push_json_str(out, s);
+}
+
+fn push_opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => push_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// Appends an instruction's attributes object, keys in sorted order (as
+/// `serde_json` writes a map): `args`, `end_line`, `flags` (if any),
+/// `heredocs` (if any), `instruction`, `json`, `line`, `value`.
+fn write_instruction(out: &mut String, ins: &Instruction) {
     let (flags, rest) = split_flags(&ins.value);
     // `HEALTHCHECK [OPTIONS] CMD …` carries its command after `CMD`, in
     // either form: keep `CMD` as the first argument and read the rest.
@@ -329,36 +390,62 @@ fn instruction_json(ins: &Instruction) -> Value {
         }
         _ => (None, rest),
     };
-    let exec: Option<Vec<Value>> = rest
+    let exec: Option<Vec<String>> = rest
         .starts_with('[')
         .then(|| serde_json::from_str::<Vec<String>>(rest).ok())
-        .flatten()
-        .map(|v| v.into_iter().map(Value::String).collect());
+        .flatten();
     let json_form = exec.is_some();
-    let mut args: Vec<Value> = lead
-        .map(|c| Value::String(c.to_string()))
+    let args = exec.unwrap_or_else(|| words(rest));
+    out.push_str("{\"args\":[");
+    for (i, arg) in lead
         .into_iter()
-        .collect();
-    args.extend(exec.unwrap_or_else(|| words(rest).into_iter().map(Value::String).collect()));
-    let mut obj = Map::new();
-    obj.insert("instruction".into(), Value::String(ins.keyword.clone()));
-    obj.insert("value".into(), Value::String(ins.value.clone()));
-    obj.insert("args".into(), Value::Array(args));
-    obj.insert("json".into(), Value::Bool(json_form));
+        .chain(args.iter().map(String::as_str))
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(out, arg);
+    }
+    let _ = write!(out, "],\"end_line\":{}", ins.end_line);
     if !flags.is_empty() {
-        obj.insert("flags".into(), Value::Object(flags));
+        out.push_str(",\"flags\":{");
+        for (i, (k, v)) in flags.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_str(out, k);
+            out.push(':');
+            match v {
+                Some(v) => push_str(out, v),
+                None => out.push_str("true"),
+            }
+        }
+        out.push('}');
     }
-    obj.insert("line".into(), Value::from(ins.line));
-    obj.insert("end_line".into(), Value::from(ins.end_line));
     if !ins.heredocs.is_empty() {
-        let docs = ins
-            .heredocs
-            .iter()
-            .map(|(name, content)| json!({"name": name, "content": content}))
-            .collect();
-        obj.insert("heredocs".into(), Value::Array(docs));
+        out.push_str(",\"heredocs\":[");
+        for (i, (name, content)) in ins.heredocs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"content\":");
+            push_str(out, content);
+            out.push_str(",\"name\":");
+            push_str(out, name);
+            out.push('}');
+        }
+        out.push(']');
     }
-    Value::Object(obj)
+    out.push_str(",\"instruction\":");
+    push_str(out, &ins.keyword);
+    let _ = write!(
+        out,
+        ",\"json\":{json_form},\"line\":{},\"value\":",
+        ins.line
+    );
+    push_str(out, &ins.value);
+    out.push('}');
 }
 
 /// Replaces `$NAME` and `${NAME}` (also `${NAME:-default}`) with known values.
@@ -442,17 +529,30 @@ fn arg_default(value: &str) -> Option<(String, String)> {
     }
 }
 
-pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let Some(text) = doc.as_text() else {
-        return Err(cx.error("invalid-dockerfile", None, "a dockerfile is not json"));
-    };
-    let ins = instructions(text)
-        .map_err(|e| cx.error(e.code, Some(Position::Line(e.line)), e.message))?;
-    let mut global_args = Vec::new();
-    let mut vars: Vec<(String, String)> = Vec::new();
-    let mut stages: Vec<(Value, Vec<Value>, String, u32, u32)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for i in &ins {
+/// The stages read so far, each as its attributes' JSON text, written as
+/// the instructions come (no value tree: a long Dockerfile costs about its
+/// attributes' text).
+#[derive(Default)]
+struct Stages {
+    /// `global_args` as a JSON array; closed at the first `FROM`.
+    global_args: String,
+    global_count: usize,
+    vars: Vec<(String, String)>,
+    names: Vec<String>,
+    list: Vec<Stage>,
+}
+
+struct Stage {
+    name: String,
+    line: u32,
+    end_line: u32,
+    /// `{"from":…,"global_args":…,"index":…,"instructions":[…` (open).
+    attributes: String,
+    instructions: usize,
+}
+
+impl Stages {
+    fn step(&mut self, i: &Instruction, cx: &mut ParseContext<'_>) -> Result<(), ParseError> {
         if !i.is_known() {
             cx.warn(
                 "unknown-instruction",
@@ -463,70 +563,25 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             );
         }
         if i.keyword == "FROM" {
-            let (flags, rest) = split_flags(&i.value);
-            let parts = words(rest);
-            let raw = parts.first().cloned().unwrap_or_default();
-            if raw.is_empty() {
-                return Err(cx.error(
-                    "invalid-dockerfile",
-                    Some(Position::Line(i.line)),
-                    "`FROM` needs an image",
-                ));
-            }
-            let stage_name = match parts.as_slice() {
-                [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.clone()),
-                [_] => None,
-                _ => {
-                    return Err(cx.error(
-                        "invalid-dockerfile",
-                        Some(Position::Line(i.line)),
-                        "`FROM` takes an image and an optional `AS name`",
-                    ));
-                }
-            };
-            let resolved = substitute(&raw, &vars);
-            let earlier = names
-                .iter()
-                .find(|n| n.eq_ignore_ascii_case(&resolved))
-                .cloned();
-            let (image, tag, digest) = if earlier.is_some() {
-                (resolved.clone(), None, None)
-            } else {
-                split_image(&resolved)
-            };
-            let platform = flags
-                .get("platform")
-                .and_then(Value::as_str)
-                .map(|p| substitute(p, &vars));
-            let index = stages.len();
-            let name = stage_name
-                .clone()
-                .unwrap_or_else(|| format!("stage-{index}"));
-            if let Some(n) = &stage_name {
-                names.push(n.clone());
-            }
-            let from = json!({
-                "image": image,
-                "tag": tag,
-                "digest": digest,
-                "platform": platform,
-                "raw": raw,
-                "stage": earlier,
-                "line": i.line,
-            });
-            stages.push((from, Vec::new(), name, i.line, i.end_line));
-            continue;
+            return self.from(i, cx);
         }
-        match stages.last_mut() {
-            Some((_, list, _, _, end)) => {
-                list.push(instruction_json(i));
-                *end = i.end_line;
+        match self.list.last_mut() {
+            Some(stage) => {
+                if stage.instructions > 0 {
+                    stage.attributes.push(',');
+                }
+                write_instruction(&mut stage.attributes, i);
+                stage.instructions = stage.instructions.saturating_add(1);
+                stage.end_line = i.end_line;
             }
             None if i.keyword == "ARG" => {
                 if let Some(kv) = arg_default(&i.value) {
-                    vars.push(kv);
+                    self.vars.push(kv);
                 }
-                global_args.push(instruction_json(i));
+                self.global_args
+                    .push(if self.global_count == 0 { '[' } else { ',' });
+                write_instruction(&mut self.global_args, i);
+                self.global_count = self.global_count.saturating_add(1);
             }
             None => {
                 return Err(cx.error(
@@ -536,8 +591,106 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                 ));
             }
         }
+        Ok(())
     }
-    if stages.is_empty() {
+
+    fn from(&mut self, i: &Instruction, cx: &mut ParseContext<'_>) -> Result<(), ParseError> {
+        let (flags, rest) = split_flags(&i.value);
+        let parts = words(rest);
+        let raw = parts.first().cloned().unwrap_or_default();
+        if raw.is_empty() {
+            return Err(cx.error(
+                "invalid-dockerfile",
+                Some(Position::Line(i.line)),
+                "`FROM` needs an image",
+            ));
+        }
+        let stage_name = match parts.as_slice() {
+            [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.clone()),
+            [_] => None,
+            _ => {
+                return Err(cx.error(
+                    "invalid-dockerfile",
+                    Some(Position::Line(i.line)),
+                    "`FROM` takes an image and an optional `AS name`",
+                ));
+            }
+        };
+        let resolved = substitute(&raw, &self.vars);
+        let earlier = self
+            .names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&resolved))
+            .cloned();
+        let (image, tag, digest) = if earlier.is_some() {
+            (resolved.clone(), None, None)
+        } else {
+            split_image(&resolved)
+        };
+        let platform = flags
+            .get("platform")
+            .copied()
+            .flatten()
+            .map(|p| substitute(p, &self.vars));
+        let index = self.list.len();
+        let name = stage_name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{index}"));
+        if let Some(n) = stage_name {
+            self.names.push(n);
+        }
+        if index == 0 {
+            if self.global_count == 0 {
+                self.global_args.push('[');
+            }
+            self.global_args.push(']');
+        }
+        let mut attributes = String::from("{\"from\":{\"digest\":");
+        push_opt(&mut attributes, digest.as_deref());
+        attributes.push_str(",\"image\":");
+        push_str(&mut attributes, &image);
+        let _ = write!(attributes, ",\"line\":{},\"platform\":", i.line);
+        push_opt(&mut attributes, platform.as_deref());
+        attributes.push_str(",\"raw\":");
+        push_str(&mut attributes, &raw);
+        attributes.push_str(",\"stage\":");
+        push_opt(&mut attributes, earlier.as_deref());
+        attributes.push_str(",\"tag\":");
+        push_opt(&mut attributes, tag.as_deref());
+        attributes.push_str("},\"global_args\":");
+        attributes.push_str(&self.global_args);
+        let _ = write!(attributes, ",\"index\":{index},\"instructions\":[");
+        self.list.push(Stage {
+            name,
+            line: i.line,
+            end_line: i.end_line,
+            attributes,
+            instructions: 0,
+        });
+        Ok(())
+    }
+}
+
+pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
+    let Some(text) = doc.as_text() else {
+        return Err(cx.error("invalid-dockerfile", None, "a dockerfile is not json"));
+    };
+    let mut stages = Stages::default();
+    // A broken instruction anywhere in the file is the error even when a
+    // stage rule broke earlier: the file is read to its end first.
+    let mut pending = None;
+    for i in instructions(text) {
+        let i = i.map_err(|e| cx.error(e.code, Some(Position::Line(e.line)), e.message))?;
+        if pending.is_none()
+            && let Err(e) = stages.step(&i, cx)
+        {
+            pending = Some(e);
+        }
+    }
+    if let Some(e) = pending {
+        return Err(e);
+    }
+    if stages.list.is_empty() {
         return Err(cx.error(
             "invalid-dockerfile",
             None,
@@ -545,9 +698,19 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
         ));
     }
     let resources = stages
+        .list
         .into_iter()
-        .enumerate()
-        .map(|(index, (from, list, name, line, end_line))| {
+        .map(|stage| {
+            let Stage {
+                name,
+                line,
+                end_line,
+                mut attributes,
+                ..
+            } = stage;
+            attributes.push_str("]}");
+            let attributes = RawValue::from_string(attributes)
+                .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
             Ok(IacResource {
                 address: name.clone(),
                 resource_type: "dockerfile-stage".into(),
@@ -555,15 +718,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                 name,
                 namespace: None,
                 action: None,
-                attributes: super::attributes(
-                    &json!({
-                        "index": index,
-                        "from": from,
-                        "instructions": list,
-                        "global_args": global_args,
-                    }),
-                    cx,
-                )?,
+                attributes: Attributes::from_raw(attributes),
                 location: Some(Location {
                     path: cx.name.to_string(),
                     line: Some(line),
@@ -579,11 +734,18 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
+
+    fn instruction_json(ins: &Instruction) -> Value {
+        let mut out = String::new();
+        write_instruction(&mut out, ins);
+        serde_json::from_str(&out).unwrap()
+    }
 
     #[test]
     fn continuation_comments_and_heredocs() {
         let text = "# syntax=docker/dockerfile:1\n# escape=\\\nFROM alpine AS a\nrun apk add \\\n# comment\n    curl\nRUN <<EOF\necho hi\nEOF\nCOPY <<-A /x\n\tdata\n\tA\n";
-        let ins = instructions(text).unwrap();
+        let ins: Vec<Instruction> = instructions(text).collect::<Result<_, _>>().unwrap();
         assert_eq!(ins.len(), 4);
         assert_eq!(ins[1].keyword, "RUN");
         assert_eq!(ins[1].value, "apk add     curl");
@@ -596,7 +758,7 @@ mod tests {
     #[test]
     fn backtick_escape() {
         let text = "# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n";
-        let ins = instructions(text).unwrap();
+        let ins: Vec<Instruction> = instructions(text).collect::<Result<_, _>>().unwrap();
         assert_eq!(ins[1].value, "dir   c:\\");
         assert_eq!(ins[1].end_line, 4);
     }
@@ -645,7 +807,7 @@ mod tests {
     fn words_and_flags() {
         assert_eq!(words("a \"b c\" 'd'"), vec!["a", "b c", "d"]);
         let (flags, rest) = split_flags("--from=build --chown=1:1 /a /b");
-        assert_eq!(flags.get("from"), Some(&Value::String("build".into())));
+        assert_eq!(flags.get("from"), Some(&Some("build")));
         assert_eq!(rest, "/a /b");
     }
 

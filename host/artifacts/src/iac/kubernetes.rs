@@ -22,9 +22,12 @@
 //! - A stream that is not valid YAML (e.g. `helm template --debug` output
 //!   with a render error appended) fails with `invalid-yaml` and line:col.
 
-use super::yaml::{self, Seg, YamlDocument};
-use crate::{Document, IacReport, IacResource, Location, ParseContext, ParseError};
-use serde_json::{Map, Value};
+use super::yaml::{self, Seg};
+use crate::{Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
 /// Where each workload kind keeps its pod spec.
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
@@ -86,125 +89,175 @@ fn record(path: &[Seg]) -> bool {
 }
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let docs = match doc {
-        Document::Json(v) => vec![YamlDocument {
-            value: v.value(cx.name)?,
-            line: 0,
-            lines: Vec::new(),
-        }],
-        Document::Text(text) => yaml::load_all(text, yaml::Options::default(), &record)
-            .map_err(|e| e.into_parse_error(cx))?,
-    };
-    let json = matches!(doc, Document::Json(_));
     let mut resources = Vec::new();
-    for (n, d) in docs.into_iter().enumerate() {
-        let number = n.saturating_add(1);
-        let YamlDocument { value, line, lines } = d;
-        let at = if json {
-            String::new()
-        } else {
-            format!(" (document {number}, line {line})")
-        };
-        let mut obj = match value {
-            Value::Null => continue,
-            Value::Object(o) => o,
-            _ => {
-                cx.warn(
-                    "not-a-kubernetes-object",
-                    format!("document{at} is not a mapping and was skipped"),
-                );
-                continue;
+    match doc {
+        Document::Json(v) => return super::json::kubernetes(v.text(), cx),
+        Document::Text(text) => {
+            // One document at a time: each becomes its resources and is
+            // dropped before the next is read.
+            let mut stream = yaml::Stream::new(text, yaml::Options::default(), &record);
+            let mut number: usize = 0;
+            while let Some(d) = stream.next_document().map_err(|e| e.into_parse_error(cx))? {
+                number = number.saturating_add(1);
+                document(&d.json, Some(d.line), &d.lines, number, cx, &mut resources)?;
             }
-        };
-        let (Some(_), Some(kind)) = (
-            obj.get("apiVersion").and_then(Value::as_str),
-            obj.get("kind").and_then(Value::as_str).map(str::to_string),
-        ) else {
-            cx.warn(
-                "not-a-kubernetes-object",
-                format!("document{at} has no `apiVersion`/`kind` and was skipped"),
-            );
-            continue;
-        };
-        let line = (!json).then_some(line);
-        if kind.ends_with("List") && obj.get("items").is_some_and(Value::is_array) {
-            let Some(Value::Array(items)) = obj.remove("items") else {
-                continue;
-            };
-            // The recorded lines, sorted out per item in one pass (looking
-            // them up per item would be quadratic in a long list).
-            let mut item_lines: Vec<Option<u32>> = vec![None; items.len()];
-            let mut item_subs: Vec<Vec<(String, u32)>> = vec![Vec::new(); items.len()];
-            for (p, l) in &lines {
-                let Some(rest) = p.strip_prefix("/items/") else {
-                    continue;
-                };
-                let (index, sub) = match rest.split_once('/') {
-                    Some((index, sub)) => (index, Some(sub)),
-                    None => (rest, None),
-                };
-                let Ok(index) = index.parse::<usize>() else {
-                    continue;
-                };
-                match sub {
-                    None => {
-                        if let Some(slot) = item_lines.get_mut(index) {
-                            slot.get_or_insert(*l);
-                        }
-                    }
-                    Some(sub) => {
-                        if let Some(subs) = item_subs.get_mut(index) {
-                            subs.push((format!("/{sub}"), *l));
-                        }
-                    }
-                }
-            }
-            for (i, ((item, own_line), sub)) in
-                items.into_iter().zip(item_lines).zip(item_subs).enumerate()
-            {
-                let item_line = if json { None } else { own_line.or(line) };
-                match item {
-                    Value::Object(o)
-                        if o.get("apiVersion").is_some_and(Value::is_string)
-                            && o.get("kind").is_some_and(Value::is_string) =>
-                    {
-                        resources.push(resource(o, item_line, &sub, number, cx)?);
-                    }
-                    _ => cx.warn(
-                        "not-a-kubernetes-object",
-                        format!(
-                            "item {i} of the list{at} has no `apiVersion`/`kind` and was skipped"
-                        ),
-                    ),
-                }
-            }
-            continue;
         }
-        resources.push(resource(obj, line, &lines, number, cx)?);
     }
     Ok(IacReport { resources })
 }
 
-fn resource(
-    mut obj: Map<String, Value>,
+/// The top-level fields a document is sorted out by.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "apiVersion", borrow, default)]
+    api_version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    items: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Metadata<'a> {
+    #[serde(borrow, default)]
+    name: Option<&'a RawValue>,
+    #[serde(rename = "generateName", borrow, default)]
+    generate_name: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    namespace: Option<&'a RawValue>,
+}
+
+/// A JSON string's text; `None` for anything else.
+fn string(raw: Option<&RawValue>) -> Option<String> {
+    raw.filter(|r| r.get().starts_with('"'))
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+}
+
+fn head<'a>(json: &'a str, cx: &ParseContext<'_>) -> Result<Head<'a>, ParseError> {
+    serde_json::from_str(json).map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))
+}
+
+/// One document (compact JSON with sorted keys, as the YAML loader writes
+/// it): its resource, the resources of a list, or nothing with a warning.
+/// `line` is `None` for a JSON manifest.
+fn document(
+    json: &str,
     line: Option<u32>,
     lines: &[(String, u32)],
     number: usize,
     cx: &mut ParseContext<'_>,
-) -> Result<IacResource, ParseError> {
-    let text = |o: &Map<String, Value>, key: &str| -> Option<String> {
-        o.get(key).and_then(Value::as_str).map(str::to_string)
+    resources: &mut Vec<IacResource>,
+) -> Result<(), ParseError> {
+    let at = match line {
+        None => String::new(),
+        Some(line) => format!(" (document {number}, line {line})"),
     };
-    let api_version = text(&obj, "apiVersion").unwrap_or_default();
-    let kind = text(&obj, "kind").unwrap_or_default();
-    let meta = obj.get("metadata").and_then(Value::as_object);
-    let name = meta.and_then(|m| {
-        text(m, "name")
+    if json == "null" {
+        return Ok(());
+    }
+    if !json.starts_with('{') {
+        cx.warn(
+            "not-a-kubernetes-object",
+            format!("document{at} is not a mapping and was skipped"),
+        );
+        return Ok(());
+    }
+    let h = head(json, cx)?;
+    let (Some(_), Some(kind)) = (string(h.api_version), string(h.kind)) else {
+        cx.warn(
+            "not-a-kubernetes-object",
+            format!("document{at} has no `apiVersion`/`kind` and was skipped"),
+        );
+        return Ok(());
+    };
+    let items = h.items.filter(|i| i.get().starts_with('['));
+    let Some(items) = items.filter(|_| kind.ends_with("List")) else {
+        resources.push(resource(json, line, lines, number, cx)?);
+        return Ok(());
+    };
+    let items: Vec<&RawValue> = serde_json::from_str(items.get())
+        .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
+    // The recorded lines by item: (index, pointer below the item, line),
+    // grouped by item (stable: document order within one), then walked
+    // along the items once (looking them up per item would be quadratic in
+    // a long list).
+    let mut by_item: Vec<(usize, &str, u32)> = lines
+        .iter()
+        .filter_map(|(p, l)| {
+            let rest = p.strip_prefix("/items/")?;
+            let (index, sub) = match rest.find('/') {
+                Some(k) => (rest.get(..k)?, rest.get(k..)?),
+                None => (rest, ""),
+            };
+            Some((index.parse::<usize>().ok()?, sub, *l))
+        })
+        .collect();
+    by_item.sort_by_key(|(index, _, _)| *index);
+    let mut cursor = 0;
+    for (i, item) in items.into_iter().enumerate() {
+        while by_item.get(cursor).is_some_and(|(k, _, _)| *k < i) {
+            cursor = cursor.saturating_add(1);
+        }
+        let from = cursor;
+        while by_item.get(cursor).is_some_and(|(k, _, _)| *k == i) {
+            cursor = cursor.saturating_add(1);
+        }
+        let group = by_item.get(from..cursor).unwrap_or_default();
+        let own_line = group
+            .iter()
+            .find(|(_, sub, _)| sub.is_empty())
+            .map(|(_, _, l)| *l);
+        let subs: Vec<(&str, u32)> = group
+            .iter()
+            .filter(|(_, sub, _)| !sub.is_empty())
+            .map(|(_, sub, l)| (*sub, *l))
+            .collect();
+        let item_line = line.and(own_line.or(line));
+        let item = item.get();
+        let is_object = item.starts_with('{') && {
+            let h = head(item, cx)?;
+            string(h.api_version).is_some() && string(h.kind).is_some()
+        };
+        if is_object {
+            resources.push(resource(item, item_line, &subs, number, cx)?);
+        } else {
+            cx.warn(
+                "not-a-kubernetes-object",
+                format!("item {i} of the list{at} has no `apiVersion`/`kind` and was skipped"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The resource of one object (compact JSON with sorted keys, a string
+/// `apiVersion` and `kind`).
+fn resource<P: AsRef<str>>(
+    json: &str,
+    line: Option<u32>,
+    lines: &[(P, u32)],
+    number: usize,
+    cx: &mut ParseContext<'_>,
+) -> Result<IacResource, ParseError> {
+    let h = head(json, cx)?;
+    let api_version = string(h.api_version).unwrap_or_default();
+    let kind = string(h.kind).unwrap_or_default();
+    let meta = h
+        .metadata
+        .filter(|m| m.get().starts_with('{'))
+        .map(|m| serde_json::from_str::<Metadata<'_>>(m.get()))
+        .transpose()
+        .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
+    let name = meta.as_ref().and_then(|m| {
+        string(m.name)
             .filter(|s| !s.is_empty())
-            .or_else(|| text(m, "generateName"))
+            .or_else(|| string(m.generate_name))
     });
     let namespace = meta
-        .and_then(|m| text(m, "namespace"))
+        .as_ref()
+        .and_then(|m| string(m.namespace))
         .filter(|s| !s.is_empty());
     let (name, address) = match (&name, &namespace) {
         (Some(n), Some(ns)) => (n.clone(), format!("{kind}/{ns}/{n}")),
@@ -217,8 +270,9 @@ fn resource(
             (String::new(), format!("{kind}/#{number}"))
         }
     };
-    let container_lines: Map<String, Value> = lines
+    let container_lines: BTreeMap<&str, u32> = lines
         .iter()
+        .map(|(p, l)| (p.as_ref(), *l))
         .filter(|(p, _)| {
             // only pod-spec containers of this kind
             pod_spec_path(&kind).is_some_and(|path| {
@@ -236,11 +290,21 @@ fn resource(
                 })
             })
         })
-        .map(|(p, l)| (p.clone(), Value::from(*l)))
         .collect();
-    if !container_lines.is_empty() {
-        obj.insert("__lines".into(), Value::Object(container_lines));
+    let attributes = if container_lines.is_empty() {
+        RawValue::from_string(json.to_string())
+    } else {
+        // `__lines` joins the object's keys in their sorted place.
+        let lines_json = serde_json::to_string(&container_lines)
+            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+        let lines_raw = RawValue::from_string(lines_json)
+            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+        let mut obj: BTreeMap<String, &RawValue> = serde_json::from_str(json)
+            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+        obj.insert("__lines".into(), &*lines_raw);
+        serde_json::to_string(&obj).and_then(RawValue::from_string)
     }
+    .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
     Ok(IacResource {
         address,
         resource_type: kind,
@@ -248,7 +312,7 @@ fn resource(
         name,
         namespace,
         action: None,
-        attributes: super::attributes(&Value::Object(obj), cx)?,
+        attributes: Attributes::from_raw(attributes),
         location: Some(Location::new(cx.name, line)),
     })
 }

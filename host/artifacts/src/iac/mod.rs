@@ -16,6 +16,7 @@
 
 pub mod cloudformation;
 pub mod dockerfile;
+mod json;
 pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
@@ -120,13 +121,4 @@ pub fn parse(
 /// A JSON pointer segment, escaped (RFC 6901).
 pub(crate) fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// A resource's attributes as compact JSON (see [`crate::Attributes`]).
-pub(crate) fn attributes(
-    value: &serde_json::Value,
-    cx: &ParseContext<'_>,
-) -> Result<crate::Attributes, ParseError> {
-    crate::Attributes::from_value(value)
-        .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))
 }

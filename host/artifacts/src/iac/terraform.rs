@@ -10,26 +10,260 @@
 //!   `delete,create`/`create,delete` → replace, `read`, `no-op`. `mode: data`
 //!   is always `read`. Other actions (e.g. `forget`) leave the action empty
 //!   with an `unknown-action` warning.
-//! - Attributes: `change.after` (for delete: `change.before`). Values unknown
-//!   at plan time (`change.after_unknown` leaves that are `true`) are filled
-//!   in as the string `"(known after apply)"`, but only where `after` lacks
-//!   the key or has `null` there: a known value is never overwritten.
+//! - Attributes: `change.after` (for delete: `change.before`), kept as its
+//!   JSON text (minified, keys in document order). Values unknown at plan
+//!   time (`change.after_unknown` leaves that are `true`) are filled in as
+//!   the string `"(known after apply)"`, but only where `after` lacks the
+//!   key or has `null` there: a known value is never overwritten. An
+//!   `after_unknown` without a `true` leaf leaves `after` as it is.
 //! - Provider: the last segment of `provider_name`
 //!   (`registry.terraform.io/hashicorp/aws` → `aws`).
 //! - No location: plans have no lines; the address is the locator.
 
+use super::json::{self, Compact, Entries, Obj, Slot, Str, each, is_array, is_object, read};
 use crate::{Document, IacReport, IacResource, ParseContext, ParseError, PlannedAction, Position};
-use serde_json::{Map, Value};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 
 /// The placeholder for values unknown until apply.
 pub const UNKNOWN: &str = "(known after apply)";
 
+// The plan is read straight from its text, never as a whole `Value`:
+// `resource_changes` is turned into resources one change at a time while
+// the root is read; a resource's attributes are its `after` (or `before`)
+// text, merged with `after_unknown` (as it is written out, see [`Merge`])
+// only when that has a `true` leaf.
+
+/// The root members the parser reads; `resource_changes` is turned into
+/// resources while the root is read.
+#[derive(Default)]
+struct Plan<'a> {
+    changes: Changes,
+    planned_values: Slot<'a>,
+    values: Slot<'a>,
+}
+
+/// What `resource_changes` was.
+#[derive(Default, PartialEq)]
+enum Changes {
+    #[default]
+    Absent,
+    Null,
+    /// An array, whose changes were read.
+    Read,
+    Other,
+}
+
+/// Reads the root object, streaming `resource_changes` into `resources`.
+struct PlanReader<'s, 'c, 'x> {
+    resources: &'s mut Vec<IacResource>,
+    cx: &'c mut ParseContext<'x>,
+    failed: &'s mut Option<ParseError>,
+}
+
+impl<'de> Visitor<'de> for PlanReader<'_, '_, '_> {
+    type Value = Plan<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut plan = Plan::default();
+        while let Some(json::Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "resource_changes" => {
+                    plan.changes = map.next_value_seed(ChangesReader {
+                        resources: &mut *self.resources,
+                        cx: &mut *self.cx,
+                        failed: &mut *self.failed,
+                    })?;
+                }
+                "planned_values" => plan.planned_values = map.next_value()?,
+                "values" => plan.values = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(plan)
+    }
+}
+
+struct ChangesReader<'s, 'c, 'x> {
+    resources: &'s mut Vec<IacResource>,
+    cx: &'c mut ParseContext<'x>,
+    failed: &'s mut Option<ParseError>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for ChangesReader<'_, '_, '_> {
+    type Value = Changes;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Changes, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChangesReader<'_, '_, '_> {
+    type Value = Changes;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Changes, A::Error> {
+        let resources = self.resources;
+        json::stream(seq, self.cx, self.failed, &mut |i,
+                                                      rc: Obj<
+            ResourceChange<'de>,
+        >,
+                                                      cx: &mut ParseContext<
+            '_,
+        >| {
+            resources.push(resource_change(rc, i, cx)?);
+            Ok(())
+        })?;
+        Ok(Changes::Read)
+    }
+    fn visit_unit<E>(self) -> Result<Changes, E> {
+        Ok(Changes::Null)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Changes, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Changes::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Changes, E> {
+        Ok(Changes::Other)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Changes, E> {
+        Ok(Changes::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Changes, E> {
+        Ok(Changes::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Changes, E> {
+        Ok(Changes::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Changes, E> {
+        Ok(Changes::Other)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ResourceChange<'a> {
+    #[serde(default, borrow)]
+    address: Str<'a>,
+    #[serde(rename = "type", default, borrow)]
+    resource_type: Str<'a>,
+    #[serde(default, borrow)]
+    name: Str<'a>,
+    #[serde(default, borrow)]
+    provider_name: Str<'a>,
+    #[serde(default, borrow)]
+    mode: Str<'a>,
+    #[serde(default, borrow)]
+    change: Obj<Change<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Change<'a> {
+    #[serde(default, borrow)]
+    actions: Actions<'a>,
+    #[serde(default, borrow)]
+    before: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    after: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    after_unknown: Option<&'a RawValue>,
+}
+
+/// `change.actions`: the strings of an array (other items are left out),
+/// `None` when it is not an array.
+#[derive(Default)]
+struct Actions<'a>(Option<Vec<Cow<'a, str>>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Actions<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Actions<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Str(s)) = seq.next_element()? {
+                    out.extend(s);
+                }
+                Ok(Actions(Some(out)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Actions(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Actions(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PlannedValues<'a> {
+    #[serde(default, borrow)]
+    root_module: Slot<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct Module<'a> {
+    #[serde(default, borrow)]
+    resources: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    child_modules: Option<&'a RawValue>,
+}
+
+#[derive(serde::Deserialize)]
+struct PlannedResource<'a> {
+    #[serde(default, borrow)]
+    address: Str<'a>,
+    #[serde(rename = "type", default, borrow)]
+    resource_type: Str<'a>,
+    #[serde(default, borrow)]
+    name: Str<'a>,
+    #[serde(default, borrow)]
+    provider_name: Str<'a>,
+    #[serde(default, borrow)]
+    mode: Str<'a>,
+    #[serde(default, borrow)]
+    values: Option<&'a RawValue>,
+}
+
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let full = match doc.as_json() {
-        Some(j) => Some(j.value(cx.name)?),
-        None => None,
-    };
-    let Some(root) = full.as_ref().and_then(Value::as_object) else {
+    let Some(text) = doc
+        .as_json()
+        .map(|j| j.text())
+        .filter(|t| json::starts_object(t))
+    else {
         return Err(cx.error(
             "invalid-plan",
             None,
@@ -37,48 +271,58 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
         ));
     };
     let mut resources = Vec::new();
-    match root.get("resource_changes") {
-        Some(Value::Array(changes)) => {
-            for (i, rc) in changes.iter().enumerate() {
-                resources.push(resource_change(rc, i, cx)?);
-            }
-        }
-        Some(Value::Null) | None => match root.get("planned_values") {
-            Some(pv) => {
-                if let Some(module) = pv.get("root_module") {
-                    planned_module(module, "/planned_values/root_module", &mut resources, cx)?;
-                }
-            }
-            None => {
-                let what = if root.contains_key("values") {
-                    "this looks like terraform state (it has `values`), not a plan"
-                } else {
-                    "the plan has neither `resource_changes` nor `planned_values`"
-                };
-                return Err(cx.error("invalid-plan", Some(Position::Pointer(String::new())), what));
-            }
-        },
-        Some(_) => {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read_plan = de.deserialize_map(PlanReader {
+        resources: &mut resources,
+        cx,
+        failed: &mut failed,
+    });
+    let plan = json::settle(cx.name, failed, read_plan)?;
+    match plan.changes {
+        Changes::Read => {}
+        Changes::Other => {
             return Err(cx.error(
                 "invalid-plan",
                 Some(Position::Pointer("/resource_changes".into())),
                 "`resource_changes` must be an array",
             ));
         }
+        Changes::Null | Changes::Absent => match plan.planned_values {
+            Slot::Absent => {
+                let what = if matches!(plan.values, Slot::Absent) {
+                    "the plan has neither `resource_changes` nor `planned_values`"
+                } else {
+                    "this looks like terraform state (it has `values`), not a plan"
+                };
+                return Err(cx.error("invalid-plan", Some(Position::Pointer(String::new())), what));
+            }
+            Slot::Null => {}
+            Slot::Value(pv) => {
+                let root = read::<Obj<PlannedValues<'_>>>(pv.get(), cx)?
+                    .0
+                    .and_then(|p| p.root_module.value());
+                if let Some(module) = root {
+                    planned_module(module, "/planned_values/root_module", &mut resources, cx)?;
+                }
+            }
+        },
     }
     Ok(IacReport { resources })
 }
 
-fn str_field<'v>(
-    obj: &'v Value,
+/// A required string; `at` (the object's pointer) is only built for the
+/// error.
+fn str_field(
+    value: Str<'_>,
     key: &str,
-    at: &str,
+    at: impl FnOnce() -> String,
     cx: &ParseContext<'_>,
-) -> Result<&'v str, ParseError> {
-    obj.get(key).and_then(Value::as_str).ok_or_else(|| {
+) -> Result<String, ParseError> {
+    value.0.map(Cow::into_owned).ok_or_else(|| {
         cx.error(
             "invalid-plan",
-            Some(Position::Pointer(format!("{at}/{key}"))),
+            Some(Position::Pointer(format!("{}/{key}", at()))),
             format!("missing string `{key}`"),
         )
     })
@@ -93,80 +337,68 @@ pub fn short_provider(name: &str) -> String {
 }
 
 fn resource_change(
-    rc: &Value,
+    rc: Obj<ResourceChange<'_>>,
     i: usize,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
-    let at = format!("/resource_changes/{i}");
-    if !rc.is_object() {
+    let at = || format!("/resource_changes/{i}");
+    let Some(rc) = rc.0 else {
         return Err(cx.error(
             "invalid-plan",
-            Some(Position::Pointer(at)),
+            Some(Position::Pointer(at())),
             "a resource change must be an object",
         ));
-    }
-    let address = str_field(rc, "address", &at, cx)?.to_string();
-    let resource_type = str_field(rc, "type", &at, cx)?.to_string();
-    let name = rc
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    };
+    let address = str_field(rc.address, "address", at, cx)?;
+    let resource_type = str_field(rc.resource_type, "type", at, cx)?;
+    let name = rc.name.0.map(Cow::into_owned).unwrap_or_default();
     let provider = rc
-        .get("provider_name")
-        .and_then(Value::as_str)
+        .provider_name
+        .as_deref()
         .map(short_provider)
         .unwrap_or_default();
-    let data = rc.get("mode").and_then(Value::as_str) == Some("data");
-    let Some(change) = rc.get("change").filter(|c| c.is_object()) else {
+    let data = rc.mode.as_deref() == Some("data");
+    let Some(change) = rc.change.0 else {
         return Err(cx.error(
             "invalid-plan",
-            Some(Position::Pointer(format!("{at}/change"))),
+            Some(Position::Pointer(format!("{}/change", at()))),
             "missing object `change`",
         ));
     };
-    let actions: Vec<&str> = match change.get("actions") {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => {
-            return Err(cx.error(
-                "invalid-plan",
-                Some(Position::Pointer(format!("{at}/change/actions"))),
-                "missing array `change.actions`",
-            ));
-        }
+    let Some(actions) = change.actions.0 else {
+        return Err(cx.error(
+            "invalid-plan",
+            Some(Position::Pointer(format!("{}/change/actions", at()))),
+            "missing array `change.actions`",
+        ));
     };
-    let action = match actions.as_slice() {
+    let nth = |n: usize| actions.get(n).map(AsRef::as_ref);
+    let action = match (nth(0), nth(1), nth(2)) {
         _ if data => Some(PlannedAction::Read),
-        ["create"] => Some(PlannedAction::Create),
-        ["update"] => Some(PlannedAction::Update),
-        ["delete"] => Some(PlannedAction::Delete),
-        ["delete", "create"] | ["create", "delete"] => Some(PlannedAction::Replace),
-        ["read"] => Some(PlannedAction::Read),
-        ["no-op"] => Some(PlannedAction::NoOp),
-        other => {
+        (Some("create"), None, _) => Some(PlannedAction::Create),
+        (Some("update"), None, _) => Some(PlannedAction::Update),
+        (Some("delete"), None, _) => Some(PlannedAction::Delete),
+        (Some("delete"), Some("create"), None) | (Some("create"), Some("delete"), None) => {
+            Some(PlannedAction::Replace)
+        }
+        (Some("read"), None, _) => Some(PlannedAction::Read),
+        (Some("no-op"), None, _) => Some(PlannedAction::NoOp),
+        _ => {
             cx.warn(
                 "unknown-action",
                 format!(
                     "{address}: unknown plan action `{}`; the action is left empty",
-                    other.join(",")
+                    actions.join(",")
                 ),
             );
             None
         }
     };
-    let mut attributes = if action == Some(PlannedAction::Delete) {
-        change.get("before").cloned().unwrap_or(Value::Null)
+    let attributes = if action == Some(PlannedAction::Delete) {
+        json::attributes(change.before, cx)?
     } else {
-        change.get("after").cloned().unwrap_or(Value::Null)
+        after_attributes(change.after, change.after_unknown, cx)?
     };
-    if action != Some(PlannedAction::Delete)
-        && let Some(unknown) = change.get("after_unknown")
-    {
-        merge_unknown(&mut attributes, unknown, 0);
-    }
-    if attributes.is_null() {
-        attributes = Value::Object(Map::new());
-    }
     Ok(IacResource {
         address,
         resource_type,
@@ -174,112 +406,300 @@ fn resource_change(
         name,
         namespace: None,
         action,
-        attributes: super::attributes(&attributes, cx)?,
+        attributes,
         location: None,
     })
 }
 
-/// Fills `after` with [`UNKNOWN`] where `after_unknown` says a value is
-/// unknown and `after` has no value (missing or null).
-pub fn merge_unknown(after: &mut Value, unknown: &Value, depth: usize) {
-    if depth > 256 {
-        return;
+/// `after` with [`UNKNOWN`] filled in where `after_unknown` says a value is
+/// unknown and `after` has none (missing or null); `{}` for nothing.
+fn after_attributes(
+    after: Option<&RawValue>,
+    unknown: Option<&RawValue>,
+    cx: &ParseContext<'_>,
+) -> Result<crate::Attributes, ParseError> {
+    // Without a `true` leaf there is nothing to fill in: the text is kept.
+    let Some(unknown) = unknown.filter(|u| has_true(u.get())) else {
+        return json::attributes(after, cx);
+    };
+    let unknown = read::<Unknown<'_>>(unknown.get(), cx)?;
+    let after = after.and_then(non_null);
+    if after.is_none() && !unknown.fills_null() {
+        return json::attributes(None, cx);
     }
-    match unknown {
-        Value::Bool(true) if after.is_null() => {
-            *after = Value::String(UNKNOWN.to_string());
+    json::serialized(&Merge::new(after, &unknown), cx)
+}
+
+fn non_null(raw: &RawValue) -> Option<&RawValue> {
+    (raw.get() != "null").then_some(raw)
+}
+
+/// Whether JSON text has a `true` outside its strings (the only token
+/// outside strings that starts with `t`).
+fn has_true(json: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b't' {
+            return true;
         }
-        Value::Object(u) => {
-            if u.values().all(|v| v == &Value::Bool(false)) {
-                return;
-            }
-            if after.is_null() {
-                *after = Value::Object(Map::new());
-            }
-            if let Value::Object(a) = after {
-                for (k, uv) in u {
-                    if uv == &Value::Bool(false) {
-                        continue;
-                    }
-                    let slot = a.entry(k.clone()).or_insert(Value::Null);
-                    merge_unknown(slot, uv, depth.saturating_add(1));
-                    if slot.is_null() {
-                        a.remove(k);
-                    }
-                }
-            }
+    }
+    false
+}
+
+/// `after_unknown` as a tree, keeping only what can change a value: object
+/// entries that are not `false` (sorted by key for lookups), array items
+/// that fill in something (with their index; the array's length is kept
+/// for padding). A list of many known values (`[false, false, ...]`) thus
+/// costs nothing.
+#[derive(Debug)]
+enum Unknown<'a> {
+    True,
+    False,
+    /// Any other scalar (unknown-marking is by booleans only).
+    Other,
+    Object(Vec<(Cow<'a, str>, Unknown<'a>)>),
+    Array {
+        len: usize,
+        items: Vec<(usize, Unknown<'a>)>,
+    },
+}
+
+impl<'a> Unknown<'a> {
+    fn has_true(&self) -> bool {
+        match self {
+            Unknown::True => true,
+            Unknown::Object(m) => m.iter().any(|(_, v)| v.has_true()),
+            Unknown::Array { items, .. } => items.iter().any(|(_, v)| v.has_true()),
+            Unknown::False | Unknown::Other => false,
         }
-        Value::Array(u) => {
-            if !u.iter().any(has_unknown) {
-                return;
-            }
-            if after.is_null() {
-                *after = Value::Array(Vec::new());
-            }
-            if let Value::Array(a) = after {
-                for (i, uv) in u.iter().enumerate() {
-                    while a.len() <= i {
-                        a.push(Value::Null);
-                    }
-                    if let Some(slot) = a.get_mut(i) {
-                        merge_unknown(slot, uv, depth.saturating_add(1));
-                    }
-                }
-            }
+    }
+
+    /// Whether merging this into a missing or null value gives a value.
+    /// Also: whether it changes anything at all (an object of only `false`
+    /// or an array without a `true` leaf leaves a value as it is).
+    fn fills_null(&self) -> bool {
+        match self {
+            Unknown::True => true,
+            // `false` entries were left out
+            Unknown::Object(m) => !m.is_empty(),
+            Unknown::Array { items, .. } => items.iter().any(|(_, v)| v.has_true()),
+            Unknown::False | Unknown::Other => false,
         }
-        _ => {}
     }
 }
 
-fn has_unknown(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Array(a) => a.iter().any(has_unknown),
-        Value::Object(o) => o.values().any(has_unknown),
-        _ => false,
+impl<'de: 'a, 'a> Deserialize<'de> for Unknown<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Unknown<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(if v { Unknown::True } else { Unknown::False })
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Unknown::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Unknown::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Unknown::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Unknown::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Unknown::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut len = 0usize;
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element::<Unknown<'de>>()? {
+                    // An item that fills nothing in leaves its slot as it is.
+                    if v.fills_null() {
+                        items.push((len, v));
+                    }
+                    len = len.saturating_add(1);
+                }
+                Ok(Unknown::Array { len, items })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(8);
+                while let Some(json::Key(k)) = map.next_key()? {
+                    let v = map.next_value::<Unknown<'de>>()?;
+                    // the merge skips `false` entries
+                    if !matches!(v, Unknown::False) {
+                        out.push((k, v));
+                    }
+                }
+                // keys are unique (duplicates were refused at load)
+                out.sort_unstable_by(|a: &(Cow<'_, str>, _), b| a.0.cmp(&b.0));
+                Ok(Unknown::Object(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `after` (`None`: missing or null) merged with `unknown`, written as it
+/// is serialized. The rules (those of the original Value-based merge):
+/// - `true` over a missing/null value gives [`UNKNOWN`]; a value is kept;
+/// - an object whose entries are all `false`, or an array without a `true`
+///   leaf, leaves the value as it is;
+/// - otherwise a missing/null value becomes `{}`/`[]`; in an object, each
+///   entry not `false` is merged into the value's entry, which is dropped
+///   if it stays null; in an array, the value is padded with nulls to the
+///   length of `unknown` and merged item by item;
+/// - anything else leaves the value as it is.
+struct Merge<'a, 'u> {
+    after: Option<&'a RawValue>,
+    unknown: &'u Unknown<'a>,
+}
+
+impl<'a, 'u> Merge<'a, 'u> {
+    fn new(after: Option<&'a RawValue>, unknown: &'u Unknown<'a>) -> Self {
+        Merge { after, unknown }
+    }
+}
+
+impl Serialize for Merge<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let keep = |s: S| match self.after {
+            Some(after) => Compact(after).serialize(s),
+            None => s.serialize_unit(),
+        };
+        if !self.unknown.fills_null() {
+            return keep(s);
+        }
+        match (self.unknown, self.after) {
+            (Unknown::True, None) => s.serialize_str(UNKNOWN),
+            (Unknown::Object(m), None) => {
+                let mut map = s.serialize_map(None)?;
+                for (k, u) in m.iter().filter(|(_, u)| u.fills_null()) {
+                    map.serialize_entry(k.as_ref(), &Merge::new(None, u))?;
+                }
+                map.end()
+            }
+            (Unknown::Object(m), Some(after)) if is_object(after) => {
+                let Entries(entries) =
+                    serde_json::from_str(after.get()).map_err(S::Error::custom)?;
+                let mut merged = vec![false; m.len()];
+                let mut map = s.serialize_map(None)?;
+                for (k, v) in &entries {
+                    let found = m.binary_search_by(|(mk, _)| mk.as_ref().cmp(k.as_ref()));
+                    let unknown = found.ok().and_then(|at| {
+                        *merged.get_mut(at)? = true;
+                        m.get(at).map(|(_, u)| u)
+                    });
+                    match (unknown, non_null(v)) {
+                        (None, _) => map.serialize_entry(k.as_ref(), &Compact(v))?,
+                        // a null that nothing fills in is dropped
+                        (Some(u), None) if !u.fills_null() => {}
+                        (Some(u), after) => {
+                            map.serialize_entry(k.as_ref(), &Merge::new(after, u))?
+                        }
+                    }
+                }
+                for ((k, u), _) in m
+                    .iter()
+                    .zip(&merged)
+                    .filter(|((_, u), done)| !**done && u.fills_null())
+                {
+                    map.serialize_entry(k.as_ref(), &Merge::new(None, u))?;
+                }
+                map.end()
+            }
+            (Unknown::Array { len, items: u }, None) => {
+                let mut seq = s.serialize_seq(Some(*len))?;
+                let mut u = u.iter().peekable();
+                for i in 0..*len {
+                    match u.next_if(|(at, _)| *at == i) {
+                        Some((_, u)) => seq.serialize_element(&Merge::new(None, u))?,
+                        None => seq.serialize_element(&())?,
+                    }
+                }
+                seq.end()
+            }
+            (Unknown::Array { len, items: u }, Some(after)) if is_array(after) => {
+                let items: Vec<&RawValue> =
+                    serde_json::from_str(after.get()).map_err(S::Error::custom)?;
+                let total = items.len().max(*len);
+                let mut seq = s.serialize_seq(Some(total))?;
+                let mut u = u.iter().peekable();
+                for i in 0..total {
+                    let item = items.get(i).copied();
+                    match (u.next_if(|(at, _)| *at == i), item) {
+                        (Some((_, u)), item) => {
+                            seq.serialize_element(&Merge::new(item.and_then(non_null), u))?;
+                        }
+                        (None, Some(item)) => seq.serialize_element(&Compact(item))?,
+                        // padding up to the length of `after_unknown`
+                        (None, None) => seq.serialize_element(&())?,
+                    }
+                }
+                seq.end()
+            }
+            _ => keep(s),
+        }
     }
 }
 
 fn planned_module(
-    module: &Value,
+    module: &RawValue,
     at: &str,
     out: &mut Vec<IacResource>,
     cx: &mut ParseContext<'_>,
 ) -> Result<(), ParseError> {
-    if let Some(Value::Array(resources)) = module.get("resources") {
-        for (i, r) in resources.iter().enumerate() {
-            let rat = format!("{at}/resources/{i}");
-            let address = str_field(r, "address", &rat, cx)?.to_string();
-            let resource_type = str_field(r, "type", &rat, cx)?.to_string();
-            let data = r.get("mode").and_then(Value::as_str) == Some("data");
+    let Obj(Some(module)) = read::<Obj<Module<'_>>>(module.get(), cx)? else {
+        return Ok(());
+    };
+    if let Some(resources) = module.resources.filter(|r| is_array(r)) {
+        each::<Obj<PlannedResource<'_>>, _>(resources, cx, |i, r, cx| {
+            let rat = || format!("{at}/resources/{i}");
+            let Some(r) = r.0 else {
+                return Err(cx.error(
+                    "invalid-plan",
+                    Some(Position::Pointer(format!("{}/address", rat()))),
+                    "missing string `address`",
+                ));
+            };
+            let address = str_field(r.address, "address", rat, cx)?;
+            let resource_type = str_field(r.resource_type, "type", rat, cx)?;
+            let data = r.mode.as_deref() == Some("data");
             out.push(IacResource {
                 address,
                 resource_type,
                 provider: r
-                    .get("provider_name")
-                    .and_then(Value::as_str)
+                    .provider_name
+                    .as_deref()
                     .map(short_provider)
                     .unwrap_or_default(),
-                name: r
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                name: r.name.0.map(Cow::into_owned).unwrap_or_default(),
                 namespace: None,
                 action: data.then_some(PlannedAction::Read),
-                attributes: super::attributes(
-                    &r.get("values")
-                        .cloned()
-                        .filter(|v| !v.is_null())
-                        .unwrap_or_else(|| Value::Object(Map::new())),
-                    cx,
-                )?,
+                attributes: json::attributes(r.values, cx)?,
                 location: None,
             });
-        }
+            Ok(())
+        })?;
     }
-    if let Some(Value::Array(children)) = module.get("child_modules") {
-        for (i, child) in children.iter().enumerate() {
+    if let Some(children) = module.child_modules.filter(|c| is_array(c)) {
+        let children = read::<Vec<&RawValue>>(children.get(), cx)?;
+        for (i, child) in children.into_iter().enumerate() {
             planned_module(child, &format!("{at}/child_modules/{i}"), out, cx)?;
         }
     }
@@ -289,17 +709,146 @@ fn planned_module(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Map, Value, json};
+
+    /// The Value-based merge this parser used to run on every resource: the
+    /// reference [`Merge`] must agree with.
+    fn merge_reference(after: &mut Value, unknown: &Value) {
+        match unknown {
+            Value::Bool(true) if after.is_null() => {
+                *after = Value::String(UNKNOWN.to_string());
+            }
+            Value::Object(u) => {
+                if u.values().all(|v| v == &Value::Bool(false)) {
+                    return;
+                }
+                if after.is_null() {
+                    *after = Value::Object(Map::new());
+                }
+                if let Value::Object(a) = after {
+                    for (k, uv) in u {
+                        if uv == &Value::Bool(false) {
+                            continue;
+                        }
+                        let slot = a.entry(k.clone()).or_insert(Value::Null);
+                        merge_reference(slot, uv);
+                        if slot.is_null() {
+                            a.remove(k);
+                        }
+                    }
+                }
+            }
+            Value::Array(u) => {
+                if !u.iter().any(reference_has_unknown) {
+                    return;
+                }
+                if after.is_null() {
+                    *after = Value::Array(Vec::new());
+                }
+                if let Value::Array(a) = after {
+                    for (i, uv) in u.iter().enumerate() {
+                        while a.len() <= i {
+                            a.push(Value::Null);
+                        }
+                        merge_reference(&mut a[i], uv);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reference_has_unknown(v: &Value) -> bool {
+        match v {
+            Value::Bool(b) => *b,
+            Value::Array(a) => a.iter().any(reference_has_unknown),
+            Value::Object(o) => o.values().any(reference_has_unknown),
+            _ => false,
+        }
+    }
+
+    /// The attributes of a create with this `after` and `after_unknown`.
+    fn merged(after: &Value, unknown: &Value) -> Value {
+        let options = crate::ParseOptions::default();
+        let cx = ParseContext::new("plan.json", &options);
+        let after = serde_json::to_string_pretty(after).unwrap();
+        let unknown = serde_json::to_string(unknown).unwrap();
+        let after: &RawValue = serde_json::from_str(&after).unwrap();
+        let unknown: &RawValue = serde_json::from_str(&unknown).unwrap();
+        let attributes = after_attributes(Some(after), Some(unknown), &cx).unwrap();
+        assert!(json::is_compact(attributes.json()), "{}", attributes.json());
+        attributes.value()
+    }
 
     #[test]
     fn unknown_values_fill_only_missing_keys() {
-        let mut after = json!({"a": 1, "b": null, "list": [{"x": 1}]});
+        let after = json!({"a": 1, "b": null, "list": [{"x": 1}]});
         let unknown = json!({"a": true, "b": true, "c": true, "d": false, "list": [{"y": true}], "e": [true]});
-        merge_unknown(&mut after, &unknown, 0);
         assert_eq!(
-            after,
+            merged(&after, &unknown),
             json!({"a": 1, "b": UNKNOWN, "c": UNKNOWN, "list": [{"x": 1, "y": UNKNOWN}], "e": [UNKNOWN]})
         );
+    }
+
+    #[test]
+    fn merge_agrees_with_the_value_merge() {
+        let afters = [
+            json!(null),
+            json!({}),
+            json!([]),
+            json!("s"),
+            json!({"a": 1, "b": null, "c": {"d": null, "e": [1, null]}, "l": [null, {"x": "a b"}], "n": null}),
+            json!({"a": {"b": {}}, "l": [1], "k\"ey": " spaced \" string "}),
+            json!([null, {"a": null}, [1, 2]]),
+        ];
+        let unknowns = [
+            json!(true),
+            json!(false),
+            json!({}),
+            json!({"a": true}),
+            json!({"a": false, "b": {}, "n": [], "z": true}),
+            json!({"b": 3, "n": "x", "t": true}),
+            json!({"c": {"d": true, "e": [false, true, true]}, "l": [false, {"y": true}, true]}),
+            json!({"a": {"b": {"c": true}}, "new": {"q": {}}, "k\"ey": true}),
+            json!({"new": {"q": {"r": false}, "s": true}, "l": [true, false, false]}),
+            json!([true, {"a": true, "b": {}}, [false, false, true]]),
+            json!([false, {"a": {}}]),
+            json!({"c": {"d": {}, "e": []}, "n": {"x": 1}, "q": true}),
+            json!([{"a": false}, {"b": {}}, [false], true]),
+            json!({"l": [false, {"x": {}}, false, {"y": true}], "c": {"e": [false]}, "t": true}),
+        ];
+        for after in &afters {
+            for unknown in &unknowns {
+                let mut want = after.clone();
+                merge_reference(&mut want, unknown);
+                if want.is_null() {
+                    want = json!({});
+                }
+                // Only `after_unknown` with a `true` leaf is merged; without
+                // one the `after` text is kept (terraform writes no entry
+                // for a null or false, so then nothing could change).
+                if !reference_has_unknown(unknown) {
+                    want = if after.is_null() {
+                        json!({})
+                    } else {
+                        after.clone()
+                    };
+                }
+                assert_eq!(
+                    merged(after, unknown),
+                    want,
+                    "after {after} unknown {unknown}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn true_is_found_outside_strings_only() {
+        assert!(has_true(r#"{"a":true}"#));
+        assert!(has_true(r#"[false, true]"#));
+        assert!(!has_true(r#"{"true":false,"t\"true":[false]}"#));
+        assert!(!has_true(r#"{}"#));
     }
 
     #[test]

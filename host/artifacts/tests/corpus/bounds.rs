@@ -256,6 +256,95 @@ fn kubernetes_list_items_keep_their_lines() {
 }
 
 #[test]
+fn yaml_long_string_aliased_many_times_is_refused() {
+    // 20 000 aliases of a 100 kB string: few values, 2 GB of copies.
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\ns: &s {}\nlist: [",
+        "x".repeat(100_000)
+    );
+    text.push_str(&vec!["*s"; 20_000].join(", "));
+    text.push_str("]\n");
+    let e = parse(&text, None).unwrap_err();
+    assert_eq!(e.code, "yaml-too-large");
+}
+
+fn iac(text: &str, format: Option<Format>) -> Vec<gate_artifacts::IacResource> {
+    match parse(text, format).unwrap().model {
+        Model::Iac(r) => r.resources,
+        other => panic!("not iac: {other:?}"),
+    }
+}
+
+#[test]
+fn yaml_attributes_are_compact_json_with_sorted_keys() {
+    // The text policies receive is what serde_json writes for the value:
+    // keys sorted (`__lines` in its place), no spaces, its escapes.
+    let text = "kind: Pod\napiVersion: v1\nmetadata: {name: p, labels: {z: \"1\", a: \"t\\tab\"}}\nspec:\n  containers:\n    - name: c\n      image: x\n";
+    let rs = iac(text, None);
+    assert_eq!(
+        rs[0].attributes.json(),
+        r#"{"__lines":{"/spec/containers/0":6},"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":"t\tab","z":"1"},"name":"p"},"spec":{"containers":[{"image":"x","name":"c"}]}}"#
+    );
+    let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {Name: !Sub 'x-${A}', Arn: !GetAtt R.Arn}\n";
+    let rs = iac(text, Some(Format::Cloudformation));
+    assert_eq!(
+        rs[0].attributes.json(),
+        r#"{"Properties":{"Arn":{"Fn::GetAtt":["R","Arn"]},"Name":{"Fn::Sub":"x-${A}"}},"Type":"AWS::S3::Bucket"}"#
+    );
+}
+
+#[test]
+fn cloudformation_many_resources_keep_their_lines_in_document_order() {
+    // Ids in reverse order of their names: listed as written, each with
+    // the line of its key (found without a scan per resource).
+    let mut text = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    let n = 5_000;
+    for i in (0..n).rev() {
+        text.push_str(&format!("  R{i:05}:\n    Type: AWS::S3::Bucket\n"));
+    }
+    let rs = iac(&text, None);
+    assert_eq!(rs.len(), n);
+    for (k, r) in rs.iter().enumerate() {
+        assert_eq!(r.address, format!("R{:05}", n - 1 - k));
+        assert_eq!(
+            r.location.as_ref().and_then(|l| l.line),
+            Some(3 + 2 * k as u32)
+        );
+    }
+}
+
+#[test]
+fn dockerfile_attributes_are_written_as_compact_json() {
+    let text = "ARG V=3\nFROM alpine:${V} AS base\nRUN --mount=type=cache,target=/c echo \"a b\"\nHEALTHCHECK --interval=5s CMD [\"curl\", \"-f\"]\n";
+    let rs = iac(text, None);
+    assert_eq!(
+        rs[0].attributes.json(),
+        r#"{"from":{"digest":null,"image":"alpine","line":2,"platform":null,"raw":"alpine:${V}","stage":null,"tag":"3"},"global_args":[{"args":["V=3"],"end_line":1,"instruction":"ARG","json":false,"line":1,"value":"V=3"}],"index":0,"instructions":[{"args":["echo","a b"],"end_line":3,"flags":{"mount":"type=cache,target=/c"},"instruction":"RUN","json":false,"line":3,"value":"--mount=type=cache,target=/c echo \"a b\""},{"args":["CMD","curl","-f"],"end_line":4,"flags":{"interval":"5s"},"instruction":"HEALTHCHECK","json":true,"line":4,"value":"--interval=5s CMD [\"curl\", \"-f\"]"}]}"#
+    );
+}
+
+#[test]
+fn dockerfile_read_one_instruction_at_a_time_keeps_which_error_wins() {
+    // A broken instruction later in the file is the error, not the stage
+    // rule an earlier instruction broke (the whole file is read first).
+    let e = parse(
+        "RUN x\nFROM a\nRUN <<EOF\nnever closed\n",
+        Some(Format::Dockerfile),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code, e.position, e.message.as_str()),
+        (
+            "invalid-dockerfile",
+            Some(Position::Line(3)),
+            "heredoc `EOF` is not terminated"
+        )
+    );
+    let e = parse("RUN x\nFROM a\n", Some(Format::Dockerfile)).unwrap_err();
+    assert_eq!(e.position, Some(Position::Line(1)));
+}
+
+#[test]
 fn coverage_normalize_sorts_and_merges_in_place() {
     // Normalizing no longer builds a second map of every file; the result
     // is the same: sorted by path, duplicates merged in input order.

@@ -15,6 +15,7 @@ mod bounds;
 mod coverage;
 mod fail_closed;
 mod findings;
+mod findings_reading;
 mod fixtures;
 mod iac;
 mod review;

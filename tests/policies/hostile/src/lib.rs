@@ -107,9 +107,13 @@ impl Policy for Hostile {
             }
             "too-many-findings" => {
                 let mut v = Verdict::pass("lots");
+                // Own fingerprints: the SDK then only checks them, and the
+                // host's limit is what this attack meets (not the fuel).
                 for i in 0..200_000 {
-                    v.findings
-                        .push(Finding::new("spam", Severity::Low, format!("finding {i}")));
+                    v.findings.push(
+                        Finding::new("spam", Severity::Low, format!("finding {i}"))
+                            .fingerprint(i.to_string()),
+                    );
                 }
                 Ok(v)
             }

@@ -8,22 +8,90 @@
 //! (a secret key file holds the seed; a public key is a file or the base64
 //! text itself).
 
-use super::client::Client;
-use super::layout::{self, Descriptor, Manifest};
-use super::{ErrorKind, Reference, RegistryError, Result};
+use crate::client::Client;
+use crate::error::{ErrorKind, RegistryError, Result};
+use crate::layout;
+use crate::manifest::{self, Descriptor, Manifest, Pack, SIGNATURE_ARTIFACT};
+use crate::reference::Reference;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rand_core::{OsRng, RngCore as _};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SIGNATURE_ARTIFACT: &str = "application/vnd.dev.gate.signature.v1+json";
 const PAYLOAD_PREFIX: &str = "gate-pack-signature-v1\n";
 
 /// A trusted public key and where it came from (for messages).
 #[derive(Debug, Clone)]
 pub struct PublicKey {
-    pub key: VerifyingKey,
-    pub origin: String,
+    key: VerifyingKey,
+    origin: String,
+}
+
+impl PublicKey {
+    /// A public key from a path (relative to `base`) or base64 text.
+    pub fn parse(spec: &str, base: &Path) -> Result<PublicKey> {
+        parse_public_key(spec, base)
+    }
+
+    /// Where the key came from: its file, or `key BASE64`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+}
+
+/// An ed25519 secret key (its 32-byte seed). No `Debug`: it is a secret.
+pub struct SecretKey(SigningKey);
+
+impl SecretKey {
+    /// A new key from the operating system's random generator.
+    pub fn generate() -> Result<SecretKey> {
+        let mut seed = [0u8; 32];
+        OsRng.try_fill_bytes(&mut seed).map_err(|e| {
+            RegistryError::of(ErrorKind::InvalidKey, format!("cannot generate a key: {e}"))
+        })?;
+        Ok(SecretKey(SigningKey::from_bytes(&seed)))
+    }
+
+    /// A secret key file: the base64 32-byte seed.
+    pub fn load(path: &Path) -> Result<SecretKey> {
+        let text = gate_fsutil::read_to_string(path).map_err(|e| {
+            RegistryError::of(
+                ErrorKind::InvalidKey,
+                format!("key {}: {e}", path.display()),
+            )
+        })?;
+        Ok(SecretKey(SigningKey::from_bytes(&decode32(
+            &text,
+            &format!("secret key {}", path.display()),
+        )?)))
+    }
+
+    /// A key from its seed (tests, benches).
+    pub fn from_seed(seed: [u8; 32]) -> SecretKey {
+        SecretKey(SigningKey::from_bytes(&seed))
+    }
+
+    /// The text of a secret key file: the base64 seed.
+    pub fn to_base64(&self) -> String {
+        b64().encode(self.0.to_bytes())
+    }
+
+    /// The base64 public key.
+    pub fn public_key_text(&self) -> String {
+        b64().encode(self.0.verifying_key().to_bytes())
+    }
+
+    /// The signature document (a JSON blob) for a pack digest.
+    pub fn sign_document(&self, digest: &str) -> Vec<u8> {
+        let sig = self.0.sign(&payload(digest));
+        let doc = serde_json::json!({
+            "digest": digest,
+            "public-key": self.public_key_text(),
+            "signature": b64().encode(sig.to_bytes()),
+        });
+        doc.to_string().into_bytes()
+    }
 }
 
 fn b64() -> base64::engine::GeneralPurpose {
@@ -43,10 +111,10 @@ fn decode32(text: &str, what: &str) -> Result<[u8; 32]> {
 }
 
 /// A public key from a path (relative to `base`) or base64 text.
-pub fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
+fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
     let path = base.join(spec);
     let (text, origin) = if path.is_file() {
-        let t = crate::fsutil::read_to_string(&path).map_err(|e| {
+        let t = gate_fsutil::read_to_string(&path).map_err(|e| {
             RegistryError::of(
                 ErrorKind::InvalidKey,
                 format!("key {}: {e}", path.display()),
@@ -66,42 +134,13 @@ pub fn parse_public_key(spec: &str, base: &Path) -> Result<PublicKey> {
     Ok(PublicKey { key, origin })
 }
 
+/// Every key of a list of paths (relative to `base`) or base64 texts.
 pub fn load_keys(specs: &[String], base: &Path) -> Result<Vec<PublicKey>> {
     specs.iter().map(|s| parse_public_key(s, base)).collect()
 }
 
-/// A secret key file: the base64 32-byte seed.
-pub fn load_secret_key(path: &Path) -> Result<SigningKey> {
-    let text = crate::fsutil::read_to_string(path).map_err(|e| {
-        RegistryError::of(
-            ErrorKind::InvalidKey,
-            format!("key {}: {e}", path.display()),
-        )
-    })?;
-    Ok(SigningKey::from_bytes(&decode32(
-        &text,
-        &format!("secret key {}", path.display()),
-    )?))
-}
-
-/// The base64 public key of a secret key.
-pub fn public_key_text(key: &SigningKey) -> String {
-    b64().encode(key.verifying_key().to_bytes())
-}
-
 fn payload(digest: &str) -> Vec<u8> {
     format!("{PAYLOAD_PREFIX}{digest}\n").into_bytes()
-}
-
-/// The signature document (a JSON blob) for a pack digest.
-pub fn sign_document(key: &SigningKey, digest: &str) -> Vec<u8> {
-    let sig = key.sign(&payload(digest));
-    let doc = serde_json::json!({
-        "digest": digest,
-        "public-key": public_key_text(key),
-        "signature": b64().encode(sig.to_bytes()),
-    });
-    doc.to_string().into_bytes()
 }
 
 /// Whether a signature document signs `digest` with `key`.
@@ -159,13 +198,17 @@ pub fn verify_any(
 }
 
 /// The fallback tag of a pack's signature.
-pub fn signature_tag(digest: &str) -> Result<String> {
-    Ok(format!("sha256-{}.sig", layout::check_digest(digest)?))
+fn signature_tag(digest: &str) -> Result<String> {
+    Ok(format!("sha256-{}.sig", manifest::check_digest(digest)?))
 }
 
 /// Every signature document the registry holds for a pack: referrers
 /// first, then the fallback tag.
-pub fn fetch_signatures(client: &Client, r: &Reference, digest: &str) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn fetch_signatures(
+    client: &Client<'_>,
+    r: &Reference,
+    digest: &str,
+) -> Result<Vec<Vec<u8>>> {
     let mut manifests = Vec::new();
     if let Some(index) = client.referrers(&r.repository, digest)? {
         for d in index.manifests {
@@ -208,15 +251,15 @@ fn signature_manifest(
         .collect();
     let manifest = Manifest {
         schema_version: 2,
-        media_type: Some(layout::MANIFEST.into()),
+        media_type: Some(manifest::MANIFEST.into()),
         artifact_type: Some(SIGNATURE_ARTIFACT.into()),
-        config: Descriptor::of(layout::EMPTY_CONFIG, EMPTY),
+        config: Descriptor::of(manifest::EMPTY_CONFIG, EMPTY),
         layers: docs
             .iter()
             .map(|d| Descriptor::of(SIGNATURE_ARTIFACT, d))
             .collect(),
         subject: Some(Descriptor {
-            media_type: layout::MANIFEST.into(),
+            media_type: manifest::MANIFEST.into(),
             digest: pack_digest.into(),
             size: pack_manifest_size,
             artifact_type: None,
@@ -256,14 +299,14 @@ fn documents_of(
 const MAX_DOCUMENT: u64 = 64 << 10;
 
 /// Signs a pack and pushes the signature (referrer + fallback tag).
-pub fn push_signature(
-    client: &Client,
+pub(crate) fn push_signature(
+    client: &Client<'_>,
     r: &Reference,
     pack_digest: &str,
     pack_manifest_size: u64,
-    key: &SigningKey,
+    key: &SecretKey,
 ) -> Result<String> {
-    let doc = sign_document(key, pack_digest);
+    let doc = key.sign_document(pack_digest);
     client.push_blob(&r.repository, EMPTY)?;
     client.push_blob(&r.repository, &doc)?;
     // The fallback tag names one manifest: it carries every signature of
@@ -280,13 +323,13 @@ pub fn push_signature(
     docs.push(doc);
     let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
     let bytes = signature_manifest(&refs, pack_digest, pack_manifest_size)?;
-    client.put_manifest(&r.repository, &tag, &bytes, layout::MANIFEST)?;
-    Ok(layout::digest_of(&bytes))
+    client.put_manifest(&r.repository, &tag, &bytes, manifest::MANIFEST)?;
+    Ok(manifest::digest_of(&bytes))
 }
 
 /// Writes a pack's signature documents into an OCI image layout (as
 /// referrers), so `gate pack load` on an air-gapped host keeps them.
-pub fn save_signatures(dir: &Path, pack: &layout::Pack, docs: &[Vec<u8>]) -> Result<()> {
+pub fn save_signatures(dir: &Path, pack: &Pack, docs: &[Vec<u8>]) -> Result<()> {
     for doc in docs {
         let manifest = signature_manifest(&[doc], &pack.digest, pack.manifest_bytes.len() as u64)?;
         layout::write_referrer(dir, &manifest, SIGNATURE_ARTIFACT, &[EMPTY, doc])?;
@@ -311,16 +354,51 @@ mod tests {
 
     #[test]
     fn signs_and_verifies() {
-        let key = SigningKey::from_bytes(&[7; 32]);
-        let other = SigningKey::from_bytes(&[8; 32]);
+        let key = SecretKey::from_seed([7; 32]);
+        let other = SecretKey::from_seed([8; 32]);
         let d = format!("sha256:{}", "b".repeat(64));
-        let doc = sign_document(&key, &d);
-        assert!(verifies(&doc, &d, &key.verifying_key()));
-        assert!(!verifies(&doc, &d, &other.verifying_key()));
+        let doc = key.sign_document(&d);
+        assert!(verifies(&doc, &d, &key.0.verifying_key()));
+        assert!(!verifies(&doc, &d, &other.0.verifying_key()));
         assert!(!verifies(
             &doc,
             &format!("sha256:{}", "c".repeat(64)),
-            &key.verifying_key()
+            &key.0.verifying_key()
         ));
+        let base = Path::new("/nonexistent");
+        let trusted = PublicKey::parse(&key.public_key_text(), base).unwrap();
+        let untrusted = PublicKey::parse(&other.public_key_text(), base).unwrap();
+        verify_any(
+            "p",
+            &d,
+            std::slice::from_ref(&doc),
+            std::slice::from_ref(&trusted),
+        )
+        .unwrap();
+        let e = verify_any("p", &d, std::slice::from_ref(&doc), &[untrusted]).unwrap_err();
+        assert_eq!(e.code(), "signature-untrusted");
+        assert_eq!(
+            verify_any("p", &d, &[], &[trusted]).unwrap_err().code(),
+            "pack-unsigned"
+        );
+    }
+
+    #[test]
+    fn generated_keys_round_trip_through_their_file_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SecretKey::generate().unwrap();
+        let other = SecretKey::generate().unwrap();
+        assert_ne!(key.to_base64(), other.to_base64());
+        let p = dir.path().join("k");
+        std::fs::write(&p, format!("{}\n", key.to_base64())).unwrap();
+        assert_eq!(
+            SecretKey::load(&p).unwrap().public_key_text(),
+            key.public_key_text()
+        );
+        std::fs::write(&p, "c2hvcnQ=\n").unwrap();
+        assert_eq!(
+            SecretKey::load(&p).err().map(|e| e.code()),
+            Some("invalid-key")
+        );
     }
 }

@@ -1,16 +1,18 @@
 //! A small client for the OCI distribution API: manifests, blobs,
 //! uploads, referrers. Credentials come from Docker's config and its
-//! credential helpers ([`super::auth`]), looked up at the first 401 only,
+//! credential helpers ([`crate::auth`]), looked up at the first 401 only,
 //! and answer the registry's challenge: HTTP basic, or a bearer token from
 //! the realm it names (an identity token is exchanged there as an OAuth2
 //! refresh token). Plain HTTP is used only for loopback
 //! registries or with `insecure`; everything else is HTTPS (rustls, Mozilla
 //! roots).
 
-use super::auth::{self, Credentials, Lookup};
-use super::layout::{self, Descriptor, Index};
-use super::progress::{Counting, Progress};
-use super::{ErrorKind, Reference, RegistryError, Result};
+use crate::auth::{self, Credentials, Lookup};
+use crate::error::{ErrorKind, RegistryError, Result};
+use crate::manifest::{self, Descriptor, Index};
+use crate::observe::{Counting, Observer};
+use crate::reference::Reference;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::cell::{OnceCell, RefCell};
 use std::io::Read;
 use std::time::Duration;
@@ -19,7 +21,7 @@ use ureq::http::{Method, Request, Response};
 
 const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
-pub struct Client {
+pub(crate) struct Client<'a> {
     agent: ureq::Agent,
     base: String,
     /// An https registry: every URL it hands out (token realm, upload
@@ -32,11 +34,18 @@ pub struct Client {
     lookup: OnceCell<Result<Lookup>>,
     /// The `Authorization` header value once a challenge was answered.
     auth: RefCell<Option<String>>,
+    /// Told about each blob transfer.
+    obs: &'a dyn Observer,
 }
 
-impl Client {
+impl<'a> Client<'a> {
     /// A client for the registry of `r`; `push` asks for push scope.
-    pub fn new(r: &Reference, insecure: bool, push: bool) -> Result<Client> {
+    pub(crate) fn new(
+        r: &Reference,
+        insecure: bool,
+        push: bool,
+        obs: &'a dyn Observer,
+    ) -> Result<Client<'a>> {
         let scheme = if r.is_loopback() || insecure {
             "http"
         } else {
@@ -57,6 +66,7 @@ impl Client {
             push,
             lookup: OnceCell::new(),
             auth: RefCell::new(None),
+            obs,
         })
     }
 
@@ -349,7 +359,7 @@ impl Client {
     }
 
     /// A manifest by tag or digest: its bytes and (verified) digest.
-    pub fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Vec<u8>, String)> {
+    pub(crate) fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Vec<u8>, String)> {
         let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
         let what = format!("{}/{repo}:{reference}", self.registry);
         let mut resp = self.send(
@@ -370,7 +380,7 @@ impl Client {
         let bytes = resp
             .body_mut()
             .with_config()
-            .limit(layout::MAX_MANIFEST)
+            .limit(manifest::MAX_MANIFEST)
             .read_to_vec()
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(n) => RegistryError::of(
@@ -385,7 +395,7 @@ impl Client {
                     ),
                 ),
             })?;
-        let digest = layout::digest_of(&bytes);
+        let digest = manifest::digest_of(&bytes);
         if reference.starts_with("sha256:") && reference != digest {
             return Err(RegistryError::of(
                 ErrorKind::DigestMismatch,
@@ -409,23 +419,25 @@ impl Client {
     }
 
     /// A blob, verified against its descriptor (size and digest).
-    pub fn get_blob(&self, repo: &str, desc: &Descriptor) -> Result<Vec<u8>> {
-        layout::check_digest(&desc.digest)?;
+    pub(crate) fn get_blob(&self, repo: &str, desc: &Descriptor) -> Result<Vec<u8>> {
+        manifest::check_digest(&desc.digest)?;
         let url = format!("{}/v2/{repo}/blobs/{}", self.base, desc.digest);
         let what = format!("{}/{repo}@{}", self.registry, desc.digest);
         let mut resp = self.send(Method::GET, &url, &[], None, repo)?;
         if resp.status().as_u16() != 200 {
             return Err(self.status_error(&what, resp));
         }
-        let mut bar = Progress::new(format!("  pulling {}", short(&desc.digest)), desc.size);
+        let mut bar = self
+            .obs
+            .transfer(&format!("  pulling {}", short(&desc.digest)), desc.size);
         let mut bytes = Vec::with_capacity(usize::try_from(desc.size.min(16 << 20)).unwrap_or(0));
         Counting {
             inner: resp
                 .body_mut()
                 .with_config()
-                .limit(desc.size.saturating_add(1).min(layout::MAX_BLOB + 1))
+                .limit(desc.size.saturating_add(1).min(manifest::MAX_BLOB + 1))
                 .reader(),
-            progress: &mut bar,
+            transfer: bar.as_mut(),
         }
         .read_to_end(&mut bytes)
         .map_err(|e| {
@@ -451,7 +463,7 @@ impl Client {
             }
         })?;
         bar.finish();
-        layout::verify_blob(desc, &bytes).map_err(|e| e.context(&what))?;
+        manifest::verify_blob(desc, &bytes).map_err(|e| e.context(&what))?;
         Ok(bytes)
     }
 
@@ -462,8 +474,8 @@ impl Client {
     }
 
     /// Uploads a blob (monolithic) unless the registry has it.
-    pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> Result<String> {
-        let digest = layout::digest_of(bytes);
+    pub(crate) fn push_blob(&self, repo: &str, bytes: &[u8]) -> Result<String> {
+        let digest = manifest::digest_of(bytes);
         if self.blob_exists(repo, &digest)? {
             return Ok(digest);
         }
@@ -504,10 +516,12 @@ impl Client {
         if let Some(a) = self.auth.borrow().as_ref() {
             b = b.header("authorization", a.as_str());
         }
-        let mut bar = Progress::new(format!("  pushing {}", short(digest)), bytes.len() as u64);
+        let mut bar = self
+            .obs
+            .transfer(&format!("  pushing {}", short(digest)), bytes.len() as u64);
         let mut reader = Counting {
             inner: bytes,
-            progress: &mut bar,
+            transfer: bar.as_mut(),
         };
         let req = b
             .body(ureq::SendBody::from_reader(&mut reader))
@@ -518,7 +532,7 @@ impl Client {
     }
 
     /// Uploads a manifest under a tag or its digest.
-    pub fn put_manifest(
+    pub(crate) fn put_manifest(
         &self,
         repo: &str,
         reference: &str,
@@ -542,23 +556,29 @@ impl Client {
 
     /// The referrers of a manifest, or `None` when the registry has no
     /// referrers API.
-    pub fn referrers(&self, repo: &str, digest: &str) -> Result<Option<Index>> {
+    pub(crate) fn referrers(&self, repo: &str, digest: &str) -> Result<Option<Index>> {
         let url = format!("{}/v2/{repo}/referrers/{digest}", self.base);
-        let mut resp = self.send(Method::GET, &url, &[("accept", layout::INDEX)], None, repo)?;
+        let mut resp = self.send(
+            Method::GET,
+            &url,
+            &[("accept", manifest::INDEX)],
+            None,
+            repo,
+        )?;
         if resp.status().as_u16() != 200 {
             return Ok(None);
         }
         let body = resp
             .body_mut()
             .with_config()
-            .limit(layout::MAX_MANIFEST)
+            .limit(manifest::MAX_MANIFEST)
             .read_to_vec()
             .map_err(|e| self.network_error(e))?;
         Ok(serde_json::from_slice::<Index>(&body).ok())
     }
 
     /// Whether a manifest exists (HEAD), by tag or digest.
-    pub fn has_manifest(&self, repo: &str, reference: &str) -> Result<bool> {
+    pub(crate) fn has_manifest(&self, repo: &str, reference: &str) -> Result<bool> {
         let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
         let resp = self.send(
             Method::HEAD,
@@ -606,17 +626,16 @@ fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
 }
 
+/// What a query value keeps unencoded: RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a query value.
 fn pct(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]
@@ -629,6 +648,7 @@ mod tests {
             &Reference::parse("oci://registry.example/a/b:1").unwrap(),
             false,
             false,
+            &crate::Silent,
         )
         .unwrap();
         let e = https
@@ -653,7 +673,13 @@ mod tests {
             ("oci://127.0.0.1:5000/a/b", false),
             ("oci://registry.example/a/b", true),
         ] {
-            let c = Client::new(&Reference::parse(r).unwrap(), insecure, false).unwrap();
+            let c = Client::new(
+                &Reference::parse(r).unwrap(),
+                insecure,
+                false,
+                &crate::Silent,
+            )
+            .unwrap();
             assert!(
                 c.check_url("http://auth.example/token", "token realm")
                     .is_ok()
@@ -675,5 +701,6 @@ mod tests {
             ]
         );
         assert_eq!(pct("repository:a/b:pull"), "repository%3Aa%2Fb%3Apull");
+        assert_eq!(pct("a-b_c.d~e f+é"), "a-b_c.d~e%20f%2B%C3%A9");
     }
 }

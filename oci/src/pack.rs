@@ -6,7 +6,7 @@
 //! version = "1.2.0"                   # semver
 //! description = "Acme's CI gates"
 //! min-gate-version = "0.1.0"          # optional: oldest gate that may run it
-//! wit = "gate:policy@0.1.0"           # optional: the WIT package the components target
+//! wit = "gate:policy@0.2.0"           # optional: the WIT package the components target
 //!
 //! [[policy]]                          # repeatable
 //! name = "coverage"                   # selected with oci://...#coverage
@@ -15,27 +15,62 @@
 //! params = { min-line = 80 }          # defaults, validated against the policy's schema
 //! ```
 //!
-//! Building checks every component (it loads in gate's runtime and answers
-//! `info()`, its params schema is a valid JSON Schema that accepts the
-//! default params, its `gate:policy` imports are version 0.1.x), then
-//! embeds the pack metadata as a `gate-pack` custom section into each
-//! component, so the layer digests cover it.
+//! Building checks every component (its `gate:policy` imports are version
+//! 0.2.x; through the caller's [`ComponentCheck`], it loads in gate's
+//! runtime and answers `info()`, and its params schema is a valid JSON
+//! Schema that accepts the default params), then embeds the pack metadata
+//! as a `gate-pack` custom section into each component, so the layer
+//! digests cover it.
 
-use super::layout::{self, ANN_DESCRIPTION, ANN_TITLE, ANN_VERSION, Descriptor, Manifest, Pack};
-use super::{ErrorKind, RegistryError, Result};
-use crate::config::{Level, toml_to_json};
-use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
-use serde::Deserialize;
+use crate::error::{ErrorKind, RegistryError, Result};
+use crate::manifest::{
+    self, ANN_DESCRIPTION, ANN_TITLE, ANN_VERSION, Descriptor, Manifest, Pack, digest_of,
+};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The custom section the pack metadata is embedded in.
-pub const SECTION: &str = "gate-pack";
+pub(crate) const SECTION: &str = "gate-pack";
 /// The WIT package major.minor this gate implements.
-pub const WIT_PACKAGE: &str = "gate:policy";
-pub const WIT_VERSION: (u64, u64) = (0, 1);
+pub(crate) const WIT_PACKAGE: &str = "gate:policy";
+pub(crate) const WIT_VERSION: (u64, u64) = (0, 2);
 
+/// Sentinel-style enforcement levels: what a failing policy does to the
+/// gate. A pack gives each policy a default; `gate.toml` may set its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// A failure is reported as a warning.
+    Advisory,
+    /// A failure fails the gate (overrides come with the enforcement issue).
+    Soft,
+    /// A failure always fails the gate.
+    #[default]
+    Hard,
+}
+
+/// A TOML value as JSON: how the params of `pack.toml` and of `gate.toml`
+/// are both read, so a user's key replaces a pack's default of the same
+/// value exactly. Datetimes become their TOML text; NaN becomes null.
+pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A `pack.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PackToml {
@@ -51,6 +86,7 @@ pub struct PackToml {
     pub policies: Vec<PolicyEntry>,
 }
 
+/// One `[[policy]]` of a `pack.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyEntry {
@@ -77,12 +113,9 @@ fn bad(msg: impl Into<String>) -> RegistryError {
     RegistryError::new(msg)
 }
 
-/// `MAJOR.MINOR.PATCH` (pre-release/build suffixes ignored).
-pub fn semver(v: &str) -> Option<(u64, u64, u64)> {
-    let core = v.split(['-', '+']).next()?;
-    let mut it = core.split('.').map(|p| p.parse::<u64>().ok());
-    let out = (it.next()??, it.next()??, it.next()??);
-    it.next().is_none().then_some(out)
+/// A SemVer 2.0 version (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`).
+fn semver(v: &str) -> Option<semver::Version> {
+    semver::Version::parse(v).ok()
 }
 
 fn kebab(s: &str) -> bool {
@@ -101,18 +134,19 @@ fn check_wit(v: &str, what: &str) -> Result<()> {
         .and_then(|r| r.strip_prefix('@'))
         .ok_or_else(|| incompatible(format!("{what}: `{v}` is not `{WIT_PACKAGE}@VERSION`")))?;
     match semver(version) {
-        Some((ma, mi, _)) if (ma, mi) == WIT_VERSION => Ok(()),
+        Some(v) if (v.major, v.minor) == WIT_VERSION => Ok(()),
         _ => Err(incompatible(format!(
-            "{what}: targets {v}, but this gate implements {WIT_PACKAGE}@{}.{}.x",
+            "{what}: targets {v}, but this gate implements {WIT_PACKAGE}@{0}.{1}.x: rebuild the components against {WIT_PACKAGE}@{0}.{1}",
             WIT_VERSION.0, WIT_VERSION.1
         ))),
     }
 }
 
 impl PackToml {
+    /// The `pack.toml` in `dir`, parsed (not checked: see [`PackToml::check`]).
     pub fn load(dir: &Path) -> Result<PackToml> {
         let path = dir.join("pack.toml");
-        let text = crate::fsutil::read_to_string(&path)
+        let text = gate_fsutil::read_to_string(&path)
             .map_err(|e| bad(format!("{}: {e}", path.display())))?;
         Self::parse(&path, &text)
     }
@@ -170,9 +204,9 @@ impl PackToml {
 /// The names a component imports and exports at its top level (what the
 /// CNCF wasm config lists), in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Names {
-    pub imports: Vec<String>,
-    pub exports: Vec<String>,
+struct Names {
+    imports: Vec<String>,
+    exports: Vec<String>,
 }
 
 impl Names {
@@ -201,8 +235,17 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>> {
         section: None,
     };
     let mut depth = 0usize;
+    // Top-level sections follow each other with no gap, so a section's
+    // header starts where the previous one ended, however its size is
+    // encoded (a LEB128 may be padded).
+    let mut section_start = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_a_component(&e))?;
+        let top_level = depth == 0;
+        let end = match &payload {
+            Payload::Version { range, .. } => Some(range.end),
+            p => p.as_section().map(|(_, range)| range.end),
+        };
         match payload {
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
@@ -219,21 +262,18 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>> {
                 }
             }
             Payload::CustomSection(c) if depth == 0 && c.name() == SECTION => {
-                let content = c.range();
-                let header = 1 + leb_len(content.len() as u64);
-                let start = content
-                    .start
-                    .checked_sub(header)
-                    .ok_or_else(|| bad("malformed gate-pack section"))?;
-                out.section = Some((start..content.end, c.data()));
+                out.section = Some((section_start..c.range().end, c.data()));
             }
             _ => {}
+        }
+        if top_level && let Some(end) = end {
+            section_start = end;
         }
     }
     Ok(out)
 }
 
-pub fn component_names(bytes: &[u8]) -> Result<Names> {
+fn component_names(bytes: &[u8]) -> Result<Names> {
     Ok(scan(bytes)?.names)
 }
 
@@ -316,13 +356,15 @@ impl Embedded {
     }
 }
 
-/// Refuses a pack that needs a newer gate than this one.
-pub fn check_gate_version(min: Option<&str>) -> Result<()> {
+/// Refuses a pack that needs a newer gate than this one (gate's version is
+/// this crate's: the workspace versions them together).
+fn check_gate_version(min: Option<&str>) -> Result<()> {
     let Some(min) = min else { return Ok(()) };
     let want = semver(min)
         .ok_or_else(|| incompatible(format!("min-gate-version `{min}` is not semver")))?;
-    let have = semver(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
-    if want > have {
+    let have = semver(env!("CARGO_PKG_VERSION")).unwrap_or(semver::Version::new(0, 0, 0));
+    // Precedence, not `Ord`: build metadata does not make a version newer.
+    if want.cmp_precedence(&have).is_gt() {
         return Err(incompatible(format!(
             "the pack needs gate {min} or newer; this is gate {} (upgrade gate or pin an older pack)",
             env!("CARGO_PKG_VERSION")
@@ -335,8 +377,8 @@ pub fn check_gate_version(min: Option<&str>) -> Result<()> {
 /// WIT versions, and every component's embedded metadata.
 pub fn check_compatible(p: &Pack) -> Result<()> {
     let ann = &p.manifest.annotations;
-    check_gate_version(ann.get(layout::ANN_MIN_GATE).map(String::as_str))?;
-    if let Some(w) = ann.get(layout::ANN_WIT) {
+    check_gate_version(ann.get(manifest::ANN_MIN_GATE).map(String::as_str))?;
+    if let Some(w) = ann.get(manifest::ANN_WIT) {
         check_wit(w, "the pack")?;
     }
     for (d, bytes) in &p.layers {
@@ -349,27 +391,6 @@ pub fn check_compatible(p: &Pack) -> Result<()> {
         check_imports(&found.names, &layer)?;
     }
     Ok(())
-}
-
-fn leb_len(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
-}
-
-fn leb(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// The component with its `gate-pack` section replaced by `metadata`
@@ -385,69 +406,105 @@ pub fn embed_metadata(bytes: &[u8], metadata: &[u8]) -> Result<Vec<u8>> {
         }
         None => bytes.to_vec(),
     };
-    let mut content = Vec::new();
-    leb(SECTION.len() as u64, &mut content);
-    content.extend_from_slice(SECTION.as_bytes());
-    content.extend_from_slice(metadata);
-    out.push(0);
-    leb(content.len() as u64, &mut out);
-    out.extend_from_slice(&content);
+    use wasm_encoder::ComponentSection as _;
+    wasm_encoder::CustomSection {
+        name: SECTION.into(),
+        data: metadata.into(),
+    }
+    .append_to_component(&mut out);
     Ok(out)
 }
 
 /// What `gate pack build` checked about one policy.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BuiltPolicy {
+    /// The policy's name in the pack.
     pub name: String,
+    /// The component's own name and version (its `info()`).
     pub policy: String,
     pub version: String,
+    /// The layer: the component with its pack metadata.
     pub digest: String,
     pub size: u64,
 }
 
-/// Validates the pack in `dir` and builds it in memory.
-pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
-    let toml = PackToml::load(dir)?;
-    toml.check()?;
-    let runtime = Runtime::new(Limits::default(), CompileCache::disabled())
-        .map_err(|e| bad(format!("cannot start the wasm runtime: {e:#}")))?;
-    let env = CallEnv {
-        now: Duration::from_secs(0),
-    };
+/// What a component says about itself (its `info()`), as far as building
+/// a pack needs it.
+#[derive(Debug, Clone)]
+pub struct ComponentInfo {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// The JSON Schema of its params, as text.
+    pub params_schema: String,
+}
+
+/// Why default params were refused.
+#[derive(Debug, Clone)]
+pub enum ParamsRejection {
+    /// The policy's params schema is not a valid JSON Schema.
+    BadSchema(String),
+    /// The params do not match the schema: one message per problem.
+    Invalid(Vec<String>),
+}
+
+/// The checks of a component that need gate's wasm runtime and params
+/// validator; the caller (gate's CLI) provides them, so this crate needs
+/// neither.
+pub trait ComponentCheck {
+    /// Loads the component and calls its `info()`; the error says why
+    /// either failed.
+    fn info(&self, component: &[u8]) -> std::result::Result<ComponentInfo, String>;
+
+    /// Validates default params against a policy's params schema, as a run
+    /// would (formats asserted).
+    fn check_params(
+        &self,
+        schema: &str,
+        params: &serde_json::Value,
+    ) -> std::result::Result<(), ParamsRejection>;
+}
+
+/// Builds the pack of `toml` (from `dir`, checked with
+/// [`PackToml::check`]) in memory: each component is read, checked (its
+/// WIT imports here, the rest by `check`), given the pack metadata and
+/// checked again as it will ship.
+pub fn build(
+    dir: &Path,
+    toml: &PackToml,
+    check: &dyn ComponentCheck,
+) -> Result<(Pack, Vec<BuiltPolicy>)> {
     let mut layers = Vec::new();
     let mut built = Vec::new();
     for p in &toml.policies {
         let what = format!("policy `{}`", p.name);
         let path = dir.join(&p.component);
-        let bytes = crate::fsutil::read(&path)
+        let bytes = gate_fsutil::read(&path)
             .map_err(|e| bad(format!("{what}: {}: {e}", path.display())))?;
         check_imports(
             &component_names(&bytes).map_err(|e| e.context(&what))?,
             &what,
         )?;
-        let info = runtime
-            .load(&bytes)
-            .and_then(|loaded| runtime.info(&loaded, env))
-            .map_err(|e| {
-                bad(format!(
-                    "{what}: {} does not implement the gate:policy world: {e}",
-                    path.display()
-                ))
-            })?;
-        // The same validation as a run's (formats asserted): defaults a run
-        // would refuse must not get into a pack.
+        let info = check.info(&bytes).map_err(|e| {
+            bad(format!(
+                "{what}: {} does not implement the gate:policy world: {e}",
+                path.display()
+            ))
+        })?;
+        // The same validation as a run's: defaults a run would refuse must
+        // not get into a pack.
         let params = p.params.as_ref().map_or_else(
             || serde_json::json!({}),
             |t| toml_to_json(&toml::Value::Table(t.clone())),
         );
-        match crate::params::validate(&info.params_schema, &params) {
+        match check.check_params(&info.params_schema, &params) {
             Ok(()) => {}
-            Err(crate::params::ParamsProblem::BadSchema(e)) => {
+            Err(ParamsRejection::BadSchema(e)) => {
                 return Err(bad(format!(
                     "{what}: the params schema is not a valid JSON Schema: {e}"
                 )));
             }
-            Err(crate::params::ParamsProblem::Invalid(errors)) => {
+            Err(ParamsRejection::Invalid(errors)) => {
                 return Err(bad(format!(
                     "{what}: the default params do not match the policy's schema: {}",
                     errors.join("; ")
@@ -459,7 +516,7 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
             "pack-version": toml.version,
             "description": toml.description,
             "min-gate-version": toml.min_gate_version,
-            "wit": toml.wit.clone().unwrap_or_else(|| format!("{WIT_PACKAGE}@0.1.0")),
+            "wit": toml.wit.clone().unwrap_or_else(|| format!("{WIT_PACKAGE}@0.2.0")),
             "policy": {
                 "name": p.name,
                 "level": p.level,
@@ -469,21 +526,18 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         });
         let component = embed_metadata(&bytes, metadata.to_string().as_bytes())?;
         // The bytes that ship are the ones checked.
-        runtime
-            .load(&component)
-            .and_then(|loaded| runtime.info(&loaded, env))
-            .map_err(|e| {
-                bad(format!(
-                    "{what}: the component with pack metadata does not load: {e}"
-                ))
-            })?;
-        let mut desc = Descriptor::of(layout::WASM_LAYER, &component);
+        check.info(&component).map_err(|e| {
+            bad(format!(
+                "{what}: the component with pack metadata does not load: {e}"
+            ))
+        })?;
+        let mut desc = Descriptor::of(manifest::WASM_LAYER, &component);
         desc.annotations
             .insert(ANN_TITLE.into(), format!("{}.wasm", p.name));
         desc.annotations
-            .insert(layout::ANN_POLICY.into(), p.name.clone());
+            .insert(manifest::ANN_POLICY.into(), p.name.clone());
         desc.annotations.insert(
-            layout::ANN_LEVEL.into(),
+            manifest::ANN_LEVEL.into(),
             serde_json::to_value(p.level)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -520,7 +574,7 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         "component": {
             "exports": interface.exports,
             "imports": interface.imports,
-            "target": format!("{WIT_PACKAGE}/policy@0.1.0"),
+            "target": format!("{WIT_PACKAGE}/policy@0.2.0"),
         },
     })
     .to_string()
@@ -530,23 +584,23 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         (ANN_VERSION.to_string(), toml.version.clone()),
         (ANN_DESCRIPTION.to_string(), toml.description.clone()),
         (
-            layout::ANN_WIT.to_string(),
+            manifest::ANN_WIT.to_string(),
             toml.wit
                 .clone()
-                .unwrap_or_else(|| format!("{WIT_PACKAGE}@0.1.0")),
+                .unwrap_or_else(|| format!("{WIT_PACKAGE}@0.2.0")),
         ),
     ]);
     if let Some(m) = &toml.min_gate_version {
-        annotations.insert(layout::ANN_MIN_GATE.into(), m.clone());
+        annotations.insert(manifest::ANN_MIN_GATE.into(), m.clone());
     }
     if let Some(t) = created() {
-        annotations.insert(layout::ANN_CREATED.into(), t);
+        annotations.insert(manifest::ANN_CREATED.into(), t);
     }
     let manifest = Manifest {
         schema_version: 2,
-        media_type: Some(layout::MANIFEST.into()),
+        media_type: Some(manifest::MANIFEST.into()),
         artifact_type: None,
-        config: Descriptor::of(layout::WASM_CONFIG, &config),
+        config: Descriptor::of(manifest::WASM_CONFIG, &config),
         layers: layers.iter().map(|(d, _)| d.clone()).collect(),
         subject: None,
         annotations,
@@ -555,7 +609,7 @@ pub fn build(dir: &Path) -> Result<(Pack, Vec<BuiltPolicy>)> {
         .map_err(|e| bad(format!("cannot encode the manifest: {e}")))?;
     Ok((
         Pack {
-            digest: layout::digest_of(&manifest_bytes),
+            digest: digest_of(&manifest_bytes),
             manifest_bytes,
             manifest,
             config,
@@ -580,21 +634,42 @@ fn created() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixture;
 
     #[test]
     fn semver_and_wit() {
-        assert_eq!(semver("1.2.3"), Some((1, 2, 3)));
-        assert_eq!(semver("1.2.3-rc.1"), Some((1, 2, 3)));
-        assert_eq!(semver("1.2"), None);
-        assert!(check_wit("gate:policy@0.1.7", "wit").is_ok());
-        assert!(check_wit("gate:policy@0.2.0", "wit").is_err());
-        assert!(check_wit("other:policy@0.1.0", "wit").is_err());
+        assert_eq!(semver("1.2.3"), Some(semver::Version::new(1, 2, 3)));
+        assert!(semver("1.2.3-rc.1").is_some());
+        assert!(semver("1.2.3+build.5").is_some());
+        for bad in ["1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1.2.3-", ""] {
+            assert_eq!(semver(bad), None, "{bad}");
+        }
+        assert!(check_wit("gate:policy@0.2.7", "wit").is_ok());
+        assert!(check_wit("gate:policy@0.1.0", "wit").is_err());
+        assert!(check_wit("gate:policy@0.3.0", "wit").is_err());
+        assert!(check_wit("other:policy@0.2.0", "wit").is_err());
+    }
+
+    #[test]
+    fn gate_versions_compare_by_precedence() {
+        assert!(check_gate_version(None).is_ok());
+        assert!(check_gate_version(Some("0.0.1")).is_ok());
+        assert!(check_gate_version(Some(env!("CARGO_PKG_VERSION"))).is_ok());
+        // A pre-release of this version is older than it.
+        let pre = format!("{}-rc.1", env!("CARGO_PKG_VERSION"));
+        assert!(check_gate_version(Some(&pre)).is_ok());
+        let e = check_gate_version(Some("999.0.0")).unwrap_err();
+        assert_eq!(e.code(), "pack-incompatible");
+        assert!(e.message.contains("needs gate 999.0.0 or newer"), "{e}");
+        let e = check_gate_version(Some("soon")).unwrap_err();
+        assert_eq!(e.message, "min-gate-version `soon` is not semver");
     }
 
     #[test]
     fn embeds_and_replaces_the_section() {
-        let coverage = crate::policies::builtin::get("coverage").unwrap();
-        let once = embed_metadata(coverage, br#"{"a":1}"#).unwrap();
+        let component = fixture::component(&["gate:policy/host@0.2.0"]);
+        assert_eq!(embedded_json(&component).unwrap(), None);
+        let once = embed_metadata(&component, br#"{"a":1}"#).unwrap();
         assert_eq!(
             embedded_json(&once).unwrap(),
             Some(serde_json::json!({"a":1}))
@@ -605,5 +680,120 @@ mod tests {
             Some(serde_json::json!({"b":2}))
         );
         assert_eq!(twice.len(), once.len());
+        // The rest of the component is kept byte for byte.
+        assert_eq!(twice.get(..component.len()), Some(component.as_slice()));
+        assert_eq!(
+            component_names(&twice).unwrap(),
+            component_names(&component).unwrap()
+        );
+    }
+
+    #[test]
+    fn replaces_a_section_whose_size_is_a_padded_leb128() {
+        // A valid encoding with a 5-byte size field: the section's header
+        // is longer than the shortest encoding would be.
+        let mut padded = fixture::component(&[]);
+        let before = padded.len();
+        let mut content = vec![u8::try_from(SECTION.len()).unwrap()];
+        content.extend_from_slice(SECTION.as_bytes());
+        content.extend_from_slice(br#"{"old":true}"#);
+        let n = u8::try_from(content.len()).unwrap();
+        padded.extend_from_slice(&[0, n | 0x80, 0x80, 0x80, 0x80, 0x00]);
+        padded.extend_from_slice(&content);
+        assert_eq!(
+            embedded_json(&padded).unwrap(),
+            Some(serde_json::json!({"old": true}))
+        );
+        let replaced = embed_metadata(&padded, br#"{"new":1}"#).unwrap();
+        assert_eq!(
+            embedded_json(&replaced).unwrap(),
+            Some(serde_json::json!({"new": 1}))
+        );
+        // Nothing of the old section is left behind.
+        assert_eq!(replaced.get(..before), padded.get(..before));
+        let mut expected = padded.get(..before).unwrap().to_vec();
+        use wasm_encoder::ComponentSection as _;
+        wasm_encoder::CustomSection {
+            name: SECTION.into(),
+            data: br#"{"new":1}"#.into(),
+        }
+        .append_to_component(&mut expected);
+        assert_eq!(replaced, expected);
+    }
+
+    #[test]
+    fn names_are_the_top_levels_not_the_nested_modules() {
+        let c = fixture::component(&["gate:policy/host@0.2.0", "wasi:cli/env@0.2.0"]);
+        let names = component_names(&c).unwrap();
+        assert_eq!(
+            names.imports,
+            ["gate:policy/host@0.2.0", "wasi:cli/env@0.2.0"]
+        );
+        assert_eq!(names.exports, ["gate:policy/policy@0.2.0"]);
+        let e = component_names(b"\0asm not wasm").unwrap_err();
+        assert_eq!(e.code(), "not-a-pack");
+    }
+
+    #[test]
+    fn imports_of_another_wit_version_are_refused() {
+        let c = fixture::component(&["gate:policy/host@0.1.0"]);
+        let e = check_imports(&component_names(&c).unwrap(), "layer x").unwrap_err();
+        assert_eq!(e.code(), "pack-incompatible");
+        assert_eq!(
+            e.message,
+            "layer x imports `gate:policy/host@0.1.0`, which: targets gate:policy@0.1.0, but this gate implements gate:policy@0.2.x: rebuild the components against gate:policy@0.2"
+        );
+    }
+
+    #[test]
+    fn builds_a_pack_and_checks_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = fixture::pack_dir(dir.path(), "level = \"soft\"\nparams = { min = 3 }\n");
+        let (pack, built) = build(dir.path(), &toml, &fixture::Accept).unwrap();
+        assert_eq!(built.len(), 1);
+        assert_eq!((pack.name(), pack.version()), ("fixture", "1.0.0"));
+        let (name, bytes) = pack.select(None).unwrap();
+        assert_eq!(name, "only");
+        let e = Embedded::of(bytes).unwrap().unwrap();
+        assert_eq!(e.policy.level, Some(Level::Soft));
+        assert_eq!(
+            e.policy.params,
+            serde_json::json!({"min": 3}).as_object().cloned()
+        );
+        check_compatible(&pack).unwrap();
+        // The checker's refusals are reported with the policy and file.
+        let e = build(dir.path(), &toml, &fixture::Refuse).unwrap_err();
+        assert!(
+            e.message.starts_with("policy `only`: ")
+                && e.message
+                    .ends_with("does not implement the gate:policy world: no info"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pack_toml_errors_name_the_line() {
+        let e =
+            PackToml::parse(Path::new("p/pack.toml"), "name = \"a\"\nversion = 1\n").unwrap_err();
+        assert!(e.message.starts_with("p/pack.toml:2: "), "{e}");
+        let t = PackToml::parse(
+            Path::new("pack.toml"),
+            "name = \"A\"\nversion = \"1.0.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            t.check().unwrap_err().message,
+            "pack name `A` must be kebab-case"
+        );
+    }
+
+    #[test]
+    fn params_convert_the_same_way_everywhere() {
+        let t: toml::Table =
+            toml::from_str("a = 1\nb = [true, 1.5]\nc = 1979-05-27\nd = nan\n").unwrap();
+        assert_eq!(
+            toml_to_json(&toml::Value::Table(t)),
+            serde_json::json!({"a": 1, "b": [true, 1.5], "c": "1979-05-27", "d": null})
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! `oci://HOST[:PORT]/REPOSITORY[:TAG][@sha256:HEX][#POLICY]`
 
-use super::{RegistryError, Result};
+use crate::error::{RegistryError, Result};
 use std::fmt;
 
 /// A parsed pack reference.
@@ -28,7 +28,7 @@ impl Reference {
         };
         let (rest, digest) = match rest.split_once('@') {
             Some((r, d)) => {
-                super::layout::check_digest(d).map_err(|e| bad(&e.message))?;
+                crate::manifest::check_digest(d).map_err(|e| bad(&e.message))?;
                 (r, Some(d.to_string()))
             }
             None => (rest, None),

@@ -12,19 +12,24 @@
 //! removed and reported as missing), so concurrent processes only ever see
 //! whole, correct files.
 
-use super::layout::{Descriptor, Pack, check_digest, digest_of, write_atomic};
-use super::{ErrorKind, Reference, RegistryError, Result};
+use crate::error::{ErrorKind, RegistryError, Result};
+use crate::files::write_atomic;
+use crate::manifest::{Descriptor, MAX_BLOB, Pack, check_digest, digest_of};
+use crate::observe::{Note, Observer};
+use crate::reference::Reference;
+use gate_fsutil::{InputLimit, LimitSource, ReadError};
 use std::path::{Path, PathBuf};
 
 /// A cache entry: a regular file no larger than a pack's largest blob.
-fn read_cached(path: &Path) -> std::result::Result<Vec<u8>, crate::fsutil::ReadError> {
-    let limit = crate::fsutil::InputLimit {
-        bytes: super::layout::MAX_BLOB,
-        source: crate::fsutil::LimitSource::Fixed("the largest blob a pack may have"),
+fn read_cached(path: &Path) -> std::result::Result<Vec<u8>, ReadError> {
+    let limit = InputLimit {
+        bytes: MAX_BLOB,
+        source: LimitSource::Fixed("the largest blob a pack may have"),
     };
-    crate::fsutil::read_limited(path, &limit)
+    gate_fsutil::read_limited(path, &limit)
 }
 
+/// The content-addressed pack cache in one directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
@@ -47,10 +52,12 @@ impl Cache {
         Some(Cache::at(base.join("packs")))
     }
 
+    /// The cache in `root` (created on the first write).
     pub fn at(root: impl Into<PathBuf>) -> Cache {
         Cache { root: root.into() }
     }
 
+    /// The cache directory.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -61,17 +68,17 @@ impl Cache {
     }
 
     /// A blob, verified; `None` when missing or corrupted (then removed).
-    pub fn get_blob(&self, digest: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn get_blob(&self, digest: &str, obs: &dyn Observer) -> Result<Option<Vec<u8>>> {
         let path = self.blob_path(digest)?;
         let bytes = match read_cached(&path) {
             Ok(b) => b,
             Err(_) => return Ok(None),
         };
         if digest_of(&bytes) != digest {
-            eprintln!(
-                "warning: cached blob {digest} is corrupted; removed it from {}",
-                self.root.display()
-            );
+            obs.note(Note::CorruptBlobRemoved {
+                digest: digest.to_string(),
+                cache: self.root.clone(),
+            });
             let _ = std::fs::remove_file(&path);
             return Ok(None);
         }
@@ -79,7 +86,7 @@ impl Cache {
     }
 
     /// Stores a blob after checking its digest.
-    pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<()> {
+    fn put_blob(&self, digest: &str, bytes: &[u8], obs: &dyn Observer) -> Result<()> {
         let actual = digest_of(bytes);
         if actual != digest {
             return Err(RegistryError::of(
@@ -87,7 +94,7 @@ impl Cache {
                 format!("refusing to cache {digest}: the content is {actual}"),
             ));
         }
-        if self.get_blob(digest)?.is_some() {
+        if self.get_blob(digest, obs)?.is_some() {
             return Ok(());
         }
         write_atomic(&self.blob_path(digest)?, bytes)
@@ -95,21 +102,21 @@ impl Cache {
 
     /// Stores a verified pack: blobs first, the manifest last, so a
     /// manifest in the cache always has its blobs.
-    pub fn store_pack(&self, pack: &Pack) -> Result<()> {
+    pub fn store_pack(&self, pack: &Pack, obs: &dyn Observer) -> Result<()> {
         for (d, b) in pack.blobs() {
-            self.put_blob(&d.digest, b)?;
+            self.put_blob(&d.digest, b, obs)?;
         }
-        self.put_blob(&pack.digest, &pack.manifest_bytes)
+        self.put_blob(&pack.digest, &pack.manifest_bytes, obs)
     }
 
     /// A whole pack from the cache, verified; `None` when anything is missing.
-    pub fn load_pack(&self, digest: &str) -> Result<Option<Pack>> {
-        let Some(manifest) = self.get_blob(digest)? else {
+    pub fn load_pack(&self, digest: &str, obs: &dyn Observer) -> Result<Option<Pack>> {
+        let Some(manifest) = self.get_blob(digest, obs)? else {
             return Ok(None);
         };
         let mut missing = false;
         let pack = Pack::from_manifest(manifest, |d: &Descriptor| {
-            match self.get_blob(&d.digest)? {
+            match self.get_blob(&d.digest, obs)? {
                 Some(b) => Ok(b),
                 None => {
                     missing = true;
@@ -144,7 +151,7 @@ impl Cache {
     }
 
     /// The digest the tag last resolved to.
-    pub fn get_ref(&self, r: &Reference) -> Result<Option<String>> {
+    pub(crate) fn get_ref(&self, r: &Reference) -> Result<Option<String>> {
         match read_cached(&self.ref_path(r)) {
             Ok(s) => {
                 let d = String::from_utf8_lossy(&s).trim().to_string();
@@ -155,6 +162,7 @@ impl Cache {
         }
     }
 
+    /// Records the digest a tag resolved to.
     pub fn put_ref(&self, r: &Reference, digest: &str) -> Result<()> {
         check_digest(digest)?;
         write_atomic(&self.ref_path(r), format!("{digest}\n").as_bytes())
@@ -175,7 +183,7 @@ impl Cache {
     }
 
     /// The signature documents stored for a pack (each digest-checked).
-    pub fn signatures(&self, pack_digest: &str) -> Result<Vec<Vec<u8>>> {
+    pub(crate) fn signatures(&self, pack_digest: &str) -> Result<Vec<Vec<u8>>> {
         let dir = self.signature_dir(pack_digest)?;
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Ok(Vec::new());
@@ -190,5 +198,58 @@ impl Cache {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{self, Notes};
+    use crate::observe::Silent;
+
+    #[test]
+    fn packs_round_trip_and_corrupt_entries_are_removed_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = fixture::pack(dir.path());
+        let cache = Cache::at(dir.path().join("cache"));
+        assert!(cache.load_pack(&pack.digest, &Silent).unwrap().is_none());
+        cache.store_pack(&pack, &Silent).unwrap();
+        let back = cache.load_pack(&pack.digest, &Silent).unwrap().unwrap();
+        assert_eq!(back.manifest_bytes, pack.manifest_bytes);
+
+        let (desc, _) = pack.layers.first().unwrap();
+        let path = cache.blob_path(&desc.digest).unwrap();
+        std::fs::write(&path, b"garbage").unwrap();
+        let notes = Notes::default();
+        assert!(cache.load_pack(&pack.digest, &notes).unwrap().is_none());
+        assert_eq!(
+            notes.taken(),
+            [format!(
+                "warning: cached blob {} is corrupted; removed it from {}",
+                desc.digest,
+                cache.root().display()
+            )]
+        );
+        assert!(!path.exists());
+        // Storing again repairs it.
+        cache.store_pack(&pack, &Silent).unwrap();
+        assert!(cache.load_pack(&pack.digest, &Silent).unwrap().is_some());
+    }
+
+    #[test]
+    fn refs_and_signatures() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path());
+        let r = Reference::parse("oci://[::1]:5000/ns/pack:v1").unwrap();
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(cache.get_ref(&r).unwrap(), None);
+        cache.put_ref(&r, &d).unwrap();
+        assert_eq!(cache.get_ref(&r).unwrap(), Some(d.clone()));
+        assert!(dir.path().join("refs/___1__5000/ns/pack/v1").is_file());
+        assert!(cache.put_ref(&r, "sha256:short").is_err());
+        cache.put_signature(&d, b"doc").unwrap();
+        assert_eq!(cache.signatures(&d).unwrap(), [b"doc".to_vec()]);
+        let refused = cache.put_blob(&d, b"not a", &Silent).unwrap_err();
+        assert_eq!(refused.code(), "digest-mismatch");
     }
 }

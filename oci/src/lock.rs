@@ -3,8 +3,9 @@
 //! a reference missing from it, or a tag that now points to another digest,
 //! is an error instead of an update.
 
-use super::layout::{check_digest, write_atomic};
-use super::{RegistryError, Result};
+use crate::error::{RegistryError, Result};
+use crate::files::write_atomic;
+use crate::manifest::check_digest;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -34,7 +35,7 @@ pub struct LockEntry {
 impl LockFile {
     /// The lock file at `path`; empty when there is none.
     pub fn load(path: &Path) -> Result<LockFile> {
-        let text = match crate::fsutil::read_to_string(path) {
+        let text = match gate_fsutil::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.is_not_found() => return Ok(LockFile::default()),
             Err(e) => return Err(RegistryError::new(format!("{}: {e}", path.display()))),
@@ -84,6 +85,11 @@ impl LockFile {
                 true
             }
         }
+    }
+
+    /// Keeps only the entries whose reference `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.packs.retain(|e| keep(&e.reference));
     }
 
     /// Writes the file atomically. Concurrent writers each write a whole

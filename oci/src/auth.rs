@@ -16,7 +16,7 @@
 //! not found` means anonymous access. Nothing here ever puts a secret in a
 //! message.
 
-use super::{ErrorKind, RegistryError, Result};
+use crate::error::{ErrorKind, RegistryError, Result};
 use base64::Engine as _;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 /// How long a credential helper may take before it is killed: long enough
 /// for a keychain prompt or a cloud token exchange, short enough for CI.
-pub const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Docker Hub's server address in configs and for helpers.
 const HUB_SERVER: &str = "https://index.docker.io/v1/";
@@ -39,7 +39,7 @@ const TOKEN_USERNAME: &str = "<token>";
 
 /// Credentials for one registry.
 #[derive(Clone, PartialEq, Eq)]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// A username and a password (or personal access token).
     Basic { username: String, secret: String },
     /// An OAuth2 refresh token, exchanged at the token realm.
@@ -48,7 +48,7 @@ pub enum Credentials {
 
 impl Credentials {
     /// The `Authorization` header value for HTTP basic, if these are basic.
-    pub fn basic_header(&self) -> Option<String> {
+    pub(crate) fn basic_header(&self) -> Option<String> {
         match self {
             Credentials::Basic { username, secret } => Some(format!(
                 "Basic {}",
@@ -75,7 +75,7 @@ impl fmt::Debug for Credentials {
 
 /// Which part of the docker config named a helper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     CredHelpers,
     CredsStore,
 }
@@ -91,13 +91,13 @@ impl fmt::Display for Role {
 
 /// What the docker config says about a registry.
 #[derive(Debug)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     /// The config file consulted (`None`: neither DOCKER_CONFIG nor HOME).
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// The helper asked (`docker-credential-NAME`) and why, if one was.
-    pub helper: Option<(String, Role)>,
+    pub(crate) helper: Option<(String, Role)>,
     /// `None`: anonymous.
-    pub credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Credentials>,
 }
 
 impl Lookup {
@@ -110,7 +110,7 @@ impl Lookup {
 
     /// A parenthesized note for a 401: where the credentials came from, or
     /// how to get some.
-    pub fn hint(&self, registry: &str) -> String {
+    pub(crate) fn hint(&self, registry: &str) -> String {
         let config = self.config_display();
         match (&self.credentials, &self.helper) {
             (None, None) => format!(
@@ -130,7 +130,7 @@ impl Lookup {
 }
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn config_path() -> Option<PathBuf> {
+pub(crate) fn config_path() -> Option<PathBuf> {
     match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
         Some(d) => Some(PathBuf::from(d).join("config.json")),
         None => std::env::var_os("HOME")
@@ -141,7 +141,7 @@ pub fn config_path() -> Option<PathBuf> {
 
 /// The credentials for a registry host (`host[:port]` as in the
 /// reference), running a credential helper when the config names one.
-pub fn lookup(registry: &str) -> Result<Lookup> {
+pub(crate) fn lookup(registry: &str) -> Result<Lookup> {
     let config = config_path();
     let mut found = Lookup {
         config: config.clone(),
@@ -151,7 +151,7 @@ pub fn lookup(registry: &str) -> Result<Lookup> {
     let Some(path) = config else {
         return Ok(found);
     };
-    let text = match crate::fsutil::read(&path) {
+    let text = match gate_fsutil::read(&path) {
         Ok(t) => t,
         Err(e) if e.is_not_found() => return Ok(found),
         Err(e) => {
