@@ -515,28 +515,6 @@ impl<'de> Seen<'de> {
     }
 }
 
-/// A key as read: borrowed from the text unless it has escapes.
-struct Key<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(std::borrow::Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
 fn cut(s: &str) -> String {
     let mut end = s.len().min(SHAPE_STRING);
     while !s.is_char_boundary(end) {
@@ -606,7 +584,7 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         // the text (unless escaped), freed when the object ends. Most
         // objects are small: a linear scan beats hashing until they grow.
         let mut seen = Seen::default();
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        while let Some(crate::json::Key(key)) = map.next_key::<crate::json::Key<'de>>()? {
             // A borrowed key's clone is two words; an escaped one is rare.
             if !seen.insert(key.clone()) {
                 return Err(A::Error::custom(format_args!(

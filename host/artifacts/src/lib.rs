@@ -22,7 +22,7 @@ pub mod error;
 pub mod findings;
 pub mod format;
 pub mod iac;
-pub(crate) mod lenient;
+pub(crate) mod json;
 pub mod model;
 pub mod paths;
 

@@ -20,7 +20,7 @@ mod github_reviews;
 mod gitlab;
 
 use crate::document::json_error;
-use crate::lenient::{Entries, Key, L};
+use crate::json::{self, First, Key, Map};
 use crate::{
     ApprovalSet, Document, Format, ParseContext, ParseError, Position, Review, ReviewState,
 };
@@ -151,7 +151,7 @@ impl Kind {
 /// Reads part of the document (already checked whole when it was loaded,
 /// so this fails only if that check was bypassed).
 fn read<'v, T: serde::Deserialize<'v>>(name: &str, raw: &'v RawValue) -> Result<T, ParseError> {
-    serde_json::from_str(raw.get()).map_err(|e| json_error(name, &e))
+    json::checked(name, raw.get())
 }
 
 /// A string value, borrowed from the text unless it has escapes.
@@ -225,9 +225,8 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
         match self {
             Node::Obj(o) => o.raw(key).map(Node::Raw),
             Node::Raw(r) if Kind::of(r) == Kind::Object => {
-                let L(Entries(entries)) =
-                    serde_json::from_str::<L<Entries<'v, &'v RawValue>>>(r.get()).ok()?;
-                let (_, v) = entries?.into_iter().find(|(k, _)| k == key)?;
+                let m = serde_json::from_str::<Map<'v, &'v RawValue>>(r.get()).ok()?;
+                let (_, v) = m.entries.into_iter().find(|(k, _)| k == key)?;
                 Some(Node::Raw(v))
             }
             Node::Raw(_) => None,
@@ -250,7 +249,7 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
     fn first(self) -> Option<Self> {
         match self {
             Node::Raw(r) if Kind::of(r) == Kind::Array => {
-                serde_json::from_str::<First<'v>>(r.get())
+                serde_json::from_str::<First<&'v RawValue>>(r.get())
                     .ok()?
                     .0
                     .map(Node::Raw)
@@ -262,37 +261,12 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
         match self {
             Node::Obj(o) => o.map.len(),
             Node::Raw(r) if Kind::of(r) == Kind::Object => {
-                serde_json::from_str::<L<Entries<'v, IgnoredAny>>>(r.get())
+                serde_json::from_str::<Map<'v, IgnoredAny>>(r.get())
                     .ok()
-                    .and_then(|L(Entries(e))| e)
-                    .map_or(0, |e| e.len())
+                    .map_or(0, |m| m.entries.len())
             }
             Node::Raw(_) => 0,
         }
-    }
-}
-
-/// The first item of an array (the others skipped).
-struct First<'v>(Option<&'v RawValue>);
-
-impl<'de> serde::Deserialize<'de> for First<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = First<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                let first = seq.next_element()?;
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(First(first))
-            }
-        }
-        d.deserialize_seq(V)
     }
 }
 
@@ -314,9 +288,9 @@ impl<'v> Obj<'v> {
     fn read(name: &str, v: &'v RawValue, ptr: String) -> Result<Self, ParseError> {
         match Kind::of(v) {
             Kind::Object => {
-                let L(Entries(map)) = read::<L<Entries<'v, &'v RawValue>>>(name, v)?;
+                let m = read::<Map<'v, &'v RawValue>>(name, v)?;
                 Ok(Self {
-                    map: map.unwrap_or_default(),
+                    map: m.entries,
                     ptr,
                 })
             }

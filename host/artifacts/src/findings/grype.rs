@@ -4,8 +4,9 @@
 //! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
 //! behind a GHSA or distro advisory) become aliases.
 
-use super::json::{self, CowStr, First, Leaf, Lean, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::json::{self, First, Key, Leaf, Lean, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::Deserialize;
@@ -302,7 +303,7 @@ impl<'de: 'a, 'a> Visitor<'de> for Root<'_, '_, '_, 'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let name = self.st.cx.name;
-        while let Some(CowStr(key)) = map.next_key()? {
+        while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
                 "matches" => {
                     let st = &mut *self.st;

@@ -4,8 +4,8 @@
 //! rank unknown.
 
 use super::fingerprint;
-use super::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use super::{optional_str, required_id, required_name};
+use crate::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

@@ -26,10 +26,8 @@
 //! `executionSuccessful: false` are warnings. A `results` that is not an
 //! array, a result that is not an object or an unknown `level` are errors.
 
-use super::json::{
-    self, Arr, CowStr, First, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each,
-};
 use super::{check_id, fingerprint, optional_str, pointer};
+use crate::json::{self, Arr, First, Key, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::Deserialize;
@@ -574,7 +572,7 @@ impl<'de: 's, 's> Visitor<'de> for RootVisitor<'_, 's, '_> {
         f.write_str("a sarif log")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while let Some(CowStr(key)) = map.next_key()? {
+        while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
                 "version" => {
                     let raw: &RawValue = map.next_value()?;

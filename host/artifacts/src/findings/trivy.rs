@@ -12,8 +12,9 @@
 //! `Results` is warned about: trivy found no OS and no packages, which is not
 //! evidence of a clean artifact.
 
-use super::json::{self, Leaf, Lean, Map, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::json::{self, Leaf, Lean, Map, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

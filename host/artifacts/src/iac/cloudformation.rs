@@ -83,7 +83,7 @@ fn record(path: &[Seg]) -> bool {
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     match doc {
-        Document::Json(v) => super::json::cloudformation(v.text(), cx),
+        Document::Json(v) => super::json_docs::cloudformation(v.text(), cx),
         Document::Text(text) => {
             let mut stream = yaml::Stream::new(text, yaml::Options { cfn_tags: true }, &record);
             let mut first = None;

@@ -91,7 +91,7 @@ fn record(path: &[Seg]) -> bool {
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let mut resources = Vec::new();
     match doc {
-        Document::Json(v) => return super::json::kubernetes(v.text(), cx),
+        Document::Json(v) => return super::json_docs::kubernetes(v.text(), cx),
         Document::Text(text) => {
             // One document at a time: each becomes its resources and is
             // dropped before the next is read.
