@@ -20,6 +20,7 @@ mod github_reviews;
 mod gitlab;
 
 use crate::document::json_error;
+pub(crate) use crate::json::Kind;
 use crate::json::{self, First, Key, Map};
 use crate::{
     ApprovalSet, Document, Format, ParseContext, ParseError, Position, Review, ReviewState,
@@ -97,55 +98,6 @@ pub(crate) fn join(base: &str, key: &str) -> String {
 
 fn at(ptr: &str) -> Option<Position> {
     Some(Position::Pointer(ptr.to_string()))
-}
-
-/// The type of a JSON value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Null,
-    Bool,
-    Number,
-    String,
-    Array,
-    Object,
-}
-
-impl Kind {
-    /// The kind of a value of the (well-formed) document, from its first
-    /// character.
-    pub(crate) fn of(raw: &RawValue) -> Kind {
-        match raw.get().as_bytes().first() {
-            Some(b'{') => Kind::Object,
-            Some(b'[') => Kind::Array,
-            Some(b'"') => Kind::String,
-            Some(b't' | b'f') => Kind::Bool,
-            Some(b'n') => Kind::Null,
-            _ => Kind::Number,
-        }
-    }
-
-    fn of_value(v: &Value) -> Kind {
-        match v {
-            Value::Null => Kind::Null,
-            Value::Bool(_) => Kind::Bool,
-            Value::Number(_) => Kind::Number,
-            Value::String(_) => Kind::String,
-            Value::Array(_) => Kind::Array,
-            Value::Object(_) => Kind::Object,
-        }
-    }
-
-    /// How the type reads in a message (`found an object`).
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Null => "null",
-            Kind::Bool => "a boolean",
-            Kind::Number => "a number",
-            Kind::String => "a string",
-            Kind::Array => "an array",
-            Kind::Object => "an object",
-        }
-    }
 }
 
 /// Reads part of the document (already checked whole when it was loaded,

@@ -21,7 +21,9 @@
 //! - No location: plans have no lines; the address is the locator.
 
 use super::json_docs::{attributes, serialized};
-use crate::json::{self, Compact, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object};
+use crate::json::{
+    self, Arr, Compact, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object,
+};
 use crate::{Document, IacReport, IacResource, ParseContext, ParseError, PlannedAction, Position};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -170,63 +172,14 @@ struct ResourceChange<'a> {
 #[derive(serde::Deserialize, Default)]
 struct Change<'a> {
     #[serde(default, borrow)]
-    actions: Actions<'a>,
+    /// The strings of an array (other items are left out).
+    actions: Arr<Str<'a>>,
     #[serde(default, borrow)]
     before: Option<&'a RawValue>,
     #[serde(default, borrow)]
     after: Option<&'a RawValue>,
     #[serde(default, borrow)]
     after_unknown: Option<&'a RawValue>,
-}
-
-/// `change.actions`: the strings of an array (other items are left out),
-/// `None` when it is not an array.
-#[derive(Default)]
-struct Actions<'a>(Option<Vec<Cow<'a, str>>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Actions<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Actions<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(Str(s)) = seq.next_element()? {
-                    out.extend(s);
-                }
-                Ok(Actions(Some(out)))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(Actions(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -366,13 +319,19 @@ fn resource_change(
             "missing object `change`",
         ));
     };
-    let Some(actions) = change.actions.0 else {
+    if !change.actions.is_array {
         return Err(cx.error(
             "invalid-plan",
             Some(Position::Pointer(format!("{}/change/actions", at()))),
             "missing array `change.actions`",
         ));
-    };
+    }
+    let actions: Vec<Cow<'_, str>> = change
+        .actions
+        .items
+        .into_iter()
+        .filter_map(|s| s.0)
+        .collect();
     let nth = |n: usize| actions.get(n).map(AsRef::as_ref);
     let action = match (nth(0), nth(1), nth(2)) {
         _ if data => Some(PlannedAction::Read),

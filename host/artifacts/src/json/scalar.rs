@@ -4,6 +4,7 @@
 //! value and decide themselves what each kind of value means.
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -151,6 +152,57 @@ impl Lenient<'_> for U64 {
     }
 }
 
+/// The type of a JSON value (of a kept [`RawValue`], a [`Leaf`] or a
+/// `serde_json::Value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    /// The kind of a value of the (well-formed) document, from its first
+    /// character.
+    pub(crate) fn of(raw: &RawValue) -> Kind {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
+            Some(b'"') => Kind::String,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') => Kind::Null,
+            _ => Kind::Number,
+        }
+    }
+
+    /// The kind of a `serde_json::Value` (the sniffers' shape).
+    pub(crate) fn of_value(v: &serde_json::Value) -> Kind {
+        match v {
+            serde_json::Value::Null => Kind::Null,
+            serde_json::Value::Bool(_) => Kind::Bool,
+            serde_json::Value::Number(_) => Kind::Number,
+            serde_json::Value::String(_) => Kind::String,
+            serde_json::Value::Array(_) => Kind::Array,
+            serde_json::Value::Object(_) => Kind::Object,
+        }
+    }
+
+    /// How the type reads in a message (`found an object`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
 /// A JSON number as `serde_json::Value` holds it (`as_u64` only for
 /// non-negative integers, `as_i64` for integers in range, `as_f64` for all).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -213,16 +265,21 @@ impl Leaf<'_> {
         }
     }
 
+    /// Its type.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Leaf::Null => Kind::Null,
+            Leaf::Bool(_) => Kind::Bool,
+            Leaf::Num(_) => Kind::Number,
+            Leaf::Str(_) => Kind::String,
+            Leaf::Array => Kind::Array,
+            Leaf::Object => Kind::Object,
+        }
+    }
+
     /// How its type reads in a message (`found a number`).
     pub fn type_name(&self) -> &'static str {
-        match self {
-            Leaf::Null => "null",
-            Leaf::Bool(_) => "a boolean",
-            Leaf::Num(_) => "a number",
-            Leaf::Str(_) => "a string",
-            Leaf::Array => "an array",
-            Leaf::Object => "an object",
-        }
+        self.kind().name()
     }
 
     /// A `u32` line or column: a positive integer that fits, else `None`.
