@@ -16,7 +16,7 @@
 //!   warning; an entry without a string `Type` is an error.
 
 use super::yaml::{self, Seg};
-use crate::document::StrictMap;
+use crate::json::StrictMap;
 use crate::{
     Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
 };

@@ -14,13 +14,15 @@
 //! - [`scalar`]: keys, strings, numbers and leaves ([`Key`], [`Str`],
 //!   [`U64`], [`Leaf`]), and the [`Lenient`] trait with its reader [`L`].
 //! - [`object`]: objects as structs ([`Obj`], [`Lean`], [`Boxed`]), keyed
-//!   by data ([`Map`], streamed: [`entries`], by hand: [`each_key`]), and
-//!   fields whose absence differs from `null` ([`Slot`]).
+//!   by data ([`Map`], streamed: [`entries`], by hand: [`each_key`],
+//!   refusing a repeated key: [`StrictMap`]), and fields whose absence
+//!   differs from `null` ([`Slot`]).
 //! - [`array`]: arrays held ([`Arr`], [`First`], [`Strs`], [`Lines`]) or
 //!   streamed ([`each`], [`each_raw`], [`stream`]).
 //! - [`raw`]: values kept as their text ([`RawValue`]): their type,
 //!   compacting ([`minify`], [`Compact`]) and quoting.
-//! - this file: running a read and reporting its errors. A reader that
+//! - this file: running a read and reporting its errors ([`from_json`]:
+//!   strict typed reading, errors at a JSON pointer). A reader that
 //!   meets a parser error parks it ([`Stop`], [`stop`]) and unwinds serde
 //!   with a placeholder; [`finish`] and [`read`] return the parked error.
 //!
@@ -80,6 +82,7 @@ pub(crate) mod raw;
 pub(crate) mod scalar;
 
 pub(crate) use array::*;
+pub use object::StrictMap;
 pub(crate) use object::*;
 pub(crate) use raw::*;
 pub(crate) use scalar::*;
@@ -175,6 +178,58 @@ pub(crate) fn read<'de, T>(
             ParseError::new(name, code, Some(position), e.to_string().to_lowercase())
         })
     })
+}
+
+/// Reads `text` (already checked by [`crate::Document::load`]) into a typed
+/// structure. Derived structs refuse a field given twice; maps read with
+/// [`StrictMap`] refuse a key given twice. An error is `code` at the JSON
+/// pointer of the value that did not fit (found by reading the document a
+/// second time, only when it failed), with its line and column.
+pub fn from_json<'de, T: serde::Deserialize<'de>>(
+    name: &str,
+    text: &'de str,
+    code: &'static str,
+) -> Result<T, ParseError> {
+    let first = match serde_json::from_str::<T>(text) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    if first.is_syntax() || first.is_eof() {
+        return Err(json_error(name, &first));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let pointer = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => path_pointer(e.path()),
+        Ok(_) => String::new(),
+    };
+    let message = crate::document::json_message(&first);
+    let place = if first.line() > 0 {
+        format!(" (line {}, column {})", first.line(), first.column())
+    } else {
+        String::new()
+    };
+    Err(ParseError::new(
+        name,
+        code,
+        Some(Position::Pointer(pointer)),
+        format!("{message}{place}"),
+    ))
+}
+
+/// A serde_path_to_error path as a JSON pointer (RFC 6901).
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => out.push_str(variant),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Objects: read as structs ([`Obj`]; [`Lean`] and [`Boxed`] for many
 //! small ones), keyed by data ([`Map`]; streamed with [`entries`]; by
-//! hand with [`each_key`]), and fields whose absence differs from `null`
-//! ([`Slot`]). A value that is no object reads as empty, never as an
+//! hand with [`each_key`]; refusing a key given twice: [`StrictMap`]),
+//! and fields whose absence differs from `null` ([`Slot`]). A value that is no object reads as empty, never as an
 //! error (like `Value::get` on a non-object).
 
 use super::{Key, ParseError, Stop, is_null, stop};
@@ -324,6 +324,64 @@ where
 /// Skips the value of the current entry.
 pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
+}
+
+/// A JSON object read as its entries in document order, refusing a key that
+/// appears twice (serde's maps keep the last one silently, which would let a
+/// second `"src/a.js"` erase the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrictMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for StrictMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for StrictMap<K, V>
+where
+    K: serde::Deserialize<'de> + AsRef<str>,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K, V> serde::de::Visitor<'de> for Visit<K, V>
+        where
+            K: serde::Deserialize<'de> + AsRef<str>,
+            V: serde::Deserialize<'de>,
+        {
+            type Value = StrictMap<K, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                use serde::de::Error;
+                let mut entries: Vec<(K, V)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                while let Some(key) = map.next_key::<K>()? {
+                    // Hash of the key, not the key: no second copy of it.
+                    let hash = {
+                        use std::hash::BuildHasher;
+                        seen.hasher().hash_one(key.as_ref())
+                    };
+                    if !seen.insert(hash) && entries.iter().any(|(k, _)| k.as_ref() == key.as_ref())
+                    {
+                        return Err(A::Error::custom(format_args!(
+                            "duplicate key `{}` in an object",
+                            key.as_ref()
+                        )));
+                    }
+                    let value = map.next_value::<V>()?;
+                    entries.push((key, value));
+                }
+                Ok(StrictMap(entries))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 /// Puts chunks of `items` in key order, as a whole-document `Value` (whose
