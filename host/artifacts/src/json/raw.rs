@@ -7,17 +7,68 @@ use super::Key;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-/// The JSON type a raw value has, from its first byte.
+/// The type of a JSON value (of a kept [`RawValue`], a [`super::Leaf`] or a
+/// `serde_json::Value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    /// The kind of a value of the (well-formed) document, from its first
+    /// character.
+    pub(crate) fn of(raw: &RawValue) -> Kind {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
+            Some(b'"') => Kind::String,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') => Kind::Null,
+            _ => Kind::Number,
+        }
+    }
+
+    /// The kind of a `serde_json::Value` (the sniffers' shape).
+    pub(crate) fn of_value(v: &serde_json::Value) -> Kind {
+        match v {
+            serde_json::Value::Null => Kind::Null,
+            serde_json::Value::Bool(_) => Kind::Bool,
+            serde_json::Value::Number(_) => Kind::Number,
+            serde_json::Value::String(_) => Kind::String,
+            serde_json::Value::Array(_) => Kind::Array,
+            serde_json::Value::Object(_) => Kind::Object,
+        }
+    }
+
+    /// How the type reads in a message (`found an object`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// Shorthands for [`Kind::of`].
 pub(crate) fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
+    Kind::of(raw) == Kind::Object
 }
 
 pub(crate) fn is_array(raw: &RawValue) -> bool {
-    raw.get().starts_with('[')
+    Kind::of(raw) == Kind::Array
 }
 
 pub(crate) fn is_null(raw: &RawValue) -> bool {
-    raw.get() == "null"
+    Kind::of(raw) == Kind::Null
 }
 
 /// The first non-blank character of a document.

@@ -3,8 +3,8 @@
 //! kept. Also [`Lenient`], the trait for small types that accept any JSON
 //! value and decide themselves what each kind of value means.
 
+use super::Kind;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -149,57 +149,6 @@ impl Lenient<'_> for U64 {
     }
     fn u64(n: u64) -> Self {
         U64(Some(n))
-    }
-}
-
-/// The type of a JSON value (of a kept [`RawValue`], a [`Leaf`] or a
-/// `serde_json::Value`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Null,
-    Bool,
-    Number,
-    String,
-    Array,
-    Object,
-}
-
-impl Kind {
-    /// The kind of a value of the (well-formed) document, from its first
-    /// character.
-    pub(crate) fn of(raw: &RawValue) -> Kind {
-        match raw.get().as_bytes().first() {
-            Some(b'{') => Kind::Object,
-            Some(b'[') => Kind::Array,
-            Some(b'"') => Kind::String,
-            Some(b't' | b'f') => Kind::Bool,
-            Some(b'n') => Kind::Null,
-            _ => Kind::Number,
-        }
-    }
-
-    /// The kind of a `serde_json::Value` (the sniffers' shape).
-    pub(crate) fn of_value(v: &serde_json::Value) -> Kind {
-        match v {
-            serde_json::Value::Null => Kind::Null,
-            serde_json::Value::Bool(_) => Kind::Bool,
-            serde_json::Value::Number(_) => Kind::Number,
-            serde_json::Value::String(_) => Kind::String,
-            serde_json::Value::Array(_) => Kind::Array,
-            serde_json::Value::Object(_) => Kind::Object,
-        }
-    }
-
-    /// How the type reads in a message (`found an object`).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Null => "null",
-            Kind::Bool => "a boolean",
-            Kind::Number => "a number",
-            Kind::String => "a string",
-            Kind::Array => "an array",
-            Kind::Object => "an object",
-        }
     }
 }
 
