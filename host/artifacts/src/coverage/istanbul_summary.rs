@@ -152,7 +152,7 @@ fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, P
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     // The document is well-formed JSON: it is an object when it starts as one.
-    if !text.trim_start().starts_with('{') {
+    if !json::starts_object(text) {
         return Err(cx.error(
             "invalid-istanbul-summary",
             Some(Position::Pointer(String::new())),

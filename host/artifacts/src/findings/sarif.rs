@@ -767,7 +767,7 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
         // failed or was not asked to); a clean scan is `results: []`. Read
         // as "no findings" it would pass a gate on a scan that never ran.
         None => None,
-        Some(raw) if raw.get() == "null" => None,
+        Some(raw) if json::is_null(raw) => None,
         Some(raw) => Some(*raw),
     };
     let Some(results) = results else {

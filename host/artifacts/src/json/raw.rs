@@ -71,9 +71,14 @@ pub(crate) fn is_null(raw: &RawValue) -> bool {
     Kind::of(raw) == Kind::Null
 }
 
-/// The first non-blank character of a document.
+/// The first non-blank character of a document: the type of a
+/// well-formed document's root.
 pub(crate) fn starts_object(text: &str) -> bool {
     text.trim_start().starts_with('{')
+}
+
+pub(crate) fn starts_array(text: &str) -> bool {
+    text.trim_start().starts_with('[')
 }
 
 fn is_blank(b: u8) -> bool {
