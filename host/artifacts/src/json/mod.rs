@@ -19,7 +19,7 @@
 //!   differs from `null` ([`Slot`]).
 //! - [`array`]: arrays held ([`Arr`], [`First`], [`Strs`], [`Lines`]) or
 //!   streamed ([`each`], [`each_raw`], [`stream`]).
-//! - [`raw`]: values kept as their text ([`RawValue`]): their type,
+//! - [`raw`]: values kept as their text ([`RawValue`]): their type ([`Kind`]),
 //!   compacting ([`minify`], [`Compact`]) and quoting.
 //! - this file: running a read and reporting its errors ([`from_json`]:
 //!   strict typed reading, errors at a JSON pointer). A reader that
