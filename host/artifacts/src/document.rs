@@ -116,115 +116,8 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Reads `text` (already checked by [`Document::load`]) into a typed
-/// structure. Derived structs refuse a field given twice; maps read with
-/// [`StrictMap`] refuse a key given twice. An error is `code` at the JSON
-/// pointer of the value that did not fit (found by reading the document a
-/// second time, only when it failed), with its line and column.
-pub fn from_json<'de, T: serde::Deserialize<'de>>(
-    name: &str,
-    text: &'de str,
-    code: &'static str,
-) -> Result<T, ParseError> {
-    let first = match serde_json::from_str::<T>(text) {
-        Ok(v) => return Ok(v),
-        Err(e) => e,
-    };
-    if first.is_syntax() || first.is_eof() {
-        return Err(json_error(name, &first));
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let pointer = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => path_pointer(e.path()),
-        Ok(_) => String::new(),
-    };
-    let message = json_message(&first);
-    let place = if first.line() > 0 {
-        format!(" (line {}, column {})", first.line(), first.column())
-    } else {
-        String::new()
-    };
-    Err(ParseError::new(
-        name,
-        code,
-        Some(Position::Pointer(pointer)),
-        format!("{message}{place}"),
-    ))
-}
-
-/// A serde_path_to_error path as a JSON pointer (RFC 6901).
-fn path_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        out.push('/');
-        match seg {
-            Segment::Seq { index } => out.push_str(&index.to_string()),
-            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
-            Segment::Enum { variant } => out.push_str(variant),
-            Segment::Unknown => out.push('?'),
-        }
-    }
-    out
-}
-
-/// A JSON object read as its entries in document order, refusing a key that
-/// appears twice (serde's maps keep the last one silently, which would let a
-/// second `"src/a.js"` erase the first).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StrictMap<K, V>(pub Vec<(K, V)>);
-
-impl<K, V> Default for StrictMap<K, V> {
-    fn default() -> Self {
-        Self(Vec::new())
-    }
-}
-
-impl<'de, K, V> serde::Deserialize<'de> for StrictMap<K, V>
-where
-    K: serde::Deserialize<'de> + AsRef<str>,
-    V: serde::Deserialize<'de>,
-{
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
-        impl<'de, K, V> serde::de::Visitor<'de> for Visit<K, V>
-        where
-            K: serde::Deserialize<'de> + AsRef<str>,
-            V: serde::Deserialize<'de>,
-        {
-            type Value = StrictMap<K, V>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                use serde::de::Error;
-                let mut entries: Vec<(K, V)> = Vec::new();
-                let mut seen = std::collections::HashSet::new();
-                while let Some(key) = map.next_key::<K>()? {
-                    // Hash of the key, not the key: no second copy of it.
-                    let hash = {
-                        use std::hash::BuildHasher;
-                        seen.hasher().hash_one(key.as_ref())
-                    };
-                    if !seen.insert(hash) && entries.iter().any(|(k, _)| k.as_ref() == key.as_ref())
-                    {
-                        return Err(A::Error::custom(format_args!(
-                            "duplicate key `{}` in an object",
-                            key.as_ref()
-                        )));
-                    }
-                    let value = map.next_value::<V>()?;
-                    entries.push((key, value));
-                }
-                Ok(StrictMap(entries))
-            }
-        }
-        d.deserialize_map(Visit(std::marker::PhantomData))
-    }
-}
+// Typed reading lives in `crate::json`; these two are public API here.
+pub use crate::json::{StrictMap, from_json};
 
 /// A serde_json error as a parse error with line and column.
 pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
@@ -242,7 +135,7 @@ pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
 
 /// serde_json's message without its " at line X column Y" (we carry the
 /// place separately), lowercase.
-fn json_message(e: &serde_json::Error) -> String {
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     msg.rsplit_once(" at line ")
         .map(|(m, _)| m.to_string())
@@ -515,28 +408,6 @@ impl<'de> Seen<'de> {
     }
 }
 
-/// A key as read: borrowed from the text unless it has escapes.
-struct Key<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(std::borrow::Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
 fn cut(s: &str) -> String {
     let mut end = s.len().min(SHAPE_STRING);
     while !s.is_char_boundary(end) {
@@ -606,7 +477,7 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         // the text (unless escaped), freed when the object ends. Most
         // objects are small: a linear scan beats hashing until they grow.
         let mut seen = Seen::default();
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        while let Some(crate::json::Key(key)) = map.next_key::<crate::json::Key<'de>>()? {
             // A borrowed key's clone is two words; an escaped one is rare.
             if !seen.insert(key.clone()) {
                 return Err(A::Error::custom(format_args!(

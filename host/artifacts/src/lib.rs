@@ -6,6 +6,8 @@
 //! place. Formats are detected from content, never from file names; a forced
 //! format skips detection but the document must still carry that format's
 //! own markers ([`Format::markers`]). Nothing half-parsed is ever returned.
+//! Every JSON format is read with the one shared toolkit of `json` (lenient,
+//! typed, borrowing, streaming), never as a whole-document `Value`.
 //!
 //! Numbers in an artifact are the author's, not ours: arithmetic on them is
 //! checked or saturating (a lint enforces it), and no loop or allocation is
@@ -22,7 +24,7 @@ pub mod error;
 pub mod findings;
 pub mod format;
 pub mod iac;
-pub(crate) mod lenient;
+pub(crate) mod json;
 pub mod model;
 pub mod paths;
 

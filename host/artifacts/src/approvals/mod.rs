@@ -20,7 +20,8 @@ mod github_reviews;
 mod gitlab;
 
 use crate::document::json_error;
-use crate::lenient::{Entries, Key, L};
+pub(crate) use crate::json::Kind;
+use crate::json::{self, First, Key, Map};
 use crate::{
     ApprovalSet, Document, Format, ParseContext, ParseError, Position, Review, ReviewState,
 };
@@ -99,59 +100,10 @@ fn at(ptr: &str) -> Option<Position> {
     Some(Position::Pointer(ptr.to_string()))
 }
 
-/// The type of a JSON value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Null,
-    Bool,
-    Number,
-    String,
-    Array,
-    Object,
-}
-
-impl Kind {
-    /// The kind of a value of the (well-formed) document, from its first
-    /// character.
-    pub(crate) fn of(raw: &RawValue) -> Kind {
-        match raw.get().as_bytes().first() {
-            Some(b'{') => Kind::Object,
-            Some(b'[') => Kind::Array,
-            Some(b'"') => Kind::String,
-            Some(b't' | b'f') => Kind::Bool,
-            Some(b'n') => Kind::Null,
-            _ => Kind::Number,
-        }
-    }
-
-    fn of_value(v: &Value) -> Kind {
-        match v {
-            Value::Null => Kind::Null,
-            Value::Bool(_) => Kind::Bool,
-            Value::Number(_) => Kind::Number,
-            Value::String(_) => Kind::String,
-            Value::Array(_) => Kind::Array,
-            Value::Object(_) => Kind::Object,
-        }
-    }
-
-    /// How the type reads in a message (`found an object`).
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Null => "null",
-            Kind::Bool => "a boolean",
-            Kind::Number => "a number",
-            Kind::String => "a string",
-            Kind::Array => "an array",
-            Kind::Object => "an object",
-        }
-    }
-}
-
 /// Reads part of the document (already checked whole when it was loaded,
 /// so this fails only if that check was bypassed).
 fn read<'v, T: serde::Deserialize<'v>>(name: &str, raw: &'v RawValue) -> Result<T, ParseError> {
-    serde_json::from_str(raw.get()).map_err(|e| json_error(name, &e))
+    json::checked(name, raw.get())
 }
 
 /// A string value, borrowed from the text unless it has escapes.
@@ -225,9 +177,8 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
         match self {
             Node::Obj(o) => o.raw(key).map(Node::Raw),
             Node::Raw(r) if Kind::of(r) == Kind::Object => {
-                let L(Entries(entries)) =
-                    serde_json::from_str::<L<Entries<'v, &'v RawValue>>>(r.get()).ok()?;
-                let (_, v) = entries?.into_iter().find(|(k, _)| k == key)?;
+                let m = serde_json::from_str::<Map<'v, &'v RawValue>>(r.get()).ok()?;
+                let (_, v) = m.entries.into_iter().find(|(k, _)| k == key)?;
                 Some(Node::Raw(v))
             }
             Node::Raw(_) => None,
@@ -250,7 +201,7 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
     fn first(self) -> Option<Self> {
         match self {
             Node::Raw(r) if Kind::of(r) == Kind::Array => {
-                serde_json::from_str::<First<'v>>(r.get())
+                serde_json::from_str::<First<&'v RawValue>>(r.get())
                     .ok()?
                     .0
                     .map(Node::Raw)
@@ -262,37 +213,12 @@ impl<'v> Probe<'v> for Node<'_, 'v> {
         match self {
             Node::Obj(o) => o.map.len(),
             Node::Raw(r) if Kind::of(r) == Kind::Object => {
-                serde_json::from_str::<L<Entries<'v, IgnoredAny>>>(r.get())
+                serde_json::from_str::<Map<'v, IgnoredAny>>(r.get())
                     .ok()
-                    .and_then(|L(Entries(e))| e)
-                    .map_or(0, |e| e.len())
+                    .map_or(0, |m| m.entries.len())
             }
             Node::Raw(_) => 0,
         }
-    }
-}
-
-/// The first item of an array (the others skipped).
-struct First<'v>(Option<&'v RawValue>);
-
-impl<'de> serde::Deserialize<'de> for First<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = First<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                let first = seq.next_element()?;
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(First(first))
-            }
-        }
-        d.deserialize_seq(V)
     }
 }
 
@@ -314,9 +240,9 @@ impl<'v> Obj<'v> {
     fn read(name: &str, v: &'v RawValue, ptr: String) -> Result<Self, ParseError> {
         match Kind::of(v) {
             Kind::Object => {
-                let L(Entries(map)) = read::<L<Entries<'v, &'v RawValue>>>(name, v)?;
+                let m = read::<Map<'v, &'v RawValue>>(name, v)?;
                 Ok(Self {
-                    map: map.unwrap_or_default(),
+                    map: m.entries,
                     ptr,
                 })
             }

@@ -10,7 +10,7 @@ use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
 use super::KeyedPaths;
-use crate::lenient::{self as json, Key, L, Lenient, Lines, U64, skip};
+use crate::json::{self, Key, L, Lenient, Lines, U64, skip};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 
@@ -361,7 +361,7 @@ fn file(d: FileData) -> (FileCoverage, Option<(Counter, Counter)>) {
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let mut files = Vec::new();
     let mut paths = KeyedPaths::default();
-    let out = json::read(
+    let out = json::read_seed(
         text,
         Root {
             files: &mut files,

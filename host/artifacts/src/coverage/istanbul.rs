@@ -32,7 +32,7 @@ pub fn sniff(v: &Value) -> bool {
 use crate::iac::escape_pointer as esc;
 
 use super::KeyedPaths;
-use crate::lenient::{self as json, Entries, Key, L, Lenient, Str, skip};
+use crate::json::{self, Key, L, Lenient, Map, Str, skip};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -243,16 +243,17 @@ impl<'de> Lenient<'de> for Arms<'de> {
 }
 
 /// One file's coverage object, as far as gate reads it. A map given as
-/// anything but an object is `Some(Entries(None))` (an error later).
+/// anything but an object is a `Map` whose `is_object` is false (an
+/// error later).
 #[derive(Default)]
 struct FileData<'a> {
     path: Option<Cow<'a, str>>,
-    statement_map: Option<Entries<'a, L<StartLine<'a>>>>,
-    s: Option<Entries<'a, &'a RawValue>>,
-    fn_map: Option<Entries<'a, L<FnMeta<'a>>>>,
-    f: Option<Entries<'a, &'a RawValue>>,
-    branch_map: Option<Entries<'a, L<BranchMeta<'a>>>>,
-    b: Option<Entries<'a, L<Arms<'a>>>>,
+    statement_map: Option<Map<'a, L<StartLine<'a>>>>,
+    s: Option<Map<'a, &'a RawValue>>,
+    fn_map: Option<Map<'a, L<FnMeta<'a>>>>,
+    f: Option<Map<'a, &'a RawValue>>,
+    branch_map: Option<Map<'a, L<BranchMeta<'a>>>>,
+    b: Option<Map<'a, L<Arms<'a>>>>,
 }
 
 impl<'de> FileData<'de> {
@@ -260,12 +261,12 @@ impl<'de> FileData<'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
             "path" => self.path = map.next_value::<L<Str<'de>>>()?.0.0,
-            "statementMap" => self.statement_map = Some(map.next_value::<L<_>>()?.0),
-            "s" => self.s = Some(map.next_value::<L<_>>()?.0),
-            "fnMap" => self.fn_map = Some(map.next_value::<L<_>>()?.0),
-            "f" => self.f = Some(map.next_value::<L<_>>()?.0),
-            "branchMap" => self.branch_map = Some(map.next_value::<L<_>>()?.0),
-            "b" => self.b = Some(map.next_value::<L<_>>()?.0),
+            "statementMap" => self.statement_map = Some(map.next_value()?),
+            "s" => self.s = Some(map.next_value()?),
+            "fnMap" => self.fn_map = Some(map.next_value()?),
+            "f" => self.f = Some(map.next_value()?),
+            "branchMap" => self.branch_map = Some(map.next_value()?),
+            "b" => self.b = Some(map.next_value()?),
             _ => skip(map)?,
         }
         Ok(())
@@ -411,7 +412,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     let mut files = Vec::new();
     let mut paths = KeyedPaths::default();
     let mut stop = None;
-    let out = json::read(
+    let out = json::read_seed(
         text,
         Files {
             cx,
@@ -430,15 +431,15 @@ type Slice<'e, T> = &'e [(Cow<'e, str>, T)];
 
 /// A map that must be an object when given.
 fn object<'e, T>(
-    m: &'e Option<Entries<'_, T>>,
+    m: &'e Option<Map<'_, T>>,
     k: &str,
     ptr: &str,
     name: &str,
 ) -> Result<Option<Slice<'e, T>>, ParseError> {
     match m {
         None => Ok(None),
-        Some(Entries(Some(v))) => Ok(Some(v.as_slice())),
-        Some(Entries(None)) => Err(bad(
+        Some(m) if m.is_object => Ok(Some(m.entries.as_slice())),
+        Some(_) => Err(bad(
             name,
             &format!("{ptr}/{k}"),
             format!("`{k}` is not an object"),

@@ -9,7 +9,7 @@ use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
 use super::KeyedPaths;
-use crate::lenient::{self as json, Key, L, Lenient, U64, skip};
+use crate::json::{self, Key, L, Lenient, U64, skip};
 use serde::de::{DeserializeSeed, MapAccess, Visitor};
 
 fn is_summary(v: &Value) -> bool {
@@ -152,7 +152,7 @@ fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, P
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     // The document is well-formed JSON: it is an object when it starts as one.
-    if !text.trim_start().starts_with('{') {
+    if !json::starts_object(text) {
         return Err(cx.error(
             "invalid-istanbul-summary",
             Some(Position::Pointer(String::new())),
@@ -162,7 +162,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     let mut files = Vec::new();
     let mut paths = KeyedPaths::default();
     let mut stop = None;
-    let out = json::read(
+    let out = json::read_seed(
         text,
         Files {
             cx,

@@ -5,9 +5,9 @@
 //! Informational warnings (unmaintained, yanked, unsound) are reported as
 //! warnings of the parse, not as findings.
 
-use super::json::{self, Leaf, Map, Obj, Slot, Stop, Strs, each};
 use super::{cvss, fingerprint};
 use super::{optional_str, required_id, required_name};
+use crate::json::{self, Leaf, Map, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

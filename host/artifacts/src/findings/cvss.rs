@@ -84,9 +84,89 @@ fn round_up(x: f64) -> f64 {
     }
 }
 
+// ------------------------------------------------------------ score checks
+
+use crate::json::Leaf;
+
+/// One step of a JSON pointer, kept to order pointers as the old
+/// whole-document walk met them: object keys in sorted order, array
+/// indexes in order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Seg {
+    fn from(s: &str) -> Self {
+        Seg::Key(s.to_string())
+    }
+}
+
+impl From<usize> for Seg {
+    fn from(i: usize) -> Self {
+        Seg::Index(i)
+    }
+}
+
+/// CVSS scores that are not numbers from 0 to 10, counted while reading
+/// (`invalid-cvss-score`, once, with the first pointer in key order, as the
+/// whole-document walk this replaces named it). Each parser checks the
+/// score fields of its format's shape (trivy `V2Score`/`V3Score`/
+/// `V40Score`, grype `baseScore`, npm `cvss.score`, osv-scanner
+/// `max_severity`); a score key elsewhere in a report is not looked at.
+#[derive(Debug, Default)]
+pub(crate) struct Scores {
+    count: usize,
+    first: Option<Vec<Seg>>,
+}
+
+impl Scores {
+    /// Checks one score field; `at` builds its pointer (only when bad).
+    pub fn check(&mut self, v: &Leaf<'_>, at: impl FnOnce() -> Vec<Seg>) {
+        if valid_score(v) {
+            return;
+        }
+        self.count = self.count.saturating_add(1);
+        let path = at();
+        if self.first.as_ref().is_none_or(|f| path < *f) {
+            self.first = Some(path);
+        }
+    }
+
+    /// The warning, if any score was bad.
+    pub fn report(self, cx: &mut crate::ParseContext<'_>) {
+        let Some(first) = self.first else { return };
+        let ptr = first.iter().fold(String::new(), |p, s| match s {
+            Seg::Key(k) => super::pointer(&p, k),
+            Seg::Index(i) => format!("{p}/{i}"),
+        });
+        cx.warn(
+            "invalid-cvss-score",
+            format!(
+                "{} cvss score(s) are not numbers from 0 to 10 and were ignored (first: {ptr})",
+                self.count
+            ),
+        );
+    }
+}
+
+/// A CVSS score as scanners write it: a number (or numeric string) from 0
+/// to 10; null means "none".
+fn valid_score(v: &Leaf<'_>) -> bool {
+    let n = match v {
+        Leaf::Null => return true,
+        Leaf::Num(_) => v.as_f64(),
+        Leaf::Str(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    n.is_some_and(|n| n.is_finite() && (0.0..=10.0).contains(&n))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::base_score;
+    use super::{Scores, base_score};
+    use crate::json::{Leaf, Num};
 
     #[test]
     fn known_vectors() {
@@ -119,5 +199,17 @@ mod tests {
             None
         );
         assert_eq!(base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
+    }
+
+    #[test]
+    fn scores_keep_the_first_in_key_order() {
+        let mut s = Scores::default();
+        let bad = Leaf::Num(Num::U(11));
+        s.check(&Leaf::Num(Num::F(9.8)), || vec!["a".into()]);
+        s.check(&bad, || vec!["m".into(), 10.into(), "z".into()]);
+        s.check(&bad, || vec!["m".into(), 9.into(), "z".into()]);
+        s.check(&Leaf::Str("high".into()), || vec!["m".into(), 9.into()]);
+        assert_eq!(s.count, 3);
+        assert_eq!(s.first, Some(vec!["m".into(), 9.into()]));
     }
 }

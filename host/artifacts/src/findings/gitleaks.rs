@@ -7,8 +7,8 @@
 //! severity; leaked secrets are `high` by tool convention (source `tool`) and
 //! the security policy fails on any secret regardless.
 
-use super::json::{self, Leaf, Obj, Slot, Stop, each};
 use super::{fingerprint, optional_str, required_id};
+use crate::json::{self, Leaf, Obj, Slot, Stop, each};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

@@ -4,12 +4,13 @@
 //! `relatedVulnerabilities`), else v2. Related vulnerabilities (the CVE
 //! behind a GHSA or distro advisory) become aliases.
 
-use super::json::{self, CowStr, First, Leaf, Lean, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::json::{self, First, Key, Leaf, Lean, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::Deserialize;
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
@@ -302,7 +303,7 @@ impl<'de: 'a, 'a> Visitor<'de> for Root<'_, '_, '_, 'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let name = self.st.cx.name;
-        while let Some(CowStr(key)) = map.next_key()? {
+        while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
                 "matches" => {
                     let st = &mut *self.st;
@@ -330,28 +331,8 @@ impl<'de: 'a, 'a> Visitor<'de> for Root<'_, '_, '_, 'a> {
         }
         Ok(())
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        IgnoredAny.visit_seq(seq)?;
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
+    // Not an object.
+    json::other_values!('de, ());
 }
 
 fn read_match<'a>(

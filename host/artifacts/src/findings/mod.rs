@@ -17,7 +17,6 @@ pub mod cvss;
 pub mod fingerprint;
 pub mod gitleaks;
 pub mod grype;
-mod json;
 pub mod npm_audit;
 pub mod osv;
 pub mod pip_audit;
@@ -25,8 +24,8 @@ pub mod sarif;
 pub mod severity;
 pub mod trivy;
 
+use crate::json::Leaf;
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError, Position};
-use json::Leaf;
 
 /// Recognises a findings format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
@@ -81,7 +80,7 @@ pub fn parse(
     // Each parser reads the text into its own typed structures (never a
     // whole-document tree), checking the CVSS scores it meets.
     let text = json.text();
-    let mut scores = json::Scores::default();
+    let mut scores = cvss::Scores::default();
     let findings = match format {
         Format::Sarif => sarif::parse(text, cx)?,
         Format::Grype => grype::parse(text, cx, &mut scores)?,

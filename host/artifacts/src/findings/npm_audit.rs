@@ -8,10 +8,9 @@
 //! npm advisory number (`npm:1094102`) and CVEs are aliases. pnpm's
 //! `pnpm audit --json` has npm 6's shape and is read the same way.
 
-use super::json::{
-    self, Arr, Boxed, Leaf, Lean, Obj, Scores, Slot, Stop, StrOrStrs, Strs, entries,
-};
+use super::cvss::Scores;
 use super::{check_id, cvss, fingerprint, pointer, severity};
+use crate::json::{self, Arr, Boxed, Leaf, Lean, Obj, Slot, Stop, StrOrStrs, Strs, entries};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

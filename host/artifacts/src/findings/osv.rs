@@ -6,8 +6,9 @@
 //! entry's CVSS v3 vector) banded, else unknown — never guessed. GHSA's
 //! `cwe_ids` become CWEs.
 
-use super::json::{self, Arr, Leaf, Lean, Obj, Scores, Slot, Stop, Strs, each};
+use super::cvss::Scores;
 use super::{cvss, fingerprint, required_id, required_name, severity};
+use crate::json::{self, Arr, Leaf, Lean, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};

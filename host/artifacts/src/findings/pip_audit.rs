@@ -4,8 +4,8 @@
 //! rank unknown.
 
 use super::fingerprint;
-use super::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use super::{optional_str, required_id, required_name};
+use crate::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};
@@ -70,7 +70,7 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let is_array = text.trim_start().starts_with('[');
+    let is_array = json::starts_array(text);
     let deps = if is_array {
         text
     } else {
@@ -118,8 +118,8 @@ fn read_dependency(
     let version = optional_str(cx, &d.version, "version", dptr)?.unwrap_or("");
     let vulns = match d.vulns.get() {
         None => return Ok(()),
-        Some(r) if r.get() == "null" => return Ok(()),
-        Some(r) if r.get().starts_with('[') => r.get(),
+        Some(r) if json::is_null(r) => return Ok(()),
+        Some(r) if json::is_array(r) => r.get(),
         Some(other) => {
             let found =
                 serde_json::from_str::<Leaf<'_>>(other.get()).map_or("a value", |l| l.type_name());

@@ -26,10 +26,8 @@
 //! `executionSuccessful: false` are warnings. A `results` that is not an
 //! array, a result that is not an object or an unknown `level` are errors.
 
-use super::json::{
-    self, Arr, CowStr, First, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each,
-};
 use super::{check_id, fingerprint, optional_str, pointer};
+use crate::json::{self, Arr, First, Key, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
 use serde::Deserialize;
@@ -574,7 +572,7 @@ impl<'de: 's, 's> Visitor<'de> for RootVisitor<'_, 's, '_> {
         f.write_str("a sarif log")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while let Some(CowStr(key)) = map.next_key()? {
+        while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
                 "version" => {
                     let raw: &RawValue = map.next_value()?;
@@ -600,28 +598,8 @@ impl<'de: 's, 's> Visitor<'de> for RootVisitor<'_, 's, '_> {
         }
         Ok(true)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-        IgnoredAny.visit_seq(seq)?;
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
+    // Not an object.
+    json::other_values!('de, false);
 }
 
 fn check_version(cx: &ParseContext<'_>, raw: &RawValue) -> Result<(), ParseError> {
@@ -789,7 +767,7 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
         // failed or was not asked to); a clean scan is `results: []`. Read
         // as "no findings" it would pass a gate on a scan that never ran.
         None => None,
-        Some(raw) if raw.get() == "null" => None,
+        Some(raw) if json::is_null(raw) => None,
         Some(raw) => Some(*raw),
     };
     let Some(results) = results else {

@@ -12,8 +12,9 @@
 //! `Results` is warned about: trivy found no OS and no packages, which is not
 //! evidence of a clean artifact.
 
-use super::json::{self, Leaf, Lean, Map, Obj, Scores, Seg, Slot, Stop, Strs, each};
+use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::json::{self, Leaf, Lean, Map, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
 use serde::{Deserialize, Deserializer as _};
@@ -221,7 +222,7 @@ pub(crate) fn parse(
     let name = cx.name;
     let mut stop: Stop = None;
     let mut groups: Vec<Group<'_>> = Vec::new();
-    if text.trim_start().starts_with('[') {
+    if json::starts_array(text) {
         groups.push(Group {
             results: text,
             ptr: String::new(),
@@ -251,8 +252,8 @@ pub(crate) fn parse(
                             let ptr = format!("/{key}/{i}/Results");
                             let results = match res.results.get() {
                                 None => "[]",
-                                Some(r) if r.get() == "null" => "[]",
-                                Some(r) if r.get().starts_with('[') => r.get(),
+                                Some(r) if json::is_null(r) => "[]",
+                                Some(r) if json::is_array(r) => r.get(),
                                 Some(_) => {
                                     return Err(cx.error(
                                         "invalid-trivy",
@@ -280,14 +281,14 @@ pub(crate) fn parse(
             }
         } else {
             match root.results.get() {
-                Some(r) if r.get().starts_with('[') => groups.push(Group {
+                Some(r) if json::is_array(r) => groups.push(Group {
                     results: r.get(),
                     ptr: "/Results".into(),
                     steps: vec!["Results".into()],
                     prefix: String::new(),
                 }),
                 None => {}
-                Some(r) if r.get() == "null" => {}
+                Some(r) if json::is_null(r) => {}
                 Some(_) => {
                     return Err(cx.error(
                         "invalid-trivy",

@@ -16,7 +16,7 @@
 //!   warning; an entry without a string `Type` is an error.
 
 use super::yaml::{self, Seg};
-use crate::document::StrictMap;
+use crate::json::StrictMap;
 use crate::{
     Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
 };
@@ -83,7 +83,7 @@ fn record(path: &[Seg]) -> bool {
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     match doc {
-        Document::Json(v) => super::json::cloudformation(v.text(), cx),
+        Document::Json(v) => super::json_docs::cloudformation(v.text(), cx),
         Document::Text(text) => {
             let mut stream = yaml::Stream::new(text, yaml::Options { cfn_tags: true }, &record);
             let mut first = None;

@@ -23,10 +23,12 @@
 //!   with a render error appended) fails with `invalid-yaml` and line:col.
 
 use super::yaml::{self, Seg};
+use crate::json;
 use crate::{Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Where each workload kind keeps its pod spec.
@@ -91,7 +93,7 @@ fn record(path: &[Seg]) -> bool {
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let mut resources = Vec::new();
     match doc {
-        Document::Json(v) => return super::json::kubernetes(v.text(), cx),
+        Document::Json(v) => return super::json_docs::kubernetes(v.text(), cx),
         Document::Text(text) => {
             // One document at a time: each becomes its resources and is
             // dropped before the next is read.
@@ -131,8 +133,7 @@ struct Metadata<'a> {
 
 /// A JSON string's text; `None` for anything else.
 fn string(raw: Option<&RawValue>) -> Option<String> {
-    raw.filter(|r| r.get().starts_with('"'))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
+    raw.and_then(json::raw_str).map(Cow::into_owned)
 }
 
 fn head<'a>(json: &'a str, cx: &ParseContext<'_>) -> Result<Head<'a>, ParseError> {
@@ -172,7 +173,7 @@ fn document(
         );
         return Ok(());
     };
-    let items = h.items.filter(|i| i.get().starts_with('['));
+    let items = h.items.filter(|i| json::is_array(i));
     let Some(items) = items.filter(|_| kind.ends_with("List")) else {
         resources.push(resource(json, line, lines, number, cx)?);
         return Ok(());

@@ -16,7 +16,7 @@
 
 pub mod cloudformation;
 pub mod dockerfile;
-mod json;
+mod json_docs;
 pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;

@@ -20,7 +20,10 @@
 //!   (`registry.terraform.io/hashicorp/aws` → `aws`).
 //! - No location: plans have no lines; the address is the locator.
 
-use super::json::{self, Compact, Entries, Obj, Slot, Str, each, is_array, is_object, read};
+use super::json_docs::{attributes, serialized};
+use crate::json::{
+    self, Arr, Compact, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object,
+};
 use crate::{Document, IacReport, IacResource, ParseContext, ParseError, PlannedAction, Position};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -42,8 +45,8 @@ pub const UNKNOWN: &str = "(known after apply)";
 #[derive(Default)]
 struct Plan<'a> {
     changes: Changes,
-    planned_values: Slot<'a>,
-    values: Slot<'a>,
+    planned_values: Slot<&'a RawValue>,
+    values: Slot<&'a RawValue>,
 }
 
 /// What `resource_changes` was.
@@ -150,7 +153,7 @@ impl<'de> Visitor<'de> for ChangesReader<'_, '_, '_> {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct ResourceChange<'a> {
     #[serde(default, borrow)]
     address: Str<'a>,
@@ -166,10 +169,11 @@ struct ResourceChange<'a> {
     change: Obj<Change<'a>>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Change<'a> {
     #[serde(default, borrow)]
-    actions: Actions<'a>,
+    /// The strings of an array (other items are left out).
+    actions: Arr<Str<'a>>,
     #[serde(default, borrow)]
     before: Option<&'a RawValue>,
     #[serde(default, borrow)]
@@ -178,63 +182,13 @@ struct Change<'a> {
     after_unknown: Option<&'a RawValue>,
 }
 
-/// `change.actions`: the strings of an array (other items are left out),
-/// `None` when it is not an array.
-#[derive(Default)]
-struct Actions<'a>(Option<Vec<Cow<'a, str>>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Actions<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Actions<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(Str(s)) = seq.next_element()? {
-                    out.extend(s);
-                }
-                Ok(Actions(Some(out)))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(Actions(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Actions(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct PlannedValues<'a> {
     #[serde(default, borrow)]
-    root_module: Slot<'a>,
+    root_module: Slot<&'a RawValue>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Module<'a> {
     #[serde(default, borrow)]
     resources: Option<&'a RawValue>,
@@ -242,7 +196,7 @@ struct Module<'a> {
     child_modules: Option<&'a RawValue>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct PlannedResource<'a> {
     #[serde(default, borrow)]
     address: Str<'a>,
@@ -278,7 +232,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
         cx,
         failed: &mut failed,
     });
-    let plan = json::settle(cx.name, failed, read_plan)?;
+    let plan = json::finish(cx.name, read_plan, failed)?;
     match plan.changes {
         Changes::Read => {}
         Changes::Other => {
@@ -297,10 +251,10 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                 };
                 return Err(cx.error("invalid-plan", Some(Position::Pointer(String::new())), what));
             }
-            Slot::Null => {}
-            Slot::Value(pv) => {
-                let root = read::<Obj<PlannedValues<'_>>>(pv.get(), cx)?
-                    .0
+            Slot::Here(pv) if json::is_null(pv) => {}
+            Slot::Here(pv) => {
+                let root = checked::<Obj<PlannedValues<'_>>>(cx.name, pv.get())?
+                    .into_inner()
                     .and_then(|p| p.root_module.value());
                 if let Some(module) = root {
                     planned_module(module, "/planned_values/root_module", &mut resources, cx)?;
@@ -342,7 +296,7 @@ fn resource_change(
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
     let at = || format!("/resource_changes/{i}");
-    let Some(rc) = rc.0 else {
+    let Some(rc) = rc.into_inner() else {
         return Err(cx.error(
             "invalid-plan",
             Some(Position::Pointer(at())),
@@ -358,20 +312,26 @@ fn resource_change(
         .map(short_provider)
         .unwrap_or_default();
     let data = rc.mode.as_deref() == Some("data");
-    let Some(change) = rc.change.0 else {
+    let Some(change) = rc.change.into_inner() else {
         return Err(cx.error(
             "invalid-plan",
             Some(Position::Pointer(format!("{}/change", at()))),
             "missing object `change`",
         ));
     };
-    let Some(actions) = change.actions.0 else {
+    if !change.actions.is_array {
         return Err(cx.error(
             "invalid-plan",
             Some(Position::Pointer(format!("{}/change/actions", at()))),
             "missing array `change.actions`",
         ));
-    };
+    }
+    let actions: Vec<Cow<'_, str>> = change
+        .actions
+        .items
+        .into_iter()
+        .filter_map(|s| s.0)
+        .collect();
     let nth = |n: usize| actions.get(n).map(AsRef::as_ref);
     let action = match (nth(0), nth(1), nth(2)) {
         _ if data => Some(PlannedAction::Read),
@@ -395,7 +355,7 @@ fn resource_change(
         }
     };
     let attributes = if action == Some(PlannedAction::Delete) {
-        json::attributes(change.before, cx)?
+        attributes(change.before, cx)?
     } else {
         after_attributes(change.after, change.after_unknown, cx)?
     };
@@ -420,14 +380,14 @@ fn after_attributes(
 ) -> Result<crate::Attributes, ParseError> {
     // Without a `true` leaf there is nothing to fill in: the text is kept.
     let Some(unknown) = unknown.filter(|u| has_true(u.get())) else {
-        return json::attributes(after, cx);
+        return attributes(after, cx);
     };
-    let unknown = read::<Unknown<'_>>(unknown.get(), cx)?;
+    let unknown = checked::<Unknown<'_>>(cx.name, unknown.get())?;
     let after = after.and_then(non_null);
     if after.is_none() && !unknown.fills_null() {
-        return json::attributes(None, cx);
+        return attributes(None, cx);
     }
-    json::serialized(&Merge::new(after, &unknown), cx)
+    serialized(&Merge::new(after, &unknown), cx)
 }
 
 fn non_null(raw: &RawValue) -> Option<&RawValue> {
@@ -595,8 +555,8 @@ impl Serialize for Merge<'_, '_> {
                 map.end()
             }
             (Unknown::Object(m), Some(after)) if is_object(after) => {
-                let Entries(entries) =
-                    serde_json::from_str(after.get()).map_err(S::Error::custom)?;
+                let Map { entries, .. } = serde_json::from_str::<Map<'_, &RawValue>>(after.get())
+                    .map_err(S::Error::custom)?;
                 let mut merged = vec![false; m.len()];
                 let mut map = s.serialize_map(None)?;
                 for (k, v) in &entries {
@@ -664,13 +624,13 @@ fn planned_module(
     out: &mut Vec<IacResource>,
     cx: &mut ParseContext<'_>,
 ) -> Result<(), ParseError> {
-    let Obj(Some(module)) = read::<Obj<Module<'_>>>(module.get(), cx)? else {
+    let Some(module) = checked::<Obj<Module<'_>>>(cx.name, module.get())?.into_inner() else {
         return Ok(());
     };
     if let Some(resources) = module.resources.filter(|r| is_array(r)) {
-        each::<Obj<PlannedResource<'_>>, _>(resources, cx, |i, r, cx| {
+        each_raw::<Obj<PlannedResource<'_>>, _>(resources, cx, |i, r, cx| {
             let rat = || format!("{at}/resources/{i}");
-            let Some(r) = r.0 else {
+            let Some(r) = r.into_inner() else {
                 return Err(cx.error(
                     "invalid-plan",
                     Some(Position::Pointer(format!("{}/address", rat()))),
@@ -691,14 +651,14 @@ fn planned_module(
                 name: r.name.0.map(Cow::into_owned).unwrap_or_default(),
                 namespace: None,
                 action: data.then_some(PlannedAction::Read),
-                attributes: json::attributes(r.values, cx)?,
+                attributes: attributes(r.values, cx)?,
                 location: None,
             });
             Ok(())
         })?;
     }
     if let Some(children) = module.child_modules.filter(|c| is_array(c)) {
-        let children = read::<Vec<&RawValue>>(children.get(), cx)?;
+        let children = checked::<Vec<&RawValue>>(cx.name, children.get())?;
         for (i, child) in children.into_iter().enumerate() {
             planned_module(child, &format!("{at}/child_modules/{i}"), out, cx)?;
         }

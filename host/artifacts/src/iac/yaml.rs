@@ -26,7 +26,7 @@
 //!   line is recorded, by path (`record`); for a mapping entry the line is the
 //!   key's line, for a sequence item the item's.
 
-use crate::document::StrictMap;
+use crate::json::StrictMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, StrInput, Tag};
 use serde_json::Value;
 use serde_json::value::RawValue;

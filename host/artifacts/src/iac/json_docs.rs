@@ -1,376 +1,16 @@
-//! Reading the JSON IaC documents (Terraform plans, JSON CloudFormation
-//! templates and Kubernetes manifests) straight from their text, without a
-//! `serde_json::Value` of the document: the fields a parser needs are read
+//! The JSON IaC documents (JSON CloudFormation templates and Kubernetes
+//! manifests; Terraform plans are in [`super::terraform`]) read straight
+//! from their text with [`crate::json`]: the fields a parser needs are read
 //! into small lenient types, a resource's attributes are its JSON text
-//! (minified when the document is pretty-printed), and big arrays are
-//! walked one element at a time ([`each`]).
-//!
-//! The lenient types mirror what the Value-based parsers did: a field of the
-//! wrong type reads as absent ([`Str`], [`Obj`]), never as a schema error.
+//! (minified when the document is pretty-printed), and a `*List`'s items
+//! are read one at a time.
 
+use crate::json::{Map, Obj, Str, checked, each_raw, is_array, is_compact, is_object, minify};
 use crate::{
     Attributes, IacReport, IacResource, Location, ParseContext, ParseError, Position,
     document::json_error,
 };
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use std::borrow::Cow;
-use std::fmt;
-
-/// A key or string as read: borrowed from the text unless it has escapes.
-fn cow_str<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(v))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_owned()))
-        }
-    }
-    d.deserialize_str(V)
-}
-
-/// An object key.
-pub(crate) struct Key<'a>(pub Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        cow_str(d).map(Key)
-    }
-}
-
-/// Drains a sequence or map the caller has no use for.
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// Implements the scalar visits of a lenient visitor: any of them is
-/// "not what was wanted", `$none`.
-macro_rules! other_scalars {
-    ($none:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-    };
-}
-
-/// A string field; any other JSON type (or no field: `#[serde(default)]`)
-/// is `None`.
-#[derive(Default)]
-pub(crate) struct Str<'a>(pub Option<Cow<'a, str>>);
-
-impl<'a> Str<'a> {
-    pub fn as_deref(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Owned(v.to_owned()))))
-            }
-            other_scalars!(Str(None));
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|()| Str(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map).map(|()| Str(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// An object read as `T`; any other JSON type is `None`.
-pub(crate) struct Obj<T>(pub Option<T>);
-
-impl<T> Default for Obj<T> {
-    fn default() -> Self {
-        Obj(None)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Obj<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            other_scalars!(Obj(None));
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|()| Obj(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-/// A field that may be absent (`#[serde(default)]`), `null`, or a value
-/// (`Option<&RawValue>` cannot tell the first two apart).
-#[derive(Default, Clone, Copy)]
-pub(crate) enum Slot<'a> {
-    #[default]
-    Absent,
-    Null,
-    Value(&'a RawValue),
-}
-
-impl<'a> Slot<'a> {
-    /// The value, unless absent or null.
-    pub fn value(self) -> Option<&'a RawValue> {
-        match self {
-            Slot::Value(v) => Some(v),
-            Slot::Absent | Slot::Null => None,
-        }
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Slot<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&RawValue>::deserialize(d)?;
-        Ok(if raw.get() == "null" {
-            Slot::Null
-        } else {
-            Slot::Value(raw)
-        })
-    }
-}
-
-/// The JSON type a raw value has, from its first byte.
-pub(crate) fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
-}
-
-pub(crate) fn is_array(raw: &RawValue) -> bool {
-    raw.get().starts_with('[')
-}
-
-/// The first non-blank character of a document.
-pub(crate) fn starts_object(text: &str) -> bool {
-    text.trim_start().starts_with('{')
-}
-
-/// An object's entries in document order (keys are unique: duplicate keys
-/// were refused when the document was loaded).
-pub(crate) struct Entries<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Entries<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entries<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(32);
-                while let Some(Key(k)) = map.next_key()? {
-                    out.push((k, map.next_value::<&RawValue>()?));
-                }
-                Ok(Entries(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Reads `raw` (from an already-checked document) as `T`; a failure can only
-/// be a bug, reported as an `invalid-json` error.
-pub(crate) fn read<'a, T: Deserialize<'a>>(
-    text: &'a str,
-    cx: &ParseContext<'_>,
-) -> Result<T, ParseError> {
-    serde_json::from_str(text).map_err(|e| json_error(cx.name, &e))
-}
-
-/// Calls `f` with each element of the array `raw` and its index, reading
-/// one element at a time (the array is never held as a whole). Stops at the
-/// first error `f` returns.
-pub(crate) fn each<'a, T, F>(
-    raw: &'a RawValue,
-    cx: &mut ParseContext<'_>,
-    mut f: F,
-) -> Result<(), ParseError>
-where
-    T: Deserialize<'a>,
-    F: FnMut(usize, T, &mut ParseContext<'_>) -> Result<(), ParseError>,
-{
-    struct Seq<'s, 'c, 'x, F, T> {
-        f: &'s mut F,
-        cx: &'c mut ParseContext<'x>,
-        failed: &'s mut Option<ParseError>,
-        item: std::marker::PhantomData<T>,
-    }
-    impl<'de, F, T> Visitor<'de> for Seq<'_, '_, '_, F, T>
-    where
-        T: Deserialize<'de>,
-        F: FnMut(usize, T, &mut ParseContext<'_>) -> Result<(), ParseError>,
-    {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-            stream(seq, self.cx, self.failed, self.f)
-        }
-    }
-    let mut failed = None;
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    let name = cx.name;
-    let result = de.deserialize_seq(Seq {
-        f: &mut f,
-        cx,
-        failed: &mut failed,
-        item: std::marker::PhantomData,
-    });
-    settle(name, failed, result)
-}
-
-/// The loop of [`each`], for a visitor that is already in the array: `f`'s
-/// error is kept in `failed` and stops the reading with a placeholder serde
-/// error (see [`settle`]).
-pub(crate) fn stream<'de, A, T, F>(
-    mut seq: A,
-    cx: &mut ParseContext<'_>,
-    failed: &mut Option<ParseError>,
-    f: &mut F,
-) -> Result<(), A::Error>
-where
-    A: SeqAccess<'de>,
-    T: Deserialize<'de>,
-    F: FnMut(usize, T, &mut ParseContext<'_>) -> Result<(), ParseError>,
-{
-    let mut i = 0usize;
-    while let Some(item) = seq.next_element::<T>()? {
-        if let Err(e) = f(i, item, cx) {
-            *failed = Some(e);
-            return Err(de::Error::custom("stopped"));
-        }
-        i = i.saturating_add(1);
-    }
-    Ok(())
-}
-
-/// The outcome of a read that may have been stopped by [`stream`].
-pub(crate) fn settle<T>(
-    name: &str,
-    failed: Option<ParseError>,
-    result: Result<T, serde_json::Error>,
-) -> Result<T, ParseError> {
-    match (failed, result) {
-        (Some(e), _) => Err(e),
-        (None, Err(e)) => Err(json_error(name, &e)),
-        (None, Ok(v)) => Ok(v),
-    }
-}
-
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
-}
-
-/// Whether JSON text has no whitespace outside its strings.
-pub(crate) fn is_compact(json: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in json.bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if is_blank(b) {
-            return false;
-        }
-    }
-    true
-}
-
-/// JSON text without the whitespace outside its strings.
-pub(crate) fn minify(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut start = 0;
-    for (i, b) in json.bytes().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if is_blank(b) {
-            // whitespace is ASCII: `start..i` are char boundaries
-            out.push_str(json.get(start..i).unwrap_or_default());
-            start = i.saturating_add(1);
-        }
-    }
-    out.push_str(json.get(start..).unwrap_or_default());
-    out
-}
-
-/// A raw value serialized compactly (as is when the text already is).
-pub(crate) struct Compact<'a>(pub &'a RawValue);
-
-impl serde::Serialize for Compact<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if is_compact(self.0.get()) {
-            return self.0.serialize(s);
-        }
-        RawValue::from_string(minify(self.0.get()))
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s)
-    }
-}
 
 /// Attributes that are the JSON text of `raw` (an empty object for none or
 /// `null`), minified.
@@ -399,13 +39,13 @@ pub(crate) fn serialized<T: serde::Serialize + ?Sized>(
 
 // ---------------------------------------------------------------- cloudformation
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Template<'a> {
     #[serde(rename = "Resources", default, borrow)]
     resources: Option<&'a RawValue>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct TemplateResource<'a> {
     #[serde(rename = "Type", default, borrow)]
     resource_type: Str<'a>,
@@ -417,7 +57,7 @@ pub(crate) fn cloudformation(
     text: &str,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacReport, ParseError> {
-    let Obj(Some(template)) = read::<Obj<Template<'_>>>(text, cx)? else {
+    let Some(template) = checked::<Obj<Template<'_>>>(cx.name, text)?.into_inner() else {
         return Err(cx.error(
             "invalid-template",
             Some(Position::Pointer(String::new())),
@@ -431,7 +71,7 @@ pub(crate) fn cloudformation(
             "the template has no `Resources` mapping",
         ));
     };
-    let Entries(mut entries) = read::<Entries<'_>>(entries.get(), cx)?;
+    let Map { mut entries, .. } = checked::<Map<'_, &RawValue>>(cx.name, entries.get())?;
     // By logical id, as the Value-based parser listed them (keys are unique).
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut resources = Vec::with_capacity(entries.len());
@@ -443,8 +83,8 @@ pub(crate) fn cloudformation(
             );
             continue;
         }
-        let fields = read::<Obj<TemplateResource<'_>>>(entry.get(), cx)?;
-        let Some(resource_type) = fields.0.and_then(|f| f.resource_type.0) else {
+        let fields = checked::<Obj<TemplateResource<'_>>>(cx.name, entry.get())?;
+        let Some(resource_type) = fields.into_inner().and_then(|f| f.resource_type.0) else {
             return Err(cx.error(
                 "invalid-template",
                 Some(Position::Pointer(format!(
@@ -471,7 +111,7 @@ pub(crate) fn cloudformation(
 
 // ---------------------------------------------------------------- kubernetes
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Manifest<'a> {
     #[serde(rename = "apiVersion", default, borrow)]
     api_version: Str<'a>,
@@ -484,7 +124,7 @@ struct Manifest<'a> {
     items: Option<&'a RawValue>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Metadata<'a> {
     #[serde(default, borrow)]
     name: Str<'a>,
@@ -498,7 +138,7 @@ struct Metadata<'a> {
 /// a `*List` whose items are read one at a time. JSON has no lines and is
 /// one document (number 1).
 pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
-    let Obj(Some(root)) = read::<Obj<Manifest<'_>>>(text, cx)? else {
+    let Some(root) = checked::<Obj<Manifest<'_>>>(cx.name, text)?.into_inner() else {
         cx.warn(
             "not-a-kubernetes-object",
             "document is not a mapping and was skipped",
@@ -514,9 +154,9 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
     };
     let mut resources = Vec::new();
     if let Some(items) = root.items.filter(|i| kind.ends_with("List") && is_array(i)) {
-        each::<&RawValue, _>(items, cx, |i, item, cx| {
-            let fields = read::<Obj<Manifest<'_>>>(item.get(), cx)?;
-            match fields.0 {
+        each_raw::<&RawValue, _>(items, cx, |i, item, cx| {
+            let fields = checked::<Obj<Manifest<'_>>>(cx.name, item.get())?;
+            match fields.into_inner() {
                 Some(m) if m.api_version.0.is_some() && m.kind.0.is_some() => {
                     resources.push(manifest_resource(m, item, cx)?);
                 }
@@ -529,7 +169,7 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
         })?;
         return Ok(IacReport { resources });
     }
-    let raw = read::<&RawValue>(text, cx)?;
+    let raw = checked::<&RawValue>(cx.name, text)?;
     resources.push(manifest_resource(root, raw, cx)?);
     Ok(IacReport { resources })
 }
@@ -540,7 +180,7 @@ fn manifest_resource(
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
     let kind = m.kind.0.unwrap_or_default().into_owned();
-    let meta = m.metadata.0;
+    let meta = m.metadata.into_inner();
     let name = meta.as_ref().and_then(|m| {
         m.name
             .as_deref()
@@ -607,15 +247,6 @@ mod tests {
             Some(Position::Pointer(p)) => Some(p),
             _ => None,
         }
-    }
-
-    #[test]
-    fn minify_keeps_strings_and_drops_blanks() {
-        let pretty = "{\n  \"a b\": [ 1, \"x \\\" y\" ],\n\t\"c\" : { }\r\n}";
-        assert!(!super::is_compact(pretty));
-        let compact = super::minify(pretty);
-        assert_eq!(compact, r#"{"a b":[1,"x \" y"],"c":{}}"#);
-        assert!(super::is_compact(&compact));
     }
 
     #[test]
