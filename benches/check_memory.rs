@@ -11,7 +11,7 @@
 //! The policy's compile cache is warmed first: compiling the component is
 //! not what grows with the input. A second table breaks `gate eval` down:
 //! this binary, re-run as a child with `--stages FILE POLICY`, does its
-//! steps in process (read, parse, merge, convert to the contract's types,
+//! steps in process (read, parse, convert to the contract's types,
 //! load the policy, evaluate) and reports its peak RSS after each.
 //!
 //! `cargo bench -p gate --bench check_memory [-- FILTER]` (release).
@@ -159,8 +159,8 @@ fn rss() -> (f64, f64) {
 
 /// The child of the breakdown: the steps of `gate eval` one by one, in
 /// process, printing `step peak current` (bytes) after each. The steps
-/// mirror `evaluate::build_artifacts`: coverage reports are merged into a
-/// fresh report (a clone of each), which lives while it is converted.
+/// mirror `evaluate::build_artifacts` for one artifact: a single coverage
+/// report is converted as it is (several would be merged into a copy).
 fn stages(path: &str, policy: &str) {
     use gate::runtime::bindings::types as wit;
     use gate::runtime::{CallEnv, CompileCache, Limits, Runtime, convert};
@@ -180,12 +180,7 @@ fn stages(path: &str, policy: &str) {
         role: wit::ArtifactRole::Current,
     };
     let artifact = match &parsed.model {
-        gate_artifacts::Model::Coverage(c) => {
-            let mut merged = gate_artifacts::CoverageReport::default();
-            merged.merge(c.clone());
-            report("merge (clone)");
-            wit::Artifact::Coverage(convert::coverage(meta, &merged))
-        }
+        gate_artifacts::Model::Coverage(c) => wit::Artifact::Coverage(convert::coverage(meta, c)),
         gate_artifacts::Model::Findings(f) => wit::Artifact::Findings(convert::findings(meta, f)),
         _ => panic!("not a coverage or findings model"),
     };
