@@ -264,6 +264,20 @@ pub fn read_to_string(path: &Path) -> Result<String, ReadError> {
     String::from_utf8(read(path)?).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
+// ---- where gate caches --------------------------------------------------
+
+/// gate's cache directory (compiled components, pulled packs):
+/// `$GATE_CACHE_DIR`, else `$XDG_CACHE_HOME/gate`, else `$HOME/.cache/gate`.
+/// An empty variable counts as unset (an empty path would be the working
+/// directory). `None` when none is known.
+pub fn cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    var("GATE_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| var("XDG_CACHE_HOME").map(|x| PathBuf::from(x).join("gate")))
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache").join("gate")))
+}
+
 // ---- writing ------------------------------------------------------------
 
 /// Writes `bytes` to `path` as described in the module docs, with mode

@@ -38,18 +38,7 @@ pub struct Cache {
 impl Cache {
     /// The cache from the environment; `None` when no directory is known.
     pub fn from_env() -> Option<Cache> {
-        let base = std::env::var_os("GATE_CACHE_DIR")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|x| PathBuf::from(x).join("gate"))
-            })
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("gate"))
-            })?;
-        Some(Cache::at(base.join("packs")))
+        gate_fsutil::cache_dir().map(|base| Cache::at(base.join("packs")))
     }
 
     /// The cache in `root` (created on the first write).

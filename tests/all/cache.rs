@@ -63,3 +63,30 @@ fn no_cache_flag_writes_nothing() {
     .expect_code(0);
     assert!(entries(&t).is_empty());
 }
+
+/// Regression: the compile cache and the pack cache resolved the cache
+/// directory each on their own, and an empty `GATE_CACHE_DIR` sent compiled
+/// components into the working directory while packs went to XDG.
+#[test]
+fn empty_gate_cache_dir_is_unset_for_the_compile_cache_too() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let xdg = t.path().join("xdg");
+    let out = t
+        .command()
+        .env("GATE_CACHE_DIR", "")
+        .env("XDG_CACHE_HOME", &xdg)
+        .args(["eval", "--policy", "builtin:coverage", "lcov.info"])
+        .args(["--now", "2026-01-01T00:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let entries: Vec<_> = std::fs::read_dir(xdg.join("gate").join("components"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].ends_with(".cwasm"), "{entries:?}");
+    // Nothing was cached in the working directory.
+    assert!(!t.path().join("components").exists());
+}

@@ -9,7 +9,6 @@
 
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -33,20 +32,12 @@ pub enum CacheOutcome {
 }
 
 impl CompileCache {
-    /// The cache dir: `$GATE_CACHE_DIR`, else `$XDG_CACHE_HOME/gate`, else
-    /// `$HOME/.cache/gate`; `None` disables caching.
+    /// The cache dir ([`gate_fsutil::cache_dir`], shared with the pack
+    /// cache); `None` disables caching.
     pub fn from_env() -> Self {
-        let dir = std::env::var_os("GATE_CACHE_DIR")
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|x| PathBuf::from(x).join("gate"))
-            })
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("gate"))
-            });
-        CompileCache { dir }
+        CompileCache {
+            dir: gate_fsutil::cache_dir(),
+        }
     }
 
     pub fn at(dir: impl Into<PathBuf>) -> Self {
@@ -133,17 +124,13 @@ fn verified(data: &[u8]) -> Option<&[u8]> {
     (Sha256::digest(compiled).as_slice() == digest).then_some(compiled)
 }
 
-/// Writes an entry atomically: a temp file in the same dir, then rename, so
+/// Writes an entry and its digest atomically (gate's one atomic writer), so
 /// concurrent `gate` processes never see a half-written entry.
 fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(compiled)?;
-    tmp.write_all(&Sha256::digest(compiled))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut entry = Vec::with_capacity(compiled.len().saturating_add(32));
+    entry.extend_from_slice(compiled);
+    entry.extend_from_slice(&Sha256::digest(compiled));
+    gate_fsutil::write_file(path, &entry)
 }
 
 #[cfg(test)]
