@@ -25,7 +25,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -40,62 +39,9 @@ struct Case {
     policy: &'static str,
 }
 
-fn fill(target: usize, head: &str, tail: &str, mut item: impl FnMut(&mut String, usize)) -> String {
-    let mut out = String::with_capacity(target + 4096);
-    out.push_str(head);
-    let mut i = 0;
-    while out.len() + tail.len() < target {
-        item(&mut out, i);
-        i += 1;
-    }
-    out.push_str(tail);
-    out
-}
-
-/// Realistic LCOV: files of 200 lines with functions and branches.
-fn lcov_files(target: usize) -> String {
-    fill(target, "", "", |o, i| {
-        write!(o, "TN:unit\nSF:/src/pkg{}/file{i}.c\n", i % 50).unwrap();
-        for f in 0..5 {
-            writeln!(o, "FN:{},function_{f}_of_{i}", f * 40 + 1).unwrap();
-            writeln!(o, "FNDA:{},function_{f}_of_{i}", f % 2).unwrap();
-        }
-        o.push_str("FNF:5\nFNH:2\n");
-        for l in 1..=200 {
-            if l % 10 == 0 {
-                writeln!(o, "BRDA:{l},0,0,1\nBRDA:{l},0,1,-").unwrap();
-            }
-            writeln!(o, "DA:{l},{}", l % 3).unwrap();
-        }
-        o.push_str("LF:200\nLH:133\nend_of_record\n");
-    })
-}
-
-/// The worst case per byte: a file per one-line record.
-fn lcov_one_line(target: usize) -> String {
-    fill(target, "", "", |o, i| {
-        write!(
-            o,
-            "TN:\nSF:src/module{}/file{i}.c\nDA:1,1\nend_of_record\n",
-            i % 97
-        )
-        .unwrap();
-    })
-}
-
-fn sarif(target: usize) -> String {
-    fill(
-        target,
-        "{\"version\":\"2.1.0\",\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"scanner\",\"rules\":[{\"id\":\"R1\",\"properties\":{\"security-severity\":\"7.5\"}}]}},\"results\":[",
-        "]}]}",
-        |o, i| {
-            if i > 0 {
-                o.push(',');
-            }
-            write!(o, "{{\"ruleId\":\"R1\",\"level\":\"error\",\"message\":{{\"text\":\"finding number {i}\"}},\"locations\":[{{\"physicalLocation\":{{\"artifactLocation\":{{\"uri\":\"src/f{}.c\"}},\"region\":{{\"startLine\":{}}}}}}}]}}", i % 500, i % 1000 + 1).unwrap();
-        },
-    )
-}
+#[path = "inputs.rs"]
+mod inputs;
+use inputs::{lcov_files, lcov_one_line, sarif};
 
 const CASES: &[Case] = &[
     Case {

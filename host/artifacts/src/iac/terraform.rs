@@ -397,24 +397,7 @@ fn non_null(raw: &RawValue) -> Option<&RawValue> {
 /// Whether JSON text has a `true` outside its strings (the only token
 /// outside strings that starts with `t`).
 fn has_true(json: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in json.bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b't' {
-            return true;
-        }
-    }
-    false
+    crate::json::has_outside_strings(json, b't')
 }
 
 /// `after_unknown` as a tree, keeping only what can change a value: object

@@ -85,11 +85,13 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// Whether JSON text has no whitespace outside its strings.
-pub(crate) fn is_compact(json: &str) -> bool {
+/// The byte offsets of JSON text that lie outside its strings, in order
+/// (the one string-aware scan behind [`is_compact`], [`minify`] and
+/// [`has_outside_strings`]).
+fn outside_strings(json: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
-    for b in json.bytes() {
+    json.bytes().enumerate().filter(move |&(_, b)| {
         if in_string {
             if escaped {
                 escaped = false;
@@ -98,37 +100,34 @@ pub(crate) fn is_compact(json: &str) -> bool {
             } else if b == b'"' {
                 in_string = false;
             }
+            false
         } else if b == b'"' {
             in_string = true;
-        } else if is_blank(b) {
-            return false;
+            false
+        } else {
+            true
         }
-    }
-    true
+    })
+}
+
+/// Whether JSON text has `byte` outside its strings (e.g. `t`: a `true`).
+pub(crate) fn has_outside_strings(json: &str, byte: u8) -> bool {
+    outside_strings(json).any(|(_, b)| b == byte)
+}
+
+/// Whether JSON text has no whitespace outside its strings.
+pub(crate) fn is_compact(json: &str) -> bool {
+    !outside_strings(json).any(|(_, b)| is_blank(b))
 }
 
 /// JSON text without the whitespace outside its strings.
 pub(crate) fn minify(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
     let mut start = 0;
-    for (i, b) in json.bytes().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if is_blank(b) {
-            // whitespace is ASCII: `start..i` are char boundaries
-            out.push_str(json.get(start..i).unwrap_or_default());
-            start = i.saturating_add(1);
-        }
+    for (i, _) in outside_strings(json).filter(|&(_, b)| is_blank(b)) {
+        // whitespace is ASCII: `start..i` are char boundaries
+        out.push_str(json.get(start..i).unwrap_or_default());
+        start = i.saturating_add(1);
     }
     out.push_str(json.get(start..).unwrap_or_default());
     out

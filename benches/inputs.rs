@@ -1,0 +1,490 @@
+//! Synthetic inputs for the memory benches (`memory.rs`, per parser, and
+//! `check_memory.rs`, the whole `gate` process): our own content of about
+//! `target` bytes per format, no corpus needed. Included by both with
+//! `#[path]`; each uses only some generators.
+#![allow(dead_code, clippy::unwrap_used, clippy::arithmetic_side_effects)]
+
+use std::fmt::Write as _;
+
+pub fn fill(
+    target: usize,
+    head: &str,
+    tail: &str,
+    mut item: impl FnMut(&mut String, usize),
+) -> String {
+    let mut out = String::with_capacity(target + 4096);
+    out.push_str(head);
+    let mut i = 0;
+    while out.len() + tail.len() < target {
+        item(&mut out, i);
+        i += 1;
+    }
+    out.push_str(tail);
+    out
+}
+
+/// Comma-separated items: the separator goes before every item but the first.
+pub fn sep(out: &mut String, i: usize) {
+    if i > 0 {
+        out.push(',');
+    }
+}
+
+pub fn lcov_one_line(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "TN:\nSF:src/module{}/file{i}.c\nDA:1,1\nend_of_record\n",
+            i % 97
+        )
+        .unwrap();
+    })
+}
+
+pub fn lcov_files(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(o, "TN:unit\nSF:/src/pkg{}/file{i}.c\n", i % 50).unwrap();
+        for f in 0..5 {
+            writeln!(o, "FN:{},function_{f}_of_{i}", f * 40 + 1).unwrap();
+            writeln!(o, "FNDA:{},function_{f}_of_{i}", f % 2).unwrap();
+        }
+        o.push_str("FNF:5\nFNH:2\n");
+        for l in 1..=200 {
+            if l % 10 == 0 {
+                writeln!(o, "BRDA:{l},0,0,1\nBRDA:{l},0,1,-").unwrap();
+            }
+            writeln!(o, "DA:{l},{}", l % 3).unwrap();
+        }
+        o.push_str("LF:200\nLH:133\nend_of_record\n");
+    })
+}
+
+pub fn go_profile(target: usize) -> String {
+    fill(target, "mode: count\n", "", |o, i| {
+        let file = i / 100;
+        let line = (i % 100) * 3 + 1;
+        writeln!(
+            o,
+            "github.com/acme/project/pkg{}/file{file}.go:{line}.2,{}.16 2 {}",
+            file % 40,
+            line + 2,
+            i % 4
+        )
+        .unwrap();
+    })
+}
+
+pub fn go_range_bomb(_: usize) -> String {
+    "mode: set\nx.go:1.1,4294967295.1 1 1\n".into()
+}
+
+pub fn cobertura(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<coverage line-rate=\"0.5\" branch-rate=\"0.5\" version=\"1\" timestamp=\"1\"><sources><source>/src</source></sources><packages><package name=\"p\"><classes>\n",
+        "</classes></package></packages></coverage>\n",
+        |o, i| {
+            write!(
+                o,
+                "<class name=\"C{i}\" filename=\"pkg/c{i}.py\"><methods/><lines>"
+            )
+            .unwrap();
+            for l in 1..=50 {
+                if l % 10 == 0 {
+                    write!(o, "<line number=\"{l}\" hits=\"1\" branch=\"true\" condition-coverage=\"50% (1/2)\"/>").unwrap();
+                } else {
+                    write!(o, "<line number=\"{l}\" hits=\"{}\"/>", l % 3).unwrap();
+                }
+            }
+            o.push_str("</lines></class>\n");
+        },
+    )
+}
+
+pub fn jacoco(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<report name=\"r\">\n",
+        "</report>\n",
+        |o, i| {
+            write!(
+                o,
+                "<package name=\"org/acme/p{i}\"><sourcefile name=\"A{i}.java\">"
+            )
+            .unwrap();
+            for l in 1..=50 {
+                write!(
+                    o,
+                    "<line nr=\"{l}\" mi=\"{}\" ci=\"{}\" mb=\"0\" cb=\"0\"/>",
+                    l % 2,
+                    (l + 1) % 2
+                )
+                .unwrap();
+            }
+            o.push_str(
+                "<counter type=\"LINE\" missed=\"25\" covered=\"25\"/></sourcefile></package>\n",
+            );
+        },
+    )
+}
+
+pub fn clover(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\"?>\n<coverage generated=\"1\"><project timestamp=\"1\">\n",
+        "</project></coverage>\n",
+        |o, i| {
+            write!(o, "<file name=\"src/F{i}.php\">").unwrap();
+            for l in 1..=50 {
+                write!(o, "<line num=\"{l}\" type=\"stmt\" count=\"{}\"/>", l % 3).unwrap();
+            }
+            o.push_str("</file>\n");
+        },
+    )
+}
+
+pub fn istanbul(target: usize) -> String {
+    fill(target, "{", "}", |o, i| {
+        sep(o, i);
+        write!(
+            o,
+            "\"/src/f{i}.js\":{{\"path\":\"/src/f{i}.js\",\"statementMap\":{{"
+        )
+        .unwrap();
+        for s in 0..30 {
+            sep(o, s);
+            write!(o, "\"{s}\":{{\"start\":{{\"line\":{},\"column\":2}},\"end\":{{\"line\":{},\"column\":20}}}}", s + 1, s + 1).unwrap();
+        }
+        o.push_str("},\"s\":{");
+        for s in 0..30 {
+            sep(o, s);
+            write!(o, "\"{s}\":{}", s % 3).unwrap();
+        }
+        o.push_str("},\"fnMap\":{},\"f\":{},\"branchMap\":{},\"b\":{}}");
+    })
+}
+
+pub fn coveragepy(target: usize) -> String {
+    fill(
+        target,
+        "{\"meta\":{\"format\":3,\"version\":\"7.10.4\",\"timestamp\":\"2025-01-01T00:00:00\",\"branch_coverage\":false,\"show_contexts\":false},\"files\":{",
+        "},\"totals\":{}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "\"pkg/m{i}.py\":{{\"executed_lines\":[").unwrap();
+            for l in 0..40 {
+                sep(o, l);
+                write!(o, "{}", l * 2 + 1).unwrap();
+            }
+            o.push_str("],\"missing_lines\":[");
+            for l in 0..40 {
+                sep(o, l);
+                write!(o, "{}", l * 2 + 2).unwrap();
+            }
+            o.push_str(
+                "],\"excluded_lines\":[],\"summary\":{\"covered_lines\":40,\"num_statements\":80}}",
+            );
+        },
+    )
+}
+
+pub fn istanbul_summary(target: usize) -> String {
+    let counts = |o: &mut String, t: usize, c: usize| {
+        let pct = if t == 0 {
+            100.0
+        } else {
+            c as f64 * 100.0 / t as f64
+        };
+        write!(
+            o,
+            "{{\"total\":{t},\"covered\":{c},\"skipped\":0,\"pct\":{pct:.2}}}"
+        )
+        .unwrap();
+    };
+    let mut head = String::from("{\"total\":{\"lines\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"statements\":");
+    counts(&mut head, 100, 50);
+    head.push_str(",\"functions\":");
+    counts(&mut head, 10, 5);
+    head.push_str(",\"branches\":");
+    counts(&mut head, 10, 5);
+    head.push('}');
+    fill(target, &head, "}", |o, i| {
+        write!(o, ",\"/src/pkg{}/f{i}.js\":{{\"lines\":", i % 50).unwrap();
+        counts(o, 30 + i % 7, 20);
+        o.push_str(",\"statements\":");
+        counts(o, 32 + i % 7, 21);
+        o.push_str(",\"functions\":");
+        counts(o, 4, i % 5);
+        o.push_str(",\"branches\":");
+        counts(o, 0, 0);
+        o.push('}');
+    })
+}
+
+pub fn sarif(target: usize) -> String {
+    fill(
+        target,
+        "{\"version\":\"2.1.0\",\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"scanner\",\"rules\":[{\"id\":\"R1\",\"properties\":{\"security-severity\":\"7.5\"}}]}},\"results\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"ruleId\":\"R1\",\"level\":\"error\",\"message\":{{\"text\":\"finding number {i}\"}},\"locations\":[{{\"physicalLocation\":{{\"artifactLocation\":{{\"uri\":\"src/f{}.c\"}},\"region\":{{\"startLine\":{}}}}}}}]}}", i % 500, i % 1000 + 1).unwrap();
+        },
+    )
+}
+
+pub fn grype(target: usize) -> String {
+    fill(
+        target,
+        "{\"matches\":[",
+        "],\"source\":{\"type\":\"image\",\"target\":{\"userInput\":\"img\"}},\"descriptor\":{\"name\":\"grype\",\"version\":\"0.80.0\"}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"vulnerability\":{{\"id\":\"CVE-2024-{i}\",\"severity\":\"High\",\"description\":\"something bad in package {i}\",\"fix\":{{\"versions\":[\"1.0.{i}\"],\"state\":\"fixed\"}},\"cvss\":[]}},\"relatedVulnerabilities\":[],\"artifact\":{{\"name\":\"pkg{i}\",\"version\":\"0.{i}\",\"type\":\"npm\",\"locations\":[{{\"path\":\"/app/node_modules/pkg{i}/package.json\"}}],\"purl\":\"pkg:npm/pkg{i}@0.{i}\"}}}}").unwrap();
+        },
+    )
+}
+
+pub fn trivy(target: usize) -> String {
+    fill(
+        target,
+        "{\"SchemaVersion\":2,\"ArtifactName\":\"app:latest\",\"ArtifactType\":\"container_image\",\"Results\":[{\"Target\":\"app:latest (alpine 3.19.0)\",\"Class\":\"os-pkgs\",\"Type\":\"alpine\",\"Vulnerabilities\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"VulnerabilityID\":\"CVE-2024-{i}\",\"PkgName\":\"lib{i}\",\"InstalledVersion\":\"1.{i}-r0\",\"FixedVersion\":\"1.{i}-r1\",\"Severity\":\"HIGH\",\"SeveritySource\":\"nvd\",\"Title\":\"lib{i}: overflow\",\"Description\":\"a buffer overflow in lib{i}\",\"CweIDs\":[\"CWE-787\"],\"VendorIDs\":[\"DSA-{i}\"],\"CVSS\":{{\"nvd\":{{\"V3Vector\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"V3Score\":9.8}}}}}}").unwrap();
+        },
+    )
+}
+
+pub fn npm_audit(target: usize) -> String {
+    fill(
+        target,
+        "{\"auditReportVersion\":2,\"vulnerabilities\":{",
+        "},\"metadata\":{\"vulnerabilities\":{\"total\":0}}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "\"pkg{i}\":{{\"name\":\"pkg{i}\",\"severity\":\"moderate\",\"isDirect\":true,\"via\":[{{\"source\":{i},\"name\":\"pkg{i}\",\"dependency\":\"pkg{i}\",\"title\":\"pkg{i} can be negative\",\"url\":\"https://github.com/advisories/GHSA-{:04x}-2222-3333\",\"severity\":\"moderate\",\"cwe\":[\"CWE-20\"],\"cvss\":{{\"score\":5.3,\"vectorString\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N\"}},\"range\":\"<1.3.1\"}},\"other{i}\"],\"effects\":[],\"range\":\"<1.3.1\",\"nodes\":[\"node_modules/pkg{i}\"],\"fixAvailable\":{{\"name\":\"pkg{i}\",\"version\":\"1.3.1\",\"isSemVerMajor\":false}}}}", i % 65536).unwrap();
+        },
+    )
+}
+
+pub fn osv_scanner(target: usize) -> String {
+    fill(
+        target,
+        "{\"results\":[{\"source\":{\"path\":\"go.mod\",\"type\":\"lockfile\"},\"packages\":[",
+        "]}]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"package\":{{\"name\":\"example.com/m{i}\",\"version\":\"0.{i}.0\",\"ecosystem\":\"Go\"}},\"vulnerabilities\":[{{\"id\":\"GO-2024-{i}\",\"aliases\":[\"CVE-2024-{i}\"],\"summary\":\"loop in m{i}\",\"details\":\"an infinite loop in m{i}\",\"severity\":[{{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\"}}],\"affected\":[{{\"package\":{{\"name\":\"example.com/m{i}\",\"ecosystem\":\"Go\"}},\"ranges\":[{{\"type\":\"SEMVER\",\"events\":[{{\"introduced\":\"0\"}},{{\"fixed\":\"0.{i}.1\"}}]}}]}}]}}],\"groups\":[{{\"ids\":[\"GO-2024-{i}\",\"CVE-2024-{i}\"],\"max_severity\":\"7.5\"}}]}}").unwrap();
+        },
+    )
+}
+
+pub fn pip_audit(target: usize) -> String {
+    fill(target, "{\"dependencies\":[", "],\"fixes\":[]}", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"name\":\"pkg{i}\",\"version\":\"0.{i}\",\"vulns\":[{{\"id\":\"PYSEC-2024-{i}\",\"fix_versions\":[\"1.{i}\"],\"aliases\":[\"CVE-2024-{i}\"],\"description\":\"pkg{i} leaks sessions\"}}]}}").unwrap();
+    })
+}
+
+pub fn cargo_audit(target: usize) -> String {
+    fill(
+        target,
+        "{\"database\":{\"advisory-count\":500,\"last-commit\":\"0000000000000000000000000000000000000000\",\"last-updated\":\"2024-01-01T00:00:00Z\"},\"lockfile\":{\"dependency-count\":42},\"vulnerabilities\":{\"found\":true,\"count\":0,\"list\":[",
+        "]},\"warnings\":{}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"advisory\":{{\"id\":\"RUSTSEC-2024-{i}\",\"package\":\"crate{i}\",\"title\":\"overflow in crate{i}\",\"description\":\"insert can write past the end\",\"date\":\"2024-01-02\",\"aliases\":[\"CVE-2024-{i}\"],\"related\":[],\"collection\":\"crates\",\"categories\":[\"memory-corruption\"],\"keywords\":[],\"cvss\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"informational\":null,\"references\":[],\"source\":null,\"url\":\"https://example.invalid/{i}\",\"withdrawn\":null,\"license\":\"CC0-1.0\"}},\"versions\":{{\"patched\":[\">=1.{i}.1\"],\"unaffected\":[]}},\"affected\":null,\"package\":{{\"name\":\"crate{i}\",\"version\":\"1.{i}.0\",\"source\":\"registry+https://github.com/rust-lang/crates.io-index\",\"checksum\":null,\"dependencies\":[],\"replace\":null}}}}").unwrap();
+        },
+    )
+}
+
+pub fn gitleaks(target: usize) -> String {
+    fill(target, "[", "]", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"RuleID\":\"aws-access-token\",\"Description\":\"AWS access key\",\"StartLine\":{},\"EndLine\":{},\"StartColumn\":9,\"EndColumn\":28,\"Match\":\"AKIAXXXXXXXXXXXX{i:04}\",\"Secret\":\"AKIAXXXXXXXXXXXX{i:04}\",\"File\":\"config/f{}.env\",\"SymlinkFile\":\"\",\"Commit\":\"0123456789abcdef0123456789abcdef01234567\",\"Entropy\":3.5,\"Author\":\"dev\",\"Email\":\"dev@example.invalid\",\"Date\":\"2024-01-01T00:00:00Z\",\"Message\":\"add env\",\"Tags\":[],\"Fingerprint\":\"0123456789abcdef0123456789abcdef01234567:config/f{}.env:aws-access-token:{}\"}}", i % 500 + 1, i % 500 + 1, i % 1000, i % 1000, i % 500 + 1).unwrap();
+    })
+}
+
+pub fn kubernetes_yaml(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{i}\n  namespace: ns{}\ndata:\n  key: value-{i}\n",
+            i % 10
+        )
+        .unwrap();
+    })
+}
+
+pub fn kubernetes_workloads(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        write!(
+            o,
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  labels: {{app: app-{i}}}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: main\n          image: registry.example/app:{i}\n          ports: [{{containerPort: 8080}}]\n          resources: {{limits: {{cpu: 500m, memory: 128Mi}}}}\n        - name: sidecar\n          image: registry.example/proxy:1\n"
+        )
+        .unwrap();
+    })
+}
+
+pub fn yaml_alias_bomb(_: usize) -> String {
+    let mut text =
+        String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        writeln!(
+            text,
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]"
+        )
+        .unwrap();
+    }
+    text
+}
+
+pub fn kubernetes_list(target: usize) -> String {
+    fill(
+        target,
+        "apiVersion: v1\nkind: List\nitems:\n",
+        "",
+        |o, i| {
+            write!(
+            o,
+            "  - apiVersion: v1\n    kind: Pod\n    metadata:\n      name: pod-{i}\n      namespace: ns{}\n    spec:\n      containers:\n        - name: main\n          image: registry.example/app:{i}\n",
+            i % 10
+        )
+        .unwrap();
+        },
+    )
+}
+
+/// One long string, anchored once and aliased many times: few values,
+/// many bytes.
+pub fn yaml_long_alias(_: usize) -> String {
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\ns: &s {}\nlist: [",
+        "x".repeat(100_000)
+    );
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str("*s");
+    }
+    text.push_str("]\n");
+    text
+}
+
+pub fn cloudformation_yaml(target: usize) -> String {
+    fill(
+        target,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n",
+        "",
+        |o, i| {
+            write!(
+            o,
+            "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'bucket-{i}-${{AWS::Region}}'\n      Tags:\n        - Key: n\n          Value: !Ref Param\n"
+        )
+        .unwrap();
+        },
+    )
+}
+
+pub fn cloudformation_json(target: usize) -> String {
+    fill(
+        target,
+        "{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Resources\":{",
+        "}}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "\"Bucket{i}\":{{\"Type\":\"AWS::S3::Bucket\",\"Properties\":{{\"BucketName\":{{\"Fn::Sub\":\"bucket-{i}-${{AWS::Region}}\"}},\"Tags\":[{{\"Key\":\"n\",\"Value\":{{\"Ref\":\"Param\"}}}}]}}}}"
+            )
+            .unwrap();
+        },
+    )
+}
+
+pub fn kubernetes_json_list(target: usize) -> String {
+    fill(
+        target,
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"\"},\"items\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(
+                o,
+                "{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"app-{i}\",\"namespace\":\"ns{}\",\"labels\":{{\"app\":\"app-{i}\"}}}},\"spec\":{{\"replicas\":2,\"template\":{{\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"registry.example/app:{i}\",\"ports\":[{{\"containerPort\":8080}}],\"resources\":{{\"limits\":{{\"cpu\":\"500m\",\"memory\":\"128Mi\"}}}}}}]}}}}}}}}",
+                i % 10
+            )
+            .unwrap();
+        },
+    )
+}
+
+pub fn terraform_plan(target: usize) -> String {
+    fill(
+        target,
+        "{\"format_version\":\"1.2\",\"terraform_version\":\"1.9.0\",\"resource_changes\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"address\":\"aws_s3_bucket.b{i}\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"b{i}\",\"provider_name\":\"registry.terraform.io/hashicorp/aws\",\"change\":{{\"actions\":[\"create\"],\"before\":null,\"after\":{{\"bucket\":\"bucket-{i}\",\"force_destroy\":false,\"tags\":{{\"team\":\"t{}\"}}}},\"after_unknown\":{{\"arn\":true}}}}}}", i % 7).unwrap();
+        },
+    )
+}
+
+pub fn dockerfile(target: usize) -> String {
+    fill(target, "FROM alpine:3.20 AS base\n", "", |o, i| {
+        writeln!(o, "RUN echo step {i} && apk add --no-cache pkg{i}").unwrap();
+    })
+}
+
+pub fn github_reviews(target: usize) -> String {
+    fill(target, "[", "]", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"id\":{i},\"user\":{{\"login\":\"user{}\",\"type\":\"User\"}},\"state\":\"APPROVED\",\"commit_id\":\"0123456789abcdef0123456789abcdef01234567\",\"submitted_at\":\"2025-01-01T00:00:00Z\",\"pull_request_url\":\"https://api.github.com/repos/o/r/pulls/1\",\"body\":\"looks good {i}\"}}", i % 1000).unwrap();
+    })
+}
+
+/// A `pull_request` webhook payload with a long `requested_reviewers` list.
+pub fn github_event(target: usize) -> String {
+    fill(
+        target,
+        "{\"action\":\"review_requested\",\"number\":7,\"pull_request\":{\"number\":7,\"url\":\"https://api.github.com/repos/acme/app/pulls/7\",\"user\":{\"login\":\"alice\",\"id\":1,\"type\":\"User\"},\"created_at\":\"2024-03-01T09:00:00Z\",\"head\":{\"ref\":\"feature\",\"sha\":\"2222222222222222222222222222222222222222\"},\"base\":{\"ref\":\"main\",\"repo\":{\"full_name\":\"acme/app\"}},\"requested_teams\":[],\"requested_reviewers\":[",
+        "]},\"repository\":{\"id\":9,\"full_name\":\"acme/app\"},\"sender\":{\"login\":\"alice\",\"id\":1}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"login\":\"user{i}\",\"id\":{i},\"node_id\":\"MDQ6VXNlcjE=\",\"type\":\"User\",\"site_admin\":false,\"html_url\":\"https://github.com/user{i}\"}}").unwrap();
+        },
+    )
+}
+
+/// A GitLab merge request `approval_state` with many rules.
+pub fn gitlab_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"approval_rules_overwritten\":false,\"rules\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"id\":{i},\"name\":\"rule {i}\",\"rule_type\":\"regular\",\"eligible_approvers\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\",\"state\":\"active\"}}],\"approvals_required\":1,\"users\":[],\"groups\":[{{\"id\":{i},\"name\":\"g{i}\",\"full_path\":\"org/g{i}\"}}],\"contains_hidden_groups\":false,\"approved_by\":[{{\"id\":{i},\"username\":\"user{i}\",\"name\":\"User {i}\"}}],\"source_rule\":null,\"approved\":true}}").unwrap();
+        },
+    )
+}
+
+/// gate's own approvals format with many reviews and rules.
+pub fn gate_approvals(target: usize) -> String {
+    fill(
+        target,
+        "{\"kind\":\"gate.approvals/v1\",\"change\":{\"id\":\"acme/app#7\",\"author\":\"alice\",\"head_commit\":\"2222222222222222222222222222222222222222\",\"created_at\":\"2024-03-01T09:00:00Z\"},\"rules\":[{\"name\":\"owners\",\"required\":2,\"eligible\":[\"bob\",\"team-a\"]}],\"reviews\":[",
+        "]}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"reviewer\":\"user{i}\",\"state\":\"approved\",\"submitted_at\":\"2024-03-01T12:00:00Z\",\"commit\":\"2222222222222222222222222222222222222222\",\"teams\":[\"team-{}\"]}}", i % 10).unwrap();
+        },
+    )
+}
