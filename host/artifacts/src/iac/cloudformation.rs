@@ -108,7 +108,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                     "the yaml stream has more than one document; only the first is the template",
                 );
             }
-            template(&first.json, Some(first.lines), cx)
+            template(&first.json, first.lines, cx)
         }
     }
 }
@@ -125,32 +125,21 @@ struct Entry<'a> {
     resource_type: Option<&'a RawValue>,
 }
 
-/// The resources of a template given as compact JSON with sorted keys (as
-/// `serde_json` writes a `Value`, and the YAML loader writes a document).
-/// `lines` (YAML only) has the line of each `/Resources/<id>`.
+/// The resources of a YAML template, given as the compact JSON the YAML
+/// loader writes; `lines` has the line of each `/Resources/<id>`. (JSON
+/// templates are read by `json_docs`.)
 fn template(
     json: &str,
-    lines: Option<Vec<(String, u32)>>,
+    mut line_of: Vec<(String, u32)>,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacReport, ParseError> {
-    let yaml = lines.is_some();
     let internal = |cx: &ParseContext<'_>, e: serde_json::Error| {
         cx.error("invalid-json", None, format!("template: {e}"))
-    };
-    let position = |key: &str, line: Option<u32>| -> Option<Position> {
-        match (yaml, line) {
-            (true, Some(l)) => Some(Position::Line(l)),
-            (true, None) => None,
-            (false, _) => Some(Position::Pointer(format!(
-                "/Resources/{}",
-                super::escape_pointer(key)
-            ))),
-        }
     };
     if !json.starts_with('{') {
         return Err(cx.error(
             "invalid-template",
-            (!yaml).then(|| Position::Pointer(String::new())),
+            None,
             "a cloudformation template must be a mapping",
         ));
     }
@@ -158,7 +147,7 @@ fn template(
     let Some(entries) = root.resources.filter(|r| r.get().starts_with('{')) else {
         return Err(cx.error(
             "invalid-template",
-            (!yaml).then(|| Position::Pointer("/Resources".into())),
+            None,
             "the template has no `Resources` mapping",
         ));
     };
@@ -166,7 +155,6 @@ fn template(
         .map_err(|e| internal(cx, e))?;
     // The line of each logical id, by pointer: sorted (stably: the first
     // one recorded wins) and searched, no second index.
-    let mut line_of = lines.unwrap_or_default();
     line_of.sort_by(|a, b| a.0.cmp(&b.0));
     let mut resources = Vec::new();
     for (id, entry) in entries {
@@ -198,7 +186,7 @@ fn template(
         let Some(resource_type) = resource_type else {
             return Err(cx.error(
                 "invalid-template",
-                position(&id, line),
+                line.map(Position::Line),
                 format!("resource `{id}` has no string `Type`"),
             ));
         };
@@ -213,8 +201,6 @@ fn template(
             location: Some(Location::new(cx.name, line)),
         });
     }
-    if yaml {
-        resources.sort_by_key(|r| r.location.as_ref().and_then(|l| l.line));
-    }
+    resources.sort_by_key(|r| r.location.as_ref().and_then(|l| l.line));
     Ok(IacReport { resources })
 }

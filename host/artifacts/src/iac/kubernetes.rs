@@ -101,7 +101,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             let mut number: usize = 0;
             while let Some(d) = stream.next_document().map_err(|e| e.into_parse_error(cx))? {
                 number = number.saturating_add(1);
-                document(&d.json, Some(d.line), &d.lines, number, cx, &mut resources)?;
+                document(&d.json, d.line, &d.lines, number, cx, &mut resources)?;
             }
         }
     }
@@ -142,19 +142,16 @@ fn head<'a>(json: &'a str, cx: &ParseContext<'_>) -> Result<Head<'a>, ParseError
 
 /// One document (compact JSON with sorted keys, as the YAML loader writes
 /// it): its resource, the resources of a list, or nothing with a warning.
-/// `line` is `None` for a JSON manifest.
+/// (JSON manifests are read by `json_docs`.)
 fn document(
     json: &str,
-    line: Option<u32>,
+    line: u32,
     lines: &[(String, u32)],
     number: usize,
     cx: &mut ParseContext<'_>,
     resources: &mut Vec<IacResource>,
 ) -> Result<(), ParseError> {
-    let at = match line {
-        None => String::new(),
-        Some(line) => format!(" (document {number}, line {line})"),
-    };
+    let at = format!(" (document {number}, line {line})");
     if json == "null" {
         return Ok(());
     }
@@ -215,7 +212,7 @@ fn document(
             .filter(|(_, sub, _)| !sub.is_empty())
             .map(|(_, sub, l)| (*sub, *l))
             .collect();
-        let item_line = line.and(own_line.or(line));
+        let item_line = own_line.unwrap_or(line);
         let item = item.get();
         let is_object = item.starts_with('{') && {
             let h = head(item, cx)?;
@@ -237,7 +234,7 @@ fn document(
 /// `apiVersion` and `kind`).
 fn resource<P: AsRef<str>>(
     json: &str,
-    line: Option<u32>,
+    line: u32,
     lines: &[(P, u32)],
     number: usize,
     cx: &mut ParseContext<'_>,
@@ -314,6 +311,6 @@ fn resource<P: AsRef<str>>(
         namespace,
         action: None,
         attributes: Attributes::from_raw(attributes),
-        location: Some(Location::new(cx.name, line)),
+        location: Some(Location::new(cx.name, Some(line))),
     })
 }

@@ -67,7 +67,8 @@ impl YamlDocument {
             .map(|(_, l)| *l)
     }
 
-    /// The document as a `Value` (tests and tools; costs a tree).
+    /// The document as a `Value` (tests only; costs a tree).
+    #[cfg(test)]
     pub fn value(&self) -> Value {
         serde_json::from_str(&self.json).unwrap_or(Value::Null)
     }
@@ -161,8 +162,9 @@ impl<'i, 'r> Stream<'i, 'r> {
     }
 }
 
-/// Loads every document of a YAML stream at once (small inputs and tests;
-/// parsers read a [`Stream`]).
+/// Loads every document of a YAML stream at once (for tests: parsers read
+/// a [`Stream`], one document at a time).
+#[cfg(test)]
 pub fn load_all(
     text: &str,
     options: Options,
