@@ -2,30 +2,7 @@
 //! decides the instant once (flag, `GATE_NOW`, `SOURCE_DATE_EPOCH`, else the
 //! system clock), records where it came from, and passes it in.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunContext {
-    /// RFC 3339, UTC, second precision.
-    pub now: String,
-    /// `flag`, `GATE_NOW`, `SOURCE_DATE_EPOCH` or `system-clock`.
-    pub now_source: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_ref: Option<String>,
-    /// Web URL of the repository (GitHub or GitLab), for links in reports.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub repository_url: Option<String>,
-    #[serde(skip)]
-    pub now_ts: jiff::Timestamp,
-}
+use crate::model::RunContext;
 
 /// Overrides from the command line.
 #[derive(Debug, Clone, Default)]
@@ -39,55 +16,52 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// Parses an RFC 3339 instant (any offset) to a UTC timestamp.
-pub fn parse_now(s: &str) -> Result<jiff::Timestamp, String> {
+fn parse_now(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse::<jiff::Timestamp>()
         .map_err(|e| format!("`{s}` is not an RFC 3339 timestamp: {e}"))
 }
 
-impl RunContext {
-    pub fn resolve(args: &ContextArgs) -> Result<Self, String> {
-        let (now_ts, now_source) = if let Some(n) = &args.now {
-            (parse_now(n)?, "flag")
-        } else if let Some(n) = env("GATE_NOW") {
-            (
-                parse_now(&n).map_err(|e| format!("GATE_NOW: {e}"))?,
-                "GATE_NOW",
-            )
-        } else if let Some(n) = env("SOURCE_DATE_EPOCH") {
-            let secs: i64 = n
-                .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH `{n}` is not a number of seconds"))?;
-            (
-                jiff::Timestamp::from_second(secs)
-                    .map_err(|e| format!("SOURCE_DATE_EPOCH: {e}"))?,
-                "SOURCE_DATE_EPOCH",
-            )
-        } else {
-            (jiff::Timestamp::now(), "system-clock")
-        };
-        // Second precision: sub-second noise would make replays differ.
-        let now_ts = jiff::Timestamp::from_second(now_ts.as_second()).unwrap_or(now_ts);
-        Ok(RunContext {
-            now: now_ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            now_source,
-            environment: args
-                .environment
-                .clone()
-                .or_else(|| env("GATE_ENVIRONMENT"))
-                .or_else(|| env("CI_ENVIRONMENT_NAME")),
-            branch: env("GITHUB_HEAD_REF")
-                .or_else(|| env("GITHUB_REF_NAME"))
-                .or_else(|| env("CI_COMMIT_REF_NAME")),
-            commit: env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
-            author: env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
-            base_ref: env("GITHUB_BASE_REF").or_else(|| env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")),
-            repository_url: match (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY")) {
-                (Some(server), Some(repo)) => {
-                    Some(format!("{}/{repo}", server.trim_end_matches('/')))
-                }
-                _ => env("CI_PROJECT_URL"),
-            },
-            now_ts,
-        })
-    }
+/// The run's context from the flags and the CI environment (GitHub
+/// Actions or GitLab CI variables).
+pub fn resolve(args: &ContextArgs) -> Result<RunContext, String> {
+    let (now_ts, now_source) = if let Some(n) = &args.now {
+        (parse_now(n)?, "flag")
+    } else if let Some(n) = env("GATE_NOW") {
+        (
+            parse_now(&n).map_err(|e| format!("GATE_NOW: {e}"))?,
+            "GATE_NOW",
+        )
+    } else if let Some(n) = env("SOURCE_DATE_EPOCH") {
+        let secs: i64 = n
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH `{n}` is not a number of seconds"))?;
+        (
+            jiff::Timestamp::from_second(secs).map_err(|e| format!("SOURCE_DATE_EPOCH: {e}"))?,
+            "SOURCE_DATE_EPOCH",
+        )
+    } else {
+        (jiff::Timestamp::now(), "system-clock")
+    };
+    // Second precision: sub-second noise would make replays differ.
+    let now_ts = jiff::Timestamp::from_second(now_ts.as_second()).unwrap_or(now_ts);
+    Ok(RunContext {
+        now: now_ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        now_source,
+        environment: args
+            .environment
+            .clone()
+            .or_else(|| env("GATE_ENVIRONMENT"))
+            .or_else(|| env("CI_ENVIRONMENT_NAME")),
+        branch: env("GITHUB_HEAD_REF")
+            .or_else(|| env("GITHUB_REF_NAME"))
+            .or_else(|| env("CI_COMMIT_REF_NAME")),
+        commit: env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
+        author: env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
+        base_ref: env("GITHUB_BASE_REF").or_else(|| env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")),
+        repository_url: match (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY")) {
+            (Some(server), Some(repo)) => Some(format!("{}/{repo}", server.trim_end_matches('/'))),
+            _ => env("CI_PROJECT_URL"),
+        },
+        now_ts,
+    })
 }

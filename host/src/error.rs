@@ -38,3 +38,9 @@ impl From<ConfigError> for GateError {
         GateError::Config(Box::new(e))
     }
 }
+
+impl From<gate_oci::RegistryError> for GateError {
+    fn from(e: gate_oci::RegistryError) -> Self {
+        GateError::Registry(e)
+    }
+}

@@ -1,10 +1,10 @@
 //! One run, start to end: load policies, validate params, read artifacts,
 //! evaluate every policy in its own sandbox, build the verdict document.
 
-use crate::config::{ConfigError, ConfigFile, Level, Role};
-use crate::context::RunContext;
+use crate::config::{ConfigError, ConfigFile};
 use crate::error::GateError;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
+use crate::model::{Level, Override, Role, RunContext};
 use crate::policies::{PolicyRef, SourceError};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
@@ -45,16 +45,6 @@ pub struct PolicySpec {
     /// Whether having no input for it is an error (configured policies) or
     /// just means it does not apply (the default pack without config).
     pub required: bool,
-}
-
-/// `--override POLICY --by WHO --reason TEXT`: lets a failed `soft`
-/// policy pass as a warning, recorded in the verdict.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Override {
-    #[serde(skip)]
-    pub target: String,
-    pub by: String,
-    pub reason: String,
 }
 
 /// Everything a run needs.

@@ -27,6 +27,7 @@ pub mod error;
 pub mod evaluate;
 pub mod exit;
 pub mod inputs;
+pub mod model;
 pub mod params;
 pub mod policies;
 pub mod registry;

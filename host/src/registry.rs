@@ -1,11 +1,10 @@
 //! Policy packs in gate. The `gate-oci` crate does the OCI side
 //! (references, layouts, the registry client, cache, lock, signatures, the
 //! `pack.toml` format); what needs gate itself is here: checking each
-//! component in gate's runtime when a pack is built ([`RuntimeCheck`]), the
-//! mapping of registry errors to [`GateError`] (exit code 5), and showing
-//! the crate's notes and transfers on stderr ([`Stderr`]).
+//! component in gate's runtime when a pack is built ([`RuntimeCheck`]) and
+//! showing the crate's notes and transfers on stderr ([`Stderr`]). Registry
+//! errors become `GateError::Registry` (exit code 5) in `error`.
 
-use crate::error::GateError;
 use crate::params::ParamsProblem;
 use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
 use gate_oci::{
@@ -15,12 +14,6 @@ use gate_oci::{
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-impl From<RegistryError> for GateError {
-    fn from(e: RegistryError) -> Self {
-        GateError::Registry(e)
-    }
-}
 
 /// Checks components for `gate pack build` as a run would load them: in
 /// gate's runtime (default limits, no compile cache), `info()` answered,

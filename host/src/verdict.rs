@@ -2,37 +2,17 @@
 //! and content are deterministic (no timings, no map iteration order), so
 //! the same inputs give byte-identical JSON.
 
-use crate::config::{Level, Role};
-use crate::context::RunContext;
 use crate::exit::Exit;
-use crate::runtime::{LogLine, PolicyFailure};
+/// Every report reads outcomes and places with the verdict.
+pub use crate::model::Outcome;
+use crate::model::{
+    Level, LogLine, Override, PackOrigin, PolicyErrorKind, PolicyFailure, Role, RunContext,
+};
 pub use gate_artifacts::Location;
 use gate_artifacts::{Severity, Warning};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Pass,
-    Skip,
-    Warn,
-    Fail,
-    Error,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Skip => "skip",
-            Outcome::Warn => "warn",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerdictDoc {
@@ -69,7 +49,7 @@ pub struct PolicyEntry {
     pub digest: String,
     /// The registry pack the policy came from (`oci://` references).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pack: Option<gate_oci::PackOrigin>,
+    pub pack: Option<PackOrigin>,
     pub level: Level,
     /// `pack` when the level is the pack's default (gate.toml gave none).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,7 +72,7 @@ pub struct PolicyEntry {
     pub stderr: String,
     /// A `soft` failure overridden with `--override`, loudly recorded.
     #[serde(skip_serializing_if = "Option::is_none", rename = "override")]
-    pub overridden: Option<crate::evaluate::Override>,
+    pub overridden: Option<Override>,
     /// The policy's rule catalog (from `info()`), which reports describe
     /// rules from. Not in the JSON verdict (`gate policies --json` shows it).
     #[serde(skip)]
@@ -215,7 +195,7 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
             Outcome::Fail => s.failed += 1,
             Outcome::Skip => s.skipped += 1,
             Outcome::Error => {
-                use crate::runtime::PolicyErrorKind as K;
+                use PolicyErrorKind as K;
                 s.errored += 1;
                 match p.error.as_ref().map(|e| e.kind) {
                     Some(K::NoInput | K::UnsupportedInput) => input_problem = true,

@@ -2,12 +2,13 @@
 
 use super::{CheckArgs, RunArgs, output};
 use crate::config::{ConfigError, ConfigFile, Role, toml_to_json};
-use crate::context::{ContextArgs, RunContext};
+use crate::context::{self, ContextArgs};
 use crate::error::GateError;
-use crate::evaluate::{self, Override, ParamsOrigin, PolicySpec, RunPlan};
+use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan};
 use crate::exit::Exit;
 use crate::fsutil;
 use crate::inputs::ArtifactSpec;
+use crate::model::Override;
 use crate::policies::{PolicyRef, builtin};
 use crate::report;
 use crate::runtime::bindings::types::ChangedFile;
@@ -296,7 +297,7 @@ pub(super) fn root_dir(r: &Path) -> Result<PathBuf, String> {
 
 /// The parts of a plan that come from flags and the environment.
 pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
-    let context = RunContext::resolve(&ContextArgs {
+    let context = context::resolve(&ContextArgs {
         now: run.now.clone(),
         environment: run.environment.clone(),
     })

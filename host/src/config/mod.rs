@@ -126,14 +126,6 @@ pub struct LimitsConfig {
     pub max_input_mib: Option<Spanned<u64>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    #[default]
-    Current,
-    Baseline,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ArtifactConfig {
@@ -144,9 +136,11 @@ pub struct ArtifactConfig {
     pub role: Role,
 }
 
-/// Enforcement levels and the TOML → JSON params conversion are the pack
-/// format's too: one definition, in `gate-oci`.
-pub use gate_oci::{Level, toml_to_json};
+/// Levels and roles as `gate.toml` writes them.
+pub use crate::model::{Level, Role};
+/// The TOML → JSON params conversion is the pack format's too: one
+/// definition, in `gate-oci`.
+pub use gate_oci::toml_to_json;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -354,7 +354,7 @@ pub(crate) mod tests {
             exit_code: 1,
             exit: crate::exit::Exit::GateFailed,
             now: "2026-01-01T00:00:00Z".into(),
-            context: crate::context::RunContext::resolve(&crate::context::ContextArgs {
+            context: crate::context::resolve(&crate::context::ContextArgs {
                 now: Some("2026-01-01T00:00:00Z".into()),
                 environment: None,
             })

@@ -11,14 +11,13 @@ pub mod bindings;
 pub mod cache;
 pub mod convert;
 pub mod engine;
-pub mod error;
 pub mod limits;
 pub mod wasi;
 
+pub use crate::model::{LogLine, PolicyErrorKind, PolicyFailure};
 use bindings::types as wit;
 use bindings::{LogLevel, Policy, PolicyPre};
 pub use cache::{CacheOutcome, CompileCache};
-pub use error::{PolicyErrorKind, PolicyFailure};
 pub use limits::Limits;
 use limits::{LimitHit, Limiter};
 use serde::Serialize;
@@ -38,13 +37,6 @@ pub struct StoreState {
     output_cap: usize,
     /// The capability a policy tried to reach, if any (see `wasi::DENIED`).
     violation: Option<&'static str>,
-}
-
-/// One line of a policy's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LogLine {
-    pub level: &'static str,
-    pub message: String,
 }
 
 impl WasiView for StoreState {
