@@ -116,32 +116,9 @@ impl<'a> Document<'a> {
     }
 }
 
-// Typed reading lives in `crate::json`; these two are public API here.
-pub use crate::json::{StrictMap, from_json};
-
-/// A serde_json error as a parse error with line and column.
-pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
-    let code = if e.is_eof() {
-        "truncated-json"
-    } else {
-        "invalid-json"
-    };
-    let position = (e.line() > 0).then(|| Position::LineCol {
-        line: u32::try_from(e.line()).unwrap_or(u32::MAX),
-        column: u32::try_from(e.column()).unwrap_or(u32::MAX),
-    });
-    ParseError::new(name, code, position, json_message(e))
-}
-
-/// serde_json's message without its " at line X column Y" (we carry the
-/// place separately), lowercase.
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    msg.rsplit_once(" at line ")
-        .map(|(m, _)| m.to_string())
-        .unwrap_or(msg)
-        .to_lowercase()
-}
+// Typed reading and placing JSON errors live in `crate::json`; these are
+// public API here.
+pub use crate::json::{StrictMap, from_json, json_error, line_col};
 
 /// Decodes bytes to text: strips a UTF-8 BOM, decodes UTF-16 with a BOM, and
 /// refuses anything that is not valid Unicode (with the byte offset).
@@ -203,25 +180,6 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
             "file is not valid utf-8",
         )
     })
-}
-
-/// Line and column (1-based) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> Position {
-    let upto = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = upto
-        .bytes()
-        .filter(|b| *b == b'\n')
-        .count()
-        .saturating_add(1);
-    // 1-based: the bytes after the last newline, plus one.
-    let column = match upto.rfind('\n') {
-        Some(nl) => upto.len().saturating_sub(nl),
-        None => upto.len().saturating_add(1),
-    };
-    Position::LineCol {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-    }
 }
 
 /// Parses JSON like `serde_json::from_str::<Value>`, except that a key given

@@ -22,13 +22,14 @@
 //! - [`raw`]: values kept as their text ([`RawValue`]): their type ([`Kind`]),
 //!   compacting ([`minify`], [`Compact`]) and quoting.
 //! - this file: running a read and reporting its errors ([`from_json`]:
-//!   strict typed reading, errors at a JSON pointer). A reader that
+//!   strict typed reading, errors at a JSON pointer; [`json_error`] and
+//!   [`line_col`] place serde_json's errors). A reader that
 //!   meets a parser error parks it ([`Stop`], [`stop`]) and unwinds serde
 //!   with a placeholder; [`finish`] and [`read`] return the parked error.
 //!
 //! [`RawValue`]: serde_json::value::RawValue
 
-use crate::{ParseError, Position, document::json_error};
+use crate::{ParseError, Position};
 use serde::de::{self, DeserializeSeed};
 
 /// The `visit_*` methods of a lenient visitor for every scalar (strings
@@ -158,7 +159,7 @@ pub(crate) fn read<'de, T>(
     out.map_err(|e| {
         stop.take().unwrap_or_else(|| {
             let offset = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
-            let (line, column) = match crate::document::line_col(whole, offset) {
+            let (line, column) = match line_col(whole, offset) {
                 Position::LineCol { line, column } => (line, column),
                 _ => (1, 1),
             };
@@ -202,7 +203,7 @@ pub fn from_json<'de, T: serde::Deserialize<'de>>(
         Err(e) => path_pointer(e.path()),
         Ok(_) => String::new(),
     };
-    let message = crate::document::json_message(&first);
+    let message = json_message(&first);
     let place = if first.line() > 0 {
         format!(" (line {}, column {})", first.line(), first.column())
     } else {
@@ -214,6 +215,49 @@ pub fn from_json<'de, T: serde::Deserialize<'de>>(
         Some(Position::Pointer(pointer)),
         format!("{message}{place}"),
     ))
+}
+
+/// A serde_json error as a parse error with line and column.
+pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
+    let code = if e.is_eof() {
+        "truncated-json"
+    } else {
+        "invalid-json"
+    };
+    let position = (e.line() > 0).then(|| Position::LineCol {
+        line: u32::try_from(e.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(e.column()).unwrap_or(u32::MAX),
+    });
+    ParseError::new(name, code, position, json_message(e))
+}
+
+/// serde_json's message without its " at line X column Y" (we carry the
+/// place separately), lowercase.
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    msg.rsplit_once(" at line ")
+        .map(|(m, _)| m.to_string())
+        .unwrap_or(msg)
+        .to_lowercase()
+}
+
+/// Line and column (1-based) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> Position {
+    let upto = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = upto
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        .saturating_add(1);
+    // 1-based: the bytes after the last newline, plus one.
+    let column = match upto.rfind('\n') {
+        Some(nl) => upto.len().saturating_sub(nl),
+        None => upto.len().saturating_add(1),
+    };
+    Position::LineCol {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
 }
 
 /// A serde_path_to_error path as a JSON pointer (RFC 6901).
