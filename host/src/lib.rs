@@ -1,9 +1,34 @@
 //! `gate`: a WebAssembly policy and quality-gate evaluator for CI.
 //!
-//! Data flows one way: artifacts ([`inputs`], parsed by `gate-artifacts`)
-//! → policies in the sandbox ([`runtime`]) → the verdict ([`verdict`]) →
-//! reports ([`report`]) and the exit code ([`exit`]). [`evaluate`] runs that
+//! Data flows one way: artifacts (`inputs`, parsed by `gate-artifacts`)
+//! → policies in the sandbox ([`runtime`]) → the verdict (`verdict`) →
+//! reports (`report`) and the exit code ([`exit`]). `evaluate` runs that
 //! pipeline; [`cli`] is the command line on top.
+//!
+//! Modules, bottom layer first; each uses only those above it in this
+//! table, so the layers only point down and no two modules use each other
+//! (checked by `tests/all/layers.rs`):
+//!
+//! ```text
+//! exit       the exit-code contract
+//! model      data every layer shares: levels, roles, outcomes, overrides, pack origins, policy failures, the run context
+//! verdict    the verdict document, and how policy outcomes combine into the run's
+//! report     the verdict as text, JSON, SARIF, JUnit, GitLab, GitHub, Markdown, HTML
+//! params     params validation: a policy's JSON Schema with formats asserted
+//! config     gate.toml, with the place of every error
+//! context    "now" and the CI context, from the flags and the environment
+//! inputs     reading and parsing the artifacts
+//! policies   where policy components come from: built-ins, files, registries
+//! runtime    the wasm sandbox: compiling (cached), limits, calls, WIT conversions
+//! registry   packs in gate: components checked in the runtime, notes on stderr
+//! error      errors that end a command, each with its exit code
+//! evaluate   one run: the core (a plan in, a verdict out) and its shell (files, registries)
+//! cli        the command line: arguments, commands, stdout and stderr
+//! ```
+//!
+//! The library's public API is what the `gate` binary, the integration
+//! tests, the benches and the fuzz targets use; everything else is
+//! crate-private.
 //!
 //! Output never panics: stdout is written only through `cli::output`
 //! (`print!`/`println!` panic on a full disk or a closed pipe, hence the

@@ -21,6 +21,7 @@ mod fail_closed_xml;
 mod fixture_gates;
 mod gates;
 mod iac;
+mod layers;
 mod peers;
 mod registry;
 mod registry_auth;

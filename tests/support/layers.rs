@@ -11,6 +11,9 @@
 //! leave its module); comment lines and the unit tests at the end of a file
 //! (`#[cfg(test)] mod ...`) are not read: tests may use anything.
 
+// Each test that includes this file uses the part it needs.
+#![allow(dead_code)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
