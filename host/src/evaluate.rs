@@ -1,11 +1,20 @@
 //! One run, start to end: load policies, validate params, read artifacts,
 //! evaluate every policy in its own sandbox, build the verdict document.
+//!
+//! The core, [`evaluate`], is a plan in and a verdict out: it reads policy
+//! components and artifacts only through [`Sources`] and prints nothing, so
+//! it touches neither the network nor the disk (compiled components are
+//! cached only if the [`Runtime`] it is given has a cache). The shell,
+//! [`run`], gives it gate's own sources: the embedded built-ins, files and
+//! registries (which also record `gate.lock`), with registry notes on
+//! stderr.
 
 use crate::config::{ConfigError, ConfigFile};
 use crate::error::GateError;
-use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
+use crate::inputs::{self, ArtifactSpec, InputError, LoadedArtifact};
 use crate::model::{Level, Override, Role, RunContext};
-use crate::policies::{PolicyRef, SourceError};
+use crate::params::{ParamsProblem, validate as validate_params};
+use crate::policies::{Component, PolicyRef, SourceError};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
     CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
@@ -47,7 +56,8 @@ pub struct PolicySpec {
     pub required: bool,
 }
 
-/// Everything a run needs.
+/// Everything a run needs. `limits`, `cache` and `registry` are the
+/// shell's: they make the runtime and the sources the core is given.
 #[derive(Debug, Clone)]
 pub struct RunPlan {
     pub overrides: Vec<Override>,
@@ -65,6 +75,84 @@ pub struct RunPlan {
     pub registry: gate_oci::Options,
 }
 
+/// Where the core gets what it evaluates: policy components and parsed
+/// artifacts. The shell reads files and registries; a test or a server can
+/// hand them over from memory.
+pub trait Sources {
+    /// The component `reference` names.
+    fn component(&self, reference: &PolicyRef) -> Result<Component, SourceError>;
+    /// Every artifact read and parsed; all errors or all artifacts.
+    fn artifacts(
+        &self,
+        specs: &[ArtifactSpec],
+        options: &ParseOptions,
+    ) -> Result<Vec<LoadedArtifact>, Vec<InputError>>;
+}
+
+/// gate's own sources: built-ins, files and registries, artifact files.
+struct Local<'a> {
+    resolver: gate_oci::Resolver<'a>,
+}
+
+impl Sources for Local<'_> {
+    fn component(&self, reference: &PolicyRef) -> Result<Component, SourceError> {
+        reference.read(&self.resolver)
+    }
+
+    fn artifacts(
+        &self,
+        specs: &[ArtifactSpec],
+        options: &ParseOptions,
+    ) -> Result<Vec<LoadedArtifact>, Vec<InputError>> {
+        inputs::load_all(specs, options)
+    }
+}
+
+/// Runs the plan: the shell around [`evaluate`], with the runtime the
+/// plan's limits and cache make and gate's own sources.
+pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
+    let runtime = Runtime::new(plan.limits.clone(), plan.cache.clone())
+        .map_err(|e| GateError::Runtime(format!("cannot start the wasm runtime: {e:#}")))?;
+    let stderr = crate::registry::Stderr::new();
+    let sources = Local {
+        resolver: gate_oci::Resolver::new(plan.registry.clone(), &stderr),
+    };
+    evaluate(plan, &runtime, &sources)
+}
+
+/// Evaluates the plan: the core. Errors are the ones that stop a run
+/// before any verdict (config, params, unreadable artifacts); policy
+/// failures are in the verdict.
+pub fn evaluate(
+    plan: &RunPlan,
+    runtime: &Runtime,
+    sources: &dyn Sources,
+) -> Result<VerdictDoc, GateError> {
+    let env = CallEnv {
+        now: Duration::from_secs(u64::try_from(plan.context.now_ts.as_second()).unwrap_or(0)),
+    };
+    // 1. Components: read, compile (or cache), info(), params against schema.
+    let prepared = prepare_all(plan, runtime, env, sources)?;
+    check_overrides(plan, &prepared)?;
+
+    // 2. Artifacts: all read, all errors reported.
+    let artifacts = sources
+        .artifacts(&plan.artifacts, &plan.parse_options)
+        .map_err(GateError::Input)?;
+    let orphans = baselines_without_current(&artifacts);
+    if !orphans.is_empty() {
+        return Err(GateError::Input(orphans));
+    }
+
+    // 3. Evaluate.
+    let entries = prepared
+        .into_iter()
+        .map(|p| evaluate_one(runtime, env, plan, p, &artifacts))
+        .collect();
+    Ok(verdict_doc(plan, &artifacts, entries))
+}
+
+/// A policy ready to evaluate.
 struct Prepared {
     spec: PolicySpec,
     /// The component and its info, or why it could not be loaded.
@@ -77,6 +165,122 @@ struct Prepared {
     /// The params the policy gets: the pack's defaults under the user's.
     params: serde_json::Value,
     pack: Option<gate_oci::PackOrigin>,
+}
+
+/// Every policy of the plan prepared, in order. A registry error stops at
+/// once (exit code 5); otherwise the first config error (a source that
+/// does not exist, params the schema refuses) stops the run once every
+/// policy has been looked at.
+fn prepare_all(
+    plan: &RunPlan,
+    runtime: &Runtime,
+    env: CallEnv,
+    sources: &dyn Sources,
+) -> Result<Vec<Prepared>, GateError> {
+    let mut prepared = Vec::new();
+    let mut config_errors = Vec::new();
+    for spec in &plan.policies {
+        let component = match sources.component(&spec.reference) {
+            Ok(c) => c,
+            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
+            Err(e) => {
+                config_errors.push(source_error(spec, &e));
+                continue;
+            }
+        };
+        match prepare(runtime, env, spec, component) {
+            Ok(p) => prepared.push(p),
+            Err(e) => config_errors.push(e),
+        }
+    }
+    match config_errors.into_iter().next() {
+        Some(first) => Err(first.into()),
+        None => Ok(prepared),
+    }
+}
+
+/// A policy reference that names nothing gate can read.
+fn source_error(spec: &PolicySpec, e: &SourceError) -> ConfigError {
+    origin_error(
+        &spec.reference_origin,
+        "--policy",
+        e.to_string(),
+        Some(format!(
+            "built-in policies: {}",
+            crate::policies::builtin::names()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    )
+}
+
+/// One policy made ready: its digest, the pack's defaults under the user's
+/// level and params, and its component loaded with its `info()` (or why it
+/// could not be). Params its schema refuses are a config error; a schema
+/// that is not one makes the policy fail to load.
+fn prepare(
+    runtime: &Runtime,
+    env: CallEnv,
+    spec: &PolicySpec,
+    component: Component,
+) -> Result<Prepared, ConfigError> {
+    let bytes = component.bytes;
+    let hex = crate::runtime::component_digest(&bytes);
+    let digest = format!("sha256:{hex}");
+    let defaults = pack_defaults(&bytes);
+    let pack_level = defaults
+        .as_ref()
+        .ok()
+        .and_then(|d| d.as_ref())
+        .and_then(|d| d.level)
+        .filter(|_| spec.level.is_none());
+    let level = spec.level.or(pack_level).unwrap_or_default();
+    let mut params = match &defaults {
+        Ok(d) => merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
+        Err(_) => spec.params.clone(),
+    };
+    crate::params::normalize_numbers(&mut params);
+    let mut loaded = defaults.and_then(|_| {
+        runtime
+            .load_digested(&bytes, hex)
+            .and_then(|p| runtime.info(&p, env).map(|info| (p, info)))
+    });
+    if let Ok((_, info)) = &loaded {
+        match validate_params(&info.params_schema, &params) {
+            Ok(()) => {}
+            Err(ParamsProblem::Invalid(msgs)) => {
+                return Err(origin_error(
+                    &spec.params_origin,
+                    "--params",
+                    format!(
+                        "params of policy `{}` do not match its schema: {}",
+                        info.name,
+                        msgs.join("; ")
+                    ),
+                    Some(format!(
+                        "see `gate policies --json` for the params schema of `{}`",
+                        info.name
+                    )),
+                )
+                .with_code("invalid-params"));
+            }
+            Err(ParamsProblem::BadSchema(msg)) => {
+                loaded = Err(PolicyFailure::new(
+                    PolicyErrorKind::Info,
+                    format!("the policy's params schema is not a valid JSON Schema: {msg}"),
+                ));
+            }
+        }
+    }
+    Ok(Prepared {
+        spec: spec.clone(),
+        loaded,
+        digest,
+        level,
+        level_from_pack: pack_level.is_some(),
+        params,
+        pack: component.pack,
+    })
 }
 
 /// The pack defaults embedded in a component, or why they cannot be read.
@@ -115,132 +319,41 @@ fn origin_error(
     }
 }
 
-/// Runs the plan. Errors are the ones that stop a run before any verdict
-/// (config, params, unreadable artifacts); policy failures are in the verdict.
-pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
-    let runtime = Runtime::new(plan.limits.clone(), plan.cache.clone())
-        .map_err(|e| GateError::Runtime(format!("cannot start the wasm runtime: {e:#}")))?;
-    let env = CallEnv {
-        now: Duration::from_secs(u64::try_from(plan.context.now_ts.as_second()).unwrap_or(0)),
-    };
-    let stderr = crate::registry::Stderr::new();
-    let resolver = gate_oci::Resolver::new(plan.registry.clone(), &stderr);
+/// A baseline is only ever compared with a current report of its kind:
+/// without one, nothing is evaluated, and a findings baseline would read
+/// as "everything fixed".
+fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
+    artifacts
+        .iter()
+        .filter(|a| a.spec.role == Role::Baseline)
+        .filter(|b| {
+            !artifacts
+                .iter()
+                .any(|a| a.spec.role == Role::Current && a.parsed.kind() == b.parsed.kind())
+        })
+        .map(|b| {
+            let kind = b.parsed.kind().as_str();
+            InputError::Parse(gate_artifacts::ParseError::new(
+                b.spec.display.clone(),
+                "baseline-without-current",
+                None,
+                format!(
+                    "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
+                ),
+            ))
+        })
+        .collect()
+}
 
-    // 1. Components: read, compile (or cache), info(), params against schema.
-    let mut prepared = Vec::new();
-    let mut config_errors = Vec::new();
-    for spec in &plan.policies {
-        let component = match spec.reference.read(&resolver) {
-            Ok(c) => c,
-            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
-            Err(e) => {
-                config_errors.push(origin_error(
-                    &spec.reference_origin,
-                    "--policy",
-                    e.to_string(),
-                    Some(format!(
-                        "built-in policies: {}",
-                        crate::policies::builtin::names()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ));
-                continue;
-            }
-        };
-        let bytes = component.bytes;
-        let hex = crate::runtime::component_digest(&bytes);
-        let digest = format!("sha256:{hex}");
-        let defaults = pack_defaults(&bytes);
-        let pack_level = defaults
-            .as_ref()
-            .ok()
-            .and_then(|d| d.as_ref())
-            .and_then(|d| d.level)
-            .filter(|_| spec.level.is_none());
-        let level = spec.level.or(pack_level).unwrap_or_default();
-        let mut params = match &defaults {
-            Ok(d) => merge_params(d.as_ref().and_then(|d| d.params.as_ref()), &spec.params),
-            Err(_) => spec.params.clone(),
-        };
-        crate::params::normalize_numbers(&mut params);
-        let loaded = defaults.and_then(|_| {
-            runtime
-                .load_digested(&bytes, hex)
-                .and_then(|p| runtime.info(&p, env).map(|info| (p, info)))
-        });
-        if let Ok((_, info)) = &loaded
-            && let Err(e) = validate_params(&info.params_schema, &params)
-        {
-            {
-                match e {
-                    ParamsProblem::Invalid(msgs) => config_errors.push(
-                        origin_error(
-                            &spec.params_origin,
-                            "--params",
-                            format!(
-                                "params of policy `{}` do not match its schema: {}",
-                                info.name,
-                                msgs.join("; ")
-                            ),
-                            Some(format!(
-                                "see `gate policies --json` for the params schema of `{}`",
-                                info.name
-                            )),
-                        )
-                        .with_code("invalid-params"),
-                    ),
-                    ParamsProblem::BadSchema(msg) => {
-                        prepared.push(Prepared {
-                            spec: spec.clone(),
-                            loaded: Err(PolicyFailure::new(
-                                PolicyErrorKind::Info,
-                                format!(
-                                    "the policy's params schema is not a valid JSON Schema: {msg}"
-                                ),
-                            )),
-                            digest,
-                            level,
-                            level_from_pack: pack_level.is_some(),
-                            params,
-                            pack: component.pack,
-                        });
-                        continue;
-                    }
-                }
-            }
-        }
-        prepared.push(Prepared {
-            spec: spec.clone(),
-            loaded,
-            digest,
-            level,
-            level_from_pack: pack_level.is_some(),
-            params,
-            pack: component.pack,
-        });
-    }
-    if let Some(first) = config_errors.into_iter().next() {
-        return Err(first.into());
-    }
-    check_overrides(plan, &prepared)?;
-
-    // 2. Artifacts: all read, all errors reported.
-    let artifacts =
-        inputs::load_all(&plan.artifacts, &plan.parse_options).map_err(GateError::Input)?;
-    let orphans = baselines_without_current(&artifacts);
-    if !orphans.is_empty() {
-        return Err(GateError::Input(orphans));
-    }
-
-    // 3. Evaluate.
-    let mut entries = Vec::new();
-    for p in prepared {
-        entries.push(evaluate_one(&runtime, env, plan, p, &artifacts));
-    }
-
-    let (outcome, exit, summary) = verdict::combine(&entries, plan.fail_on_warn);
-    Ok(VerdictDoc {
+/// The verdict document of a run: the policies' entries, the artifacts
+/// read, and the outcome and exit code they combine into.
+fn verdict_doc(
+    plan: &RunPlan,
+    artifacts: &[LoadedArtifact],
+    policies: Vec<PolicyEntry>,
+) -> VerdictDoc {
+    let (outcome, exit, summary) = verdict::combine(&policies, plan.fail_on_warn);
+    VerdictDoc {
         schema_version: verdict::SCHEMA_VERSION,
         gate_version: env!("CARGO_PKG_VERSION"),
         outcome,
@@ -259,41 +372,13 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                 warnings: a.parsed.warnings.clone(),
             })
             .collect(),
-        policies: entries,
+        policies,
         summary,
-    })
+    }
 }
 
-/// A baseline is only ever compared with a current report of its kind:
-/// without one, nothing is evaluated, and a findings baseline would read
-/// as "everything fixed".
-fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<inputs::InputError> {
-    artifacts
-        .iter()
-        .filter(|a| a.spec.role == Role::Baseline)
-        .filter(|b| {
-            !artifacts
-                .iter()
-                .any(|a| a.spec.role == Role::Current && a.parsed.kind() == b.parsed.kind())
-        })
-        .map(|b| {
-            let kind = b.parsed.kind().as_str();
-            inputs::InputError::Parse(gate_artifacts::ParseError::new(
-                b.spec.display.clone(),
-                "baseline-without-current",
-                None,
-                format!(
-                    "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
-                ),
-            ))
-        })
-        .collect()
-}
-
-// Params validation lives with the validator; re-exported for the fuzz
-// targets in `tests/fuzz`.
-pub use crate::params::{ParamsProblem, validate as validate_params};
-
+/// Evaluates one prepared policy on the artifacts of the kinds it reads;
+/// whatever happens is in the entry.
 fn evaluate_one(
     runtime: &Runtime,
     env: CallEnv,
@@ -301,28 +386,7 @@ fn evaluate_one(
     p: Prepared,
     artifacts: &[LoadedArtifact],
 ) -> PolicyEntry {
-    let reference = p.spec.reference.to_string();
-    let mut entry = PolicyEntry {
-        name: p.spec.name.clone().unwrap_or_else(|| reference.clone()),
-        reference,
-        version: String::new(),
-        digest: p.digest.clone(),
-        pack: p.pack.clone(),
-        level: p.level,
-        level_from: p.level_from_pack.then_some("pack"),
-        outcome: Outcome::Error,
-        policy_outcome: None,
-        summary: String::new(),
-        error: None,
-        findings: Vec::new(),
-        metrics: Vec::new(),
-        fuel_consumed: 0,
-        log: Vec::new(),
-        stdout: String::new(),
-        stderr: String::new(),
-        overridden: None,
-        rules: Vec::new(),
-    };
+    let mut entry = entry(&p);
     let (loaded, info) = match p.loaded {
         Ok(x) => x,
         Err(e) => {
@@ -344,31 +408,13 @@ fn evaluate_one(
         .collect();
     let request_artifacts = build_artifacts(artifacts, &consumes);
     if request_artifacts.is_empty() {
-        let kinds: Vec<&str> = consumes.iter().map(|k| k.as_str()).collect();
-        let msg = format!(
-            "no artifact of a kind this policy reads ({})",
-            kinds.join(", ")
-        );
-        if p.spec.required {
-            entry.summary = msg.clone();
-            entry.error = Some(PolicyFailure::new(PolicyErrorKind::NoInput, msg));
-        } else {
-            entry.outcome = Outcome::Skip;
-            entry.summary = format!("not applicable: {msg}");
-        }
+        no_input(&mut entry, &consumes, p.spec.required);
         return entry;
     }
     let request = wit::Request {
         artifacts: request_artifacts,
         params: p.params.to_string(),
-        context: wit::Context {
-            now: plan.context.now.clone(),
-            environment: plan.context.environment.clone(),
-            branch: plan.context.branch.clone(),
-            commit: plan.context.commit.clone(),
-            author: plan.context.author.clone(),
-            base_ref: plan.context.base_ref.clone(),
-        },
+        context: wit_context(&plan.context),
         changes: plan.changes.clone(),
     };
     let (result, transcript) = runtime.evaluate(&loaded, env, &request);
@@ -377,44 +423,106 @@ fn evaluate_one(
     entry.stdout = transcript.stdout;
     entry.stderr = transcript.stderr;
     match result {
-        Ok(v) => {
-            let said = match v.outcome {
-                wit::Outcome::Pass => Outcome::Pass,
-                wit::Outcome::Warn => Outcome::Warn,
-                wit::Outcome::Fail => Outcome::Fail,
-                wit::Outcome::Skip => Outcome::Skip,
-            };
-            entry.outcome = verdict::enforce(p.level, said);
-            if entry.outcome == Outcome::Fail
-                && p.level == Level::Soft
-                && let Some(o) = plan.overrides.iter().find(|o| targets(o, &entry))
-            {
-                entry.outcome = Outcome::Warn;
-                entry.overridden = Some(o.clone());
-            }
-            if entry.outcome != said {
-                entry.policy_outcome = Some(said);
-            }
-            entry.summary = v.summary;
-            entry.findings = v.findings.into_iter().map(finding).collect();
-            entry.metrics = v.metrics.into_iter().map(metric).collect();
-        }
-        Err(mut e) => {
-            // Params the policy refused are a config error: say where they
-            // were written, as for a schema violation.
-            if e.kind == PolicyErrorKind::InvalidParams {
-                let place =
-                    origin_error(&p.spec.params_origin, "--params", String::new(), None).place;
-                e.message = format!(
-                    "{place}: params of policy `{}` rejected by the policy: {}",
-                    info.name, e.message
-                );
-            }
-            entry.summary = format!("policy failed: {e}");
-            entry.error = Some(e);
-        }
+        Ok(v) => judged(&mut entry, v, p.level, &plan.overrides),
+        Err(e) => failed(&mut entry, e, &p.spec.params_origin, &info.name),
     }
     entry
+}
+
+/// The entry of a policy before it is evaluated: an error until it says
+/// otherwise.
+fn entry(p: &Prepared) -> PolicyEntry {
+    let reference = p.spec.reference.to_string();
+    PolicyEntry {
+        name: p.spec.name.clone().unwrap_or_else(|| reference.clone()),
+        reference,
+        version: String::new(),
+        digest: p.digest.clone(),
+        pack: p.pack.clone(),
+        level: p.level,
+        level_from: p.level_from_pack.then_some("pack"),
+        outcome: Outcome::Error,
+        policy_outcome: None,
+        summary: String::new(),
+        error: None,
+        findings: Vec::new(),
+        metrics: Vec::new(),
+        fuel_consumed: 0,
+        log: Vec::new(),
+        stdout: String::new(),
+        stderr: String::new(),
+        overridden: None,
+        rules: Vec::new(),
+    }
+}
+
+/// No artifact of a kind the policy reads: an error for a configured
+/// policy, "not applicable" for one of the default pack.
+fn no_input(entry: &mut PolicyEntry, consumes: &[ArtifactKind], required: bool) {
+    let kinds: Vec<&str> = consumes.iter().map(|k| k.as_str()).collect();
+    let msg = format!(
+        "no artifact of a kind this policy reads ({})",
+        kinds.join(", ")
+    );
+    if required {
+        entry.summary = msg.clone();
+        entry.error = Some(PolicyFailure::new(PolicyErrorKind::NoInput, msg));
+    } else {
+        entry.outcome = Outcome::Skip;
+        entry.summary = format!("not applicable: {msg}");
+    }
+}
+
+/// The run's context as the contract passes it to a policy.
+fn wit_context(c: &RunContext) -> wit::Context {
+    wit::Context {
+        now: c.now.clone(),
+        environment: c.environment.clone(),
+        branch: c.branch.clone(),
+        commit: c.commit.clone(),
+        author: c.author.clone(),
+        base_ref: c.base_ref.clone(),
+    }
+}
+
+/// What a policy said, with its level (and an `--override` of a failed
+/// `soft` policy) applied.
+fn judged(entry: &mut PolicyEntry, v: wit::Verdict, level: Level, overrides: &[Override]) {
+    let said = match v.outcome {
+        wit::Outcome::Pass => Outcome::Pass,
+        wit::Outcome::Warn => Outcome::Warn,
+        wit::Outcome::Fail => Outcome::Fail,
+        wit::Outcome::Skip => Outcome::Skip,
+    };
+    entry.outcome = verdict::enforce(level, said);
+    if entry.outcome == Outcome::Fail
+        && level == Level::Soft
+        && let Some(o) = overrides.iter().find(|o| targets(o, entry))
+    {
+        entry.outcome = Outcome::Warn;
+        entry.overridden = Some(o.clone());
+    }
+    if entry.outcome != said {
+        entry.policy_outcome = Some(said);
+    }
+    entry.summary = v.summary;
+    entry.findings = v.findings.into_iter().map(finding).collect();
+    entry.metrics = v.metrics.into_iter().map(metric).collect();
+}
+
+/// A policy that failed to judge. Params the policy refused are a config
+/// error: the message says where they were written, as for a schema
+/// violation.
+fn failed(entry: &mut PolicyEntry, mut e: PolicyFailure, params_origin: &ParamsOrigin, name: &str) {
+    if e.kind == PolicyErrorKind::InvalidParams {
+        let place = origin_error(params_origin, "--params", String::new(), None).place;
+        e.message = format!(
+            "{place}: params of policy `{name}` rejected by the policy: {}",
+            e.message
+        );
+    }
+    entry.summary = format!("policy failed: {e}");
+    entry.error = Some(e);
 }
 
 /// The artifacts a policy gets: coverage reports merged per role (one
@@ -596,8 +704,118 @@ fn check_overrides(plan: &RunPlan, prepared: &[Prepared]) -> Result<(), GateErro
 
 #[cfg(test)]
 mod tests {
-    use super::merge_params;
+    use super::*;
     use serde_json::json;
+    use std::path::{Path, PathBuf};
+
+    /// Sources held in memory: one component and one LCOV text, served
+    /// under paths that do not exist, so anything read from the disk
+    /// instead would fail the run.
+    struct Memory {
+        component: &'static [u8],
+        lcov: &'static str,
+    }
+
+    const NOWHERE: &str = "/nonexistent/gate-core-test";
+
+    impl Sources for Memory {
+        fn component(&self, reference: &PolicyRef) -> Result<Component, SourceError> {
+            match reference {
+                PolicyRef::File(p) if p.starts_with(NOWHERE) => Ok(Component {
+                    bytes: self.component.to_vec(),
+                    pack: None,
+                }),
+                other => Err(SourceError::Io {
+                    path: other.to_string(),
+                    message: "not in memory".into(),
+                }),
+            }
+        }
+
+        fn artifacts(
+            &self,
+            specs: &[ArtifactSpec],
+            options: &ParseOptions,
+        ) -> Result<Vec<LoadedArtifact>, Vec<InputError>> {
+            specs
+                .iter()
+                .map(|spec| {
+                    gate_artifacts::parse(&spec.display, self.lcov.as_bytes(), spec.format, options)
+                        .map(|parsed| LoadedArtifact {
+                            spec: spec.clone(),
+                            sha256: String::new(),
+                            parsed,
+                        })
+                        .map_err(|e| vec![InputError::Parse(e)])
+                })
+                .collect()
+        }
+    }
+
+    fn plan(params: serde_json::Value) -> RunPlan {
+        let now = "2026-01-01T00:00:00Z";
+        RunPlan {
+            overrides: Vec::new(),
+            fail_on_warn: false,
+            policies: vec![PolicySpec {
+                reference: PolicyRef::File(Path::new(NOWHERE).join("coverage.wasm")),
+                reference_origin: ParamsOrigin::Flag,
+                name: None,
+                level: None,
+                params,
+                params_origin: ParamsOrigin::Flag,
+                required: true,
+            }],
+            artifacts: vec![ArtifactSpec {
+                display: "lcov.info".into(),
+                path: PathBuf::from(NOWHERE).join("lcov.info"),
+                format: None,
+                role: Role::Current,
+            }],
+            parse_options: ParseOptions::default(),
+            limits: Limits::default(),
+            cache: CompileCache::disabled(),
+            context: RunContext {
+                now: now.into(),
+                now_source: "flag",
+                environment: None,
+                branch: None,
+                commit: None,
+                author: None,
+                base_ref: None,
+                repository_url: None,
+                now_ts: now.parse().unwrap(),
+            },
+            changes: None,
+            registry: gate_oci::Options::default(),
+        }
+    }
+
+    #[test]
+    fn the_core_judges_what_its_sources_give_it() {
+        let runtime = Runtime::new(Limits::default(), CompileCache::disabled()).unwrap();
+        let sources = Memory {
+            component: crate::policies::builtin::get("coverage").unwrap(),
+            // Two lines, one of them run: 50 % line coverage.
+            lcov: "SF:src/a.rs\nDA:1,1\nDA:2,0\nend_of_record\n",
+        };
+        let passed = evaluate(&plan(json!({"min-line": 50})), &runtime, &sources).unwrap();
+        assert_eq!((passed.outcome, passed.exit_code), (Outcome::Pass, 0));
+        let failed = evaluate(&plan(json!({"min-line": 80})), &runtime, &sources).unwrap();
+        assert_eq!((failed.outcome, failed.exit_code), (Outcome::Fail, 1));
+        let policy = &failed.policies[0];
+        assert_eq!(
+            (policy.name.as_str(), policy.error.as_ref()),
+            ("coverage", None)
+        );
+        assert_eq!(failed.artifacts[0].path, "lcov.info");
+        // Params are still checked against the schema, before any artifact.
+        let refused = evaluate(&plan(json!({"min-line": "most"})), &runtime, &sources);
+        assert!(
+            matches!(&refused, Err(GateError::Config(c)) if c.code == "invalid-params"),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn user_params_replace_pack_defaults_key_by_key() {

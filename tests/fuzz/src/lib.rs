@@ -209,7 +209,7 @@ fn diff(data: &[u8]) {
 mod host {
     use super::enforced;
     use gate::config::{ConfigFile, toml_to_json};
-    use gate::evaluate::{ParamsProblem, validate_params};
+    use gate::params::{ParamsProblem, validate as validate_params};
     use gate::policies::PolicyRef;
     use gate_oci::PackToml;
     use std::path::Path;
