@@ -176,126 +176,138 @@ pub fn run(args: PackArgs) -> Result<Exit, GateError> {
             reference: r,
             insecure,
         } => push(&source, &reference(&r)?, insecure),
-        PackCommand::Pull { reference: r, net } => {
-            let r = reference(&r)?;
-            let p = fetch(&r, &net)?.pack;
-            let mut text = format!("{}\n", p.digest);
-            for (name, bytes) in p.policies() {
-                text.push_str(&format!(
-                    "  {name}  {}  {} bytes\n",
-                    digest_of(bytes),
-                    bytes.len()
-                ));
-            }
-            print(text)
-        }
+        PackCommand::Pull { reference: r, net } => pull(&reference(&r)?, &net),
         PackCommand::Inspect {
             reference: r,
             json,
             net,
-        } => {
-            let (shown, p) = match layout_arg(&r) {
-                Some((dir, tag)) => (r.clone(), read_layout(&dir, tag.as_deref())?),
-                None => {
-                    let rr = reference(&r)?;
-                    (rr.to_string(), fetch(&rr, &net)?.pack)
-                }
-            };
-            print(inspect(&shown, &p, json))
-        }
+        } => inspect(&r, json, &net),
         PackCommand::Save {
             reference: r,
             output,
             net,
-        } => {
-            let r = reference(&r)?;
-            // Signatures travel with the pack, so trusted keys keep
-            // working on the air-gapped side.
-            let Fetched {
-                pack: p,
-                signatures: sigs,
-            } = fetch(&r, &net)?;
-            write_layout(&output, &p, &r.tag_or_latest())?;
-            save_signatures(&output, &p, &sigs)?;
-            print(format!(
-                "{} {} ({} signature(s))\n",
-                output.display(),
-                p.digest,
-                sigs.len()
-            ))
-        }
-        PackCommand::Load { dir, reference: r } => {
-            let r = reference(&r)?;
-            let p = read_layout(&dir, r.tag.as_deref()).or_else(|_| read_layout(&dir, None))?;
-            if let Some(d) = &r.digest
-                && *d != p.digest
-            {
-                return Err(RegistryError::new(format!(
-                    "{}: holds {}, not {d}",
-                    dir.display(),
-                    p.digest
-                ))
-                .into());
-            }
-            let cache = Options::default()
-                .with_env()
-                .cache
-                .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
-            gate_oci::check_compatible(&p)?;
-            let sigs = load_signatures(&dir, &p.digest)?;
-            cache.store_pack(&p, &Stderr::new())?;
-            for s in &sigs {
-                cache.put_signature(&p.digest, s)?;
-            }
-            cache.put_ref(&r, &p.digest)?;
-            print(format!(
-                "{} {} ({} signature(s))\n",
-                r.without_policy(),
-                p.digest,
-                sigs.len()
-            ))
-        }
+        } => save(&reference(&r)?, &output, &net),
+        PackCommand::Load { dir, reference: r } => load(&dir, &reference(&r)?),
         PackCommand::Sign {
             reference: r,
             key,
             insecure,
-        } => {
-            let r = reference(&r)?;
-            let secret = SecretKey::load(&key).map_err(|e| GateError::Usage(e.message))?;
-            let insecure = online(insecure, "sign")?;
-            let signed = gate_oci::sign_pack(&r, &secret, insecure, &Stderr::new())?;
-            print(format!(
-                "signed {} with {}: {}\n",
-                signed.digest,
-                secret.public_key_text(),
-                signed.signature
-            ))
-        }
+        } => sign(&reference(&r)?, &key, insecure),
         PackCommand::Verify {
             reference: r,
             keys,
             insecure,
-        } => {
-            let keys: Vec<PublicKey> =
-                load_keys(&keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
-            if let Some((dir, tag)) = layout_arg(&r) {
-                // An OCI layout from `gate pack save`: check it before `load`.
-                let p = read_layout(&dir, tag.as_deref())?;
-                let docs = load_signatures(&dir, &p.digest)?;
-                verify_any(&r, &p.digest, &docs, &keys)?;
-                return print(format!("{}: signature verified\n", p.digest));
-            }
-            let r = reference(&r)?;
-            // The whole pack is fetched and digest-checked (offline: from
-            // the cache), then its signatures are checked against the keys.
-            let mut o = Options::default().with_env();
-            o.insecure |= insecure;
-            let fetched = gate_oci::fetch(&r, &o, &keys, None, &Stderr::new())?;
-            print(format!("{}: signature verified\n", fetched.pack.digest))
-        }
+        } => verify(&r, &keys, insecure),
         PackCommand::Update { config } => update(config),
         PackCommand::Keygen { output } => keygen(&output),
     }
+}
+
+/// `gate pack pull`: the pack's digest, then each policy's.
+fn pull(r: &Reference, net: &NetArgs) -> Result<Exit, GateError> {
+    let p = fetch(r, net)?.pack;
+    let mut text = format!("{}\n", p.digest);
+    for (name, bytes) in p.policies() {
+        text.push_str(&format!(
+            "  {name}  {}  {} bytes\n",
+            digest_of(bytes),
+            bytes.len()
+        ));
+    }
+    print(text)
+}
+
+/// `gate pack inspect` of a reference or an OCI layout directory.
+fn inspect(r: &str, json: bool, net: &NetArgs) -> Result<Exit, GateError> {
+    let (shown, p) = match layout_arg(r) {
+        Some((dir, tag)) => (r.to_string(), read_layout(&dir, tag.as_deref())?),
+        None => {
+            let rr = reference(r)?;
+            (rr.to_string(), fetch(&rr, net)?.pack)
+        }
+    };
+    print(inspect_text(&shown, &p, json))
+}
+
+/// `gate pack save`: the pack and its signatures into a layout directory.
+fn save(r: &Reference, output: &Path, net: &NetArgs) -> Result<Exit, GateError> {
+    // Signatures travel with the pack, so trusted keys keep working on the
+    // air-gapped side.
+    let Fetched {
+        pack: p,
+        signatures: sigs,
+    } = fetch(r, net)?;
+    write_layout(output, &p, &r.tag_or_latest())?;
+    save_signatures(output, &p, &sigs)?;
+    print(format!(
+        "{} {} ({} signature(s))\n",
+        output.display(),
+        p.digest,
+        sigs.len()
+    ))
+}
+
+/// `gate pack load`: a layout directory (with its signatures) into the
+/// cache under `r`, for offline runs.
+fn load(dir: &Path, r: &Reference) -> Result<Exit, GateError> {
+    let p = read_layout(dir, r.tag.as_deref()).or_else(|_| read_layout(dir, None))?;
+    if let Some(d) = &r.digest
+        && *d != p.digest
+    {
+        return Err(
+            RegistryError::new(format!("{}: holds {}, not {d}", dir.display(), p.digest)).into(),
+        );
+    }
+    let cache = Options::default()
+        .with_env()
+        .cache
+        .ok_or_else(|| RegistryError::new("no cache dir is known (set GATE_CACHE_DIR)"))?;
+    gate_oci::check_compatible(&p)?;
+    let sigs = load_signatures(dir, &p.digest)?;
+    cache.store_pack(&p, &Stderr::new())?;
+    for s in &sigs {
+        cache.put_signature(&p.digest, s)?;
+    }
+    cache.put_ref(r, &p.digest)?;
+    print(format!(
+        "{} {} ({} signature(s))\n",
+        r.without_policy(),
+        p.digest,
+        sigs.len()
+    ))
+}
+
+/// `gate pack sign`: a signature of the pack in the registry, pushed there.
+fn sign(r: &Reference, key: &Path, insecure: bool) -> Result<Exit, GateError> {
+    let secret = SecretKey::load(key).map_err(|e| GateError::Usage(e.message))?;
+    let insecure = online(insecure, "sign")?;
+    let signed = gate_oci::sign_pack(r, &secret, insecure, &Stderr::new())?;
+    print(format!(
+        "signed {} with {}: {}\n",
+        signed.digest,
+        secret.public_key_text(),
+        signed.signature
+    ))
+}
+
+/// `gate pack verify` of a layout directory or a pack in a registry.
+fn verify(r: &str, keys: &[String], insecure: bool) -> Result<Exit, GateError> {
+    let keys: Vec<PublicKey> =
+        load_keys(keys, Path::new(".")).map_err(|e| GateError::Usage(e.message))?;
+    if let Some((dir, tag)) = layout_arg(r) {
+        // An OCI layout from `gate pack save`: check it before `load`.
+        let p = read_layout(&dir, tag.as_deref())?;
+        let docs = load_signatures(&dir, &p.digest)?;
+        verify_any(r, &p.digest, &docs, &keys)?;
+        return print(format!("{}: signature verified\n", p.digest));
+    }
+    let r = reference(r)?;
+    // The whole pack is fetched and digest-checked (offline: from the
+    // cache), then its signatures are checked against the keys.
+    let mut o = Options::default().with_env();
+    o.insecure |= insecure;
+    let fetched = gate_oci::fetch(&r, &o, &keys, None, &Stderr::new())?;
+    print(format!("{}: signature verified\n", fetched.pack.digest))
 }
 
 fn build(dir: &Path, output: Option<PathBuf>) -> Result<Exit, GateError> {
@@ -343,7 +355,7 @@ fn push(source: &str, r: &Reference, insecure: bool) -> Result<Exit, GateError> 
 }
 
 /// What `gate pack inspect` prints.
-fn inspect(shown: &str, p: &Pack, json: bool) -> String {
+fn inspect_text(shown: &str, p: &Pack, json: bool) -> String {
     let policies: Vec<serde_json::Value> = p
         .layers
         .iter()
