@@ -218,6 +218,7 @@ fn source_error(spec: &PolicySpec, e: &SourceError) -> ConfigError {
 /// level and params, and its component loaded with its `info()` (or why it
 /// could not be). Params its schema refuses are a config error; a schema
 /// that is not one makes the policy fail to load.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn prepare(
     runtime: &Runtime,
     env: CallEnv,

@@ -21,6 +21,7 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// The process exit code.
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -33,7 +34,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 /// The text `gate --help` shows after the commands.
-pub const EXIT_CODES_HELP: &str = "\
+pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  pass (warnings allowed)
   1  gate failed: at least one policy failed

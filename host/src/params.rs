@@ -20,10 +20,10 @@ use jiff::civil::Date;
 use serde_json::Value;
 
 /// The last year a date or instant in params may have.
-pub const MAX_YEAR: i16 = 9998;
+pub(crate) const MAX_YEAR: i16 = 9998;
 
 /// Builds the validator of a policy's params schema, formats asserted.
-pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
+pub(crate) fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .should_validate_formats(true)
         .with_format("date", |s: &str| date(s).is_ok())
@@ -36,7 +36,7 @@ pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
 
 /// Why `value` is not of the format `format`, for the formats checked here;
 /// `None` for the others (the validator's own message is used).
-pub fn format_problem(format: &str, value: &str) -> Option<String> {
+pub(crate) fn format_problem(format: &str, value: &str) -> Option<String> {
     let r = match format {
         "date" => date(value).map(|_| ()),
         "date-time" => date_time(value).map(|_| ()),
@@ -49,7 +49,7 @@ pub fn format_problem(format: &str, value: &str) -> Option<String> {
 
 /// One validation error as users read it: the JSON pointer of the value,
 /// then what is wrong with it (for the formats here, exactly what).
-pub fn describe(e: &jsonschema::ValidationError<'_>) -> String {
+pub(crate) fn describe(e: &jsonschema::ValidationError<'_>) -> String {
     let detail = match (e.kind(), e.instance().as_str()) {
         (jsonschema::error::ValidationErrorKind::Format { format }, Some(value)) => {
             format_problem(format, value)
@@ -66,7 +66,7 @@ pub fn describe(e: &jsonschema::ValidationError<'_>) -> String {
 }
 
 /// A `YYYY-MM-DD` date that exists in the calendar.
-pub fn date(s: &str) -> Result<Date, String> {
+pub(crate) fn date(s: &str) -> Result<Date, String> {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
         b.get(r.clone())
@@ -103,7 +103,7 @@ pub fn date(s: &str) -> Result<Date, String> {
 }
 
 /// An RFC 3339 instant: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-pub fn date_time(s: &str) -> Result<jiff::Timestamp, String> {
+pub(crate) fn date_time(s: &str) -> Result<jiff::Timestamp, String> {
     let not = || {
         format!(
             "`{s}` is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ or with an offset such as +02:00)"
@@ -161,7 +161,7 @@ pub fn date_time(s: &str) -> Result<jiff::Timestamp, String> {
 }
 
 /// A `date` or a `date-time`; the message names what was probably meant.
-pub fn date_or_date_time(s: &str) -> Result<(), String> {
+pub(crate) fn date_or_date_time(s: &str) -> Result<(), String> {
     if !s.contains(['T', 't']) {
         date(s).map(|_| ())
     } else {
@@ -170,7 +170,7 @@ pub fn date_or_date_time(s: &str) -> Result<(), String> {
 }
 
 /// A time zone name of the bundled IANA database.
-pub fn time_zone(s: &str) -> Result<(), String> {
+pub(crate) fn time_zone(s: &str) -> Result<(), String> {
     // jiff maps `Etc/Unknown` to its "unknown" zone, which behaves as UTC:
     // a name that stands for "no zone" is not a zone to judge time in.
     jiff::tz::TimeZoneDatabase::bundled()
@@ -186,7 +186,7 @@ pub fn time_zone(s: &str) -> Result<(), String> {
 /// Numbers with no fractional part become integers (`20.0` → `20`): JSON
 /// Schema counts them as integers, so a policy reading an integer must get
 /// one (TOML writes `20.0` for a float).
-pub fn normalize_numbers(v: &mut Value) {
+pub(crate) fn normalize_numbers(v: &mut Value) {
     match v {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => {
             if let Some(f) = n.as_f64()
@@ -207,7 +207,10 @@ pub fn normalize_numbers(v: &mut Value) {
 /// problem), or the policy's schema itself is unusable.
 #[derive(Debug)]
 pub enum ParamsProblem {
+    /// The params break the schema: one message per problem, each with
+    /// the JSON pointer of the value.
     Invalid(Vec<String>),
+    /// The schema is not a JSON Schema the validator can use.
     BadSchema(String),
 }
 

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 /// Checks components for `gate pack build` as a run would load them: in
 /// gate's runtime (default limits, no compile cache), `info()` answered,
 /// default params validated by gate's params validator.
-pub struct RuntimeCheck {
+pub(crate) struct RuntimeCheck {
     runtime: Runtime,
 }
 
@@ -80,7 +80,7 @@ fn progress_enabled() -> bool {
 /// Shows `gate-oci`'s notes and warnings on stderr, and its status lines
 /// and transfers (as progress bars) only when stderr is a terminal.
 #[derive(Debug, Clone, Copy)]
-pub struct Stderr {
+pub(crate) struct Stderr {
     progress: bool,
 }
 

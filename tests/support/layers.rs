@@ -223,11 +223,12 @@ pub fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
         seen
     };
     let reached: BTreeMap<&String, BTreeSet<String>> = g.keys().map(|m| (m, reach(m))).collect();
+    let reaches = |a: &String, b: &String| reached.get(a).is_some_and(|r| r.contains(b));
     let mut out: Vec<Vec<String>> = Vec::new();
     for m in g.keys() {
         let mut cycle: Vec<String> = g
             .keys()
-            .filter(|n| n == &m || (reached[m].contains(*n) && reached[*n].contains(m)))
+            .filter(|n| *n == m || (reaches(m, n) && reaches(n, m)))
             .cloned()
             .collect();
         cycle.sort();

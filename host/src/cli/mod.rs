@@ -4,7 +4,7 @@
 mod check;
 mod diagnostics;
 mod eval;
-pub mod output;
+pub(crate) mod output;
 mod pack;
 mod parse;
 mod policies;
@@ -21,13 +21,13 @@ use std::path::PathBuf;
     about = "Evaluate CI artifacts with sandboxed WebAssembly policies",
     after_help = EXIT_CODES_HELP
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the configured policies (gate.toml) on the pipeline's artifacts
     #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
@@ -52,7 +52,7 @@ pub enum Command {
 
 /// Options every evaluating command shares.
 #[derive(Debug, Args, Clone)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Output format on stdout
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
@@ -114,7 +114,7 @@ fn parse_report(s: &str) -> Result<(OutputFormat, PathBuf), String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Only failures fail the gate
     Fail,
     /// Warnings fail the gate too
@@ -122,7 +122,7 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Config file (default: ./gate.toml when present)
     #[arg(long, short)]
     pub config: Option<PathBuf>,
@@ -137,7 +137,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct EvalArgs {
+pub(crate) struct EvalArgs {
     /// `builtin:NAME`, a path to a .wasm policy component, or oci://…
     #[arg(long)]
     pub policy: String,
@@ -156,7 +156,7 @@ pub struct EvalArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ParseArgs {
+pub(crate) struct ParseArgs {
     /// Artifacts to parse (several coverage reports are merged)
     #[arg(required = true, value_name = "ARTIFACT")]
     pub artifacts: Vec<PathBuf>,
@@ -172,13 +172,14 @@ pub struct ParseArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PoliciesArgs {
+pub(crate) struct PoliciesArgs {
     /// Print as JSON, including each policy's params schema
     #[arg(long)]
     pub json: bool,
 }
 
-/// Runs the CLI and returns how the process ends.
+/// Runs the `gate` command line on the process's arguments and returns
+/// how the process ends.
 pub fn main() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

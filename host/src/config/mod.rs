@@ -17,22 +17,23 @@ use toml::Spanned;
 #[error("{message}")]
 #[diagnostic(code(gate::config))]
 pub struct ConfigError {
+    /// What is wrong, without the place.
     pub message: String,
     #[source_code]
-    pub src: NamedSource<String>,
+    pub(crate) src: NamedSource<String>,
     #[label("{label}")]
-    pub span: Option<SourceSpan>,
-    pub label: String,
+    pub(crate) span: Option<SourceSpan>,
+    pub(crate) label: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// `file:line:column` of the error, for plain-text consumers.
     pub place: String,
     /// Stable kebab-case code shown as `error[CODE]` (`config` unless set).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
 }
 
 impl ConfigError {
-    pub fn new(
+    pub(crate) fn new(
         file: &str,
         text: &str,
         span: Option<std::ops::Range<usize>>,
@@ -58,13 +59,13 @@ impl ConfigError {
     }
 
     /// The same error under another stable code (e.g. `invalid-params`).
-    pub fn with_code(mut self, code: &'static str) -> Self {
+    pub(crate) fn with_code(mut self, code: &'static str) -> Self {
         self.code = code;
         self
     }
 
     /// An error that is not about a place in a file (e.g. a bad `--params`).
-    pub fn plain(what: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn plain(what: &str, message: impl Into<String>) -> Self {
         Self::new(what, "", None, message, None)
     }
 }
@@ -86,10 +87,13 @@ pub struct Config {
     /// Repository root for path normalization (relative to the config file).
     #[serde(default)]
     pub root: Option<Spanned<String>>,
+    /// `[limits]`: the sandbox's and the input reader's.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// `[[artifact]]`: what to read.
     #[serde(default, rename = "artifact")]
     pub artifacts: Vec<ArtifactConfig>,
+    /// `[[policy]]`: what to run, with which level and params.
     #[serde(default, rename = "policy")]
     pub policies: Vec<PolicyConfig>,
     /// Policy packs from OCI registries.
@@ -113,25 +117,35 @@ pub struct RegistryConfig {
     pub offline: bool,
 }
 
+/// `[limits]`: each replaces the default of one sandbox limit.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitsConfig {
+    /// Deterministic CPU budget of one call.
     pub fuel: Option<Spanned<u64>>,
+    /// Wall-clock deadline of one call, in milliseconds.
     pub timeout_ms: Option<Spanned<u64>>,
+    /// Linear memory of one policy instance, in MiB.
     pub memory_mib: Option<Spanned<u64>>,
+    /// Cap on a policy's stdout, stderr and log (each), in KiB.
     pub output_kib: Option<Spanned<u64>>,
+    /// Most findings one verdict may carry.
     pub max_findings: Option<Spanned<u64>>,
     /// The most gate reads from any one input file, in MiB (see
     /// [`crate::fsutil`]); `GATE_MAX_INPUT_MIB` wins over it.
     pub max_input_mib: Option<Spanned<u64>>,
 }
 
+/// `[[artifact]]`: one file to read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ArtifactConfig {
+    /// Relative to the config file.
     pub path: Spanned<String>,
+    /// A format name that skips detection (`gate parse --help` lists them).
     #[serde(default)]
     pub format: Option<Spanned<String>>,
+    /// `current` (default) or `baseline`.
     #[serde(default)]
     pub role: Role,
 }
@@ -142,6 +156,7 @@ pub use crate::model::{Level, Role};
 /// definition, in `gate-oci`.
 pub use gate_oci::toml_to_json;
 
+/// `[[policy]]`: one policy to run.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyConfig {
@@ -162,13 +177,19 @@ pub struct PolicyConfig {
 /// A loaded config file: the parsed config plus its text for diagnostics.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
+    /// Where it was read from.
     pub path: PathBuf,
+    /// The path as errors show it.
     pub display: String,
+    /// The whole text, for pointing at places in it.
     pub text: String,
+    /// The parsed, checked configuration.
     pub config: Config,
 }
 
 impl ConfigFile {
+    /// Reads (within the input size limit), parses and checks a config
+    /// file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let display = path.display().to_string();
         let bytes = crate::fsutil::read(path)
@@ -178,7 +199,7 @@ impl ConfigFile {
 
     /// [`ConfigFile::parse`] of bytes: text that is not UTF-8 is an error
     /// at the first bad byte.
-    pub fn parse_bytes(display: &str, path: &Path, bytes: Vec<u8>) -> Result<Self, ConfigError> {
+    fn parse_bytes(display: &str, path: &Path, bytes: Vec<u8>) -> Result<Self, ConfigError> {
         match String::from_utf8(bytes) {
             Ok(text) => Self::parse(display, path, text),
             Err(e) => {
@@ -196,6 +217,8 @@ impl ConfigFile {
         }
     }
 
+    /// Parses and checks config text read from `path` (shown as
+    /// `display`); every error points at its place.
     pub fn parse(display: &str, path: &Path, text: String) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(&text).map_err(|e| {
             let mut msg = e.message().trim_end_matches('\n').to_string();
@@ -277,7 +300,7 @@ impl ConfigFile {
     }
 
     /// `[limits] max-input-mib` as a limit, when set.
-    pub fn input_limit(&self) -> Result<Option<crate::fsutil::InputLimit>, ConfigError> {
+    pub(crate) fn input_limit(&self) -> Result<Option<crate::fsutil::InputLimit>, ConfigError> {
         let Some(v) = &self.config.limits.max_input_mib else {
             return Ok(None);
         };
@@ -295,7 +318,7 @@ impl ConfigFile {
     }
 
     /// An error at a span of this file.
-    pub fn error(
+    pub(crate) fn error(
         &self,
         span: std::ops::Range<usize>,
         message: impl Into<String>,

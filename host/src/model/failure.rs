@@ -46,6 +46,7 @@ pub enum PolicyErrorKind {
 }
 
 impl PolicyErrorKind {
+    /// The stable kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {
             PolicyErrorKind::InvalidComponent => "invalid-component",
@@ -78,11 +79,14 @@ impl fmt::Display for PolicyErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{kind}: {message}")]
 pub struct PolicyFailure {
+    /// What kind of failure (its stable name is in the verdict).
     pub kind: PolicyErrorKind,
+    /// What happened, for people.
     pub message: String,
 }
 
 impl PolicyFailure {
+    /// A failure of `kind`.
     pub fn new(kind: PolicyErrorKind, message: impl Into<String>) -> Self {
         PolicyFailure {
             kind,

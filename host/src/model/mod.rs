@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
+    /// The change under test.
     #[default]
     Current,
+    /// What the change is compared with.
     Baseline,
 }
 
@@ -60,7 +62,9 @@ pub struct Override {
 /// One line of a policy's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
+    /// `trace`, `debug`, `info`, `warn` or `error`.
     pub level: &'static str,
+    /// The text the policy logged.
     pub message: String,
 }
 

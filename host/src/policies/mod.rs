@@ -20,6 +20,8 @@ pub enum PolicyRef {
 }
 
 impl PolicyRef {
+    /// Reads a reference as written; a relative path is relative to
+    /// `base` (the config file's directory, or the current one).
     pub fn parse(s: &str, base: &std::path::Path) -> PolicyRef {
         if let Some(name) = s.strip_prefix("builtin:") {
             PolicyRef::Builtin(name.to_string())
@@ -33,7 +35,7 @@ impl PolicyRef {
 
     /// The component's bytes, and the pack it came from for `oci://`
     /// references (resolved through the run's `resolver`).
-    pub fn read(&self, resolver: &Resolver<'_>) -> Result<Component, SourceError> {
+    pub(crate) fn read(&self, resolver: &Resolver<'_>) -> Result<Component, SourceError> {
         match self {
             PolicyRef::Builtin(name) => builtin::get(name)
                 .map(|b| Component {
@@ -60,7 +62,7 @@ impl PolicyRef {
 
 /// A policy component as read, before it is compiled.
 #[derive(Debug, Clone)]
-pub struct Component {
+pub(crate) struct Component {
     pub bytes: Vec<u8>,
     /// Set when the component came from a registry pack.
     pub pack: Option<PackOrigin>,
@@ -77,7 +79,7 @@ impl std::fmt::Display for PolicyRef {
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum SourceError {
+pub(crate) enum SourceError {
     #[error("no built-in policy `{0}`")]
     UnknownBuiltin(String),
     #[error("policy component {path}: {message}")]

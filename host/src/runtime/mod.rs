@@ -8,11 +8,11 @@
 //! evaluations and a trap can never poison a later one.
 
 pub mod bindings;
-pub mod cache;
+pub(crate) mod cache;
 pub mod convert;
-pub mod engine;
-pub mod limits;
-pub mod wasi;
+pub(crate) mod engine;
+pub(crate) mod limits;
+pub(crate) mod wasi;
 
 pub use crate::model::{LogLine, PolicyErrorKind, PolicyFailure};
 use bindings::types as wit;
