@@ -5,12 +5,14 @@
 //! (minified when the document is pretty-printed), and a `*List`'s items
 //! are read one at a time.
 
+use super::kubernetes::Ident;
 use crate::json::{Map, Obj, Str, checked, each_raw, is_array, is_compact, is_object, minify};
 use crate::{
     Attributes, IacReport, IacResource, Location, ParseContext, ParseError, Position,
     document::json_error,
 };
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// Attributes that are the JSON text of `raw` (an empty object for none or
 /// `null`), minified.
@@ -174,52 +176,30 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
     Ok(IacReport { resources })
 }
 
+/// A JSON manifest is document 1 and has no lines.
 fn manifest_resource(
     m: Manifest<'_>,
     raw: &RawValue,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
     let kind = m.kind.0.unwrap_or_default().into_owned();
-    let meta = m.metadata.into_inner();
-    let name = meta.as_ref().and_then(|m| {
-        m.name
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .or(m.generate_name.as_deref())
-            .map(str::to_owned)
-    });
-    let namespace = meta
-        .as_ref()
-        .and_then(|m| m.namespace.as_deref())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    let (name, address) = match (name, &namespace) {
-        (Some(n), Some(ns)) => {
-            let address = format!("{kind}/{ns}/{n}");
-            (n, address)
-        }
-        (Some(n), None) => {
-            let address = format!("{kind}/{n}");
-            (n, address)
-        }
-        (None, _) => {
-            cx.warn(
-                "missing-name",
-                format!("a {kind} in document 1 has no metadata.name"),
-            );
-            (String::new(), format!("{kind}/#1"))
-        }
+    let owned = |s: Str<'_>| s.0.map(Cow::into_owned);
+    let (name, generate_name, namespace) = match m.metadata.into_inner() {
+        Some(meta) => (
+            owned(meta.name),
+            owned(meta.generate_name),
+            owned(meta.namespace),
+        ),
+        None => (None, None, None),
     };
-    Ok(IacResource {
-        address,
-        resource_type: kind,
-        provider: m.api_version.0.unwrap_or_default().into_owned(),
+    let ident = Ident {
+        api_version: m.api_version.0.unwrap_or_default().into_owned(),
         name,
+        generate_name,
         namespace,
-        action: None,
-        attributes: attributes(Some(raw), cx)?,
-        location: Some(Location::new(cx.name, None)),
-    })
+    };
+    let attributes = attributes(Some(raw), cx)?;
+    Ok(ident.resource(kind, 1, None, attributes, cx))
 }
 
 #[cfg(test)]

@@ -248,25 +248,11 @@ fn resource<P: AsRef<str>>(
         .map(|m| serde_json::from_str::<Metadata<'_>>(m.get()))
         .transpose()
         .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
-    let name = meta.as_ref().and_then(|m| {
-        string(m.name)
-            .filter(|s| !s.is_empty())
-            .or_else(|| string(m.generate_name))
-    });
-    let namespace = meta
-        .as_ref()
-        .and_then(|m| string(m.namespace))
-        .filter(|s| !s.is_empty());
-    let (name, address) = match (&name, &namespace) {
-        (Some(n), Some(ns)) => (n.clone(), format!("{kind}/{ns}/{n}")),
-        (Some(n), None) => (n.clone(), format!("{kind}/{n}")),
-        (None, _) => {
-            cx.warn(
-                "missing-name",
-                format!("a {kind} in document {number} has no metadata.name"),
-            );
-            (String::new(), format!("{kind}/#{number}"))
-        }
+    let ident = Ident {
+        api_version,
+        name: meta.as_ref().and_then(|m| string(m.name)),
+        generate_name: meta.as_ref().and_then(|m| string(m.generate_name)),
+        namespace: meta.as_ref().and_then(|m| string(m.namespace)),
     };
     let container_lines: BTreeMap<&str, u32> = lines
         .iter()
@@ -303,14 +289,66 @@ fn resource<P: AsRef<str>>(
         serde_json::to_string(&obj).and_then(RawValue::from_string)
     }
     .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
-    Ok(IacResource {
-        address,
-        resource_type: kind,
-        provider: api_version,
-        name,
-        namespace,
-        action: None,
-        attributes: Attributes::from_raw(attributes),
-        location: Some(Location::new(cx.name, Some(line))),
-    })
+    Ok(ident.resource(
+        kind,
+        number,
+        Some(line),
+        Attributes::from_raw(attributes),
+        cx,
+    ))
+}
+
+/// What a manifest's address is made of, however it was read (YAML
+/// documents and JSON manifests have their own readers); string fields,
+/// anything else reads as absent.
+pub(super) struct Ident {
+    pub api_version: String,
+    /// `metadata.name`, `metadata.generateName`, `metadata.namespace`.
+    pub name: Option<String>,
+    pub generate_name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl Ident {
+    /// The resource of the object of `kind` in document `number`: named
+    /// `metadata.name`, else `generateName`, else addressed `Kind/#N` with a
+    /// `missing-name` warning; an empty namespace is none.
+    pub(super) fn resource(
+        self,
+        kind: String,
+        number: usize,
+        line: Option<u32>,
+        attributes: Attributes,
+        cx: &mut ParseContext<'_>,
+    ) -> IacResource {
+        let name = self.name.filter(|s| !s.is_empty()).or(self.generate_name);
+        let namespace = self.namespace.filter(|s| !s.is_empty());
+        let (name, address) = match (name, &namespace) {
+            (Some(n), Some(ns)) => {
+                let address = format!("{kind}/{ns}/{n}");
+                (n, address)
+            }
+            (Some(n), None) => {
+                let address = format!("{kind}/{n}");
+                (n, address)
+            }
+            (None, _) => {
+                cx.warn(
+                    "missing-name",
+                    format!("a {kind} in document {number} has no metadata.name"),
+                );
+                (String::new(), format!("{kind}/#{number}"))
+            }
+        };
+        IacResource {
+            address,
+            resource_type: kind,
+            provider: self.api_version,
+            name,
+            namespace,
+            action: None,
+            attributes,
+            location: Some(Location::new(cx.name, line)),
+        }
+    }
 }
