@@ -198,7 +198,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                                 info.name
                             )),
                         )
-                        .with_code("invalid-params"),
+                        .with_code(crate::runtime::PolicyErrorKind::InvalidParams.as_str()),
                     ),
                     ParamsProblem::BadSchema(msg) => {
                         prepared.push(Prepared {
@@ -290,7 +290,7 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<inputs::InputE
             let kind = b.parsed.kind().as_str();
             inputs::InputError::Parse(gate_artifacts::ParseError::new(
                 b.spec.display.clone(),
-                "baseline-without-current",
+                gate_artifacts::ParseCode::BaselineWithoutCurrent,
                 None,
                 format!(
                     "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"

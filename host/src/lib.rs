@@ -21,6 +21,7 @@ macro_rules! eprintln {
 }
 
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod context;
 pub mod error;

@@ -5,6 +5,7 @@
 //! statement counts on its start line, a line takes the largest count of
 //! its statements. Statements are reported too (istanbul's headline figure).
 
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -39,7 +40,7 @@ use std::borrow::Cow;
 fn bad(name: &str, ptr: &str, msg: String) -> ParseError {
     ParseError::new(
         name,
-        "invalid-istanbul",
+        ParseCode::InvalidIstanbul,
         Some(Position::Pointer(ptr.to_string())),
         msg,
     )
@@ -357,7 +358,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     let root = json::finish(name, serde_json::from_str::<L<RootKeys>>(text), None)?.0;
     if !root.object {
         return Err(cx.error(
-            "invalid-istanbul",
+            ParseCode::InvalidIstanbul,
             Some(Position::Pointer(String::new())),
             "expected an object of files",
         ));

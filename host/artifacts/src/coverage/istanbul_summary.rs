@@ -4,6 +4,7 @@
 //! a report: it has no lines). `"pct": "Unknown"` (a total of 0) is fine:
 //! percentages are never read, only `total` and `covered`.
 
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -85,7 +86,7 @@ fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, P
             (None, None) => Ok(Counter::default()),
             _ => Err(ParseError::new(
                 cx.name,
-                "invalid-istanbul-summary",
+                ParseCode::InvalidIstanbulSummary,
                 Some(Position::Pointer(format!(
                     "/{}/{k}",
                     key.replace('~', "~0").replace('/', "~1")
@@ -111,7 +112,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     // The document is well-formed JSON: it is an object when it starts as one.
     if !json::starts_object(text) {
         return Err(cx.error(
-            "invalid-istanbul-summary",
+            ParseCode::InvalidIstanbulSummary,
             Some(Position::Pointer(String::new())),
             "expected an object",
         ));

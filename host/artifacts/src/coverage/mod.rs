@@ -10,6 +10,7 @@ pub mod jacoco;
 pub mod lcov;
 mod xml;
 
+use crate::error::ParseCode;
 use crate::json::{self, Key, L, Lenient};
 use crate::{CoverageReport, Document, FileCoverage, Format, ParseContext, ParseError};
 use serde::de::{DeserializeSeed, MapAccess, Visitor};
@@ -216,7 +217,7 @@ pub fn parse(
         (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v.text(), cx),
         (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v.text(), cx),
         _ => Err(cx.error(
-            "unsupported-format",
+            ParseCode::UnsupportedFormat,
             None,
             format!("{format} is not supported yet"),
         )),

@@ -6,6 +6,7 @@
 //! are read one at a time.
 
 use super::kubernetes::Ident;
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{Map, Obj, Str, checked, each_raw, is_array, is_compact, is_object, minify};
 use crate::{
     Attributes, IacReport, IacResource, Location, ParseContext, ParseError, Position,
@@ -36,7 +37,7 @@ pub(crate) fn serialized<T: serde::Serialize + ?Sized>(
 ) -> Result<Attributes, ParseError> {
     serde_json::value::to_raw_value(value)
         .map(Attributes::from_raw)
-        .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))
 }
 
 // ---------------------------------------------------------------- cloudformation
@@ -61,14 +62,14 @@ pub(crate) fn cloudformation(
 ) -> Result<IacReport, ParseError> {
     let Some(template) = checked::<Obj<Template<'_>>>(cx.name, text)?.into_inner() else {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             Some(Position::Pointer(String::new())),
             "a cloudformation template must be a mapping",
         ));
     };
     let Some(entries) = template.resources.filter(|r| is_object(r)) else {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             Some(Position::Pointer("/Resources".into())),
             "the template has no `Resources` mapping",
         ));
@@ -80,7 +81,7 @@ pub(crate) fn cloudformation(
     for (id, entry) in entries {
         if id.starts_with("Fn::ForEach::") {
             cx.warn(
-                "unsupported-construct",
+                WarningCode::UnsupportedConstruct,
                 format!("`{id}` (Fn::ForEach) is not expanded; its resources are not listed"),
             );
             continue;
@@ -88,7 +89,7 @@ pub(crate) fn cloudformation(
         let fields = checked::<Obj<TemplateResource<'_>>>(cx.name, entry.get())?;
         let Some(resource_type) = fields.into_inner().and_then(|f| f.resource_type.0) else {
             return Err(cx.error(
-                "invalid-template",
+                ParseCode::InvalidTemplate,
                 Some(Position::Pointer(format!(
                     "/Resources/{}",
                     super::escape_pointer(&id)
@@ -142,14 +143,14 @@ struct Metadata<'a> {
 pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let Some(root) = checked::<Obj<Manifest<'_>>>(cx.name, text)?.into_inner() else {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             "document is not a mapping and was skipped",
         );
         return Ok(IacReport::default());
     };
     let (Some(_), Some(kind)) = (root.api_version.as_deref(), root.kind.as_deref()) else {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             "document has no `apiVersion`/`kind` and was skipped",
         );
         return Ok(IacReport::default());
@@ -163,7 +164,7 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
                     resources.push(manifest_resource(m, item, cx)?);
                 }
                 _ => cx.warn(
-                    "not-a-kubernetes-object",
+                    WarningCode::NotAKubernetesObject,
                     format!("item {i} of the list has no `apiVersion`/`kind` and was skipped"),
                 ),
             }
@@ -287,7 +288,7 @@ mod tests {
         ] {
             let e = parse(&format!("{head}{changes}}}")).unwrap_err();
             assert_eq!(
-                (e.code, pointer(&e)),
+                (e.code.as_str(), pointer(&e)),
                 ("invalid-plan", Some(at)),
                 "{changes}"
             );
@@ -297,7 +298,7 @@ mod tests {
             r#"{head}[{{"address":"a.b","type":"a","change":{{"actions":["create"],"after":{{"k":1,"k":2}}}}}}]}}"#
         ))
         .unwrap_err();
-        assert_eq!(e.code, "invalid-json");
+        assert_eq!(e.code.as_str(), "invalid-json");
     }
 
     #[test]
@@ -349,12 +350,12 @@ mod tests {
         let e = parse(r#"{"AWSTemplateFormatVersion":"x","Resources":{"a/b~c":{"Type":5}}}"#)
             .unwrap_err();
         assert_eq!(
-            (e.code, pointer(&e)),
+            (e.code.as_str(), pointer(&e)),
             ("invalid-template", Some("/Resources/a~1b~0c"))
         );
         let e = parse(r#"{"AWSTemplateFormatVersion":"x","Resources":[]}"#).unwrap_err();
         assert_eq!(
-            (e.code, pointer(&e)),
+            (e.code.as_str(), pointer(&e)),
             ("invalid-template", Some("/Resources"))
         );
     }

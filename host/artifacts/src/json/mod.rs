@@ -28,7 +28,7 @@
 //!
 //! [`RawValue`]: serde_json::value::RawValue
 
-use crate::{ParseError, Position, document::json_error};
+use crate::{ParseCode, ParseError, Position, document::json_error};
 use serde::de::{self, DeserializeSeed};
 
 /// The `visit_*` methods of a lenient visitor for every scalar (strings
@@ -146,7 +146,7 @@ pub(crate) fn read<'de, T>(
     name: &str,
     whole: &str,
     part: &'de str,
-    code: &'static str,
+    code: ParseCode,
     stop: &mut Stop,
     f: impl FnOnce(
         &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
@@ -188,7 +188,7 @@ pub(crate) fn read<'de, T>(
 pub fn from_json<'de, T: serde::Deserialize<'de>>(
     name: &str,
     text: &'de str,
-    code: &'static str,
+    code: ParseCode,
 ) -> Result<T, ParseError> {
     let first = match serde_json::from_str::<T>(text) {
         Ok(v) => return Ok(v),

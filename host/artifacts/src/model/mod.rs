@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod findings;
 pub mod iac;
 
+use crate::error::WarningCode;
 use serde::{Deserialize, Serialize};
 
 pub use approvals::*;
@@ -134,16 +135,16 @@ impl ArtifactKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable kebab-case code, e.g. `lcov-counter-mismatch`, `unmapped-path`.
-    pub code: String,
+    pub code: WarningCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
 
 impl Warning {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_string(),
+            code,
             message: message.into(),
             location: None,
         }
