@@ -1,7 +1,7 @@
 //! Stable names written once. [`names!`] declares an enum whose variants
 //! each carry their stable text (a diagnostic code such as `invalid-json`,
 //! or a value such as a finding's `waived`); from that one table it derives
-//! `as_str`, `ALL`, `NAMES`, `Display`, `FromStr`, comparisons with `&str`,
+//! `as_str`, `from_name`, `ALL`, `NAMES`, `Display`, comparisons with `&str`,
 //! ordering by the text and serde (the text is the serialized form).
 //! [`check`] is the one test of a family of codes: unique, kebab-case and
 //! documented in a section of the README.
@@ -23,11 +23,8 @@ pub use serde;
 /// }
 /// assert_eq!(Code::Missing.as_str(), "missing-thing");
 /// assert_eq!(Code::NAMES, ["missing-thing", "broken"]);
-/// assert_eq!("broken".parse::<Code>(), Ok(Code::Broken));
+/// assert_eq!(Code::from_name("broken"), Some(Code::Broken));
 /// ```
-///
-/// Ordering follows the text (as when the values were strings), not the
-/// order of declaration.
 #[macro_export]
 macro_rules! names {
     (
@@ -47,7 +44,7 @@ macro_rules! names {
 
         impl $name {
             /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: [$name; Self::NAMES.len()] = [$($name::$variant),+];
             /// Every value's text, in declaration order.
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
@@ -57,21 +54,19 @@ macro_rules! names {
                     $($name::$variant => $text,)+
                 }
             }
+
+            /// The value whose text is `s`.
+            pub fn from_name(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
         }
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
-            }
-        }
-
-        impl ::core::str::FromStr for $name {
-            type Err = $crate::UnknownName;
-            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err($crate::UnknownName),
-                }
             }
         }
 
@@ -84,18 +79,6 @@ macro_rules! names {
         impl ::core::cmp::PartialEq<$name> for &str {
             fn eq(&self, other: &$name) -> bool {
                 *self == other.as_str()
-            }
-        }
-
-        impl ::core::cmp::PartialOrd for $name {
-            fn partial_cmp(&self, other: &Self) -> Option<::core::cmp::Ordering> {
-                Some(::core::cmp::Ord::cmp(self, other))
-            }
-        }
-
-        impl ::core::cmp::Ord for $name {
-            fn cmp(&self, other: &Self) -> ::core::cmp::Ordering {
-                self.as_str().cmp(other.as_str())
             }
         }
 
@@ -115,25 +98,13 @@ macro_rules! names {
                 let s = <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                s.parse().map_err(|_| {
+                Self::from_name(&s).ok_or_else(|| {
                     <D::Error as $crate::serde::de::Error>::unknown_variant(&s, Self::NAMES)
                 })
             }
         }
     };
 }
-
-/// A text that names no value of the enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnknownName;
-
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("unknown name")
-    }
-}
-
-impl std::error::Error for UnknownName {}
 
 /// Checks one family of codes (codes that share a namespace, such as
 /// everything printed as `error[CODE]`), given as groups of codes each with
@@ -188,6 +159,7 @@ mod tests {
     use super::*;
 
     names! {
+        #[derive(PartialOrd, Ord)]
         enum Sample {
             Zeta = "zeta",
             Alpha = "alpha-2",
@@ -199,13 +171,13 @@ mod tests {
         assert_eq!(Sample::Zeta.to_string(), "zeta");
         assert_eq!(Sample::NAMES, ["zeta", "alpha-2"]);
         assert_eq!(Sample::ALL, [Sample::Zeta, Sample::Alpha]);
-        assert_eq!("alpha-2".parse::<Sample>(), Ok(Sample::Alpha));
-        assert_eq!("Alpha".parse::<Sample>(), Err(UnknownName));
+        assert_eq!(Sample::from_name("alpha-2"), Some(Sample::Alpha));
+        assert_eq!(Sample::from_name("Alpha"), None);
         assert_eq!(Sample::Zeta, "zeta");
         assert_eq!("zeta", Sample::Zeta);
         assert_ne!(Sample::Alpha, "zeta");
-        // Ordered by the text, as the strings were.
-        assert!(Sample::Alpha < Sample::Zeta);
+        // A derived order is the order of declaration.
+        assert!(Sample::Zeta < Sample::Alpha);
         assert_eq!(
             serde_json::to_string(&Sample::Alpha).ok().as_deref(),
             Some("\"alpha-2\"")

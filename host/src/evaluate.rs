@@ -11,7 +11,8 @@ use crate::runtime::{
     CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
 };
 use crate::verdict::{
-    self, ArtifactEntry, Finding, Location, Metric, Outcome, PolicyEntry, VerdictDoc,
+    self, ArtifactEntry, Comparator, Finding, FindingStatus, LevelFrom, Location, Metric, Outcome,
+    PolicyEntry, VerdictDoc,
 };
 use gate_artifacts::{ArtifactKind, Model, ParseOptions};
 use sha2::{Digest, Sha256};
@@ -198,7 +199,7 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
                                 info.name
                             )),
                         )
-                        .with_code(crate::runtime::PolicyErrorKind::InvalidParams.as_str()),
+                        .with_code(PolicyErrorKind::InvalidParams.as_str()),
                     ),
                     ParamsProblem::BadSchema(msg) => {
                         prepared.push(Prepared {
@@ -262,8 +263,8 @@ pub fn run(plan: &RunPlan) -> Result<VerdictDoc, GateError> {
             .iter()
             .map(|a| ArtifactEntry {
                 path: a.spec.display.clone(),
-                kind: a.parsed.kind().as_str(),
-                format: a.parsed.format.as_str(),
+                kind: a.parsed.kind(),
+                format: a.parsed.format,
                 role: a.spec.role,
                 sha256: a.sha256.clone(),
                 warnings: a.parsed.warnings.clone(),
@@ -319,7 +320,7 @@ fn evaluate_one(
         digest: p.digest.clone(),
         pack: p.pack.clone(),
         level: p.level,
-        level_from: p.level_from_pack.then_some("pack"),
+        level_from: p.level_from_pack.then_some(LevelFrom::Pack),
         outcome: Outcome::Error,
         policy_outcome: None,
         summary: String::new(),
@@ -536,10 +537,10 @@ fn finding(f: wit::Finding) -> Finding {
         remediation: f.remediation,
         evidence: f.evidence,
         status: match f.status {
-            wit::FindingStatus::Open => "open",
-            wit::FindingStatus::Waived => "waived",
-            wit::FindingStatus::Suppressed => "suppressed",
-            wit::FindingStatus::Fixed => "fixed",
+            wit::FindingStatus::Open => FindingStatus::Open,
+            wit::FindingStatus::Waived => FindingStatus::Waived,
+            wit::FindingStatus::Suppressed => FindingStatus::Suppressed,
+            wit::FindingStatus::Fixed => FindingStatus::Fixed,
         },
         blocking: f.blocking,
         fingerprint: f.fingerprint,
@@ -553,11 +554,11 @@ fn metric(m: wit::Metric) -> Metric {
         unit: m.unit,
         threshold: m.threshold,
         comparator: m.comparator.map(|c| match c {
-            wit::Comparator::Ge => ">=",
-            wit::Comparator::Gt => ">",
-            wit::Comparator::Le => "<=",
-            wit::Comparator::Lt => "<",
-            wit::Comparator::Eq => "==",
+            wit::Comparator::Ge => Comparator::Ge,
+            wit::Comparator::Gt => Comparator::Gt,
+            wit::Comparator::Le => Comparator::Le,
+            wit::Comparator::Lt => Comparator::Lt,
+            wit::Comparator::Eq => Comparator::Eq,
         }),
     }
 }

@@ -63,6 +63,7 @@ gate_codes::names! {
 gate_codes::names! {
     /// A parse warning's stable code (`warning[CODE]`, the verdict's
     /// `artifacts[].warnings[].code`). Codes are a contract: never rename one.
+    #[derive(PartialOrd, Ord)]
     pub enum WarningCode {
         UnmappedPath = "unmapped-path",
         TextTruncated = "text-truncated",

@@ -10,7 +10,7 @@
 //! written with quick-xml's writer, which escapes every text and attribute.
 
 use super::escape::xml_chars;
-use crate::verdict::{Finding, Outcome, PolicyEntry, VerdictDoc};
+use crate::verdict::{Finding, FindingStatus, Outcome, PolicyEntry, VerdictDoc};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::collections::BTreeMap;
@@ -79,7 +79,11 @@ fn detail(f: &Finding) -> String {
 /// One case per rule with findings (fixed ones do not count).
 fn rule_cases(p: &PolicyEntry) -> Vec<Case> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in p.findings.iter().filter(|f| f.status != "fixed") {
+    for f in p
+        .findings
+        .iter()
+        .filter(|f| f.status != FindingStatus::Fixed)
+    {
         by_rule.entry(f.rule.as_str()).or_default().push(f);
     }
     by_rule
@@ -101,8 +105,8 @@ fn rule_result(findings: &[&Finding]) -> Result {
             text: Some(details.join("\n")),
         };
     }
-    if !findings.iter().any(|f| f.status == "open") {
-        let why = findings.first().map(|f| f.status).unwrap_or("waived");
+    if !findings.iter().any(|f| f.status == FindingStatus::Open) {
+        let why = findings.first().map_or(FindingStatus::Waived, |f| f.status);
         return Result::Skipped {
             message: format!("{} finding(s) {why}", findings.len()),
         };
@@ -276,10 +280,10 @@ mod tests {
         let mut d = doc(4);
         let base = d.policies[0].clone();
         let p = &mut d.policies[0];
-        p.findings[1].status = "waived";
+        p.findings[1].status = FindingStatus::Waived;
         p.findings[1].rule = "W".into();
         p.findings[2].message = "a <b> & 'c' \"d\" \u{1} end".into();
-        p.findings[3].status = "fixed";
+        p.findings[3].status = FindingStatus::Fixed;
         let mut errored = base.clone();
         errored.name = "broken".into();
         errored.reference = "oci:reg/x:1".into();

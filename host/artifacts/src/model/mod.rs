@@ -107,26 +107,15 @@ impl std::str::FromStr for Severity {
     }
 }
 
-/// Which family an artifact belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ArtifactKind {
-    Coverage,
-    Findings,
-    Iac,
-    Approvals,
-    Raw,
-}
-
-impl ArtifactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArtifactKind::Coverage => "coverage",
-            ArtifactKind::Findings => "findings",
-            ArtifactKind::Iac => "iac",
-            ArtifactKind::Approvals => "approvals",
-            ArtifactKind::Raw => "raw",
-        }
+gate_codes::names! {
+    /// Which family an artifact belongs to.
+    #[derive(PartialOrd, Ord)]
+    pub enum ArtifactKind {
+        Coverage = "coverage",
+        Findings = "findings",
+        Iac = "iac",
+        Approvals = "approvals",
+        Raw = "raw",
     }
 }
 
