@@ -1,6 +1,12 @@
 //! Builds the built-in policies (`policies/*`) for `wasm32-wasip2` and hands
-//! their paths to `src/policy/builtin.rs`, which embeds them. `cargo install
+//! their paths to `src/policies/builtin.rs`, which embeds them. `cargo install
 //! --path host` therefore yields a self-contained binary.
+//!
+//! The built-ins are discovered: every `policies/*/Cargo.toml` declares
+//! `[package.metadata.gate] builtin = "NAME"` (its `builtin:NAME`) and
+//! `order = N`, the place of the policy in the default pack (which shows in
+//! verdicts and reports, so it is explicit rather than the directories'
+//! alphabetical order).
 //!
 //! The nested cargo uses its own target dir (so it never waits on the outer
 //! build's lock) at a stable place next to the outer target dir (so clippy,
@@ -10,13 +16,78 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Built-in policies: (name used in `builtin:NAME`, cargo package).
-const BUILTINS: &[(&str, &str)] = &[
-    ("coverage", "gate-policy-coverage"),
-    ("security", "gate-policy-security"),
-    ("approvals", "gate-policy-approvals"),
-    ("iac", "gate-policy-iac"),
-];
+/// A built-in policy: its name in `builtin:NAME` and its cargo package.
+struct Builtin {
+    name: String,
+    package: String,
+}
+
+/// The crates under `policies/`, in their `order`.
+fn discover(root: &Path) -> Vec<Builtin> {
+    let dir = root.join("policies");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", dir.display())));
+    let mut found: Vec<(i64, Builtin)> = Vec::new();
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| fail(&format!("reading {}: {e}", dir.display())))
+            .path()
+            .join("Cargo.toml");
+        if !path.is_file() {
+            continue;
+        }
+        found.push(read_manifest(&path));
+    }
+    if found.is_empty() {
+        fail(&format!("no built-in policies under {}", dir.display()));
+    }
+    found.sort_by_key(|(order, _)| *order);
+    let mut names = std::collections::BTreeSet::new();
+    for (i, (order, b)) in found.iter().enumerate() {
+        if !names.insert(b.name.as_str()) {
+            fail(&format!("two built-in policies are named {}", b.name));
+        }
+        if i > 0 && found.get(i - 1).is_some_and(|(o, _)| o == order) {
+            fail(&format!(
+                "two built-in policies have `order = {order}` (one is {})",
+                b.name
+            ));
+        }
+    }
+    found.into_iter().map(|(_, b)| b).collect()
+}
+
+/// A policy crate's package name and `[package.metadata.gate]`.
+fn read_manifest(path: &Path) -> (i64, Builtin) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", path.display())));
+    let manifest: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+    let package = manifest.get("package");
+    let gate = package
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("gate"));
+    let field = |key: &str| gate.and_then(|g| g.get(key));
+    let (Some(name), Some(order), Some(package)) = (
+        field("builtin").and_then(toml::Value::as_str),
+        field("order").and_then(toml::Value::as_integer),
+        package
+            .and_then(|p| p.get("name"))
+            .and_then(toml::Value::as_str),
+    ) else {
+        fail(&format!(
+            "{} needs a package name and `[package.metadata.gate]` with `builtin = \"NAME\"` \
+             and `order = N` (its place in the default pack)",
+            path.display()
+        ))
+    };
+    let builtin = Builtin {
+        name: name.to_string(),
+        package: package.to_string(),
+    };
+    (order, builtin)
+}
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -28,18 +99,19 @@ fn main() {
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_PREBUILT");
 
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    let builtins = discover(&root);
     // A toolchain without the wasm target (the nightly one `cargo fuzz` uses,
     // see tests/fuzz) embeds the policies a stable build left in its
     // `target/wasm-policies` instead of building them.
     let wasm_dir = match env::var_os("GATE_POLICY_WASM_PREBUILT") {
         Some(dir) => PathBuf::from(dir),
-        None => build_policies(&out_dir, &root),
+        None => build_policies(&builtins, &out_dir, &root),
     };
-    embed(&wasm_dir, &out_dir);
+    embed(&builtins, &wasm_dir, &out_dir);
 }
 
 /// Builds the built-in policies; returns the target dir they are in.
-fn build_policies(out_dir: &Path, root: &Path) -> PathBuf {
+fn build_policies(builtins: &[Builtin], out_dir: &Path, root: &Path) -> PathBuf {
     ensure_wasm_target();
     let wasm_dir = policy_target_dir(out_dir, root);
 
@@ -52,8 +124,8 @@ fn build_policies(out_dir: &Path, root: &Path) -> PathBuf {
         .arg("policy")
         .arg("--target-dir")
         .arg(&wasm_dir);
-    for (_, package) in BUILTINS {
-        cmd.arg("-p").arg(package);
+    for b in builtins {
+        cmd.arg("-p").arg(&b.package);
     }
     // Flags meant for the host build (clippy's wrapper, host RUSTFLAGS,
     // coverage instrumentation) must not leak into the guest build.
@@ -86,12 +158,12 @@ fn build_policies(out_dir: &Path, root: &Path) -> PathBuf {
 }
 
 /// Writes `builtin_policies.rs`, which embeds the components in `wasm_dir`.
-fn embed(wasm_dir: &Path, out_dir: &Path) {
+fn embed(builtins: &[Builtin], wasm_dir: &Path, out_dir: &Path) {
     let mut generated = String::from(
         "/// Built-in policies embedded at build time: (name, component bytes).\n\
          pub static BUILTIN_COMPONENTS: &[(&str, &[u8])] = &[\n",
     );
-    for (name, package) in BUILTINS {
+    for Builtin { name, package } in builtins {
         let file = wasm_dir
             .join("wasm32-wasip2")
             .join("policy")

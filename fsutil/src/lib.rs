@@ -132,6 +132,17 @@ pub fn limit_from_config(limit: InputLimit) {
     }
 }
 
+gate_codes::names! {
+    /// The stable code of a [`ReadError`], printed as `error[CODE]`.
+    /// Codes are a contract: never rename one.
+    pub enum ReadCode {
+        UnreadableArtifact = "unreadable-artifact",
+        NotARegularFile = "not-a-regular-file",
+        InputTooLarge = "input-too-large",
+        InvalidUtf8 = "invalid-utf8",
+    }
+}
+
 /// Why a file could not be read.
 #[derive(Debug)]
 pub enum ReadError {
@@ -149,12 +160,12 @@ impl ReadError {
     }
 
     /// A stable kebab-case code for input diagnostics.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ReadCode {
         match self {
-            ReadError::Io(_) => "unreadable-artifact",
-            ReadError::NotRegular(_) => "not-a-regular-file",
-            ReadError::TooLarge(_) => "input-too-large",
-            ReadError::NotUtf8(_) => "invalid-utf8",
+            ReadError::Io(_) => ReadCode::UnreadableArtifact,
+            ReadError::NotRegular(_) => ReadCode::NotARegularFile,
+            ReadError::TooLarge(_) => ReadCode::InputTooLarge,
+            ReadError::NotUtf8(_) => ReadCode::InvalidUtf8,
         }
     }
 }

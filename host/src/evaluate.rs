@@ -20,7 +20,8 @@ use crate::runtime::{
     CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
 };
 use crate::verdict::{
-    self, ArtifactEntry, Finding, Location, Metric, Outcome, PolicyEntry, VerdictDoc,
+    self, ArtifactEntry, Comparator, Finding, FindingStatus, LevelFrom, Location, Metric, Outcome,
+    PolicyEntry, VerdictDoc,
 };
 use gate_artifacts::{ArtifactKind, Model, ParseOptions};
 use sha2::{Digest, Sha256};
@@ -263,7 +264,7 @@ fn prepare(
                         info.name
                     )),
                 )
-                .with_code("invalid-params"));
+                .with_code(crate::model::PolicyErrorKind::InvalidParams.as_str()));
             }
             Err(ParamsProblem::BadSchema(msg)) => {
                 loaded = Err(PolicyFailure::new(
@@ -336,7 +337,7 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
             let kind = b.parsed.kind().as_str();
             InputError::Parse(gate_artifacts::ParseError::new(
                 b.spec.display.clone(),
-                "baseline-without-current",
+                gate_artifacts::ParseCode::BaselineWithoutCurrent,
                 None,
                 format!(
                     "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
@@ -366,8 +367,8 @@ fn verdict_doc(
             .iter()
             .map(|a| ArtifactEntry {
                 path: a.spec.display.clone(),
-                kind: a.parsed.kind().as_str(),
-                format: a.parsed.format.as_str(),
+                kind: a.parsed.kind(),
+                format: a.parsed.format,
                 role: a.spec.role,
                 sha256: a.sha256.clone(),
                 warnings: a.parsed.warnings.clone(),
@@ -441,7 +442,7 @@ fn entry(p: &Prepared) -> PolicyEntry {
         digest: p.digest.clone(),
         pack: p.pack.clone(),
         level: p.level,
-        level_from: p.level_from_pack.then_some("pack"),
+        level_from: p.level_from_pack.then_some(LevelFrom::Pack),
         outcome: Outcome::Error,
         policy_outcome: None,
         summary: String::new(),
@@ -635,10 +636,10 @@ fn finding(f: wit::Finding) -> Finding {
         remediation: f.remediation,
         evidence: f.evidence,
         status: match f.status {
-            wit::FindingStatus::Open => "open",
-            wit::FindingStatus::Waived => "waived",
-            wit::FindingStatus::Suppressed => "suppressed",
-            wit::FindingStatus::Fixed => "fixed",
+            wit::FindingStatus::Open => FindingStatus::Open,
+            wit::FindingStatus::Waived => FindingStatus::Waived,
+            wit::FindingStatus::Suppressed => FindingStatus::Suppressed,
+            wit::FindingStatus::Fixed => FindingStatus::Fixed,
         },
         blocking: f.blocking,
         fingerprint: f.fingerprint,
@@ -652,11 +653,11 @@ fn metric(m: wit::Metric) -> Metric {
         unit: m.unit,
         threshold: m.threshold,
         comparator: m.comparator.map(|c| match c {
-            wit::Comparator::Ge => ">=",
-            wit::Comparator::Gt => ">",
-            wit::Comparator::Le => "<=",
-            wit::Comparator::Lt => "<",
-            wit::Comparator::Eq => "==",
+            wit::Comparator::Ge => Comparator::Ge,
+            wit::Comparator::Gt => Comparator::Gt,
+            wit::Comparator::Le => Comparator::Le,
+            wit::Comparator::Lt => Comparator::Lt,
+            wit::Comparator::Eq => Comparator::Eq,
         }),
     }
 }

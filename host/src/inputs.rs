@@ -36,7 +36,7 @@ pub enum InputError {
     File {
         path: String,
         message: String,
-        code: &'static str,
+        code: fsutil::ReadCode,
     },
     #[error("{0}")]
     Parse(ParseError),
@@ -55,8 +55,8 @@ impl InputError {
     /// Stable kebab-case code for diagnostics.
     pub fn code(&self) -> &'static str {
         match self {
-            InputError::File { code, .. } => code,
-            InputError::Parse(e) => e.code,
+            InputError::File { code, .. } => code.as_str(),
+            InputError::Parse(e) => e.code.as_str(),
         }
     }
 }

@@ -48,6 +48,7 @@ macro_rules! eprintln {
 }
 
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub(crate) mod context;
 pub(crate) mod error;

@@ -9,10 +9,43 @@ use crate::model::{
     Level, LogLine, Override, PackOrigin, PolicyErrorKind, PolicyFailure, Role, RunContext,
 };
 pub use gate_artifacts::Location;
-use gate_artifacts::{Severity, Warning};
+use gate_artifacts::{ArtifactKind, Format, Severity, Warning};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+gate_codes::names! {
+    /// What became of a finding (the contract's `finding-status`).
+    pub enum FindingStatus {
+        /// Reported and counted.
+        Open = "open",
+        /// Accepted by a waiver in the params.
+        Waived = "waived",
+        /// Suppressed in the artifact itself (an in-source annotation).
+        Suppressed = "suppressed",
+        /// In the baseline, gone now.
+        Fixed = "fixed",
+    }
+}
+
+gate_codes::names! {
+    /// Where a policy's enforcement level came from, when not from gate.toml.
+    pub enum LevelFrom {
+        /// The pack's default level.
+        Pack = "pack",
+    }
+}
+
+gate_codes::names! {
+    /// How a metric's value is compared with its threshold.
+    pub enum Comparator {
+        Ge = ">=",
+        Gt = ">",
+        Le = "<=",
+        Lt = "<",
+        Eq = "==",
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerdictDoc {
@@ -32,8 +65,8 @@ pub struct VerdictDoc {
 #[derive(Debug, Clone, Serialize)]
 pub struct ArtifactEntry {
     pub path: String,
-    pub kind: &'static str,
-    pub format: &'static str,
+    pub kind: ArtifactKind,
+    pub format: Format,
     pub role: Role,
     pub sha256: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -53,7 +86,7 @@ pub struct PolicyEntry {
     pub level: Level,
     /// `pack` when the level is the pack's default (gate.toml gave none).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub level_from: Option<&'static str>,
+    pub level_from: Option<LevelFrom>,
     pub outcome: Outcome,
     /// What the policy itself said, before the enforcement level applied.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,7 +149,7 @@ pub struct Finding {
     pub remediation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
-    pub status: &'static str,
+    pub status: FindingStatus,
     pub blocking: bool,
     /// Identifies the finding across runs; unique within the policy's
     /// findings (the contract's `fingerprint`).
@@ -132,7 +165,7 @@ pub struct Metric {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub comparator: Option<&'static str>,
+    pub comparator: Option<Comparator>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -205,7 +238,7 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
             }
         }
         for f in &p.findings {
-            if f.status == "open" {
+            if f.status == FindingStatus::Open {
                 s.findings.add(f.severity);
             }
         }

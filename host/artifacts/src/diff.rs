@@ -1,6 +1,7 @@
 //! Unified diffs (`git diff`, `diff -u`) → the lines each file gains or
 //! changes in the new version, for patch coverage.
 
+use crate::error::{ParseCode, WarningCode};
 use crate::{ParseError, Position, Warning};
 use std::collections::BTreeMap;
 
@@ -28,7 +29,7 @@ pub fn parse_file(name: &str, text: &str) -> Result<(Vec<ChangedLines>, Vec<Warn
     if text.trim().is_empty() {
         return Err(ParseError::new(
             name,
-            "empty-diff",
+            ParseCode::EmptyDiff,
             None,
             "the diff file is empty; give the change as a unified diff (git diff BASE...HEAD), or use --base REF, where no change is a legitimate empty diff",
         ));
@@ -63,7 +64,7 @@ fn parse_with(
         let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
         return Err(ParseError::new(
             name,
-            "not-a-diff",
+            ParseCode::NotADiff,
             Some(Position::Line(
                 u32::try_from(first.saturating_add(1)).unwrap_or(u32::MAX),
             )),
@@ -80,7 +81,7 @@ fn parse_with(
     let err = |line: usize, msg: String| {
         ParseError::new(
             name,
-            "invalid-diff",
+            ParseCode::InvalidDiff,
             Some(Position::Line(
                 u32::try_from(line.saturating_add(1)).unwrap_or(u32::MAX),
             )),
@@ -90,7 +91,7 @@ fn parse_with(
     let close = |in_hunk: &mut bool, at: usize, old: i64, new: i64, warnings: &mut Vec<Warning>| {
         if *in_hunk && (old != 0 || new != 0) {
             let mut w = Warning::new(
-                "diff-hunk-mismatch",
+                WarningCode::DiffHunkMismatch,
                 format!(
                     "{name}: the hunk at line {} does not match its header ({} old, {} new line(s) {})",
                     at.saturating_add(1),
@@ -242,7 +243,7 @@ fn parse_with(
     if strict_end && in_hunk && (remaining_old > 0 || remaining_new > 0) {
         return Err(ParseError::new(
             name,
-            "truncated-diff",
+            ParseCode::TruncatedDiff,
             Some(Position::Line(
                 u32::try_from(hunk_line.saturating_add(1)).unwrap_or(u32::MAX),
             )),

@@ -1,6 +1,7 @@
 //! Turning bytes into text (BOMs, UTF-16) and text into a document the
 //! sniffers and parsers share, so a JSON file is parsed once.
 
+use crate::error::ParseCode;
 use crate::{Format, ParseError, Position};
 use std::borrow::Cow;
 
@@ -68,14 +69,24 @@ impl<'a> Document<'a> {
         let wants_json = forced.map(Format::is_json);
         if wants_json == Some(true) || (wants_json.is_none() && looks_json) {
             if trimmed.is_empty() {
-                return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+                return Err(ParseError::new(
+                    name,
+                    ParseCode::EmptyFile,
+                    None,
+                    "file is empty",
+                ));
             }
             return json_shape(text)
                 .map(|shape| Document::Json(JsonDoc { text, shape }))
                 .map_err(|e| json_error(name, &e));
         }
         if trimmed.is_empty() {
-            return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+            return Err(ParseError::new(
+                name,
+                ParseCode::EmptyFile,
+                None,
+                "file is empty",
+            ));
         }
         // No text format gate reads (LCOV, Go, XML, YAML, Dockerfile) allows
         // raw control characters; one is a binary or mangled file, and a NUL
@@ -87,7 +98,7 @@ impl<'a> Document<'a> {
             let byte = text.as_bytes().get(at).copied().unwrap_or(0);
             return Err(ParseError::new(
                 name,
-                "control-character",
+                ParseCode::ControlCharacter,
                 Some(line_col(text, at)),
                 format!("control character U+{byte:04X} in a text artifact"),
             ));
@@ -124,7 +135,12 @@ pub use crate::json::{StrictMap, from_json, json_error, line_col};
 /// refuses anything that is not valid Unicode (with the byte offset).
 pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseError> {
     if bytes.is_empty() {
-        return Err(ParseError::new(name, "empty-file", None, "file is empty"));
+        return Err(ParseError::new(
+            name,
+            ParseCode::EmptyFile,
+            None,
+            "file is empty",
+        ));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(name, rest, 3);
@@ -133,7 +149,7 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseErro
         if !rest.len().is_multiple_of(2) {
             return Err(ParseError::new(
                 name,
-                "invalid-encoding",
+                ParseCode::InvalidEncoding,
                 Some(Position::Offset(bytes.len() as u64)),
                 "utf-16 text has an odd number of bytes",
             ));
@@ -149,7 +165,7 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseErro
                 r.map_err(|_| {
                     ParseError::new(
                         name,
-                        "invalid-encoding",
+                        ParseCode::InvalidEncoding,
                         Some(Position::Offset(
                             (i as u64).saturating_mul(2).saturating_add(2),
                         )),
@@ -173,7 +189,7 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
     std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
         ParseError::new(
             name,
-            "invalid-encoding",
+            ParseCode::InvalidEncoding,
             Some(Position::Offset(
                 base.saturating_add(e.valid_up_to() as u64),
             )),
@@ -558,13 +574,22 @@ mod tests {
             level: String,
         }
         let text = "{\"runs\":[{\"level\":\"a\"},\n{\"level\":3}]}";
-        let e = from_json::<Doc>("r.json", text, "invalid-sarif").unwrap_err();
+        let e = from_json::<Doc>("r.json", text, ParseCode::InvalidSarif).unwrap_err();
         assert_eq!(e.code, "invalid-sarif");
         assert_eq!(e.position, Some(Position::Pointer("/runs/1/level".into())));
         assert!(e.message.contains("line 2"), "{}", e.message);
-        let dup = from_json::<StrictMap<String, u32>>("m.json", r#"{"a":1,"b":2,"a":3}"#, "x");
+        let dup = from_json::<StrictMap<String, u32>>(
+            "m.json",
+            r#"{"a":1,"b":2,"a":3}"#,
+            ParseCode::InvalidJson,
+        );
         assert!(dup.unwrap_err().message.contains("duplicate key `a`"));
-        let ok = from_json::<StrictMap<String, u32>>("m.json", r#"{"b":1,"a":2}"#, "x").unwrap();
+        let ok = from_json::<StrictMap<String, u32>>(
+            "m.json",
+            r#"{"b":1,"a":2}"#,
+            ParseCode::InvalidJson,
+        )
+        .unwrap();
         assert_eq!(ok.0, vec![("b".to_string(), 1), ("a".to_string(), 2)]);
     }
 }

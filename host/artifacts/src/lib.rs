@@ -29,7 +29,7 @@ pub mod model;
 pub mod paths;
 
 pub use document::Document;
-pub use error::{ParseError, Position};
+pub use error::{ParseCode, ParseError, Position, WarningCode};
 pub use format::Format;
 pub use model::*;
 
@@ -68,14 +68,14 @@ impl<'a> ParseContext<'a> {
     /// An error about this artifact.
     pub fn error(
         &self,
-        code: &'static str,
+        code: ParseCode,
         position: Option<Position>,
         message: impl Into<String>,
     ) -> ParseError {
         ParseError::new(self.name, code, position, message)
     }
 
-    pub fn warn(&mut self, code: &str, message: impl Into<String>) {
+    pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
         self.warnings.push(Warning::new(code, message));
     }
 
@@ -85,7 +85,7 @@ impl<'a> ParseContext<'a> {
         let (p, mapped) = paths::normalize(raw, self.options.root.as_deref());
         if !mapped && self.unmapped.insert(p.clone()) {
             self.warn(
-                "unmapped-path",
+                WarningCode::UnmappedPath,
                 format!("path `{raw}` is outside the repository root and was kept as is"),
             );
         }
@@ -156,7 +156,7 @@ fn not_this_format(name: &str, format: Format, json: bool, why: &str) -> ParseEr
     };
     ParseError::new(
         name,
-        "format-mismatch",
+        ParseCode::FormatMismatch,
         Some(place),
         format!("this is not a {format} {noun}: {why}"),
     )
@@ -190,7 +190,7 @@ pub fn parse(
         None => detect(&doc).ok_or_else(|| {
             ParseError::new(
                 name,
-                "unknown-format",
+                ParseCode::UnknownFormat,
                 None,
                 "could not recognise the artifact's format from its content; pass --format",
             )
@@ -207,7 +207,11 @@ pub fn parse(
         ArtifactKind::Iac => Model::Iac(iac::parse(format, &doc, &mut cx)?),
         ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
         ArtifactKind::Raw => {
-            return Err(cx.error("unknown-format", None, "raw artifacts are not parsed"));
+            return Err(cx.error(
+                ParseCode::UnknownFormat,
+                None,
+                "raw artifacts are not parsed",
+            ));
         }
     };
     Ok(Parsed {

@@ -2,6 +2,7 @@
 //! their place and source line, input errors one per line with file and
 //! place.
 
+use crate::codes::ErrorCode;
 use crate::config::ConfigError;
 use crate::error::GateError;
 use crate::exit::Exit;
@@ -20,7 +21,7 @@ pub fn report(e: GateError) -> Exit {
             );
         }
         GateError::Registry(e) => eprintln!("error[{}]: {e}", e.code()),
-        GateError::Output(m) => eprintln!("error[output-error]: {m}"),
+        GateError::Output(m) => eprintln!("error[{}]: {m}", ErrorCode::OutputError),
         other => eprintln!("error: {other}"),
     }
     exit

@@ -7,6 +7,7 @@
 // is worth their size.
 #![allow(clippy::result_large_err)]
 
+use crate::codes::ErrorCode;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,9 @@ pub struct ConfigError {
     pub(crate) help: Option<String>,
     /// `file:line:column` of the error, for plain-text consumers.
     pub place: String,
-    /// Stable kebab-case code shown as `error[CODE]` (`config` unless set).
+    /// Stable kebab-case code shown as `error[CODE]`: [`ErrorCode::Config`]
+    /// unless set (params a policy's schema rejects are
+    /// `PolicyErrorKind::InvalidParams`).
     pub(crate) code: &'static str,
 }
 
@@ -54,7 +57,7 @@ impl ConfigError {
             label: "here".into(),
             help,
             place,
-            code: "config",
+            code: ErrorCode::Config.as_str(),
         }
     }
 

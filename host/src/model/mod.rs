@@ -24,27 +24,15 @@ pub enum Role {
     Baseline,
 }
 
-/// A policy's or the run's result, from best to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Pass,
-    Skip,
-    Warn,
-    Fail,
-    Error,
-}
-
-impl Outcome {
-    /// The lowercase name the verdict JSON uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Skip => "skip",
-            Outcome::Warn => "warn",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-        }
+gate_codes::names! {
+    /// A policy's or the run's result, from best to worst.
+    #[derive(PartialOrd, Ord)]
+    pub enum Outcome {
+        Pass = "pass",
+        Skip = "skip",
+        Warn = "warn",
+        Fail = "fail",
+        Error = "error",
     }
 }
 

@@ -15,3 +15,14 @@ pub fn get(name: &str) -> Option<&'static [u8]> {
 pub fn names() -> impl Iterator<Item = &'static str> {
     BUILTIN_COMPONENTS.iter().map(|(n, _)| *n)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The default pack's order shows in verdicts and reports; build.rs
+    /// keeps each policy's declared `order`, not the directories' order.
+    #[test]
+    fn builtins_keep_the_default_pack_order() {
+        let names: Vec<&str> = super::names().collect();
+        assert_eq!(names, ["coverage", "security", "approvals", "iac"]);
+    }
+}

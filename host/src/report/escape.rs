@@ -1,23 +1,24 @@
 //! Escaping for the text formats CI systems read. Each function is the one
 //! place its format's rules live.
 
-/// XML 1.0 text and attribute content: the five entities, and control
-/// characters XML 1.0 forbids replaced (a report must always parse).
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+use std::borrow::Cow;
+
+/// XML 1.0 text and attribute content: control characters XML 1.0 forbids
+/// replaced (a report must always parse). The writer (quick-xml) escapes
+/// the five entities.
+pub fn xml_chars(s: &str) -> Cow<'_, str> {
+    let forbidden = |c: char| {
+        !matches!(c, '\t' | '\n' | '\r')
+            && ((c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}')
+    };
+    if !s.contains(forbidden) {
+        return Cow::Borrowed(s);
     }
-    out
+    Cow::Owned(
+        s.chars()
+            .map(|c| if forbidden(c) { '\u{FFFD}' } else { c })
+            .collect(),
+    )
 }
 
 /// GitHub workflow command data (the message after `::`).
@@ -63,8 +64,8 @@ mod tests {
         assert_eq!(gh_property("a:b,c%"), "a%3Ab%2Cc%25");
         assert!(!gh_data(evil).contains('\n'));
         assert_eq!(
-            xml("a<b & \"c\" \u{1}"),
-            "a&lt;b &amp; &quot;c&quot; \u{FFFD}"
+            xml_chars("a<b\t\"c\" \u{1}\u{FFFF}"),
+            "a<b\t\"c\" \u{FFFD}\u{FFFD}"
         );
         assert_eq!(md_cell("a|b\nc"), "a\\|b c");
         assert_eq!(html("<script>"), "&lt;script&gt;");

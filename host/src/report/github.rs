@@ -8,7 +8,7 @@
 
 use super::escape::{gh_data, gh_property};
 use super::markdown;
-use crate::verdict::{Finding, VerdictDoc};
+use crate::verdict::{Finding, FindingStatus, VerdictDoc};
 use std::fmt::Write;
 
 /// GitHub's per-step annotation limits.
@@ -38,7 +38,11 @@ pub fn render(doc: &VerdictDoc) -> String {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for p in &doc.policies {
-        for f in p.findings.iter().filter(|f| f.status == "open") {
+        for f in p
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Open)
+        {
             if f.blocking {
                 errors.push((f, p.name.as_str()));
             } else {

@@ -7,7 +7,7 @@
 //! the finding's own fingerprint is unique within its policy and stable
 //! across runs; the policy name keeps two policies apart in GitLab's one list.
 
-use crate::verdict::VerdictDoc;
+use crate::verdict::{FindingStatus, VerdictDoc};
 use gate_artifacts::Severity;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -31,7 +31,11 @@ pub fn render(doc: &VerdictDoc) -> String {
         .unwrap_or_else(|| "gate.toml".into());
     let mut issues = Vec::new();
     for p in &doc.policies {
-        for f in p.findings.iter().filter(|f| f.status == "open") {
+        for f in p
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Open)
+        {
             let (path, line) = match &f.location {
                 Some(l) => (l.path.clone(), l.line.unwrap_or(1)),
                 None => (fallback.clone(), 1),

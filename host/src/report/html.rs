@@ -8,7 +8,7 @@
 //! those conditions against their thresholds.
 
 use super::escape::html;
-use crate::verdict::{Outcome, VerdictDoc};
+use crate::verdict::{Comparator, FindingStatus, Outcome, VerdictDoc};
 use gate_artifacts::Severity;
 use std::fmt::Write;
 
@@ -63,7 +63,7 @@ pub fn render(doc: &VerdictDoc) -> String {
             .filter(|m| m.name.ends_with("coverage") && m.unit.as_deref() == Some("%"))
         {
             let fill = match (m.threshold, m.comparator) {
-                (Some(t), Some(">=")) if m.value < t => "#cf222e",
+                (Some(t), Some(Comparator::Ge)) if m.value < t => "#cf222e",
                 _ => "#1a7f37",
             };
             coverage.push((m.name.clone(), m.value, 100.0, fill));
@@ -84,7 +84,7 @@ pub fn render(doc: &VerdictDoc) -> String {
         .map(|s| {
             let n = all
                 .iter()
-                .filter(|(_, f)| f.severity == *s && f.status == "open")
+                .filter(|(_, f)| f.severity == *s && f.status == FindingStatus::Open)
                 .count() as f64;
             let fill = match s {
                 Severity::Critical => "#8b0000",

@@ -1,6 +1,6 @@
 //! The human report: grouped by policy, then a one-line summary.
 
-use crate::verdict::{Outcome, VerdictDoc};
+use crate::verdict::{FindingStatus, Outcome, VerdictDoc};
 use std::fmt::Write;
 
 fn mark(o: Outcome) -> &'static str {
@@ -108,7 +108,7 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
                     None => format!(" {}", l.path),
                 })
                 .unwrap_or_default();
-            let status = if f.status == "open" {
+            let status = if f.status == FindingStatus::Open {
                 String::new()
             } else {
                 format!(" [{}]", f.status)

@@ -3,7 +3,7 @@
 //! and the most severe findings with `file:line`.
 
 use super::escape::md_cell;
-use crate::verdict::{Finding, Outcome, PolicyEntry, VerdictDoc};
+use crate::verdict::{Finding, FindingStatus, Outcome, PolicyEntry, VerdictDoc};
 use std::fmt::Write;
 
 fn icon(o: Outcome) -> &'static str {
@@ -139,8 +139,14 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
                 .is_some_and(|e| e.contains("new since baseline"))
         })
         .count();
-    let fixed = all.iter().filter(|f| f.status == "fixed").count();
-    let waived = all.iter().filter(|f| f.status == "waived").count();
+    let fixed = all
+        .iter()
+        .filter(|f| f.status == FindingStatus::Fixed)
+        .count();
+    let waived = all
+        .iter()
+        .filter(|f| f.status == FindingStatus::Waived)
+        .count();
     let expiring: Vec<&&Finding> = all
         .iter()
         .filter(|f| f.rule == "security/waiver-expiring")
@@ -159,7 +165,7 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
         .policies
         .iter()
         .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
-        .filter(|(_, f)| f.status == "open")
+        .filter(|(_, f)| f.status == FindingStatus::Open)
         .collect();
     top.sort_by_key(|(_, f)| std::cmp::Reverse((f.blocking, f.severity)));
     if !top.is_empty() {

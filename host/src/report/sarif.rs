@@ -12,7 +12,7 @@
 //! rule's first finding. At most 25 000 results per run (GitHub's limit),
 //! most severe first; the rest are dropped and a notification says how many.
 
-use crate::verdict::{Finding, PolicyEntry, RuleInfo, VerdictDoc};
+use crate::verdict::{Finding, FindingStatus, PolicyEntry, RuleInfo, VerdictDoc};
 use gate_artifacts::Severity;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
@@ -58,7 +58,11 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
         .first()
         .map(|a| a.path.clone())
         .unwrap_or_else(|| "gate.toml".into());
-    let mut findings: Vec<&Finding> = p.findings.iter().filter(|f| f.status != "fixed").collect();
+    let mut findings: Vec<&Finding> = p
+        .findings
+        .iter()
+        .filter(|f| f.status != FindingStatus::Fixed)
+        .collect();
     findings.sort_by_key(|f| std::cmp::Reverse((f.blocking, rank(f.severity))));
     let dropped = findings.len().saturating_sub(max_results);
     findings.truncate(max_results);
@@ -108,8 +112,8 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
             if let Some(res) = &f.resource {
                 set(&mut r, "properties", json!({"resource": res}));
             }
-            if matches!(f.status, "waived" | "suppressed") {
-                let kind = if f.status == "suppressed" { "inSource" } else { "external" };
+            if matches!(f.status, FindingStatus::Waived | FindingStatus::Suppressed) {
+                let kind = if f.status == FindingStatus::Suppressed { "inSource" } else { "external" };
                 set(&mut r, "suppressions", json!([{"kind": kind, "justification": f.evidence.clone().unwrap_or_default()}]));
             }
             r
@@ -342,7 +346,7 @@ pub(crate) mod tests {
                 aliases: vec![],
                 remediation: None,
                 evidence: None,
-                status: "open",
+                status: FindingStatus::Open,
                 blocking: i % 3 == 0,
                 fingerprint: format!("fp{i}"),
             })

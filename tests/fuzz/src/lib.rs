@@ -101,7 +101,11 @@ fn artifact(format: Option<Format>, data: &[u8]) {
     let parsed = match gate_artifacts::parse("fuzz", data, format, &options) {
         Ok(p) => p,
         Err(e) => {
-            assert!(kebab(e.code), "error code `{}` is not kebab-case", e.code);
+            assert!(
+                kebab(e.code.as_str()),
+                "error code `{}` is not kebab-case",
+                e.code
+            );
             assert!(
                 !e.message.is_empty(),
                 "error `{}` without a message",
@@ -201,7 +205,11 @@ fn diff(data: &[u8]) {
                 "{total} changed lines from a diff of {lines} lines"
             );
         }
-        Err(e) => assert!(kebab(e.code), "error code `{}` is not kebab-case", e.code),
+        Err(e) => assert!(
+            kebab(e.code.as_str()),
+            "error code `{}` is not kebab-case",
+            e.code
+        ),
     }
 }
 

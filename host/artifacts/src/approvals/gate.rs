@@ -5,6 +5,7 @@
 //! cannot silently drop an approval.
 
 use super::{Obj, Probe};
+use crate::error::{ParseCode, WarningCode};
 use crate::{
     ApprovalRule, ApprovalSet, ChangeRecord, ParseContext, ParseError, Position, Review,
     ReviewState,
@@ -36,7 +37,7 @@ pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalS
     let kind = root.req_str(cx, "kind")?;
     if kind != KIND {
         return Err(cx.error(
-            "unsupported-version",
+            ParseCode::UnsupportedVersion,
             Some(Position::Pointer(root.ptr("kind"))),
             format!("unsupported kind `{kind}` (this gate reads `{KIND}`)"),
         ));
@@ -90,7 +91,7 @@ fn required_text(cx: &ParseContext<'_>, obj: &Obj<'_>, key: &str) -> Result<Stri
     obj.req_str(cx, key)?;
     obj.text(cx, key)?.ok_or_else(|| {
         cx.error(
-            "invalid-field",
+            ParseCode::InvalidField,
             Some(Position::Pointer(obj.ptr(key))),
             format!("`{key}` must not be empty"),
         )
@@ -111,7 +112,7 @@ fn review(cx: &ParseContext<'_>, r: &Obj<'_>) -> Result<Review, ParseError> {
         "pending" => ReviewState::Pending,
         other => {
             return Err(cx.error(
-                "invalid-state",
+                ParseCode::InvalidState,
                 Some(Position::Pointer(r.ptr("state"))),
                 format!(
                     "unknown review state `{other}` (expected approved, changes-requested, commented, dismissed or pending)"
@@ -157,7 +158,7 @@ fn change_record(cx: &mut ParseContext<'_>, c: &Obj<'_>) -> Result<ChangeRecord,
         && end < start
     {
         cx.warn(
-            "change-window-inverted",
+            WarningCode::ChangeWindowInverted,
             format!(
                 "change record {}: window ends ({end}) before it starts ({start})",
                 record.ticket

@@ -17,6 +17,7 @@
 
 use super::github_reviews::{review, reviewer_entries, team_name};
 use super::{Kind, Node, Obj, Probe, Reviewers, user_login};
+use crate::error::ParseCode;
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -64,7 +65,7 @@ pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalS
         deployment(cx, &root, repo)
     } else {
         Err(cx.error(
-            "unsupported-event",
+            ParseCode::UnsupportedEvent,
             Some(Position::Pointer(String::new())),
             "github event carries no approval data (no pull request, review or deployment)",
         ))

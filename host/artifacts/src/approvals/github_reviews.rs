@@ -11,6 +11,7 @@
 //!   review count becomes the rule `branch-protection`.
 
 use super::{Kind, Node, Obj, Probe, Reviewers, Unique, root_items, user_login};
+use crate::error::{ParseCode, WarningCode};
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -74,7 +75,7 @@ pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalS
         branch_protection(cx, &reviews, &mut set.rules)?;
     } else {
         return Err(cx.error(
-            "unsupported-document",
+            ParseCode::UnsupportedDocument,
             Some(Position::Pointer(String::new())),
             "not a github reviews, requested reviewers, environment or branch protection response",
         ));
@@ -94,7 +95,7 @@ fn add_review(
         match change_id_from_url(&url) {
             Some(id) if set.change_id.is_empty() => set.change_id = id,
             Some(id) if id != set.change_id => cx.warn(
-                "several-changes",
+                WarningCode::SeveralChanges,
                 format!(
                     "review at {} belongs to {id}, not {}; reviews of several pull requests were mixed",
                     obj.ptr, set.change_id
@@ -118,7 +119,7 @@ pub(crate) fn review(
         Some(user) => user_login(cx, &user)?,
         None if obj.has("user") => {
             cx.warn(
-                "deleted-user",
+                WarningCode::DeletedUser,
                 format!(
                     "review at {} has no user (deleted account); recorded as `ghost`",
                     display_ptr(&obj.ptr)
@@ -131,7 +132,7 @@ pub(crate) fn review(
     let raw = obj.req_str(cx, "state")?;
     let state = github_state(&raw).ok_or_else(|| {
         cx.error(
-            "invalid-state",
+            ParseCode::InvalidState,
             Some(Position::Pointer(obj.ptr("state"))),
             format!(
                 "unknown review state `{raw}` (expected approved, changes_requested, commented, dismissed or pending)"

@@ -13,6 +13,7 @@
 //! trusted: approvers are counted, and disagreement is a warning.
 
 use super::{Kind, Node, Obj, Probe, Reviewers, Unique, root_items, user_login};
+use crate::error::{ParseCode, WarningCode};
 use crate::{ApprovalRule, ApprovalSet, ParseContext, ParseError, Position, Review, ReviewState};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -98,7 +99,7 @@ pub(crate) fn parse(v: &RawValue, cx: &mut ParseContext<'_>) -> Result<ApprovalS
     let node = root.as_ref().map_or(Node::Raw(v), Node::Obj);
     let Some(shape) = shape(node) else {
         return Err(cx.error(
-            "unsupported-document",
+            ParseCode::UnsupportedDocument,
             Some(Position::Pointer(String::new())),
             "not a gitlab approvals, approval state, approval rule, merge request or deployment document",
         ));
@@ -209,7 +210,7 @@ fn add_approval(set: &mut ApprovalSet, approved: &mut Approved, review: Review) 
 
 fn mismatch(cx: &mut ParseContext<'_>, ptr: &str, message: String) {
     cx.warn(
-        "approvals-counter-mismatch",
+        WarningCode::ApprovalsCounterMismatch,
         format!("{ptr}: {message}; the approvers were counted and the source's counter ignored"),
     );
 }
@@ -491,7 +492,7 @@ fn deployment(cx: &mut ParseContext<'_>, dep: &Obj<'_>) -> Result<ApprovalSet, P
             "rejected" => ReviewState::ChangesRequested,
             other => {
                 return Err(cx.error(
-                    "invalid-state",
+                    ParseCode::InvalidState,
                     Some(Position::Pointer(approval.ptr("status"))),
                     format!("unknown deployment approval status `{other}` (expected approved or rejected)"),
                 ));

@@ -9,6 +9,7 @@
 //! (the tests' own coverage) is skipped.
 
 use super::xml::{Reader, attr, attr_num, invalid};
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError};
 use quick_xml::events::Event;
@@ -38,7 +39,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                             attr(e, "path").or_else(|| attr(e, "name")).ok_or_else(|| {
                                 invalid(
                                     cx,
-                                    "invalid-clover",
+                                    ParseCode::InvalidClover,
                                     text,
                                     pos,
                                     "`<file>` has neither path nor name".into(),
@@ -58,7 +59,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                         let num: u32 = attr_num(e, "num").ok_or_else(|| {
                             invalid(
                                 cx,
-                                "invalid-clover",
+                                ParseCode::InvalidClover,
                                 text,
                                 pos,
                                 "`<line>` has no numeric `num`".into(),

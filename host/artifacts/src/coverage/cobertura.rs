@@ -13,6 +13,7 @@
 use super::xml::{Reader, attr, attr_num, invalid, resolve_ref};
 use crate::ParseContext;
 use crate::ParseError;
+use crate::error::{ParseCode, WarningCode};
 use crate::model::{CoverageReport, FileCoverage, FunctionCoverage};
 use crate::paths;
 use quick_xml::events::Event;
@@ -104,7 +105,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                         let filename = attr(e, "filename").ok_or_else(|| {
                             invalid(
                                 cx,
-                                "invalid-cobertura",
+                                ParseCode::InvalidCobertura,
                                 text,
                                 pos,
                                 "`<class>` has no filename".into(),
@@ -141,7 +142,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                         let number: u32 = attr_num(e, "number").ok_or_else(|| {
                             invalid(
                                 cx,
-                                "invalid-cobertura",
+                                ParseCode::InvalidCobertura,
                                 text,
                                 pos,
                                 "`<line>` has no numeric `number`".into(),
@@ -160,7 +161,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                             .ok_or_else(|| {
                                 invalid(
                                     cx,
-                                    "invalid-cobertura",
+                                    ParseCode::InvalidCobertura,
                                     text,
                                     pos,
                                     format!("line {number} has no numeric `hits`"),
@@ -181,7 +182,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                                 let (covered, total) = condition(&cc).ok_or_else(|| {
                                     invalid(
                                         cx,
-                                        "invalid-cobertura",
+                                        ParseCode::InvalidCobertura,
                                         text,
                                         pos,
                                         format!(
@@ -238,7 +239,11 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         }
     }
     if !saw_root {
-        return Err(cx.error("invalid-cobertura", None, "no `<coverage>` root element"));
+        return Err(cx.error(
+            ParseCode::InvalidCobertura,
+            None,
+            "no `<coverage>` root element",
+        ));
     }
     let mut report = CoverageReport { files };
     report.normalize();
@@ -246,7 +251,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         && (rate * 100.0 - pct).abs() > 0.01
     {
         cx.warn(
-            "cobertura-rate-mismatch",
+            WarningCode::CoberturaRateMismatch,
             format!("the report's line-rate {rate} disagrees with its lines ({:.4}); totals use the lines", pct / 100.0),
         );
     }

@@ -5,6 +5,7 @@
 //! (executed + missing arcs, per source line) separately and computes both
 //! itself.
 
+use crate::error::{ParseCode, WarningCode};
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -373,14 +374,14 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         && fmt != 3
     {
         return Err(cx.error(
-            "unsupported-version",
+            ParseCode::UnsupportedVersion,
             Some(Position::Pointer("/meta/format".into())),
             format!("coverage.py json format {fmt} is not supported; gate reads format 3"),
         ));
     }
     if !report.files {
         return Err(cx.error(
-            "invalid-coveragepy",
+            ParseCode::InvalidCoveragepy,
             Some(Position::Pointer("/files".into())),
             "`files` must be an object",
         ));
@@ -389,7 +390,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     if let Some((_, first)) = &report.first_differ {
         let first = files.get(*first).map_or("", |f| f.path.as_str());
         cx.warn(
-            "coveragepy-summary-mismatch",
+            WarningCode::CoveragepySummaryMismatch,
             format!(
                 "in {} file(s) (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
                 report.differ,
@@ -468,7 +469,7 @@ mod tests {
         let mut cx = crate::ParseContext::new("c.json", &o);
         let e = parse(r#"{"files":5,"meta":{"format":2}}"#, &mut cx).unwrap_err();
         assert_eq!(
-            (e.code, e.position),
+            (e.code.as_str(), e.position),
             (
                 "unsupported-version",
                 Some(Position::Pointer("/meta/format".into()))
@@ -476,7 +477,7 @@ mod tests {
         );
         let e = parse(r#"{"meta":{"format":3},"files":[]}"#, &mut cx).unwrap_err();
         assert_eq!(
-            (e.code, e.position),
+            (e.code.as_str(), e.position),
             (
                 "invalid-coveragepy",
                 Some(Position::Pointer("/files".into()))

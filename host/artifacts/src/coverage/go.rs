@@ -9,6 +9,7 @@
 //! it ran (gcov2lcov's semantics). The module path from `go.mod` is stripped
 //! so paths are repository-relative.
 
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, FileCoverage, LineMap};
 use crate::{ParseContext, ParseError, Position};
 use std::collections::btree_map::Entry;
@@ -40,11 +41,11 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         .filter(|(_, l)| !l.trim().is_empty());
     let mode = match lines.next() {
         Some((_, l)) => l.trim().strip_prefix("mode: ").unwrap_or("").trim(),
-        None => return Err(cx.error("empty-file", None, "file is empty")),
+        None => return Err(cx.error(ParseCode::EmptyFile, None, "file is empty")),
     };
     if !matches!(mode, "set" | "count" | "atomic") {
         return Err(cx.error(
-            "invalid-go-cover",
+            ParseCode::InvalidGoCover,
             Some(Position::Line(1)),
             format!("unknown mode `{mode}`"),
         ));
@@ -59,8 +60,14 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     for (idx, raw) in lines {
         let n = u32::try_from(idx.saturating_add(1)).unwrap_or(u32::MAX);
         let line = raw.trim();
-        let bad =
-            |m: String| ParseError::new(cx.name, "invalid-go-cover", Some(Position::Line(n)), m);
+        let bad = |m: String| {
+            ParseError::new(
+                cx.name,
+                ParseCode::InvalidGoCover,
+                Some(Position::Line(n)),
+                m,
+            )
+        };
         if line.starts_with("mode: ") {
             // Concatenated profiles repeat the header.
             continue;
@@ -137,7 +144,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         }
         f.lines = line_hits(spans, &mut budget).map_err(|at| {
             cx.error(
-                "coverage-too-large",
+                ParseCode::CoverageTooLarge,
                 Some(Position::Line(at)),
                 format!(
                     "the blocks cover more lines than a {}-byte profile can describe (at most {} in all)",
@@ -240,10 +247,10 @@ mod tests {
         let mut cx = ParseContext::new("cover.out", &o);
         let e = parse("mode: set\na.go:1.1,2.2 1\n", &mut cx).unwrap_err();
         assert_eq!(
-            (e.code, e.position),
+            (e.code.as_str(), e.position),
             ("invalid-go-cover", Some(Position::Line(2)))
         );
         let e = parse("mode: nope\n", &mut cx).unwrap_err();
-        assert_eq!(e.code, "invalid-go-cover");
+        assert_eq!(e.code.as_str(), "invalid-go-cover");
     }
 }

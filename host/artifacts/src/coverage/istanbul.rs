@@ -5,6 +5,7 @@
 //! statement counts on its start line, a line takes the largest count of
 //! its statements. Statements are reported too (istanbul's headline figure).
 
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
@@ -31,16 +32,15 @@ pub fn sniff(v: &Value) -> bool {
 /// One JSON pointer segment, escaped (shared with the IaC parsers).
 use crate::iac::escape_pointer as esc;
 
-use super::KeyedPaths;
-use crate::json::{self, Key, L, Lenient, Map, Str, skip};
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use crate::json::{self, L, Lenient, Map, Str, skip};
+use serde::de::{MapAccess, SeqAccess};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 fn bad(name: &str, ptr: &str, msg: String) -> ParseError {
     ParseError::new(
         name,
-        "invalid-istanbul",
+        ParseCode::InvalidIstanbul,
         Some(Position::Pointer(ptr.to_string())),
         msg,
     )
@@ -353,51 +353,12 @@ impl<'de> Lenient<'de> for RootKeys {
     }
 }
 
-/// The map of files, each turned into the model as soon as it is read.
-struct Files<'c, 'x, 'de> {
-    cx: &'c ParseContext<'x>,
-    files: &'c mut Vec<FileCoverage>,
-    paths: &'c mut KeyedPaths<'de>,
-    stop: &'c mut Option<ParseError>,
-}
-
-impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object of files")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key()? {
-            let L(entry) = map.next_value::<L<Entry<'de>>>()?;
-            let ptr = format!("/{}", esc(&key));
-            match file(self.cx, ptr, entry) {
-                Ok((f, path)) => {
-                    self.paths.push(key.clone(), path.unwrap_or(key));
-                    self.files.push(f);
-                }
-                Err(e) => {
-                    *self.stop = Some(e);
-                    return Err(json::stopped());
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let name = cx.name;
     let root = json::finish(name, serde_json::from_str::<L<RootKeys>>(text), None)?.0;
     if !root.object {
         return Err(cx.error(
-            "invalid-istanbul",
+            ParseCode::InvalidIstanbul,
             Some(Position::Pointer(String::new())),
             "expected an object of files",
         ));
@@ -409,21 +370,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         f.path = cx.path(path.as_deref().unwrap_or(name));
         return Ok(CoverageReport { files: vec![f] });
     }
-    let mut files = Vec::new();
-    let mut paths = KeyedPaths::default();
-    let mut stop = None;
-    let out = json::read_seed(
-        text,
-        Files {
-            cx,
-            files: &mut files,
-            paths: &mut paths,
-            stop: &mut stop,
-        },
-    );
-    json::finish(name, out, stop)?;
-    paths.apply(cx, &mut files);
-    Ok(CoverageReport { files })
+    super::read_file_map(text, cx, None, |cx, key, entry: Entry<'_>| {
+        file(cx, format!("/{}", esc(key)), entry)
+    })
 }
 
 /// An object's entries, in document order.

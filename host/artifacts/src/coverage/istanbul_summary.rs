@@ -4,13 +4,13 @@
 //! a report: it has no lines). `"pct": "Unknown"` (a total of 0) is fine:
 //! percentages are never read, only `total` and `covered`.
 
+use crate::error::ParseCode;
 use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage};
 use crate::{ParseContext, ParseError, Position};
 use serde_json::Value;
 
-use super::KeyedPaths;
-use crate::json::{self, Key, L, Lenient, U64, skip};
-use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use crate::json::{self, L, Lenient, U64, skip};
+use serde::de::MapAccess;
 
 fn is_summary(v: &Value) -> bool {
     ["lines", "statements"]
@@ -78,49 +78,7 @@ impl<'de> Lenient<'de> for Summary {
     }
 }
 
-/// The map of files, each turned into the model as soon as it is read.
-struct Files<'c, 'x, 'de> {
-    cx: &'c ParseContext<'x>,
-    files: &'c mut Vec<FileCoverage>,
-    paths: &'c mut KeyedPaths<'de>,
-    stop: &'c mut Option<ParseError>,
-}
-
-impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key()? {
-            if key == "total" {
-                skip(&mut map)?;
-                continue;
-            }
-            let L(summary) = map.next_value::<L<Summary>>()?;
-            match file(self.cx, &key, &summary) {
-                Ok(f) => {
-                    self.paths.push(key.clone(), key);
-                    self.files.push(f);
-                }
-                Err(e) => {
-                    *self.stop = Some(e);
-                    return Err(json::stopped());
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One file as the model, without its path (set later, see [`KeyedPaths`]).
+/// One file as the model, without its path (set later, see [`super::KeyedPaths`]).
 fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, ParseError> {
     let counter = |k: &str, c: Pair| -> Result<Counter, ParseError> {
         match (c.total, c.covered) {
@@ -128,7 +86,7 @@ fn file(cx: &ParseContext<'_>, key: &str, s: &Summary) -> Result<FileCoverage, P
             (None, None) => Ok(Counter::default()),
             _ => Err(ParseError::new(
                 cx.name,
-                "invalid-istanbul-summary",
+                ParseCode::InvalidIstanbulSummary,
                 Some(Position::Pointer(format!(
                     "/{}/{k}",
                     key.replace('~', "~0").replace('/', "~1")
@@ -154,26 +112,14 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     // The document is well-formed JSON: it is an object when it starts as one.
     if !json::starts_object(text) {
         return Err(cx.error(
-            "invalid-istanbul-summary",
+            ParseCode::InvalidIstanbulSummary,
             Some(Position::Pointer(String::new())),
             "expected an object",
         ));
     }
-    let mut files = Vec::new();
-    let mut paths = KeyedPaths::default();
-    let mut stop = None;
-    let out = json::read_seed(
-        text,
-        Files {
-            cx,
-            files: &mut files,
-            paths: &mut paths,
-            stop: &mut stop,
-        },
-    );
-    json::finish(cx.name, out, stop)?;
-    paths.apply(cx, &mut files);
-    Ok(CoverageReport { files })
+    super::read_file_map(text, cx, Some("total"), |cx, key, summary: Summary| {
+        Ok((file(cx, key, &summary)?, None))
+    })
 }
 
 #[cfg(test)]

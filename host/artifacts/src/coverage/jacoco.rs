@@ -21,6 +21,7 @@
 //! of the offending start tag).
 
 use super::xml::{Reader, attr, invalid};
+use crate::error::{ParseCode, WarningCode};
 use crate::model::{Counter, CoverageReport, CoverageTotals, FileCoverage, FunctionCoverage};
 use crate::{ParseContext, ParseError};
 use quick_xml::events::{BytesStart, Event};
@@ -71,7 +72,7 @@ fn finish(mut s: Source, cx: &mut ParseContext<'_>) -> FileCoverage {
         return s.file;
     }
     cx.warn(
-        "jacoco-no-line-counts",
+        WarningCode::JacocoNoLineCounts,
         format!(
             "{}: lines carry no instruction counts; the file's LINE counter ({} of {}) is used and per-line hits are unknown",
             s.path, line.covered, line.total
@@ -102,8 +103,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         let ev = r.next(cx)?;
         // Sonar (StAX) reports the end of the start tag; so do we.
         let pos = r.position();
-        let bad =
-            |cx: &ParseContext<'_>, msg: String| invalid(cx, "invalid-jacoco", text, pos, msg);
+        let bad = |cx: &ParseContext<'_>, msg: String| {
+            invalid(cx, ParseCode::InvalidJacoco, text, pos, msg)
+        };
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));

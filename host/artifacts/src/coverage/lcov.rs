@@ -7,6 +7,7 @@
 //! counters disagree. Malformed records are errors with their line number
 //! (strict, like `genhtml`; grcov's lenient mode would hide bad data).
 
+use crate::error::{ParseCode, WarningCode};
 use crate::model::{BranchCount, CoverageReport, FileCoverage, FunctionCoverage, LineMap};
 use crate::{ParseContext, ParseError, Position};
 use std::collections::BTreeMap;
@@ -141,7 +142,7 @@ impl<'a> Reader<'a> {
         if line.is_empty() || line.starts_with('#') {
             return Ok(None);
         }
-        let bad = |msg: String| cx.error("invalid-lcov", Some(Position::Line(n)), msg);
+        let bad = |msg: String| cx.error(ParseCode::InvalidLcov, Some(Position::Line(n)), msg);
         if line == "end_of_record" {
             let open = self
                 .open
@@ -225,7 +226,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
     }
     if let Some(open) = reader.open {
         return Err(cx.error(
-            "truncated-lcov",
+            ParseCode::TruncatedLcov,
             Some(Position::Line(open.line)),
             format!("the record for `{}` has no `end_of_record`", open.path),
         ));
@@ -501,7 +502,7 @@ impl<'a> Scratch<'a> {
     fn check(&self, path: &str, cx: &mut ParseContext<'_>) {
         if self.zero_lines > 0 {
             cx.warn(
-                "lcov-line-zero",
+                WarningCode::LcovLineZero,
                 format!(
                     "{path}: {} `DA:0,...` record(s) ignored (there is no line 0)",
                     self.zero_lines
@@ -538,7 +539,7 @@ impl<'a> Scratch<'a> {
             .collect();
         if !wrong.is_empty() {
             cx.warn(
-                "lcov-counter-mismatch",
+                WarningCode::LcovCounterMismatch,
                 format!("{path}: {} (totals use the records)", wrong.join(", ")),
             );
         }
@@ -671,7 +672,7 @@ mod tests {
         let (r, _) = run("SF:x.c\nDA:1\nend_of_record\n");
         let e = r.unwrap_err();
         assert_eq!(
-            (e.code, e.position),
+            (e.code.as_str(), e.position),
             ("invalid-lcov", Some(Position::Line(2)))
         );
         let (r, _) = run("SF:x.c\nDA:1,1\n");

@@ -10,8 +10,12 @@ pub mod jacoco;
 pub mod lcov;
 mod xml;
 
+use crate::error::ParseCode;
+use crate::json::{self, Key, L, Lenient};
 use crate::{CoverageReport, Document, FileCoverage, Format, ParseContext, ParseError};
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 /// Most lines a coverage report of `input_len` bytes may produce where the
 /// format describes ranges rather than lines (Go blocks): one line per 8
@@ -47,6 +51,108 @@ impl<'a> KeyedPaths<'a> {
                 f.path = cx.path(path);
             }
         }
+    }
+}
+
+/// Reads a JSON object of files (istanbul's `coverage-final.json` and
+/// `coverage-summary.json`), each entry turned into the model by `file` as
+/// soon as it is read, then normalizes the paths (see [`KeyedPaths`]).
+/// `file` gets an entry's key and value and returns the file with the path
+/// the entry gives (`None`: its key is its path). Entries under `skip` (a
+/// summary's `total`) are passed over. The text must be an object.
+pub(crate) fn read_file_map<'de, T, F>(
+    text: &'de str,
+    cx: &mut ParseContext<'_>,
+    skip: Option<&str>,
+    file: F,
+) -> Result<CoverageReport, ParseError>
+where
+    T: Lenient<'de>,
+    F: FnMut(
+        &ParseContext<'_>,
+        &str,
+        T,
+    ) -> Result<(FileCoverage, Option<Cow<'de, str>>), ParseError>,
+{
+    let mut files = Vec::new();
+    let mut paths = KeyedPaths::default();
+    let mut stop = None;
+    let out = json::read_seed(
+        text,
+        FileMap {
+            cx,
+            skip,
+            file,
+            files: &mut files,
+            paths: &mut paths,
+            stop: &mut stop,
+            entry: PhantomData,
+        },
+    );
+    json::finish(cx.name, out, stop)?;
+    paths.apply(cx, &mut files);
+    Ok(CoverageReport { files })
+}
+
+/// The visitor of [`read_file_map`].
+struct FileMap<'c, 'x, 'de, T, F> {
+    cx: &'c ParseContext<'x>,
+    skip: Option<&'c str>,
+    file: F,
+    files: &'c mut Vec<FileCoverage>,
+    paths: &'c mut KeyedPaths<'de>,
+    stop: &'c mut Option<ParseError>,
+    entry: PhantomData<T>,
+}
+
+impl<'de, T, F> DeserializeSeed<'de> for FileMap<'_, '_, 'de, T, F>
+where
+    T: Lenient<'de>,
+    F: FnMut(
+        &ParseContext<'_>,
+        &str,
+        T,
+    ) -> Result<(FileCoverage, Option<Cow<'de, str>>), ParseError>,
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T, F> Visitor<'de> for FileMap<'_, '_, 'de, T, F>
+where
+    T: Lenient<'de>,
+    F: FnMut(
+        &ParseContext<'_>,
+        &str,
+        T,
+    ) -> Result<(FileCoverage, Option<Cow<'de, str>>), ParseError>,
+{
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of files")
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key()? {
+            if self.skip.is_some_and(|s| s == key) {
+                json::skip(&mut map)?;
+                continue;
+            }
+            let L(entry) = map.next_value::<L<T>>()?;
+            match (self.file)(self.cx, &key, entry) {
+                Ok((f, path)) => {
+                    let path = path.unwrap_or_else(|| key.clone());
+                    self.paths.push(key, path);
+                    self.files.push(f);
+                }
+                Err(e) => {
+                    *self.stop = Some(e);
+                    return Err(json::stopped());
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -111,7 +217,7 @@ pub fn parse(
         (Format::IstanbulSummary, Document::Json(v)) => istanbul_summary::parse(v.text(), cx),
         (Format::Coveragepy, Document::Json(v)) => coveragepy::parse(v.text(), cx),
         _ => Err(cx.error(
-            "unsupported-format",
+            ParseCode::UnsupportedFormat,
             None,
             format!("{format} is not supported yet"),
         )),

@@ -13,6 +13,7 @@
 //! entities and character references to legal characters.
 
 use crate::document::line_col;
+use crate::error::ParseCode;
 use crate::{ParseContext, ParseError};
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
@@ -76,7 +77,7 @@ impl<'t> Reader<'t> {
         if let Some((at, c)) = illegal_char(text) {
             return Err(invalid(
                 cx,
-                "invalid-xml",
+                ParseCode::InvalidXml,
                 text,
                 at as u64,
                 format!(
@@ -107,7 +108,7 @@ impl<'t> Reader<'t> {
     fn ill(&self, cx: &ParseContext<'_>, at: u64, msg: impl std::fmt::Display) -> ParseError {
         invalid(
             cx,
-            "invalid-xml",
+            ParseCode::InvalidXml,
             self.text,
             at,
             format!("not well-formed xml: {msg}"),
@@ -178,7 +179,7 @@ impl<'t> Reader<'t> {
                     let (line_col, n) = (line_col(self.text, to_usize(opened)), self.open.len());
                     return Err(invalid(
                         cx,
-                        "truncated-xml",
+                        ParseCode::TruncatedXml,
                         self.text,
                         self.text.len() as u64,
                         format!(
@@ -282,7 +283,7 @@ pub fn error(
     e: impl std::fmt::Display,
 ) -> ParseError {
     cx.error(
-        "invalid-xml",
+        ParseCode::InvalidXml,
         Some(line_col(text, to_usize(offset))),
         format!("not well-formed xml: {e}").to_lowercase(),
     )
@@ -291,7 +292,7 @@ pub fn error(
 /// An error about content at `offset`.
 pub fn invalid(
     cx: &ParseContext<'_>,
-    code: &'static str,
+    code: ParseCode,
     text: &str,
     offset: u64,
     msg: String,

@@ -7,6 +7,7 @@
 
 use super::{cvss, fingerprint};
 use super::{optional_str, required_id, required_name};
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{self, Leaf, Map, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
@@ -101,7 +102,7 @@ pub(crate) fn parse(
         name,
         text,
         text,
-        "invalid-cargo-audit",
+        ParseCode::InvalidCargoAudit,
         &mut stop,
         |de, _| Obj::deserialize(de),
     )?;
@@ -113,7 +114,7 @@ pub(crate) fn parse(
         .filter(|t| t.starts_with('['))
         .ok_or_else(|| {
             cx.error(
-                "invalid-cargo-audit",
+                ParseCode::InvalidCargoAudit,
                 Some(Position::Pointer("/vulnerabilities/list".into())),
                 "`vulnerabilities.list` must be an array",
             )
@@ -124,13 +125,13 @@ pub(crate) fn parse(
         name,
         text,
         list,
-        "invalid-cargo-audit",
+        ParseCode::InvalidCargoAudit,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<Item<'_>>, _>(stop, |i, item| {
                 let adv = item.advisory.get().ok_or_else(|| {
                     cx.error(
-                        "invalid-cargo-audit",
+                        ParseCode::InvalidCargoAudit,
                         Some(Position::Pointer(format!(
                             "/vulnerabilities/list/{i}/advisory"
                         ))),
@@ -193,7 +194,7 @@ pub(crate) fn parse(
     )?;
     if v4_only > 0 {
         cx.warn(
-            "cvss-v4-unscored",
+            WarningCode::CvssV4Unscored,
             format!("{v4_only} advisory(ies) carry only a CVSS v4 vector, which gate does not score; their severity is unknown"),
         );
     }
@@ -207,7 +208,7 @@ pub(crate) fn parse(
     kinds.sort_by(|a, b| a.0.cmp(b.0));
     for (kind, n) in kinds {
         if n > 0 {
-            cx.warn("cargo-audit-warning", format!("cargo-audit reports {n} `{kind}` warning(s); they are not vulnerabilities and are not gated"));
+            cx.warn(WarningCode::CargoAuditWarning, format!("cargo-audit reports {n} `{kind}` warning(s); they are not vulnerabilities and are not gated"));
         }
     }
     Ok(out)

@@ -86,6 +86,7 @@ fn round_up(x: f64) -> f64 {
 
 // ------------------------------------------------------------ score checks
 
+use crate::error::WarningCode;
 use crate::json::Leaf;
 
 /// One step of a JSON pointer, kept to order pointers as the old
@@ -142,7 +143,7 @@ impl Scores {
             Seg::Index(i) => format!("{p}/{i}"),
         });
         cx.warn(
-            "invalid-cvss-score",
+            WarningCode::InvalidCvssScore,
             format!(
                 "{} cvss score(s) are not numbers from 0 to 10 and were ignored (first: {ptr})",
                 self.count

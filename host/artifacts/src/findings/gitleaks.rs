@@ -8,6 +8,7 @@
 //! the security policy fails on any secret regardless.
 
 use super::{fingerprint, optional_str, required_id};
+use crate::error::ParseCode;
 use crate::json::{self, Leaf, Obj, Slot, Stop, each};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
@@ -79,7 +80,7 @@ pub(crate) fn parse(
         name,
         text,
         text,
-        "invalid-gitleaks",
+        ParseCode::InvalidGitleaks,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<Leak<'_>>, _>(stop, |i, leak| {
@@ -89,7 +90,7 @@ pub(crate) fn parse(
                 || (matches!(leak.rule, Slot::Here(_)) && matches!(leak.offender, Slot::Here(_)));
             if !is_leak {
                 return Err(cx.error(
-                    "invalid-gitleaks",
+                    ParseCode::InvalidGitleaks,
                     Some(Position::Pointer(ptr())),
                     "not a gitleaks finding: expected `RuleID` and `File` (v8) or `rule` and `offender` (v7)",
                 ));

@@ -6,6 +6,7 @@
 
 use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::error::ParseCode;
 use crate::json::{self, First, Key, Leaf, Lean, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -229,9 +230,14 @@ pub(crate) fn parse(
         matches_seen: false,
     };
     let mut stop: Stop = None;
-    json::read(name, text, text, "invalid-grype", &mut stop, |de, stop| {
-        serde::Deserializer::deserialize_any(de, Root { st: &mut st, stop })
-    })?;
+    json::read(
+        name,
+        text,
+        text,
+        ParseCode::InvalidGrype,
+        &mut stop,
+        |de, stop| serde::Deserializer::deserialize_any(de, Root { st: &mut st, stop }),
+    )?;
     if !st.matches_seen {
         return Err(no_matches(name));
     }
@@ -272,7 +278,7 @@ pub(crate) fn parse(
 fn no_matches(name: &str) -> ParseError {
     ParseError::new(
         name,
-        "invalid-grype",
+        ParseCode::InvalidGrype,
         Some(Position::Pointer("/matches".into())),
         "`matches` must be an array",
     )
@@ -345,7 +351,7 @@ fn read_match<'a>(
     let bad = |what: &str| {
         ParseError::new(
             name,
-            "invalid-grype",
+            ParseCode::InvalidGrype,
             Some(Position::Pointer(format!("/matches/{i}/{what}"))),
             format!("match has no {what}"),
         )

@@ -24,6 +24,7 @@ pub mod sarif;
 pub mod severity;
 pub mod trivy;
 
+use crate::error::{ParseCode, WarningCode};
 use crate::json::Leaf;
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError, Position};
 
@@ -75,7 +76,11 @@ pub fn parse(
     cx: &mut ParseContext<'_>,
 ) -> Result<FindingsReport, ParseError> {
     let Some(json) = doc.as_json() else {
-        return Err(cx.error("invalid-json", None, format!("{format} reports are JSON")));
+        return Err(cx.error(
+            ParseCode::InvalidJson,
+            None,
+            format!("{format} reports are JSON"),
+        ));
     };
     // Each parser reads the text into its own typed structures (never a
     // whole-document tree), checking the CVSS scores it meets.
@@ -92,7 +97,7 @@ pub fn parse(
         Format::Gitleaks => gitleaks::parse(text, cx)?,
         other => {
             return Err(cx.error(
-                "unsupported-format",
+                ParseCode::UnsupportedFormat,
                 None,
                 format!("{other} is not supported yet"),
             ));
@@ -108,7 +113,7 @@ pub fn parse(
         // pointer); this is the net that keeps the promise for all of them.
         if let Some(why) = id_problem(&f.rule) {
             return Err(cx.error(
-                "invalid-field",
+                ParseCode::InvalidField,
                 None,
                 format!("finding {i}: its rule id {why}"),
             ));
@@ -124,7 +129,7 @@ pub fn parse(
     }
     if truncated > 0 {
         cx.warn(
-            "text-truncated",
+            WarningCode::TextTruncated,
             format!("{truncated} finding title(s), message(s) or version(s) were longer than a policy may report and were cut"),
         );
     }
@@ -187,7 +192,7 @@ pub(crate) fn check_id<'s>(
     match id_problem(id) {
         None => Ok(id),
         Some(why) => Err(cx.error(
-            "invalid-field",
+            ParseCode::InvalidField,
             Some(Position::Pointer(ptr())),
             format!("identifier {why}"),
         )),
@@ -206,12 +211,12 @@ pub(crate) fn required_id<'v>(
     match v {
         Leaf::Str(s) => check_id(cx, s, ptr),
         Leaf::Null => Err(cx.error(
-            "missing-field",
+            ParseCode::MissingField,
             Some(Position::Pointer(ptr())),
             format!("missing required field `{key}`"),
         )),
         other => Err(cx.error(
-            "invalid-field",
+            ParseCode::InvalidField,
             Some(Position::Pointer(ptr())),
             format!("`{key}` must be a string, found {}", other.type_name()),
         )),
@@ -243,7 +248,7 @@ pub(crate) fn optional_str<'v>(
         Leaf::Null => Ok(None),
         Leaf::Str(s) => Ok(Some(s)),
         other => Err(cx.error(
-            "invalid-field",
+            ParseCode::InvalidField,
             Some(Position::Pointer(pointer(&base(), key))),
             format!("`{key}` must be a string, found {}", other.type_name()),
         )),

@@ -10,6 +10,7 @@
 
 use super::cvss::Scores;
 use super::{check_id, cvss, fingerprint, pointer, severity};
+use crate::error::ParseCode;
 use crate::json::{self, Arr, Boxed, Leaf, Lean, Obj, Slot, Stop, StrOrStrs, Strs, entries};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -236,15 +237,19 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> =
-        json::read(name, text, text, "invalid-npm-audit", &mut stop, |de, _| {
-            Obj::deserialize(de)
-        })?;
+    let root: Obj<RootDoc<'_>> = json::read(
+        name,
+        text,
+        text,
+        ParseCode::InvalidNpmAudit,
+        &mut stop,
+        |de, _| Obj::deserialize(de),
+    )?;
     if let Some(e) = root.error.get() {
         let code = e.code.as_str().unwrap_or("?");
         let summary = e.summary.str_or_empty();
         return Err(cx.error(
-            "npm-audit-error",
+            ParseCode::NpmAuditError,
             Some(Position::Pointer("/error".into())),
             format!(
                 "this is npm's error output, not an audit report: {code}: {}",
@@ -287,7 +292,7 @@ fn read_vulnerabilities(
         name,
         whole,
         t,
-        "invalid-npm-audit",
+        ParseCode::InvalidNpmAudit,
         &mut stop,
         |de, stop| {
             de.deserialize_any(entries::<Obj<Entry<'_>>, _>(stop, |pkg, entry| {
@@ -365,7 +370,7 @@ fn read_advisories(
         name,
         whole,
         t,
-        "invalid-npm-audit",
+        ParseCode::InvalidNpmAudit,
         &mut stop,
         |de, stop| {
             de.deserialize_any(entries::<Obj<Advisory<'_>>, _>(stop, |key, a| {
@@ -395,7 +400,7 @@ fn read_advisory(
 ) -> Result<(), ParseError> {
     let name = a.module_name.as_str().ok_or_else(|| {
         cx.error(
-            "invalid-npm-audit",
+            ParseCode::InvalidNpmAudit,
             Some(Position::Pointer(format!("/advisories/{key}/module_name"))),
             "advisory has no module_name",
         )

@@ -8,6 +8,7 @@
 
 use super::cvss::Scores;
 use super::{cvss, fingerprint, required_id, required_name, severity};
+use crate::error::ParseCode;
 use crate::json::{self, Arr, Leaf, Lean, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -159,7 +160,7 @@ fn vector_score(vuln: &Vuln<'_>) -> Option<f64> {
 }
 
 fn invalid(cx: &ParseContext<'_>, ptr: String, msg: &str) -> ParseError {
-    cx.error("invalid-osv", Some(Position::Pointer(ptr)), msg)
+    cx.error(ParseCode::InvalidOsv, Some(Position::Pointer(ptr)), msg)
 }
 
 pub(crate) fn parse(
@@ -169,10 +170,14 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> =
-        json::read(name, text, text, "invalid-osv", &mut stop, |de, _| {
-            Obj::deserialize(de)
-        })?;
+    let root: Obj<RootDoc<'_>> = json::read(
+        name,
+        text,
+        text,
+        ParseCode::InvalidOsv,
+        &mut stop,
+        |de, _| Obj::deserialize(de),
+    )?;
     let results = root
         .results
         .get()
@@ -180,29 +185,36 @@ pub(crate) fn parse(
         .filter(|t| t.starts_with('['))
         .ok_or_else(|| invalid(cx, "/results".into(), "`results` must be an array"))?;
     let mut out = Vec::new();
-    json::read(name, text, results, "invalid-osv", &mut stop, |de, stop| {
-        de.deserialize_any(each::<Obj<SourceResult<'_>>, _>(stop, |ri, result| {
-            let source = result.source.path.str_or_empty();
-            let source_path = cx.path(source);
-            let Some(packages) = result.packages.get() else {
-                return Ok(());
-            };
-            let mut stop: Stop = None;
-            json::read(
-                name,
-                text,
-                packages.get(),
-                "invalid-osv",
-                &mut stop,
-                |de, stop| {
-                    de.deserialize_any(each::<Obj<Package<'_>>, _>(stop, |pi, p| {
-                        read_package(&p, ri, pi, &source_path, text, cx, scores, &mut out)
-                    }))
-                },
-            )?;
-            Ok(())
-        }))
-    })?;
+    json::read(
+        name,
+        text,
+        results,
+        ParseCode::InvalidOsv,
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<SourceResult<'_>>, _>(stop, |ri, result| {
+                let source = result.source.path.str_or_empty();
+                let source_path = cx.path(source);
+                let Some(packages) = result.packages.get() else {
+                    return Ok(());
+                };
+                let mut stop: Stop = None;
+                json::read(
+                    name,
+                    text,
+                    packages.get(),
+                    ParseCode::InvalidOsv,
+                    &mut stop,
+                    |de, stop| {
+                        de.deserialize_any(each::<Obj<Package<'_>>, _>(stop, |pi, p| {
+                            read_package(&p, ri, pi, &source_path, text, cx, scores, &mut out)
+                        }))
+                    },
+                )?;
+                Ok(())
+            }))
+        },
+    )?;
     Ok(out)
 }
 
@@ -252,7 +264,7 @@ fn read_package(
         cx.name,
         whole,
         vulns.get(),
-        "invalid-osv",
+        ParseCode::InvalidOsv,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<Vuln<'_>>, _>(stop, |vi, vuln| {

@@ -5,6 +5,7 @@
 
 use super::fingerprint;
 use super::{optional_str, required_id, required_name};
+use crate::error::ParseCode;
 use crate::json::{self, Leaf, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
@@ -74,17 +75,21 @@ pub(crate) fn parse(
     let deps = if is_array {
         text
     } else {
-        let root: Obj<RootDoc<'_>> =
-            json::read(name, text, text, "invalid-pip-audit", &mut stop, |de, _| {
-                Obj::deserialize(de)
-            })?;
+        let root: Obj<RootDoc<'_>> = json::read(
+            name,
+            text,
+            text,
+            ParseCode::InvalidPipAudit,
+            &mut stop,
+            |de, _| Obj::deserialize(de),
+        )?;
         root.dependencies
             .get()
             .map(|r| r.get())
             .filter(|t| t.starts_with('['))
             .ok_or_else(|| {
                 cx.error(
-                    "invalid-pip-audit",
+                    ParseCode::InvalidPipAudit,
                     Some(Position::Pointer("/dependencies".into())),
                     "`dependencies` must be an array",
                 )
@@ -96,7 +101,7 @@ pub(crate) fn parse(
         name,
         text,
         deps,
-        "invalid-pip-audit",
+        ParseCode::InvalidPipAudit,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<Dependency<'_>>, _>(stop, |di, d| {
@@ -124,7 +129,7 @@ fn read_dependency(
             let found =
                 serde_json::from_str::<Leaf<'_>>(other.get()).map_or("a value", |l| l.type_name());
             return Err(cx.error(
-                "invalid-field",
+                ParseCode::InvalidField,
                 Some(Position::Pointer(format!("{}/vulns", dptr()))),
                 format!("`vulns` must be an array, found {found}"),
             ));
@@ -135,7 +140,7 @@ fn read_dependency(
         cx.name,
         whole,
         vulns,
-        "invalid-pip-audit",
+        ParseCode::InvalidPipAudit,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<Vuln<'_>>, _>(stop, |vi, vuln| {

@@ -27,6 +27,7 @@
 //! array, a result that is not an object or an unknown `level` are errors.
 
 use super::{check_id, fingerprint, optional_str, pointer};
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{self, Arr, First, Key, Leaf, Lean, Map, Obj, Slot, Stop, StrOrStrs, Strs, each};
 use crate::model::{FindingCategory, Location, SecurityFinding, Severity, SeveritySource};
 use crate::{ParseContext, ParseError, Position};
@@ -510,7 +511,12 @@ struct State<'s, 'c> {
 }
 
 fn invalid(name: &str, ptr: String, msg: impl Into<String>) -> ParseError {
-    ParseError::new(name, "invalid-sarif", Some(Position::Pointer(ptr)), msg)
+    ParseError::new(
+        name,
+        ParseCode::InvalidSarif,
+        Some(Position::Pointer(ptr)),
+        msg,
+    )
 }
 
 pub(crate) fn parse(
@@ -527,9 +533,14 @@ pub(crate) fn parse(
         runs_seen: false,
     };
     let mut stop: Stop = None;
-    let is_object = json::read(name, text, text, "invalid-sarif", &mut stop, |de, stop| {
-        de.deserialize_any(RootVisitor { st: &mut st, stop })
-    })?;
+    let is_object = json::read(
+        name,
+        text,
+        text,
+        ParseCode::InvalidSarif,
+        &mut stop,
+        |de, stop| de.deserialize_any(RootVisitor { st: &mut st, stop }),
+    )?;
     if !is_object {
         return Err(invalid(
             name,
@@ -539,7 +550,7 @@ pub(crate) fn parse(
     }
     if !st.version_seen {
         st.cx.warn(
-            "sarif-no-version",
+            WarningCode::SarifNoVersion,
             "the log has no `version` (schema-invalid); read as sarif 2.1.0",
         );
     }
@@ -548,7 +559,7 @@ pub(crate) fn parse(
             name,
             text,
             raw.get(),
-            "invalid-sarif",
+            ParseCode::InvalidSarif,
             &mut stop,
             |de, stop| RunsSeed { st: &mut st, stop }.deserialize(de),
         )?;
@@ -606,7 +617,7 @@ fn check_version(cx: &ParseContext<'_>, raw: &RawValue) -> Result<(), ParseError
     match json::raw_str(raw) {
         Some(s) if s == "2.1.0" => Ok(()),
         Some(other) => Err(cx.error(
-            "unsupported-version",
+            ParseCode::UnsupportedVersion,
             Some(Position::Pointer("/version".into())),
             format!("sarif version {other} is not supported; gate reads sarif 2.1.0"),
         )),
@@ -654,7 +665,7 @@ impl<'de: 's, 's> Visitor<'de> for RunsSeed<'_, 's, '_> {
         }
         if ri == 0 {
             self.st.cx.warn(
-                "sarif-empty-runs",
+                WarningCode::SarifEmptyRuns,
                 "the log has no runs: it records no analysis at all",
             );
         }
@@ -662,7 +673,7 @@ impl<'de: 's, 's> Visitor<'de> for RunsSeed<'_, 's, '_> {
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         let e = self.st.cx.error(
-            "sarif-no-runs",
+            ParseCode::SarifNoRuns,
             Some(Position::Pointer("/runs".into())),
             "`runs` is null: the producer reports it could not run the analysis",
         );
@@ -712,7 +723,7 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
         Some(n) => n.to_string(),
         None => {
             cx.warn(
-                "sarif-no-tool",
+                WarningCode::SarifNoTool,
                 format!(
                     "{rp} has no tool.driver.name (schema-invalid); tool recorded as `unknown`"
                 ),
@@ -751,13 +762,13 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
             .filter(|n| n.level.as_str() == Some("error"))
         {
             cx.warn(
-                "sarif-tool-error",
+                WarningCode::SarifToolError,
                 format!("{tool}: {}", n.message.get().unwrap_or_default()),
             );
         }
         if inv.successful == Leaf::Bool(false) {
             cx.warn(
-                "sarif-execution-failed",
+                WarningCode::SarifExecutionFailed,
                 format!("{tool} reports its run did not succeed; its results may be incomplete"),
             );
         }
@@ -773,7 +784,7 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
     let Some(results) = results else {
         return Err(ParseError::new(
             name,
-            "sarif-no-results",
+            ParseCode::SarifNoResults,
             Some(Position::Pointer(rp.to_string())),
             format!(
                 "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
@@ -787,7 +798,7 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
         name,
         st.whole,
         results.get(),
-        "invalid-sarif",
+        ParseCode::InvalidSarif,
         &mut stop,
         |de, stop| {
             de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
@@ -827,7 +838,7 @@ struct Tallies {
 
 impl Tallies {
     fn report(self, cx: &mut ParseContext<'_>) {
-        let mut report = |t: Tally, code: &str, what: &str| {
+        let mut report = |t: Tally, code: WarningCode, what: &str| {
             if t.count > 0 {
                 cx.warn(
                     code,
@@ -837,32 +848,32 @@ impl Tallies {
         };
         report(
             self.bad_rule,
-            "sarif-bad-rule-index",
+            WarningCode::SarifBadRuleIndex,
             "have a rule index outside the rules array; their rule was looked up by id",
         );
         report(
             self.no_rule,
-            "sarif-no-rule",
+            WarningCode::SarifNoRule,
             "name no rule; recorded as `unspecified`",
         );
         report(
             self.bad_artifact,
-            "sarif-bad-artifact-index",
+            WarningCode::SarifBadArtifactIndex,
             "point at an artifact index outside the artifacts array; their location was dropped",
         );
         report(
             self.absent,
-            "sarif-absent-results",
+            WarningCode::SarifAbsentResults,
             "are `absent` from the current scan (baselineState) and were skipped",
         );
         report(
             self.bad_severity,
-            "invalid-security-severity",
+            WarningCode::InvalidSecuritySeverity,
             "carry a `security-severity` that is not a number from 0 to 10; their severity comes from `level`",
         );
         report(
             self.odd_print,
-            "sarif-bad-fingerprint",
+            WarningCode::SarifBadFingerprint,
             "carry a fingerprint that is not a string (schema-invalid); its JSON text is used",
         );
     }

@@ -14,6 +14,7 @@
 
 use super::cvss::{Scores, Seg};
 use super::{fingerprint, required_id, required_name, severity};
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{self, Leaf, Lean, Map, Obj, Slot, Stop, Strs, each};
 use crate::model::{AffectedPackage, FindingCategory, Location, SecurityFinding};
 use crate::{ParseContext, ParseError, Position};
@@ -230,10 +231,14 @@ pub(crate) fn parse(
             prefix: String::new(),
         });
     } else {
-        let root: Obj<RootDoc<'_>> =
-            json::read(name, text, text, "invalid-trivy", &mut stop, |de, _| {
-                Obj::deserialize(de)
-            })?;
+        let root: Obj<RootDoc<'_>> = json::read(
+            name,
+            text,
+            text,
+            ParseCode::InvalidTrivy,
+            &mut stop,
+            |de, _| Obj::deserialize(de),
+        )?;
         if matches!(root.cluster_name, Slot::Here(_)) {
             for (key, raw) in [
                 ("Resources", &root.resources),
@@ -245,7 +250,7 @@ pub(crate) fn parse(
                     name,
                     text,
                     raw.get(),
-                    "invalid-trivy",
+                    ParseCode::InvalidTrivy,
                     &mut stop,
                     |de, stop| {
                         de.deserialize_any(each::<Obj<Resource<'_>>, _>(stop, |i, res| {
@@ -256,7 +261,7 @@ pub(crate) fn parse(
                                 Some(r) if json::is_array(r) => r.get(),
                                 Some(_) => {
                                     return Err(cx.error(
-                                        "invalid-trivy",
+                                        ParseCode::InvalidTrivy,
                                         Some(Position::Pointer(ptr)),
                                         "`Results` must be an array",
                                     ));
@@ -291,7 +296,7 @@ pub(crate) fn parse(
                 Some(r) if json::is_null(r) => {}
                 Some(_) => {
                     return Err(cx.error(
-                        "invalid-trivy",
+                        ParseCode::InvalidTrivy,
                         Some(Position::Pointer("/Results".into())),
                         "`Results` must be an array",
                     ));
@@ -306,7 +311,7 @@ pub(crate) fn parse(
             .is_some_and(|r| r.trim_start().starts_with(']'))
     }) {
         cx.warn(
-            "trivy-empty-scan",
+            WarningCode::TrivyEmptyScan,
             "the trivy report has no results: no OS or packages were detected, which is not evidence of a clean artifact",
         );
     }
@@ -316,14 +321,14 @@ pub(crate) fn parse(
             name,
             text,
             g.results,
-            "invalid-trivy",
+            ParseCode::InvalidTrivy,
             &mut stop,
             |de, stop| {
                 de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
                     let rptr = || format!("{}/{i}", g.ptr);
                     if !r.is_object {
                         return Err(cx.error(
-                            "invalid-trivy",
+                            ParseCode::InvalidTrivy,
                             Some(Position::Pointer(rptr())),
                             "a result must be an object",
                         ));
@@ -364,7 +369,7 @@ fn read_result(
             name,
             whole,
             raw.get(),
-            "invalid-trivy",
+            ParseCode::InvalidTrivy,
             &mut stop,
             |de, stop| {
                 de.deserialize_any(each::<Obj<Vuln<'_>>, _>(stop, |vi, vuln| {
@@ -442,7 +447,7 @@ fn read_result(
             name,
             whole,
             raw.get(),
-            "invalid-trivy",
+            ParseCode::InvalidTrivy,
             &mut stop,
             |de, stop| {
                 de.deserialize_any(each::<Obj<Misconfig<'_>>, _>(stop, |mi, m| {
@@ -501,7 +506,7 @@ fn read_result(
             name,
             whole,
             raw.get(),
-            "invalid-trivy",
+            ParseCode::InvalidTrivy,
             &mut stop,
             |de, stop| {
                 de.deserialize_any(each::<Obj<Secret<'_>>, _>(stop, |si, s| {

@@ -16,6 +16,7 @@
 //!   warning; an entry without a string `Type` is an error.
 
 use super::yaml::{self, Seg};
+use crate::error::{ParseCode, WarningCode};
 use crate::json::StrictMap;
 use crate::{
     Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
@@ -100,11 +101,11 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                 }
             }
             let Some(first) = first else {
-                return Err(cx.error("invalid-template", None, "the template is empty"));
+                return Err(cx.error(ParseCode::InvalidTemplate, None, "the template is empty"));
             };
             if extra {
                 cx.warn(
-                    "extra-documents",
+                    WarningCode::ExtraDocuments,
                     "the yaml stream has more than one document; only the first is the template",
                 );
             }
@@ -134,11 +135,11 @@ fn template(
     cx: &mut ParseContext<'_>,
 ) -> Result<IacReport, ParseError> {
     let internal = |cx: &ParseContext<'_>, e: serde_json::Error| {
-        cx.error("invalid-json", None, format!("template: {e}"))
+        cx.error(ParseCode::InvalidJson, None, format!("template: {e}"))
     };
     if !json.starts_with('{') {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             None,
             "a cloudformation template must be a mapping",
         ));
@@ -146,7 +147,7 @@ fn template(
     let root: Root<'_> = serde_json::from_str(json).map_err(|e| internal(cx, e))?;
     let Some(entries) = root.resources.filter(|r| r.get().starts_with('{')) else {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             None,
             "the template has no `Resources` mapping",
         ));
@@ -170,7 +171,7 @@ fn template(
         };
         if id.starts_with("Fn::ForEach::") {
             cx.warn(
-                "unsupported-construct",
+                WarningCode::UnsupportedConstruct,
                 format!("`{id}` (Fn::ForEach) is not expanded; its resources are not listed"),
             );
             continue;
@@ -185,7 +186,7 @@ fn template(
         };
         let Some(resource_type) = resource_type else {
             return Err(cx.error(
-                "invalid-template",
+                ParseCode::InvalidTemplate,
                 line.map(Position::Line),
                 format!("resource `{id}` has no string `Type`"),
             ));

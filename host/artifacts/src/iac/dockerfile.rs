@@ -28,6 +28,7 @@
 //!   before the first `FROM`.
 
 use super::yaml::push_json_str;
+use crate::error::{ParseCode, WarningCode};
 use crate::{
     Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError, Position,
 };
@@ -78,7 +79,7 @@ impl Instruction {
 /// A problem reading a Dockerfile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DockerfileError {
-    pub code: &'static str,
+    pub code: ParseCode,
     pub line: u32,
     pub message: String,
 }
@@ -147,7 +148,7 @@ impl Instructions<'_> {
                     "\\" => '\\',
                     other => {
                         return Err(DockerfileError {
-                            code: "invalid-dockerfile",
+                            code: ParseCode::InvalidDockerfile,
                             line: u32_of(i.saturating_add(1)),
                             message: format!("invalid escape directive `{other}`"),
                         });
@@ -244,7 +245,7 @@ impl Instructions<'_> {
                     }
                     if !closed {
                         return Some(Err(DockerfileError {
-                            code: "invalid-dockerfile",
+                            code: ParseCode::InvalidDockerfile,
                             line: u32_of(start.saturating_add(1)),
                             message: format!("heredoc `{name}` is not terminated"),
                         }));
@@ -555,7 +556,7 @@ impl Stages {
     fn step(&mut self, i: &Instruction, cx: &mut ParseContext<'_>) -> Result<(), ParseError> {
         if !i.is_known() {
             cx.warn(
-                "unknown-instruction",
+                WarningCode::UnknownInstruction,
                 format!(
                     "line {}: unknown instruction `{}` was kept as is",
                     i.line, i.keyword
@@ -585,7 +586,7 @@ impl Stages {
             }
             None => {
                 return Err(cx.error(
-                    "invalid-dockerfile",
+                    ParseCode::InvalidDockerfile,
                     Some(Position::Line(i.line)),
                     format!("`{}` before the first `FROM`", i.keyword),
                 ));
@@ -600,7 +601,7 @@ impl Stages {
         let raw = parts.first().cloned().unwrap_or_default();
         if raw.is_empty() {
             return Err(cx.error(
-                "invalid-dockerfile",
+                ParseCode::InvalidDockerfile,
                 Some(Position::Line(i.line)),
                 "`FROM` needs an image",
             ));
@@ -610,7 +611,7 @@ impl Stages {
             [_] => None,
             _ => {
                 return Err(cx.error(
-                    "invalid-dockerfile",
+                    ParseCode::InvalidDockerfile,
                     Some(Position::Line(i.line)),
                     "`FROM` takes an image and an optional `AS name`",
                 ));
@@ -673,7 +674,11 @@ impl Stages {
 
 pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let Some(text) = doc.as_text() else {
-        return Err(cx.error("invalid-dockerfile", None, "a dockerfile is not json"));
+        return Err(cx.error(
+            ParseCode::InvalidDockerfile,
+            None,
+            "a dockerfile is not json",
+        ));
     };
     let mut stages = Stages::default();
     // A broken instruction anywhere in the file is the error even when a
@@ -692,7 +697,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
     }
     if stages.list.is_empty() {
         return Err(cx.error(
-            "invalid-dockerfile",
+            ParseCode::InvalidDockerfile,
             None,
             "the dockerfile has no `FROM` instruction",
         ));
@@ -710,7 +715,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
             } = stage;
             attributes.push_str("]}");
             let attributes = RawValue::from_string(attributes)
-                .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+                .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))?;
             Ok(IacResource {
                 address: name.clone(),
                 resource_type: "dockerfile-stage".into(),

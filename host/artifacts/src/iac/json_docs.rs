@@ -5,12 +5,15 @@
 //! (minified when the document is pretty-printed), and a `*List`'s items
 //! are read one at a time.
 
+use super::kubernetes::Ident;
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{Map, Obj, Str, checked, each_raw, is_array, is_compact, is_object, minify};
 use crate::{
     Attributes, IacReport, IacResource, Location, ParseContext, ParseError, Position,
     document::json_error,
 };
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// Attributes that are the JSON text of `raw` (an empty object for none or
 /// `null`), minified.
@@ -34,7 +37,7 @@ pub(crate) fn serialized<T: serde::Serialize + ?Sized>(
 ) -> Result<Attributes, ParseError> {
     serde_json::value::to_raw_value(value)
         .map(Attributes::from_raw)
-        .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))
 }
 
 // ---------------------------------------------------------------- cloudformation
@@ -59,14 +62,14 @@ pub(crate) fn cloudformation(
 ) -> Result<IacReport, ParseError> {
     let Some(template) = checked::<Obj<Template<'_>>>(cx.name, text)?.into_inner() else {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             Some(Position::Pointer(String::new())),
             "a cloudformation template must be a mapping",
         ));
     };
     let Some(entries) = template.resources.filter(|r| is_object(r)) else {
         return Err(cx.error(
-            "invalid-template",
+            ParseCode::InvalidTemplate,
             Some(Position::Pointer("/Resources".into())),
             "the template has no `Resources` mapping",
         ));
@@ -78,7 +81,7 @@ pub(crate) fn cloudformation(
     for (id, entry) in entries {
         if id.starts_with("Fn::ForEach::") {
             cx.warn(
-                "unsupported-construct",
+                WarningCode::UnsupportedConstruct,
                 format!("`{id}` (Fn::ForEach) is not expanded; its resources are not listed"),
             );
             continue;
@@ -86,7 +89,7 @@ pub(crate) fn cloudformation(
         let fields = checked::<Obj<TemplateResource<'_>>>(cx.name, entry.get())?;
         let Some(resource_type) = fields.into_inner().and_then(|f| f.resource_type.0) else {
             return Err(cx.error(
-                "invalid-template",
+                ParseCode::InvalidTemplate,
                 Some(Position::Pointer(format!(
                     "/Resources/{}",
                     super::escape_pointer(&id)
@@ -140,14 +143,14 @@ struct Metadata<'a> {
 pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacReport, ParseError> {
     let Some(root) = checked::<Obj<Manifest<'_>>>(cx.name, text)?.into_inner() else {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             "document is not a mapping and was skipped",
         );
         return Ok(IacReport::default());
     };
     let (Some(_), Some(kind)) = (root.api_version.as_deref(), root.kind.as_deref()) else {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             "document has no `apiVersion`/`kind` and was skipped",
         );
         return Ok(IacReport::default());
@@ -161,7 +164,7 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
                     resources.push(manifest_resource(m, item, cx)?);
                 }
                 _ => cx.warn(
-                    "not-a-kubernetes-object",
+                    WarningCode::NotAKubernetesObject,
                     format!("item {i} of the list has no `apiVersion`/`kind` and was skipped"),
                 ),
             }
@@ -174,52 +177,30 @@ pub(crate) fn kubernetes(text: &str, cx: &mut ParseContext<'_>) -> Result<IacRep
     Ok(IacReport { resources })
 }
 
+/// A JSON manifest is document 1 and has no lines.
 fn manifest_resource(
     m: Manifest<'_>,
     raw: &RawValue,
     cx: &mut ParseContext<'_>,
 ) -> Result<IacResource, ParseError> {
     let kind = m.kind.0.unwrap_or_default().into_owned();
-    let meta = m.metadata.into_inner();
-    let name = meta.as_ref().and_then(|m| {
-        m.name
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .or(m.generate_name.as_deref())
-            .map(str::to_owned)
-    });
-    let namespace = meta
-        .as_ref()
-        .and_then(|m| m.namespace.as_deref())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    let (name, address) = match (name, &namespace) {
-        (Some(n), Some(ns)) => {
-            let address = format!("{kind}/{ns}/{n}");
-            (n, address)
-        }
-        (Some(n), None) => {
-            let address = format!("{kind}/{n}");
-            (n, address)
-        }
-        (None, _) => {
-            cx.warn(
-                "missing-name",
-                format!("a {kind} in document 1 has no metadata.name"),
-            );
-            (String::new(), format!("{kind}/#1"))
-        }
+    let owned = |s: Str<'_>| s.0.map(Cow::into_owned);
+    let (name, generate_name, namespace) = match m.metadata.into_inner() {
+        Some(meta) => (
+            owned(meta.name),
+            owned(meta.generate_name),
+            owned(meta.namespace),
+        ),
+        None => (None, None, None),
     };
-    Ok(IacResource {
-        address,
-        resource_type: kind,
-        provider: m.api_version.0.unwrap_or_default().into_owned(),
+    let ident = Ident {
+        api_version: m.api_version.0.unwrap_or_default().into_owned(),
         name,
+        generate_name,
         namespace,
-        action: None,
-        attributes: attributes(Some(raw), cx)?,
-        location: Some(Location::new(cx.name, None)),
-    })
+    };
+    let attributes = attributes(Some(raw), cx)?;
+    Ok(ident.resource(kind, 1, None, attributes, cx))
 }
 
 #[cfg(test)]
@@ -307,7 +288,7 @@ mod tests {
         ] {
             let e = parse(&format!("{head}{changes}}}")).unwrap_err();
             assert_eq!(
-                (e.code, pointer(&e)),
+                (e.code.as_str(), pointer(&e)),
                 ("invalid-plan", Some(at)),
                 "{changes}"
             );
@@ -317,7 +298,7 @@ mod tests {
             r#"{head}[{{"address":"a.b","type":"a","change":{{"actions":["create"],"after":{{"k":1,"k":2}}}}}}]}}"#
         ))
         .unwrap_err();
-        assert_eq!(e.code, "invalid-json");
+        assert_eq!(e.code.as_str(), "invalid-json");
     }
 
     #[test]
@@ -369,12 +350,12 @@ mod tests {
         let e = parse(r#"{"AWSTemplateFormatVersion":"x","Resources":{"a/b~c":{"Type":5}}}"#)
             .unwrap_err();
         assert_eq!(
-            (e.code, pointer(&e)),
+            (e.code.as_str(), pointer(&e)),
             ("invalid-template", Some("/Resources/a~1b~0c"))
         );
         let e = parse(r#"{"AWSTemplateFormatVersion":"x","Resources":[]}"#).unwrap_err();
         assert_eq!(
-            (e.code, pointer(&e)),
+            (e.code.as_str(), pointer(&e)),
             ("invalid-template", Some("/Resources"))
         );
     }

@@ -23,6 +23,7 @@
 //!   with a render error appended) fails with `invalid-yaml` and line:col.
 
 use super::yaml::{self, Seg};
+use crate::error::{ParseCode, WarningCode};
 use crate::json;
 use crate::{Attributes, Document, IacReport, IacResource, Location, ParseContext, ParseError};
 use serde::Deserialize;
@@ -137,7 +138,8 @@ fn string(raw: Option<&RawValue>) -> Option<String> {
 }
 
 fn head<'a>(json: &'a str, cx: &ParseContext<'_>) -> Result<Head<'a>, ParseError> {
-    serde_json::from_str(json).map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("manifest: {e}")))
 }
 
 /// One document (compact JSON with sorted keys, as the YAML loader writes
@@ -157,7 +159,7 @@ fn document(
     }
     if !json.starts_with('{') {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             format!("document{at} is not a mapping and was skipped"),
         );
         return Ok(());
@@ -165,7 +167,7 @@ fn document(
     let h = head(json, cx)?;
     let (Some(_), Some(kind)) = (string(h.api_version), string(h.kind)) else {
         cx.warn(
-            "not-a-kubernetes-object",
+            WarningCode::NotAKubernetesObject,
             format!("document{at} has no `apiVersion`/`kind` and was skipped"),
         );
         return Ok(());
@@ -176,7 +178,7 @@ fn document(
         return Ok(());
     };
     let items: Vec<&RawValue> = serde_json::from_str(items.get())
-        .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("manifest: {e}")))?;
     // The recorded lines by item: (index, pointer below the item, line),
     // grouped by item (stable: document order within one), then walked
     // along the items once (looking them up per item would be quadratic in
@@ -222,7 +224,7 @@ fn document(
             resources.push(resource(item, item_line, &subs, number, cx)?);
         } else {
             cx.warn(
-                "not-a-kubernetes-object",
+                WarningCode::NotAKubernetesObject,
                 format!("item {i} of the list{at} has no `apiVersion`/`kind` and was skipped"),
             );
         }
@@ -247,26 +249,12 @@ fn resource<P: AsRef<str>>(
         .filter(|m| m.get().starts_with('{'))
         .map(|m| serde_json::from_str::<Metadata<'_>>(m.get()))
         .transpose()
-        .map_err(|e| cx.error("invalid-json", None, format!("manifest: {e}")))?;
-    let name = meta.as_ref().and_then(|m| {
-        string(m.name)
-            .filter(|s| !s.is_empty())
-            .or_else(|| string(m.generate_name))
-    });
-    let namespace = meta
-        .as_ref()
-        .and_then(|m| string(m.namespace))
-        .filter(|s| !s.is_empty());
-    let (name, address) = match (&name, &namespace) {
-        (Some(n), Some(ns)) => (n.clone(), format!("{kind}/{ns}/{n}")),
-        (Some(n), None) => (n.clone(), format!("{kind}/{n}")),
-        (None, _) => {
-            cx.warn(
-                "missing-name",
-                format!("a {kind} in document {number} has no metadata.name"),
-            );
-            (String::new(), format!("{kind}/#{number}"))
-        }
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("manifest: {e}")))?;
+    let ident = Ident {
+        api_version,
+        name: meta.as_ref().and_then(|m| string(m.name)),
+        generate_name: meta.as_ref().and_then(|m| string(m.generate_name)),
+        namespace: meta.as_ref().and_then(|m| string(m.namespace)),
     };
     let container_lines: BTreeMap<&str, u32> = lines
         .iter()
@@ -294,23 +282,75 @@ fn resource<P: AsRef<str>>(
     } else {
         // `__lines` joins the object's keys in their sorted place.
         let lines_json = serde_json::to_string(&container_lines)
-            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+            .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))?;
         let lines_raw = RawValue::from_string(lines_json)
-            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+            .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))?;
         let mut obj: BTreeMap<String, &RawValue> = serde_json::from_str(json)
-            .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
+            .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))?;
         obj.insert("__lines".into(), &*lines_raw);
         serde_json::to_string(&obj).and_then(RawValue::from_string)
     }
-    .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))?;
-    Ok(IacResource {
-        address,
-        resource_type: kind,
-        provider: api_version,
-        name,
-        namespace,
-        action: None,
-        attributes: Attributes::from_raw(attributes),
-        location: Some(Location::new(cx.name, Some(line))),
-    })
+    .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))?;
+    Ok(ident.resource(
+        kind,
+        number,
+        Some(line),
+        Attributes::from_raw(attributes),
+        cx,
+    ))
+}
+
+/// What a manifest's address is made of, however it was read (YAML
+/// documents and JSON manifests have their own readers); string fields,
+/// anything else reads as absent.
+pub(super) struct Ident {
+    pub api_version: String,
+    /// `metadata.name`, `metadata.generateName`, `metadata.namespace`.
+    pub name: Option<String>,
+    pub generate_name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl Ident {
+    /// The resource of the object of `kind` in document `number`: named
+    /// `metadata.name`, else `generateName`, else addressed `Kind/#N` with a
+    /// `missing-name` warning; an empty namespace is none.
+    pub(super) fn resource(
+        self,
+        kind: String,
+        number: usize,
+        line: Option<u32>,
+        attributes: Attributes,
+        cx: &mut ParseContext<'_>,
+    ) -> IacResource {
+        let name = self.name.filter(|s| !s.is_empty()).or(self.generate_name);
+        let namespace = self.namespace.filter(|s| !s.is_empty());
+        let (name, address) = match (name, &namespace) {
+            (Some(n), Some(ns)) => {
+                let address = format!("{kind}/{ns}/{n}");
+                (n, address)
+            }
+            (Some(n), None) => {
+                let address = format!("{kind}/{n}");
+                (n, address)
+            }
+            (None, _) => {
+                cx.warn(
+                    WarningCode::MissingName,
+                    format!("a {kind} in document {number} has no metadata.name"),
+                );
+                (String::new(), format!("{kind}/#{number}"))
+            }
+        };
+        IacResource {
+            address,
+            resource_type: kind,
+            provider: self.api_version,
+            name,
+            namespace,
+            action: None,
+            attributes,
+            location: Some(Location::new(cx.name, line)),
+        }
+    }
 }

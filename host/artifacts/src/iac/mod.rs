@@ -21,6 +21,7 @@ pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
 
+use crate::error::ParseCode;
 use crate::{Document, Format, IacReport, ParseContext, ParseError};
 use serde_json::Value;
 
@@ -111,7 +112,7 @@ pub fn parse(
         Format::Cloudformation => cloudformation::parse(doc, cx),
         Format::Dockerfile => dockerfile::parse(doc, cx),
         other => Err(cx.error(
-            "unsupported-format",
+            ParseCode::UnsupportedFormat,
             None,
             format!("{other} is not an iac format"),
         )),

@@ -21,6 +21,7 @@
 //! - No location: plans have no lines; the address is the locator.
 
 use super::json_docs::{attributes, serialized};
+use crate::error::{ParseCode, WarningCode};
 use crate::json::{
     self, Arr, Compact, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object,
 };
@@ -219,7 +220,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
         .filter(|t| json::starts_object(t))
     else {
         return Err(cx.error(
-            "invalid-plan",
+            ParseCode::InvalidPlan,
             None,
             "a terraform plan must be a json object (use `terraform show -json`)",
         ));
@@ -237,7 +238,7 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
         Changes::Read => {}
         Changes::Other => {
             return Err(cx.error(
-                "invalid-plan",
+                ParseCode::InvalidPlan,
                 Some(Position::Pointer("/resource_changes".into())),
                 "`resource_changes` must be an array",
             ));
@@ -249,7 +250,11 @@ pub fn parse(doc: &Document<'_>, cx: &mut ParseContext<'_>) -> Result<IacReport,
                 } else {
                     "this looks like terraform state (it has `values`), not a plan"
                 };
-                return Err(cx.error("invalid-plan", Some(Position::Pointer(String::new())), what));
+                return Err(cx.error(
+                    ParseCode::InvalidPlan,
+                    Some(Position::Pointer(String::new())),
+                    what,
+                ));
             }
             Slot::Here(pv) if json::is_null(pv) => {}
             Slot::Here(pv) => {
@@ -275,7 +280,7 @@ fn str_field(
 ) -> Result<String, ParseError> {
     value.0.map(Cow::into_owned).ok_or_else(|| {
         cx.error(
-            "invalid-plan",
+            ParseCode::InvalidPlan,
             Some(Position::Pointer(format!("{}/{key}", at()))),
             format!("missing string `{key}`"),
         )
@@ -298,7 +303,7 @@ fn resource_change(
     let at = || format!("/resource_changes/{i}");
     let Some(rc) = rc.into_inner() else {
         return Err(cx.error(
-            "invalid-plan",
+            ParseCode::InvalidPlan,
             Some(Position::Pointer(at())),
             "a resource change must be an object",
         ));
@@ -314,14 +319,14 @@ fn resource_change(
     let data = rc.mode.as_deref() == Some("data");
     let Some(change) = rc.change.into_inner() else {
         return Err(cx.error(
-            "invalid-plan",
+            ParseCode::InvalidPlan,
             Some(Position::Pointer(format!("{}/change", at()))),
             "missing object `change`",
         ));
     };
     if !change.actions.is_array {
         return Err(cx.error(
-            "invalid-plan",
+            ParseCode::InvalidPlan,
             Some(Position::Pointer(format!("{}/change/actions", at()))),
             "missing array `change.actions`",
         ));
@@ -345,7 +350,7 @@ fn resource_change(
         (Some("no-op"), None, _) => Some(PlannedAction::NoOp),
         _ => {
             cx.warn(
-                "unknown-action",
+                WarningCode::UnknownAction,
                 format!(
                     "{address}: unknown plan action `{}`; the action is left empty",
                     actions.join(",")
@@ -615,7 +620,7 @@ fn planned_module(
             let rat = || format!("{at}/resources/{i}");
             let Some(r) = r.into_inner() else {
                 return Err(cx.error(
-                    "invalid-plan",
+                    ParseCode::InvalidPlan,
                     Some(Position::Pointer(format!("{}/address", rat()))),
                     "missing string `address`",
                 ));

@@ -26,6 +26,7 @@
 //!   line is recorded, by path (`record`); for a mapping entry the line is the
 //!   key's line, for a sequence item the item's.
 
+use crate::error::ParseCode;
 use crate::json::StrictMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, StrInput, Tag};
 use serde_json::Value;
@@ -77,7 +78,7 @@ impl YamlDocument {
 /// Why a YAML stream could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
-    pub code: &'static str,
+    pub code: ParseCode,
     pub line: u32,
     pub column: u32,
     pub message: String,
@@ -185,7 +186,7 @@ fn u32_of(n: usize) -> u32 {
 fn scan_error(e: &ScanError) -> YamlError {
     let m = e.marker();
     YamlError {
-        code: "invalid-yaml",
+        code: ParseCode::InvalidYaml,
         line: u32_of(m.line().max(1)),
         column: u32_of(m.col().saturating_add(1)),
         message: format!("invalid yaml: {}", e.info().to_lowercase()),
@@ -215,7 +216,7 @@ struct Loader<'i, 'r> {
 }
 
 impl<'i> Loader<'i, '_> {
-    fn error(&self, code: &'static str, span: Span, message: impl Into<String>) -> YamlError {
+    fn error(&self, code: ParseCode, span: Span, message: impl Into<String>) -> YamlError {
         YamlError {
             code,
             line: u32_of(span.start.line().max(1)),
@@ -232,7 +233,7 @@ impl<'i> Loader<'i, '_> {
             }
             Some(Err(e)) => Err(scan_error(&e)),
             None => Err(self.error(
-                "invalid-yaml",
+                ParseCode::InvalidYaml,
                 self.last,
                 "invalid yaml: unexpected end of stream",
             )),
@@ -270,7 +271,7 @@ impl<'i> Loader<'i, '_> {
                 }
                 _ => {
                     return Err(self.error(
-                        "invalid-yaml",
+                        ParseCode::InvalidYaml,
                         span,
                         "invalid yaml: unexpected event outside a document",
                     ));
@@ -324,7 +325,7 @@ impl<'i> Loader<'i, '_> {
                 Ok(())
             }
             _ => Err(self.error(
-                "yaml-too-large",
+                ParseCode::YamlTooLarge,
                 span,
                 "yaml anchors and aliases copy more values than the input's size allows",
             )),
@@ -336,7 +337,7 @@ impl<'i> Loader<'i, '_> {
     fn node(&mut self, ev: Event<'i>, span: Span, depth: usize) -> Result<usize, YamlError> {
         if depth > MAX_DEPTH {
             return Err(self.error(
-                "yaml-too-deep",
+                ParseCode::YamlTooDeep,
                 span,
                 format!("yaml nesting is deeper than {MAX_DEPTH} levels"),
             ));
@@ -351,7 +352,11 @@ impl<'i> Loader<'i, '_> {
             Event::Alias(id) => {
                 let Some((nodes, bytes)) = self.anchors.get(&id).map(|a| (a.nodes, a.json.len()))
                 else {
-                    return Err(self.error("invalid-yaml", span, "invalid yaml: unknown alias"));
+                    return Err(self.error(
+                        ParseCode::InvalidYaml,
+                        span,
+                        "invalid yaml: unknown alias",
+                    ));
                 };
                 self.charge(nodes, bytes, span)?;
                 if let Some(a) = self.anchors.get(&id) {
@@ -391,7 +396,11 @@ impl<'i> Loader<'i, '_> {
                 self.anchor(anchor, start, nodes, span)?;
                 Ok(nodes)
             }
-            _ => Err(self.error("invalid-yaml", span, "invalid yaml: unexpected event")),
+            _ => Err(self.error(
+                ParseCode::InvalidYaml,
+                span,
+                "invalid yaml: unexpected event",
+            )),
         }
     }
 
@@ -434,7 +443,7 @@ impl<'i> Loader<'i, '_> {
                     let text = self.out.split_off(at);
                     if text.starts_with('"') {
                         serde_json::from_str::<String>(&text).map_err(|_| {
-                            self.error("invalid-yaml", kspan, "invalid yaml: bad key")
+                            self.error(ParseCode::InvalidYaml, kspan, "invalid yaml: bad key")
                         })?
                     } else {
                         text
@@ -454,14 +463,14 @@ impl<'i> Loader<'i, '_> {
                 Err(e) => Err(e),
             };
             let Some(Seg::Key(key)) = self.path.pop() else {
-                return Err(self.error("invalid-yaml", kspan, "invalid yaml: bad key"));
+                return Err(self.error(ParseCode::InvalidYaml, kspan, "invalid yaml: bad key"));
             };
             let value = value?;
             // YAML forbids a key twice in one mapping; loaders that
             // keep the last one let `privileged: false` hide `true`.
             if entries.contains_key(&key) {
                 return Err(self.error(
-                    "invalid-yaml",
+                    ParseCode::InvalidYaml,
                     kspan,
                     format!("invalid yaml: duplicate key `{key}` in a mapping"),
                 ));
@@ -502,7 +511,13 @@ impl<'i> Loader<'i, '_> {
         span: Span,
         entries: &mut BTreeMap<String, (usize, usize)>,
     ) -> Result<usize, YamlError> {
-        let bad = |l: &Self| l.error("invalid-yaml", span, "invalid yaml: bad merge value");
+        let bad = |l: &Self| {
+            l.error(
+                ParseCode::InvalidYaml,
+                span,
+                "invalid yaml: bad merge value",
+            )
+        };
         let sources: Vec<&RawValue> = match merge.as_bytes().first() {
             Some(b'[') => serde_json::from_str(merge).map_err(|_| bad(self))?,
             Some(b'{') => vec![serde_json::from_str(merge).map_err(|_| bad(self))?],
@@ -874,7 +889,7 @@ mod tests {
         let text = "spec:\n  privileged: true\n  privileged: false\n";
         let e = load_all(text, Options::default(), &|_| false).unwrap_err();
         assert_eq!(
-            (e.code, e.line, e.column, e.message.as_str()),
+            (e.code.as_str(), e.line, e.column, e.message.as_str()),
             (
                 "invalid-yaml",
                 3,
@@ -946,7 +961,7 @@ mod tests {
         text.push_str(&vec!["*s"; 2_000].join(", "));
         text.push_str("]\n");
         let e = load_all(&text, Options::default(), &|_| false).unwrap_err();
-        assert_eq!(e.code, "yaml-too-large");
+        assert_eq!(e.code.as_str(), "yaml-too-large");
         // A few copies are fine.
         let mut text = format!("s: &s {}\nl: [", "x".repeat(100_000));
         text.push_str(&vec!["*s"; 20].join(", "));

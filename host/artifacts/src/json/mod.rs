@@ -29,7 +29,7 @@
 //!
 //! [`RawValue`]: serde_json::value::RawValue
 
-use crate::{ParseError, Position};
+use crate::{ParseCode, ParseError, Position};
 use serde::de::{self, DeserializeSeed};
 
 /// The `visit_*` methods of a lenient visitor for every scalar (strings
@@ -147,7 +147,7 @@ pub(crate) fn read<'de, T>(
     name: &str,
     whole: &str,
     part: &'de str,
-    code: &'static str,
+    code: ParseCode,
     stop: &mut Stop,
     f: impl FnOnce(
         &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
@@ -189,7 +189,7 @@ pub(crate) fn read<'de, T>(
 pub fn from_json<'de, T: serde::Deserialize<'de>>(
     name: &str,
     text: &'de str,
-    code: &'static str,
+    code: ParseCode,
 ) -> Result<T, ParseError> {
     let first = match serde_json::from_str::<T>(text) {
         Ok(v) => return Ok(v),
@@ -220,9 +220,9 @@ pub fn from_json<'de, T: serde::Deserialize<'de>>(
 /// A serde_json error as a parse error with line and column.
 pub fn json_error(name: &str, e: &serde_json::Error) -> ParseError {
     let code = if e.is_eof() {
-        "truncated-json"
+        ParseCode::TruncatedJson
     } else {
-        "invalid-json"
+        ParseCode::InvalidJson
     };
     let position = (e.line() > 0).then(|| Position::LineCol {
         line: u32::try_from(e.line()).unwrap_or(u32::MAX),

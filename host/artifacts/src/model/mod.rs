@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod findings;
 pub mod iac;
 
+use crate::error::WarningCode;
 use serde::{Deserialize, Serialize};
 
 pub use approvals::*;
@@ -106,26 +107,15 @@ impl std::str::FromStr for Severity {
     }
 }
 
-/// Which family an artifact belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ArtifactKind {
-    Coverage,
-    Findings,
-    Iac,
-    Approvals,
-    Raw,
-}
-
-impl ArtifactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArtifactKind::Coverage => "coverage",
-            ArtifactKind::Findings => "findings",
-            ArtifactKind::Iac => "iac",
-            ArtifactKind::Approvals => "approvals",
-            ArtifactKind::Raw => "raw",
-        }
+gate_codes::names! {
+    /// Which family an artifact belongs to.
+    #[derive(PartialOrd, Ord)]
+    pub enum ArtifactKind {
+        Coverage = "coverage",
+        Findings = "findings",
+        Iac = "iac",
+        Approvals = "approvals",
+        Raw = "raw",
     }
 }
 
@@ -134,16 +124,16 @@ impl ArtifactKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable kebab-case code, e.g. `lcov-counter-mismatch`, `unmapped-path`.
-    pub code: String,
+    pub code: WarningCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
 
 impl Warning {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_string(),
+            code,
             message: message.into(),
             location: None,
         }

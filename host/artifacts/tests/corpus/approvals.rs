@@ -198,7 +198,7 @@ fn approvals_corpus_walk() {
                     .collect();
                 assert_eq!(codes, expected, "{rel}: {:?}", p.warnings);
             }
-            (Err(e), None) => assert_eq!(e.code, "unknown-format", "{rel}: {e}"),
+            (Err(e), None) => assert_eq!(e.code.as_str(), "unknown-format", "{rel}: {e}"),
             (Ok(p), None) => panic!("{rel} should not be detected, parsed as {}", p.format),
             (Err(e), Some(f)) => panic!("{rel} should parse as {f}: {e}"),
         }
@@ -506,7 +506,7 @@ fn github_deployment_review_decisions() {
     v["action"] = "approved".into();
     let e = parse_bytes(&v.to_string(), Some(Format::GithubEvent)).unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         ("missing-field", Some(ptr("/approver")))
     );
 }
@@ -523,7 +523,7 @@ fn github_events_without_approval_data_are_refused_when_forced() {
     ] {
         let text = std::fs::read_to_string(corpus.join(rel)).unwrap();
         let e = parse_bytes(&text, Some(Format::GithubEvent)).unwrap_err();
-        assert_eq!(e.code, "unsupported-event", "{rel}");
+        assert_eq!(e.code.as_str(), "unsupported-event", "{rel}");
     }
 }
 
@@ -740,7 +740,7 @@ fn gitlab_deployment_approvals() {
     v["approvals"][1]["status"] = "maybe".into();
     let e = parse_bytes(&v.to_string(), None).unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         ("invalid-state", Some(ptr("/approvals/1/status")))
     );
 }
@@ -863,7 +863,7 @@ fn neutral_format_errors_point_at_the_field() {
         let bad = text.replacen(from, to, 1);
         let e = parse_bytes(&bad, None).unwrap_err();
         assert_eq!(
-            (e.code, e.position.clone()),
+            (e.code.as_str(), e.position.clone()),
             (code, Some(ptr(pointer))),
             "{to}: {e}"
         );
@@ -916,7 +916,7 @@ fn github_review_errors_point_at_the_field() {
     v[3]["state"] = "LGTM".into();
     let e = parse_bytes(&v.to_string(), None).unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         ("invalid-state", Some(ptr("/3/state")))
     );
     assert_eq!(
@@ -927,14 +927,14 @@ fn github_review_errors_point_at_the_field() {
     v[2]["submitted_at"] = "2018-03-20".into();
     let e = parse_bytes(&v.to_string(), None).unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         ("invalid-timestamp", Some(ptr("/2/submitted_at")))
     );
     v[2]["submitted_at"] = "2018-03-20T15:03:38+01:00".into();
     v[1]["user"] = serde_json::json!({"id": 5});
     let e = parse_bytes(&v.to_string(), None).unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         ("missing-field", Some(ptr("/1/user/login")))
     );
     // A deleted account (`user: null`) is GitHub's ghost, with a warning.

@@ -62,7 +62,7 @@ fn lcov_and_cobertura_corpus_walk() {
                 let t = c.totals().lines;
                 assert_eq!((t.total, t.covered), (*total, *covered), "{rel}");
             }
-            (Err(e), Err(code)) => assert_eq!(e.code, *code, "{rel}: {e}"),
+            (Err(e), Err(code)) => assert_eq!(e.code.as_str(), *code, "{rel}: {e}"),
             (got, _) => panic!("{rel}: unexpected {got:?}"),
         }
     }
@@ -203,7 +203,7 @@ fn lcov_malformed_record_names_its_line() {
         "peers/grcov-parsers/invalid_DA_record.info",
     ] {
         let e = parse(rel).unwrap_err();
-        assert_eq!(e.code, "invalid-lcov", "{rel}");
+        assert_eq!(e.code.as_str(), "invalid-lcov", "{rel}");
         assert_eq!(
             e.position,
             Some(gate_artifacts::Position::Line(479)),
@@ -533,7 +533,7 @@ fn sonar_jacoco_reports() {
     ] {
         let e = parse(&format!("peers/sonar-jacoco/{file}.xml")).unwrap_err();
         assert_eq!(
-            (e.code, e.message.as_str()),
+            (e.code.as_str(), e.message.as_str()),
             ("invalid-jacoco", message),
             "{file}"
         );
@@ -835,7 +835,7 @@ fn coverage_corpus_walk() {
                 assert!(p.format.as_str().starts_with(want), "{rel}: {}", p.format);
                 parsed += 1;
             }
-            (Err(e), Some((_, code))) => assert_eq!(e.code, *code, "{rel}: {e}"),
+            (Err(e), Some((_, code))) => assert_eq!(e.code.as_str(), *code, "{rel}: {e}"),
             (r, _) => panic!("{rel}: {r:?}"),
         }
     }

@@ -78,7 +78,7 @@ pub const TRUNCATED_COBERTURA: &str = r#"<?xml version="1.0" ?>
 fn truncated_cobertura_is_an_input_error() {
     for forced in [None, Some(Format::Cobertura)] {
         let e = parse_err("cov.xml", TRUNCATED_COBERTURA.as_bytes(), forced);
-        assert_eq!(e.code, "truncated-xml", "{e}");
+        assert_eq!(e.code.as_str(), "truncated-xml", "{e}");
         assert!(e.message.contains("`<lines>`"), "{e}");
         // The end of the input, where the document stops short.
         assert_eq!(line_col(&e), (14, 40), "{e}");
@@ -189,7 +189,7 @@ fn ill_formed_xml_is_an_input_error_in_every_xml_format() {
                             "format-mismatch",
                             "control-character"
                         ]
-                        .contains(&e.code),
+                        .contains(&e.code.as_str()),
                         "{format}: {what}: {e}"
                     );
                     if e.code != "format-mismatch" {
@@ -206,23 +206,31 @@ fn ill_formed_xml_errors_say_what_and_where() {
     let doc =
         r#"<coverage line-rate="1"><packages><package name="p" name="q"/></packages></coverage>"#;
     let e = parse_err("c.xml", doc.as_bytes(), Some(Format::Cobertura));
-    assert_eq!((e.code, line_col(&e)), ("invalid-xml", (1, 53)), "{e}");
+    assert_eq!(
+        (e.code.as_str(), line_col(&e)),
+        ("invalid-xml", (1, 53)),
+        "{e}"
+    );
     assert!(e.message.contains("duplicate attribute"), "{e}");
     let doc = "<coverage line-rate=\"1\">\n<packages>&nope;</packages></coverage>";
     let e = parse_err("c.xml", doc.as_bytes(), Some(Format::Cobertura));
-    assert_eq!((e.code, line_col(&e)), ("invalid-xml", (2, 11)), "{e}");
+    assert_eq!(
+        (e.code.as_str(), line_col(&e)),
+        ("invalid-xml", (2, 11)),
+        "{e}"
+    );
     assert!(e.message.contains("`&nope;`"), "{e}");
     // A NUL is refused before XML is read, as in every text format.
     let doc = "<coverage line-rate=\"1\">\n<packages>\0</packages></coverage>";
     let e = parse_err("c.xml", doc.as_bytes(), Some(Format::Cobertura));
     assert_eq!(
-        (e.code, line_col(&e)),
+        (e.code.as_str(), line_col(&e)),
         ("control-character", (2, 11)),
         "{e}"
     );
     let doc = "<coverage line-rate=\"1\"><packages></package></coverage>";
     let e = parse_err("c.xml", doc.as_bytes(), Some(Format::Cobertura));
-    assert_eq!(e.code, "invalid-xml", "{e}");
+    assert_eq!(e.code.as_str(), "invalid-xml", "{e}");
     assert!(e.message.starts_with("not well-formed xml"), "{e}");
 }
 
@@ -341,7 +349,7 @@ fn forcing_a_format_on_another_formats_document_is_an_input_error() {
     let (_, grype) = fixture(Format::Grype);
     for forced in [Format::Trivy, Format::NpmAudit] {
         let e = parse_err("grype.json", &grype, Some(forced));
-        assert_eq!(e.code, "format-mismatch");
+        assert_eq!(e.code.as_str(), "format-mismatch");
         assert!(
             e.message
                 .starts_with(&format!("this is not a {forced} report: expected")),
@@ -350,7 +358,7 @@ fn forcing_a_format_on_another_formats_document_is_an_input_error() {
     }
     let (_, reviews) = fixture(Format::GithubReviews);
     let e = parse_err("reviews.json", &reviews, Some(Format::Gitleaks));
-    assert_eq!(e.code, "format-mismatch", "{e}");
+    assert_eq!(e.code.as_str(), "format-mismatch", "{e}");
 
     let mut accepted = Vec::new();
     for actual in Format::ALL {
@@ -358,7 +366,11 @@ fn forcing_a_format_on_another_formats_document_is_an_input_error() {
         for forced in Format::ALL.into_iter().filter(|f| *f != actual) {
             match parse(&name, &bytes, Some(forced)) {
                 Ok(_) => accepted.push((forced, actual)),
-                Err(e) => assert_eq!(e.code, "format-mismatch", "{forced} on {name}: {e}"),
+                Err(e) => assert_eq!(
+                    e.code.as_str(),
+                    "format-mismatch",
+                    "{forced} on {name}: {e}"
+                ),
             }
         }
     }
@@ -381,7 +393,7 @@ fn an_empty_report_is_only_accepted_by_formats_whose_empty_report_it_is() {
                 "{format} on {doc}: {r:?}"
             );
             if let Err(e) = r {
-                assert_eq!(e.code, "format-mismatch", "{format} on {doc}: {e}");
+                assert_eq!(e.code.as_str(), "format-mismatch", "{format} on {doc}: {e}");
             }
         }
     }
@@ -460,7 +472,7 @@ fn findings_err(format: Format, doc: &str) -> ParseError {
 fn pip_audit_vulnerability_without_id_is_an_input_error() {
     let doc = r#"{"dependencies": [{"name": "requests", "version": "2.0.0", "vulns": [{"fix_versions": [], "description": "d"}]}], "fixes": []}"#;
     let e = findings_err(Format::PipAudit, doc);
-    assert_eq!(e.code, "missing-field", "{e}");
+    assert_eq!(e.code.as_str(), "missing-field", "{e}");
     assert_eq!(pointer(&e), "/dependencies/0/vulns/0/id");
     // Detected the same way.
     let d = parse_err("report.json", doc.as_bytes(), None);
@@ -474,7 +486,7 @@ fn cargo_audit_object_id_is_an_input_error() {
         .unwrap()
         .replace(r#""id": "RUSTSEC-2024-0001""#, r#""id": {}"#);
     let e = findings_err(Format::CargoAudit, &doc);
-    assert_eq!(e.code, "invalid-field", "{e}");
+    assert_eq!(e.code.as_str(), "invalid-field", "{e}");
     assert_eq!(pointer(&e), "/vulnerabilities/list/0/advisory/id");
     assert!(e.message.contains("found an object"), "{e}");
 }
@@ -489,7 +501,7 @@ fn sarif_rule_id_with_an_escape_character_is_an_input_error() {
         1,
     );
     let e = findings_err(Format::Sarif, &doc);
-    assert_eq!(e.code, "invalid-field", "{e}");
+    assert_eq!(e.code.as_str(), "invalid-field", "{e}");
     assert_eq!(pointer(&e), "/runs/0/results/0/ruleId");
     assert!(e.message.contains("u+001b"), "{e}");
     // The rule's own id, reached by index, is checked too.
@@ -584,7 +596,7 @@ fn findings_ids_are_required_and_clean_in_every_format() {
         assert!(text.contains(from), "{format}: fixture lacks {from}");
         let e = findings_err(format, &text.replacen(from, to, 1));
         assert!(
-            ["missing-field", "invalid-field"].contains(&e.code),
+            ["missing-field", "invalid-field"].contains(&e.code.as_str()),
             "{format}: {e}"
         );
         assert_eq!(pointer(&e), at, "{format}: {e}");
@@ -597,7 +609,11 @@ fn findings_ids_are_required_and_clean_in_every_format() {
         text.trim_end().trim_end_matches(']')
     );
     let e = findings_err(Format::Gitleaks, &doc);
-    assert_eq!((e.code, pointer(&e)), ("invalid-gitleaks", "/1"), "{e}");
+    assert_eq!(
+        (e.code.as_str(), pointer(&e)),
+        ("invalid-gitleaks", "/1"),
+        "{e}"
+    );
 }
 
 /// A policy's finding text may not exceed 64 KiB: over-long titles and

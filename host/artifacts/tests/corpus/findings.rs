@@ -119,10 +119,10 @@ fn security_corpus_walk() {
         let result = parse(rel);
         let folder = rel.split('/').nth(1).unwrap_or("");
         match (result, expected_failure) {
-            (Err(e), Some(code)) => assert_eq!(e.code, code, "{rel}: {e}"),
+            (Err(e), Some(code)) => assert_eq!(e.code.as_str(), code, "{rel}: {e}"),
             (Ok(p), Some(code)) => panic!("{rel}: expected {code}, parsed as {}", p.format),
             (Err(e), None) if folder == "other" => {
-                assert_eq!(e.code, "unknown-format", "{rel}: {e}")
+                assert_eq!(e.code.as_str(), "unknown-format", "{rel}: {e}")
             }
             (Err(e), None) => panic!("{rel}: {e}"),
             (Ok(p), None) => {
@@ -301,7 +301,7 @@ fn sarif_sdk_validator_outputs() {
     }
     // The validator's own inputs: a syntax error is an input error.
     let e = parse("peers/sarif-sdk-validate/inputs/JSON1001.SyntaxError.sarif").unwrap_err();
-    assert_eq!(e.code, "invalid-json");
+    assert_eq!(e.code.as_str(), "invalid-json");
 }
 
 fn parsed(rel: &str) -> gate_artifacts::Parsed {
@@ -765,7 +765,7 @@ fn sarif_edge_cases() {
     ] {
         let e = parse(rel).unwrap_err();
         assert_eq!(
-            (e.code, e.position.clone()),
+            (e.code.as_str(), e.position.clone()),
             (
                 "sarif-no-results",
                 Some(gate_artifacts::Position::Pointer("/runs/0".into()))
@@ -1116,9 +1116,9 @@ fn empty_reports_and_error_outputs() {
         assert!(findings_of(&p).is_empty(), "{rel}");
     }
     let e = parse("security/osv-scanner/defectdojo-no-findings-empty-file.json").unwrap_err();
-    assert_eq!(e.code, "empty-file");
+    assert_eq!(e.code.as_str(), "empty-file");
     let e = parse("security/npm-audit/npm6-error.json").unwrap_err();
-    assert_eq!(e.code, "npm-audit-error");
+    assert_eq!(e.code.as_str(), "npm-audit-error");
     assert!(
         e.message
             .starts_with("this is npm's error output, not an audit report: enoaudit")
@@ -1137,7 +1137,7 @@ fn empty_reports_and_error_outputs() {
     )
     .unwrap_err();
     assert_eq!(
-        (e.code, e.position),
+        (e.code.as_str(), e.position),
         (
             "format-mismatch",
             Some(gate_artifacts::Position::Pointer(String::new()))

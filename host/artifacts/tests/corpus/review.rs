@@ -17,7 +17,7 @@ fn truncated_diff_file_is_an_input_error() {
         ),
     ] {
         let e = gate_artifacts::diff::parse_file("cut.diff", text).unwrap_err();
-        assert_eq!(e.code, "truncated-diff", "{text:?}");
+        assert_eq!(e.code.as_str(), "truncated-diff", "{text:?}");
         let line = if text == cut { 4 } else { 2 };
         assert_eq!(e.position, Some(Position::Line(line)));
         assert!(e.message.contains(missing), "{}", e.message);
@@ -59,7 +59,7 @@ fn cobertura_malformed_condition_coverage_is_an_error() {
         let e = parse("c.xml", &doc(&format!(" condition-coverage=\"{bad}\"")))
             .err()
             .unwrap_or_else(|| panic!("{bad:?} accepted"));
-        assert_eq!(e.code, "invalid-cobertura", "{bad:?}");
+        assert_eq!(e.code.as_str(), "invalid-cobertura", "{bad:?}");
         assert_eq!(
             e.position,
             Some(Position::LineCol { line: 3, column: 1 }),
@@ -190,7 +190,7 @@ fn istanbul_ill_formed_entries_are_errors() {
         let e = parse("coverage-final.json", doc)
             .err()
             .unwrap_or_else(|| panic!("accepted: {doc}"));
-        assert_eq!(e.code, "invalid-istanbul", "{doc}");
+        assert_eq!(e.code.as_str(), "invalid-istanbul", "{doc}");
         assert_eq!(
             e.position,
             Some(Position::Pointer((*pointer).into())),
@@ -250,7 +250,7 @@ fn go_cover_empty_file_name_and_line_zero_are_errors() {
         ("x.go:0.1,3.1 1 1", "bad block"),
     ] {
         let e = parse("c.out", &format!("mode: set\nok.go:1.1,2.1 1 1\n{block}\n")).unwrap_err();
-        assert_eq!(e.code, "invalid-go-cover", "{block}");
+        assert_eq!(e.code.as_str(), "invalid-go-cover", "{block}");
         assert_eq!(e.position, Some(Position::Line(3)), "{block}");
         assert!(e.message.contains(msg), "{}", e.message);
     }
@@ -260,7 +260,7 @@ fn go_cover_empty_file_name_and_line_zero_are_errors() {
 #[test]
 fn lcov_unknown_record_after_sf_is_not_part_of_the_name() {
     let e = parse("l.info", "TN:\nSF:a.c\nXX:garbage\nend_of_record\n").unwrap_err();
-    assert_eq!(e.code, "invalid-lcov");
+    assert_eq!(e.code.as_str(), "invalid-lcov");
     assert_eq!(e.position, Some(Position::Line(3)));
     assert_eq!(e.message, "unknown lcov record `XX:`");
 }
@@ -278,7 +278,7 @@ fn diff_file_hunk_mismatch_is_an_input_error() {
         ("+++ b/a\n@@ -0,0 +1 @@\n+x\n+y\n", 2),
     ] {
         let e = gate_artifacts::diff::parse_file("d.diff", text).unwrap_err();
-        assert_eq!(e.code, "invalid-diff", "{text:?}");
+        assert_eq!(e.code.as_str(), "invalid-diff", "{text:?}");
         assert_eq!(e.position, Some(Position::Line(line)), "{text:?}");
         assert!(
             e.message.contains("does not match its header"),
