@@ -306,8 +306,8 @@ fn audit_ci_thresholds_and_allowlists_agree() {
             agreed += 1;
         }
     }
-    // 10 cases × both report versions where present.
-    assert!(agreed >= 18, "only {agreed} case runs");
+    // 10 cases × both report versions.
+    assert_eq!(agreed, 20, "only {agreed} case runs");
 }
 
 /// audit-ci's allowlist by path (`GHSA-…|axios`): waivers scoped to a
@@ -344,27 +344,30 @@ fn audit_ci_path_allowlist_and_skip_dev() {
     assert_eq!(r.code(), 1);
     let v = r.json();
     let findings = v["policies"][0]["findings"].as_array().unwrap();
-    let waived: Vec<&str> = findings
-        .iter()
-        .filter(|f| f["status"] == "waived")
-        .map(|f| f["resource"].as_str().unwrap())
-        .collect();
-    assert!(
-        !waived.is_empty() && waived.iter().all(|r| r.starts_with("axios")),
-        "{waived:?}"
+    let with_status = |status: &str| -> Vec<(&str, &str)> {
+        findings
+            .iter()
+            .filter(|f| f["status"] == status)
+            .map(|f| (f["rule"].as_str().unwrap(), f["resource"].as_str().unwrap()))
+            .collect()
+    };
+    // The three axios advisories are waived; follow-redirects' stay open.
+    assert_eq!(
+        with_status("waived"),
+        [
+            ("GHSA-cph5-m8f7-6c5x", "axios"),
+            ("GHSA-4w2v-q235-vp99", "axios"),
+            ("GHSA-42xw-2xvc-qx8m", "axios"),
+        ]
     );
-    let blocking_high: Vec<&Value> = findings
+    let blocking_high: Vec<&str> = findings
         .iter()
         .filter(|f| f["blocking"] == true && f["severity"] == "high")
+        .map(|f| f["resource"].as_str().unwrap())
         .collect();
-    assert!(blocking_high.iter().all(|f| {
-        f["resource"]
-            .as_str()
-            .unwrap()
-            .starts_with("follow-redirects")
-    }));
-    assert!(
-        !blocking_high.is_empty(),
+    assert_eq!(
+        blocking_high,
+        ["follow-redirects"],
         "audit-ci: failedLevelsFound [high]"
     );
 
