@@ -1179,8 +1179,7 @@ fn progress_bars_only_on_a_terminal() {
     let run = quiet
         .run(&["pack", "pull", &reg.oci("ns/bar:v1")])
         .expect_code(0);
-    assert!(!run.stderr().contains('%'), "{}", run.stderr());
-    assert!(!run.stderr().contains("pulling"), "{}", run.stderr());
+    assert_eq!(run.stderr(), "", "no progress");
     let dir = pack_dir(&quiet, "p", "1.0.1");
     let run = quiet
         .run(&["pack", "push", dir.to_str().unwrap(), &reg.oci("ns/bar:v2")])

@@ -233,7 +233,7 @@ fn base_diff_is_read_whatever_the_git_diff_prefix_config() {
             .to_string()
     };
     let plain = summary(&t);
-    assert!(plain.contains("patch 50.00% < 80%"), "{plain}");
+    assert_eq!(plain, "coverage gate failed: patch 50.00% < 80%");
     for (key, value) in [
         ("diff.dstPrefix", "x/"),
         ("diff.srcPrefix", "y/"),
