@@ -238,6 +238,8 @@ pub fn snapshot_settings(dirs: &[&TestDir]) -> insta::Settings {
     settings.add_filter(&regex::escape(&repo().to_string_lossy()), "[repo]");
     let version = regex::escape(env!("CARGO_PKG_VERSION"));
     settings.add_filter(&format!(r"\bgate {version}\b"), "gate [version]");
+    // The man page's VERSION section.
+    settings.add_filter(&format!(r"(?m)^v{version}$"), "v[version]");
     settings.add_filter(
         &format!(r#""gate_version": "{version}""#),
         r#""gate_version": "[version]""#,
