@@ -92,7 +92,7 @@ fn same_inputs_give_byte_identical_json() {
 }
 
 #[test]
-fn now_comes_from_environment_when_no_flag() {
+fn now_comes_from_environment_when_no_flag() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     t.write("gate.toml", config(50.0));
@@ -100,11 +100,11 @@ fn now_comes_from_environment_when_no_flag() {
         .command()
         .args(["check", "--format", "json"])
         .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .output()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(v["now"], "2023-11-14T22:13:20Z");
     assert_eq!(v["context"]["now_source"], "SOURCE_DATE_EPOCH");
+    Ok(())
 }
 
 #[test]

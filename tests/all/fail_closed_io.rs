@@ -125,7 +125,7 @@ fn every_printing_command_to_dev_full_is_an_output_error() {
 }
 
 #[test]
-fn stderr_to_dev_full_does_not_panic() {
+fn stderr_to_dev_full_does_not_panic() -> anyhow::Result<()> {
     let t = TestDir::new();
     let full = std::fs::OpenOptions::new()
         .write(true)
@@ -136,9 +136,9 @@ fn stderr_to_dev_full_does_not_panic() {
         .command()
         .args(["parse", "missing.info"])
         .stderr(full)
-        .output()
-        .unwrap();
+        .output()?;
     assert_eq!(out.status.code(), Some(3));
+    Ok(())
 }
 
 /// `gate … | head -1`: the reader goes away after a little.
@@ -339,12 +339,12 @@ fn go_mod_on_a_device_is_an_input_error() {
 }
 
 #[test]
-fn oci_layout_pointing_at_dev_zero_is_a_registry_error() {
+fn oci_layout_pointing_at_dev_zero_is_a_registry_error() -> anyhow::Result<()> {
     let t = TestDir::new();
     let _s = t.snapshots();
     let hex = "a".repeat(64);
     let dir = t.path().join("layout");
-    std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+    std::fs::create_dir_all(dir.join("blobs/sha256"))?;
     t.write("layout/oci-layout", r#"{"imageLayoutVersion":"1.0.0"}"#);
     t.write(
         "layout/index.json",
@@ -358,16 +358,17 @@ fn oci_layout_pointing_at_dev_zero_is_a_registry_error() {
     let r = run_bounded(cmd).expect_code(5);
     insta::assert_snapshot!("oci_layout_blob_on_dev_zero", r.transcript());
     // The index itself.
-    std::fs::remove_file(dir.join("index.json")).unwrap();
+    std::fs::remove_file(dir.join("index.json"))?;
     symlink("/dev/zero", &dir.join("index.json"));
     let mut cmd = t.command();
     cmd.args(["pack", "inspect", "layout"]);
     let r = run_bounded(cmd).expect_code(5);
     insta::assert_snapshot!("oci_layout_index_on_dev_zero", r.transcript());
+    Ok(())
 }
 
 #[test]
-fn inputs_over_the_size_limit_name_the_limit() {
+fn inputs_over_the_size_limit_name_the_limit() -> anyhow::Result<()> {
     let t = TestDir::new();
     let _s = t.snapshots();
     let mut big = String::from("SF:src/a.rs\n");
@@ -380,8 +381,7 @@ fn inputs_over_the_size_limit_name_the_limit() {
         .command()
         .args(["parse", "big.info"])
         .env("GATE_MAX_INPUT_MIB", "1")
-        .output()
-        .unwrap();
+        .output()?;
     let r = Run { out: r }.expect_code(3);
     insta::assert_snapshot!("input_too_large_by_env", r.transcript());
     // Under the default limit it is read.
@@ -398,8 +398,7 @@ fn inputs_over_the_size_limit_name_the_limit() {
         .command()
         .arg("check")
         .env("GATE_MAX_INPUT_MIB", "4")
-        .output()
-        .unwrap();
+        .output()?;
     assert_ne!(Run { out: r }.code(), 3);
 
     let mut all = String::new();
@@ -408,18 +407,18 @@ fn inputs_over_the_size_limit_name_the_limit() {
             .command()
             .args(["parse", "big.info"])
             .env("GATE_MAX_INPUT_MIB", bad)
-            .output()
-            .unwrap();
+            .output()?;
         let r = Run { out: r }.expect_code(2);
         all.push_str(&r.titled(&format!("GATE_MAX_INPUT_MIB={bad}")));
     }
     insta::assert_snapshot!("bad_input_size_limits", all);
+    Ok(())
 }
 
 // ---- item 8: report files -----------------------------------------------
 
 #[test]
-fn report_json_to_dev_null_writes_through_and_keeps_the_device() {
+fn report_json_to_dev_null_writes_through_and_keeps_the_device() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     let link = t.path().join("null.json");
@@ -432,15 +431,10 @@ fn report_json_to_dev_null_writes_through_and_keeps_the_device() {
         "json=null.json",
     ])
     .expect_code(0);
-    let meta = std::fs::symlink_metadata(&link).unwrap();
+    let meta = std::fs::symlink_metadata(&link)?;
     assert!(meta.file_type().is_symlink(), "the link was replaced");
     use std::os::unix::fs::FileTypeExt;
-    assert!(
-        std::fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    assert!(std::fs::metadata("/dev/null")?.file_type().is_char_device());
     // A full device: the write fails, the device stays, exit 3.
     symlink("/dev/full", &t.path().join("full.json"));
     let _s = t.snapshots();
@@ -454,6 +448,7 @@ fn report_json_to_dev_null_writes_through_and_keeps_the_device() {
         ])
         .expect_code(3);
     insta::assert_snapshot!(r.transcript());
+    Ok(())
 }
 
 #[test]
@@ -475,7 +470,7 @@ fn report_to_dev_stdout_goes_to_stdout() {
 }
 
 #[test]
-fn report_to_a_fifo_writes_through_and_keeps_the_fifo() {
+fn report_to_a_fifo_writes_through_and_keeps_the_fifo() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     let fifo = t.path().join("report.fifo");
@@ -497,17 +492,15 @@ fn report_to_a_fifo_writes_through_and_keeps_the_fifo() {
     ]);
     let r = run_bounded(cmd);
     use std::os::unix::fs::FileTypeExt;
-    let still_fifo = std::fs::symlink_metadata(&fifo)
-        .unwrap()
-        .file_type()
-        .is_fifo();
+    let still_fifo = std::fs::symlink_metadata(&fifo)?.file_type().is_fifo();
     if !still_fifo {
         panic!("the fifo was replaced:\n{}", r.stderr());
     }
     let r = r.expect_code(0);
-    let text = rx.recv_timeout(Duration::from_secs(120)).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let text = rx.recv_timeout(Duration::from_secs(120))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
     assert_eq!(v["outcome"], "pass", "{}", r.stderr());
+    Ok(())
 }
 
 /// Runs gate under `sh` to set the umask and file size limit first, with
@@ -531,7 +524,7 @@ fn run_in_sh(t: &TestDir, setup: &str, args: &[&str]) -> Run {
 }
 
 #[test]
-fn report_files_get_the_umask_mode_not_0600() {
+fn report_files_get_the_umask_mode_not_0600() -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
@@ -549,8 +542,7 @@ fn report_files_get_the_umask_mode_not_0600() {
             ],
         )
         .expect_code(0);
-        let got = std::fs::metadata(t.path().join(&name))
-            .unwrap()
+        let got = std::fs::metadata(t.path().join(&name))?
             .permissions()
             .mode()
             & 0o777;
@@ -568,10 +560,11 @@ fn report_files_get_the_umask_mode_not_0600() {
     };
     assert_eq!(mode("key"), 0o600);
     assert_eq!(mode("key.pub"), 0o666);
+    Ok(())
 }
 
 #[test]
-fn report_write_failure_keeps_the_previous_report() {
+fn report_write_failure_keeps_the_previous_report() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     t.write("out/report.html", "previous report");
@@ -602,21 +595,21 @@ fn report_write_failure_keeps_the_previous_report() {
         r.stderr()
     );
     assert_eq!(
-        std::fs::read_to_string(t.path().join("out/report.html")).unwrap(),
+        std::fs::read_to_string(t.path().join("out/report.html"))?,
         "previous report"
     );
-    let left: Vec<_> = std::fs::read_dir(t.path().join("out"))
-        .unwrap()
+    let left: Vec<_> = std::fs::read_dir(t.path().join("out"))?
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, ["report.html"], "temp files left behind");
+    Ok(())
 }
 
 #[test]
-fn report_into_a_directory_is_an_output_error_naming_it() {
+fn report_into_a_directory_is_an_output_error_naming_it() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
-    std::fs::create_dir(t.path().join("reports")).unwrap();
+    std::fs::create_dir(t.path().join("reports"))?;
     let _s = t.snapshots();
     let r = t
         .run(&[
@@ -628,12 +621,13 @@ fn report_into_a_directory_is_an_output_error_naming_it() {
         ])
         .expect_code(3);
     insta::assert_snapshot!(r.transcript());
+    Ok(())
 }
 
 // ---- item 9: option injection into git ----------------------------------
 
 #[test]
-fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
+fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     t.git(&["init", "-q"]);
@@ -648,8 +642,7 @@ fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
         all.push_str(&r.titled(base));
     }
     insta::assert_snapshot!(all);
-    let made: Vec<_> = std::fs::read_dir(t.path())
-        .unwrap()
+    let made: Vec<_> = std::fs::read_dir(t.path())?
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("pwned"))
         .collect();
@@ -657,10 +650,11 @@ fn base_ref_starting_with_dash_is_a_usage_error_not_a_git_option() {
     // A ref is still read as a ref (after --end-of-options).
     t.run(&["check", "--artifact", "lcov.info", "--base", "HEAD"])
         .expect_code(0);
+    Ok(())
 }
 
 #[test]
-fn git_diff_output_is_bounded_by_the_input_size_limit() {
+fn git_diff_output_is_bounded_by_the_input_size_limit() -> anyhow::Result<()> {
     let t = TestDir::new();
     let _s = t.snapshots();
     t.write("lcov.info", LCOV_80);
@@ -674,18 +668,18 @@ fn git_diff_output_is_bounded_by_the_input_size_limit() {
         .command()
         .args(["check", "--artifact", "lcov.info", "--base", "HEAD~1"])
         .env("GATE_MAX_INPUT_MIB", "1")
-        .output()
-        .unwrap();
+        .output()?;
     let r = Run { out }.expect_code(3);
     insta::assert_snapshot!(r.transcript());
     t.run(&["check", "--artifact", "lcov.info", "--base", "HEAD~1"])
         .expect_code(0);
+    Ok(())
 }
 
 // ---- item 12: malformed oci:// references -------------------------------
 
 #[test]
-fn malformed_oci_use_is_a_config_error_with_its_place() {
+fn malformed_oci_use_is_a_config_error_with_its_place() -> anyhow::Result<()> {
     let t = TestDir::new();
     let _s = t.snapshots();
     t.write("lcov.info", LCOV_80);
@@ -707,13 +701,14 @@ fn malformed_oci_use_is_a_config_error_with_its_place() {
             assert_eq!(r.code(), 2, "{bad} {args:?}:\n{}", r.stderr());
             all.push_str(&r.titled(&format!("use = \"{bad}\": {}", args.join(" "))));
         }
-        std::fs::remove_file(t.path().join("gate.toml")).unwrap();
+        std::fs::remove_file(t.path().join("gate.toml"))?;
         let r = t
             .run(&["eval", "--policy", bad, "lcov.info"])
             .expect_code(2);
         all.push_str(&r.titled(&format!("eval --policy {bad}")));
     }
     insta::assert_snapshot!(all);
+    Ok(())
 }
 
 // ---- item 13: config errors carry a place and are printed once ----------

@@ -677,17 +677,16 @@ const POLARIS: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn polaris_agreement() {
+fn polaris_agreement() -> anyhow::Result<()> {
     let Some(corpus) = corpus_or_skip() else {
-        return;
+        return Ok(());
     };
     // Polaris' convention: `failure*` files fail the check of their
     // directory, `success*` files pass it.
     let dir = corpus.join("peers/polaris-checks");
     let mut cases = Vec::new();
     for (check, rule) in POLARIS {
-        let mut names: Vec<String> = std::fs::read_dir(dir.join(check))
-            .unwrap()
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(check))?
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with("failure") || n.starts_with("success"))
             .collect();
@@ -707,6 +706,7 @@ fn polaris_agreement() {
         );
     }
     s.report("polaris", 90.0);
+    Ok(())
 }
 
 /// kubesec's expected score sign (peers/kubesec/EXPECTED.md): "< 0" means a
@@ -878,9 +878,9 @@ fn findings_carry_ids_aliases_locations_and_resources() {
 }
 
 #[test]
-fn params_select_rules_override_severity_and_skip_resources() {
+fn params_select_rules_override_severity_and_skip_resources() -> anyhow::Result<()> {
     let Some(corpus) = corpus_or_skip() else {
-        return;
+        return Ok(());
     };
     let dir = corpus.join("peers/checkov-terraform-plan");
     let files = vec!["plan-tfplan.json".to_string()];
@@ -921,10 +921,9 @@ fn params_select_rules_override_severity_and_skip_resources() {
         .args(["eval", "--policy", "builtin:iac", "--format", "json", "--params"])
         .arg(r#"{"rules": {"enable": ["iac/required-tags"]}, "required-tags": ["Owner"], "fail-on": "low"}"#)
         .arg("plan-tfplan.json")
-        .output()
-        .unwrap();
+        .output()?;
     assert_eq!(r.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    let v: Value = serde_json::from_slice(&r.stdout)?;
     let f = v["policies"][0]["findings"].as_array().unwrap();
     // Every one of the plan's 39 resources lacks the tag.
     assert_eq!(f.len(), 39);
@@ -950,11 +949,11 @@ fn params_select_rules_override_severity_and_skip_resources() {
             r#"{"fail-on": "bogus"}"#,
             "plan-tfplan.json",
         ])
-        .output()
-        .unwrap();
+        .output()?;
     let r = crate::Run { out: r }.expect_code(2);
     let _s = t.snapshots();
     insta::assert_snapshot!(r.transcript());
+    Ok(())
 }
 
 #[test]
@@ -1065,9 +1064,9 @@ Resources:
 }
 
 #[test]
-fn real_corpus_files_evaluate_without_errors() {
+fn real_corpus_files_evaluate_without_errors() -> anyhow::Result<()> {
     let Some(corpus) = corpus_or_skip() else {
-        return;
+        return Ok(());
     };
     // Every IaC family of the corpus goes through the pack end to end.
     let root = corpus.join("iac");
@@ -1084,8 +1083,7 @@ fn real_corpus_files_evaluate_without_errors() {
     for f in files {
         let p = root.join(f);
         if p.is_dir() {
-            let mut inner: Vec<String> = std::fs::read_dir(&p)
-                .unwrap()
+            let mut inner: Vec<String> = std::fs::read_dir(&p)?
                 .map(|e| format!("{f}/{}", e.unwrap().file_name().to_string_lossy()))
                 .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
                 .collect();
@@ -1126,4 +1124,5 @@ fn real_corpus_files_evaluate_without_errors() {
         "{rules:?}"
     );
     assert!(rules.iter().any(|r| r.starts_with("iac/k8s-")), "{rules:?}");
+    Ok(())
 }

@@ -73,9 +73,9 @@ fn recount_last_hunk(diff: &str) -> String {
 }
 
 #[test]
-fn diff_cover_patch_coverage_agrees_on_lcov_inputs() {
+fn diff_cover_patch_coverage_agrees_on_lcov_inputs() -> anyhow::Result<()> {
     let Some(corpus) = corpus_or_skip() else {
-        return;
+        return Ok(());
     };
     let dir = corpus.join("peers/diff-cover");
     // The corpus may be anywhere (GATE_CORPUS): masked before the checkout.
@@ -108,10 +108,7 @@ fn diff_cover_patch_coverage_agrees_on_lcov_inputs() {
                 ])
                 .expect_code(3);
             truncated.push_str(&r.titled(diff));
-            t.write(
-                diff,
-                recount_last_hunk(&std::fs::read_to_string(&raw).unwrap()),
-            )
+            t.write(diff, recount_last_hunk(&std::fs::read_to_string(&raw)?))
         } else {
             dir.join(diff)
         };
@@ -169,6 +166,7 @@ fn diff_cover_patch_coverage_agrees_on_lcov_inputs() {
     }
     // Each trimmed diff is `truncated-diff` at its last hunk.
     insta::assert_snapshot!("truncated_diff_cover_diffs", truncated);
+    Ok(())
 }
 
 #[test]

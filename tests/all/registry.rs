@@ -127,7 +127,7 @@ fn manifest(reg: &Registry, repo_tag: &str) -> serde_json::Value {
 }
 
 #[test]
-fn build_validates_and_writes_an_oci_layout() {
+fn build_validates_and_writes_an_oci_layout() -> anyhow::Result<()> {
     let t = TestDir::new();
     let dir = pack_dir(&t, "p", "1.0.0");
     let run = t
@@ -136,8 +136,7 @@ fn build_validates_and_writes_an_oci_layout() {
     let digest = digest_line(&run.stdout());
     assert!(t.path().join("out.oci/oci-layout").is_file());
     let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.path().join("out.oci/index.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(t.path().join("out.oci/index.json"))?)?;
     assert_eq!(index["manifests"][0]["digest"], digest.as_str());
     // Inspect reads the layout; the pack metadata is embedded in the component.
     let run = t
@@ -158,7 +157,7 @@ fn build_validates_and_writes_an_oci_layout() {
     let layout = t.path().join("out.oci/blobs/sha256");
     let config_digest = doc["manifest"]["config"]["digest"].as_str().unwrap();
     let config: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(layout.join(&config_digest[7..])).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(layout.join(&config_digest[7..]))?)?;
     assert_eq!(config["architecture"], "wasm");
     assert_eq!(config["os"], "wasip2");
     assert_eq!(config["component"]["target"], "gate:policy/policy@0.2.0");
@@ -196,8 +195,7 @@ fn build_validates_and_writes_an_oci_layout() {
     };
     t.write(
         "p/pack.toml",
-        std::fs::read_to_string(dir.join("pack.toml"))
-            .unwrap()
+        std::fs::read_to_string(dir.join("pack.toml"))?
             .replace("min-line = 50", "min-line = \"high\""),
     );
     let mut all = build().titled("default params the schema refuses");
@@ -210,13 +208,16 @@ fn build_validates_and_writes_an_oci_layout() {
     t.write("p/junk.wasm", b"\0asm\x01\0\0\0");
     all.push_str(&build().titled("an empty core module"));
     insta::assert_snapshot!(all);
+    Ok(())
 }
 
 #[test]
-fn push_pull_and_skopeo_interop() {
-    let Some(reg) = Registry::start() else { return };
+fn push_pull_and_skopeo_interop() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     if !have("skopeo", &["--version"]) {
-        return;
+        return Ok(());
     }
     let t = TestDir::new();
     let digest = push(&t, &reg, "ns/pack:v1", "1.0.0");
@@ -224,8 +225,7 @@ fn push_pull_and_skopeo_interop() {
     // skopeo lists and reads what gate pushed.
     let tags = Command::new("skopeo")
         .args(["list-tags", "--tls-verify=false", &reg.docker("ns/pack")])
-        .output()
-        .unwrap();
+        .output()?;
     assert!(tags.status.success());
     assert!(String::from_utf8_lossy(&tags.stdout).contains("\"v1\""));
     let m = manifest(&reg, "ns/pack:v1");
@@ -258,8 +258,7 @@ fn push_pull_and_skopeo_interop() {
             &format!("oci:{}:2.0.0", t.path().join("other.oci").display()),
             &reg.docker("ns/copied:v2"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     assert!(
         copy.status.success(),
         "{}",
@@ -294,11 +293,14 @@ fn push_pull_and_skopeo_interop() {
         .run(&["pack", "pull", "--offline", "oci://air.gapped/ns/nope:v1"])
         .expect_code(5);
     insta::assert_snapshot!("offline_pull_not_in_cache", missing.transcript());
+    Ok(())
 }
 
 #[test]
-fn check_runs_an_oci_policy_and_locks_its_digest() {
-    let Some(reg) = Registry::start() else { return };
+fn check_runs_an_oci_policy_and_locks_its_digest() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     let d1 = push(&t, &reg, "ns/pack:stable", "1.0.0");
     t.write("lcov.info", LCOV_80);
@@ -316,7 +318,7 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     assert_eq!(doc["policies"][0]["outcome"], "pass");
     assert_eq!(doc["policies"][1]["name"], "strict");
     assert_eq!(doc["policies"][1]["outcome"], "warn");
-    let lock = std::fs::read_to_string(t.path().join("gate.lock")).unwrap();
+    let lock = std::fs::read_to_string(t.path().join("gate.lock"))?;
     assert!(lock.contains(&d1), "{lock}");
     assert!(lock.contains(&reg.oci("ns/pack:stable")), "{lock}");
 
@@ -332,17 +334,9 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     // Names the digest the tag moved to (masked in the snapshot).
     refused.expect_stderr(&d2);
     insta::assert_snapshot!("locked_tag_moved", refused.transcript());
-    assert!(
-        std::fs::read_to_string(t.path().join("gate.lock"))
-            .unwrap()
-            .contains(&d1)
-    );
+    assert!(std::fs::read_to_string(t.path().join("gate.lock"))?.contains(&d1));
     t.run(&["check", "--format", "json"]).expect_code(0);
-    assert!(
-        std::fs::read_to_string(t.path().join("gate.lock"))
-            .unwrap()
-            .contains(&d2)
-    );
+    assert!(std::fs::read_to_string(t.path().join("gate.lock"))?.contains(&d2));
     t.run(&["check", "--locked", "--format", "json"])
         .expect_code(0);
 
@@ -361,7 +355,7 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
 
     // A refused --locked run leaves the cache's idea of the tag alone, and
     // downloads nothing of the moved pack.
-    let d3 = digest_line(&std::fs::read_to_string(t.path().join("gate.lock")).unwrap());
+    let d3 = digest_line(&std::fs::read_to_string(t.path().join("gate.lock"))?);
     let tag_ref = t
         .cache
         .join(format!("packs/refs/127.0.0.1_{}/ns/pack/stable", reg.port));
@@ -369,21 +363,17 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
     let before = cache_blobs(&t);
     t.run(&["check", "--locked"]).expect_code(5);
     assert_eq!(cache_blobs(&t), before, "nothing of {d4} was cached");
-    assert_eq!(std::fs::read_to_string(&tag_ref).unwrap().trim(), d3);
+    assert_eq!(std::fs::read_to_string(&tag_ref)?.trim(), d3);
     // Once the cache knows the new digest, an offline locked run still
     // loads the locked one.
     t.run(&["pack", "pull", &reg.oci("ns/pack:stable")])
         .expect_code(0);
-    assert_eq!(std::fs::read_to_string(&tag_ref).unwrap().trim(), d4);
+    assert_eq!(std::fs::read_to_string(&tag_ref)?.trim(), d4);
     let off = t
         .run(&["check", "--offline", "--locked", "--format", "json"])
         .expect_code(0);
     assert_eq!(off.json()["policies"][0]["pack"]["digest"], d3.as_str());
-    assert!(
-        std::fs::read_to_string(t.path().join("gate.lock"))
-            .unwrap()
-            .contains(&d3)
-    );
+    assert!(std::fs::read_to_string(t.path().join("gate.lock"))?.contains(&d3));
 
     // Commands that write to the registry refuse offline mode.
     let dir = pack_dir(&t, "offline-push", "9.9.9");
@@ -396,15 +386,17 @@ fn check_runs_an_oci_policy_and_locks_its_digest() {
             dir.to_str().unwrap(),
             &reg.oci("ns/pack:nope"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     let refused = Run { out: refused }.expect_code(2);
     insta::assert_snapshot!("offline_push_refused", refused.transcript());
+    Ok(())
 }
 
 #[test]
-fn signatures_are_required_once_keys_are_trusted() {
-    let Some(reg) = Registry::start() else { return };
+fn signatures_are_required_once_keys_are_trusted() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     push(&t, &reg, "ns/signed:v1", "1.0.0");
     t.run(&["pack", "keygen", "alice.key"]).expect_code(0);
@@ -417,7 +409,7 @@ fn signatures_are_required_once_keys_are_trusted() {
         )
     };
     // A base64 key inline works as well as a path.
-    let alice_pub = std::fs::read_to_string(t.path().join("alice.key.pub")).unwrap();
+    let alice_pub = std::fs::read_to_string(t.path().join("alice.key.pub"))?;
     t.write("gate.toml", config(alice_pub.trim()));
 
     let _s = snapshots(&t);
@@ -491,6 +483,7 @@ fn signatures_are_required_once_keys_are_trusted() {
     // Offline, the cached signature is verified again.
     t.run(&["check", "--offline", "--format", "json"])
         .expect_code(0);
+    Ok(())
 }
 
 /// Pulls into a fresh cache and expects exit 5 and a clean cache; returns
@@ -505,8 +498,10 @@ fn pull_fails(reg_ref: &str, title: &str) -> String {
 }
 
 #[test]
-fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
-    let Some(reg) = Registry::start() else { return };
+fn registry_faults_are_exit_5_and_leave_the_cache_clean() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     let _s = snapshots(&t);
 
@@ -522,30 +517,30 @@ fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
     let m = manifest(&reg, "ns/tamper:v1");
     let layer = m["layers"][0]["digest"].as_str().unwrap().to_string();
     let file = reg.blob_file(&layer);
-    let mut bytes = std::fs::read(&file).unwrap();
+    let mut bytes = std::fs::read(&file)?;
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
-    std::fs::write(&file, &bytes).unwrap();
+    std::fs::write(&file, &bytes)?;
     all.push_str(&pull_fails(&reg.oci("ns/tamper:v1"), "a tampered layer"));
 
     // A blob longer than its descriptor.
     let mut longer = bytes.clone();
     longer.extend_from_slice(b"trailing bytes");
-    std::fs::write(&file, &longer).unwrap();
+    std::fs::write(&file, &longer)?;
     all.push_str(&pull_fails(
         &reg.oci("ns/tamper:v1"),
         "a blob longer than its descriptor",
     ));
 
     // Truncated blob.
-    std::fs::write(&file, &bytes[..mid]).unwrap();
+    std::fs::write(&file, &bytes[..mid])?;
     all.push_str(&pull_fails(&reg.oci("ns/tamper:v1"), "a truncated blob"));
 
     // Manifest digest mismatch: the stored manifest no longer matches its digest.
     let d2 = push(&t, &reg, "ns/badmanifest:v1", "3.0.0");
     let mfile = reg.blob_file(&d2);
-    let text = std::fs::read_to_string(&mfile).unwrap();
-    std::fs::write(&mfile, text.replace("3.0.0", "6.6.6")).unwrap();
+    let text = std::fs::read_to_string(&mfile)?;
+    std::fs::write(&mfile, text.replace("3.0.0", "6.6.6"))?;
     all.push_str(&pull_fails(
         &reg.oci("ns/badmanifest:v1"),
         "a manifest that does not match its digest",
@@ -562,6 +557,7 @@ fn registry_faults_are_exit_5_and_leave_the_cache_clean() {
         "the registry is down",
     ));
     insta::assert_snapshot!(all);
+    Ok(())
 }
 
 /// A fake registry that answers every request with a canned response.
@@ -580,7 +576,7 @@ fn fake_registry(response: &'static str) -> u16 {
 }
 
 #[test]
-fn unauthorized_without_credentials_is_exit_5() {
+fn unauthorized_without_credentials_is_exit_5() -> anyhow::Result<()> {
     let port = fake_registry(
         "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"registry\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     );
@@ -594,20 +590,20 @@ fn unauthorized_without_credentials_is_exit_5() {
             "pull",
             &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     let run = Run { out }.expect_code(5);
     insta::assert_snapshot!(run.transcript());
     assert_eq!(cache_blobs(&t), Vec::<String>::new());
+    Ok(())
 }
 
 #[test]
-fn basic_credentials_come_from_the_docker_config() {
+fn basic_credentials_come_from_the_docker_config() -> anyhow::Result<()> {
     // The fake answers 401 to requests without the right header, and a
     // manifest that is not a pack otherwise: reaching that error proves the
     // credentials were sent.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
     std::thread::spawn(move || {
         for s in listener.incoming().take(8) {
             let Ok(mut s) = s else { return };
@@ -636,19 +632,19 @@ fn basic_credentials_come_from_the_docker_config() {
             "pull",
             &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     // Past auth: the fake's `{}` is not a pack manifest.
     let run = Run { out }.expect_code(5);
     insta::assert_snapshot!(run.transcript());
+    Ok(())
 }
 
 #[test]
-fn bearer_tokens_are_fetched_from_the_realm() {
+fn bearer_tokens_are_fetched_from_the_realm() -> anyhow::Result<()> {
     // One fake serves both: /token hands out a token (checking the basic
     // credentials and the scope), /v2/... wants it.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
     std::thread::spawn(move || {
         for s in listener.incoming().take(8) {
             let Ok(mut s) = s else { return };
@@ -694,12 +690,12 @@ fn bearer_tokens_are_fetched_from_the_realm() {
             "pull",
             &format!("oci://127.0.0.1:{port}/ns/pack:v1"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     // The token got us past auth to the registry's own answer
     // (`manifest_unknown`).
     let run = Run { out }.expect_code(5);
     insta::assert_snapshot!(run.transcript());
+    Ok(())
 }
 
 /// Copies a built layout with Kubewarden's legacy media types.
@@ -722,10 +718,12 @@ fn kubewarden_layout(src: &std::path::Path, dst: &std::path::Path) {
 }
 
 #[test]
-fn kubewarden_legacy_packs_are_read() {
-    let Some(reg) = Registry::start() else { return };
+fn kubewarden_legacy_packs_are_read() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     if !have("skopeo", &["--version"]) {
-        return;
+        return Ok(());
     }
     let t = TestDir::new();
     let dir = pack_dir(&t, "p", "1.0.0");
@@ -739,8 +737,7 @@ fn kubewarden_legacy_packs_are_read() {
             &format!("oci:{}:1.0.0", t.path().join("legacy.oci").display()),
             &reg.docker("kw/policy:v1"),
         ])
-        .output()
-        .unwrap();
+        .output()?;
     assert!(
         copy.status.success(),
         "{}",
@@ -760,11 +757,14 @@ fn kubewarden_legacy_packs_are_read() {
         ])
         .expect_code(0);
     assert_eq!(run.json()["policies"][0]["name"], "coverage");
+    Ok(())
 }
 
 #[test]
-fn concurrent_pulls_share_one_cache() {
-    let Some(reg) = Registry::start() else { return };
+fn concurrent_pulls_share_one_cache() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     let digest = push(&t, &reg, "ns/pack:v1", "1.0.0");
     let children: Vec<_> = (0..4)
@@ -778,7 +778,7 @@ fn concurrent_pulls_share_one_cache() {
         })
         .collect();
     for c in children {
-        let out = c.wait_with_output().unwrap();
+        let out = c.wait_with_output()?;
         assert!(
             out.status.success(),
             "{}",
@@ -791,10 +791,11 @@ fn concurrent_pulls_share_one_cache() {
     assert_eq!(blobs.len(), 4, "manifest, config, two layers: {blobs:?}");
     let dir = t.cache.join("packs/blobs/sha256");
     for b in blobs {
-        let bytes = std::fs::read(dir.join(&b)).unwrap();
+        let bytes = std::fs::read(dir.join(&b))?;
         use sha2::Digest;
         assert_eq!(format!("{:x}", sha2::Sha256::digest(&bytes)), b);
     }
+    Ok(())
 }
 
 /// The verdict entry of the policy named `name`.
@@ -818,8 +819,10 @@ fn metric(entry: &serde_json::Value, name: &str) -> serde_json::Value {
 }
 
 #[test]
-fn pack_defaults_apply_when_gate_toml_gives_none() {
-    let Some(reg) = Registry::start() else { return };
+fn pack_defaults_apply_when_gate_toml_gives_none() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     // example-gates: `coverage` is hard with min-line 50, `strict` soft with min-line 95.
     let digest = push(&t, &reg, "ns/defaults:v1", "1.0.0");
@@ -849,11 +852,10 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
     assert_eq!(strict["pack"]["digest"], digest.as_str());
     assert_eq!(strict["pack"]["policy"], "strict");
     // The published verdict schema knows `pack`.
-    let schema: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(crate::repo().join("schemas/verdict.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(
+        crate::repo().join("schemas/verdict.schema.json"),
+    )?)?;
+    let validator = jsonschema::validator_for(&schema)?;
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
     let coverage = policy(&doc, "coverage");
@@ -932,11 +934,10 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
         .expect_code(0);
     let layout = t.path().join("local.oci");
     let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(layout.join("index.json"))?)?;
     let m = index["manifests"][0]["digest"].as_str().unwrap();
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&m[7..])).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&m[7..]))?)?;
     let strict_layer = manifest["layers"][1]["digest"].as_str().unwrap();
     let file = layout.join("blobs/sha256").join(&strict_layer[7..]);
     let eval = t
@@ -959,6 +960,7 @@ fn pack_defaults_apply_when_gate_toml_gives_none() {
         doc["policies"][0].get("pack").is_none(),
         "a file is not a registry pack"
     );
+    Ok(())
 }
 
 /// Rewrites the manifest of a layout with `edit`, keeping blobs and tag.
@@ -1017,8 +1019,10 @@ fn packs_for_a_newer_gate_are_refused_at_pull() {
 }
 
 #[test]
-fn signatures_travel_with_save_and_load() {
-    let Some(reg) = Registry::start() else { return };
+fn signatures_travel_with_save_and_load() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     let signed = push(&t, &reg, "ns/airgap:signed", "1.0.0");
     push(&t, &reg, "ns/airgap:unsigned", "1.0.1");
@@ -1059,8 +1063,7 @@ fn signatures_travel_with_save_and_load() {
                 "--raw",
                 &format!("oci:{}:signed", t.path().join("signed.oci").display()),
             ])
-            .output()
-            .unwrap();
+            .output()?;
         assert!(
             inspect.status.success(),
             "{}",
@@ -1076,7 +1079,7 @@ fn signatures_travel_with_save_and_load() {
     // The air-gapped host: its registry is unreachable, only the layouts arrive.
     let air = TestDir::new();
     for f in ["alice.key.pub", "mallory.key.pub"] {
-        std::fs::copy(t.path().join(f), air.path().join(f)).unwrap();
+        std::fs::copy(t.path().join(f), air.path().join(f))?;
     }
     let layout = |name: &str| t.path().join(name).to_str().unwrap().to_string();
     air.run(&[
@@ -1131,6 +1134,7 @@ fn signatures_travel_with_save_and_load() {
     config("unsigned", "alice.key.pub");
     let unsigned = air.run(&["check"]).expect_code(5);
     insta::assert_snapshot!("check_offline_unsigned", unsigned.transcript());
+    Ok(())
 }
 
 /// Runs `gate ARGS` under `script`, which gives it a terminal.
@@ -1238,8 +1242,10 @@ fn referrers_proxy(upstream: u16, referrer: (String, u64)) -> u16 {
 }
 
 #[test]
-fn signatures_are_found_through_the_referrers_api() {
-    let Some(reg) = Registry::start() else { return };
+fn signatures_are_found_through_the_referrers_api() -> anyhow::Result<()> {
+    let Some(reg) = Registry::start() else {
+        return Ok(());
+    };
     let t = TestDir::new();
     let digest = push(&t, &reg, "ns/ref:v1", "1.0.0");
     t.run(&["pack", "keygen", "alice.key"]).expect_code(0);
@@ -1254,7 +1260,7 @@ fn signatures_are_found_through_the_referrers_api() {
         .unwrap()
         .to_string();
     assert!(sig.starts_with("sha256:"), "{}", signed.stdout());
-    let sig_size = std::fs::metadata(reg.blob_file(&sig)).unwrap().len();
+    let sig_size = std::fs::metadata(reg.blob_file(&sig))?.len();
 
     // Drop the fallback tag from the registry's storage: the signature
     // manifest is still there, but only the referrers API can find it.
@@ -1264,8 +1270,7 @@ fn signatures_are_found_through_the_referrers_api() {
             .path()
             .join("data/docker/registry/v2/repositories/ns/ref/_manifests/tags")
             .join(&tag),
-    )
-    .unwrap();
+    )?;
     let direct = t
         .run(&[
             "pack",
@@ -1311,10 +1316,11 @@ fn signatures_are_found_through_the_referrers_api() {
     // Names the other pack's digest (masked in the snapshot).
     unsigned.expect_stderr(&other);
     insta::assert_snapshot!("another_pack_listing_the_signature", unsigned.transcript());
+    Ok(())
 }
 
 #[test]
-fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
+fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     let coverage = gate::policies::builtin::get("coverage").unwrap();
@@ -1328,7 +1334,7 @@ fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
     let _s = snapshots(&t);
     let mut messages = String::new();
     for (name, metadata) in cases {
-        t.write(name, gate_oci::embed_metadata(coverage, metadata).unwrap());
+        t.write(name, gate_oci::embed_metadata(coverage, metadata)?);
         let run = t
             .run(&[
                 "eval",
@@ -1354,4 +1360,5 @@ fn unreadable_or_incompatible_pack_metadata_in_a_file_is_a_policy_error() {
         );
     }
     insta::assert_snapshot!(messages);
+    Ok(())
 }

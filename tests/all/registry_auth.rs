@@ -256,13 +256,14 @@ fn helper_without_credentials_means_anonymous() {
 }
 
 #[test]
-fn missing_helper_is_exit_5_naming_it() {
+fn missing_helper_is_exit_5_naming_it() -> anyhow::Result<()> {
     let port = fake(|_, _| basic_challenge());
     let t = TestDir::new();
     let _s = t.snapshots();
-    std::fs::create_dir_all(t.path().join("bin")).unwrap();
+    std::fs::create_dir_all(t.path().join("bin"))?;
     let run = pull(&t, port, r#"{"credsStore":"gate-absent-helper"}"#).expect_code(5);
     insta::assert_snapshot!(run.transcript());
+    Ok(())
 }
 
 #[test]

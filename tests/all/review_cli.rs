@@ -26,7 +26,7 @@ fn unchanged(t: &TestDir, name: &str, contents: &str) {
 // ---- 1: a report never replaces an input or another report -------------
 
 #[test]
-fn report_over_the_config_is_a_usage_error() {
+fn report_over_the_config_is_a_usage_error() -> anyhow::Result<()> {
     let t = setup();
     let _s = t.snapshots();
     let mut all = t
@@ -44,14 +44,15 @@ fn report_over_the_config_is_a_usage_error() {
         "json=./sub/../gate.toml",
     ];
     all.push_str(&t.run(&args).expect_code(2).titled("no sub/"));
-    std::fs::create_dir(t.path().join("sub")).unwrap();
+    std::fs::create_dir(t.path().join("sub"))?;
     all.push_str(&t.run(&args).expect_code(2).titled("with sub/"));
     unchanged(&t, "gate.toml", CONFIG);
     insta::assert_snapshot!(all);
+    Ok(())
 }
 
 #[test]
-fn report_over_an_artifact_baseline_diff_or_policy_is_a_usage_error() {
+fn report_over_an_artifact_baseline_diff_or_policy_is_a_usage_error() -> anyhow::Result<()> {
     let t = setup();
     let _s = t.snapshots();
     let mut all = String::new();
@@ -62,8 +63,8 @@ fn report_over_an_artifact_baseline_diff_or_policy_is_a_usage_error() {
     refused(&["check", "--report", "markdown=lcov.info"]);
     unchanged(&t, "lcov.info", LCOV_80);
     // A hard link and a symlink to the artifact are the artifact too.
-    std::fs::hard_link(t.path().join("lcov.info"), t.path().join("hard.info")).unwrap();
-    std::os::unix::fs::symlink("lcov.info", t.path().join("soft.info")).unwrap();
+    std::fs::hard_link(t.path().join("lcov.info"), t.path().join("hard.info"))?;
+    std::os::unix::fs::symlink("lcov.info", t.path().join("soft.info"))?;
     refused(&["check", "--report", "json=hard.info"]);
     refused(&["check", "--report", "json=soft.info"]);
     unchanged(&t, "lcov.info", LCOV_80);
@@ -97,10 +98,11 @@ fn report_over_an_artifact_baseline_diff_or_policy_is_a_usage_error() {
     ]);
     unchanged(&t, "p.wasm", "not a component");
     insta::assert_snapshot!(all);
+    Ok(())
 }
 
 #[test]
-fn two_reports_to_the_same_path_are_a_usage_error() {
+fn two_reports_to_the_same_path_are_a_usage_error() -> anyhow::Result<()> {
     let t = setup();
     let _s = t.snapshots();
     let mut all = t
@@ -121,7 +123,7 @@ fn two_reports_to_the_same_path_are_a_usage_error() {
     insta::assert_snapshot!(all);
     // A character device may take several reports (through a link here,
     // never the device path itself).
-    std::os::unix::fs::symlink("/dev/null", t.path().join("null")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", t.path().join("null"))?;
     t.run(&["check", "--report", "json=null", "--report", "sarif=null"])
         .expect_code(0);
     t.run(&[
@@ -132,6 +134,7 @@ fn two_reports_to_the_same_path_are_a_usage_error() {
         "sarif=b.sarif",
     ])
     .expect_code(0);
+    Ok(())
 }
 
 // ---- 2: a policy's error on stderr once, whatever the format -------------
@@ -258,12 +261,11 @@ fn base_diff_is_read_whatever_the_git_diff_prefix_config() {
 // ---- 4: a report FIFO without a reader ----------------------------------
 
 #[test]
-fn report_to_a_fifo_without_a_reader_is_an_output_error_not_a_hang() {
+fn report_to_a_fifo_without_a_reader_is_an_output_error_not_a_hang() -> anyhow::Result<()> {
     let t = setup();
     let ok = Command::new("mkfifo")
         .arg(t.path().join("pipe"))
-        .status()
-        .unwrap()
+        .status()?
         .success();
     assert!(ok, "mkfifo");
     let mut cmd = t.command();
@@ -271,6 +273,7 @@ fn report_to_a_fifo_without_a_reader_is_an_output_error_not_a_hang() {
     let _s = t.snapshots();
     let r: Run = run_bounded(cmd).expect_code(3);
     insta::assert_snapshot!(r.transcript());
+    Ok(())
 }
 
 #[test]

@@ -109,11 +109,11 @@ fn listing_root_finds_no_filesystem() {
 }
 
 #[test]
-fn socket_to_loopback_is_denied_and_never_connects() {
+fn socket_to_loopback_is_denied_and_never_connects() -> anyhow::Result<()> {
     let _s = crate::snapshot_settings(&[]).bind_to_scope();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
     let (r, v) = attack("socket", "", &format!(", addr = \"{addr}\""));
     r.expect_code(4);
     insta::assert_snapshot!(contained(&v, "sandbox-violation"));
@@ -121,6 +121,7 @@ fn socket_to_loopback_is_denied_and_never_connects() {
         listener.accept().is_err(),
         "the policy reached the listener"
     );
+    Ok(())
 }
 
 #[test]
