@@ -390,17 +390,18 @@ fn config_fixture_reads_every_section() {
 /// each, every key used, and evaluates.
 #[test]
 fn params_fixtures_are_accepted_by_their_policies() -> anyhow::Result<()> {
-    for (policy, input) in [
-        ("coverage", "coverage/lcov.info"),
-        ("security", "findings/grype.json"),
-        ("approvals", "approvals/gate-approvals.json"),
-        ("iac", "iac/Dockerfile"),
+    // Exit 1 for coverage: the fixture's thresholds are stricter than
+    // lcov.info (a judgement, not an error); the others pass.
+    for (policy, input, code) in [
+        ("coverage", "coverage/lcov.info", 1),
+        ("security", "findings/grype.json", 0),
+        ("approvals", "approvals/gate-approvals.json", 0),
+        ("iac", "iac/Dockerfile", 0),
     ] {
-        let json: Value = serde_json::from_str(
-            &std::fs::read_to_string(repo().join(format!("tests/fixtures/params/{policy}.json")))
-                .unwrap(),
-        )?;
-        let params = toml::Value::try_from(&json).unwrap();
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(
+            repo().join(format!("tests/fixtures/params/{policy}.json")),
+        )?)?;
+        let params = toml::Value::try_from(&json)?;
         let t = TestDir::new();
         // max-drop needs a baseline report and min-patch a diff.
         t.write(
@@ -421,12 +422,13 @@ fn params_fixtures_are_accepted_by_their_policies() -> anyhow::Result<()> {
             "--diff",
             diff.to_str().unwrap(),
         ]);
-        assert!(
-            r.code() == 0 || r.code() == 1,
+        assert_eq!(
+            r.code(),
+            code,
             "{policy}: exit {}\n{}\n{}",
             r.code(),
             r.stderr(),
-            r.stdout()
+            r.json()["policies"][0]["summary"]
         );
     }
     Ok(())
