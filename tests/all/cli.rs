@@ -198,3 +198,53 @@ fn go_profile_paths_are_made_relative_with_go_mod() {
     );
     insta::assert_snapshot!(r.transcript());
 }
+
+/// `gate parse` of the fixture of every format (host/artifacts/tests/fixtures),
+/// the summary line and the JSON model whole: a change in a reader shows as
+/// a reviewed diff of what the policies see.
+#[test]
+fn parse_of_every_format_fixture() -> anyhow::Result<()> {
+    let t = TestDir::new();
+    let _s = t.snapshots();
+    let dir = crate::repo().join("host/artifacts/tests/fixtures");
+    let run = |args: &[&str]| -> anyhow::Result<crate::Run> {
+        let out = t.command().current_dir(&dir).args(args).output()?;
+        Ok(crate::Run { out }.expect_code(0))
+    };
+    let mut summaries = String::new();
+    for rel in [
+        "coverage/lcov.info",
+        "coverage/cobertura.xml",
+        "coverage/jacoco.xml",
+        "coverage/istanbul.json",
+        "coverage/istanbul-summary.json",
+        "coverage/go.cover",
+        "coverage/coveragepy.json",
+        "coverage/clover.xml",
+        "findings/sarif.json",
+        "findings/trivy.json",
+        "findings/grype.json",
+        "findings/npm-audit.json",
+        "findings/cargo-audit.json",
+        "findings/pip-audit.json",
+        "findings/osv-scanner.json",
+        "findings/gitleaks.json",
+        "iac/terraform-plan.json",
+        "iac/kubernetes.yaml",
+        "iac/cloudformation.yaml",
+        "iac/Dockerfile",
+        "approvals/github-reviews.json",
+        "approvals/github-event.json",
+        "approvals/gitlab-approvals.json",
+        "approvals/gate-approvals.json",
+    ] {
+        summaries.push_str(&run(&["parse", rel])?.transcript());
+        let name = rel.replace(['/', '.', '-'], "_");
+        insta::assert_snapshot!(
+            format!("parse_json_{name}"),
+            run(&["parse", rel, "--json"])?.transcript()
+        );
+    }
+    insta::assert_snapshot!("parse_summaries", summaries);
+    Ok(())
+}
