@@ -13,7 +13,7 @@ fn entries(t: &TestDir) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn cache_entry_is_written_and_corruption_is_recompiled() {
+fn cache_entry_is_written_and_corruption_is_recompiled() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     let args = [
@@ -33,20 +33,21 @@ fn cache_entry_is_written_and_corruption_is_recompiled() {
     assert!(name.ends_with(".cwasm"));
 
     // Flip bytes in the middle of the entry: it must be detected and replaced.
-    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let mut bytes = std::fs::read(&files[0])?;
     let mid = bytes.len() / 2;
     for b in &mut bytes[mid..mid + 64] {
         *b ^= 0xff;
     }
-    std::fs::write(&files[0], &bytes).unwrap();
+    std::fs::write(&files[0], &bytes)?;
     let second = t.run(&args).expect_code(0);
     assert_eq!(first.out.stdout, second.out.stdout);
-    let repaired = std::fs::read(&files[0]).unwrap();
+    let repaired = std::fs::read(&files[0])?;
     assert_ne!(repaired, bytes, "corrupt entry was not replaced");
 
     // A truncated entry too.
-    std::fs::write(&files[0], &repaired[..100]).unwrap();
+    std::fs::write(&files[0], &repaired[..100])?;
     t.run(&args).expect_code(0);
+    Ok(())
 }
 
 #[test]
@@ -68,7 +69,7 @@ fn no_cache_flag_writes_nothing() {
 /// directory each on their own, and an empty `GATE_CACHE_DIR` sent compiled
 /// components into the working directory while packs went to XDG.
 #[test]
-fn empty_gate_cache_dir_is_unset_for_the_compile_cache_too() {
+fn empty_gate_cache_dir_is_unset_for_the_compile_cache_too() -> anyhow::Result<()> {
     let t = TestDir::new();
     t.write("lcov.info", LCOV_80);
     let xdg = t.path().join("xdg");
@@ -78,15 +79,14 @@ fn empty_gate_cache_dir_is_unset_for_the_compile_cache_too() {
         .env("XDG_CACHE_HOME", &xdg)
         .args(["eval", "--policy", "builtin:coverage", "lcov.info"])
         .args(["--now", "2026-01-01T00:00:00Z"])
-        .output()
-        .unwrap();
+        .output()?;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let entries: Vec<_> = std::fs::read_dir(xdg.join("gate").join("components"))
-        .unwrap()
+    let entries: Vec<_> = std::fs::read_dir(xdg.join("gate").join("components"))?
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert!(entries[0].ends_with(".cwasm"), "{entries:?}");
     // Nothing was cached in the working directory.
     assert!(!t.path().join("components").exists());
+    Ok(())
 }

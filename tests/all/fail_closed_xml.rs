@@ -49,44 +49,35 @@ fn truncated_cobertura_fails_the_coverage_gate_with_exit_3() {
     eval_coverage(&t, "whole.xml").expect_code(1);
     // Cut inside the second class it used to pass at 100 %.
     t.write("cut.xml", COMPLETE_HEAD);
+    // `truncated-xml` at the end (14:40), nothing evaluated (stdout empty).
+    let _s = t.snapshots();
     let r = eval_coverage(&t, "cut.xml").expect_code(3);
-    r.expect_stderr("error[truncated-xml]: cut.xml:14:40");
-    assert!(
-        r.stdout().is_empty(),
-        "nothing may be evaluated: {}",
-        r.stdout()
-    );
+    insta::assert_snapshot!(r.transcript());
 }
 
 #[test]
 fn ill_formed_xml_reports_are_exit_3_with_line_and_column() {
     let t = TestDir::new();
+    let _s = t.snapshots();
     let whole = format!("{COMPLETE_HEAD}{COMPLETE_TAIL}");
-    for (name, doc, code, place) in [
-        (
-            "nul.xml",
-            whole.replacen("<packages>", "<packages>\0", 1),
-            "control-character",
-            "nul.xml:3:13",
-        ),
+    // `control-character` at 3:13, `invalid-xml` at the second `name` (4:23)
+    // and at the unknown entity (3:13).
+    let mut all = String::new();
+    for (name, doc) in [
+        ("nul.xml", whole.replacen("<packages>", "<packages>\0", 1)),
         (
             "dup.xml",
             whole.replacen(r#"<package name="p">"#, r#"<package name="p" name="q">"#, 1),
-            "invalid-xml",
-            "dup.xml:4:23",
         ),
         (
             "entity.xml",
             whole.replacen("<packages>", "<packages>&nope;", 1),
-            "invalid-xml",
-            "entity.xml:3:13",
         ),
     ] {
         t.write(name, doc);
-        eval_coverage(&t, name)
-            .expect_code(3)
-            .expect_stderr(&format!("error[{code}]: {place}"));
+        all.push_str(&eval_coverage(&t, name).expect_code(3).titled(name));
     }
+    insta::assert_snapshot!(all);
 }
 
 #[test]
@@ -96,17 +87,17 @@ fn forced_format_on_another_formats_report_is_exit_3() {
         "grype.json",
         r#"{"matches": [{"vulnerability": {"id": "CVE-2024-1", "severity": "High"}, "artifact": {"name": "a", "version": "1"}}], "descriptor": {"name": "grype"}}"#,
     );
-    t.run(&["parse", "grype.json", "--format", "trivy"])
-        .expect_code(3)
-        .expect_stderr(
-            "error[format-mismatch]: grype.json:/: this is not a trivy report: expected",
-        );
+    let _s = t.snapshots();
+    let r = t
+        .run(&["parse", "grype.json", "--format", "trivy"])
+        .expect_code(3);
+    insta::assert_snapshot!("forced_format_flag", r.transcript());
     t.write(
         "gate.toml",
         "[[artifact]]\npath = \"grype.json\"\nformat = \"npm-audit\"\n[[policy]]\nuse = \"builtin:security\"\n",
     );
     let r = t.run(&["check"]).expect_code(3);
-    r.expect_stderr("this is not a npm-audit report");
+    insta::assert_snapshot!("forced_format_config", r.transcript());
     // Forcing the right format still works.
     t.run(&["parse", "grype.json", "--format", "grype"])
         .expect_code(0);
@@ -123,12 +114,15 @@ fn bad_finding_ids_are_input_errors_not_contract_violations() {
         "sarif.json",
         r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "a\u001bb", "level": "error", "message": {"text": "m"}}]}]}"#,
     );
-    for (file, place) in [
-        ("pip.json", "pip.json:/dependencies/0/vulns/0/id"),
-        ("sarif.json", "sarif.json:/runs/0/results/0/ruleId"),
-    ] {
-        t.run(&["eval", "--policy", "builtin:security", file])
-            .expect_code(3)
-            .expect_stderr(place);
+    // Each at its JSON pointer: /dependencies/0/vulns/0/id (missing) and
+    // /runs/0/results/0/ruleId (a control character).
+    let _s = t.snapshots();
+    let mut all = String::new();
+    for file in ["pip.json", "sarif.json"] {
+        let r = t
+            .run(&["eval", "--policy", "builtin:security", file])
+            .expect_code(3);
+        all.push_str(&r.titled(file));
     }
+    insta::assert_snapshot!(all);
 }

@@ -107,7 +107,7 @@ fn security_gate_on_every_findings_fixture() {
 }
 
 #[test]
-fn security_waiver_and_baseline_on_fixtures() {
+fn security_waiver_and_baseline_on_fixtures() -> anyhow::Result<()> {
     let grype = fixture("findings/grype.json");
     // The blocking finding waived (by id and package): the gate passes and
     // the finding stays visible as waived.
@@ -126,8 +126,7 @@ fn security_waiver_and_baseline_on_fixtures() {
     // new critical one; only the new finding blocks, the old low one is
     // fixed.
     let t = TestDir::new();
-    let mut current: Value =
-        serde_json::from_str(&std::fs::read_to_string(&grype).unwrap()).unwrap();
+    let mut current: Value = serde_json::from_str(&std::fs::read_to_string(&grype)?)?;
     let matches = current["matches"].as_array_mut().unwrap();
     matches.pop();
     let mut new = matches[0].clone();
@@ -154,6 +153,7 @@ fn security_waiver_and_baseline_on_fixtures() {
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     assert_eq!(blocking, ["CVE-2099-0009"]);
+    Ok(())
 }
 
 #[test]
@@ -389,19 +389,19 @@ fn config_fixture_reads_every_section() {
 /// (they are the fuzz seeds for params validation): `gate check` accepts
 /// each, every key used, and evaluates.
 #[test]
-fn params_fixtures_are_accepted_by_their_policies() {
-    for (policy, input) in [
-        ("coverage", "coverage/lcov.info"),
-        ("security", "findings/grype.json"),
-        ("approvals", "approvals/gate-approvals.json"),
-        ("iac", "iac/Dockerfile"),
+fn params_fixtures_are_accepted_by_their_policies() -> anyhow::Result<()> {
+    // Exit 1 for coverage: the fixture's thresholds are stricter than
+    // lcov.info (a judgement, not an error); the others pass.
+    for (policy, input, code) in [
+        ("coverage", "coverage/lcov.info", 1),
+        ("security", "findings/grype.json", 0),
+        ("approvals", "approvals/gate-approvals.json", 0),
+        ("iac", "iac/Dockerfile", 0),
     ] {
-        let json: Value = serde_json::from_str(
-            &std::fs::read_to_string(repo().join(format!("tests/fixtures/params/{policy}.json")))
-                .unwrap(),
-        )
-        .unwrap();
-        let params = toml::Value::try_from(&json).unwrap();
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(
+            repo().join(format!("tests/fixtures/params/{policy}.json")),
+        )?)?;
+        let params = toml::Value::try_from(&json)?;
         let t = TestDir::new();
         // max-drop needs a baseline report and min-patch a diff.
         t.write(
@@ -422,14 +422,16 @@ fn params_fixtures_are_accepted_by_their_policies() {
             "--diff",
             diff.to_str().unwrap(),
         ]);
-        assert!(
-            r.code() == 0 || r.code() == 1,
+        assert_eq!(
+            r.code(),
+            code,
             "{policy}: exit {}\n{}\n{}",
             r.code(),
             r.stderr(),
-            r.stdout()
+            r.json()["policies"][0]["summary"]
         );
     }
+    Ok(())
 }
 
 /// `tests/fixtures/packs/example/pack.toml` reads and checks.

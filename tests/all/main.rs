@@ -85,6 +85,23 @@ impl Run {
             )
         })
     }
+    /// The whole run as one text for a snapshot: the exit code, then stdout
+    /// and stderr in full (a stream that does not end in a newline says so).
+    pub fn transcript(&self) -> String {
+        let mut s = format!("exit: {}\n", self.code());
+        for (name, text) in [("stdout", self.stdout()), ("stderr", self.stderr())] {
+            s.push_str(&format!("--- {name}\n{text}"));
+            if !text.is_empty() && !text.ends_with('\n') {
+                s.push_str("\n[no newline at end]\n");
+            }
+        }
+        s
+    }
+    /// [`Run::transcript`] under a `=== title` line, for snapshots that
+    /// show several cases in one file.
+    pub fn titled(&self, title: &str) -> String {
+        format!("=== {title}\n{}", self.transcript())
+    }
     /// Asserts that stderr says `needle`, showing stderr when it does not.
     pub fn expect_stderr(&self, needle: &str) -> &Self {
         assert!(
@@ -122,6 +139,13 @@ impl TestDir {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Binds snapshot settings for the rest of the scope: whole outputs are
+    /// compared with insta, masking only what varies from run to run — this
+    /// dir's path, the gate version, component digests and fuel.
+    pub fn snapshots(&self) -> insta::internals::SettingsBindDropGuard {
+        snapshot_settings(&[self]).bind_to_scope()
     }
 
     /// Runs git in the temp dir (author and committer set); fails the test
@@ -190,6 +214,47 @@ impl TestDir {
             out: self.command().args(args).output().unwrap(),
         }
     }
+}
+
+/// Snapshot settings masking what varies per run: the paths of `dirs`
+/// (`[dir]`, `[dir2]`, …) and of the checkout (`[repo]`), the system clock,
+/// loopback ports, the gate version, sha256 digests (built-in
+/// components change whenever a policy is rebuilt) and fuel.
+pub fn snapshot_settings(dirs: &[&TestDir]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (i, t) in dirs.iter().enumerate() {
+        let name = if i == 0 {
+            "[dir]".to_string()
+        } else {
+            format!("[dir{}]", i + 1)
+        };
+        let path = t.path();
+        if let Ok(real) = path.canonicalize()
+            && real != path
+        {
+            settings.add_filter(&regex::escape(&real.to_string_lossy()), name.clone());
+        }
+        settings.add_filter(&regex::escape(&path.to_string_lossy()), name);
+    }
+    settings.add_filter(&regex::escape(&repo().to_string_lossy()), "[repo]");
+    let version = regex::escape(env!("CARGO_PKG_VERSION"));
+    settings.add_filter(&format!(r"\bgate {version}\b"), "gate [version]");
+    // The man page's VERSION section.
+    settings.add_filter(&format!(r"(?m)^v{version}$"), "v[version]");
+    settings.add_filter(
+        &format!(r#""gate_version": "{version}""#),
+        r#""gate_version": "[version]""#,
+    );
+    // A run without --now or SOURCE_DATE_EPOCH reads the clock.
+    settings.add_filter(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(system-clock\)",
+        "[now] (system-clock)",
+    );
+    // Test registries listen on free loopback ports.
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[digest]");
+    settings.add_filter(r#""fuel_consumed": \d+"#, r#""fuel_consumed": [fuel]"#);
+    settings
 }
 
 /// A small LCOV report: 10 lines, 8 covered; 4 branches, 3 covered.

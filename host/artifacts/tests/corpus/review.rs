@@ -7,20 +7,25 @@ use gate_artifacts::Position;
 #[test]
 fn truncated_diff_file_is_an_input_error() {
     let full = "diff --git a/src/a.rs b/src/a.rs\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -0,0 +1,2 @@\n+a\n+b\n";
-    assert!(gate_artifacts::diff::parse_file("full.diff", full).is_ok());
+    gate_artifacts::diff::parse_file("full.diff", full).unwrap();
     let cut = &full[..full.len() - 3];
     for (text, missing) in [
-        (cut, "0 old and 1 new"),
+        (
+            cut,
+            "the file ends inside the hunk at line 4: 0 old and 1 new line(s) its header declares \
+             are missing (a cut or incomplete diff?)",
+        ),
         (
             "+++ b/a\n@@ -0,0 +1,4294967295 @@\n+a\n",
-            "0 old and 4294967294 new",
+            "the file ends inside the hunk at line 2: 0 old and 4294967294 new line(s) its header \
+             declares are missing (a cut or incomplete diff?)",
         ),
     ] {
         let e = gate_artifacts::diff::parse_file("cut.diff", text).unwrap_err();
         assert_eq!(e.code.as_str(), "truncated-diff", "{text:?}");
         let line = if text == cut { 4 } else { 2 };
         assert_eq!(e.position, Some(Position::Line(line)));
-        assert!(e.message.contains(missing), "{}", e.message);
+        assert_eq!(e.message, missing);
     }
     // Diffs gate computes itself (`--base`) keep the lenient reading.
     let (c, w) = gate_artifacts::diff::parse("git diff", cut).unwrap();
@@ -65,10 +70,16 @@ fn cobertura_malformed_condition_coverage_is_an_error() {
             Some(Position::LineCol { line: 3, column: 1 }),
             "{bad:?}"
         );
-        assert!(e.message.contains("condition-coverage"), "{}", e.message);
+        assert_eq!(
+            e.message,
+            format!(
+                "line 2 has a malformed `condition-coverage` `{bad}` \
+                 (expected `N% (covered/total)` with covered <= total)"
+            )
+        );
     }
-    assert!(parse("c.xml", &doc(" condition-coverage=\"50% (1/2)\"")).is_ok());
-    assert!(parse("c.xml", &doc("")).is_ok());
+    parse("c.xml", &doc(" condition-coverage=\"50% (1/2)\"")).unwrap();
+    parse("c.xml", &doc("")).unwrap();
 }
 
 /// Istanbul entries that did not add up were dropped in silence: a
@@ -207,7 +218,7 @@ fn istanbul_ill_formed_entries_are_errors() {
             loc("1")
         ),
     );
-    assert!(parse("coverage-final.json", &good).is_ok(), "{good}");
+    parse("coverage-final.json", &good).unwrap();
 }
 
 /// Two map keys with the same `path` merge (line hits added), they do not
@@ -245,14 +256,14 @@ fn istanbul_null_branch_arm_is_not_covered() {
 #[test]
 fn go_cover_empty_file_name_and_line_zero_are_errors() {
     for (block, msg) in [
-        (":1.1,2.1 1 1", "empty file name"),
-        ("x.go:0.0,0.0 1 1", "bad block"),
-        ("x.go:0.1,3.1 1 1", "bad block"),
+        (":1.1,2.1 1 1", "`:1.1,2.1 1 1` has an empty file name"),
+        ("x.go:0.0,0.0 1 1", "bad block `0.0,0.0`"),
+        ("x.go:0.1,3.1 1 1", "bad block `0.1,3.1`"),
     ] {
         let e = parse("c.out", &format!("mode: set\nok.go:1.1,2.1 1 1\n{block}\n")).unwrap_err();
         assert_eq!(e.code.as_str(), "invalid-go-cover", "{block}");
         assert_eq!(e.position, Some(Position::Line(3)), "{block}");
-        assert!(e.message.contains(msg), "{}", e.message);
+        assert_eq!(e.message, msg);
     }
 }
 
@@ -270,21 +281,22 @@ fn lcov_unknown_record_after_sf_is_not_part_of_the_name() {
 /// a warning; diffs gate computes keep the lenient reading.
 #[test]
 fn diff_file_hunk_mismatch_is_an_input_error() {
-    for (text, line) in [
+    for (text, line, message) in [
         (
             "+++ b/a\n@@ -1,3 +1,4 @@\n a\n+b\n+++ b/c\n@@ -0,0 +1 @@\n+x\n",
             2,
+            "the hunk does not match its header: it ends at line 6 with 2 old and 1 new line(s) missing",
         ),
-        ("+++ b/a\n@@ -0,0 +1 @@\n+x\n+y\n", 2),
+        (
+            "+++ b/a\n@@ -0,0 +1 @@\n+x\n+y\n",
+            2,
+            "the hunk does not match its header: it has 0 old and 1 new line(s) too many",
+        ),
     ] {
         let e = gate_artifacts::diff::parse_file("d.diff", text).unwrap_err();
         assert_eq!(e.code.as_str(), "invalid-diff", "{text:?}");
         assert_eq!(e.position, Some(Position::Line(line)), "{text:?}");
-        assert!(
-            e.message.contains("does not match its header"),
-            "{}",
-            e.message
-        );
+        assert_eq!(e.message, message, "{text:?}");
         let (_, w) = gate_artifacts::diff::parse("git diff", text).unwrap();
         assert_eq!(w[0].code, "diff-hunk-mismatch");
     }
