@@ -10,6 +10,7 @@
 //! (checked by `tests/all/layers.rs`):
 //!
 //! ```text
+//! codes      the diagnostic codes of the host itself (`config`, `output-error`); a test checks every crate's codes are unique and documented
 //! exit       the exit-code contract
 //! model      data every layer shares: levels, roles, outcomes, overrides, pack origins, policy failures, the run context
 //! verdict    the verdict document, and how policy outcomes combine into the run's
