@@ -22,6 +22,7 @@
 
 use crate::model::SecurityFinding;
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 pub fn of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
@@ -29,36 +30,85 @@ pub fn of(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
-    format!("{:x}", h.finalize())
+    hex(&h.finalize())
+}
+
+/// Lowercase hex of a digest (what `{:x}` writes), without the formatter.
+fn hex(digest: &[u8]) -> String {
+    let mut out = String::with_capacity(digest.len().saturating_mul(2));
+    for b in digest {
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
 }
 
 /// Whitespace-collapsed, trimmed text: reflowed messages keep their print.
+/// Whitespace as `str::split_whitespace` sees it (Unicode `White_Space`).
 pub fn normalize(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(message.len());
+    let bytes = message.as_bytes();
+    // Where the current word began (`None`: between words).
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // Bytes below 0x80 are whole characters; others start one (or
+        // continue one, never whitespace).
+        let (blank, len) = if b < 0x80 {
+            (char::from(b).is_whitespace(), 1)
+        } else {
+            match message.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        match (blank, word) {
+            (true, Some(start)) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(message.get(start..i).unwrap_or_default());
+                word = None;
+            }
+            (false, None) => word = Some(i),
+            _ => {}
+        }
+        i = i.saturating_add(len);
+    }
+    if let Some(start) = word {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(message.get(start..).unwrap_or_default());
+    }
+    out
 }
 
 /// Makes fingerprints unique within one report (see the module docs).
 pub fn disambiguate(findings: &mut [SecurityFinding]) {
-    // Equal fingerprints found by sorting indexes (8 bytes a finding, no
-    // copy of a fingerprint); ties stay in report order, so the n-th
-    // occurrence in the report is the n-th of its run.
+    // Occurrences counted in report order, so the n-th occurrence in the
+    // report is numbered n. One hash lookup a finding, no copy of a
+    // fingerprint (sorting them compared whole strings many times over).
     let repeats: Vec<(usize, usize)> = {
-        let fp = |i: usize| findings.get(i).map_or("", |f| f.fingerprint.as_str());
-        let mut order: Vec<usize> = (0..findings.len()).collect();
-        order.sort_unstable_by(|&a, &b| fp(a).cmp(fp(b)).then(a.cmp(&b)));
-        order
-            .chunk_by(|&a, &b| fp(a) == fp(b))
-            .flat_map(|run| {
-                run.iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(k, &i)| (i, k.saturating_add(1)))
+        let mut seen: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(findings.len());
+        findings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
+                *n = n.saturating_add(1);
+                (*n > 1).then_some((i, *n))
             })
             .collect()
     };
+    let mut tag = String::new();
     for (i, n) in repeats {
         if let Some(f) = findings.get_mut(i) {
-            f.fingerprint = of(&[&f.fingerprint, &format!("#{n}")]);
+            tag.clear();
+            let _ = write!(tag, "#{n}");
+            f.fingerprint = of(&[&f.fingerprint, &tag]);
         }
     }
 }
@@ -75,6 +125,29 @@ mod tests {
             normalize("  Unused\n  variable   a. "),
             "Unused variable a."
         );
+    }
+
+    #[test]
+    fn prints_are_sha256_in_lowercase_hex() {
+        let want = format!("{:x}", Sha256::digest(b"a\0bc\0"));
+        assert_eq!(of(&["a", "bc"]), want);
+        assert_eq!(want.len(), 64);
+    }
+
+    #[test]
+    fn normalize_splits_as_split_whitespace_does() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " a  b\tc\n\r\u{b}\u{c}d ",
+            "x\u{a0}y\u{2003}z\u{3000} \u{85}w",
+            "caf\u{e9} na\u{ef}ve \u{1f600}  end",
+            "\u{200b}zero-width is no whitespace\u{feff}",
+        ] {
+            let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(normalize(text), want, "{text:?}");
+        }
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub(crate) fn id_problem(id: &str) -> Option<String> {
             "is {} bytes long, more than {MAX_ID_BYTES}",
             id.len()
         ))
+    } else if id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        // Printable ASCII (nearly every id): no control character.
+        None
     } else {
         id.chars()
             .find(|c| c.is_control())
@@ -251,10 +254,12 @@ pub(crate) fn optional_str<'v>(
 }
 
 fn tidy(f: &mut crate::SecurityFinding) {
-    let mut cwes: Vec<String> = f.cwes.iter().filter_map(|c| severity::cwe(c)).collect();
-    cwes.sort();
-    cwes.dedup();
-    f.cwes = cwes;
+    if !f.cwes.is_empty() {
+        let mut cwes: Vec<String> = f.cwes.iter().filter_map(|c| severity::cwe(c)).collect();
+        cwes.sort();
+        cwes.dedup();
+        f.cwes = cwes;
+    }
     let rule = f.rule.as_str();
     f.aliases.retain(|a| !a.trim().is_empty() && a != rule);
     f.aliases.sort();

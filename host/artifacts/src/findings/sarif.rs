@@ -109,12 +109,13 @@ fn argument(raw: &RawValue) -> String {
     json::raw_str(raw).map_or_else(|| json::raw_display(raw), Cow::into_owned)
 }
 
-/// `{0}`-style placeholders replaced by the message's `arguments`.
-fn substitute(template: &str, args: &[&RawValue]) -> String {
+/// `{0}`-style placeholders replaced by the message's `arguments` (the
+/// template itself when there is nothing to replace: no copy).
+fn substitute(template: String, args: &[&RawValue]) -> String {
     if args.is_empty() || !template.contains('{') {
-        return template.to_string();
+        return template;
     }
-    let mut out = template.to_string();
+    let mut out = template;
     for (i, a) in args.iter().enumerate() {
         out = out.replace(&format!("{{{i}}}"), &argument(a));
     }
@@ -127,6 +128,12 @@ fn advisory_ids(s: &str) -> Vec<String> {
     static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)\b(?:CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3})\b").ok()
     });
+    // Every match holds `cve-` or `gh`, in ASCII whatever its case (the
+    // other letters' Unicode case variants, `ſ` and the Kelvin sign, are
+    // not in these two): most rule ids skip the regex.
+    if !contains_ignore_ascii_case(s, "cve-") && !contains_ignore_ascii_case(s, "gh") {
+        return Vec::new();
+    }
     let Some(re) = RE.as_ref() else {
         return Vec::new();
     };
@@ -141,6 +148,14 @@ fn advisory_ids(s: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Whether `needle` (ASCII) is in `s`, ASCII case ignored: what
+/// `s.to_ascii_lowercase().contains(needle)` says, without the copy.
+fn contains_ignore_ascii_case(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Tools whose non-CVE findings are configuration checks.
@@ -438,7 +453,8 @@ struct Run<'r, 'a> {
     /// often carry only `ruleId`).
     by_id: std::collections::HashMap<Cow<'a, str>, (usize, usize)>,
     /// The rules results used so far, read.
-    read: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<Rule<'a>>>>,
+    /// One slot a rule, per component (a pointer each until read).
+    read: Vec<Vec<std::cell::OnceCell<Box<Rule<'a>>>>>,
     bases: &'r Map<'a, Lean<ArtifactLocation<'a>>>,
     artifacts: &'r [Lean<Artifact<'a>>],
     /// The category of a finding that is no secret and names no advisory.
@@ -447,44 +463,39 @@ struct Run<'r, 'a> {
 
 impl<'a> Run<'_, 'a> {
     /// Rule `k` of component `c`, read the first time it is used.
-    fn rule(&self, c: usize, k: usize) -> Option<std::rc::Rc<Rule<'a>>> {
+    fn rule(&self, c: usize, k: usize) -> Option<&Rule<'a>> {
         let raw = *self.components.get(c)?.get(k)?;
-        let mut read = self.read.borrow_mut();
-        let rule = read.entry((c, k)).or_insert_with(|| {
+        let slot = self.read.get(c)?.get(k)?;
+        Some(slot.get_or_init(|| {
             // The text was checked when the document was loaded; a rule
             // that is not an object reads as one without keys.
-            std::rc::Rc::new(
+            Box::new(
                 serde_json::from_str::<Obj<Rule<'a>>>(raw.get())
                     .map(|o| o.v)
                     .unwrap_or_default(),
             )
-        });
-        Some(std::rc::Rc::clone(rule))
+        }))
     }
 
     /// `uri` made absolute (or root-relative) through its `uriBaseId` chain.
-    fn resolve_uri(&self, uri: &str, base_id: Option<&str>) -> String {
-        let mut uri = uri.to_string();
-        let mut base_id = base_id.map(str::to_string);
-        let mut depth: usize = 0;
+    fn resolve_uri<'u>(&self, uri: &'u str, base_id: Option<&str>) -> Cow<'u, str> {
+        let mut uri = Cow::Borrowed(uri);
         let empty = ArtifactLocation::default();
+        let mut base_id = base_id;
+        let mut depth: usize = 0;
         while let Some(id) = base_id.take() {
             if uri.contains("://") || uri.starts_with('/') || depth > 8 {
                 break;
             }
-            let Some(base) = self.bases.get(&id).map(|b| b.or(&empty)) else {
+            let Some(base) = self.bases.get(id).map(|b| b.or(&empty)) else {
                 // An unknown base (`%SRCROOT%` without a mapping) means "the
                 // repository root" in practice: keep the relative uri.
                 return uri;
             };
-            if let Some(b) = base.uri.as_str() {
-                uri = if b.is_empty() {
-                    uri
-                } else {
-                    format!("{}/{}", b.trim_end_matches('/'), uri)
-                };
+            if let Some(b) = base.uri.as_str().filter(|b| !b.is_empty()) {
+                uri = Cow::Owned(format!("{}/{}", b.trim_end_matches('/'), uri));
             }
-            base_id = slot_str(&base.uri_base_id).map(str::to_string);
+            base_id = slot_str(&base.uri_base_id);
             depth = depth.saturating_add(1);
         }
         uri
@@ -695,15 +706,6 @@ impl RunsSeed<'_, '_, '_> {
     }
 }
 
-impl Message<'_> {
-    fn text(&self) -> Option<&str> {
-        match &self.text {
-            Slot::Here(t) => t.as_str(),
-            Slot::Absent => self.markdown.as_str(),
-        }
-    }
-}
-
 fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<(), ParseError> {
     let name = st.cx.name;
     let cx = &mut *st.cx;
@@ -735,9 +737,12 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
     let ctx = Run {
         config_scanner: is_config_scanner(&tool),
         tool,
+        read: components
+            .iter()
+            .map(|rules| rules.iter().map(|_| std::cell::OnceCell::new()).collect())
+            .collect(),
         components,
         by_id,
-        read: Default::default(),
         bases: &run.bases,
         artifacts: &run.artifacts,
     };
@@ -796,7 +801,8 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
                 if !r.is_object {
                     return Err(invalid(name, ptr(), "a result must be an object"));
                 }
-                if let Some(f) = read_result(&r, &ptr, &ctx, &mut t, cx)? {
+                let mut r = r.v;
+                if let Some(f) = read_result(&mut r, &ptr, &ctx, &mut t, cx)? {
                     out.push(f);
                 }
                 Ok(())
@@ -870,7 +876,7 @@ impl Tallies {
 
 /// One result as a finding; `None` for a result absent from the scan.
 fn read_result(
-    r: &ResultDoc<'_>,
+    r: &mut ResultDoc<'_>,
     ptr: &dyn Fn() -> String,
     ctx: &Run<'_, '_>,
     t: &mut Tallies,
@@ -907,7 +913,6 @@ fn read_result(
         optional_str(cx, &rule_ref.id, "id", || pointer(&ptr(), "rule"))?.map(|s| (s, "/rule/id"));
     // The id of the rule the index points to: where it is written.
     let indexed_id = indexed
-        .as_deref()
         .and_then(|x| x.id.as_str())
         .map(|s| (s, "/ruleIndex"));
     let id = match rule_id.or(ref_id).or(indexed_id) {
@@ -922,21 +927,26 @@ fn read_result(
             .and_then(|&(c, k)| ctx.rule(c, k)),
         (None, None) => None,
     };
-    let rule: Option<&Rule<'_>> = rule.as_deref();
     let id = id.unwrap_or_else(|| {
         t.no_rule.hit(ptr);
         "unspecified".to_string()
     });
-    let msg = &r.message;
-    let message = msg
-        .text()
-        .map(str::to_string)
-        .or_else(|| {
-            let mid = msg.id.as_str()?;
-            text(rule?.message_strings.get(mid).and_then(Lean::get))
-        })
-        .map(|s| substitute(&s, &msg.arguments))
-        .unwrap_or_default();
+    let msg = &mut r.message.v;
+    // The result's own text is taken, not copied (an escaped one is owned).
+    let own = match &mut msg.text {
+        Slot::Here(t) => std::mem::take(t),
+        Slot::Absent => std::mem::take(&mut msg.markdown),
+    };
+    let message = match own {
+        Leaf::Str(s) => Some(s.into_owned()),
+        _ => None,
+    }
+    .or_else(|| {
+        let mid = msg.id.as_str()?;
+        text(rule?.message_strings.get(mid).and_then(Lean::get))
+    })
+    .map(|s| substitute(s, &msg.arguments))
+    .unwrap_or_default();
     let title = rule
         .and_then(|x| x.short_description.get().map(str::to_string))
         .or_else(|| rule.and_then(|x| x.name.as_str()).map(str::to_string))
@@ -994,7 +1004,7 @@ fn read_result(
     let tags: &[Cow<'_, str>] = props.map_or(&[], |p| &p.tags.0);
     let mut cwes: Vec<String> = tags
         .iter()
-        .filter(|t| t.to_ascii_lowercase().contains("cwe"))
+        .filter(|t| contains_ignore_ascii_case(t, "cwe"))
         .map(|t| t.to_string())
         .collect();
     match props.map(|p| &p.cwe) {
@@ -1174,9 +1184,9 @@ mod tests {
             .collect();
         let args: Vec<&RawValue> = args.iter().map(|b| &**b).collect();
         assert_eq!(
-            substitute("{0} is {1}; {0} {2} {3}", &args),
+            substitute("{0} is {1}; {0} {2} {3}".into(), &args),
             "x is 3; x {\"a\":[1,2]} A"
         );
-        assert_eq!(substitute("no args {0}", &[]), "no args {0}");
+        assert_eq!(substitute("no args {0}".into(), &[]), "no args {0}");
     }
 }

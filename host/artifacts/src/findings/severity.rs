@@ -35,18 +35,25 @@ pub fn score(x: Option<f64>) -> Option<f64> {
 
 /// `external/cwe/cwe-079`, `CWE-79`, `cwe:79`, `79` → `CWE-79`.
 pub fn cwe(tag: &str) -> Option<String> {
-    let lower = tag.trim().to_ascii_lowercase();
-    let rest = match lower.rfind("cwe") {
-        Some(idx) => lower.get(idx.saturating_add(3)..)?,
-        None if lower.chars().all(|c| c.is_ascii_digit()) => lower.as_str(),
+    // Bytes, ASCII case ignored: no lowercase copy of every tag.
+    let t = tag.trim().as_bytes();
+    let after = t
+        .windows(3)
+        .rposition(|w| w.eq_ignore_ascii_case(b"cwe"))
+        .map(|idx| idx.saturating_add(3));
+    let rest = match after {
+        Some(idx) => t.get(idx..)?,
+        None if t.iter().all(u8::is_ascii_digit) => t,
         None => return None,
     };
-    let digits: String = rest
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let n: u32 = digits.parse().ok()?;
+    // The first run of digits (UTF-8 continuation bytes are no digits).
+    let start = rest.iter().position(u8::is_ascii_digit)?;
+    let digits = rest.get(start..)?;
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let n: u32 = std::str::from_utf8(digits.get(..end)?).ok()?.parse().ok()?;
     Some(format!("CWE-{n}"))
 }
 
@@ -65,6 +72,12 @@ mod tests {
         assert_eq!(cwe("cwe:22").as_deref(), Some("CWE-22"));
         assert_eq!(cwe("security"), None);
         assert_eq!(cwe("CWE-noinfo"), None);
+        assert_eq!(cwe("cwe"), None);
+        assert_eq!(cwe(" 79 ").as_deref(), Some("CWE-79"));
+        assert_eq!(cwe(""), None);
+        assert_eq!(cwe("CWE-79 cwe-80").as_deref(), Some("CWE-80"));
+        assert_eq!(cwe("Cwé-1 CwE:é22x").as_deref(), Some("CWE-22"));
+        assert_eq!(cwe("cwe-99999999999"), None);
         assert_eq!(
             resolve(None, Some(9.1)),
             (Severity::Critical, SeveritySource::Cvss)

@@ -20,7 +20,7 @@
 //! - [`array`]: arrays held ([`Arr`], [`First`], [`Strs`], [`Lines`]) or
 //!   streamed ([`each`], [`each_raw`], [`stream`]).
 //! - [`raw`]: values kept as their text ([`RawValue`]): their type ([`Kind`]),
-//!   compacting ([`minify`], [`Compact`]) and quoting.
+//!   compacting ([`minify`], [`minify_into`]) and quoting.
 //! - this file: running a read and reporting its errors ([`from_json`]:
 //!   strict typed reading, errors at a JSON pointer). A reader that
 //!   meets a parser error parks it ([`Stop`], [`stop`]) and unwinds serde
@@ -77,6 +77,7 @@ macro_rules! other_values {
 pub(crate) use other_values;
 
 pub(crate) mod array;
+pub(crate) mod check;
 pub(crate) mod object;
 pub(crate) mod raw;
 pub(crate) mod scalar;

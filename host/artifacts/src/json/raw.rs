@@ -1,6 +1,6 @@
 //! Values kept as their text ([`RawValue`], a slice of the document):
 //! their type from the first byte, compacting for output ([`minify`],
-//! [`Compact`]: attributes are stored without the document's layout), and
+//! [`minify_into`]: attributes are stored without the document's layout), and
 //! quoting in messages ([`raw_str`], [`raw_display`]).
 
 use super::Key;
@@ -85,65 +85,111 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// The byte offsets of JSON text that lie outside its strings, in order
-/// (the one string-aware scan behind [`is_compact`], [`minify`] and
-/// [`has_outside_strings`]).
-fn outside_strings(json: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
-    let mut in_string = false;
-    let mut escaped = false;
-    json.bytes().enumerate().filter(move |&(_, b)| {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            false
-        } else if b == b'"' {
-            in_string = true;
-            false
-        } else {
-            true
+/// Where the string starting at `open` (its quote) ends: the index just
+/// past its closing quote (the text's length if it has none).
+fn string_end(b: &[u8], open: usize) -> usize {
+    let mut i = open.saturating_add(1);
+    while let Some(at) = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| c == b'"' || c == b'\\'))
+    {
+        i = i.saturating_add(at);
+        if b.get(i) == Some(&b'"') {
+            return i.saturating_add(1);
         }
-    })
+        // a backslash and the character it escapes
+        i = i.saturating_add(2);
+    }
+    b.len()
+}
+
+/// Calls `f` with each run of JSON text between strings (a string starts a
+/// run and ends with the next byte outside it); `f` says whether to go on.
+/// The one string-aware scan behind [`is_compact`], [`minify_into`] and
+/// [`has_outside_strings`]: strings are skipped a search at a time.
+fn outside_strings(json: &str, mut f: impl FnMut(usize, &[u8]) -> bool) {
+    let b = json.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let rest = b.get(i..).unwrap_or_default();
+        let run = rest.iter().position(|&c| c == b'"').unwrap_or(rest.len());
+        if !f(i, rest.get(..run).unwrap_or_default()) {
+            return;
+        }
+        i = i.saturating_add(run);
+        if i < b.len() {
+            i = string_end(b, i);
+        }
+    }
 }
 
 /// Whether JSON text has `byte` outside its strings (e.g. `t`: a `true`).
 pub(crate) fn has_outside_strings(json: &str, byte: u8) -> bool {
-    outside_strings(json).any(|(_, b)| b == byte)
+    let mut found = false;
+    outside_strings(json, |_, run| {
+        found = run.contains(&byte);
+        !found
+    });
+    found
 }
 
 /// Whether JSON text has no whitespace outside its strings.
 pub(crate) fn is_compact(json: &str) -> bool {
-    !outside_strings(json).any(|(_, b)| is_blank(b))
+    !has_blank(json)
+}
+
+fn has_blank(json: &str) -> bool {
+    let mut found = false;
+    outside_strings(json, |_, run| {
+        found = run.iter().any(|&c| is_blank(c));
+        !found
+    });
+    found
 }
 
 /// JSON text without the whitespace outside its strings.
 pub(crate) fn minify(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    let mut start = 0;
-    for (i, _) in outside_strings(json).filter(|&(_, b)| is_blank(b)) {
-        // whitespace is ASCII: `start..i` are char boundaries
-        out.push_str(json.get(start..i).unwrap_or_default());
-        start = i.saturating_add(1);
-    }
-    out.push_str(json.get(start..).unwrap_or_default());
+    minify_into(&mut out, json);
     out
 }
 
-/// A raw value serialized compactly (as is when the text already is).
-pub(crate) struct Compact<'a>(pub &'a RawValue);
-
-impl serde::Serialize for Compact<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if is_compact(self.0.get()) {
-            return self.0.serialize(s);
+/// [`minify`], appended to `out` (compact text is copied as it is).
+pub(crate) fn minify_into(out: &mut String, json: &str) {
+    if !has_blank(json) {
+        out.push_str(json);
+        return;
+    }
+    let b = json.as_bytes();
+    // Copies everything but the blanks outside strings, a slice at a time.
+    let mut start = 0;
+    outside_strings(json, |at, run| {
+        for (k, &c) in run.iter().enumerate() {
+            if is_blank(c) {
+                let i = at.saturating_add(k);
+                // blanks are ASCII: `start..i` are char boundaries
+                out.push_str(json.get(start..i).unwrap_or_default());
+                start = i.saturating_add(1);
+            }
         }
-        RawValue::from_string(minify(self.0.get()))
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s)
+        true
+    });
+    out.push_str(json.get(start.min(b.len())..).unwrap_or_default());
+}
+
+/// `s` as a JSON string (quoted, escaped as serde_json writes it), appended
+/// to `out`. A string borrowed from a document's text had no escapes there
+/// (serde_json borrows only those), so it needs none.
+// Whether `s` is borrowed from the text is the point: not a `&str`.
+#[allow(clippy::ptr_arg)]
+pub(crate) fn quote_into(out: &mut String, s: &Cow<'_, str>) {
+    if matches!(s, Cow::Owned(_)) && s.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\') {
+        // serde_json's escapes; a `&str` always serializes
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     }
 }
 
@@ -173,5 +219,22 @@ mod tests {
         let compact = super::minify(pretty);
         assert_eq!(compact, r#"{"a b":[1,"x \" y"],"c":{}}"#);
         assert!(super::is_compact(&compact));
+        // Escaped backslashes before a quote, blanks in keys and values.
+        let text = r#"{ "k \\" : [ "v \\\" w" , true ] , "t" :"\\" }"#;
+        let want: String = serde_json::from_str::<serde_json::Value>(text)
+            .unwrap()
+            .to_string();
+        assert_eq!(super::minify(text), want);
+        assert!(super::has_outside_strings(text, b't'));
+        assert!(!super::has_outside_strings(r#"{"true":"t\"t"}"#, b't'));
+    }
+
+    #[test]
+    fn quoting_is_serde_jsons() {
+        for s in ["", "plain é", "q\"b\\s", "c\u{1}\n\u{7f}", "/"] {
+            let mut out = String::new();
+            super::quote_into(&mut out, &s.to_string().into());
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
     }
 }

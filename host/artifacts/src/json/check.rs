@@ -1,0 +1,618 @@
+//! The load-time check of a JSON document (syntax, depth, a key given twice
+//! in one object) and its bounded shape for the sniffers, in one scan of
+//! the bytes: the fast path of [`crate::document::json_shape`].
+//!
+//! It accepts only what serde_json accepts, and gives the shape the serde
+//! visitor in `document.rs` builds (the tests compare the two). Whatever it
+//! does not handle itself — any error, a duplicate key, a surrogate escape,
+//! a number near the edge of `f64`, deep nesting — it hands back (`None`)
+//! to the serde path, which words the error and places it (line and
+//! column) as before. Errors never come from here, so they cannot differ.
+
+use crate::document::{
+    SHAPE_BUDGET, SHAPE_CHILD_KEYS, SHAPE_DEPTH, SHAPE_ENTRY_BUDGET, SHAPE_ITEMS, SHAPE_KEYS,
+    SHAPE_MORE, SHAPE_ROOT_KEYS, cut,
+};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// Nesting this deep goes the serde way (which refuses past 128).
+const MAX_DEPTH: usize = 100;
+
+/// Keys of one object compared one by one (by [`tag`] first) up to this
+/// many, then hashed.
+const FEW_KEYS: usize = 64;
+
+/// A key's length and first bytes in one word: keys that differ there (most
+/// do) are told apart by one comparison.
+fn tag(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let mut head = [0u8; 8];
+    for (h, c) in head.iter_mut().zip(b) {
+        *h = *c;
+    }
+    u64::from_le_bytes(head) ^ (b.len() as u64).rotate_right(8)
+}
+
+/// The shape of `text` when it is a well-formed document without a
+/// repeated key; `None` when the serde path must decide.
+pub(crate) fn shape(text: &str) -> Option<Value> {
+    let mut s = Scan {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        keys: Vec::new(),
+        total: SHAPE_BUDGET,
+        entry: 0,
+    };
+    s.blank();
+    let v = s.value(0, Mode::Shape { want: true })?;
+    s.blank();
+    (s.i == s.b.len()).then_some(v)
+}
+
+/// How a value is read: for the shape (containers take from the budget,
+/// and are built when the caller keeps them: `want`), or only checked.
+#[derive(Clone, Copy)]
+enum Mode {
+    Shape { want: bool },
+    Check,
+}
+
+struct Scan<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    /// The keys of the objects being read, innermost last (each object
+    /// truncates back to where it started), with their [`tag`]s.
+    keys: Vec<(u64, Cow<'a, str>)>,
+    total: usize,
+    entry: usize,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` below `n` (n ≤ 128), exact for the
+/// lowest such byte (borrows only run upwards).
+fn below(v: u64, n: u8) -> u64 {
+    v.wrapping_sub(LO.wrapping_mul(u64::from(n))) & !v & HI
+}
+
+/// The high bit of each byte of `v` equal to `c` (exact for the lowest).
+fn equal(v: u64, c: u8) -> u64 {
+    below(v ^ LO.wrapping_mul(u64::from(c)), 1)
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn blank(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.i = self.i.saturating_add(1);
+        }
+    }
+
+    /// Consumes `c` after blanks.
+    fn eat(&mut self, c: u8) -> bool {
+        self.blank();
+        if self.peek() == Some(c) {
+            self.i = self.i.saturating_add(1);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize, mode: Mode) -> Option<Value> {
+        let want = matches!(mode, Mode::Shape { want: true });
+        match self.peek()? {
+            b'{' => self.object(depth, mode),
+            b'[' => self.array(depth, mode),
+            b'"' => {
+                let start = self.i;
+                let escaped = self.string()?;
+                if !want {
+                    return Some(Value::Null);
+                }
+                let raw = self.text.get(start..self.i)?;
+                let s = if escaped {
+                    Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+                } else {
+                    Cow::Borrowed(raw.get(1..raw.len().saturating_sub(1))?)
+                };
+                Some(Value::String(cut(&s)))
+            }
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'n' => self.literal(b"null", Value::Null),
+            b'-' | b'0'..=b'9' => {
+                let start = self.i;
+                self.number()?;
+                if !want {
+                    return Some(Value::Null);
+                }
+                // As serde_json reads it (u64, i64 or f64): few are kept.
+                serde_json::from_str::<Value>(self.text.get(start..self.i)?).ok()
+            }
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
+        let end = self.i.checked_add(word.len())?;
+        (self.b.get(self.i..end)? == word).then(|| {
+            self.i = end;
+            v
+        })
+    }
+
+    /// Past a number; `None` for one serde_json would refuse or read as
+    /// out of range (long ones are left to it).
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i = self.i.saturating_add(1);
+        }
+        let int = self.digits();
+        match int {
+            0 => return None,
+            // No leading zero.
+            1 => {}
+            _ if self.b.get(self.i.saturating_sub(int)) == Some(&b'0') => return None,
+            _ => {}
+        }
+        let mut frac = 0;
+        if self.peek() == Some(b'.') {
+            self.i = self.i.saturating_add(1);
+            frac = self.digits();
+            if frac == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i = self.i.saturating_add(1);
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i = self.i.saturating_add(1);
+            }
+            // At most 10^(60 + 99): far inside an f64.
+            if !(1..=2).contains(&self.digits()) {
+                return None;
+            }
+        }
+        (int.saturating_add(frac) <= 60).then_some(())
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i = self.i.saturating_add(1);
+        }
+        self.i.saturating_sub(start)
+    }
+
+    /// Past a string (at its opening quote); whether it has escapes.
+    /// `None` for a control character, a bad or surrogate escape, or no
+    /// end.
+    fn string(&mut self) -> Option<bool> {
+        let mut i = self.i.saturating_add(1);
+        let mut escaped = false;
+        loop {
+            // Eight bytes at a time to the next quote, backslash or
+            // control character.
+            while let Some(chunk) = self.b.get(i..i.saturating_add(8)) {
+                let v = u64::from_le_bytes(chunk.try_into().ok()?);
+                let hit = equal(v, b'"') | equal(v, b'\\') | below(v, 0x20);
+                if hit != 0 {
+                    i = i.saturating_add((hit.trailing_zeros() / 8) as usize);
+                    break;
+                }
+                i = i.saturating_add(8);
+            }
+            match self.b.get(i)? {
+                b'"' => {
+                    self.i = i.saturating_add(1);
+                    return Some(escaped);
+                }
+                b'\\' => {
+                    escaped = true;
+                    i = i.saturating_add(1);
+                    match self.b.get(i)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                            i = i.saturating_add(1);
+                        }
+                        b'u' => {
+                            let hex = self.b.get(i.saturating_add(1)..i.saturating_add(5))?;
+                            let code = u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16)
+                                .ok()
+                                .filter(|_| hex.iter().all(u8::is_ascii_hexdigit))?;
+                            // Pairs and lone halves: serde's to judge.
+                            if (0xD800..=0xDFFF).contains(&code) {
+                                return None;
+                            }
+                            i = i.saturating_add(5);
+                        }
+                        _ => return None,
+                    }
+                }
+                c if *c < 0x20 => return None,
+                _ => i = i.saturating_add(1),
+            }
+        }
+    }
+
+    /// Whether a container at `depth` is kept in the shape (and takes one
+    /// from the budget), as `document::Shape::keep` decides.
+    fn keep(&mut self, depth: usize, mode: Mode) -> bool {
+        if matches!(mode, Mode::Check) {
+            return false;
+        }
+        if depth <= 1 {
+            return true;
+        }
+        if depth > SHAPE_DEPTH || self.total == 0 || self.entry == 0 {
+            return false;
+        }
+        self.total = self.total.saturating_sub(1);
+        self.entry = self.entry.saturating_sub(1);
+        true
+    }
+
+    /// The mode of a child of a container read in `mode` (kept or not),
+    /// built when `want`; the root's children each get a fresh entry budget.
+    fn child(&mut self, depth: usize, kept: bool, want: bool) -> Mode {
+        if !kept {
+            return Mode::Check;
+        }
+        if depth == 0 {
+            self.entry = SHAPE_ENTRY_BUDGET;
+        }
+        Mode::Shape { want }
+    }
+
+    fn array(&mut self, depth: usize, mode: Mode) -> Option<Value> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.i = self.i.saturating_add(1);
+        let kept = self.keep(depth, mode);
+        let want = kept && matches!(mode, Mode::Shape { want: true });
+        let mut items = Vec::new();
+        let mut more = false;
+        let inner = depth.saturating_add(1);
+        if !self.eat(b']') {
+            loop {
+                self.blank();
+                let m = self.child(depth, kept, want && items.len() < SHAPE_ITEMS);
+                let v = self.value(inner, m)?;
+                if want {
+                    if items.len() < SHAPE_ITEMS {
+                        items.push(v);
+                    } else {
+                        more = true;
+                    }
+                }
+                if self.eat(b',') {
+                    continue;
+                }
+                if self.eat(b']') {
+                    break;
+                }
+                return None;
+            }
+        }
+        if !want {
+            return Some(Value::Null);
+        }
+        if more {
+            items.push(Value::Null);
+        }
+        Some(Value::Array(items))
+    }
+
+    fn object(&mut self, depth: usize, mode: Mode) -> Option<Value> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.i = self.i.saturating_add(1);
+        let kept = self.keep(depth, mode);
+        let want = kept && matches!(mode, Mode::Shape { want: true });
+        let limit = match depth {
+            0 => SHAPE_ROOT_KEYS,
+            1 => SHAPE_CHILD_KEYS,
+            _ => SHAPE_KEYS,
+        };
+        let mut object = serde_json::Map::new();
+        let mut more = false;
+        let start = self.keys.len();
+        let mut many: Option<HashSet<Cow<'a, str>>> = None;
+        let inner = depth.saturating_add(1);
+        let out = (|| {
+            if self.eat(b'}') {
+                return Some(());
+            }
+            loop {
+                self.blank();
+                if self.peek() != Some(b'"') {
+                    return None;
+                }
+                let at = self.i;
+                let escaped = self.string()?;
+                let raw = self.text.get(at..self.i)?;
+                let key = if escaped {
+                    Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+                } else {
+                    Cow::Borrowed(raw.get(1..raw.len().saturating_sub(1))?)
+                };
+                // A key given twice: serde words and places the error.
+                match &mut many {
+                    Some(set) => {
+                        if !set.insert(key.clone()) {
+                            return None;
+                        }
+                    }
+                    None => {
+                        let t = tag(&key);
+                        let seen = self.keys.get(start..).unwrap_or_default();
+                        if seen.iter().any(|(st, sk)| *st == t && *sk == key) {
+                            return None;
+                        }
+                        let n = seen.len();
+                        self.keys.push((t, key.clone()));
+                        if n >= FEW_KEYS {
+                            let all = self.keys.drain(start..).map(|(_, k)| k).collect();
+                            many = Some(all);
+                        }
+                    }
+                }
+                if !self.eat(b':') {
+                    return None;
+                }
+                self.blank();
+                let m = self.child(depth, kept, want && object.len() < limit);
+                let v = self.value(inner, m)?;
+                if want {
+                    if object.len() < limit {
+                        object.insert(key.into_owned(), v);
+                    } else {
+                        more = true;
+                    }
+                }
+                if self.eat(b',') {
+                    continue;
+                }
+                if self.eat(b'}') {
+                    return Some(());
+                }
+                return None;
+            }
+        })();
+        self.keys.truncate(start);
+        out?;
+        if !want {
+            return Some(Value::Null);
+        }
+        if more {
+            object.insert(SHAPE_MORE.to_owned(), Value::Null);
+        }
+        Some(Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )]
+    use super::*;
+    use crate::document::serde_shape;
+    use serde_json::json;
+
+    /// The fast path agrees with serde: when it answers, serde accepts the
+    /// document and builds the same shape. Returns whether it answered.
+    fn agrees(text: &str) -> bool {
+        match shape(text) {
+            Some(v) => {
+                let reference = serde_shape(text);
+                assert!(reference.is_ok(), "fast accepted {text:?}: {reference:?}");
+                assert_eq!(v, reference.unwrap(), "{text:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn well_formed_documents_take_the_fast_path() {
+        let wide: serde_json::Map<_, _> = (0..300)
+            .map(|i| {
+                (
+                    format!("k{i}"),
+                    json!({"a": [{"b": {"c": {"d": [1, {"e": 2}]}}}]}),
+                )
+            })
+            .collect();
+        let items: Vec<_> = (0..5000)
+            .map(|i| json!({"i": i, "s": "x".repeat(i % 300), "l": [i, -(i as i64), 0.5, null, true]}))
+            .collect();
+        let docs = [
+            json!(null),
+            json!(-0),
+            json!("s"),
+            json!([]),
+            json!({}),
+            json!({"version": "2.1.0", "runs": [{"results": items.clone()}]}),
+            json!({"a": items, "b": {"c": wide.clone()}}),
+            serde_json::Value::Object(wide),
+            json!({"esc": "a\"b\\c\n\t\u{1}é😀", "\u{e9}": 1, "e\"k": [1.5e10, -2, 18446744073709551615u64]}),
+        ];
+        for doc in docs {
+            for text in [doc.to_string(), serde_json::to_string_pretty(&doc).unwrap()] {
+                assert!(agrees(&text), "{}", &text[..text.len().min(200)]);
+            }
+        }
+        for text in [
+            " {\"a\" : [ 1 , 2 ] }\r\n\t",
+            "[1e5, 1E+05, -0.0, 0.25e-3, 123456789012345678901234567890]",
+            r#"{"a":"\u0041\u00e9\u20ac\/"}"#,
+            r#"{"a":1,"\u0062":2}"#,
+        ] {
+            assert!(agrees(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_serde_path_decides_the_rest() {
+        for text in [
+            "",
+            "  ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "[-]",
+            "[1e]",
+            "[1e999]",
+            "[1e-999]",
+            "[tru]",
+            "[nul]",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\u+123\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\udc00\"",
+            "\"a\u{1}\"",
+            "[1] 2",
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1,\"\\u0061\":2}",
+            "{\"x\":{\"k\":1,\"k\":1}}",
+            &format!("{}1{}", "[".repeat(150), "]".repeat(150)),
+        ] {
+            assert!(shape(text).is_none(), "{text}");
+        }
+        // A duplicate past the short list of keys is still found.
+        let keys: String = (0..100).map(|i| format!("\"k{i}\":{i},")).collect();
+        assert!(shape(&format!("{{{keys}\"k50\":0}}")).is_none());
+        assert!(agrees(&format!("{{{keys}\"k100\":0}}")));
+    }
+
+    /// splitmix64: the same documents on every run.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// A random document's text: nesting, repeated and escaped keys,
+    /// escapes, numbers of every kind, random blanks.
+    fn doc(r: &mut Rng, depth: usize, out: &mut String) {
+        let blank = |r: &mut Rng, out: &mut String| {
+            for _ in 0..r.below(3) {
+                out.push([' ', '\n', '\t', '\r'][r.below(4)]);
+            }
+        };
+        blank(r, out);
+        match if depth > 6 { r.below(4) } else { r.below(7) } {
+            0 => out.push_str(["true", "false", "null"][r.below(3)]),
+            1 => out.push_str(
+                [
+                    "0",
+                    "-0",
+                    "12",
+                    "-7",
+                    "3.25",
+                    "1e3",
+                    "-2.5E-7",
+                    "18446744073709551616",
+                    "-9223372036854775809",
+                    "1e308",
+                    "0.1",
+                ][r.below(11)],
+            ),
+            2 | 3 => {
+                out.push('"');
+                for _ in 0..r.below(12) {
+                    out.push_str(
+                        [
+                            "a", "é", "\\n", "\\\"", "\\u0041", "\\u00e9", " ", "😀", "\\/", "k",
+                        ][r.below(10)],
+                    );
+                }
+                out.push('"');
+            }
+            4 => {
+                out.push('[');
+                for i in 0..r.below(5) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    doc(r, depth + 1, out);
+                }
+                blank(r, out);
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for i in 0..r.below(6) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    blank(r, out);
+                    out.push_str(["\"a\"", "\"b\"", "\"\\u0061\"", "\"c\"", "\"d\""][r.below(5)]);
+                    blank(r, out);
+                    out.push(':');
+                    doc(r, depth + 1, out);
+                }
+                blank(r, out);
+                out.push('}');
+            }
+        }
+        blank(r, out);
+    }
+
+    #[test]
+    fn random_documents_and_their_mutants_agree() {
+        let mut r = Rng(13);
+        let mut fast = 0;
+        for _ in 0..4000 {
+            let mut text = String::new();
+            doc(&mut r, 0, &mut text);
+            if agrees(&text) {
+                fast += 1;
+            }
+            for _ in 0..4 {
+                let mut m = text.clone().into_bytes();
+                let at = r.below(m.len());
+                match r.below(3) {
+                    0 => m.truncate(at),
+                    1 => m[at] = b"{}[],:\"\\ 0e-.x"[r.below(14)],
+                    _ => {
+                        m.remove(at);
+                    }
+                }
+                if let Ok(m) = String::from_utf8(m) {
+                    agrees(&m);
+                }
+            }
+        }
+        // Most generated documents are well-formed without a repeated key.
+        assert!(fast > 1000, "{fast}");
+    }
+}
