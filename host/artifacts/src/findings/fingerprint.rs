@@ -36,25 +36,63 @@ pub fn of(parts: &[&str]) -> String {
 /// Lowercase hex of a digest (what `{:x}` writes), without the formatter.
 fn hex(digest: &[u8]) -> String {
     let mut out = String::with_capacity(digest.len().saturating_mul(2));
-    for b in digest {
-        for nibble in [b >> 4, b & 0xf] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+    hex_into(&mut out, digest);
+    out
+}
+
+fn hex_into(out: &mut String, digest: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 64];
+    for (pair, b) in buf.chunks_exact_mut(2).zip(digest) {
+        for (slot, nibble) in pair.iter_mut().zip([b >> 4, b & 0xf]) {
+            *slot = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
         }
     }
-    out
+    let len = digest.len().saturating_mul(2).min(buf.len());
+    // ASCII digits: always UTF-8
+    out.push_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default());
+}
+
+/// [`of`] with a last part that is `message` [`normalize`]d, hashed as it
+/// is read (no normalized copy).
+pub fn of_message(parts: &[&str], message: &str) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    normalized(message, |piece| h.update(piece.as_bytes()));
+    h.update([0u8]);
+    hex(&h.finalize())
 }
 
 /// Whitespace-collapsed, trimmed text: reflowed messages keep their print.
 /// Whitespace as `str::split_whitespace` sees it (Unicode `White_Space`).
 pub fn normalize(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
+    normalized(message, |piece| out.push_str(piece));
+    out
+}
+
+/// Hands [`normalize`]d `message` to `emit` in pieces: the longest slices
+/// of it that are normalized already (words with single spaces between),
+/// and the single spaces that replace other gaps.
+fn normalized(message: &str, mut emit: impl FnMut(&str)) {
     let bytes = message.as_bytes();
-    // Where the current word began (`None`: between words).
-    let mut word: Option<usize> = None;
+    // The slice being gathered starts here; the last word ended there.
+    let mut run: Option<usize> = None;
+    let mut word_end = 0;
+    // Whether the gap before the next word is exactly one ` `.
+    let mut gap: Option<bool> = None;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        // Bytes below 0x80 are whole characters; others start one (or
-        // continue one, never whitespace).
+    loop {
+        if gap.is_none() && run.is_some() {
+            // Inside a word: eight bytes at a time past printable ASCII.
+            i = skip_printable(bytes, i);
+            word_end = i;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        // Bytes below 0x80 are whole characters; others start one.
         let (blank, len) = if b < 0x80 {
             (char::from(b).is_whitespace(), 1)
         } else {
@@ -63,26 +101,55 @@ pub fn normalize(message: &str) -> String {
                 None => (false, 1),
             }
         };
-        match (blank, word) {
-            (true, Some(start)) => {
-                if !out.is_empty() {
-                    out.push(' ');
+        if blank {
+            gap = Some(gap.is_none() && b == b' ');
+        } else {
+            match (run, gap.take()) {
+                (None, _) => run = Some(i),
+                (Some(_), Some(true) | None) => {}
+                (Some(start), Some(false)) => {
+                    emit(message.get(start..word_end).unwrap_or_default());
+                    emit(" ");
+                    run = Some(i);
                 }
-                out.push_str(message.get(start..i).unwrap_or_default());
-                word = None;
             }
-            (false, None) => word = Some(i),
-            _ => {}
+            word_end = i.saturating_add(len);
         }
         i = i.saturating_add(len);
     }
-    if let Some(start) = word {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(message.get(start..).unwrap_or_default());
+    if let Some(start) = run {
+        emit(message.get(start..word_end).unwrap_or_default());
     }
-    out
+}
+
+/// Past the 8-byte chunks from `i` that hold only printable ASCII other
+/// than a space (no whitespace, no start of a wider character).
+fn skip_printable(bytes: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i.saturating_add(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // Any byte below 0x21 (exact as a yes/no), or with its high bit.
+        let low = v.wrapping_sub(LO.wrapping_mul(0x21)) & !v & HI;
+        if low | (v & HI) != 0 {
+            break;
+        }
+        i = i.saturating_add(8);
+    }
+    i
+}
+
+/// A fingerprint as a hash key: hashed by its first 16 bytes (sha256 hex
+/// already spreads evenly, and the map's hasher is keyed), compared whole.
+#[derive(PartialEq, Eq)]
+struct Print<'a>(&'a str);
+
+impl std::hash::Hash for Print<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write(self.0.as_bytes().get(..16).unwrap_or(self.0.as_bytes()));
+    }
 }
 
 /// Makes fingerprints unique within one report (see the module docs).
@@ -91,13 +158,13 @@ pub fn disambiguate(findings: &mut [SecurityFinding]) {
     // report is numbered n. One hash lookup a finding, no copy of a
     // fingerprint (sorting them compared whole strings many times over).
     let repeats: Vec<(usize, usize)> = {
-        let mut seen: std::collections::HashMap<&str, usize> =
+        let mut seen: std::collections::HashMap<Print<'_>, usize> =
             std::collections::HashMap::with_capacity(findings.len());
         findings
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
+                let n = seen.entry(Print(&f.fingerprint)).or_insert(0);
                 *n = n.saturating_add(1);
                 (*n > 1).then_some((i, *n))
             })
@@ -108,7 +175,14 @@ pub fn disambiguate(findings: &mut [SecurityFinding]) {
         if let Some(f) = findings.get_mut(i) {
             tag.clear();
             let _ = write!(tag, "#{n}");
-            f.fingerprint = of(&[&f.fingerprint, &tag]);
+            // `of(&[fingerprint, tag])`, written over the old one.
+            let mut h = Sha256::new();
+            for p in [f.fingerprint.as_str(), &tag] {
+                h.update(p.as_bytes());
+                h.update([0u8]);
+            }
+            f.fingerprint.clear();
+            hex_into(&mut f.fingerprint, &h.finalize());
         }
     }
 }
@@ -144,9 +218,45 @@ mod tests {
             "x\u{a0}y\u{2003}z\u{3000} \u{85}w",
             "caf\u{e9} na\u{ef}ve \u{1f600}  end",
             "\u{200b}zero-width is no whitespace\u{feff}",
+            "a \u{a0}b  c\u{1c}d\ne f ",
+            " \u{2028}",
         ] {
             let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(normalize(text), want, "{text:?}");
+            assert_eq!(of_message(&["t", "r"], text), of(&["t", "r", &want]));
+        }
+    }
+
+    #[test]
+    fn normalize_agrees_on_generated_text() {
+        let pieces = [
+            "abcdefghijkl",
+            " ",
+            "  ",
+            "\n",
+            "\t ",
+            "é",
+            "\u{a0}",
+            "\u{2003}",
+            "x",
+            "\u{1c}",
+            "0123456789",
+            "\u{7f}",
+            "😀",
+            "\r\n",
+        ];
+        let mut state = 7u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(state % 40) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+            }
+            let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(normalize(&text), want, "{text:?}");
+            assert_eq!(of_message(&["t"], &text), of(&["t", &want]));
         }
     }
 

@@ -518,6 +518,19 @@ struct State<'s, 'c> {
     deferred_runs: Option<&'s RawValue>,
     /// Whether `runs` was there at all.
     runs_seen: bool,
+    mode: Mode,
+}
+
+/// How a run's `results` are read. `Stream`: where they are met, with what
+/// the run said before them (producers write `tool` and the rest first);
+/// a run that names its tool, base ids, artifacts or invocations after its
+/// results, or any error, has the log read again with `Keep`. `Keep`: kept
+/// as text and read once the whole run is known. Both give the same
+/// findings and warnings; `Stream` skips a scan of every result.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Stream,
+    Keep,
 }
 
 fn invalid(name: &str, ptr: String, msg: impl Into<String>) -> ParseError {
@@ -528,6 +541,22 @@ pub(crate) fn parse(
     text: &str,
     cx: &mut ParseContext<'_>,
 ) -> Result<Vec<SecurityFinding>, ParseError> {
+    let mark = cx.mark();
+    match parse_as(text, cx, Mode::Stream) {
+        Ok(findings) => Ok(findings),
+        // The authoritative reading (and error), from a clean slate.
+        Err(_) => {
+            cx.rewind(mark);
+            parse_as(text, cx, Mode::Keep)
+        }
+    }
+}
+
+fn parse_as(
+    text: &str,
+    cx: &mut ParseContext<'_>,
+    mode: Mode,
+) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut st = State {
         cx,
@@ -536,6 +565,7 @@ pub(crate) fn parse(
         version_seen: false,
         deferred_runs: None,
         runs_seen: false,
+        mode,
     };
     let mut stop: Stop = None;
     let is_object = json::read(name, text, text, "invalid-sarif", &mut stop, |de, stop| {
@@ -651,15 +681,29 @@ impl<'de: 's, 's> Visitor<'de> for RunsSeed<'_, 's, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let name = self.st.cx.name;
         let mut ri: usize = 0;
-        while let Some(run) = seq.next_element::<Obj<RunDoc<'de>>>()? {
+        loop {
             let rp = format!("/runs/{ri}");
-            let read = if run.is_object {
-                read_run(&run, &rp, &mut *self.st)
+            if self.st.mode == Mode::Stream {
+                let seed = RunSeed {
+                    st: &mut *self.st,
+                    stop: &mut *self.stop,
+                    rp: &rp,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    break;
+                }
             } else {
-                Err(invalid(name, rp, "a run must be an object"))
-            };
-            if let Err(e) = read {
-                return Err(json::stop(self.stop, e));
+                let Some(run) = seq.next_element::<Obj<RunDoc<'de>>>()? else {
+                    break;
+                };
+                let read = if run.is_object {
+                    read_run(&run, &rp, &mut *self.st)
+                } else {
+                    Err(invalid(name, rp, "a run must be an object"))
+                };
+                if let Err(e) = read {
+                    return Err(json::stop(self.stop, e));
+                }
             }
             ri = ri.saturating_add(1);
         }
@@ -708,7 +752,82 @@ impl RunsSeed<'_, '_, '_> {
 
 fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<(), ParseError> {
     let name = st.cx.name;
+    let ctx = run_context(run, rp, st.cx);
+    let results = match run.results.get() {
+        // §3.14.23: absent or null results mean the tool produced none (it
+        // failed or was not asked to); a clean scan is `results: []`. Read
+        // as "no findings" it would pass a gate on a scan that never ran.
+        None => None,
+        Some(raw) if json::is_null(raw) => None,
+        Some(raw) => Some(*raw),
+    };
+    let Some(results) = results else {
+        return Err(no_results(name, rp, &ctx.tool));
+    };
+    let mut t = Tallies::default();
+    let out = &mut st.out;
     let cx = &mut *st.cx;
+    let mut stop: Stop = None;
+    let is_array = json::read(
+        name,
+        st.whole,
+        results.get(),
+        "invalid-sarif",
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
+                take_result(r, i, rp, &ctx, &mut t, cx, out)
+            }))
+        },
+    )?;
+    if !is_array {
+        return Err(not_array(name, rp));
+    }
+    t.report(cx);
+    Ok(())
+}
+
+/// A run's `results` absent or null.
+fn no_results(name: &str, rp: &str, tool: &str) -> ParseError {
+    ParseError::new(
+        name,
+        "sarif-no-results",
+        Some(Position::Pointer(rp.to_string())),
+        format!(
+            "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
+        ),
+    )
+}
+
+fn not_array(name: &str, rp: &str) -> ParseError {
+    invalid(name, format!("{rp}/results"), "`results` must be an array")
+}
+
+/// Result `i` of a run, turned into a finding (or skipped).
+fn take_result(
+    r: Obj<ResultDoc<'_>>,
+    i: usize,
+    rp: &str,
+    ctx: &Run<'_, '_>,
+    t: &mut Tallies,
+    cx: &mut ParseContext<'_>,
+    out: &mut Vec<SecurityFinding>,
+) -> Result<(), ParseError> {
+    // Built only when a warning or an error needs it.
+    let ptr = || format!("{rp}/results/{i}");
+    if !r.is_object {
+        return Err(invalid(cx.name, ptr(), "a result must be an object"));
+    }
+    let mut r = r.v;
+    if let Some(f) = read_result(&mut r, &ptr, ctx, t, cx)? {
+        out.push(f);
+    }
+    Ok(())
+}
+
+/// What a run's results are read against, from the run (its tool, rules,
+/// base ids, artifacts), with the warnings about the run itself.
+fn run_context<'r, 'a>(run: &'r RunDoc<'a>, rp: &str, cx: &mut ParseContext<'_>) -> Run<'r, 'a> {
     let driver = &run.tool.driver;
     let tool = match driver.name.as_str() {
         Some(n) => n.to_string(),
@@ -767,57 +886,113 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
             );
         }
     }
-    let results = match run.results.get() {
-        // §3.14.23: absent or null results mean the tool produced none (it
-        // failed or was not asked to); a clean scan is `results: []`. Read
-        // as "no findings" it would pass a gate on a scan that never ran.
-        None => None,
-        Some(raw) if json::is_null(raw) => None,
-        Some(raw) => Some(*raw),
-    };
-    let Some(results) = results else {
-        return Err(ParseError::new(
-            name,
-            "sarif-no-results",
-            Some(Position::Pointer(rp.to_string())),
-            format!(
-                "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
-            ),
-        ));
-    };
-    let mut t = Tallies::default();
-    let out = &mut st.out;
-    let mut stop: Stop = None;
-    let is_array = json::read(
-        name,
-        st.whole,
-        results.get(),
-        "invalid-sarif",
-        &mut stop,
-        |de, stop| {
-            de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
-                // Built only when a warning or an error needs it.
-                let ptr = || format!("{rp}/results/{i}");
-                if !r.is_object {
-                    return Err(invalid(name, ptr(), "a result must be an object"));
-                }
-                let mut r = r.v;
-                if let Some(f) = read_result(&mut r, &ptr, &ctx, &mut t, cx)? {
-                    out.push(f);
-                }
-                Ok(())
-            }))
-        },
-    )?;
-    if !is_array {
-        return Err(invalid(
-            name,
-            format!("{rp}/results"),
-            "`results` must be an array",
-        ));
+    ctx
+}
+
+/// A run read in [`Mode::Stream`]: its members in order, its results
+/// streamed where they are met.
+struct RunSeed<'r, 's, 'c> {
+    st: &'r mut State<'s, 'c>,
+    stop: &'r mut Stop,
+    rp: &'r str,
+}
+
+impl<'de: 's, 's> DeserializeSeed<'de> for RunSeed<'_, 's, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    t.report(cx);
-    Ok(())
+}
+
+impl<'de: 's, 's> Visitor<'de> for RunSeed<'_, 's, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a run")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let name = self.st.cx.name;
+        let rp = self.rp;
+        let mut run = RunDoc::default();
+        let mut streamed = false;
+        // What the results are read against, met after them: read again.
+        let late = |stop: &mut Stop| {
+            json::stop(
+                stop,
+                invalid(name, rp.to_string(), "run members after its results"),
+            )
+        };
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "tool" | "originalUriBaseIds" | "artifacts" | "invocations" if streamed => {
+                    return Err(late(self.stop));
+                }
+                "tool" => run.tool = map.next_value()?,
+                "originalUriBaseIds" => run.bases = map.next_value()?,
+                "artifacts" => run.artifacts = map.next_value()?,
+                "invocations" => run.invocations = map.next_value()?,
+                "results" => {
+                    streamed = true;
+                    let ctx = run_context(&run, rp, self.st.cx);
+                    let mut t = Tallies::default();
+                    let out = &mut self.st.out;
+                    let cx = &mut *self.st.cx;
+                    let stop = &mut *self.stop;
+                    let is_array = map
+                        .next_value_seed(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
+                            take_result(r, i, rp, &ctx, &mut t, cx, out)
+                        }))?;
+                    // Null (or another value): `Keep` words the error.
+                    if !is_array {
+                        return Err(json::stop(self.stop, not_array(name, rp)));
+                    }
+                    t.report(cx);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !streamed {
+            // No results: read as `Keep` reads it (an error).
+            if let Err(e) = read_run(&run, rp, self.st) {
+                return Err(json::stop(self.stop, e));
+            }
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        IgnoredAny.visit_seq(seq)?;
+        Err(self.not_object())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_object())
+    }
+}
+
+impl RunSeed<'_, '_, '_> {
+    fn not_object<E: de::Error>(self) -> E {
+        let e = invalid(
+            self.st.cx.name,
+            self.rp.to_string(),
+            "a run must be an object",
+        );
+        json::stop(self.stop, e)
+    }
 }
 
 /// The per-run warnings' counters.
@@ -1002,10 +1177,12 @@ fn read_result(
     let location = location(r, ctx, ptr, &mut t.bad_artifact, cx);
     let props = rule.map(|x| &x.properties.v);
     let tags: &[Cow<'_, str>] = props.map_or(&[], |p| &p.tags.0);
+    // Mapped to `CWE-n` here already (what the findings' tidy-up does),
+    // so tags that name none (`cwe` alone) cost nothing.
     let mut cwes: Vec<String> = tags
         .iter()
         .filter(|t| contains_ignore_ascii_case(t, "cwe"))
-        .map(|t| t.to_string())
+        .filter_map(|t| super::severity::cwe(t))
         .collect();
     match props.map(|p| &p.cwe) {
         Some(StrOrStrs::One(s)) => cwes.push(s.to_string()),
@@ -1062,7 +1239,7 @@ fn read_result(
             )
         })
         .map(|p| fingerprint::of(&[tool, &id, &p]))
-        .unwrap_or_else(|| fingerprint::of(&[tool, &id, path, &fingerprint::normalize(&message)]));
+        .unwrap_or_else(|| fingerprint::of_message(&[tool, &id, path], &message));
     Ok(Some(SecurityFinding {
         tool: tool.to_string(),
         rule: id,
@@ -1188,5 +1365,98 @@ mod tests {
             "x is 3; x {\"a\":[1,2]} A"
         );
         assert_eq!(substitute("no args {0}".into(), &[]), "no args {0}");
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::{ParseOptions, Warning};
+
+    /// A log read in `mode`: its findings and warnings, or its error.
+    fn read(
+        text: &str,
+        mode: Option<Mode>,
+    ) -> Result<(Vec<SecurityFinding>, Vec<Warning>), ParseError> {
+        let options = ParseOptions {
+            root: Some("/home/ci/repo".into()),
+            go_module: None,
+        };
+        let mut cx = ParseContext::new("log.sarif", &options);
+        let out = match mode {
+            Some(m) => parse_as(text, &mut cx, m),
+            None => parse(text, &mut cx),
+        };
+        out.map(|f| (f, cx.warnings))
+    }
+
+    /// A run with `results` before or after its other members.
+    fn log(results_first: bool, results: &str) -> String {
+        let tool = r#""tool": {"driver": {"name": "scanner", "rules": [{"id": "R1", "shortDescription": {"text": "rule one"}}]}}"#;
+        let rest = r#""originalUriBaseIds": {"SRC": {"uri": "file:///home/ci/repo/"}},
+            "artifacts": [{"location": {"uri": "/elsewhere/b.c"}}],
+            "invocations": [{"executionSuccessful": false, "toolExecutionNotifications": [{"level": "error", "message": {"text": "boom"}}]}]"#;
+        let results = format!(r#""results": {results}"#);
+        let run = if results_first {
+            format!("{results}, {tool}, {rest}")
+        } else {
+            format!("{tool}, {rest}, {results}")
+        };
+        format!(r#"{{"version": "2.1.0", "runs": [{{{run}}}]}}"#)
+    }
+
+    #[test]
+    fn streamed_results_read_as_kept_ones_whatever_the_member_order() {
+        let results = [
+            r#"[{"ruleId": "R1", "message": {"text": "a"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c", "uriBaseId": "SRC"}}}]},
+                {"ruleIndex": 0, "message": {"text": "b"}, "locations": [{"physicalLocation": {"artifactLocation": {"index": 0}}}]},
+                {"ruleIndex": 0, "message": {"text": "c"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "/outside/c.c"}}}]}]"#,
+            "[]",
+            "null",
+            "{}",
+            r#"[{"ruleId": "R1", "level": "bogus"}]"#,
+            r#"[3]"#,
+        ];
+        for r in results {
+            let after = read(&log(false, r), None);
+            let before = read(&log(true, r), None);
+            // Results last are streamed; first, they are read again.
+            assert!(read(&log(true, r), Some(Mode::Stream)).is_err(), "{r}");
+            for (text, got) in [(log(false, r), after), (log(true, r), before)] {
+                let kept = read(&text, Some(Mode::Keep));
+                match (&got, &kept) {
+                    (Ok(g), Ok(k)) => assert_eq!(g, k, "{text}"),
+                    (Err(g), Err(k)) => assert_eq!(
+                        (&g.code, &g.position, &g.message),
+                        (&k.code, &k.position, &k.message)
+                    ),
+                    _ => panic!("{text}: {got:?} vs {kept:?}"),
+                }
+            }
+        }
+        // Both orders give the findings and warnings (an unmapped path
+        // warned about once, the tool's error, its failed run).
+        let (findings, warnings) = read(&log(true, results[0]), None).unwrap();
+        assert_eq!(findings.len(), 3);
+        let paths: Vec<_> = findings
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().path.as_str())
+            .collect();
+        assert_eq!(paths, ["a.c", "/elsewhere/b.c", "/outside/c.c"]);
+        let codes: Vec<_> = warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "sarif-tool-error",
+                "sarif-execution-failed",
+                "unmapped-path",
+                "unmapped-path"
+            ]
+        );
+        assert_eq!(
+            read(&log(false, results[0]), None).unwrap(),
+            (findings, warnings)
+        );
     }
 }

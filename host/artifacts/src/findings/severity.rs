@@ -33,6 +33,17 @@ pub fn score(x: Option<f64>) -> Option<f64> {
     x.filter(|s| s.is_finite() && *s > 0.0 && *s <= 10.0)
 }
 
+/// Whether `s` is what [`cwe`] writes (`CWE-` and a `u32` without leading
+/// zeros), which [`cwe`] maps to itself.
+pub fn is_canonical_cwe(s: &str) -> bool {
+    s.strip_prefix("CWE-").is_some_and(|d| {
+        !d.is_empty()
+            && d.bytes().all(|b| b.is_ascii_digit())
+            && (d == "0" || !d.starts_with('0'))
+            && d.parse::<u32>().is_ok()
+    })
+}
+
 /// `external/cwe/cwe-079`, `CWE-79`, `cwe:79`, `79` → `CWE-79`.
 pub fn cwe(tag: &str) -> Option<String> {
     // Bytes, ASCII case ignored: no lowercase copy of every tag.
@@ -78,6 +89,20 @@ mod tests {
         assert_eq!(cwe("CWE-79 cwe-80").as_deref(), Some("CWE-80"));
         assert_eq!(cwe("Cwé-1 CwE:é22x").as_deref(), Some("CWE-22"));
         assert_eq!(cwe("cwe-99999999999"), None);
+        for s in ["CWE-79", "CWE-0", "CWE-4294967295"] {
+            assert!(is_canonical_cwe(s));
+            assert_eq!(cwe(s).as_deref(), Some(s));
+        }
+        for s in [
+            "CWE-079",
+            "CWE-",
+            "cwe-79",
+            " CWE-79",
+            "CWE-4294967296",
+            "CWE-7a",
+        ] {
+            assert!(!is_canonical_cwe(s), "{s}");
+        }
         assert_eq!(
             resolve(None, Some(9.1)),
             (Severity::Critical, SeveritySource::Cvss)
