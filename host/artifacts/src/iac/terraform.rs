@@ -21,7 +21,7 @@
 //! - No location: plans have no lines; the address is the locator.
 
 use super::json_docs::attributes;
-use crate::json::{self, Arr, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object};
+use crate::json::{self, Arr, Obj, Slot, Str, checked, each_raw, is_array};
 use crate::{Document, IacReport, IacResource, ParseContext, ParseError, PlannedAction, Position};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -385,14 +385,21 @@ fn after_attributes(
         return attributes(None, cx);
     }
     let mut out = String::with_capacity(after.map_or(64, |a| a.get().len()));
-    merge_into(&mut out, after, &unknown)
-        .and_then(|()| RawValue::from_string(out))
+    // The text was checked when loaded: it always splits.
+    merge_into(&mut out, after.map(RawValue::get), &unknown)
+        .ok_or_else(|| cx.error("invalid-json", None, "attributes: not json"))?;
+    RawValue::from_string(out)
         .map(crate::Attributes::from_raw)
         .map_err(|e| cx.error("invalid-json", None, format!("attributes: {e}")))
 }
 
 fn non_null(raw: &RawValue) -> Option<&RawValue> {
     (raw.get() != "null").then_some(raw)
+}
+
+/// A value's text, unless it is `null`.
+fn text_non_null(text: &str) -> Option<&str> {
+    (text != "null").then_some(text)
 }
 
 /// Whether JSON text has a `true` outside its strings (the only token
@@ -511,18 +518,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Unknown<'a> {
 ///   if it stays null; in an array, the value is padded with nulls to the
 ///   length of `unknown` and merged item by item;
 /// - anything else leaves the value as it is.
-fn merge_into(
-    out: &mut String,
-    after: Option<&RawValue>,
-    unknown: &Unknown<'_>,
-) -> serde_json::Result<()> {
+fn merge_into(out: &mut String, after: Option<&str>, unknown: &Unknown<'_>) -> Option<()> {
     let keep = |out: &mut String| match after {
-        Some(after) => json::minify_into(out, after.get()),
+        Some(after) => json::minify_into(out, after),
         None => out.push_str("null"),
     };
     if !unknown.fills_null() {
         keep(out);
-        return Ok(());
+        return Some(());
     }
     match (unknown, after) {
         (Unknown::True, None) => json::quote_into(out, &Cow::Borrowed(UNKNOWN)),
@@ -534,18 +537,19 @@ fn merge_into(
             }
             sep.end('}');
         }
-        (Unknown::Object(m), Some(after)) if is_object(after) => {
-            let Map { entries, .. } = serde_json::from_str::<Map<'_, &RawValue>>(after.get())?;
+        (Unknown::Object(m), Some(after)) if after.starts_with('{') => {
+            let entries = json::members(after)?;
             let mut merged = vec![false; m.len()];
             let mut sep = Sep::new(out, '{');
             for (k, v) in &entries {
+                let k = k.as_ref()?;
                 let found = m.binary_search_by(|(mk, _)| mk.as_ref().cmp(k.as_ref()));
                 let unknown = found.ok().and_then(|at| {
                     *merged.get_mut(at)? = true;
                     m.get(at).map(|(_, u)| u)
                 });
-                match (unknown, non_null(v)) {
-                    (None, _) => json::minify_into(sep.next_key(k), v.get()),
+                match (unknown, text_non_null(v)) {
+                    (None, _) => json::minify_into(sep.next_key(k), v),
                     // a null that nothing fills in is dropped
                     (Some(u), None) if !u.fills_null() => {}
                     (Some(u), after) => merge_into(sep.next_key(k), after, u)?,
@@ -572,17 +576,17 @@ fn merge_into(
             }
             sep.end(']');
         }
-        (Unknown::Array { len, items: u }, Some(after)) if is_array(after) => {
-            let items: Vec<&RawValue> = serde_json::from_str(after.get())?;
+        (Unknown::Array { len, items: u }, Some(after)) if after.starts_with('[') => {
+            let items = json::members(after)?;
             let total = items.len().max(*len);
             let mut sep = Sep::new(out, '[');
             let mut u = u.iter().peekable();
             for i in 0..total {
-                let item = items.get(i).copied();
+                let item = items.get(i).map(|(_, v)| *v);
                 let out = sep.next();
                 match (u.next_if(|(at, _)| *at == i), item) {
-                    (Some((_, u)), item) => merge_into(out, item.and_then(non_null), u)?,
-                    (None, Some(item)) => json::minify_into(out, item.get()),
+                    (Some((_, u)), item) => merge_into(out, item.and_then(text_non_null), u)?,
+                    (None, Some(item)) => json::minify_into(out, item),
                     // padding up to the length of `after_unknown`
                     (None, None) => out.push_str("null"),
                 }
@@ -591,7 +595,7 @@ fn merge_into(
         }
         _ => keep(out),
     }
-    Ok(())
+    Some(())
 }
 
 /// Writes an object's or array's separators: the opening bracket, then a

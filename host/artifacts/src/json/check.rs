@@ -24,17 +24,6 @@ const MAX_DEPTH: usize = 100;
 /// many, then hashed.
 const FEW_KEYS: usize = 64;
 
-/// A key's length and first bytes in one word: keys that differ there (most
-/// do) are told apart by one comparison.
-fn tag(key: &str) -> u64 {
-    let b = key.as_bytes();
-    let mut head = [0u8; 8];
-    for (h, c) in head.iter_mut().zip(b) {
-        *h = *c;
-    }
-    u64::from_le_bytes(head) ^ (b.len() as u64).rotate_right(8)
-}
-
 /// The shape of `text` when it is a well-formed document without a
 /// repeated key; `None` when the serde path must decide.
 pub(crate) fn shape(text: &str) -> Option<Value> {
@@ -47,17 +36,9 @@ pub(crate) fn shape(text: &str) -> Option<Value> {
         entry: 0,
     };
     s.blank();
-    let v = s.value(0, Mode::Shape { want: true })?;
+    let v = s.value(0, true)?;
     s.blank();
     (s.i == s.b.len()).then_some(v)
-}
-
-/// How a value is read: for the shape (containers take from the budget,
-/// and are built when the caller keeps them: `want`), or only checked.
-#[derive(Clone, Copy)]
-enum Mode {
-    Shape { want: bool },
-    Check,
 }
 
 struct Scan<'a> {
@@ -85,6 +66,26 @@ fn equal(v: u64, c: u8) -> u64 {
     below(v ^ LO.wrapping_mul(u64::from(c)), 1)
 }
 
+/// A key's length and first bytes in one word: keys that differ there (most
+/// do) are told apart by one comparison.
+fn tag(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let head = match b.get(..8).and_then(|h| <[u8; 8]>::try_from(h).ok()) {
+        Some(h) => u64::from_le_bytes(h),
+        None => b
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &c| (acc << 8) | u64::from(c)),
+    };
+    head ^ (b.len() as u64).rotate_right(8)
+}
+
+/// A container's members: what comes after one, or the end.
+enum Next {
+    More,
+    End,
+}
+
 impl<'a> Scan<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -96,10 +97,26 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Consumes `c` after blanks.
-    fn eat(&mut self, c: u8) -> bool {
+    /// Past the blanks and the `,` or `close` after a member.
+    fn next(&mut self, close: u8) -> Option<Next> {
         self.blank();
-        if self.peek() == Some(c) {
+        let c = self.peek()?;
+        self.i = self.i.saturating_add(1);
+        if c == b',' {
+            self.blank();
+            Some(Next::More)
+        } else if c == close {
+            Some(Next::End)
+        } else {
+            None
+        }
+    }
+
+    /// At a container's start (after its bracket): whether it is empty
+    /// (and then past its end).
+    fn empty(&mut self, close: u8) -> bool {
+        self.blank();
+        if self.peek() == Some(close) {
             self.i = self.i.saturating_add(1);
             true
         } else {
@@ -107,17 +124,14 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize, mode: Mode) -> Option<Value> {
-        let want = matches!(mode, Mode::Shape { want: true });
+    /// A value read for the shape: built when `want` (its parent keeps it).
+    fn value(&mut self, depth: usize, want: bool) -> Option<Value> {
         match self.peek()? {
-            b'{' => self.object(depth, mode),
-            b'[' => self.array(depth, mode),
-            b'"' => {
+            b'{' => self.object(depth, want),
+            b'[' => self.array(depth, want),
+            b'"' if want => {
                 let start = self.i;
                 let escaped = self.string()?;
-                if !want {
-                    return Some(Value::Null);
-                }
                 let raw = self.text.get(start..self.i)?;
                 let s = if escaped {
                     Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
@@ -126,28 +140,39 @@ impl<'a> Scan<'a> {
                 };
                 Some(Value::String(cut(&s)))
             }
-            b't' => self.literal(b"true", Value::Bool(true)),
-            b'f' => self.literal(b"false", Value::Bool(false)),
-            b'n' => self.literal(b"null", Value::Null),
-            b'-' | b'0'..=b'9' => {
+            b'-' | b'0'..=b'9' if want => {
                 let start = self.i;
                 self.number()?;
-                if !want {
-                    return Some(Value::Null);
-                }
                 // As serde_json reads it (u64, i64 or f64): few are kept.
                 serde_json::from_str::<Value>(self.text.get(start..self.i)?).ok()
             }
+            b't' if want => self.literal(b"true").then_some(Value::Bool(true)),
+            b'f' if want => self.literal(b"false").then_some(Value::Bool(false)),
+            _ => self.skip(depth).map(|()| Value::Null),
+        }
+    }
+
+    /// Past a value that is only checked.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.skip_object(depth),
+            b'[' => self.skip_array(depth),
+            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self.literal(b"true").then_some(()),
+            b'f' => self.literal(b"false").then_some(()),
+            b'n' => self.literal(b"null").then_some(()),
             _ => None,
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
-        let end = self.i.checked_add(word.len())?;
-        (self.b.get(self.i..end)? == word).then(|| {
+    fn literal(&mut self, word: &[u8]) -> bool {
+        let end = self.i.saturating_add(word.len());
+        let ok = self.b.get(self.i..end) == Some(word);
+        if ok {
             self.i = end;
-            v
-        })
+        }
+        ok
     }
 
     /// Past a number; `None` for one serde_json would refuse or read as
@@ -245,10 +270,7 @@ impl<'a> Scan<'a> {
 
     /// Whether a container at `depth` is kept in the shape (and takes one
     /// from the budget), as `document::Shape::keep` decides.
-    fn keep(&mut self, depth: usize, mode: Mode) -> bool {
-        if matches!(mode, Mode::Check) {
-            return false;
-        }
+    fn keep(&mut self, depth: usize) -> bool {
         if depth <= 1 {
             return true;
         }
@@ -260,47 +282,34 @@ impl<'a> Scan<'a> {
         true
     }
 
-    /// The mode of a child of a container read in `mode` (kept or not),
-    /// built when `want`; the root's children each get a fresh entry budget.
-    fn child(&mut self, depth: usize, kept: bool, want: bool) -> Mode {
-        if !kept {
-            return Mode::Check;
-        }
-        if depth == 0 {
-            self.entry = SHAPE_ENTRY_BUDGET;
-        }
-        Mode::Shape { want }
-    }
-
-    fn array(&mut self, depth: usize, mode: Mode) -> Option<Value> {
+    /// An array read for the shape. Not kept: only checked (its members
+    /// could not be kept either, nor take from the budget).
+    fn array(&mut self, depth: usize, want: bool) -> Option<Value> {
         if depth >= MAX_DEPTH {
             return None;
         }
+        if !self.keep(depth) {
+            return self.skip_array(depth).map(|()| Value::Null);
+        }
         self.i = self.i.saturating_add(1);
-        let kept = self.keep(depth, mode);
-        let want = kept && matches!(mode, Mode::Shape { want: true });
         let mut items = Vec::new();
         let mut more = false;
         let inner = depth.saturating_add(1);
-        if !self.eat(b']') {
+        if !self.empty(b']') {
             loop {
-                self.blank();
-                let m = self.child(depth, kept, want && items.len() < SHAPE_ITEMS);
-                let v = self.value(inner, m)?;
-                if want {
-                    if items.len() < SHAPE_ITEMS {
-                        items.push(v);
-                    } else {
-                        more = true;
-                    }
+                if depth == 0 {
+                    self.entry = SHAPE_ENTRY_BUDGET;
                 }
-                if self.eat(b',') {
-                    continue;
+                let keep = want && items.len() < SHAPE_ITEMS;
+                let v = self.value(inner, keep)?;
+                if keep {
+                    items.push(v);
+                } else {
+                    more = true;
                 }
-                if self.eat(b']') {
+                if let Next::End = self.next(b']')? {
                     break;
                 }
-                return None;
             }
         }
         if !want {
@@ -312,13 +321,83 @@ impl<'a> Scan<'a> {
         Some(Value::Array(items))
     }
 
-    fn object(&mut self, depth: usize, mode: Mode) -> Option<Value> {
+    fn skip_array(&mut self, depth: usize) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
         self.i = self.i.saturating_add(1);
-        let kept = self.keep(depth, mode);
-        let want = kept && matches!(mode, Mode::Shape { want: true });
+        if self.empty(b']') {
+            return Some(());
+        }
+        let inner = depth.saturating_add(1);
+        loop {
+            self.skip(inner)?;
+            if let Next::End = self.next(b']')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// The next key of an object (at its quote), checked against the keys
+    /// before it (`start`: where this object's keys begin in `keys`;
+    /// `many`: them all, hashed, once there are many), and the `:` after.
+    /// The key itself when `want`ed (an empty one otherwise).
+    fn key(
+        &mut self,
+        start: usize,
+        many: &mut Option<HashSet<Cow<'a, str>>>,
+        want: bool,
+    ) -> Option<Cow<'a, str>> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let at = self.i;
+        let escaped = self.string()?;
+        let raw = self.text.get(at..self.i)?;
+        let key = if escaped {
+            Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+        } else {
+            Cow::Borrowed(raw.get(1..raw.len().saturating_sub(1))?)
+        };
+        let kept = if want { key.clone() } else { Cow::Borrowed("") };
+        // A key given twice: serde words and places the error.
+        match many {
+            Some(set) => {
+                if !set.insert(key) {
+                    return None;
+                }
+            }
+            None => {
+                let t = tag(&key);
+                let seen = self.keys.get(start..).unwrap_or_default();
+                if seen.iter().any(|(st, sk)| *st == t && *sk == key) {
+                    return None;
+                }
+                let n = seen.len();
+                self.keys.push((t, key));
+                if n >= FEW_KEYS {
+                    *many = Some(self.keys.drain(start..).map(|(_, k)| k).collect());
+                }
+            }
+        }
+        self.blank();
+        if self.peek() != Some(b':') {
+            return None;
+        }
+        self.i = self.i.saturating_add(1);
+        self.blank();
+        Some(kept)
+    }
+
+    /// An object read for the shape (see [`Scan::array`]).
+    fn object(&mut self, depth: usize, want: bool) -> Option<Value> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        if !self.keep(depth) {
+            return self.skip_object(depth).map(|()| Value::Null);
+        }
+        self.i = self.i.saturating_add(1);
         let limit = match depth {
             0 => SHAPE_ROOT_KEYS,
             1 => SHAPE_CHILD_KEYS,
@@ -327,66 +406,27 @@ impl<'a> Scan<'a> {
         let mut object = serde_json::Map::new();
         let mut more = false;
         let start = self.keys.len();
-        let mut many: Option<HashSet<Cow<'a, str>>> = None;
+        let mut many = None;
         let inner = depth.saturating_add(1);
         let out = (|| {
-            if self.eat(b'}') {
+            if self.empty(b'}') {
                 return Some(());
             }
             loop {
-                self.blank();
-                if self.peek() != Some(b'"') {
-                    return None;
+                let keep = want && object.len() < limit;
+                let key = self.key(start, &mut many, keep)?;
+                if depth == 0 {
+                    self.entry = SHAPE_ENTRY_BUDGET;
                 }
-                let at = self.i;
-                let escaped = self.string()?;
-                let raw = self.text.get(at..self.i)?;
-                let key = if escaped {
-                    Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+                let v = self.value(inner, keep)?;
+                if keep {
+                    object.insert(key.into_owned(), v);
                 } else {
-                    Cow::Borrowed(raw.get(1..raw.len().saturating_sub(1))?)
-                };
-                // A key given twice: serde words and places the error.
-                match &mut many {
-                    Some(set) => {
-                        if !set.insert(key.clone()) {
-                            return None;
-                        }
-                    }
-                    None => {
-                        let t = tag(&key);
-                        let seen = self.keys.get(start..).unwrap_or_default();
-                        if seen.iter().any(|(st, sk)| *st == t && *sk == key) {
-                            return None;
-                        }
-                        let n = seen.len();
-                        self.keys.push((t, key.clone()));
-                        if n >= FEW_KEYS {
-                            let all = self.keys.drain(start..).map(|(_, k)| k).collect();
-                            many = Some(all);
-                        }
-                    }
+                    more = true;
                 }
-                if !self.eat(b':') {
-                    return None;
-                }
-                self.blank();
-                let m = self.child(depth, kept, want && object.len() < limit);
-                let v = self.value(inner, m)?;
-                if want {
-                    if object.len() < limit {
-                        object.insert(key.into_owned(), v);
-                    } else {
-                        more = true;
-                    }
-                }
-                if self.eat(b',') {
-                    continue;
-                }
-                if self.eat(b'}') {
+                if let Next::End = self.next(b'}')? {
                     return Some(());
                 }
-                return None;
             }
         })();
         self.keys.truncate(start);
@@ -398,6 +438,30 @@ impl<'a> Scan<'a> {
             object.insert(SHAPE_MORE.to_owned(), Value::Null);
         }
         Some(Value::Object(object))
+    }
+
+    fn skip_object(&mut self, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.i = self.i.saturating_add(1);
+        let start = self.keys.len();
+        let mut many = None;
+        let inner = depth.saturating_add(1);
+        let out = (|| {
+            if self.empty(b'}') {
+                return Some(());
+            }
+            loop {
+                self.key(start, &mut many, false)?;
+                self.skip(inner)?;
+                if let Next::End = self.next(b'}')? {
+                    return Some(());
+                }
+            }
+        })();
+        self.keys.truncate(start);
+        out
     }
 }
 

@@ -103,6 +103,100 @@ fn string_end(b: &[u8], open: usize) -> usize {
     b.len()
 }
 
+/// The end of the value that starts at `at` in checked JSON text (just past
+/// it): a string, a container (strings inside skipped), or a scalar.
+fn value_end(b: &[u8], at: usize) -> usize {
+    match b.get(at) {
+        Some(b'"') => string_end(b, at),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = at;
+            while let Some(&c) = b.get(i) {
+                match c {
+                    b'"' => {
+                        i = string_end(b, i);
+                        continue;
+                    }
+                    b'{' | b'[' => depth = depth.saturating_add(1),
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i.saturating_add(1);
+                        }
+                    }
+                    _ => {}
+                }
+                i = i.saturating_add(1);
+            }
+            b.len()
+        }
+        _ => {
+            let rest = b.get(at..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|&c| matches!(c, b',' | b'}' | b']') || is_blank(c))
+                .unwrap_or(rest.len());
+            at.saturating_add(len)
+        }
+    }
+}
+
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).copied().is_some_and(is_blank) {
+        i = i.saturating_add(1);
+    }
+    i
+}
+
+/// A member of a container: its key (objects) and its value's text.
+pub(crate) type Member<'a> = (Option<Cow<'a, str>>, &'a str);
+
+/// The members of a container in checked JSON text (`{`: keys, unescaped,
+/// and values' text; `[`: items' text, with no key), in order, without
+/// reading the values: what serde's reading into `&RawValue`s gives, for
+/// text the load already checked. `None` if the text is no such container.
+pub(crate) fn members(json: &str) -> Option<Vec<Member<'_>>> {
+    let b = json.as_bytes();
+    let mut i = skip_blanks(b, 0);
+    let (object, close) = match b.get(i)? {
+        b'{' => (true, b'}'),
+        b'[' => (false, b']'),
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    i = skip_blanks(b, i.saturating_add(1));
+    if b.get(i) == Some(&close) {
+        return Some(out);
+    }
+    loop {
+        let key = if object {
+            let end = string_end(b, i);
+            let raw = json.get(i..end)?;
+            let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+            i = skip_blanks(b, end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_blanks(b, i.saturating_add(1));
+            Some(if inner.contains('\\') {
+                Cow::Owned(serde_json::from_str::<String>(raw).ok()?)
+            } else {
+                Cow::Borrowed(inner)
+            })
+        } else {
+            None
+        };
+        let end = value_end(b, i);
+        out.push((key, json.get(i..end)?));
+        i = skip_blanks(b, end);
+        match b.get(i)? {
+            b',' => i = skip_blanks(b, i.saturating_add(1)),
+            c if *c == close => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
 /// Calls `f` with each run of JSON text between strings (a string starts a
 /// run and ends with the next byte outside it); `f` says whether to go on.
 /// The one string-aware scan behind [`is_compact`], [`minify_into`] and
@@ -227,6 +321,48 @@ mod tests {
         assert_eq!(super::minify(text), want);
         assert!(super::has_outside_strings(text, b't'));
         assert!(!super::has_outside_strings(r#"{"true":"t\"t"}"#, b't'));
+    }
+
+    #[test]
+    fn members_are_what_serde_reads() {
+        use serde_json::value::RawValue;
+        for text in [
+            "{}",
+            " [ ] ",
+            r#"{"a": 1, "b" : [1, {"c": "]}"}], "d\"e": "x\\", "\u0066": null, "g":{"h":[]} }"#,
+            "{\n  \"k\": -1.5e3,\n  \"t\": true\n}",
+            r#"[1, "a,b", {"x": [2, 3]}, [], null, "\"]"]"#,
+        ] {
+            let got = super::members(text).unwrap();
+            if text.trim_start().starts_with('{') {
+                let want: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(text).unwrap();
+                let raw: Vec<(String, &RawValue)> = want
+                    .keys()
+                    .map(|k| {
+                        (
+                            k.clone(),
+                            serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(
+                                text,
+                            )
+                            .unwrap()[k],
+                        )
+                    })
+                    .collect();
+                assert_eq!(got.len(), raw.len(), "{text}");
+                for (k, v) in &got {
+                    let k = k.as_deref().unwrap();
+                    let (_, r) = raw.iter().find(|(rk, _)| rk == k).unwrap();
+                    assert_eq!(*v, r.get(), "{text}");
+                }
+            } else {
+                let want: Vec<&RawValue> = serde_json::from_str(text).unwrap();
+                let want: Vec<&str> = want.iter().map(|r| r.get()).collect();
+                let got: Vec<&str> = got.iter().map(|(_, v)| *v).collect();
+                assert_eq!(got, want, "{text}");
+            }
+        }
+        assert!(super::members("3").is_none());
     }
 
     #[test]
