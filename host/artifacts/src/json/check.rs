@@ -32,6 +32,7 @@ pub(crate) fn shape(text: &str) -> Option<Value> {
         b: text.as_bytes(),
         i: 0,
         keys: Vec::new(),
+        tags: Vec::new(),
         total: SHAPE_BUDGET,
         entry: 0,
     };
@@ -46,8 +47,10 @@ struct Scan<'a> {
     b: &'a [u8],
     i: usize,
     /// The keys of the objects being read, innermost last (each object
-    /// truncates back to where it started), with their [`tag`]s.
-    keys: Vec<(u64, Cow<'a, str>)>,
+    /// truncates back to where it started), and their [`tag`]s beside
+    /// them (a run of words compares fast).
+    keys: Vec<Cow<'a, str>>,
+    tags: Vec<u64>,
     total: usize,
     entry: usize,
 }
@@ -369,14 +372,21 @@ impl<'a> Scan<'a> {
             }
             None => {
                 let t = tag(&key);
-                let seen = self.keys.get(start..).unwrap_or_default();
-                if seen.iter().any(|(st, sk)| *st == t && *sk == key) {
-                    return None;
+                let tags = self.tags.get(start..).unwrap_or_default();
+                // All compared, no early exit: the loop vectorizes.
+                let hit = tags.iter().fold(false, |hit, &st| hit | (st == t));
+                if hit {
+                    let seen = self.keys.get(start..).unwrap_or_default();
+                    if tags.iter().zip(seen).any(|(&st, sk)| st == t && *sk == key) {
+                        return None;
+                    }
                 }
-                let n = seen.len();
-                self.keys.push((t, key));
+                let n = tags.len();
+                self.tags.push(t);
+                self.keys.push(key);
                 if n >= FEW_KEYS {
-                    *many = Some(self.keys.drain(start..).map(|(_, k)| k).collect());
+                    self.tags.truncate(start);
+                    *many = Some(self.keys.drain(start..).collect());
                 }
             }
         }
@@ -430,6 +440,7 @@ impl<'a> Scan<'a> {
             }
         })();
         self.keys.truncate(start);
+        self.tags.truncate(start);
         out?;
         if !want {
             return Some(Value::Null);
@@ -461,6 +472,7 @@ impl<'a> Scan<'a> {
             }
         })();
         self.keys.truncate(start);
+        self.tags.truncate(start);
         out
     }
 }

@@ -89,18 +89,43 @@ fn is_blank(b: u8) -> bool {
 /// past its closing quote (the text's length if it has none).
 fn string_end(b: &[u8], open: usize) -> usize {
     let mut i = open.saturating_add(1);
-    while let Some(at) = b
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&c| c == b'"' || c == b'\\'))
-    {
-        i = i.saturating_add(at);
-        if b.get(i) == Some(&b'"') {
-            return i.saturating_add(1);
+    loop {
+        i = quote_or_backslash(b, i);
+        match b.get(i) {
+            Some(b'"') => return i.saturating_add(1),
+            // a backslash and the character it escapes
+            Some(_) => i = i.saturating_add(2),
+            None => return b.len(),
         }
-        // a backslash and the character it escapes
-        i = i.saturating_add(2);
     }
-    b.len()
+}
+
+/// The first `"` or `\\` at or after `i` (the text's length if none),
+/// eight bytes at a time.
+fn quote_or_backslash(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte equal to `c` (exact for the lowest).
+    let equal = |v: u64, c: u8| {
+        let x = v ^ LO.wrapping_mul(u64::from(c));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    while let Some(chunk) = b.get(i..i.saturating_add(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let hit = equal(v, b'"') | equal(v, b'\\');
+        if hit != 0 {
+            return i.saturating_add((hit.trailing_zeros() / 8) as usize);
+        }
+        i = i.saturating_add(8);
+    }
+    let rest = b.get(i..).unwrap_or_default();
+    i.saturating_add(
+        rest.iter()
+            .position(|&c| c == b'"' || c == b'\\')
+            .unwrap_or(rest.len()),
+    )
 }
 
 /// The end of the value that starts at `at` in checked JSON text (just past
@@ -163,7 +188,7 @@ pub(crate) fn members(json: &str) -> Option<Vec<Member<'_>>> {
         b'[' => (false, b']'),
         _ => return None,
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(16);
     i = skip_blanks(b, i.saturating_add(1));
     if b.get(i) == Some(&close) {
         return Some(out);
