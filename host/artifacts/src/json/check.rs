@@ -477,6 +477,11 @@ impl<'a> Scan<'a> {
     }
 }
 
+// The shared corpus, for the test that compares both paths on it.
+#[cfg(test)]
+#[path = "../../../../tests/support/corpus.rs"]
+mod test_corpus;
+
 #[cfg(test)]
 mod tests {
     #![allow(
@@ -579,6 +584,59 @@ mod tests {
         let keys: String = (0..100).map(|i| format!("\"k{i}\":{i},")).collect();
         assert!(shape(&format!("{{{keys}\"k50\":0}}")).is_none());
         assert!(agrees(&format!("{{{keys}\"k100\":0}}")));
+    }
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Every JSON document of our fixtures and of the corpus (when it is
+    /// there) gets the serde shape by the fast path, or goes the serde way.
+    #[test]
+    fn every_real_json_document_agrees() {
+        let mut all = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+            &mut all,
+        );
+        if let Some(corpus) = super::test_corpus::corpus_or_skip() {
+            files(&corpus, &mut all);
+        }
+        let mut fast = 0;
+        for p in all {
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
+            let Ok(text) = crate::document::decode("f", &bytes) else {
+                continue;
+            };
+            if !text.trim_start().starts_with(['{', '[']) {
+                continue;
+            }
+            if agrees(&text) {
+                fast += 1;
+            } else if serde_shape(&text).is_ok() {
+                // Of real documents, only surrogate escapes go the serde
+                // way (no real number or nesting is near the edges).
+                let lower = text.to_ascii_lowercase();
+                assert!(
+                    lower.contains("\\ud8")
+                        || lower.contains("\\ud9")
+                        || lower.contains("\\uda")
+                        || lower.contains("\\udb"),
+                    "{} is well-formed but missed the fast path",
+                    p.display()
+                );
+            }
+        }
+        assert!(fast > 10, "{fast}");
     }
 
     /// splitmix64: the same documents on every run.

@@ -20,7 +20,11 @@
 //! - [`array`]: arrays held ([`Arr`], [`First`], [`Strs`], [`Lines`]) or
 //!   streamed ([`each`], [`each_raw`], [`stream`]).
 //! - [`raw`]: values kept as their text ([`RawValue`]): their type ([`Kind`]),
-//!   compacting ([`minify`], [`minify_into`]) and quoting.
+//!   compacting ([`minify`], [`minify_into`]), splitting ([`members`]) and
+//!   quoting.
+//! - [`check`]: the load-time check of a whole document and the sniffers'
+//!   shape in one scan of the bytes (the fast path of
+//!   [`crate::document::json_shape`]).
 //! - this file: running a read and reporting its errors ([`from_json`]:
 //!   strict typed reading, errors at a JSON pointer). A reader that
 //!   meets a parser error parks it ([`Stop`], [`stop`]) and unwinds serde
