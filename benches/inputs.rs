@@ -488,3 +488,293 @@ pub fn gate_approvals(target: usize) -> String {
         },
     )
 }
+
+// ------------------------------------------------------------ issue 13's big inputs
+
+/// A JSON value that keeps its objects' keys in document order (serde_json's
+/// `Value` sorts them without its `preserve_order` feature, and a scaled
+/// report must keep its producer's order: readers take the order they meet).
+#[derive(Clone, Debug)]
+pub enum J {
+    Null,
+    Bool(bool),
+    U(u64),
+    I(i64),
+    F(f64),
+    S(String),
+    A(Vec<J>),
+    O(Vec<(String, J)>),
+}
+
+impl J {
+    pub fn get(&self, key: &str) -> Option<&J> {
+        match self {
+            J::O(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut J> {
+        match self {
+            J::O(m) => m.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Sets `key` where it is, or adds it last (as a Python dict does).
+    pub fn set(&mut self, key: &str, value: J) {
+        if let J::O(m) = self {
+            match m.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v = value,
+                None => m.push((key.to_string(), value)),
+            }
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        if let J::O(m) = self {
+            m.retain(|(k, _)| k != key);
+        }
+    }
+
+    pub fn str(&self) -> Option<&str> {
+        match self {
+            J::S(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn items(&self) -> &[J] {
+        match self {
+            J::A(a) => a,
+            _ => &[],
+        }
+    }
+
+    pub fn items_mut(&mut self) -> &mut [J] {
+        match self {
+            J::A(a) => a,
+            _ => &mut [],
+        }
+    }
+
+    /// The value's text as Python's `json.dump` writes it by default
+    /// (`", "` and `": "` between items, non-ASCII as `\uXXXX`).
+    pub fn python_text(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonLayout);
+        serde::Serialize::serialize(self, &mut ser).unwrap();
+        out
+    }
+
+    /// Reads a JSON document (a UTF-8 BOM skipped, as `utf-8-sig` does).
+    pub fn load(bytes: &[u8]) -> J {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        serde_json::from_slice(bytes).unwrap()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for J {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<J, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = J;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<J, E> {
+                Ok(J::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<J, E> {
+                Ok(J::Bool(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<J, E> {
+                Ok(J::U(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<J, E> {
+                Ok(J::I(v))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<J, E> {
+                Ok(J::F(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<J, E> {
+                Ok(J::S(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<J, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    items.push(v);
+                }
+                Ok(J::A(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<J, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, J>()? {
+                    entries.push((k, v));
+                }
+                Ok(J::O(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl serde::Serialize for J {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            J::Null => s.serialize_unit(),
+            J::Bool(b) => s.serialize_bool(*b),
+            J::U(n) => s.serialize_u64(*n),
+            J::I(n) => s.serialize_i64(*n),
+            J::F(f) => s.serialize_f64(*f),
+            J::S(t) => s.serialize_str(t),
+            J::A(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            J::O(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Python's default `json.dump` layout for serde_json's serializer.
+struct PythonLayout;
+
+impl serde_json::ser::Formatter for PythonLayout {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        for c in fragment.chars() {
+            if c.is_ascii() {
+                w.write_all(&[c as u8])?;
+            } else {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A SARIF log scaled to about `target` bytes the way issue 13's SARIF was
+/// made (`shared/bench/make_big_sarif.py`): every run's results repeated
+/// `k` times, `k` = `target` / the log's size (at least 1), each copy's
+/// start lines moved on by 100 000 × its number and its producer
+/// fingerprints dropped (so its findings' fingerprints are new), written
+/// as Python writes JSON. The Semgrep OWASP-benchmark log at 48 MB gives
+/// 90 168 results, 46.8 MB.
+pub fn big_sarif(source: &[u8], target: usize) -> Vec<u8> {
+    let mut log = J::load(source);
+    let size = log.python_text().len().max(1);
+    let k = (target / size).max(1);
+    if let Some(runs) = log.get_mut("runs") {
+        for run in runs.items_mut() {
+            let base = run
+                .get("results")
+                .map(|r| r.items().to_vec())
+                .unwrap_or_default();
+            let mut all = Vec::with_capacity(base.len() * k);
+            for i in 0..k {
+                let shift = (i * 100_000) as u64;
+                for r in &base {
+                    let mut c = r.clone();
+                    if let Some(locs) = c.get_mut("locations") {
+                        for loc in locs.items_mut() {
+                            let region = loc
+                                .get_mut("physicalLocation")
+                                .and_then(|p| p.get_mut("region"));
+                            match region.and_then(|r| r.get_mut("startLine")) {
+                                Some(J::U(n)) => *n += shift,
+                                Some(J::I(n)) => *n += shift as i64,
+                                Some(J::F(n)) => *n += shift as f64,
+                                _ => {}
+                            }
+                        }
+                    }
+                    c.remove("fingerprints");
+                    c.remove("partialFingerprints");
+                    all.push(c);
+                }
+            }
+            run.set("results", J::A(all));
+        }
+    }
+    log.python_text()
+}
+
+/// A `terraform show -json` plan with `copies` copies of its resources
+/// (`shared/bench/make_big_tfplan.py`): each resource change and planned
+/// resource copied with `_N` added to its address and name, the
+/// configuration (which names the originals) dropped, written as Python
+/// writes JSON. `tags.json` × 200 gives 8.5 MB, 11 000 changes.
+pub fn big_tfplan(source: &[u8], copies: usize) -> Vec<u8> {
+    let mut plan = J::load(source);
+    let copy = |items: &[J], out: &mut Vec<J>, i: usize| {
+        for r in items {
+            let mut c = r.clone();
+            let address = r.get("address").and_then(J::str).unwrap_or_default();
+            let name = r.get("name").and_then(J::str).unwrap_or("r");
+            c.set("address", J::S(format!("{address}_{i}")));
+            c.set("name", J::S(format!("{name}_{i}")));
+            out.push(c);
+        }
+    };
+    let changes = plan
+        .get("resource_changes")
+        .map(|r| r.items().to_vec())
+        .unwrap_or_default();
+    let resources = plan
+        .get("planned_values")
+        .and_then(|p| p.get("root_module"))
+        .and_then(|m| m.get("resources"))
+        .map(|r| r.items().to_vec())
+        .unwrap_or_default();
+    let (mut new_changes, mut new_resources) = (Vec::new(), Vec::new());
+    for i in 0..copies {
+        copy(&changes, &mut new_changes, i);
+        copy(&resources, &mut new_resources, i);
+    }
+    plan.set("resource_changes", J::A(new_changes));
+    let root = plan
+        .get_mut("planned_values")
+        .and_then(|p| p.get_mut("root_module"));
+    if let Some(m) = root.filter(|_| !resources.is_empty()) {
+        m.set("resources", J::A(new_resources));
+    }
+    plan.remove("configuration");
+    plan.python_text()
+}
+
+/// The corpus files issue 13's inputs are made from.
+pub const SEMGREP_SARIF: &str = "security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif";
+pub const TAGS_PLAN: &str = "iac/terraform-plan/checkov/tags.json";

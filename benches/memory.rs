@@ -10,6 +10,7 @@
 //!
 //! `cargo bench -p gate-artifacts --bench memory` (release). Optional
 //! filter: `cargo bench -p gate-artifacts --bench memory -- kubernetes`.
+//! Issue 13's two inputs are made from corpus files (skipped without it).
 //! `GATE_MEMORY_SCALE=0.1` shrinks every input (quick check).
 #![allow(
     clippy::unwrap_used,
@@ -51,7 +52,8 @@ fn cpu_secs() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// One case: a name and a generator for about `target` bytes.
+/// One case: a name and a generator for about `target` bytes (an empty
+/// text: the case needs the corpus, which is not there; it is skipped).
 struct Case {
     name: &'static str,
     mb: f64,
@@ -63,6 +65,38 @@ struct Case {
 #[path = "inputs.rs"]
 mod inputs;
 use inputs::*;
+// Only its `corpus()`.
+#[allow(dead_code)]
+#[path = "corpus.rs"]
+mod corpus_files;
+
+/// A corpus file, or nothing when the corpus is not there.
+fn corpus_file(rel: &str) -> Option<Vec<u8>> {
+    std::fs::read(corpus_files::corpus().join(rel)).ok()
+}
+
+/// Issue 13's SARIF: the Semgrep log scaled to `target` bytes (48 MB:
+/// × 51, 46.8 MB).
+fn issue13_sarif(target: usize) -> String {
+    corpus_file(SEMGREP_SARIF)
+        .map(|src| String::from_utf8(big_sarif(&src, target)).unwrap())
+        .unwrap_or_default()
+}
+
+/// Issue 13's plan: `tags.json` copied to about `target` bytes (8.48 MB:
+/// × 200, as in the issue).
+fn issue13_plan(target: usize) -> String {
+    let Some(src) = corpus_file(TAGS_PLAN) else {
+        return String::new();
+    };
+    // Size = fixed part + copies × one copy's part.
+    let (one, two) = (big_tfplan(&src, 1).len(), big_tfplan(&src, 2).len());
+    let per = two.saturating_sub(one).max(1);
+    let copies = (target.saturating_sub(one.saturating_sub(per)) as f64 / per as f64)
+        .round()
+        .max(1.0);
+    String::from_utf8(big_tfplan(&src, copies as usize)).unwrap()
+}
 
 const CASES: &[Case] = &[
     Case {
@@ -135,6 +169,12 @@ const CASES: &[Case] = &[
         name: "sarif",
         mb: 30.0,
         generate: sarif,
+        valid: true,
+    },
+    Case {
+        name: "sarif semgrep x51 (issue 13)",
+        mb: 48e6 / MB,
+        generate: issue13_sarif,
         valid: true,
     },
     Case {
@@ -234,6 +274,12 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "tags.json x200 (issue 13)",
+        mb: 8_477_604.0 / MB,
+        generate: issue13_plan,
+        valid: true,
+    },
+    Case {
         name: "dockerfile",
         mb: 20.0,
         generate: dockerfile,
@@ -310,6 +356,10 @@ fn main() {
             continue;
         }
         let text = (case.generate)((case.mb * scale * MB) as usize);
+        if text.is_empty() && case.valid {
+            println!("{:<28} skipped: no corpus (GATE_CORPUS)", case.name);
+            continue;
+        }
         let file = dir.join("input");
         std::fs::write(&file, text.as_bytes()).unwrap();
         let size = text.len() as f64;

@@ -1,6 +1,8 @@
-//! Parser throughput: coverage. The largest real corpus files per format and
-//! inputs scaled up to >= 50 MB by replicating real content under distinct
-//! file names.
+//! Parser throughput (parse + normalize, MB/s): coverage. The largest real
+//! corpus files per format and inputs scaled up to >= 50 MB by replicating
+//! real content under distinct file names.
+//!
+//! `cargo bench -p gate-artifacts --bench parse_coverage [-- FILTER]`
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -94,7 +96,8 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     for (name, bytes) in &inputs {
-        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        let name = format!("{name} ({:.1} MB)", bytes.len() as f64 / 1e6);
         g.bench_function(name.as_str(), |b| {
             b.iter(|| black_box(parse("bench", bytes, None, &options).unwrap()))
         });

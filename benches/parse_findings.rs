@@ -1,6 +1,10 @@
-//! Parser throughput: security findings. The largest corpus reports (grype
-//! 3.8 MB, a 1768-result Semgrep SARIF) and both scaled to >= 50 MB by
-//! replicating their matches / results.
+//! Parser throughput (parse + normalize, MB/s): security findings. The
+//! largest corpus reports (grype 3.8 MB, a 1768-result Semgrep SARIF), issue
+//! 13's SARIF (that Semgrep log × 51: 46.8 MB, 90 168 results, made in
+//! process by `inputs::big_sarif` as `shared/bench/make_big_sarif.py` makes
+//! it) and grype scaled to >= 50 MB.
+//!
+//! `cargo bench -p gate-artifacts --bench parse_findings [-- FILTER]`
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,6 +20,8 @@ use std::time::Duration;
 #[path = "corpus.rs"]
 mod corpus_files;
 use corpus_files::read;
+#[path = "inputs.rs"]
+mod inputs;
 
 fn scaled_grype(target: usize) -> Vec<u8> {
     let mut doc: serde_json::Value =
@@ -36,21 +42,6 @@ fn scaled_grype(target: usize) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap()
 }
 
-/// The Semgrep SARIF with its results replicated to >= `target` bytes.
-fn scaled_sarif(target: usize) -> Vec<u8> {
-    let rel = "security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif";
-    let mut doc: serde_json::Value = serde_json::from_slice(&read(rel)).unwrap();
-    let base = doc["runs"][0]["results"].as_array().unwrap().clone();
-    let one = serde_json::to_vec(&base).unwrap().len().max(1);
-    let copies = target / one + 1;
-    let mut all = Vec::with_capacity(base.len() * copies);
-    for _ in 0..copies {
-        all.extend(base.iter().cloned());
-    }
-    doc["runs"][0]["results"] = serde_json::Value::Array(all);
-    serde_json::to_vec(&doc).unwrap()
-}
-
 fn bench(c: &mut Criterion) {
     let options = ParseOptions::default();
     let inputs: Vec<(String, Vec<u8>)> = vec![
@@ -62,15 +53,19 @@ fn bench(c: &mut Criterion) {
             "sarif semgrep 1768 results".into(),
             read("security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif"),
         ),
+        (
+            "sarif semgrep x51 (issue 13)".into(),
+            inputs::big_sarif(&read(inputs::SEMGREP_SARIF), 48_000_000),
+        ),
         ("grype scaled 50 MB".into(), scaled_grype(50 << 20)),
-        ("sarif scaled 50 MB".into(), scaled_sarif(50 << 20)),
     ];
     let mut g = c.benchmark_group("parse-findings");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     for (name, bytes) in &inputs {
-        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        let name = format!("{name} ({:.1} MB)", bytes.len() as f64 / 1e6);
         g.bench_function(name.as_str(), |b| {
             b.iter(|| black_box(parse("bench", bytes, None, &options).unwrap()))
         });

@@ -282,6 +282,17 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 /// and keeps its bounded [`JsonDoc::shape`]. Memory: the shape's bound plus
 /// the keys of the object being read, whatever the document's size.
 pub(crate) fn json_shape(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    // One scan of the bytes for the documents it can vouch for; the serde
+    // visitor below for the rest, and for every error.
+    if let Some(shape) = crate::json::check::shape(text) {
+        return Ok(shape);
+    }
+    serde_shape(text)
+}
+
+/// [`json_shape`] by serde_json: the reference, and the one that words
+/// and places errors.
+pub(crate) fn serde_shape(text: &str) -> Result<serde_json::Value, serde_json::Error> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
     let mut budget = Budget {
@@ -300,8 +311,8 @@ pub(crate) fn json_shape(text: &str) -> Result<serde_json::Value, serde_json::Er
 /// Containers below depth 1 a shape keeps in all, and per entry of the
 /// root (so one huge first entry cannot starve the others); beyond that
 /// they become `null`. The root and its children are always kept.
-const SHAPE_BUDGET: usize = 4096;
-const SHAPE_ENTRY_BUDGET: usize = 64;
+pub(crate) const SHAPE_BUDGET: usize = 4096;
+pub(crate) const SHAPE_ENTRY_BUDGET: usize = 64;
 
 struct Budget {
     total: usize,
@@ -382,7 +393,7 @@ impl<'de> Seen<'de> {
     }
 }
 
-fn cut(s: &str) -> String {
+pub(crate) fn cut(s: &str) -> String {
     let mut end = s.len().min(SHAPE_STRING);
     while !s.is_char_boundary(end) {
         end = end.saturating_sub(1);

@@ -75,6 +75,21 @@ impl<'a> ParseContext<'a> {
         ParseError::new(self.name, code, position, message)
     }
 
+    /// What [`ParseContext::rewind`] returns to: the warnings so far.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            warnings: self.warnings.len(),
+            unmapped: self.unmapped.clone(),
+        }
+    }
+
+    /// Forgets the warnings given since `mark` (for a reader that reads a
+    /// document again another way).
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        self.warnings.truncate(mark.warnings);
+        self.unmapped = mark.unmapped;
+    }
+
     pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
         self.warnings.push(Warning::new(code, message));
     }
@@ -91,6 +106,12 @@ impl<'a> ParseContext<'a> {
         }
         p
     }
+}
+
+/// A point in a [`ParseContext`]'s warnings (see [`ParseContext::mark`]).
+pub(crate) struct Mark {
+    warnings: usize,
+    unmapped: std::collections::BTreeSet<String>,
 }
 
 /// A parsed model of one family.

@@ -1,6 +1,7 @@
 //! Path normalization: every path a policy sees is repository-relative with
 //! `/` separators when it can be, so findings from different tools line up.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Normalizes `raw`: strips `file://`, turns `\` into `/`, removes `./`
@@ -17,26 +18,39 @@ pub fn normalize(raw: &str, root: Option<&Path>) -> (String, bool) {
     if p.contains("://") || p.starts_with("data:") {
         return (p.to_string(), true);
     }
-    let mut s = percent_decode(p).replace('\\', "/");
+    let s = slashes(percent_decode(p));
     // Windows drive letters (C:/...) are absolute too.
     let is_abs = s.starts_with('/') || s.as_bytes().get(1) == Some(&b':');
     if is_abs {
         if let Some(root) = root {
-            let root = root.to_string_lossy().replace('\\', "/");
+            let root = slashes(root.to_string_lossy());
             let root = root.trim_end_matches('/');
             if let Some(rel) = s.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
                 return (clean(rel), true);
             }
         }
-        s = clean(&s);
-        return (s, false);
+        return (clean(&s), false);
     }
     (clean(&s), true)
+}
+
+/// `\` turned into `/` (a copy only when there is one).
+fn slashes(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.contains('\\') {
+        Cow::Owned(s.replace('\\', "/"))
+    } else {
+        s
+    }
 }
 
 /// Removes `./` segments and duplicate slashes, resolves `..` where possible.
 fn clean(p: &str) -> String {
     let absolute = p.starts_with('/');
+    // Most paths are clean already: no empty, `.` or `..` segment.
+    let body = p.strip_prefix('/').unwrap_or(p);
+    if !body.split('/').any(|seg| matches!(seg, "" | "." | "..")) {
+        return p.to_owned();
+    }
     let mut out: Vec<&str> = Vec::new();
     for seg in p.split('/') {
         match seg {
@@ -55,9 +69,9 @@ fn clean(p: &str) -> String {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -78,7 +92,7 @@ fn percent_decode(s: &str) -> String {
         }
         i = i.saturating_add(1);
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]
@@ -104,5 +118,24 @@ mod tests {
             normalize("src/./a/../b.go", None),
             ("src/b.go".to_string(), true)
         );
+    }
+
+    #[test]
+    fn clean_paths_are_kept_and_others_cleaned() {
+        for (raw, want) in [
+            ("src/a.rs", "src/a.rs"),
+            ("/abs/a.rs", "/abs/a.rs"),
+            ("", ""),
+            ("/", "/"),
+            ("a/", "a"),
+            ("//a//b/", "/a/b"),
+            ("./a", "a"),
+            ("../a", "../a"),
+            ("a/../../b", "../b"),
+            ("/a/./b/..", "/a"),
+            ("a\\b\\..\\c", "a/c"),
+        ] {
+            assert_eq!(normalize(raw, None).0, want, "{raw}");
+        }
     }
 }

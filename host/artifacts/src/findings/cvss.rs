@@ -5,34 +5,35 @@
 /// The base score of a `CVSS:3.x/...` vector; `None` for anything else
 /// (v2, v4, malformed), which callers treat as "no score".
 pub fn base_score(vector: &str) -> Option<f64> {
-    let mut parts = vector.trim().split('/');
-    let version = parts.next()?;
+    let (version, metrics) = vector.trim().split_once('/').unwrap_or((vector.trim(), ""));
     if version != "CVSS:3.1" && version != "CVSS:3.0" {
         return None;
     }
-    let mut m = std::collections::BTreeMap::new();
-    for p in parts {
-        let (k, v) = p.split_once(':')?;
-        m.insert(k, v);
+    // Every metric is `key:value`; a key given twice counts as its last
+    // value. Looked up in the text, not copied into a map.
+    let parts = || metrics.split('/').filter_map(|p| p.split_once(':'));
+    if !metrics.is_empty() && metrics.split('/').any(|p| !p.contains(':')) {
+        return None;
     }
-    let scope_changed = match *m.get("S")? {
+    let m = Metrics(&parts);
+    let scope_changed = match m.get("S")? {
         "U" => false,
         "C" => true,
         _ => return None,
     };
-    let av = match *m.get("AV")? {
+    let av = match m.get("AV")? {
         "N" => 0.85,
         "A" => 0.62,
         "L" => 0.55,
         "P" => 0.2,
         _ => return None,
     };
-    let ac = match *m.get("AC")? {
+    let ac = match m.get("AC")? {
         "L" => 0.77,
         "H" => 0.44,
         _ => return None,
     };
-    let pr = match (*m.get("PR")?, scope_changed) {
+    let pr = match (m.get("PR")?, scope_changed) {
         ("N", _) => 0.85,
         ("L", false) => 0.62,
         ("L", true) => 0.68,
@@ -40,13 +41,13 @@ pub fn base_score(vector: &str) -> Option<f64> {
         ("H", true) => 0.5,
         _ => return None,
     };
-    let ui = match *m.get("UI")? {
+    let ui = match m.get("UI")? {
         "N" => 0.85,
         "R" => 0.62,
         _ => return None,
     };
     let cia = |k: &str| -> Option<f64> {
-        Some(match *m.get(k)? {
+        Some(match m.get(k)? {
             "H" => 0.56,
             "L" => 0.22,
             "N" => 0.0,
@@ -70,6 +71,19 @@ pub fn base_score(vector: &str) -> Option<f64> {
         (impact + exploitability).min(10.0)
     };
     Some(round_up(raw))
+}
+
+/// A vector's metrics, looked up by key (the last one given wins).
+struct Metrics<'f, F>(&'f F);
+
+impl<'v, F, I> Metrics<'_, F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = (&'v str, &'v str)>,
+{
+    fn get(&self, key: &str) -> Option<&'v str> {
+        (self.0)().filter(|(k, _)| *k == key).last().map(|(_, v)| v)
+    }
 }
 
 /// CVSS v3.1 Roundup: the smallest number with one decimal that is >= x,
@@ -200,6 +214,22 @@ mod tests {
             None
         );
         assert_eq!(base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
+        // A metric given twice counts as its last value; a part without
+        // `:` or a trailing `/` makes the vector malformed.
+        assert_eq!(
+            base_score(" CVSS:3.1/AV:P/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U "),
+            Some(9.8)
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/"),
+            None
+        );
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E"),
+            None
+        );
+        assert_eq!(base_score("CVSS:3.1"), None);
+        assert_eq!(base_score("CVSS:3.1/"), None);
     }
 
     #[test]

@@ -164,13 +164,21 @@ pub const MAX_ID_BYTES: usize = 256;
 /// Such ids are refused, never escaped: a policy's verdict may not carry
 /// them, and an escaped id would no longer match waivers and baselines.
 pub(crate) fn id_problem(id: &str) -> Option<String> {
-    if id.trim().is_empty() {
+    // Most ids start with a printable ASCII character: not blank.
+    let blank = match id.as_bytes().first() {
+        Some(&b) if (0x21..0x7f).contains(&b) => false,
+        _ => id.trim().is_empty(),
+    };
+    if blank {
         Some("is empty".into())
     } else if id.len() > MAX_ID_BYTES {
         Some(format!(
             "is {} bytes long, more than {MAX_ID_BYTES}",
             id.len()
         ))
+    } else if id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        // Printable ASCII (nearly every id): no control character.
+        None
     } else {
         id.chars()
             .find(|c| c.is_control())
@@ -256,10 +264,12 @@ pub(crate) fn optional_str<'v>(
 }
 
 fn tidy(f: &mut crate::SecurityFinding) {
-    let mut cwes: Vec<String> = f.cwes.iter().filter_map(|c| severity::cwe(c)).collect();
-    cwes.sort();
-    cwes.dedup();
-    f.cwes = cwes;
+    if !f.cwes.iter().all(|c| severity::is_canonical_cwe(c)) {
+        f.cwes = f.cwes.iter().filter_map(|c| severity::cwe(c)).collect();
+    }
+    // `cwe` of a canonical id is itself: nothing to map.
+    f.cwes.sort();
+    f.cwes.dedup();
     let rule = f.rule.as_str();
     f.aliases.retain(|a| !a.trim().is_empty() && a != rule);
     f.aliases.sort();

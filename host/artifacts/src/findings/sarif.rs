@@ -110,12 +110,13 @@ fn argument(raw: &RawValue) -> String {
     json::raw_str(raw).map_or_else(|| json::raw_display(raw), Cow::into_owned)
 }
 
-/// `{0}`-style placeholders replaced by the message's `arguments`.
-fn substitute(template: &str, args: &[&RawValue]) -> String {
+/// `{0}`-style placeholders replaced by the message's `arguments` (the
+/// template itself when there is nothing to replace: no copy).
+fn substitute(template: String, args: &[&RawValue]) -> String {
     if args.is_empty() || !template.contains('{') {
-        return template.to_string();
+        return template;
     }
-    let mut out = template.to_string();
+    let mut out = template;
     for (i, a) in args.iter().enumerate() {
         out = out.replace(&format!("{{{i}}}"), &argument(a));
     }
@@ -128,6 +129,12 @@ fn advisory_ids(s: &str) -> Vec<String> {
     static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)\b(?:CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3})\b").ok()
     });
+    // Every match holds `cve-` or `gh`, in ASCII whatever its case (the
+    // other letters' Unicode case variants, `ſ` and the Kelvin sign, are
+    // not in these two): most rule ids skip the regex.
+    if !contains_ignore_ascii_case(s, "cve-") && !contains_ignore_ascii_case(s, "gh") {
+        return Vec::new();
+    }
     let Some(re) = RE.as_ref() else {
         return Vec::new();
     };
@@ -142,6 +149,14 @@ fn advisory_ids(s: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Whether `needle` (ASCII) is in `s`, ASCII case ignored: what
+/// `s.to_ascii_lowercase().contains(needle)` says, without the copy.
+fn contains_ignore_ascii_case(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Tools whose non-CVE findings are configuration checks.
@@ -439,7 +454,8 @@ struct Run<'r, 'a> {
     /// often carry only `ruleId`).
     by_id: std::collections::HashMap<Cow<'a, str>, (usize, usize)>,
     /// The rules results used so far, read.
-    read: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<Rule<'a>>>>,
+    /// One slot a rule, per component (a pointer each until read).
+    read: Vec<Vec<std::cell::OnceCell<Box<Rule<'a>>>>>,
     bases: &'r Map<'a, Lean<ArtifactLocation<'a>>>,
     artifacts: &'r [Lean<Artifact<'a>>],
     /// The category of a finding that is no secret and names no advisory.
@@ -448,44 +464,39 @@ struct Run<'r, 'a> {
 
 impl<'a> Run<'_, 'a> {
     /// Rule `k` of component `c`, read the first time it is used.
-    fn rule(&self, c: usize, k: usize) -> Option<std::rc::Rc<Rule<'a>>> {
+    fn rule(&self, c: usize, k: usize) -> Option<&Rule<'a>> {
         let raw = *self.components.get(c)?.get(k)?;
-        let mut read = self.read.borrow_mut();
-        let rule = read.entry((c, k)).or_insert_with(|| {
+        let slot = self.read.get(c)?.get(k)?;
+        Some(slot.get_or_init(|| {
             // The text was checked when the document was loaded; a rule
             // that is not an object reads as one without keys.
-            std::rc::Rc::new(
+            Box::new(
                 serde_json::from_str::<Obj<Rule<'a>>>(raw.get())
                     .map(|o| o.v)
                     .unwrap_or_default(),
             )
-        });
-        Some(std::rc::Rc::clone(rule))
+        }))
     }
 
     /// `uri` made absolute (or root-relative) through its `uriBaseId` chain.
-    fn resolve_uri(&self, uri: &str, base_id: Option<&str>) -> String {
-        let mut uri = uri.to_string();
-        let mut base_id = base_id.map(str::to_string);
-        let mut depth: usize = 0;
+    fn resolve_uri<'u>(&self, uri: &'u str, base_id: Option<&str>) -> Cow<'u, str> {
+        let mut uri = Cow::Borrowed(uri);
         let empty = ArtifactLocation::default();
+        let mut base_id = base_id;
+        let mut depth: usize = 0;
         while let Some(id) = base_id.take() {
             if uri.contains("://") || uri.starts_with('/') || depth > 8 {
                 break;
             }
-            let Some(base) = self.bases.get(&id).map(|b| b.or(&empty)) else {
+            let Some(base) = self.bases.get(id).map(|b| b.or(&empty)) else {
                 // An unknown base (`%SRCROOT%` without a mapping) means "the
                 // repository root" in practice: keep the relative uri.
                 return uri;
             };
-            if let Some(b) = base.uri.as_str() {
-                uri = if b.is_empty() {
-                    uri
-                } else {
-                    format!("{}/{}", b.trim_end_matches('/'), uri)
-                };
+            if let Some(b) = base.uri.as_str().filter(|b| !b.is_empty()) {
+                uri = Cow::Owned(format!("{}/{}", b.trim_end_matches('/'), uri));
             }
-            base_id = slot_str(&base.uri_base_id).map(str::to_string);
+            base_id = slot_str(&base.uri_base_id);
             depth = depth.saturating_add(1);
         }
         uri
@@ -508,6 +519,19 @@ struct State<'s, 'c> {
     deferred_runs: Option<&'s RawValue>,
     /// Whether `runs` was there at all.
     runs_seen: bool,
+    mode: Mode,
+}
+
+/// How a run's `results` are read. `Stream`: where they are met, with what
+/// the run said before them (producers write `tool` and the rest first);
+/// a run that names its tool, base ids, artifacts or invocations after its
+/// results, or any error, has the log read again with `Keep`. `Keep`: kept
+/// as text and read once the whole run is known. Both give the same
+/// findings and warnings; `Stream` skips a scan of every result.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Stream,
+    Keep,
 }
 
 fn invalid(name: &str, ptr: String, msg: impl Into<String>) -> ParseError {
@@ -523,6 +547,22 @@ pub(crate) fn parse(
     text: &str,
     cx: &mut ParseContext<'_>,
 ) -> Result<Vec<SecurityFinding>, ParseError> {
+    let mark = cx.mark();
+    match parse_as(text, cx, Mode::Stream) {
+        Ok(findings) => Ok(findings),
+        // The authoritative reading (and error), from a clean slate.
+        Err(_) => {
+            cx.rewind(mark);
+            parse_as(text, cx, Mode::Keep)
+        }
+    }
+}
+
+fn parse_as(
+    text: &str,
+    cx: &mut ParseContext<'_>,
+    mode: Mode,
+) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut st = State {
         cx,
@@ -531,6 +571,7 @@ pub(crate) fn parse(
         version_seen: false,
         deferred_runs: None,
         runs_seen: false,
+        mode,
     };
     let mut stop: Stop = None;
     let is_object = json::read(
@@ -651,15 +692,29 @@ impl<'de: 's, 's> Visitor<'de> for RunsSeed<'_, 's, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let name = self.st.cx.name;
         let mut ri: usize = 0;
-        while let Some(run) = seq.next_element::<Obj<RunDoc<'de>>>()? {
+        loop {
             let rp = format!("/runs/{ri}");
-            let read = if run.is_object {
-                read_run(&run, &rp, &mut *self.st)
+            if self.st.mode == Mode::Stream {
+                let seed = RunSeed {
+                    st: &mut *self.st,
+                    stop: &mut *self.stop,
+                    rp: &rp,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    break;
+                }
             } else {
-                Err(invalid(name, rp, "a run must be an object"))
-            };
-            if let Err(e) = read {
-                return Err(json::stop(self.stop, e));
+                let Some(run) = seq.next_element::<Obj<RunDoc<'de>>>()? else {
+                    break;
+                };
+                let read = if run.is_object {
+                    read_run(&run, &rp, &mut *self.st)
+                } else {
+                    Err(invalid(name, rp, "a run must be an object"))
+                };
+                if let Err(e) = read {
+                    return Err(json::stop(self.stop, e));
+                }
             }
             ri = ri.saturating_add(1);
         }
@@ -706,18 +761,84 @@ impl RunsSeed<'_, '_, '_> {
     }
 }
 
-impl Message<'_> {
-    fn text(&self) -> Option<&str> {
-        match &self.text {
-            Slot::Here(t) => t.as_str(),
-            Slot::Absent => self.markdown.as_str(),
-        }
-    }
-}
-
 fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<(), ParseError> {
     let name = st.cx.name;
+    let ctx = run_context(run, rp, st.cx);
+    let results = match run.results.get() {
+        // §3.14.23: absent or null results mean the tool produced none (it
+        // failed or was not asked to); a clean scan is `results: []`. Read
+        // as "no findings" it would pass a gate on a scan that never ran.
+        None => None,
+        Some(raw) if json::is_null(raw) => None,
+        Some(raw) => Some(*raw),
+    };
+    let Some(results) = results else {
+        return Err(no_results(name, rp, &ctx.tool));
+    };
+    let mut t = Tallies::default();
+    let out = &mut st.out;
     let cx = &mut *st.cx;
+    let mut stop: Stop = None;
+    let is_array = json::read(
+        name,
+        st.whole,
+        results.get(),
+        ParseCode::InvalidSarif,
+        &mut stop,
+        |de, stop| {
+            de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
+                take_result(r, i, rp, &ctx, &mut t, cx, out)
+            }))
+        },
+    )?;
+    if !is_array {
+        return Err(not_array(name, rp));
+    }
+    t.report(cx);
+    Ok(())
+}
+
+/// A run's `results` absent or null.
+fn no_results(name: &str, rp: &str, tool: &str) -> ParseError {
+    ParseError::new(
+        name,
+        ParseCode::SarifNoResults,
+        Some(Position::Pointer(rp.to_string())),
+        format!(
+            "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
+        ),
+    )
+}
+
+fn not_array(name: &str, rp: &str) -> ParseError {
+    invalid(name, format!("{rp}/results"), "`results` must be an array")
+}
+
+/// Result `i` of a run, turned into a finding (or skipped).
+fn take_result(
+    r: Obj<ResultDoc<'_>>,
+    i: usize,
+    rp: &str,
+    ctx: &Run<'_, '_>,
+    t: &mut Tallies,
+    cx: &mut ParseContext<'_>,
+    out: &mut Vec<SecurityFinding>,
+) -> Result<(), ParseError> {
+    // Built only when a warning or an error needs it.
+    let ptr = || format!("{rp}/results/{i}");
+    if !r.is_object {
+        return Err(invalid(cx.name, ptr(), "a result must be an object"));
+    }
+    let mut r = r.v;
+    if let Some(f) = read_result(&mut r, &ptr, ctx, t, cx)? {
+        out.push(f);
+    }
+    Ok(())
+}
+
+/// What a run's results are read against, from the run (its tool, rules,
+/// base ids, artifacts), with the warnings about the run itself.
+fn run_context<'r, 'a>(run: &'r RunDoc<'a>, rp: &str, cx: &mut ParseContext<'_>) -> Run<'r, 'a> {
     let driver = &run.tool.driver;
     let tool = match driver.name.as_str() {
         Some(n) => n.to_string(),
@@ -746,9 +867,12 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
     let ctx = Run {
         config_scanner: is_config_scanner(&tool),
         tool,
+        read: components
+            .iter()
+            .map(|rules| rules.iter().map(|_| std::cell::OnceCell::new()).collect())
+            .collect(),
         components,
         by_id,
-        read: Default::default(),
         bases: &run.bases,
         artifacts: &run.artifacts,
     };
@@ -773,56 +897,113 @@ fn read_run<'a>(run: &RunDoc<'a>, rp: &str, st: &mut State<'_, '_>) -> Result<()
             );
         }
     }
-    let results = match run.results.get() {
-        // §3.14.23: absent or null results mean the tool produced none (it
-        // failed or was not asked to); a clean scan is `results: []`. Read
-        // as "no findings" it would pass a gate on a scan that never ran.
-        None => None,
-        Some(raw) if json::is_null(raw) => None,
-        Some(raw) => Some(*raw),
-    };
-    let Some(results) = results else {
-        return Err(ParseError::new(
-            name,
-            ParseCode::SarifNoResults,
-            Some(Position::Pointer(rp.to_string())),
-            format!(
-                "{tool}'s run has no `results` (absent or null: the tool produced no results); a scan that found nothing writes `\"results\": []`"
-            ),
-        ));
-    };
-    let mut t = Tallies::default();
-    let out = &mut st.out;
-    let mut stop: Stop = None;
-    let is_array = json::read(
-        name,
-        st.whole,
-        results.get(),
-        ParseCode::InvalidSarif,
-        &mut stop,
-        |de, stop| {
-            de.deserialize_any(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
-                // Built only when a warning or an error needs it.
-                let ptr = || format!("{rp}/results/{i}");
-                if !r.is_object {
-                    return Err(invalid(name, ptr(), "a result must be an object"));
-                }
-                if let Some(f) = read_result(&r, &ptr, &ctx, &mut t, cx)? {
-                    out.push(f);
-                }
-                Ok(())
-            }))
-        },
-    )?;
-    if !is_array {
-        return Err(invalid(
-            name,
-            format!("{rp}/results"),
-            "`results` must be an array",
-        ));
+    ctx
+}
+
+/// A run read in [`Mode::Stream`]: its members in order, its results
+/// streamed where they are met.
+struct RunSeed<'r, 's, 'c> {
+    st: &'r mut State<'s, 'c>,
+    stop: &'r mut Stop,
+    rp: &'r str,
+}
+
+impl<'de: 's, 's> DeserializeSeed<'de> for RunSeed<'_, 's, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    t.report(cx);
-    Ok(())
+}
+
+impl<'de: 's, 's> Visitor<'de> for RunSeed<'_, 's, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a run")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let name = self.st.cx.name;
+        let rp = self.rp;
+        let mut run = RunDoc::default();
+        let mut streamed = false;
+        // What the results are read against, met after them: read again.
+        let late = |stop: &mut Stop| {
+            json::stop(
+                stop,
+                invalid(name, rp.to_string(), "run members after its results"),
+            )
+        };
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "tool" | "originalUriBaseIds" | "artifacts" | "invocations" if streamed => {
+                    return Err(late(self.stop));
+                }
+                "tool" => run.tool = map.next_value()?,
+                "originalUriBaseIds" => run.bases = map.next_value()?,
+                "artifacts" => run.artifacts = map.next_value()?,
+                "invocations" => run.invocations = map.next_value()?,
+                "results" => {
+                    streamed = true;
+                    let ctx = run_context(&run, rp, self.st.cx);
+                    let mut t = Tallies::default();
+                    let out = &mut self.st.out;
+                    let cx = &mut *self.st.cx;
+                    let stop = &mut *self.stop;
+                    let is_array = map
+                        .next_value_seed(each::<Obj<ResultDoc<'_>>, _>(stop, |i, r| {
+                            take_result(r, i, rp, &ctx, &mut t, cx, out)
+                        }))?;
+                    // Null (or another value): `Keep` words the error.
+                    if !is_array {
+                        return Err(json::stop(self.stop, not_array(name, rp)));
+                    }
+                    t.report(cx);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !streamed {
+            // No results: read as `Keep` reads it (an error).
+            if let Err(e) = read_run(&run, rp, self.st) {
+                return Err(json::stop(self.stop, e));
+            }
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        IgnoredAny.visit_seq(seq)?;
+        Err(self.not_object())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_object())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_object())
+    }
+}
+
+impl RunSeed<'_, '_, '_> {
+    fn not_object<E: de::Error>(self) -> E {
+        let e = invalid(
+            self.st.cx.name,
+            self.rp.to_string(),
+            "a run must be an object",
+        );
+        json::stop(self.stop, e)
+    }
 }
 
 /// The per-run warnings' counters.
@@ -881,7 +1062,7 @@ impl Tallies {
 
 /// One result as a finding; `None` for a result absent from the scan.
 fn read_result(
-    r: &ResultDoc<'_>,
+    r: &mut ResultDoc<'_>,
     ptr: &dyn Fn() -> String,
     ctx: &Run<'_, '_>,
     t: &mut Tallies,
@@ -918,7 +1099,6 @@ fn read_result(
         optional_str(cx, &rule_ref.id, "id", || pointer(&ptr(), "rule"))?.map(|s| (s, "/rule/id"));
     // The id of the rule the index points to: where it is written.
     let indexed_id = indexed
-        .as_deref()
         .and_then(|x| x.id.as_str())
         .map(|s| (s, "/ruleIndex"));
     let id = match rule_id.or(ref_id).or(indexed_id) {
@@ -933,21 +1113,26 @@ fn read_result(
             .and_then(|&(c, k)| ctx.rule(c, k)),
         (None, None) => None,
     };
-    let rule: Option<&Rule<'_>> = rule.as_deref();
     let id = id.unwrap_or_else(|| {
         t.no_rule.hit(ptr);
         "unspecified".to_string()
     });
-    let msg = &r.message;
-    let message = msg
-        .text()
-        .map(str::to_string)
-        .or_else(|| {
-            let mid = msg.id.as_str()?;
-            text(rule?.message_strings.get(mid).and_then(Lean::get))
-        })
-        .map(|s| substitute(&s, &msg.arguments))
-        .unwrap_or_default();
+    let msg = &mut r.message.v;
+    // The result's own text is taken, not copied (an escaped one is owned).
+    let own = match &mut msg.text {
+        Slot::Here(t) => std::mem::take(t),
+        Slot::Absent => std::mem::take(&mut msg.markdown),
+    };
+    let message = match own {
+        Leaf::Str(s) => Some(s.into_owned()),
+        _ => None,
+    }
+    .or_else(|| {
+        let mid = msg.id.as_str()?;
+        text(rule?.message_strings.get(mid).and_then(Lean::get))
+    })
+    .map(|s| substitute(s, &msg.arguments))
+    .unwrap_or_default();
     let title = rule
         .and_then(|x| x.short_description.get().map(str::to_string))
         .or_else(|| rule.and_then(|x| x.name.as_str()).map(str::to_string))
@@ -1003,10 +1188,12 @@ fn read_result(
     let location = location(r, ctx, ptr, &mut t.bad_artifact, cx);
     let props = rule.map(|x| &x.properties.v);
     let tags: &[Cow<'_, str>] = props.map_or(&[], |p| &p.tags.0);
+    // Mapped to `CWE-n` here already (what the findings' tidy-up does),
+    // so tags that name none (`cwe` alone) cost nothing.
     let mut cwes: Vec<String> = tags
         .iter()
-        .filter(|t| t.to_ascii_lowercase().contains("cwe"))
-        .map(|t| t.to_string())
+        .filter(|t| contains_ignore_ascii_case(t, "cwe"))
+        .filter_map(|t| super::severity::cwe(t))
         .collect();
     match props.map(|p| &p.cwe) {
         Some(StrOrStrs::One(s)) => cwes.push(s.to_string()),
@@ -1063,7 +1250,7 @@ fn read_result(
             )
         })
         .map(|p| fingerprint::of(&[tool, &id, &p]))
-        .unwrap_or_else(|| fingerprint::of(&[tool, &id, path, &fingerprint::normalize(&message)]));
+        .unwrap_or_else(|| fingerprint::of_message(&[tool, &id, path], &message));
     Ok(Some(SecurityFinding {
         tool: tool.to_string(),
         rule: id,
@@ -1185,9 +1372,102 @@ mod tests {
             .collect();
         let args: Vec<&RawValue> = args.iter().map(|b| &**b).collect();
         assert_eq!(
-            substitute("{0} is {1}; {0} {2} {3}", &args),
+            substitute("{0} is {1}; {0} {2} {3}".into(), &args),
             "x is 3; x {\"a\":[1,2]} A"
         );
-        assert_eq!(substitute("no args {0}", &[]), "no args {0}");
+        assert_eq!(substitute("no args {0}".into(), &[]), "no args {0}");
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::{ParseOptions, Warning};
+
+    /// A log read in `mode`: its findings and warnings, or its error.
+    fn read(
+        text: &str,
+        mode: Option<Mode>,
+    ) -> Result<(Vec<SecurityFinding>, Vec<Warning>), ParseError> {
+        let options = ParseOptions {
+            root: Some("/home/ci/repo".into()),
+            go_module: None,
+        };
+        let mut cx = ParseContext::new("log.sarif", &options);
+        let out = match mode {
+            Some(m) => parse_as(text, &mut cx, m),
+            None => parse(text, &mut cx),
+        };
+        out.map(|f| (f, cx.warnings))
+    }
+
+    /// A run with `results` before or after its other members.
+    fn log(results_first: bool, results: &str) -> String {
+        let tool = r#""tool": {"driver": {"name": "scanner", "rules": [{"id": "R1", "shortDescription": {"text": "rule one"}}]}}"#;
+        let rest = r#""originalUriBaseIds": {"SRC": {"uri": "file:///home/ci/repo/"}},
+            "artifacts": [{"location": {"uri": "/elsewhere/b.c"}}],
+            "invocations": [{"executionSuccessful": false, "toolExecutionNotifications": [{"level": "error", "message": {"text": "boom"}}]}]"#;
+        let results = format!(r#""results": {results}"#);
+        let run = if results_first {
+            format!("{results}, {tool}, {rest}")
+        } else {
+            format!("{tool}, {rest}, {results}")
+        };
+        format!(r#"{{"version": "2.1.0", "runs": [{{{run}}}]}}"#)
+    }
+
+    #[test]
+    fn streamed_results_read_as_kept_ones_whatever_the_member_order() {
+        let results = [
+            r#"[{"ruleId": "R1", "message": {"text": "a"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c", "uriBaseId": "SRC"}}}]},
+                {"ruleIndex": 0, "message": {"text": "b"}, "locations": [{"physicalLocation": {"artifactLocation": {"index": 0}}}]},
+                {"ruleIndex": 0, "message": {"text": "c"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "/outside/c.c"}}}]}]"#,
+            "[]",
+            "null",
+            "{}",
+            r#"[{"ruleId": "R1", "level": "bogus"}]"#,
+            r#"[3]"#,
+        ];
+        for r in results {
+            let after = read(&log(false, r), None);
+            let before = read(&log(true, r), None);
+            // Results last are streamed; first, they are read again.
+            assert!(read(&log(true, r), Some(Mode::Stream)).is_err(), "{r}");
+            for (text, got) in [(log(false, r), after), (log(true, r), before)] {
+                let kept = read(&text, Some(Mode::Keep));
+                match (&got, &kept) {
+                    (Ok(g), Ok(k)) => assert_eq!(g, k, "{text}"),
+                    (Err(g), Err(k)) => assert_eq!(
+                        (&g.code, &g.position, &g.message),
+                        (&k.code, &k.position, &k.message)
+                    ),
+                    _ => panic!("{text}: {got:?} vs {kept:?}"),
+                }
+            }
+        }
+        // Both orders give the findings and warnings (an unmapped path
+        // warned about once, the tool's error, its failed run).
+        let (findings, warnings) = read(&log(true, results[0]), None).unwrap();
+        assert_eq!(findings.len(), 3);
+        let paths: Vec<_> = findings
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().path.as_str())
+            .collect();
+        assert_eq!(paths, ["a.c", "/elsewhere/b.c", "/outside/c.c"]);
+        let codes: Vec<_> = warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "sarif-tool-error",
+                "sarif-execution-failed",
+                "unmapped-path",
+                "unmapped-path"
+            ]
+        );
+        assert_eq!(
+            read(&log(false, results[0]), None).unwrap(),
+            (findings, warnings)
+        );
     }
 }

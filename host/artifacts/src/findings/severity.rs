@@ -33,20 +33,38 @@ pub fn score(x: Option<f64>) -> Option<f64> {
     x.filter(|s| s.is_finite() && *s > 0.0 && *s <= 10.0)
 }
 
+/// Whether `s` is what [`cwe`] writes (`CWE-` and a `u32` without leading
+/// zeros), which [`cwe`] maps to itself.
+pub fn is_canonical_cwe(s: &str) -> bool {
+    s.strip_prefix("CWE-").is_some_and(|d| {
+        !d.is_empty()
+            && d.bytes().all(|b| b.is_ascii_digit())
+            && (d == "0" || !d.starts_with('0'))
+            && d.parse::<u32>().is_ok()
+    })
+}
+
 /// `external/cwe/cwe-079`, `CWE-79`, `cwe:79`, `79` → `CWE-79`.
 pub fn cwe(tag: &str) -> Option<String> {
-    let lower = tag.trim().to_ascii_lowercase();
-    let rest = match lower.rfind("cwe") {
-        Some(idx) => lower.get(idx.saturating_add(3)..)?,
-        None if lower.chars().all(|c| c.is_ascii_digit()) => lower.as_str(),
+    // Bytes, ASCII case ignored: no lowercase copy of every tag.
+    let t = tag.trim().as_bytes();
+    let after = t
+        .windows(3)
+        .rposition(|w| w.eq_ignore_ascii_case(b"cwe"))
+        .map(|idx| idx.saturating_add(3));
+    let rest = match after {
+        Some(idx) => t.get(idx..)?,
+        None if t.iter().all(u8::is_ascii_digit) => t,
         None => return None,
     };
-    let digits: String = rest
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let n: u32 = digits.parse().ok()?;
+    // The first run of digits (UTF-8 continuation bytes are no digits).
+    let start = rest.iter().position(u8::is_ascii_digit)?;
+    let digits = rest.get(start..)?;
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let n: u32 = std::str::from_utf8(digits.get(..end)?).ok()?.parse().ok()?;
     Some(format!("CWE-{n}"))
 }
 
@@ -65,6 +83,26 @@ mod tests {
         assert_eq!(cwe("cwe:22").as_deref(), Some("CWE-22"));
         assert_eq!(cwe("security"), None);
         assert_eq!(cwe("CWE-noinfo"), None);
+        assert_eq!(cwe("cwe"), None);
+        assert_eq!(cwe(" 79 ").as_deref(), Some("CWE-79"));
+        assert_eq!(cwe(""), None);
+        assert_eq!(cwe("CWE-79 cwe-80").as_deref(), Some("CWE-80"));
+        assert_eq!(cwe("Cwé-1 CwE:é22x").as_deref(), Some("CWE-22"));
+        assert_eq!(cwe("cwe-99999999999"), None);
+        for s in ["CWE-79", "CWE-0", "CWE-4294967295"] {
+            assert!(is_canonical_cwe(s));
+            assert_eq!(cwe(s).as_deref(), Some(s));
+        }
+        for s in [
+            "CWE-079",
+            "CWE-",
+            "cwe-79",
+            " CWE-79",
+            "CWE-4294967296",
+            "CWE-7a",
+        ] {
+            assert!(!is_canonical_cwe(s), "{s}");
+        }
         assert_eq!(
             resolve(None, Some(9.1)),
             (Severity::Critical, SeveritySource::Cvss)

@@ -479,13 +479,10 @@ fn read_result(
                             end_line: cause.end_line.line(),
                             column: None,
                         }),
-                        fingerprint: fingerprint::of(&[
-                            "trivy",
-                            id,
-                            &scope,
-                            resource,
-                            &fingerprint::normalize(&message),
-                        ]),
+                        fingerprint: fingerprint::of_message(
+                            &["trivy", id, &scope, resource],
+                            &message,
+                        ),
                         message,
                         package: None,
                         cwes: Vec::new(),

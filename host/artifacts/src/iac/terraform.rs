@@ -20,14 +20,11 @@
 //!   (`registry.terraform.io/hashicorp/aws` → `aws`).
 //! - No location: plans have no lines; the address is the locator.
 
-use super::json_docs::{attributes, serialized};
+use super::json_docs::attributes;
 use crate::error::{ParseCode, WarningCode};
-use crate::json::{
-    self, Arr, Compact, Map, Obj, Slot, Str, checked, each_raw, is_array, is_object,
-};
+use crate::json::{self, Arr, Obj, Slot, Str, checked, each_raw, is_array};
 use crate::{Document, IacReport, IacResource, ParseContext, ParseError, PlannedAction, Position};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -392,11 +389,22 @@ fn after_attributes(
     if after.is_none() && !unknown.fills_null() {
         return attributes(None, cx);
     }
-    serialized(&Merge::new(after, &unknown), cx)
+    let mut out = String::with_capacity(after.map_or(64, |a| a.get().len()));
+    // The text was checked when loaded: it always splits.
+    merge_into(&mut out, after.map(RawValue::get), &unknown)
+        .ok_or_else(|| cx.error(ParseCode::InvalidJson, None, "attributes: not json"))?;
+    RawValue::from_string(out)
+        .map(crate::Attributes::from_raw)
+        .map_err(|e| cx.error(ParseCode::InvalidJson, None, format!("attributes: {e}")))
 }
 
 fn non_null(raw: &RawValue) -> Option<&RawValue> {
     (raw.get() != "null").then_some(raw)
+}
+
+/// A value's text, unless it is `null`.
+fn text_non_null(text: &str) -> Option<&str> {
+    (text != "null").then_some(text)
 }
 
 /// Whether JSON text has a `true` outside its strings (the only token
@@ -503,8 +511,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Unknown<'a> {
     }
 }
 
-/// `after` (`None`: missing or null) merged with `unknown`, written as it
-/// is serialized. The rules (those of the original Value-based merge):
+/// `after` (`None`: missing or null) merged with `unknown`, written as
+/// compact JSON text onto `out` (what serializing the merged value gives,
+/// without building it). The rules (those of the original Value-based
+/// merge):
 /// - `true` over a missing/null value gives [`UNKNOWN`]; a value is kept;
 /// - an object whose entries are all `false`, or an array without a `true`
 ///   leaf, leaves the value as it is;
@@ -513,96 +523,119 @@ impl<'de: 'a, 'a> Deserialize<'de> for Unknown<'a> {
 ///   if it stays null; in an array, the value is padded with nulls to the
 ///   length of `unknown` and merged item by item;
 /// - anything else leaves the value as it is.
-struct Merge<'a, 'u> {
-    after: Option<&'a RawValue>,
-    unknown: &'u Unknown<'a>,
-}
-
-impl<'a, 'u> Merge<'a, 'u> {
-    fn new(after: Option<&'a RawValue>, unknown: &'u Unknown<'a>) -> Self {
-        Merge { after, unknown }
+fn merge_into(out: &mut String, after: Option<&str>, unknown: &Unknown<'_>) -> Option<()> {
+    let keep = |out: &mut String| match after {
+        Some(after) => json::minify_into(out, after),
+        None => out.push_str("null"),
+    };
+    if !unknown.fills_null() {
+        keep(out);
+        return Some(());
     }
+    match (unknown, after) {
+        (Unknown::True, None) => json::quote_into(out, &Cow::Borrowed(UNKNOWN)),
+        (Unknown::Object(m), None) => {
+            let mut sep = Sep::new(out, '{');
+            for (k, u) in m.iter().filter(|(_, u)| u.fills_null()) {
+                let out = sep.next_key(k);
+                merge_into(out, None, u)?;
+            }
+            sep.end('}');
+        }
+        (Unknown::Object(m), Some(after)) if after.starts_with('{') => {
+            let entries = json::members(after)?;
+            let mut merged = vec![false; m.len()];
+            let mut sep = Sep::new(out, '{');
+            for (k, v) in &entries {
+                let k = k.as_ref()?;
+                let found = m.binary_search_by(|(mk, _)| mk.as_ref().cmp(k.as_ref()));
+                let unknown = found.ok().and_then(|at| {
+                    *merged.get_mut(at)? = true;
+                    m.get(at).map(|(_, u)| u)
+                });
+                match (unknown, text_non_null(v)) {
+                    (None, _) => json::minify_into(sep.next_key(k), v),
+                    // a null that nothing fills in is dropped
+                    (Some(u), None) if !u.fills_null() => {}
+                    (Some(u), after) => merge_into(sep.next_key(k), after, u)?,
+                }
+            }
+            for ((k, u), _) in m
+                .iter()
+                .zip(&merged)
+                .filter(|((_, u), done)| !**done && u.fills_null())
+            {
+                merge_into(sep.next_key(k), None, u)?;
+            }
+            sep.end('}');
+        }
+        (Unknown::Array { len, items: u }, None) => {
+            let mut sep = Sep::new(out, '[');
+            let mut u = u.iter().peekable();
+            for i in 0..*len {
+                let out = sep.next();
+                match u.next_if(|(at, _)| *at == i) {
+                    Some((_, u)) => merge_into(out, None, u)?,
+                    None => out.push_str("null"),
+                }
+            }
+            sep.end(']');
+        }
+        (Unknown::Array { len, items: u }, Some(after)) if after.starts_with('[') => {
+            let items = json::members(after)?;
+            let total = items.len().max(*len);
+            let mut sep = Sep::new(out, '[');
+            let mut u = u.iter().peekable();
+            for i in 0..total {
+                let item = items.get(i).map(|(_, v)| *v);
+                let out = sep.next();
+                match (u.next_if(|(at, _)| *at == i), item) {
+                    (Some((_, u)), item) => merge_into(out, item.and_then(text_non_null), u)?,
+                    (None, Some(item)) => json::minify_into(out, item),
+                    // padding up to the length of `after_unknown`
+                    (None, None) => out.push_str("null"),
+                }
+            }
+            sep.end(']');
+        }
+        _ => keep(out),
+    }
+    Some(())
 }
 
-impl Serialize for Merge<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let keep = |s: S| match self.after {
-            Some(after) => Compact(after).serialize(s),
-            None => s.serialize_unit(),
-        };
-        if !self.unknown.fills_null() {
-            return keep(s);
+/// Writes an object's or array's separators: the opening bracket, then a
+/// comma before every member but the first.
+struct Sep<'o> {
+    out: &'o mut String,
+    first: bool,
+}
+
+impl<'o> Sep<'o> {
+    fn new(out: &'o mut String, open: char) -> Self {
+        out.push(open);
+        Sep { out, first: true }
+    }
+
+    /// Where the next array item goes.
+    fn next(&mut self) -> &mut String {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(',');
         }
-        match (self.unknown, self.after) {
-            (Unknown::True, None) => s.serialize_str(UNKNOWN),
-            (Unknown::Object(m), None) => {
-                let mut map = s.serialize_map(None)?;
-                for (k, u) in m.iter().filter(|(_, u)| u.fills_null()) {
-                    map.serialize_entry(k.as_ref(), &Merge::new(None, u))?;
-                }
-                map.end()
-            }
-            (Unknown::Object(m), Some(after)) if is_object(after) => {
-                let Map { entries, .. } = serde_json::from_str::<Map<'_, &RawValue>>(after.get())
-                    .map_err(S::Error::custom)?;
-                let mut merged = vec![false; m.len()];
-                let mut map = s.serialize_map(None)?;
-                for (k, v) in &entries {
-                    let found = m.binary_search_by(|(mk, _)| mk.as_ref().cmp(k.as_ref()));
-                    let unknown = found.ok().and_then(|at| {
-                        *merged.get_mut(at)? = true;
-                        m.get(at).map(|(_, u)| u)
-                    });
-                    match (unknown, non_null(v)) {
-                        (None, _) => map.serialize_entry(k.as_ref(), &Compact(v))?,
-                        // a null that nothing fills in is dropped
-                        (Some(u), None) if !u.fills_null() => {}
-                        (Some(u), after) => {
-                            map.serialize_entry(k.as_ref(), &Merge::new(after, u))?
-                        }
-                    }
-                }
-                for ((k, u), _) in m
-                    .iter()
-                    .zip(&merged)
-                    .filter(|((_, u), done)| !**done && u.fills_null())
-                {
-                    map.serialize_entry(k.as_ref(), &Merge::new(None, u))?;
-                }
-                map.end()
-            }
-            (Unknown::Array { len, items: u }, None) => {
-                let mut seq = s.serialize_seq(Some(*len))?;
-                let mut u = u.iter().peekable();
-                for i in 0..*len {
-                    match u.next_if(|(at, _)| *at == i) {
-                        Some((_, u)) => seq.serialize_element(&Merge::new(None, u))?,
-                        None => seq.serialize_element(&())?,
-                    }
-                }
-                seq.end()
-            }
-            (Unknown::Array { len, items: u }, Some(after)) if is_array(after) => {
-                let items: Vec<&RawValue> =
-                    serde_json::from_str(after.get()).map_err(S::Error::custom)?;
-                let total = items.len().max(*len);
-                let mut seq = s.serialize_seq(Some(total))?;
-                let mut u = u.iter().peekable();
-                for i in 0..total {
-                    let item = items.get(i).copied();
-                    match (u.next_if(|(at, _)| *at == i), item) {
-                        (Some((_, u)), item) => {
-                            seq.serialize_element(&Merge::new(item.and_then(non_null), u))?;
-                        }
-                        (None, Some(item)) => seq.serialize_element(&Compact(item))?,
-                        // padding up to the length of `after_unknown`
-                        (None, None) => seq.serialize_element(&())?,
-                    }
-                }
-                seq.end()
-            }
-            _ => keep(s),
-        }
+        self.out
+    }
+
+    /// Where the value of the next object member goes, after its key.
+    // Whether the key is borrowed from the text matters (see `quote_into`).
+    #[allow(clippy::ptr_arg)]
+    fn next_key(&mut self, key: &Cow<'_, str>) -> &mut String {
+        let out = self.next();
+        json::quote_into(out, key);
+        out.push(':');
+        out
+    }
+
+    fn end(self, close: char) {
+        self.out.push(close);
     }
 }
 

@@ -20,7 +20,11 @@
 //! - [`array`]: arrays held ([`Arr`], [`First`], [`Strs`], [`Lines`]) or
 //!   streamed ([`each`], [`each_raw`], [`stream`]).
 //! - [`raw`]: values kept as their text ([`RawValue`]): their type ([`Kind`]),
-//!   compacting ([`minify`], [`Compact`]) and quoting.
+//!   compacting ([`minify`], [`minify_into`]), splitting ([`members`]) and
+//!   quoting.
+//! - [`check`]: the load-time check of a whole document and the sniffers'
+//!   shape in one scan of the bytes (the fast path of
+//!   [`crate::document::json_shape`]).
 //! - this file: running a read and reporting its errors ([`from_json`]:
 //!   strict typed reading, errors at a JSON pointer; [`json_error`] and
 //!   [`line_col`] place serde_json's errors). A reader that
@@ -78,6 +82,7 @@ macro_rules! other_values {
 pub(crate) use other_values;
 
 pub(crate) mod array;
+pub(crate) mod check;
 pub(crate) mod object;
 pub(crate) mod raw;
 pub(crate) mod scalar;
