@@ -82,7 +82,6 @@ macro_rules! other_values {
 pub(crate) use other_values;
 
 pub(crate) mod array;
-pub(crate) mod check;
 pub(crate) mod object;
 pub(crate) mod raw;
 pub(crate) mod scalar;

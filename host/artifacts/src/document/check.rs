@@ -9,7 +9,7 @@
 //! to the serde path, which words the error and places it (line and
 //! column) as before. Errors never come from here, so they cannot differ.
 
-use crate::document::{
+use super::{
     SHAPE_BUDGET, SHAPE_CHILD_KEYS, SHAPE_DEPTH, SHAPE_ENTRY_BUDGET, SHAPE_ITEMS, SHAPE_KEYS,
     SHAPE_MORE, SHAPE_ROOT_KEYS, cut,
 };

@@ -5,6 +5,9 @@ use crate::error::ParseCode;
 use crate::{Format, ParseError, Position};
 use std::borrow::Cow;
 
+// The fast one-scan check and shape (it falls back to serde in this module).
+mod check;
+
 /// An artifact's content, loaded once.
 #[derive(Debug)]
 pub enum Document<'a> {
@@ -284,7 +287,7 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 pub(crate) fn json_shape(text: &str) -> Result<serde_json::Value, serde_json::Error> {
     // One scan of the bytes for the documents it can vouch for; the serde
     // visitor below for the rest, and for every error.
-    if let Some(shape) = crate::json::check::shape(text) {
+    if let Some(shape) = check::shape(text) {
         return Ok(shape);
     }
     serde_shape(text)
