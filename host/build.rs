@@ -123,7 +123,11 @@ fn build_policies(builtins: &[Builtin], out_dir: &Path, root: &Path) -> PathBuf 
         .arg("--profile")
         .arg("policy")
         .arg("--target-dir")
-        .arg(&wasm_dir);
+        .arg(&wasm_dir)
+        // A `build.build-dir` of the outer build (config or env) would make
+        // the nested cargo wait on the lock the outer build holds: forever.
+        .arg("--config")
+        .arg(format!("build.build-dir={}", toml_string(&wasm_dir)));
     for b in builtins {
         cmd.arg("-p").arg(&b.package);
     }
@@ -136,6 +140,7 @@ fn build_policies(builtins: &[Builtin], out_dir: &Path, root: &Path) -> PathBuf 
         "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_BUILD_TARGET",
         "CARGO_TARGET_DIR",
+        "CARGO_BUILD_BUILD_DIR",
         "CARGO_BUILD_RUSTFLAGS",
         "CARGO_PRIMARY_PACKAGE",
         "RUSTDOCFLAGS",
@@ -228,6 +233,23 @@ fn policy_target_dir(out_dir: &Path, root: &Path) -> PathBuf {
         .and_then(Path::parent)
         .map(|t| t.join("wasm-policies"))
         .unwrap_or_else(|| root.join("target").join("wasm-policies"))
+}
+
+/// `path` as a TOML basic string, for `cargo --config`.
+fn toml_string(path: &Path) -> String {
+    let mut out = String::from("\"");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn fail(msg: &str) -> ! {
