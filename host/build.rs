@@ -12,6 +12,7 @@
 //! build's lock) at a stable place next to the outer target dir (so clippy,
 //! test and build share it and it rebuilds incrementally).
 
+use sha2::{Digest, Sha256};
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -165,8 +166,9 @@ fn build_policies(builtins: &[Builtin], out_dir: &Path, root: &Path) -> PathBuf 
 /// Writes `builtin_policies.rs`, which embeds the components in `wasm_dir`.
 fn embed(builtins: &[Builtin], wasm_dir: &Path, out_dir: &Path) {
     let mut generated = String::from(
-        "/// Built-in policies embedded at build time: (name, component bytes).\n\
-         pub static BUILTIN_COMPONENTS: &[(&str, &[u8])] = &[\n",
+        "/// Built-in policies embedded at build time: (name, component bytes,\n\
+         /// lowercase hex sha256 of the bytes — hashed here so a run need not).\n\
+         pub static BUILTIN_COMPONENTS: &[(&str, &[u8], &str)] = &[\n",
     );
     for Builtin { name, package } in builtins {
         let file = wasm_dir
@@ -179,8 +181,14 @@ fn embed(builtins: &[Builtin], wasm_dir: &Path, out_dir: &Path) {
                 file.display()
             ));
         }
+        let bytes = std::fs::read(&file)
+            .unwrap_or_else(|e| fail(&format!("reading {}: {e}", file.display())));
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         generated.push_str(&format!(
-            "    ({name:?}, include_bytes!({:?})),\n",
+            "    ({name:?}, include_bytes!({:?}), {digest:?}),\n",
             file.display().to_string()
         ));
     }

@@ -226,8 +226,8 @@ fn prepare(
     spec: &PolicySpec,
     component: Component,
 ) -> Result<Prepared, ConfigError> {
+    let hex = component.digest_hex();
     let bytes = component.bytes;
-    let hex = crate::runtime::component_digest(&bytes);
     let digest = format!("sha256:{hex}");
     let defaults = pack_defaults(&bytes);
     let pack_level = defaults
@@ -724,7 +724,8 @@ mod tests {
         fn component(&self, reference: &PolicyRef) -> Result<Component, SourceError> {
             match reference {
                 PolicyRef::File(p) if p.starts_with(NOWHERE) => Ok(Component {
-                    bytes: self.component.to_vec(),
+                    bytes: self.component.into(),
+                    digest: None,
                     pack: None,
                 }),
                 other => Err(SourceError::Io {

@@ -17,13 +17,12 @@ pub fn run(args: PoliciesArgs) -> Result<Exit, GateError> {
     let mut list = Vec::new();
     let mut failed = false;
     for name in builtin::names() {
-        let Some(bytes) = builtin::get(name) else {
+        let Some(builtin::Embedded { bytes, digest: hex }) = builtin::embedded(name) else {
             continue;
         };
-        let hex = crate::runtime::component_digest(bytes);
         let digest = format!("sha256:{hex}");
         match runtime
-            .load_digested(bytes, hex)
+            .load_digested(bytes, hex.to_string())
             .and_then(|p| runtime.info(&p, env))
         {
             Ok(info) => {

@@ -3,17 +3,30 @@
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
+/// An embedded built-in policy component.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    pub bytes: &'static [u8],
+    /// Lowercase hex sha256 of `bytes`, computed by `build.rs`.
+    pub digest: &'static str,
+}
+
 /// The component bytes of `builtin:NAME`.
 pub fn get(name: &str) -> Option<&'static [u8]> {
+    embedded(name).map(|e| e.bytes)
+}
+
+/// The component of `builtin:NAME` with its digest.
+pub fn embedded(name: &str) -> Option<Embedded> {
     BUILTIN_COMPONENTS
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, bytes)| *bytes)
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, bytes, digest)| Embedded { bytes, digest })
 }
 
 /// Names of all built-in policies, in a stable order.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    BUILTIN_COMPONENTS.iter().map(|(n, _)| *n)
+    BUILTIN_COMPONENTS.iter().map(|(n, _, _)| *n)
 }
 
 #[cfg(test)]
@@ -24,5 +37,19 @@ mod tests {
     fn builtins_keep_the_default_pack_order() {
         let names: Vec<&str> = super::names().collect();
         assert_eq!(names, ["coverage", "security", "approvals", "iac"]);
+    }
+
+    /// The build-time digest is what the cache and verdicts key on, so it
+    /// must be the bytes' own.
+    #[test]
+    fn embedded_digests_are_the_bytes_sha256() {
+        for name in super::names() {
+            let e = super::embedded(name).unwrap();
+            assert_eq!(
+                e.digest,
+                crate::runtime::component_digest(e.bytes),
+                "{name}"
+            );
+        }
     }
 }

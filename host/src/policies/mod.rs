@@ -5,6 +5,7 @@ pub mod builtin;
 
 use gate_oci::{PackOrigin, Resolver};
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A reference to a policy component as users write it.
@@ -37,14 +38,19 @@ impl PolicyRef {
     /// references (resolved through the run's `resolver`).
     pub(crate) fn read(&self, resolver: &Resolver<'_>) -> Result<Component, SourceError> {
         match self {
-            PolicyRef::Builtin(name) => builtin::get(name)
+            PolicyRef::Builtin(name) => builtin::embedded(name)
                 .map(|b| Component {
-                    bytes: b.to_vec(),
+                    bytes: Cow::Borrowed(b.bytes),
+                    digest: Some(b.digest),
                     pack: None,
                 })
                 .ok_or_else(|| SourceError::UnknownBuiltin(name.clone())),
             PolicyRef::File(path) => crate::fsutil::read(path)
-                .map(|bytes| Component { bytes, pack: None })
+                .map(|bytes| Component {
+                    bytes: Cow::Owned(bytes),
+                    digest: None,
+                    pack: None,
+                })
                 .map_err(|e| SourceError::Io {
                     path: path.display().to_string(),
                     message: e.to_string(),
@@ -52,7 +58,8 @@ impl PolicyRef {
             PolicyRef::Oci(r) => resolver
                 .policy(r)
                 .map(|p| Component {
-                    bytes: p.bytes,
+                    bytes: Cow::Owned(p.bytes),
+                    digest: None,
                     pack: Some(p.origin),
                 })
                 .map_err(SourceError::Registry),
@@ -63,9 +70,22 @@ impl PolicyRef {
 /// A policy component as read, before it is compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct Component {
-    pub bytes: Vec<u8>,
+    /// Borrowed from the binary for built-ins: no copy per run.
+    pub bytes: Cow<'static, [u8]>,
+    /// Lowercase hex sha256 of `bytes` when known without hashing them.
+    pub digest: Option<&'static str>,
     /// Set when the component came from a registry pack.
     pub pack: Option<PackOrigin>,
+}
+
+impl Component {
+    /// Lowercase hex sha256 of the bytes: the cache key and verdict digest.
+    pub fn digest_hex(&self) -> String {
+        match self.digest {
+            Some(d) => d.to_string(),
+            None => crate::runtime::component_digest(&self.bytes),
+        }
+    }
 }
 
 impl std::fmt::Display for PolicyRef {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, OptLevel};
 
 /// How often the epoch advances; deadlines are counted in these ticks.
@@ -24,6 +24,9 @@ pub fn config(stack_bytes: usize, consume_fuel: bool) -> Config {
 }
 
 /// A thread that bumps the engine's epoch every [`EPOCH_TICK`] until dropped.
+///
+/// The thread sleeps by parking, so dropping the ticker wakes it at once:
+/// a short `gate check` does not wait out a tick at exit.
 pub struct EpochTicker {
     stop: Arc<AtomicBool>,
     handle: Option<std::thread::JoinHandle<()>>,
@@ -37,8 +40,16 @@ impl EpochTicker {
         let handle = std::thread::Builder::new()
             .name("gate-epoch".into())
             .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(EPOCH_TICK);
+                let mut next = Instant::now() + EPOCH_TICK;
+                while !flag.load(Ordering::Acquire) {
+                    // Spurious wake-ups and early unparks only shorten a
+                    // park; the deadline keeps the tick period.
+                    let now = Instant::now();
+                    if now < next {
+                        std::thread::park_timeout(next - now);
+                        continue;
+                    }
+                    next += EPOCH_TICK;
                     match weak.upgrade() {
                         Some(engine) => engine.increment_epoch(),
                         None => break,
@@ -54,8 +65,9 @@ impl EpochTicker {
 
 impl Drop for EpochTicker {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.store(true, Ordering::Release);
         if let Some(h) = self.handle.take() {
+            h.thread().unpark();
             let _ = h.join();
         }
     }
