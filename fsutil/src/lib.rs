@@ -217,7 +217,7 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
 
 /// Opens a regular file for reading, checking the handle (not the path).
 /// Non-blocking, so a FIFO without a writer is refused, not waited on.
-fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
+pub fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

@@ -1,14 +1,18 @@
 //! On-disk cache of precompiled components.
 //!
 //! Compiling a component with Cranelift costs hundreds of milliseconds to
-//! seconds; loading a precompiled one costs under a millisecond. Entries are
-//! keyed by the component's sha256 and the engine's compatibility hash (which
-//! covers wasmtime's version and every codegen-affecting setting). Each entry
-//! ends with the sha256 of its own contents: a corrupt, truncated or foreign
-//! entry fails the check and is recompiled, never loaded.
-
-use sha2::{Digest, Sha256};
+//! seconds; loading a precompiled one costs about a millisecond, because the
+//! entry is mapped (`Component::deserialize_file`), not read and copied.
+//! Entries are keyed by the component's sha256 and the engine's compatibility
+//! hash (which covers wasmtime's version and every codegen-affecting
+//! setting), and written atomically, so no reader sees a torn entry. Each
+//! entry ends with a trailer (a magic, the length and a CRC-32 of the
+//! compiled bytes): a truncated, corrupted or foreign entry fails the check
+//! and is recompiled, never loaded. The checksum guards against accidents,
+//! not attackers — whoever can write the cache dir could write a valid
+//! trailer too, so the dir has the trust of the `gate` binary itself.
 use std::hash::{Hash, Hasher};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -78,32 +82,28 @@ impl CompileCache {
             return Ok((Component::new(engine, bytes)?, CacheOutcome::Disabled));
         };
         let mut outcome = CacheOutcome::Miss;
-        // A regular file of the cache's own making: not bound by the input
-        // size limit (which is for inputs), only by a sanity cap.
-        let limit = crate::fsutil::InputLimit {
-            bytes: 4 << 30,
-            source: crate::fsutil::LimitSource::Fixed("the compile cache's limit"),
-        };
-        if let Ok(data) = crate::fsutil::read_limited(&path, &limit) {
-            match verified(&data) {
-                Some(compiled) => {
-                    // SAFETY: `Component::deserialize` requires bytes produced
-                    // by `Engine::precompile_component` for a compatible
-                    // engine. `verified` checked that `compiled` is exactly the
-                    // content this cache wrote (its trailing sha256 matches),
-                    // the file name carries the engine's compatibility hash,
-                    // and wasmtime itself re-checks the header and engine
-                    // settings and returns an error (not UB) on mismatch. The
-                    // cache dir has the same trust as the `gate` binary.
-                    #[allow(unsafe_code)]
-                    let loaded = unsafe { Component::deserialize(engine, compiled) };
-                    match loaded {
-                        Ok(c) => return Ok((c, CacheOutcome::Hit)),
-                        Err(_) => outcome = CacheOutcome::Replaced,
-                    }
+        match verify_entry(&path) {
+            Ok(true) => {
+                // SAFETY: `Component::deserialize_file` requires a file
+                // produced by `Engine::precompile_component` for a
+                // compatible engine, not modified while mapped. The trailer
+                // check just proved the file is exactly what this cache
+                // wrote (length and CRC-32 of the compiled bytes); its name
+                // carries the engine's compatibility hash, and wasmtime
+                // re-checks the header and engine settings, returning an
+                // error (not UB) on mismatch. Entries are only ever replaced
+                // by rename, never rewritten in place, so a mapped entry
+                // does not change under us; the cache dir has the trust of
+                // the `gate` binary (see the module doc).
+                #[allow(unsafe_code)]
+                let loaded = unsafe { Component::deserialize_file(engine, &path) };
+                match loaded {
+                    Ok(c) => return Ok((c, CacheOutcome::Hit)),
+                    Err(_) => outcome = CacheOutcome::Replaced,
                 }
-                None => outcome = CacheOutcome::Replaced,
             }
+            Ok(false) => outcome = CacheOutcome::Replaced,
+            Err(_) => {}
         }
         let compiled = engine.precompile_component(bytes)?;
         // A cache we cannot write is not an error: the run goes on uncached.
@@ -117,36 +117,86 @@ impl CompileCache {
     }
 }
 
-/// The compiled bytes of an entry if its trailing sha256 matches.
-fn verified(data: &[u8]) -> Option<&[u8]> {
-    let split = data.len().checked_sub(32)?;
-    let (compiled, digest) = data.split_at(split);
-    (Sha256::digest(compiled).as_slice() == digest).then_some(compiled)
+/// Marks the end of an entry of this layout.
+const MAGIC: [u8; 8] = *b"gatecc01";
+/// Magic, then the compiled length (u64 LE), then its CRC-32 (u32 LE).
+const TRAILER: usize = 8 + 8 + 4;
+
+/// The trailer for `compiled`.
+fn trailer(compiled: &[u8]) -> [u8; TRAILER] {
+    let mut t = [0u8; TRAILER];
+    t[..8].copy_from_slice(&MAGIC);
+    t[8..16].copy_from_slice(&(compiled.len() as u64).to_le_bytes());
+    t[16..].copy_from_slice(&crc32fast::hash(compiled).to_le_bytes());
+    t
 }
 
-/// Writes an entry and its digest atomically (gate's one atomic writer), so
-/// concurrent `gate` processes never see a half-written entry.
+/// Whether the entry at `path` is a regular file whose trailer matches its
+/// contents; `Err` when there is no readable entry at all. Streams the file
+/// through a small buffer: no copy of the entry is kept.
+fn verify_entry(path: &Path) -> std::io::Result<bool> {
+    // A regular file only, never waiting on a FIFO.
+    let (mut file, len) = gate_fsutil::open_regular(path).map_err(|e| match e {
+        gate_fsutil::ReadError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    })?;
+    let Some(body) = len.checked_sub(TRAILER as u64) else {
+        return Ok(false);
+    };
+    file.seek(SeekFrom::Start(body))?;
+    let mut t = [0u8; TRAILER];
+    file.read_exact(&mut t)?;
+    if t[..8] != MAGIC || t[8..16] != body.to_le_bytes() {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::Start(0))?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 256 << 10];
+    let mut left = body;
+    while left > 0 {
+        let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        crc.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(crc.finalize().to_le_bytes() == t[16..])
+}
+
+/// Writes an entry and its trailer atomically (gate's one atomic writer),
+/// so concurrent `gate` processes never see a half-written entry.
 fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
-    let mut entry = Vec::with_capacity(compiled.len().saturating_add(32));
+    let mut entry = Vec::with_capacity(compiled.len().saturating_add(TRAILER));
     entry.extend_from_slice(compiled);
-    entry.extend_from_slice(&Sha256::digest(compiled));
+    entry.extend_from_slice(&trailer(compiled));
     gate_fsutil::write_file(path, &entry)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::verified;
-    use sha2::{Digest, Sha256};
+    use super::{TRAILER, store, verify_entry};
 
     #[test]
-    fn verification_rejects_tampered_and_short_entries() {
-        let body = b"compiled".to_vec();
-        let mut entry = body.clone();
-        entry.extend_from_slice(&Sha256::digest(&body));
-        assert_eq!(verified(&entry), Some(&body[..]));
-        let mut bad = entry.clone();
-        bad[0] ^= 1;
-        assert_eq!(verified(&bad), None);
-        assert_eq!(verified(&entry[..10]), None);
+    fn verification_rejects_tampered_short_and_foreign_entries() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("e.cwasm");
+        let body = vec![7u8; 600 << 10];
+        store(&path, &body)?;
+        assert!(verify_entry(&path)?);
+        let good = std::fs::read(&path)?;
+        let mut bad = good.clone();
+        bad[300 << 10] ^= 1;
+        std::fs::write(&path, &bad)?;
+        assert!(!verify_entry(&path)?, "a flipped bit");
+        std::fs::write(&path, &good[..good.len() - 1])?;
+        assert!(!verify_entry(&path)?, "a truncated entry");
+        std::fs::write(&path, &good[..TRAILER - 1])?;
+        assert!(!verify_entry(&path)?, "shorter than a trailer");
+        std::fs::write(&path, &body)?;
+        assert!(!verify_entry(&path)?, "no trailer (an older layout)");
+        assert!(verify_entry(&dir.path().join("missing")).is_err());
+        Ok(())
     }
 }
