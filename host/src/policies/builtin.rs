@@ -6,6 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 /// An embedded built-in policy component.
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
+    /// The component, as built for `wasm32-wasip2`.
     pub bytes: &'static [u8],
     /// Lowercase hex sha256 of `bytes`, computed by `build.rs`.
     pub digest: &'static str,

@@ -152,15 +152,18 @@ fn verify_entry(path: &Path) -> std::io::Result<bool> {
     file.seek(SeekFrom::Start(0))?;
     let mut crc = crc32fast::Hasher::new();
     let mut buf = vec![0u8; 256 << 10];
-    let mut left = body;
-    while left > 0 {
-        let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-        let n = file.read(&mut buf[..want])?;
-        if n == 0 {
-            return Ok(false);
-        }
-        crc.update(&buf[..n]);
-        left -= n as u64;
+    let mut body_reader = file.take(body);
+    let mut seen = 0u64;
+    loop {
+        let n = body_reader.read(&mut buf)?;
+        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+            break;
+        };
+        crc.update(chunk);
+        seen += n as u64;
+    }
+    if seen != body {
+        return Ok(false);
     }
     Ok(crc.finalize().to_le_bytes() == t[16..])
 }
