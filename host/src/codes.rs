@@ -16,6 +16,12 @@ gate_codes::names! {
         Config = "config",
         /// Stdout or a `--report` file could not be written.
         OutputError = "output-error",
+        /// A `gate test` file is wrong (exit 2).
+        TestFile = "test-file",
+        /// A `gate test` fixture cannot be read or parsed (exit 3).
+        TestFixture = "test-fixture",
+        /// A policy under `gate test` could not be loaded or run (exit 4).
+        TestPolicy = "test-policy",
     }
 }
 

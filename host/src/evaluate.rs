@@ -153,6 +153,37 @@ pub fn evaluate(
     Ok(verdict_doc(plan, &artifacts, entries))
 }
 
+/// The changed lines for policies; diff warnings go to stderr (the diff is
+/// not an artifact of the verdict, but a suspicious one must not pass unseen).
+pub(crate) fn to_changes(
+    (c, warnings): (
+        Vec<gate_artifacts::diff::ChangedLines>,
+        Vec<gate_artifacts::Warning>,
+    ),
+) -> Vec<wit::ChangedFile> {
+    for w in warnings {
+        eprintln!("warning[{}]: {}", w.code, w.message);
+    }
+    c.into_iter()
+        .map(|c| wit::ChangedFile {
+            path: c.path,
+            lines: c.lines,
+        })
+        .collect()
+}
+
+/// Changed lines from a unified diff file (`--diff`).
+pub(crate) fn changes_from_file(
+    path: &std::path::Path,
+) -> Result<Vec<wit::ChangedFile>, GateError> {
+    let display = path.display().to_string();
+    let text = crate::fsutil::read_to_string(path)
+        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::read(&display, &e)]))?;
+    gate_artifacts::diff::parse_file(&display, &text)
+        .map(to_changes)
+        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
+}
+
 /// A policy ready to evaluate.
 struct Prepared {
     spec: PolicySpec,

@@ -24,6 +24,7 @@
 //! registry   packs in gate: components checked in the runtime, notes on stderr
 //! error      errors that end a command, each with its exit code
 //! evaluate   one run: the core (a plan in, a verdict out) and its shell (files, registries)
+//! testing    `gate test`: declarative test cases for policies, run through the core
 //! cli        the command line: arguments, commands, stdout and stderr
 //! ```
 //!
@@ -61,6 +62,7 @@ pub mod params;
 pub mod policies;
 pub mod registry;
 pub(crate) mod report;
+pub mod testing;
 // The runtime's WIT bindings are generated without docs.
 #[allow(missing_docs)]
 pub mod runtime;

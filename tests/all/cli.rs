@@ -47,6 +47,7 @@ fn help_of_every_command() {
         &["pack", "keygen"],
         &["pack", "sign"],
         &["pack", "verify"],
+        &["test"],
         &["completions"],
         &["man"],
     ] {

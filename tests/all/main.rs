@@ -30,6 +30,7 @@ mod registry_server;
 mod reports;
 mod review_cli;
 mod sandbox;
+mod testing;
 
 pub use corpus::corpus_or_skip;
 use std::path::{Path, PathBuf};

@@ -313,7 +313,7 @@ pub(super) fn base_plan(run: &RunArgs) -> Result<RunPlan, GateError> {
         None => None,
     };
     let changes = match (&run.diff, &run.base) {
-        (Some(path), _) => Some(changes_from_file(path)?),
+        (Some(path), _) => Some(crate::evaluate::changes_from_file(path)?),
         (None, Some(base)) => Some(changes_from_git(base)?),
         (None, None) => None,
     };
@@ -455,35 +455,6 @@ fn apply_config(
     Ok(())
 }
 
-/// The changed lines for policies; diff warnings go to stderr (the diff is
-/// not an artifact of the verdict, but a suspicious one must not pass unseen).
-fn to_changes(
-    (c, warnings): (
-        Vec<gate_artifacts::diff::ChangedLines>,
-        Vec<gate_artifacts::Warning>,
-    ),
-) -> Vec<ChangedFile> {
-    for w in warnings {
-        eprintln!("warning[{}]: {}", w.code, w.message);
-    }
-    c.into_iter()
-        .map(|c| ChangedFile {
-            path: c.path,
-            lines: c.lines,
-        })
-        .collect()
-}
-
-/// Changed lines from a unified diff file (`--diff`).
-fn changes_from_file(path: &Path) -> Result<Vec<ChangedFile>, GateError> {
-    let display = path.display().to_string();
-    let text = fsutil::read_to_string(path)
-        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::read(&display, &e)]))?;
-    gate_artifacts::diff::parse_file(&display, &text)
-        .map(to_changes)
-        .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
-}
-
 /// Changed lines between the merge base of `base` and HEAD (`--base`).
 fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
     check_base_ref(base)?;
@@ -556,7 +527,7 @@ fn changes_from_git(base: &str) -> Result<Vec<ChangedFile>, GateError> {
     }
     let text = String::from_utf8_lossy(&stdout);
     gate_artifacts::diff::parse(&what, &text)
-        .map(to_changes)
+        .map(crate::evaluate::to_changes)
         .map_err(|e| GateError::Input(vec![crate::inputs::InputError::Parse(e)]))
 }
 

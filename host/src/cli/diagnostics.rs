@@ -27,6 +27,18 @@ pub fn report(e: GateError) -> Exit {
     exit
 }
 
+/// A `gate test` run that could not be judged, with its code.
+pub fn test_error(e: &crate::testing::TestError) -> Exit {
+    use crate::testing::TestError;
+    let code = match e {
+        TestError::BadFile { .. } => ErrorCode::TestFile,
+        TestError::BadFixture { .. } => ErrorCode::TestFixture,
+        TestError::Runtime(_) => ErrorCode::TestPolicy,
+    };
+    eprintln!("error[{code}]: {e}");
+    e.exit()
+}
+
 /// Widest excerpt of a source line shown (in characters).
 const EXCERPT: usize = 100;
 

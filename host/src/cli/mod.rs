@@ -8,6 +8,7 @@ pub(crate) mod output;
 mod pack;
 mod parse;
 mod policies;
+mod test;
 
 use crate::exit::{EXIT_CODES_HELP, Exit};
 use crate::report::OutputFormat;
@@ -38,6 +39,9 @@ pub(crate) enum Command {
     Parse(ParseArgs),
     /// List the available policies with version and digest
     Policies(PoliciesArgs),
+    /// Run a policy's declarative test cases (`*.test.toml`) and report rule coverage
+    #[command(after_help = test::EXIT_HELP)]
+    Test(test::TestArgs),
     /// Build, push, pull, inspect, sign and verify policy packs (OCI registries)
     #[command(after_help = EXIT_CODES_HELP)]
     Pack(pack::PackArgs),
@@ -210,6 +214,7 @@ pub fn main() -> Exit {
         Command::Pack(a) => pack::run(a),
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
+        Command::Test(a) => test::run(a),
         Command::Completions { shell } => {
             // Generated into memory: clap_complete panics on a write error.
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -1,0 +1,767 @@
+//! `gate test`: declarative test cases for policies, run through the same
+//! core as `gate check` ([`crate::evaluate::evaluate`]).
+//!
+//! A test file (`*.test.toml`) names a policy and cases; each case gives
+//! params, inputs and context, and what must come out. The semantics are
+//! built so that a test cannot pass by accident:
+//! - a rule expected to `fail` or `warn` must have fired (an open finding);
+//! - a rule the policy's catalog (`info().rules`) does not know is an error
+//!   in the test file where the expectation could not fail (`pass`, a count
+//!   of 0); elsewhere it must fire like any other (rule ids a policy takes
+//!   from the artifact, such as a scanner's, are not in its catalog);
+//! - a case without expectations or a file without cases is an error;
+//! - a policy error is a failed case unless the case expects that error.
+//!
+//! Which rules of each policy's catalog fired in some case is reported as
+//! rule coverage.
+
+use crate::error::GateError;
+use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan, Sources};
+use crate::inputs::{ArtifactSpec, InputError, LoadedArtifact};
+use crate::model::{Level, Outcome, Role, RunContext};
+use crate::policies::{Component, PolicyRef, SourceError};
+use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
+use crate::verdict::{FindingStatus, PolicyEntry, VerdictDoc};
+use gate_artifacts::{Format, ParseOptions};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a test file must be named (so a directory can be searched).
+pub const SUFFIX: &str = ".test.toml";
+
+/// "Now" of a case that gives none: fixed, so a test never reads the clock.
+const DEFAULT_NOW: &str = "1970-01-01T00:00:00Z";
+
+/// A test file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileSpec {
+    /// The policy every case runs unless the case names its own.
+    policy: Option<String>,
+    /// Defaults for every case.
+    now: Option<String>,
+    #[serde(default)]
+    case: Vec<CaseSpec>,
+}
+
+/// One case as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CaseSpec {
+    name: String,
+    policy: Option<String>,
+    #[serde(default)]
+    params: Option<toml::Table>,
+    level: Option<Level>,
+    now: Option<String>,
+    environment: Option<String>,
+    branch: Option<String>,
+    author: Option<String>,
+    /// A unified diff (path relative to the test file).
+    diff: Option<String>,
+    #[serde(default)]
+    artifacts: Vec<ArtifactInput>,
+    expect: Option<Expect>,
+}
+
+/// An input: a path (relative to the test file), or a table with a path or
+/// inline text, an optional forced format and role.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ArtifactInput {
+    Path(String),
+    Table(ArtifactTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ArtifactTable {
+    path: Option<String>,
+    /// The document itself; `name` is what reports call it.
+    text: Option<String>,
+    name: Option<String>,
+    format: Option<Format>,
+    role: Option<Role>,
+}
+
+/// What must come out of a case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Expect {
+    /// The policy's outcome after its level: pass, warn, fail, skip, error.
+    outcome: Option<Outcome>,
+    /// Per rule: fail, warn, pass, waived.
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    /// Per rule: the exact number of open findings.
+    #[serde(default)]
+    counts: BTreeMap<String, u64>,
+    /// Per metric: the value, within a tolerance (default 1e-9).
+    #[serde(default)]
+    metrics: BTreeMap<String, MetricExpect>,
+    /// The error the case must end in: a policy error kind
+    /// (`contract-violation`, `fuel-exhausted`, …) or a run error code
+    /// (`invalid-params`, …).
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricExpect {
+    value: f64,
+    #[serde(default = "default_tolerance")]
+    tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    1e-9
+}
+
+/// A problem that makes a whole test run invalid; each has its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    /// A test file that is not one (exit 2).
+    #[error("{file}: {message}")]
+    BadFile {
+        /// The test file.
+        file: String,
+        /// What is wrong, with the place when known.
+        message: String,
+    },
+    /// A fixture that cannot be read or parsed (exit 3).
+    #[error("{file}: case `{case}`: {message}")]
+    BadFixture {
+        /// The test file.
+        file: String,
+        /// The case.
+        case: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A policy that could not run at all (exit 4).
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl TestError {
+    /// The exit code of the contract: 2 test file, 3 fixture, 4 policy.
+    pub fn exit(&self) -> crate::exit::Exit {
+        match self {
+            TestError::BadFile { .. } => crate::exit::Exit::Usage,
+            TestError::BadFixture { .. } => crate::exit::Exit::Input,
+            TestError::Runtime(_) => crate::exit::Exit::PolicyRuntime,
+        }
+    }
+}
+
+/// One case's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseResult {
+    /// The test file.
+    pub file: String,
+    /// The case's name.
+    pub name: String,
+    /// The policy it ran.
+    pub policy: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// Each expectation that did not hold.
+    pub failures: Vec<String>,
+    /// The policy's outcome (`error` when the run stopped before a verdict).
+    pub outcome: Outcome,
+}
+
+/// Rule coverage of one policy.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Coverage {
+    /// The policy reference.
+    pub policy: String,
+    /// Rules in its catalog.
+    pub rules: Vec<String>,
+    /// Rules that fired (an open or waived finding) in some case.
+    pub exercised: Vec<String>,
+}
+
+impl Coverage {
+    /// Percent of the catalog exercised (100 for an empty catalog).
+    pub fn percent(&self) -> f64 {
+        if self.rules.is_empty() {
+            100.0
+        } else {
+            self.exercised.len() as f64 * 100.0 / self.rules.len() as f64
+        }
+    }
+
+    /// Catalog rules no case made fire.
+    pub fn missing(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| !self.exercised.contains(r))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    /// Every case run, in file and case order.
+    pub cases: Vec<CaseResult>,
+    /// Per policy, in the order first met.
+    pub coverage: Vec<Coverage>,
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only cases whose `file: name` contains this.
+    pub filter: Option<String>,
+    /// Compile cache (`None`: the default one).
+    pub no_cache: bool,
+}
+
+/// The test files under `paths` (files as given; directories searched for
+/// `*.test.toml`, skipping hidden directories and `target`), sorted.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TestError> {
+    let mut found = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut found).map_err(|e| TestError::BadFile {
+                file: p.display().to_string(),
+                message: format!("cannot list: {}", gate_fsutil::lower(&e)),
+            })?;
+        } else {
+            found.push(p.clone());
+        }
+    }
+    found.sort();
+    found.dedup();
+    if found.is_empty() {
+        return Err(TestError::BadFile {
+            file: paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            message: format!("no test files (`*{SUFFIX}`) found"),
+        });
+    }
+    Ok(found)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&path, out)?;
+            }
+        } else if name.ends_with(SUFFIX) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Runs every case of `files`.
+pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
+    let cache = if options.no_cache {
+        CompileCache::disabled()
+    } else {
+        CompileCache::from_env()
+    };
+    let runtime = Runtime::new(Limits::default(), cache)
+        .map_err(|e| TestError::Runtime(format!("cannot start the wasm runtime: {e:#}")))?;
+    let mut report = Report {
+        cases: Vec::new(),
+        coverage: Vec::new(),
+    };
+    // Catalog and fired rules per policy reference, in the order first met.
+    let mut catalogs: Vec<(String, Vec<String>, BTreeSet<String>)> = Vec::new();
+    for file in files {
+        let display = file.display().to_string();
+        let spec = read_file(file, &display)?;
+        let base = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        for case in &spec.case {
+            if let Some(f) = &options.filter
+                && !format!("{display}: {}", case.name).contains(f.as_str())
+            {
+                continue;
+            }
+            let policy = case
+                .policy
+                .as_deref()
+                .or(spec.policy.as_deref())
+                .ok_or_else(|| TestError::BadFile {
+                    file: display.clone(),
+                    message: format!(
+                        "case `{}` names no policy (and the file gives none)",
+                        case.name
+                    ),
+                })?;
+            let reference = PolicyRef::parse(policy, &base);
+            let key = reference.to_string();
+            if !catalogs.iter().any(|(k, _, _)| *k == key) {
+                let rules = catalog(&runtime, &reference)?;
+                catalogs.push((key.clone(), rules, BTreeSet::new()));
+            }
+            let Some((_, rules, fired)) = catalogs.iter_mut().find(|(k, _, _)| *k == key) else {
+                continue;
+            };
+            let result = run_case(
+                &runtime, &display, &base, &spec, case, &reference, rules, fired,
+            )?;
+            report.cases.push(result);
+        }
+    }
+    report.coverage = catalogs
+        .into_iter()
+        .map(|(policy, rules, fired)| Coverage {
+            exercised: rules
+                .iter()
+                .filter(|r| fired.contains(*r))
+                .cloned()
+                .collect(),
+            policy,
+            rules,
+        })
+        .collect();
+    Ok(report)
+}
+
+fn read_file(file: &Path, display: &str) -> Result<FileSpec, TestError> {
+    let bad = |message: String| TestError::BadFile {
+        file: display.to_string(),
+        message,
+    };
+    let text = crate::fsutil::read_to_string(file).map_err(|e| bad(e.to_string()))?;
+    let spec: FileSpec = toml::from_str(&text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| {
+                let (line, col) = crate::config::line_col(&text, s.start);
+                format!("{line}:{col}: ")
+            })
+            .unwrap_or_default();
+        bad(format!("{place}{}", e.message()))
+    })?;
+    if spec.case.is_empty() {
+        return Err(bad("the file has no `[[case]]`".into()));
+    }
+    let mut names = BTreeSet::new();
+    for case in &spec.case {
+        if !names.insert(case.name.as_str()) {
+            return Err(bad(format!("two cases are named `{}`", case.name)));
+        }
+        let empty = case.expect.as_ref().is_none_or(|e| {
+            e.outcome.is_none()
+                && e.rules.is_empty()
+                && e.counts.is_empty()
+                && e.metrics.is_empty()
+                && e.error.is_none()
+        });
+        if empty {
+            return Err(bad(format!(
+                "case `{}` expects nothing: give `expect.outcome`, `expect.rules`, `expect.counts`, `expect.metrics` or `expect.error`",
+                case.name
+            )));
+        }
+    }
+    Ok(spec)
+}
+
+/// The rule ids of a policy's catalog.
+fn catalog(runtime: &Runtime, reference: &PolicyRef) -> Result<Vec<String>, TestError> {
+    let component = read_component(reference).map_err(|e| TestError::Runtime(e.to_string()))?;
+    let loaded = runtime
+        .load_digested(&component.bytes, component.digest_hex())
+        .and_then(|p| {
+            runtime.info(
+                &p,
+                CallEnv {
+                    now: Duration::ZERO,
+                },
+            )
+        })
+        .map_err(|e| TestError::Runtime(format!("{reference}: {}", e.message)))?;
+    Ok(loaded.rules.into_iter().map(|r| r.id).collect())
+}
+
+/// Built-ins and files; registry packs are pulled with `gate pack pull`
+/// first and read from the cache, offline (a test never hits the network).
+fn read_component(reference: &PolicyRef) -> Result<Component, SourceError> {
+    let stderr = crate::registry::Stderr::new();
+    let options = gate_oci::Options {
+        offline: true,
+        ..gate_oci::Options::default()
+    };
+    reference.read(&gate_oci::Resolver::new(options, &stderr))
+}
+
+/// What a case reads: components as [`read_component`], artifacts from
+/// files or inline text.
+struct CaseSources<'a> {
+    inputs: &'a [(ArtifactSpec, Option<&'a str>)],
+}
+
+impl Sources for CaseSources<'_> {
+    fn component(&self, reference: &PolicyRef) -> Result<Component, SourceError> {
+        read_component(reference)
+    }
+
+    fn artifacts(
+        &self,
+        _specs: &[ArtifactSpec],
+        options: &ParseOptions,
+    ) -> Result<Vec<LoadedArtifact>, Vec<InputError>> {
+        let mut loaded = Vec::new();
+        let mut errors = Vec::new();
+        for (spec, text) in self.inputs {
+            let result = match text {
+                None => crate::inputs::load(spec, options),
+                Some(t) => gate_artifacts::parse(&spec.display, t.as_bytes(), spec.format, options)
+                    .map(|parsed| LoadedArtifact {
+                        spec: spec.clone(),
+                        sha256: crate::runtime::component_digest(t.as_bytes()),
+                        parsed,
+                    })
+                    .map_err(InputError::Parse),
+            };
+            match result {
+                Ok(a) => loaded.push(a),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(loaded)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_case(
+    runtime: &Runtime,
+    display: &str,
+    base: &Path,
+    file: &FileSpec,
+    case: &CaseSpec,
+    reference: &PolicyRef,
+    catalog: &[String],
+    fired: &mut BTreeSet<String>,
+) -> Result<CaseResult, TestError> {
+    let bad = |message: String| TestError::BadFile {
+        file: display.to_string(),
+        message: format!("case `{}`: {message}", case.name),
+    };
+    let fixture = |message: String| TestError::BadFixture {
+        file: display.to_string(),
+        case: case.name.clone(),
+        message,
+    };
+    let none = Expect::default();
+    let expect = case.expect.as_ref().unwrap_or(&none);
+    validate_expect(expect, catalog).map_err(&bad)?;
+
+    let inputs = case_inputs(case, base).map_err(&bad)?;
+    // Read as gate.toml's params are, so a case means what a config means.
+    let params = match &case.params {
+        Some(t) => gate_oci::toml_to_json(&toml::Value::Table(t.clone())),
+        None => serde_json::json!({}),
+    };
+    let level = case.level;
+    let context = context(case, file).map_err(&bad)?;
+    let changes = match &case.diff {
+        Some(d) => {
+            Some(evaluate::changes_from_file(&base.join(d)).map_err(|e| fixture(e.to_string()))?)
+        }
+        None => None,
+    };
+    let plan = RunPlan {
+        overrides: Vec::new(),
+        fail_on_warn: false,
+        policies: vec![PolicySpec {
+            reference: reference.clone(),
+            reference_origin: ParamsOrigin::Default,
+            name: None,
+            level,
+            params,
+            params_origin: ParamsOrigin::Default,
+            required: true,
+        }],
+        artifacts: inputs.iter().map(|(s, _)| s.clone()).collect(),
+        parse_options: ParseOptions {
+            go_module: None,
+            root: Some(base.to_path_buf()),
+        },
+        limits: Limits::default(),
+        cache: CompileCache::disabled(),
+        context,
+        changes,
+        registry: gate_oci::Options::default(),
+    };
+    let sources = CaseSources { inputs: &inputs };
+    let mut result = CaseResult {
+        file: display.to_string(),
+        name: case.name.clone(),
+        policy: reference.to_string(),
+        passed: false,
+        failures: Vec::new(),
+        outcome: Outcome::Error,
+    };
+    match evaluate::evaluate(&plan, runtime, &sources) {
+        Ok(doc) => judge(
+            expect,
+            &doc,
+            fired,
+            &mut result.failures,
+            &mut result.outcome,
+        ),
+        Err(e) => {
+            let code = run_error_code(&e);
+            match (&expect.error, &e) {
+                (Some(want), _) if *want == code => {}
+                (_, GateError::Input(errors)) => {
+                    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    return Err(fixture(text.join("; ")));
+                }
+                (_, GateError::Runtime(m)) => return Err(TestError::Runtime(m.clone())),
+                (Some(want), _) => result
+                    .failures
+                    .push(format!("expected error `{want}`, got `{code}`: {e}")),
+                (None, _) => return Err(bad(e.to_string())),
+            }
+        }
+    }
+    result.passed = result.failures.is_empty();
+    Ok(result)
+}
+
+/// The stable code of an error that stopped a case before a verdict.
+fn run_error_code(e: &GateError) -> String {
+    match e {
+        GateError::Config(c) => c.code.to_string(),
+        GateError::Usage(_) => "usage".into(),
+        GateError::Input(_) => "input".into(),
+        GateError::Registry(r) => r.code().to_string(),
+        GateError::Runtime(_) => "runtime".into(),
+        GateError::Output(_) => "output".into(),
+    }
+}
+
+/// Expectations that cannot be checked are errors in the test file.
+fn validate_expect(expect: &Expect, catalog: &[String]) -> Result<(), String> {
+    for (rule, status) in &expect.rules {
+        if !matches!(status.as_str(), "fail" | "warn" | "pass" | "waived") {
+            return Err(format!(
+                "rule `{rule}`: unknown status `{status}` (fail, warn, pass, waived)"
+            ));
+        }
+    }
+    // A rule outside the catalog (a typo, or a rule id the policy takes
+    // from the artifact, like a scanner's) is only accepted where the
+    // expectation needs it to fire: expecting it to pass could never fail.
+    let known = |rule: &str| catalog.iter().any(|r| r == rule);
+    let vacuous = expect
+        .rules
+        .iter()
+        .filter(|(_, status)| status.as_str() == "pass")
+        .map(|(rule, _)| rule)
+        .chain(
+            expect
+                .counts
+                .iter()
+                .filter(|(_, n)| **n == 0)
+                .map(|(rule, _)| rule),
+        );
+    for rule in vacuous {
+        if !known(rule) {
+            return Err(format!(
+                "rule `{rule}` is not in the policy's catalog ({}), so expecting it not to fire cannot fail",
+                catalog.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn case_inputs<'a>(
+    case: &'a CaseSpec,
+    base: &Path,
+) -> Result<Vec<(ArtifactSpec, Option<&'a str>)>, String> {
+    let mut out = Vec::new();
+    for (i, input) in case.artifacts.iter().enumerate() {
+        let (path, text, name, format, role) = match input {
+            ArtifactInput::Path(p) => (Some(p.as_str()), None, None, None, None),
+            ArtifactInput::Table(t) => (
+                t.path.as_deref(),
+                t.text.as_deref(),
+                t.name.as_deref(),
+                t.format,
+                t.role,
+            ),
+        };
+        let role = role.unwrap_or(Role::Current);
+        let (display, full) = match (path, text) {
+            (Some(p), None) => (p.to_string(), base.join(p)),
+            (None, Some(_)) => {
+                let n = name
+                    .ok_or_else(|| format!("artifact {}: inline `text` needs a `name`", i + 1))?;
+                (n.to_string(), base.join(n))
+            }
+            _ => {
+                return Err(format!(
+                    "artifact {}: give exactly one of `path` and `text`",
+                    i + 1
+                ));
+            }
+        };
+        out.push((
+            ArtifactSpec {
+                display,
+                path: full,
+                format,
+                role,
+            },
+            text,
+        ));
+    }
+    Ok(out)
+}
+
+fn context(case: &CaseSpec, file: &FileSpec) -> Result<RunContext, String> {
+    let now = case
+        .now
+        .as_deref()
+        .or(file.now.as_deref())
+        .unwrap_or(DEFAULT_NOW);
+    let now_ts: jiff::Timestamp = now
+        .parse()
+        .map_err(|e| format!("now `{now}` is not an RFC 3339 instant: {e}"))?;
+    Ok(RunContext {
+        now: now_ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        now_source: "test",
+        environment: case.environment.clone(),
+        branch: case.branch.clone(),
+        commit: None,
+        author: case.author.clone(),
+        base_ref: None,
+        repository_url: None,
+        now_ts,
+    })
+}
+
+/// Compares a verdict with the expectations; records the rules that fired.
+fn judge(
+    expect: &Expect,
+    doc: &VerdictDoc,
+    fired: &mut BTreeSet<String>,
+    failures: &mut Vec<String>,
+    outcome: &mut Outcome,
+) {
+    let Some(entry) = doc.policies.first() else {
+        failures.push("the run produced no policy verdict".into());
+        return;
+    };
+    *outcome = entry.outcome;
+    for f in &entry.findings {
+        if matches!(f.status, FindingStatus::Open | FindingStatus::Waived) {
+            fired.insert(f.rule.clone());
+        }
+    }
+    match (&expect.error, &entry.error) {
+        (Some(want), Some(got)) if got.kind.as_str() == want => return,
+        (Some(want), Some(got)) => {
+            failures.push(format!(
+                "expected error `{want}`, got `{}`: {}",
+                got.kind.as_str(),
+                got.message
+            ));
+            return;
+        }
+        (Some(want), None) => {
+            failures.push(format!(
+                "expected error `{want}`, but the policy ran ({})",
+                entry.outcome.as_str()
+            ));
+        }
+        (None, Some(got)) => {
+            // A policy error is never a pass unless expected.
+            failures.push(format!(
+                "the policy failed with `{}`: {}",
+                got.kind.as_str(),
+                got.message
+            ));
+            return;
+        }
+        (None, None) => {}
+    }
+    if let Some(want) = expect.outcome
+        && entry.outcome != want
+    {
+        failures.push(format!(
+            "expected outcome `{}`, got `{}`",
+            want.as_str(),
+            entry.outcome.as_str()
+        ));
+    }
+    for (rule, want) in &expect.rules {
+        let got = rule_status(entry, rule);
+        if got != want {
+            failures.push(format!("rule `{rule}`: expected `{want}`, got `{got}`"));
+        }
+    }
+    for (rule, want) in &expect.counts {
+        let got = entry
+            .findings
+            .iter()
+            .filter(|f| f.rule == *rule && f.status == FindingStatus::Open)
+            .count() as u64;
+        if got != *want {
+            failures.push(format!(
+                "rule `{rule}`: expected {want} open finding(s), got {got}"
+            ));
+        }
+    }
+    for (name, want) in &expect.metrics {
+        match entry.metrics.iter().find(|m| m.name == *name) {
+            None => failures.push(format!("metric `{name}`: not reported")),
+            Some(m) if (m.value - want.value).abs() > want.tolerance => failures.push(format!(
+                "metric `{name}`: expected {} ± {}, got {}",
+                want.value, want.tolerance, m.value
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// A rule's status in a verdict: `fail` (an open blocking finding), `warn`
+/// (open, none blocking), `waived` (only waived or suppressed findings), or
+/// `pass` (no open finding).
+fn rule_status(entry: &PolicyEntry, rule: &str) -> &'static str {
+    let mut open = false;
+    let mut blocking = false;
+    let mut waived = false;
+    for f in entry.findings.iter().filter(|f| f.rule == rule) {
+        match f.status {
+            FindingStatus::Open => {
+                open = true;
+                blocking |= f.blocking;
+            }
+            FindingStatus::Waived | FindingStatus::Suppressed => waived = true,
+            FindingStatus::Fixed => {}
+        }
+    }
+    match (open, blocking, waived) {
+        (true, true, _) => "fail",
+        (true, false, _) => "warn",
+        (false, _, true) => "waived",
+        _ => "pass",
+    }
+}
