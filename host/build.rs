@@ -99,6 +99,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_DIR");
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_PREBUILT");
 
+    build_info(&root);
+
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     let builtins = discover(&root);
     // A toolchain without the wasm target (the nightly one `cargo fuzz` uses,
@@ -241,6 +243,71 @@ fn policy_target_dir(out_dir: &Path, root: &Path) -> PathBuf {
         .and_then(Path::parent)
         .map(|t| t.join("wasm-policies"))
         .unwrap_or_else(|| root.join("target").join("wasm-policies"))
+}
+
+/// What `gate --version` and `gate version` print besides the crate
+/// version: the commit, its date (not the build's: builds stay
+/// reproducible; `SOURCE_DATE_EPOCH` wins), the target, and the WIT
+/// package policies are built against. Outside a git checkout (a crate
+/// from a registry) the commit is `unknown`.
+fn build_info(root: &Path) {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        // A commit or checkout rewrites HEAD or its reflog.
+        println!("cargo:rerun-if-changed={dir}/HEAD");
+        println!("cargo:rerun-if-changed={dir}/logs/HEAD");
+    }
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let date = match env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        Some(secs) => civil_date(secs),
+        None => git(&["log", "-1", "--format=%cs"]).unwrap_or_else(|| "unknown".into()),
+    };
+    let wit = std::fs::read_to_string(root.join("wit").join("policy.wit"))
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("package ")
+                    .map(|p| p.trim_end_matches(';').trim().to_string())
+            })
+        })
+        .unwrap_or_else(|| fail("wit/policy.wit has no `package` line"));
+    println!("cargo:rustc-env=GATE_BUILD_COMMIT={commit}");
+    println!("cargo:rustc-env=GATE_BUILD_DATE={date}");
+    println!(
+        "cargo:rustc-env=GATE_BUILD_TARGET={}",
+        env::var("TARGET").unwrap_or_default()
+    );
+    println!("cargo:rustc-env=GATE_BUILD_WIT={wit}");
+}
+
+/// `YYYY-MM-DD` of a Unix time (UTC), without a date crate in build.rs.
+fn civil_date(secs: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `path` as a TOML basic string, for `cargo --config`.

@@ -9,6 +9,7 @@ mod pack;
 mod parse;
 mod policies;
 mod test;
+mod version;
 
 use crate::exit::{EXIT_CODES_HELP, Exit};
 use crate::report::OutputFormat;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 #[command(
     name = "gate",
     version,
+    long_version = version::LONG,
     about = "Evaluate CI artifacts with sandboxed WebAssembly policies",
     after_help = EXIT_CODES_HELP
 )]
@@ -52,6 +54,12 @@ pub(crate) enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Print the version, commit, build date, target and WIT contract version
+    Version {
+        /// As JSON, for scripts
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options every evaluating command shares.
@@ -215,6 +223,7 @@ pub fn main() -> Exit {
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
         Command::Test(a) => test::run(a),
+        Command::Version { json } => version::run(json),
         Command::Completions { shell } => {
             // Generated into memory: clap_complete panics on a write error.
             let mut cmd = <Cli as clap::CommandFactory>::command();
