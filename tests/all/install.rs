@@ -205,3 +205,23 @@ fn install_sh_names_the_missing_asset_and_platform() {
     assert!(text(&out.stderr).contains("no prebuilt gate for the CPU `riscv64`"));
     assert!(!t.path().join("bin").exists());
 }
+
+/// install.sh, the GitLab template and `cargo binstall` find releases
+/// where Cargo.toml's `repository` says.
+#[test]
+fn release_urls_follow_the_repository_field() {
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let repository = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = "))
+        .unwrap()
+        .trim_matches('"');
+    let releases = format!("{repository}/releases");
+    for file in ["install.sh", "ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        assert!(
+            text.contains(&format!("GATE_RELEASES:-{releases}}}")),
+            "{file}"
+        );
+    }
+}
