@@ -21,6 +21,7 @@ mod fail_closed_xml;
 mod fixture_gates;
 mod gates;
 mod iac;
+mod image;
 mod install;
 mod layers;
 mod peers;

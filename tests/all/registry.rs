@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Whether a tool runs; missing fails under CI, else the caller skips.
-fn have(tool: &str, probe: &[&str]) -> bool {
+pub(crate) fn have(tool: &str, probe: &[&str]) -> bool {
     let ok = Command::new(tool)
         .args(probe)
         .stdout(Stdio::null())
@@ -31,7 +31,7 @@ fn have(tool: &str, probe: &[&str]) -> bool {
 
 impl Registry {
     /// A registry for one test; `None` (skip) only outside CI.
-    fn start() -> Option<Registry> {
+    pub(crate) fn start() -> Option<Registry> {
         if !have("docker-registry", &["--version"]) {
             return None;
         }
