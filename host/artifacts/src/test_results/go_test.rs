@@ -23,8 +23,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub fn sniff(text: &str) -> bool {
-    first_object_line(text).is_some_and(|l| {
-        l.contains("\"Action\"") && (l.contains("\"Package\"") || l.contains("\"ImportPath\""))
+    first_object_line(text).is_some_and(|o| {
+        o.get("Action").is_some_and(serde_json::Value::is_string)
+            && (o.get("Package").is_some_and(serde_json::Value::is_string)
+                || o.get("ImportPath").is_some_and(serde_json::Value::is_string))
     })
 }
 

@@ -19,10 +19,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub fn sniff(text: &str) -> bool {
-    first_object_line(text).is_some_and(|l| {
-        (l.contains("\"suite\"") || l.contains("\"test\""))
-            && l.contains("\"type\"")
-            && l.contains("\"event\"")
+    first_object_line(text).is_some_and(|o| {
+        o.get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|t| matches!(t, "suite" | "test"))
+            && o.get("event").is_some_and(serde_json::Value::is_string)
     })
 }
 

@@ -51,13 +51,26 @@ pub fn json_lines(text: &str) -> Option<Format> {
     }
 }
 
+/// Longest first line the JSON-lines sniffers read: events are short; a
+/// long line is some other document (a minified report).
+const SNIFF_LINE: usize = 64 * 1024;
+
 /// The first JSON object line among the first lines of `text` (streams may
-/// start with plain output, as `go test -json` does for a build failure).
-pub(crate) fn first_object_line(text: &str) -> Option<&str> {
-    text.lines()
+/// start with plain output, as `go test -json` does for a build failure),
+/// when it is a complete JSON object on its own.
+pub(crate) fn first_object_line(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let line = text
+        .lines()
         .take(64)
         .map(str::trim)
-        .find(|l| l.starts_with('{'))
+        .find(|l| l.starts_with('{'))?;
+    if line.len() > SNIFF_LINE {
+        return None;
+    }
+    match serde_json::from_str(line) {
+        Ok(serde_json::Value::Object(o)) => Some(o),
+        _ => None,
+    }
 }
 
 /// Parses a test-result artifact of a known format.

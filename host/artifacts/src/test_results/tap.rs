@@ -119,7 +119,7 @@ fn test_point(line: &str) -> Option<(bool, String, Directive, String)> {
                 reason = after
                     .get(4..)
                     .unwrap_or_default()
-                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == ':')
                     .trim()
                     .to_owned();
                 break;
@@ -414,12 +414,13 @@ fn check_plan(cx: &ParseContext<'_>, g: &Group) -> Result<(), ParseError> {
     Ok(())
 }
 
-/// Whether any test under `node` failed or errored.
+/// Whether any test or suite under `node` failed (a failing suite's
+/// failure is told by it or under it).
 fn any_failed(nodes: &[Node], node: &Node) -> bool {
     let mut stack: Vec<usize> = node.children.clone();
     while let Some(i) = stack.pop() {
         if let Some(n) = nodes.get(i) {
-            if !n.ok && n.directive != Some(Directive::Todo) && !n.suite {
+            if !n.ok && n.directive == Some(Directive::None) {
                 return true;
             }
             stack.extend(n.children.iter().copied());
