@@ -75,7 +75,11 @@ struct Test<'a> {
 }
 
 fn invalid(cx: &ParseContext<'_>, pointer: String, msg: String) -> ParseError {
-    cx.error(ParseCode::InvalidCtrf, Some(Position::Pointer(pointer)), msg)
+    cx.error(
+        ParseCode::InvalidCtrf,
+        Some(Position::Pointer(pointer)),
+        msg,
+    )
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseError> {
@@ -144,7 +148,11 @@ fn test(
         return Err(invalid(cx, at(""), "a test must be an object".into()));
     }
     let Some(name) = t.name.as_str() else {
-        return Err(invalid(cx, at("/name"), "a test needs a string `name`".into()));
+        return Err(invalid(
+            cx,
+            at("/name"),
+            "a test needs a string `name`".into(),
+        ));
     };
     let raw = t.raw_status.as_str().unwrap_or_default();
     let (status, todo) = match t.status.as_str() {

@@ -26,7 +26,8 @@ pub fn sniff(text: &str) -> bool {
     first_object_line(text).is_some_and(|o| {
         o.get("Action").is_some_and(serde_json::Value::is_string)
             && (o.get("Package").is_some_and(serde_json::Value::is_string)
-                || o.get("ImportPath").is_some_and(serde_json::Value::is_string))
+                || o.get("ImportPath")
+                    .is_some_and(serde_json::Value::is_string))
     })
 }
 
@@ -71,9 +72,17 @@ fn keep(buf: &mut String, s: &str) {
 /// Whether a test's output line is go test's own framing.
 fn framing(line: &str) -> bool {
     let t = line.trim_start();
-    ["=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS", "--- FAIL", "--- SKIP"]
-        .iter()
-        .any(|p| t.starts_with(p))
+    [
+        "=== RUN",
+        "=== PAUSE",
+        "=== CONT",
+        "=== NAME",
+        "--- PASS",
+        "--- FAIL",
+        "--- SKIP",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
 }
 
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseError> {
@@ -118,7 +127,10 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         let ev: Event<'_> = serde_json::from_str(line).map_err(|e| {
             let last = i.saturating_add(1) == total;
             let (code, what) = if e.is_eof() && last {
-                (ParseCode::TruncatedGoTest, "the stream ends inside an event")
+                (
+                    ParseCode::TruncatedGoTest,
+                    "the stream ends inside an event",
+                )
             } else {
                 (ParseCode::InvalidGoTest, "not a go test event")
             };

@@ -64,7 +64,10 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         }
         let ev: Event<'_> = serde_json::from_str(line).map_err(|e| {
             let (code, what) = if e.is_eof() && i.saturating_add(1) == total {
-                (ParseCode::TruncatedLibtest, "the stream ends inside an event")
+                (
+                    ParseCode::TruncatedLibtest,
+                    "the stream ends inside an event",
+                )
             } else {
                 (ParseCode::InvalidLibtest, "not a libtest event")
             };

@@ -230,10 +230,7 @@ impl Builder {
                 old.message = case.message.or(old.message.take());
             }
             old.flaky |= case.flaky;
-            old.retries = old
-                .retries
-                .saturating_add(1)
-                .saturating_add(case.retries);
+            old.retries = old.retries.saturating_add(1).saturating_add(case.retries);
             old.duration_us = match (old.duration_us, case.duration_us) {
                 (Some(a), Some(b)) => Some(a.saturating_add(b)),
                 (a, b) => a.or(b),

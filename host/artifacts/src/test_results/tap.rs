@@ -104,7 +104,10 @@ fn test_point(line: &str) -> Option<(bool, String, Directive, String)> {
                 }
             }
             '#' => {
-                let after = rest.get(i.saturating_add(1)..).unwrap_or_default().trim_start();
+                let after = rest
+                    .get(i.saturating_add(1)..)
+                    .unwrap_or_default()
+                    .trim_start();
                 let word: String = after.chars().take(4).collect();
                 let d = match word.to_ascii_lowercase().as_str() {
                     "skip" => Directive::Skip,
@@ -187,7 +190,9 @@ fn diagnostics(lines: &[&str], indent: usize, node: &mut Node) {
                             break;
                         }
                         if text.len() <= TestReport::MESSAGE_LIMIT {
-                            text.push_str(l.get(indent.saturating_add(2)..).unwrap_or("").trim_end());
+                            text.push_str(
+                                l.get(indent.saturating_add(2)..).unwrap_or("").trim_end(),
+                            );
                             text.push('\n');
                         }
                         i = i.saturating_add(1);
@@ -352,11 +357,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                 ));
             }
             None => {
-                return Err(cx.error(
-                    ParseCode::TruncatedTap,
-                    None,
-                    "no test points and no plan",
-                ));
+                return Err(cx.error(ParseCode::TruncatedTap, None, "no test points and no plan"));
             }
         }
     };

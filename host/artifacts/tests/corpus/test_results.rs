@@ -198,11 +198,10 @@ fn pytest_failures_errors_and_counters() {
         .unwrap();
     assert_eq!(long.status, TestStatus::Failed);
     // Escaped id (xunit2) against the raw one (xunit1).
-    assert!(
-        t.cases
-            .iter()
-            .any(|c| c.name.starts_with("test_parse_amount_rejects_garbage[na\\xefve"))
-    );
+    assert!(t.cases.iter().any(|c| {
+        c.name
+            .starts_with("test_parse_amount_rejects_garbage[na\\xefve")
+    }));
     let (_, t1, _) = report("tests/pytest/pytest-9.2.0-xunit1-logging-all.xml");
     assert!(
         t1.cases
@@ -216,7 +215,10 @@ fn pytest_failures_errors_and_counters() {
         .find(|c| c.name == "test_query_balance")
         .unwrap();
     let loc = c.location.as_ref().unwrap();
-    assert_eq!((loc.path.as_str(), loc.line), ("tests/integration/test_db.py", Some(9)));
+    assert_eq!(
+        (loc.path.as_str(), loc.line),
+        ("tests/integration/test_db.py", Some(9))
+    );
 }
 
 #[test]
@@ -265,7 +267,10 @@ fn node_junit_and_tap_name_the_same_failures() {
     let loc = c.location.as_ref().unwrap();
     assert_eq!(loc.line, Some(40));
     assert!(loc.path.ends_with("test/unit/cart.test.js"), "{loc:?}");
-    assert_eq!(c.message.as_deref(), Some("total went negative: -200 cents"));
+    assert_eq!(
+        c.message.as_deref(),
+        Some("total went negative: -200 cents")
+    );
 }
 
 #[test]
@@ -279,7 +284,11 @@ fn jest_reports_of_one_run() {
     let flaky: Vec<_> = ctrf.cases.iter().filter(|c| c.flaky).collect();
     assert_eq!(flaky.len(), 1);
     assert_eq!(flaky[0].retries, 1);
-    assert!(flaky[0].name.ends_with("flaky: reservation visible after replication"));
+    assert!(
+        flaky[0]
+            .name
+            .ends_with("flaky: reservation visible after replication")
+    );
     let retried: Vec<_> = ctrf
         .cases
         .iter()
@@ -313,12 +322,8 @@ fn mocha_counts_the_failing_hook_once() {
     let (_, t, w) = report("tests/mocha/mocha-10.8.2-junit-reporter-2.2.1.xml");
     // `tests="19"` against 18 test cases.
     assert!(w.contains(&WarningCode::TestsCounterMismatch), "{w:?}");
-    assert!(
-        t.cases
-            .iter()
-            .any(|c| c.status == TestStatus::Failed
-                && c.classname == "\"before all\" hook for \"totals match\"")
-    );
+    assert!(t.cases.iter().any(|c| c.status == TestStatus::Failed
+        && c.classname == "\"before all\" hook for \"totals match\""));
     let mut pending: Vec<&str> = t
         .cases
         .iter()
@@ -326,7 +331,13 @@ fn mocha_counts_the_failing_hook_once() {
         .map(|c| c.classname.as_str())
         .collect();
     pending.sort();
-    assert_eq!(pending, ["cancelled is terminal", "refunded → paid (chargeback reversal)"]);
+    assert_eq!(
+        pending,
+        [
+            "cancelled is terminal",
+            "refunded → paid (chargeback reversal)"
+        ]
+    );
 }
 
 #[test]
@@ -359,7 +370,11 @@ fn go_subtests_skips_and_build_failures() {
         .collect();
     let by = |s| leaves.iter().filter(|c| c.status == s).count();
     assert_eq!(
-        (by(TestStatus::Passed), by(TestStatus::Failed), by(TestStatus::Skipped)),
+        (
+            by(TestStatus::Passed),
+            by(TestStatus::Failed),
+            by(TestStatus::Skipped)
+        ),
         (10, 1, 1)
     );
     assert!(
@@ -368,7 +383,11 @@ fn go_subtests_skips_and_build_failures() {
             .any(|c| c.name == "TestConcurrentClients/web_<chrome_&_firefox>")
     );
     // `migrate` ran no test: a suite without cases.
-    assert!(t.suites.iter().any(|s| s.name == "example.com/gateway/migrate"));
+    assert!(
+        t.suites
+            .iter()
+            .any(|s| s.name == "example.com/gateway/migrate")
+    );
     let (_, t, _) = report("tests/go/go1.19.8-test-build-failure.json");
     let broken = t
         .cases
@@ -376,7 +395,10 @@ fn go_subtests_skips_and_build_failures() {
         .find(|c| c.status == TestStatus::Errored)
         .unwrap();
     assert_eq!(broken.name, "[build failed]");
-    assert_eq!(t.suites[broken.suite as usize].name, "example.com/orders/api");
+    assert_eq!(
+        t.suites[broken.suite as usize].name,
+        "example.com/orders/api"
+    );
 }
 
 #[test]
@@ -399,7 +421,10 @@ fn surefire_nested_classes_and_skips() {
             "com.example.search.TokenizerTest$StopWords::removesGermanStopWords",
         ]
     );
-    assert!(named(&t, TestStatus::Failed).contains(&"com.example.search.TokenizerTest::counts{String, int}[5]".to_owned()));
+    assert!(
+        named(&t, TestStatus::Failed)
+            .contains(&"com.example.search.TokenizerTest::counts{String, int}[5]".to_owned())
+    );
 }
 
 #[test]
@@ -430,4 +455,228 @@ fn cargo_libtest_and_cargo2junit_name_tests_alike() {
         ignored.message.as_deref(),
         Some("build metadata (+sha) not supported yet")
     );
+}
+
+// ------------------------------------------------------------ fail closed
+// Our fixtures (`tests/fixtures/tests/`), cut or broken: input errors with
+// their code and place, never a smaller report.
+
+fn fixture(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tests")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn fails(name: &str, text: &str, format: Option<Format>) -> gate_artifacts::ParseError {
+    match gate_artifacts::parse(
+        name,
+        text.as_bytes(),
+        format,
+        &gate_artifacts::ParseOptions::default(),
+    ) {
+        Ok(p) => panic!("{name} parsed as {}: {:?}", p.format, p.model),
+        Err(e) => e,
+    }
+}
+
+fn place(e: &gate_artifacts::ParseError) -> String {
+    e.position
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+#[test]
+fn truncated_junit_is_an_error_at_its_end() {
+    let text = fixture("junit.xml");
+    // Cut before the root's end tag, and inside a test case.
+    let cut = &text[..text.rfind("</testsuites>").unwrap()];
+    let e = fails("junit.xml", cut, None);
+    assert_eq!(e.code.as_str(), "truncated-xml", "{e}");
+    assert_eq!(place(&e), "38:1");
+    assert!(e.message.contains("`<testsuites>`"), "{e}");
+    let cut = &text[..text.find("<rerunFailure").unwrap()];
+    let e = fails("junit.xml", cut, Some(Format::Junit));
+    assert_eq!(e.code.as_str(), "truncated-xml", "{e}");
+    assert!(e.message.contains("`<testcase>` from 16:5"), "{e}");
+    // A test case without a name.
+    let e = fails(
+        "j.xml",
+        "<testsuite name=\"s\">\n  <testcase classname=\"c\"/>\n</testsuite>",
+        None,
+    );
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("invalid-junit", "2:3".into())
+    );
+    // A test case inside a test case.
+    let e = fails(
+        "j.xml",
+        "<testsuite><testcase name=\"a\"><testcase name=\"b\"/></testcase></testsuite>",
+        None,
+    );
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("invalid-junit", "1:31".into())
+    );
+}
+
+#[test]
+fn truncated_or_broken_ctrf_is_an_error() {
+    let text = fixture("ctrf.json");
+    let cut = text.trim_end().trim_end_matches('}');
+    let e = fails("ctrf.json", cut, None);
+    assert_eq!(e.code.as_str(), "truncated-json", "{e}");
+    let bad = text.replacen("\"status\": \"failed\"", "\"status\": \"broken\"", 1);
+    let e = fails("ctrf.json", &bad, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("invalid-ctrf", "/results/tests/2/status".into())
+    );
+    let bad = text.replacen("\"name\": \"vat\"", "\"name\": 3", 1);
+    let e = fails("ctrf.json", &bad, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("invalid-ctrf", "/results/tests/3/name".into())
+    );
+}
+
+#[test]
+fn a_cut_go_test_stream_is_an_error() {
+    let text = fixture("go-test.json");
+    let lines: Vec<&str> = text.lines().collect();
+    // Without the `tax` package's final event.
+    let cut = lines[..lines.len() - 4].join("\n");
+    let e = fails("go.json", &cut, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("truncated-go-test", "21".into())
+    );
+    assert!(e.message.contains("example.com/shop/tax"), "{e}");
+    // While a test runs: the place is its `run` event.
+    let cut = lines[..10].join("\n");
+    let e = fails("go.json", &cut, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("truncated-go-test", "5".into())
+    );
+    assert!(e.message.contains("`TestAdd`"), "{e}");
+    // Half an event on the last line.
+    let last = lines.last().unwrap();
+    let cut = format!("{}\n{}", lines[..lines.len() - 1].join("\n"), &last[..40]);
+    let e = fails("go.json", &cut, Some(Format::GoTestJson));
+    assert_eq!(e.code.as_str(), "truncated-go-test", "{e}");
+    assert!(place(&e).starts_with(&format!("{}:", lines.len())), "{e}");
+    // A broken event inside the stream.
+    let bad = text.replacen("\"Action\":\"skip\"", "\"Action\":7", 1);
+    let e = fails("go.json", &bad, None);
+    assert_eq!(e.code.as_str(), "invalid-go-test", "{e}");
+    assert!(place(&e).starts_with("18:"), "{e}");
+}
+
+#[test]
+fn a_cut_libtest_stream_is_an_error() {
+    let text = fixture("libtest.json");
+    let lines: Vec<&str> = text.lines().collect();
+    let cut = lines[..lines.len() - 1].join("\n");
+    let e = fails("l.json", &cut, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("truncated-libtest", "12".into())
+    );
+    let cut = lines[..9].join("\n");
+    let e = fails("l.json", &cut, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("truncated-libtest", "1".into())
+    );
+}
+
+#[test]
+fn tap_plans_are_checked() {
+    let text = fixture("tap.tap");
+    // The top-level plan disagrees with the test points.
+    let bad = text.replacen("\n1..4\n", "\n1..5\n", 1);
+    let e = fails("t.tap", &bad, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("tap-plan-mismatch", "41".into())
+    );
+    // A subtest's plan.
+    let bad = text.replacen("    1..4\n", "    1..3\n", 1);
+    let e = fails("t.tap", &bad, None);
+    assert_eq!(
+        (e.code.as_str(), place(&e)),
+        ("tap-plan-mismatch", "19".into())
+    );
+    assert_eq!(e.message, "the plan says 3 test points but 4 follow");
+    // Cut before the plan: no plan.
+    let cut = &text[..text.find("\n1..4\n").unwrap()];
+    let e = fails("t.tap", cut, None);
+    assert_eq!(e.code.as_str(), "truncated-tap", "{e}");
+    // Cut inside a subtest (its parent test point never came).
+    let cut = &text[..text.find("not ok 1 - cart").unwrap()];
+    let e = fails("t.tap", cut, Some(Format::Tap));
+    assert_eq!(e.code.as_str(), "truncated-tap", "{e}");
+    // An unclosed yaml block.
+    let cut = &text[..text.find("      error: |-").unwrap()];
+    let e = fails("t.tap", cut, None);
+    assert_eq!((e.code.as_str(), place(&e)), ("truncated-tap", "10".into()));
+}
+
+#[test]
+fn a_forced_test_format_needs_its_markers() {
+    for (fixture_name, forced) in [
+        ("junit.xml", Format::Tap),
+        ("tap.tap", Format::Junit),
+        ("go-test.json", Format::LibtestJson),
+        ("libtest.json", Format::GoTestJson),
+        ("ctrf.json", Format::GoTestJson),
+        ("go-test.json", Format::Ctrf),
+        ("libtest.json", Format::Sarif),
+    ] {
+        let text = fixture(fixture_name);
+        let e = fails(fixture_name, &text, Some(forced));
+        assert_eq!(
+            e.code.as_str(),
+            "format-mismatch",
+            "{forced} on {fixture_name}: {e}"
+        );
+        assert_eq!(place(&e), "1:1", "{forced} on {fixture_name}: {e}");
+        // (JSON lines start like JSON: the markers are what is missing.)
+        let why = if forced.is_json() && !text.starts_with('{') {
+            "it is not json"
+        } else {
+            "expected"
+        };
+        assert!(
+            e.message
+                .starts_with(&format!("this is not a {forced} report: {why}")),
+            "{e}"
+        );
+    }
+    // A coverage report is no test report, and no format is guessed for an
+    // empty `<testsuites/>`-less document.
+    let e = fails(
+        "c.xml",
+        "<coverage line-rate=\"1\"><packages/></coverage>",
+        Some(Format::Junit),
+    );
+    assert_eq!(e.code.as_str(), "format-mismatch");
+}
+
+#[test]
+fn an_empty_junit_report_has_no_tests() {
+    // A run that executed nothing is a report with zero tests (a policy's
+    // `min-tests` judges it), not an error and not a pass by omission.
+    let p = gate_artifacts::parse(
+        "e.xml",
+        b"<testsuites/>",
+        None,
+        &gate_artifacts::ParseOptions::default(),
+    )
+    .unwrap();
+    let Model::Tests(t) = p.model else { panic!() };
+    assert_eq!(t.totals.tests, 0);
 }
