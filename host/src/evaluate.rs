@@ -848,6 +848,25 @@ mod tests {
     }
 
     #[test]
+    fn a_tests_artifact_is_refused_until_a_policy_can_read_it() {
+        let runtime = Runtime::new(Limits::default(), CompileCache::disabled()).unwrap();
+        let sources = Memory {
+            component: crate::policies::builtin::get("coverage").unwrap(),
+            lcov: "<testsuite name=\"s\"><testcase name=\"t\"/></testsuite>",
+        };
+        let refused = evaluate(&plan(json!({"min-line": 50})), &runtime, &sources);
+        let Err(GateError::Input(errors)) = &refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code(), "no-policy-for-kind");
+        assert_eq!(
+            errors[0].to_string(),
+            "lcov.info: tests artifacts (junit) are parsed (see `gate parse`) but no policy can consume them yet; remove this artifact from the run"
+        );
+    }
+
+    #[test]
     fn user_params_replace_pack_defaults_key_by_key() {
         let defaults = json!({"min-line": 95, "min-function": 10, "max": {"critical": 0}});
         let merged = merge_params(
