@@ -788,9 +788,9 @@ pub fn junit(target: usize) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bench\">\n",
         "</testsuites>\n",
         |o, i| {
-            write!(
+            writeln!(
                 o,
-                "<testsuite name=\"com.example.pkg{}.Suite{i}Test\" tests=\"40\" time=\"1.5\">\n",
+                "<testsuite name=\"com.example.pkg{}.Suite{i}Test\" tests=\"40\" time=\"1.5\">",
                 i % 50
             )
             .unwrap();
@@ -869,8 +869,7 @@ pub fn tap(target: usize) -> String {
         }
         writeln!(
             o,
-            "    1..20\n{} {} - suite {i}\n  ---\n  duration_ms: 3.5\n  type: 'suite'\n  ...",
-            "not ok",
+            "    1..20\nnot ok {} - suite {i}\n  ---\n  duration_ms: 3.5\n  type: 'suite'\n  ...",
             i + 1
         )
         .unwrap();
