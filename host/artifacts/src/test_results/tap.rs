@@ -65,6 +65,8 @@ struct Node {
     message: Option<String>,
     location: Option<(String, Option<u32>)>,
     children: Vec<usize>,
+    /// A `Bail out!`: the run stopped there.
+    bail: bool,
 }
 
 /// Test points at one depth since their parent's last test point.
@@ -254,7 +256,10 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         }
         last = None;
         let level = indent / 4;
-        if level > MAX_DEPTH {
+        let tap_line = trimmed.starts_with("Bail out!")
+            || plan(trimmed).is_some()
+            || test_point(trimmed).is_some();
+        if tap_line && level > MAX_DEPTH {
             return Err(cx.error(
                 ParseCode::InvalidTap,
                 Some(Position::Line(n)),
@@ -272,6 +277,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                 name: format!("Bail out! {reason}").trim().to_owned(),
                 ok: false,
                 directive: Some(Directive::None),
+                bail: true,
                 ..Default::default()
             });
             if let Some(g) = group(&mut groups, level) {
@@ -470,6 +476,7 @@ fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usi
             None => *root.get_or_insert_with(|| b.suite(TestSuite::default())),
         };
         let (status, todo) = match (node.directive, node.ok) {
+            _ if node.bail => (TestStatus::Errored, false),
             (Some(Directive::Todo), _) => (TestStatus::Skipped, true),
             (Some(Directive::Skip), _) => (TestStatus::Skipped, false),
             (_, true) => (TestStatus::Passed, false),
@@ -497,5 +504,55 @@ fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usi
             let s = suite_of_children(b);
             work.extend(node.children.iter().rev().map(|c| (*c, Some(s))));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::ParseOptions;
+
+    fn run(text: &str) -> Result<(TestReport, Vec<crate::Warning>), ParseError> {
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("t.tap", &o);
+        parse(text, &mut cx).map(|r| (r, cx.warnings))
+    }
+
+    #[test]
+    fn test_points_and_directives() {
+        let (ok, name, d, why) = test_point("not ok 12 - a \\# b # TODO not yet").unwrap();
+        assert_eq!(
+            (ok, name.as_str(), d, why.as_str()),
+            (false, "a # b", Directive::Todo, "not yet")
+        );
+        let (ok, name, d, _) = test_point("ok - no number #skip").unwrap();
+        assert_eq!((ok, name.as_str(), d), (true, "no number", Directive::Skip));
+        assert!(test_point("okay 1").is_none());
+        assert_eq!(location("/a/b.js:12:3"), ("/a/b.js".into(), Some(12)));
+        assert_eq!(location("b.js:7"), ("b.js".into(), Some(7)));
+        assert_eq!(location("b.js"), ("b.js".into(), None));
+    }
+
+    #[test]
+    fn a_bail_out_is_an_errored_case_and_a_warning() {
+        let (r, w) = run("TAP version 13\n1..3\nok 1 - a\nBail out! database down\n").unwrap();
+        assert_eq!(r.totals.passed, 1);
+        assert_eq!(r.totals.errored, 1);
+        assert_eq!(r.cases[1].name, "Bail out! database down");
+        assert_eq!(w[0].code, WarningCode::TapBailOut);
+    }
+
+    #[test]
+    fn deep_indentation_is_refused_only_for_tap_lines() {
+        let deep = " ".repeat(4 * (MAX_DEPTH + 1));
+        let text = format!("1..1\n{deep}some output\nok 1 - a\n");
+        assert_eq!(run(&text).unwrap().0.totals.tests, 1);
+        let text = format!("{deep}ok 1 - a\n1..1\n");
+        let e = run(&text).unwrap_err();
+        assert_eq!(
+            (e.code, e.position),
+            (ParseCode::InvalidTap, Some(Position::Line(1)))
+        );
     }
 }
