@@ -8,7 +8,9 @@
 //! package that does not build is an errored case `[build failed]`, from
 //! go 1.24's `FailedBuild` or from the plain `FAIL\tpkg [build failed]`
 //! line older versions print in the stream. Other plain lines (compiler
-//! output) are kept as that message.
+//! output) are kept as that message. With the module path (`go.mod`, the
+//! `go_module` option) a failing or skipped test's location is where its
+//! output says it failed (`cart_test.go:21: …` in the package's directory).
 //!
 //! A stream cut short is an error, never a smaller report: a test that
 //! started and never ended, a package without its final event, or a last
@@ -67,6 +69,33 @@ fn keep(buf: &mut String, s: &str) {
     if buf.len() <= TestReport::MESSAGE_LIMIT {
         buf.push_str(s);
     }
+}
+
+/// The directory of package `pkg` in the repository, given the module path
+/// (`go.mod`): the package path without the module's.
+fn package_dir<'a>(pkg: &'a str, module: &str) -> Option<&'a str> {
+    let m = module.trim().trim_end_matches('/');
+    if m.is_empty() {
+        return None;
+    }
+    let rest = pkg.strip_prefix(m)?;
+    if rest.is_empty() {
+        return Some("");
+    }
+    rest.strip_prefix('/')
+}
+
+/// The first `file.go:LINE: ` a test's output starts a line with (where
+/// `t.Error`, `t.Fatal` or `t.Skip` was called, in the package's
+/// directory).
+fn reported_at(output: &str) -> Option<(&str, u32)> {
+    output.lines().find_map(|l| {
+        let (file, rest) = l.trim_start().split_once(':')?;
+        let (line, _) = rest.split_once(':')?;
+        let ok = file.ends_with(".go") && !file.contains(['/', ' ']);
+        ok.then_some(())?;
+        Some((file, line.parse().ok().filter(|n| *n > 0)?))
+    })
 }
 
 /// Whether a test's output line is go test's own framing.
@@ -213,10 +242,22 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                 };
                 p.failed_tests |= status == TestStatus::Failed;
                 let suite = p.suite;
-                let message = if status == TestStatus::Passed {
-                    None
+                let (message, location) = if status == TestStatus::Passed {
+                    (None, None)
                 } else {
-                    b.message(&output)
+                    // With the module path, the place a failure or skip was
+                    // reported is a repository path.
+                    let at = reported_at(&output).and_then(|(file, line)| {
+                        let module = cx.options.go_module.as_deref()?;
+                        let dir = package_dir(pkg, module)?;
+                        let path = if dir.is_empty() {
+                            file.to_owned()
+                        } else {
+                            format!("{dir}/{file}")
+                        };
+                        Some(Builder::location(cx, &path, Some(line)))
+                    });
+                    (b.message(&output), at)
                 };
                 b.case(TestCase {
                     suite,
@@ -224,6 +265,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                     status,
                     duration_us: ev.elapsed.and_then(seconds),
                     message,
+                    location,
                     ..Default::default()
                 });
             }
@@ -277,4 +319,52 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         }
     }
     Ok(b.finish(cx, Declared::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::ParseOptions;
+
+    #[test]
+    fn failures_are_placed_in_the_package_directory() {
+        let text = concat!(
+            r#"{"Action":"run","Package":"example.com/shop/cart","Test":"TestAdd"}"#,
+            "\n",
+            r#"{"Action":"output","Package":"example.com/shop/cart","Test":"TestAdd","Output":"    cart_test.go:21: got 1\n"}"#,
+            "\n",
+            r#"{"Action":"fail","Package":"example.com/shop/cart","Test":"TestAdd"}"#,
+            "\n",
+            r#"{"Action":"fail","Package":"example.com/shop/cart"}"#,
+            "\n"
+        );
+        let o = ParseOptions {
+            root: None,
+            go_module: Some("example.com/shop".into()),
+        };
+        let mut cx = ParseContext::new("g.json", &o);
+        let r = parse(text, &mut cx).unwrap();
+        let loc = r.cases[0].location.as_ref().unwrap();
+        assert_eq!(
+            (loc.path.as_str(), loc.line),
+            ("cart/cart_test.go", Some(21))
+        );
+        assert_eq!(
+            r.cases[0].message.as_deref(),
+            Some("cart_test.go:21: got 1")
+        );
+        // Without the module path, no guess.
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("g.json", &o);
+        assert_eq!(parse(text, &mut cx).unwrap().cases[0].location, None);
+        assert_eq!(
+            package_dir("example.com/shop", "example.com/shop"),
+            Some("")
+        );
+        assert_eq!(
+            package_dir("example.com/shopping", "example.com/shop"),
+            None
+        );
+    }
 }
