@@ -13,6 +13,11 @@
 //! `system-err`) and properties are not kept. The report's own counters are
 //! checked against the cases at the root only (node counts nested suites as
 //! tests, so per-suite counters say little).
+//!
+//! A test case's `file` and `line` are its location. pytest writes its
+//! 0-based line numbers there (`item.location`: its console says
+//! `test_db.py:13` for `line="12"`); in a pytest report (a suite named
+//! `pytest`) they are made 1-based.
 
 use super::{Builder, Declared, seconds_text};
 use crate::coverage::xml::{Reader, attr, attr_num, invalid, resolve_ref};
@@ -63,6 +68,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
     let mut root_seen = false;
     let mut root_is_suites = false;
     let mut open: Option<Open> = None;
+    // pytest's reports count lines from 0.
+    let mut zero_based = false;
     loop {
         let ev = r.next(cx)?;
         let pos = r.event_start();
@@ -122,6 +129,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                 match tag {
                     b"testsuites" | b"testsuite" if !root_seen => {
                         root_seen = true;
+                        zero_based |= is_pytest(e);
                         root_is_suites = tag == b"testsuites";
                         root_declared = declared(e);
                         if root_is_suites {
@@ -134,6 +142,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                         }
                     }
                     b"testsuites" | b"testsuite" => {
+                        zero_based |= is_pytest(e);
                         if stack.is_empty() && tag == b"testsuite" {
                             top_declared.add(declared(e));
                         }
@@ -162,7 +171,9 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                             ));
                         };
                         let file = attr(e, "file").filter(|f| !f.is_empty());
-                        let line = attr_num::<u32>(e, "line").filter(|l| *l > 0);
+                        let line = attr_num::<u32>(e, "line")
+                            .map(|l| if zero_based { l.saturating_add(1) } else { l })
+                            .filter(|l| *l > 0);
                         let location = match file {
                             Some(f) => Some(Builder::location(cx, &f, line)),
                             None => b
@@ -260,6 +271,11 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
     Ok(b.finish(cx, declared))
 }
 
+/// Whether a suite is pytest's (`<testsuite name="pytest">`).
+fn is_pytest(e: &BytesStart<'_>) -> bool {
+    e.local_name().as_ref() == b"testsuite" && attr(e, "name").as_deref() == Some("pytest")
+}
+
 /// A `<testsuite>` as a suite of the model.
 fn suite(e: &BytesStart<'_>, parent: Option<u32>, cx: &mut ParseContext<'_>) -> TestSuite {
     TestSuite {
@@ -293,4 +309,28 @@ fn close(b: &mut Builder, mut o: Open) {
         o.case.retries = o.reruns;
     }
     b.case(o.case);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::ParseOptions;
+
+    fn run(text: &str) -> TestReport {
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("j.xml", &o);
+        parse(text, &mut cx).unwrap()
+    }
+
+    #[test]
+    fn pytest_lines_count_from_zero() {
+        let case = r#"<testcase classname="t" name="a" file="t.py" line="0"/>"#;
+        let r = run(&format!(
+            r#"<testsuites name="pytest tests"><testsuite name="pytest">{case}</testsuite></testsuites>"#
+        ));
+        assert_eq!(r.cases[0].location.as_ref().unwrap().line, Some(1));
+        let r = run(&format!(r#"<testsuite name="other">{case}</testsuite>"#));
+        assert_eq!(r.cases[0].location.as_ref().unwrap().line, None);
+    }
 }
