@@ -216,13 +216,15 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
     let mut declared = Declared::default();
     let mut todo_declared: Option<u64> = None;
     let mut bailed = false;
-    let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
+    // Lines read one at a time (a YAML block is gathered while read).
+    let mut lines = text.lines().enumerate();
+    let mut count: usize = 0;
+    let mut block: Vec<&str> = Vec::new();
     // The last test point and its indentation, for its YAML block.
     let mut last: Option<(usize, usize)> = None;
-    while let Some(raw) = lines.get(i) {
-        let n = u32::try_from(i.saturating_add(1)).unwrap_or(u32::MAX);
-        i = i.saturating_add(1);
+    while let Some((i, raw)) = lines.next() {
+        count = i.saturating_add(1);
+        let n = u32::try_from(count).unwrap_or(u32::MAX);
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if trimmed.is_empty() {
@@ -233,23 +235,25 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
             && let Some((node, at)) = last
             && indent >= at
         {
-            let start = i;
-            while let Some(l) = lines.get(i) {
-                i = i.saturating_add(1);
+            block.clear();
+            let mut closed = false;
+            for (j, l) in lines.by_ref() {
+                count = j.saturating_add(1);
                 if l.trim() == "..." {
+                    closed = true;
                     break;
                 }
+                block.push(l);
             }
-            let end = i.saturating_sub(1).max(start);
-            if lines.get(end).map(|l| l.trim()) != Some("...") {
+            if !closed {
                 return Err(cx.error(
                     ParseCode::TruncatedTap,
                     Some(Position::Line(n)),
                     "a yaml block is not closed with `...`",
                 ));
             }
-            if let (Some(block), Some(nd)) = (lines.get(start..end), nodes.get_mut(node)) {
-                diagnostics(block, indent, nd);
+            if let Some(nd) = nodes.get_mut(node) {
+                diagnostics(&block, indent, nd);
             }
             last = None;
             continue;
@@ -352,7 +356,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
             plan: None,
         }
     } else {
-        let last = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        let last = u32::try_from(count).unwrap_or(u32::MAX);
         match groups.pop() {
             Some(g) if g.level == 0 && groups.is_empty() => g,
             Some(_) => {
@@ -371,9 +375,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         if top.plan.is_none() {
             return Err(cx.error(
                 ParseCode::TruncatedTap,
-                Some(Position::Line(
-                    u32::try_from(lines.len()).unwrap_or(u32::MAX),
-                )),
+                Some(Position::Line(u32::try_from(count).unwrap_or(u32::MAX))),
                 format!(
                     "no plan (`1..N`): the document may have been cut short after {} test point{}",
                     top.items.len(),
@@ -387,7 +389,7 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
         declared.skipped = Some(s.saturating_add(t));
     }
     let mut b = Builder::default();
-    emit(&mut b, cx, &nodes, &top.items);
+    emit(&mut b, cx, &mut nodes, &top.items);
     Ok(b.finish(cx, declared))
 }
 
@@ -437,28 +439,36 @@ fn any_failed(nodes: &[Node], node: &Node) -> bool {
 }
 
 /// The suites and cases of `items`, in document order (a walk with its own
-/// stack: subtests are at most [`MAX_DEPTH`] deep anyway).
-fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usize]) {
+/// stack: subtests are at most [`MAX_DEPTH`] deep anyway). The nodes'
+/// strings move into the model.
+fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &mut [Node], items: &[usize]) {
     // (node, the suite it goes in); the top level's suite is made when a
     // case needs it.
     let mut root: Option<u32> = None;
     let mut work: Vec<(usize, Option<u32>)> = items.iter().rev().map(|i| (*i, None)).collect();
     while let Some((i, parent)) = work.pop() {
-        let Some(node) = nodes.get(i) else {
+        // A failing suite with nothing failing under it (a hook failed).
+        let hook_failed = nodes.get(i).is_some_and(|n| {
+            n.suite && !n.ok && n.directive == Some(Directive::None) && !any_failed(nodes, n)
+        });
+        let Some(node) = nodes.get_mut(i) else {
             continue;
         };
         let duration_us = node.duration_ms.and_then(millis);
-        let suite_of_children = |b: &mut Builder| {
-            b.suite(TestSuite {
-                name: node.name.clone(),
+        let children = std::mem::take(&mut node.children);
+        let mut suite_of_children = |b: &mut Builder, name: String| {
+            let s = b.suite(TestSuite {
+                name,
                 parent,
                 file: None,
                 duration_us,
-            })
+            });
+            work.extend(children.iter().rev().map(|c| (*c, Some(s))));
+            s
         };
         if node.suite {
-            let s = suite_of_children(b);
-            if !node.ok && node.directive == Some(Directive::None) && !any_failed(nodes, node) {
+            let s = suite_of_children(b, std::mem::take(&mut node.name));
+            if hook_failed {
                 let message = node.message.as_deref().and_then(|m| b.message(m));
                 b.case(TestCase {
                     suite: s,
@@ -468,7 +478,6 @@ fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usi
                     ..Default::default()
                 });
             }
-            work.extend(node.children.iter().rev().map(|c| (*c, Some(s))));
             continue;
         }
         let suite = match parent {
@@ -488,11 +497,15 @@ fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usi
         };
         let location = node
             .location
-            .as_ref()
-            .map(|(p, l)| Builder::location(cx, p, *l));
+            .take()
+            .map(|(p, l)| Builder::location(cx, &p, l));
+        let name = std::mem::take(&mut node.name);
+        if !children.is_empty() {
+            suite_of_children(b, name.clone());
+        }
         b.case(TestCase {
             suite,
-            name: node.name.clone(),
+            name,
             status,
             duration_us,
             message,
@@ -500,10 +513,6 @@ fn emit(b: &mut Builder, cx: &mut ParseContext<'_>, nodes: &[Node], items: &[usi
             todo,
             ..Default::default()
         });
-        if !node.children.is_empty() {
-            let s = suite_of_children(b);
-            work.extend(node.children.iter().rev().map(|c| (*c, Some(s))));
-        }
     }
 }
 
