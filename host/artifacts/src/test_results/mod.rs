@@ -59,9 +59,10 @@ const SNIFF_LINE: usize = 64 * 1024;
 /// start with plain output, as `go test -json` does for a build failure),
 /// when it is a complete JSON object on its own.
 pub(crate) fn first_object_line(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    // Compiler output before the first event is a few lines per package.
     let line = text
         .lines()
-        .take(64)
+        .take(1024)
         .map(str::trim)
         .find(|l| l.starts_with('{'))?;
     if line.len() > SNIFF_LINE {
