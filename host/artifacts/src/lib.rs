@@ -208,13 +208,16 @@ pub fn parse(
     }
     // A stream of JSON lines is no JSON document: recognised before loading
     // (and never read as one when a JSON format is forced on it).
-    let lines = test_results::json_lines(&text);
-    if let (Some(f), Some(_)) = (format, lines)
+    if let Some(f) = format
         && f.is_json()
+        && test_results::is_json_lines(&text)
     {
         return Err(not_this_format(name, f, false, f.markers()));
     }
-    let lines = lines.filter(|_| format.is_none());
+    let lines = format
+        .is_none()
+        .then(|| test_results::json_lines(&text))
+        .flatten();
     let doc = Document::load(name, &text, format.or(lines))?;
     let format = match format.or(lines) {
         Some(f) if conforms(f, &doc) => f,

@@ -24,7 +24,23 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+/// Whether `text` is detected as test results: a test2json stream that is
+/// not a run of benchmarks only (`-run='^$' -bench .`: results in `ns/op`
+/// and no test, example or fuzz test), which is a performance report.
 pub fn sniff(text: &str) -> bool {
+    is_stream(text) && !benchmarks_only(text)
+}
+
+fn benchmarks_only(text: &str) -> bool {
+    text.contains("ns/op")
+        && !["\"Test\":\"Test", "\"Test\":\"Example", "\"Test\":\"Fuzz"]
+            .iter()
+            .any(|t| text.contains(t))
+}
+
+/// Whether `text` is a test2json stream (its first event): what forcing
+/// the format asks.
+pub fn is_stream(text: &str) -> bool {
     first_object_line(text).is_some_and(|o| {
         o.get("Action").is_some_and(serde_json::Value::is_string)
             && (o.get("Package").is_some_and(serde_json::Value::is_string)
@@ -366,5 +382,21 @@ mod tests {
             package_dir("example.com/shopping", "example.com/shop"),
             None
         );
+    }
+
+    #[test]
+    fn a_benchmark_only_run_is_not_detected_as_test_results() {
+        let bench = concat!(
+            r#"{"Action":"output","Package":"p","Output":"BenchmarkSum-8 \t 1000\t 12 ns/op\n"}"#,
+            "\n",
+            r#"{"Action":"pass","Package":"p"}"#,
+            "\n"
+        );
+        assert!(is_stream(bench) && !sniff(bench));
+        let both = format!(
+            "{}\n{bench}",
+            r#"{"Action":"run","Package":"p","Test":"TestSum"}"#
+        );
+        assert!(sniff(&both));
     }
 }

@@ -30,7 +30,7 @@ pub fn sniff(doc: &Document<'_>) -> Option<Format> {
 pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
     match (format, doc) {
         (Format::Junit, Document::Text(t)) => t.trim_start().starts_with('<') && junit::sniff(t),
-        (Format::GoTestJson, Document::Text(t)) => go_test::sniff(t),
+        (Format::GoTestJson, Document::Text(t)) => go_test::is_stream(t),
         (Format::LibtestJson, Document::Text(t)) => libtest::sniff(t),
         (Format::Tap, Document::Text(t)) => tap::sniff(t),
         (Format::Ctrf, Document::Json(v)) => ctrf::sniff(v.shape()),
@@ -54,6 +54,12 @@ pub fn json_lines(text: &str) -> Option<Format> {
 /// Longest first line the JSON-lines sniffers read: events are short; a
 /// long line is some other document (a minified report).
 const SNIFF_LINE: usize = 64 * 1024;
+
+/// Whether `text` starts like a stream of JSON lines of a test runner
+/// (detected or not): never to be read as one JSON document.
+pub fn is_json_lines(text: &str) -> bool {
+    go_test::is_stream(text) || libtest::sniff(text)
+}
 
 /// The first JSON object line among the first lines of `text` (streams may
 /// start with plain output, as `go test -json` does for a build failure),
