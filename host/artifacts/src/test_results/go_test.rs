@@ -12,9 +12,12 @@
 //! `go_module` option) a failing or skipped test's location is where its
 //! output says it failed (`cart_test.go:21: …` in the package's directory).
 //!
-//! A stream cut short is an error, never a smaller report: a test that
-//! started and never ended, a package without its final event, or a last
-//! line that is half a JSON object (`truncated-go-test`).
+//! A test still running when its package's final event comes (the binary
+//! timed out, panicked in another goroutine or exited) is errored. A
+//! stream cut short is an error, never a smaller report: a package without
+//! its final event (a test that started and never ended in it is named),
+//! or a last line that is half a JSON object (`truncated-go-test`). A cut
+//! exactly between two packages cannot be told from their end.
 
 use super::{Builder, Declared, first_object_line, seconds};
 use crate::error::ParseCode;
@@ -291,7 +294,33 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
                 if let Some(s) = b.suite_mut(suite) {
                     s.duration_us = ev.elapsed.and_then(seconds);
                 }
-                if action == "fail" && (!p.failed_tests || ev.failed_build.is_some()) {
+                // Tests still running when their package ended: the binary
+                // stopped under them (a timeout, a panic elsewhere, os.Exit).
+                let mut unfinished: Vec<(String, (u32, String))> = p.running.drain().collect();
+                unfinished.sort_by_key(|(_, (line, _))| *line);
+                let stopped = !unfinished.is_empty();
+                for (test, (_, output)) in unfinished {
+                    let text = [
+                        "the test did not finish: its package ended first",
+                        output.trim(),
+                        p.output.trim(),
+                    ]
+                    .iter()
+                    .filter(|t| !t.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                    let message = b.message(&text);
+                    b.case(TestCase {
+                        suite,
+                        name: test,
+                        status: TestStatus::Errored,
+                        message,
+                        ..Default::default()
+                    });
+                }
+                if action == "fail" && ((!p.failed_tests && !stopped) || ev.failed_build.is_some())
+                {
                     let (name, out) = match ev.failed_build.as_deref() {
                         Some(path) => (
                             "[build failed]",
@@ -381,6 +410,30 @@ mod tests {
         assert_eq!(
             package_dir("example.com/shopping", "example.com/shop"),
             None
+        );
+    }
+
+    #[test]
+    fn a_package_failure_without_a_failing_test_is_an_errored_case() {
+        let text = concat!(
+            r#"{"Action":"run","Package":"p","Test":"TestA"}"#,
+            "\n",
+            r#"{"Action":"pass","Package":"p","Test":"TestA"}"#,
+            "\n",
+            r#"{"Action":"output","Package":"p","Output":"TestMain: cannot connect\n"}"#,
+            "\n",
+            r#"{"Action":"fail","Package":"p"}"#,
+            "\n"
+        );
+        let o = ParseOptions::default();
+        let mut cx = ParseContext::new("g.json", &o);
+        let r = parse(text, &mut cx).unwrap();
+        assert_eq!(r.cases.len(), 2);
+        assert_eq!(r.cases[1].name, "[package failed]");
+        assert_eq!(r.cases[1].status, TestStatus::Errored);
+        assert_eq!(
+            r.cases[1].message.as_deref(),
+            Some("TestMain: cannot connect")
         );
     }
 

@@ -547,14 +547,19 @@ fn truncated_or_broken_ctrf_is_an_error() {
 fn a_cut_go_test_stream_is_an_error() {
     let text = fixture("go-test.json");
     let lines: Vec<&str> = text.lines().collect();
-    // Without the `tax` package's final event.
+    // Without the `tax` package's final event: the place is the `run` of
+    // the test it was still running.
     let cut = lines[..lines.len() - 4].join("\n");
     let e = fails("go.json", &cut, None);
     assert_eq!(
         (e.code.as_str(), place(&e)),
-        ("truncated-go-test", "21".into())
+        ("truncated-go-test", "23".into())
     );
-    assert!(e.message.contains("example.com/shop/tax"), "{e}");
+    assert!(
+        e.message
+            .contains("`TestSlowRate` of package `example.com/shop/tax`"),
+        "{e}"
+    );
     // While a test runs: the place is its `run` event.
     let cut = lines[..10].join("\n");
     let e = fails("go.json", &cut, None);
