@@ -778,3 +778,152 @@ pub fn big_tfplan(source: &[u8], copies: usize) -> Vec<u8> {
 /// The corpus files issue 13's inputs are made from.
 pub const SEMGREP_SARIF: &str = "security/sarif/semgrep/semgrep-0.17-owasp-benchmark.sarif";
 pub const TAGS_PLAN: &str = "iac/terraform-plan/checkov/tags.json";
+
+/// JUnit XML as Surefire writes it: suites of 40 test cases, one in ten
+/// failing with a message and a stack trace, one in twenty skipped, every
+/// tenth with captured output (not kept by the parser).
+pub fn junit(target: usize) -> String {
+    fill(
+        target,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bench\">\n",
+        "</testsuites>\n",
+        |o, i| {
+            writeln!(
+                o,
+                "<testsuite name=\"com.example.pkg{}.Suite{i}Test\" tests=\"40\" time=\"1.5\">",
+                i % 50
+            )
+            .unwrap();
+            for t in 0..40 {
+                write!(
+                    o,
+                    "  <testcase name=\"case{t}[param &amp; {i}]\" classname=\"com.example.pkg{}.Suite{i}Test\" time=\"0.0{t}\"",
+                    i % 50
+                )
+                .unwrap();
+                if t % 10 == 3 {
+                    write!(o, ">\n    <failure message=\"expected: &lt;{t}&gt; but was: &lt;{}&gt;\" type=\"org.opentest4j.AssertionFailedError\"><![CDATA[org.opentest4j.AssertionFailedError: expected <{t}>\n\tat com.example.Suite{i}Test.case{t}(Suite{i}Test.java:{})\n\tat java.base/java.lang.reflect.Method.invoke(Method.java:568)\n]]></failure>\n  </testcase>\n", t + 1, t * 3 + 10).unwrap();
+                } else if t % 20 == 7 {
+                    o.push_str(">\n    <skipped message=\"disabled\"/>\n  </testcase>\n");
+                } else if t % 10 == 5 {
+                    write!(o, ">\n    <system-out><![CDATA[log line one of {i}/{t}\nlog line two\n]]></system-out>\n  </testcase>\n").unwrap();
+                } else {
+                    o.push_str("/>\n");
+                }
+            }
+            o.push_str("</testsuite>\n");
+        },
+    )
+}
+
+/// `go test -json`: packages of 30 tests with output, one subtest each.
+pub fn go_test_json(target: usize) -> String {
+    let ev = |o: &mut String, pkg: usize, action: &str, test: &str, extra: &str| {
+        writeln!(
+            o,
+            "{{\"Time\":\"2026-12-02T00:49:51.853485458Z\",\"Action\":\"{action}\",\"Package\":\"example.com/bench/pkg{pkg}\"{test}{extra}}}"
+        )
+        .unwrap();
+    };
+    fill(target, "", "", |o, i| {
+        for t in 0..30 {
+            let name = format!(",\"Test\":\"TestCase{t}/sub_{i}\"");
+            ev(o, i, "run", &name, "");
+            ev(
+                o,
+                i,
+                "output",
+                &name,
+                &format!(",\"Output\":\"=== RUN   TestCase{t}/sub_{i}\\n\""),
+            );
+            ev(
+                o,
+                i,
+                "output",
+                &name,
+                ",\"Output\":\"    x_test.go:12: checking\\n\"",
+            );
+            let action = if t % 10 == 3 { "fail" } else { "pass" };
+            ev(o, i, action, &name, ",\"Elapsed\":0.01");
+        }
+        ev(o, i, "output", "", ",\"Output\":\"FAIL\\n\"");
+        ev(o, i, "fail", "", ",\"Elapsed\":0.3");
+    })
+}
+
+/// TAP as node writes it: suites of 20 tests with YAML blocks.
+pub fn tap(target: usize) -> String {
+    let mut n = 0;
+    let mut out = fill(target, "TAP version 13\n", "", |o, i| {
+        n += 1;
+        writeln!(o, "# Subtest: suite {i}").unwrap();
+        for t in 1..=20 {
+            let ok = if t % 10 == 3 { "not ok" } else { "ok" };
+            writeln!(o, "    # Subtest: test {t} of {i}\n    {ok} {t} - test {t} of {i}\n      ---\n      duration_ms: 0.{t}\n      location: '/build/test/s{i}.test.js:{t}:3'").unwrap();
+            if t % 10 == 3 {
+                o.push_str(
+                    "      error: |-\n        expected 1 to equal 2\n        at the assertion\n",
+                );
+            }
+            o.push_str("      ...\n");
+        }
+        writeln!(
+            o,
+            "    1..20\nnot ok {} - suite {i}\n  ---\n  duration_ms: 3.5\n  type: 'suite'\n  ...",
+            i + 1
+        )
+        .unwrap();
+    });
+    writeln!(out, "1..{n}").unwrap();
+    out
+}
+
+/// CTRF JSON: tests with suites, some failing with messages.
+pub fn ctrf(target: usize) -> String {
+    fill(
+        target,
+        "{\"reportFormat\":\"CTRF\",\"results\":{\"tool\":{\"name\":\"bench\"},\"tests\":[",
+        "]}}",
+        |o, i| {
+            sep(o, i);
+            let (status, msg) = if i % 10 == 3 {
+                (
+                    "failed",
+                    ",\"message\":\"expected 1 to be 2\",\"trace\":\"at x.test.js:3\"",
+                )
+            } else {
+                ("passed", "")
+            };
+            write!(
+                o,
+                "{{\"name\":\"suite {} test {i}\",\"status\":\"{status}\",\"duration\":{},\"suite\":\"s{}.test.js > suite {}\",\"filePath\":\"test/s{}.test.js\",\"retries\":0,\"flaky\":false{msg}}}",
+                i / 40,
+                i % 97,
+                i / 40,
+                i / 40,
+                i / 40
+            )
+            .unwrap();
+        },
+    )
+}
+
+/// libtest JSON lines: binaries of 50 tests.
+pub fn libtest_json(target: usize) -> String {
+    fill(target, "", "", |o, i| {
+        writeln!(
+            o,
+            "{{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 50 }}"
+        )
+        .unwrap();
+        for t in 0..50 {
+            writeln!(o, "{{ \"type\": \"test\", \"event\": \"started\", \"name\": \"m{i}::tests::case_{t}\" }}").unwrap();
+            if t % 10 == 3 {
+                writeln!(o, "{{ \"type\": \"test\", \"name\": \"m{i}::tests::case_{t}\", \"event\": \"failed\", \"exec_time\": 0.001, \"stdout\": \"thread 'm{i}::tests::case_{t}' panicked at src/lib.rs:{t}:5:\\nassertion failed\\n\" }}").unwrap();
+            } else {
+                writeln!(o, "{{ \"type\": \"test\", \"name\": \"m{i}::tests::case_{t}\", \"event\": \"ok\", \"exec_time\": 0.001 }}").unwrap();
+            }
+        }
+        writeln!(o, "{{ \"type\": \"suite\", \"event\": \"failed\", \"passed\": 45, \"failed\": 5, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 0, \"exec_time\": 0.1 }}").unwrap();
+    })
+}

@@ -309,6 +309,36 @@ const CASES: &[Case] = &[
         generate: gate_approvals,
         valid: true,
     },
+    Case {
+        name: "junit (surefire-like)",
+        mb: 50.0,
+        generate: junit,
+        valid: true,
+    },
+    Case {
+        name: "go-test-json",
+        mb: 30.0,
+        generate: go_test_json,
+        valid: true,
+    },
+    Case {
+        name: "tap (node)",
+        mb: 30.0,
+        generate: tap,
+        valid: true,
+    },
+    Case {
+        name: "ctrf",
+        mb: 30.0,
+        generate: ctrf,
+        valid: true,
+    },
+    Case {
+        name: "libtest-json",
+        mb: 30.0,
+        generate: libtest_json,
+        valid: true,
+    },
 ];
 
 /// The child: read, parse, report `ok|refused <peak bytes> <parse CPU

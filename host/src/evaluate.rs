@@ -144,6 +144,10 @@ pub fn evaluate(
     if !orphans.is_empty() {
         return Err(GateError::Input(orphans));
     }
+    let unjudged = without_contract(&artifacts);
+    if !unjudged.is_empty() {
+        return Err(GateError::Input(unjudged));
+    }
 
     // 3. Evaluate.
     let entries = prepared
@@ -372,6 +376,28 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
                 None,
                 format!(
                     "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Artifacts of a kind the policy contract cannot carry yet (test
+/// results): refused, since no policy could judge them and a gate that
+/// quietly ignored them would pass.
+fn without_contract(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
+    artifacts
+        .iter()
+        .filter(|a| convert::kind(a.parsed.kind()).is_none())
+        .map(|a| {
+            let kind = a.parsed.kind().as_str();
+            InputError::Parse(gate_artifacts::ParseError::new(
+                a.spec.display.clone(),
+                gate_artifacts::ParseCode::NoPolicyForKind,
+                None,
+                format!(
+                    "{kind} artifacts ({}) are parsed (see `gate parse`) but no policy can consume them yet; remove this artifact from the run",
+                    a.parsed.format
                 ),
             ))
         })
@@ -607,6 +633,8 @@ fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> V
             Model::Findings(f) => out.push(wit::Artifact::Findings(convert::findings(meta, f))),
             Model::Iac(r) => out.push(wit::Artifact::Iac(convert::iac(meta, r))),
             Model::Approvals(s) => out.push(wit::Artifact::Approvals(convert::approvals(meta, s))),
+            // Refused before evaluation (`without_contract`).
+            Model::Tests(_) => {}
         }
     }
     out
@@ -848,6 +876,25 @@ mod tests {
         assert!(
             matches!(&refused, Err(GateError::Config(c)) if c.code == "invalid-params"),
             "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn a_tests_artifact_is_refused_until_a_policy_can_read_it() {
+        let runtime = Runtime::new(Limits::default(), CompileCache::disabled()).unwrap();
+        let sources = Memory {
+            component: crate::policies::builtin::get("coverage").unwrap(),
+            lcov: "<testsuite name=\"s\"><testcase name=\"t\"/></testsuite>",
+        };
+        let refused = evaluate(&plan(json!({"min-line": 50})), &runtime, &sources);
+        let Err(GateError::Input(errors)) = &refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code(), "no-policy-for-kind");
+        assert_eq!(
+            errors[0].to_string(),
+            "lcov.info: tests artifacts (junit) are parsed (see `gate parse`) but no policy can consume them yet; remove this artifact from the run"
         );
     }
 

@@ -238,6 +238,11 @@ fn parse_of_every_format_fixture() -> anyhow::Result<()> {
         "approvals/github-event.json",
         "approvals/gitlab-approvals.json",
         "approvals/gate-approvals.json",
+        "tests/junit.xml",
+        "tests/go-test.json",
+        "tests/tap.tap",
+        "tests/ctrf.json",
+        "tests/libtest.json",
     ] {
         summaries.push_str(&run(&["parse", rel])?.transcript());
         let name = rel.replace(['/', '.', '-'], "_");

@@ -57,6 +57,16 @@ gate_codes::names! {
         InvalidDiff = "invalid-diff",
         TruncatedDiff = "truncated-diff",
         BaselineWithoutCurrent = "baseline-without-current",
+        InvalidJunit = "invalid-junit",
+        InvalidGoTest = "invalid-go-test",
+        TruncatedGoTest = "truncated-go-test",
+        InvalidTap = "invalid-tap",
+        TruncatedTap = "truncated-tap",
+        TapPlanMismatch = "tap-plan-mismatch",
+        InvalidCtrf = "invalid-ctrf",
+        InvalidLibtest = "invalid-libtest",
+        TruncatedLibtest = "truncated-libtest",
+        NoPolicyForKind = "no-policy-for-kind",
     }
 }
 
@@ -98,6 +108,9 @@ gate_codes::names! {
         DeletedUser = "deleted-user",
         ApprovalsCounterMismatch = "approvals-counter-mismatch",
         ChangeWindowInverted = "change-window-inverted",
+        TestsCounterMismatch = "tests-counter-mismatch",
+        DuplicateTestCase = "duplicate-test-case",
+        TapBailOut = "tap-bail-out",
     }
 }
 

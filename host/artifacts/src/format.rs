@@ -35,6 +35,12 @@ gate_codes::names! {
         GithubEvent = "github-event",
         GitlabApprovals = "gitlab-approvals",
         GateApprovals = "gate-approvals",
+        // tests
+        Junit = "junit",
+        GoTestJson = "go-test-json",
+        Tap = "tap",
+        Ctrf = "ctrf",
+        LibtestJson = "libtest-json",
     }
 }
 
@@ -51,6 +57,7 @@ impl Format {
             GithubReviews | GithubEvent | GitlabApprovals | GateApprovals => {
                 ArtifactKind::Approvals
             }
+            Junit | GoTestJson | Tap | Ctrf | LibtestJson => ArtifactKind::Tests,
         }
     }
 
@@ -110,6 +117,15 @@ impl Format {
                 "expected a gitlab merge request approvals, approval state, approval rule(s), project approval settings, merge request, deployment or webhook document"
             }
             GateApprovals => "expected `kind` \"gate.approvals/…\"",
+            Junit => "expected a `<testsuites>` or `<testsuite>` root",
+            GoTestJson => {
+                "expected `go test -json` events: json lines with `Action` and `Package` (or `ImportPath`)"
+            }
+            Tap => "expected `TAP version 13`/`14`, a plan `1..N` or `ok`/`not ok` test points",
+            Ctrf => "expected `results` with `tool` and `tests` (ctrf)",
+            LibtestJson => {
+                "expected libtest json lines: `type` \"suite\" or \"test\" with an `event`"
+            }
         }
     }
 
@@ -133,7 +149,17 @@ impl Format {
         use Format::*;
         !matches!(
             self,
-            Lcov | Cobertura | Jacoco | GoCover | Clover | Kubernetes | Cloudformation | Dockerfile
+            Lcov | Cobertura
+                | Jacoco
+                | GoCover
+                | Clover
+                | Kubernetes
+                | Cloudformation
+                | Dockerfile
+                | Junit
+                | GoTestJson
+                | Tap
+                | LibtestJson
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Reading CI artifacts into typed, normalized models.
 //!
-//! One module per family (`coverage`, `findings`, `iac`, `approvals`), one
+//! One module per family (`coverage`, `findings`, `iac`, `approvals`,
+//! `test_results`), one
 //! file per format inside it. The facade is [`parse`]: bytes in, a
 //! [`Parsed`] model out, or a [`ParseError`] that names the file and the
 //! place. Formats are detected from content, never from file names; a forced
@@ -27,6 +28,7 @@ pub mod iac;
 pub(crate) mod json;
 pub mod model;
 pub mod paths;
+pub mod test_results;
 
 pub use document::Document;
 pub use error::{ParseCode, ParseError, Position, WarningCode};
@@ -124,6 +126,7 @@ pub enum Model {
     Findings(FindingsReport),
     Iac(IacReport),
     Approvals(ApprovalSet),
+    Tests(TestReport),
 }
 
 /// The result of parsing one artifact.
@@ -146,6 +149,7 @@ pub fn detect(doc: &Document<'_>) -> Option<Format> {
         .or_else(|| findings::sniff(doc))
         .or_else(|| iac::sniff(doc))
         .or_else(|| approvals::sniff(doc))
+        .or_else(|| test_results::sniff(doc))
 }
 
 /// Whether `doc` carries the markers of `format`, as its sniffer tests them.
@@ -159,6 +163,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
         ArtifactKind::Findings => findings::conforms(format, doc),
         ArtifactKind::Iac => iac::conforms(format, doc),
         ArtifactKind::Approvals => approvals::conforms(format, doc),
+        ArtifactKind::Tests => test_results::conforms(format, doc),
         ArtifactKind::Raw => false,
     }
 }
@@ -167,7 +172,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
 /// is the whole document (its root, or its first line).
 fn not_this_format(name: &str, format: Format, json: bool, why: &str) -> ParseError {
     let noun = match format.kind() {
-        ArtifactKind::Coverage | ArtifactKind::Findings => "report",
+        ArtifactKind::Coverage | ArtifactKind::Findings | ArtifactKind::Tests => "report",
         _ => "document",
     };
     let place = if json {
@@ -201,8 +206,20 @@ pub fn parse(
     {
         return Err(not_this_format(name, f, false, "it is not json"));
     }
-    let doc = Document::load(name, &text, format)?;
-    let format = match format {
+    // A stream of JSON lines is no JSON document: recognised before loading
+    // (and never read as one when a JSON format is forced on it).
+    if let Some(f) = format
+        && f.is_json()
+        && test_results::is_json_lines(&text)
+    {
+        return Err(not_this_format(name, f, false, f.markers()));
+    }
+    let lines = format
+        .is_none()
+        .then(|| test_results::json_lines(&text))
+        .flatten();
+    let doc = Document::load(name, &text, format.or(lines))?;
+    let format = match format.or(lines) {
         Some(f) if conforms(f, &doc) => f,
         Some(f) => {
             let json = doc.as_json().is_some();
@@ -227,6 +244,7 @@ pub fn parse(
         ArtifactKind::Findings => Model::Findings(findings::parse(format, &doc, &mut cx)?),
         ArtifactKind::Iac => Model::Iac(iac::parse(format, &doc, &mut cx)?),
         ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Tests => Model::Tests(test_results::parse(format, &doc, &mut cx)?),
         ArtifactKind::Raw => {
             return Err(cx.error(
                 ParseCode::UnknownFormat,

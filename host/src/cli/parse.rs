@@ -7,7 +7,7 @@ use crate::exit::Exit;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
 use gate_artifacts::{
     CoverageReport, FileCoverage, Format, IacResource, Model, ParseOptions, SecurityFinding,
-    Warning,
+    TestCase, TestReport, TestSuite, Warning,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -132,6 +132,8 @@ enum Field<'a> {
     Findings(&'a [SecurityFinding]),
     Resources(&'a [IacResource]),
     Warnings(Cow<'a, [Warning]>),
+    Suites(&'a [TestSuite]),
+    Cases(&'a [TestCase]),
 }
 
 impl Serialize for Doc<'_> {
@@ -165,6 +167,8 @@ impl Serialize for Field<'_> {
             Field::Findings(f) => each_as_value(s, f.iter()),
             Field::Resources(r) => each_as_value(s, r.iter()),
             Field::Warnings(w) => each_as_value(s, w.iter()),
+            Field::Suites(x) => each_as_value(s, x.iter()),
+            Field::Cases(x) => each_as_value(s, x.iter()),
         }
     }
 }
@@ -241,6 +245,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
                 fields,
             )
         }
+        Model::Tests(t) => tests_json(format, t, warnings),
     };
     d.path = Some(&a.spec.display);
     d.fields
@@ -291,6 +296,27 @@ fn coverage_json<'a>(
         vec![
             ("totals".into(), Field::Value(totals)),
             ("files".into(), Field::Files(c)),
+        ],
+    )
+}
+
+/// Test results: totals, then suites and cases as the model lists them
+/// (cases point at their suite by index).
+fn tests_json<'a>(format: &str, t: &'a TestReport, warnings: Cow<'a, [Warning]>) -> Doc<'a> {
+    let n = t.totals;
+    let count = format!(
+        "{} tests: {} passed, {} failed, {} errored, {} skipped",
+        n.tests, n.passed, n.failed, n.errored, n.skipped
+    );
+    Doc::new(
+        "tests",
+        format,
+        count,
+        warnings,
+        vec![
+            ("totals".into(), Field::Value(json!(n))),
+            ("suites".into(), Field::Suites(&t.suites)),
+            ("cases".into(), Field::Cases(&t.cases)),
         ],
     )
 }

@@ -26,14 +26,17 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
     }
 }
 
-pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
-    match k {
+/// The contract's kind; `None` for a kind the parsers read but the
+/// contract cannot carry yet (test results: no policy can consume them).
+pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
+    Some(match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
         m::ArtifactKind::Findings => wit::ArtifactKind::Findings,
         m::ArtifactKind::Iac => wit::ArtifactKind::Iac,
         m::ArtifactKind::Approvals => wit::ArtifactKind::Approvals,
         m::ArtifactKind::Raw => wit::ArtifactKind::Raw,
-    }
+        m::ArtifactKind::Tests => return None,
+    })
 }
 
 pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {

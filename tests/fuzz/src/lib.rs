@@ -48,6 +48,11 @@ pub const TARGETS: &[&str] = &[
     "artifact_github_event",
     "artifact_gitlab_approvals",
     "artifact_gate_approvals",
+    "artifact_junit",
+    "artifact_go_test_json",
+    "artifact_tap",
+    "artifact_ctrf",
+    "artifact_libtest_json",
     "artifact_detect",
     "diff",
     "config",
@@ -140,6 +145,7 @@ fn stable_model(parsed: &Parsed) {
         Model::Findings(m) => round(m),
         Model::Iac(m) => round(m),
         Model::Approvals(m) => round(m),
+        Model::Tests(m) => round(m),
     }
 }
 
@@ -153,7 +159,7 @@ fn cut_short(parsed: &Parsed, forced: Option<Format>, text: &str, options: &Pars
     };
     let xml = matches!(
         parsed.format,
-        Format::Cobertura | Format::Jacoco | Format::Clover
+        Format::Cobertura | Format::Jacoco | Format::Clover | Format::Junit
     );
     let cut = if json {
         // Drop the closing bracket.

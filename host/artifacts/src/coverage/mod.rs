@@ -8,7 +8,8 @@ pub mod istanbul;
 pub mod istanbul_summary;
 pub mod jacoco;
 pub mod lcov;
-mod xml;
+// Shared with the JUnit reader of `test_results`.
+pub(crate) mod xml;
 
 use crate::error::ParseCode;
 use crate::json::{self, Key, L, Lenient};

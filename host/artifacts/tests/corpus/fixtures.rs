@@ -34,6 +34,11 @@ const FIXTURES: &[(&str, Format)] = &[
     ("approvals/github-event.json", Format::GithubEvent),
     ("approvals/gitlab-approvals.json", Format::GitlabApprovals),
     ("approvals/gate-approvals.json", Format::GateApprovals),
+    ("tests/junit.xml", Format::Junit),
+    ("tests/go-test.json", Format::GoTestJson),
+    ("tests/tap.tap", Format::Tap),
+    ("tests/ctrf.json", Format::Ctrf),
+    ("tests/libtest.json", Format::LibtestJson),
 ];
 
 fn dir() -> PathBuf {

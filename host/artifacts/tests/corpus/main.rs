@@ -19,6 +19,7 @@ mod findings_reading;
 mod fixtures;
 mod iac;
 mod review;
+mod test_results;
 
 #[path = "../../../../tests/support/corpus.rs"]
 mod support;
