@@ -250,9 +250,19 @@ fn prepare(
     if let Ok((_, info)) = &loaded {
         match validate_params(&info.params_schema, &params) {
             Ok(()) => {}
-            Err(ParamsProblem::Invalid(msgs)) => {
+            Err(ParamsProblem::Invalid(issues)) => {
+                let msgs: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                // The place is the first refused value itself, not the
+                // table around it.
+                let origin = match (&spec.params_origin, issues.first()) {
+                    (ParamsOrigin::Config { file, span }, Some(first)) => ParamsOrigin::Config {
+                        file: Arc::clone(file),
+                        span: file.value_span(span.clone(), &first.pointer),
+                    },
+                    (other, _) => other.clone(),
+                };
                 return Err(origin_error(
-                    &spec.params_origin,
+                    &origin,
                     "--params",
                     format!(
                         "params of policy `{}` do not match its schema: {}",

@@ -179,7 +179,10 @@ fn not_this_format(name: &str, format: Format, json: bool, why: &str) -> ParseEr
         name,
         ParseCode::FormatMismatch,
         Some(place),
-        format!("this is not a {format} {noun}: {why}"),
+        format!(
+            "this is not {} {noun}: {why}",
+            gate_codes::wording::a(&format.to_string())
+        ),
     )
 }
 

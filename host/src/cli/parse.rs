@@ -211,7 +211,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             Doc::new(
                 "findings",
                 format,
-                format!("{} findings", f.findings.len()),
+                gate_codes::wording::count(f.findings.len(), "finding", "findings"),
                 warnings,
                 vec![
                     ("counts".into(), Field::Value(Value::Object(counts))),
@@ -222,7 +222,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
         Model::Iac(r) => Doc::new(
             "iac",
             format,
-            format!("{} resources", r.resources.len()),
+            gate_codes::wording::count(r.resources.len(), "resource", "resources"),
             warnings,
             vec![("resources".into(), Field::Resources(&r.resources))],
         ),
@@ -236,7 +236,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             Doc::new(
                 "approvals",
                 format,
-                format!("{} reviews", s.reviews.len()),
+                gate_codes::wording::count(s.reviews.len(), "review", "reviews"),
                 warnings,
                 fields,
             )
@@ -278,8 +278,8 @@ fn coverage_json<'a>(
         obj.insert("statements".into(), json!(s));
     }
     let count = format!(
-        "{} files, lines {}/{}",
-        c.files.len(),
+        "{}, lines {}/{}",
+        gate_codes::wording::count(c.files.len(), "file", "files"),
         t.lines.covered,
         t.lines.total
     );

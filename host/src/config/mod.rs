@@ -330,6 +330,59 @@ impl ConfigFile {
         ConfigError::new(&self.display, &self.text, Some(span), message, help)
     }
 
+    /// The span of the value at the JSON pointer `pointer` inside the
+    /// table or array written at `within` (e.g. a policy's params), so an
+    /// error about one value points at it; `within` when the pointer does
+    /// not lead to a written value (a default from a pack, say).
+    pub(crate) fn value_span(
+        &self,
+        within: std::ops::Range<usize>,
+        pointer: &str,
+    ) -> std::ops::Range<usize> {
+        use toml::de::{DeTable, DeValue};
+        fn find<'a, 'i>(
+            table: &'a DeTable<'i>,
+            span: &std::ops::Range<usize>,
+        ) -> Option<&'a Spanned<DeValue<'i>>> {
+            table.iter().find_map(|(_, v)| holding(v, span))
+        }
+        fn holding<'a, 'i>(
+            v: &'a Spanned<DeValue<'i>>,
+            span: &std::ops::Range<usize>,
+        ) -> Option<&'a Spanned<DeValue<'i>>> {
+            if v.span() == *span {
+                return Some(v);
+            }
+            match v.get_ref() {
+                DeValue::Table(t) => find(t, span),
+                DeValue::Array(a) => a.iter().find_map(|v| holding(v, span)),
+                _ => None,
+            }
+        }
+        let Ok(doc) = DeTable::parse(&self.text) else {
+            return within;
+        };
+        let Some(mut at) = find(doc.get_ref(), &within) else {
+            return within;
+        };
+        for segment in pointer.split('/').skip(1) {
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let next = match at.get_ref() {
+                DeValue::Table(t) => t
+                    .iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == key)
+                    .map(|(_, v)| v),
+                DeValue::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(v) => at = v,
+                None => break,
+            }
+        }
+        at.span()
+    }
+
     /// The directory paths in the config are relative to.
     pub fn base_dir(&self) -> PathBuf {
         self.path

@@ -392,8 +392,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         cx.warn(
             WarningCode::CoveragepySummaryMismatch,
             format!(
-                "in {} file(s) (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
-                report.differ,
+                "in {} (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
+                gate_codes::wording::count(report.differ, "file", "files"),
                 report.said.covered,
                 report.said.total,
                 report.got.covered,

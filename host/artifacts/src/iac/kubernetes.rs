@@ -337,7 +337,10 @@ impl Ident {
             (None, _) => {
                 cx.warn(
                     WarningCode::MissingName,
-                    format!("a {kind} in document {number} has no metadata.name"),
+                    format!(
+                        "{} in document {number} has no metadata.name",
+                        gate_codes::wording::a(&kind)
+                    ),
                 );
                 (String::new(), format!("{kind}/#{number}"))
             }
