@@ -496,7 +496,7 @@ mod tests {
         assert!(
             p.warnings[0]
                 .message
-                .starts_with("in 2 file(s) (first: b.py)"),
+                .starts_with("in 2 files (first: b.py)"),
             "{}",
             p.warnings[0].message
         );
