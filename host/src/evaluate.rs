@@ -548,31 +548,14 @@ fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> V
             .filter(|a| a.spec.role == role && matches!(a.parsed.model, Model::Coverage(_)))
             .collect();
         if consumes.contains(&ArtifactKind::Coverage) && !cov.is_empty() {
-            // One report is already normalized: converted as it is, never
-            // copied (a copy of a big report doubled gate's peak memory).
-            let single = match cov.as_slice() {
-                [one] => match &one.parsed.model {
+            let report = gate_artifacts::CoverageReport::merged(cov.iter().filter_map(|a| {
+                match &a.parsed.model {
                     Model::Coverage(c) => Some(c),
                     _ => None,
-                },
-                _ => None,
-            };
-            let merged;
-            let report = match single {
-                Some(c) => c,
-                None => {
-                    let mut m = gate_artifacts::CoverageReport::default();
-                    for a in &cov {
-                        if let Model::Coverage(c) = &a.parsed.model {
-                            m.merge(c.clone());
-                        }
-                    }
-                    merged = m;
-                    &merged
                 }
-            };
+            }));
             let meta = merged_meta(&cov, role);
-            out.push(wit::Artifact::Coverage(convert::coverage(meta, report)));
+            out.push(wit::Artifact::Coverage(convert::coverage(meta, &report)));
         }
     }
     for a in artifacts {

@@ -31,6 +31,9 @@ pub mod paths;
 pub use document::Document;
 pub use error::{ParseCode, ParseError, Position, WarningCode};
 pub use format::Format;
+/// Line and column of a byte offset: the one implementation, which the
+/// host's config errors use too.
+pub use json::line_col;
 pub use model::*;
 
 use std::path::PathBuf;

@@ -70,13 +70,13 @@ pub fn model_json(loaded: &[LoadedArtifact]) -> ModelJson<'_> {
         .iter()
         .all(|a| matches!(a.parsed.model, Model::Coverage(_)));
     if all_coverage && loaded.len() > 1 {
-        let mut merged = CoverageReport::default();
+        let merged = CoverageReport::merged(loaded.iter().filter_map(|a| match &a.parsed.model {
+            Model::Coverage(c) => Some(c),
+            _ => None,
+        }));
         let mut warnings = Vec::new();
         let mut formats: Vec<&str> = Vec::new();
         for a in loaded {
-            if let Model::Coverage(c) = &a.parsed.model {
-                merged.merge(c.clone());
-            }
             warnings.extend(a.parsed.warnings.iter().cloned());
             if !formats.contains(&a.parsed.format.as_str()) {
                 formats.push(a.parsed.format.as_str());
@@ -84,7 +84,7 @@ pub fn model_json(loaded: &[LoadedArtifact]) -> ModelJson<'_> {
         }
         return ModelJson::One(coverage_json(
             &formats.join("+"),
-            Cow::Owned(merged),
+            merged,
             Cow::Owned(warnings),
         ));
     }

@@ -44,10 +44,7 @@ impl ConfigError {
         help: Option<String>,
     ) -> Self {
         let place = match &span {
-            Some(r) => {
-                let (line, col) = line_col(text, r.start);
-                format!("{file}:{line}:{col}")
-            }
+            Some(r) => format!("{file}:{}", gate_artifacts::line_col(text, r.start)),
             None => file.to_string(),
         };
         ConfigError {
@@ -71,16 +68,6 @@ impl ConfigError {
     pub(crate) fn plain(what: &str, message: impl Into<String>) -> Self {
         Self::new(what, "", None, message, None)
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |n| before.len() - n - 1)
-        + 1;
-    (line, col)
 }
 
 /// The parsed configuration.
@@ -307,8 +294,11 @@ impl ConfigFile {
         let Some(v) = &self.config.limits.max_input_mib else {
             return Ok(None);
         };
-        let (line, col) = line_col(&self.text, v.span().start);
-        let place = format!("{}:{line}:{col}", self.display);
+        let place = format!(
+            "{}:{}",
+            self.display,
+            gate_artifacts::line_col(&self.text, v.span().start)
+        );
         crate::fsutil::InputLimit::mib(*v.get_ref(), crate::fsutil::LimitSource::Config(place))
             .map(Some)
             .ok_or_else(|| {

@@ -98,14 +98,8 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> = json::read(
-        name,
-        text,
-        text,
-        ParseCode::InvalidCargoAudit,
-        &mut stop,
-        |de, _| Obj::deserialize(de),
-    )?;
+    let root: Obj<RootDoc<'_>> =
+        json::read_root(name, text, ParseCode::InvalidCargoAudit, &mut stop)?;
     let list = root
         .vulnerabilities
         .list

@@ -237,14 +237,8 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> = json::read(
-        name,
-        text,
-        text,
-        ParseCode::InvalidNpmAudit,
-        &mut stop,
-        |de, _| Obj::deserialize(de),
-    )?;
+    let root: Obj<RootDoc<'_>> =
+        json::read_root(name, text, ParseCode::InvalidNpmAudit, &mut stop)?;
     if let Some(e) = root.error.get() {
         let code = e.code.as_str().unwrap_or("?");
         let summary = e.summary.str_or_empty();
