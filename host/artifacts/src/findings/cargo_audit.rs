@@ -54,7 +54,7 @@ struct Item<'a> {
     #[serde(borrow)]
     advisory: Slot<Obj<Advisory<'a>>>,
     #[serde(borrow)]
-    package: Obj<Package<'a>>,
+    package: Obj<super::PackageRef<'a>>,
     #[serde(borrow)]
     versions: Obj<Versions<'a>>,
 }
@@ -74,15 +74,6 @@ struct Advisory<'a> {
     cvss: Leaf<'a>,
     #[serde(borrow)]
     aliases: Strs<'a>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Package<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
 }
 
 #[derive(Deserialize, Default)]

@@ -74,16 +74,7 @@ struct Entry<'a> {
     #[serde(borrow)]
     via: Arr<Boxed<Via<'a>>>,
     #[serde(borrow, rename = "fixAvailable")]
-    fix: Obj<Fix<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Fix<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
+    fix: Obj<super::PackageRef<'a>>,
 }
 
 /// npm 7: an advisory behind a package (a `via` object).

@@ -62,22 +62,11 @@ struct SourceOf<'a> {
 #[serde(default)]
 struct Package<'a> {
     #[serde(borrow)]
-    package: Slot<Obj<PackageInfo<'a>>>,
+    package: Slot<Obj<super::PackageRef<'a>>>,
     #[serde(borrow)]
     vulnerabilities: Slot<&'a RawValue>,
     #[serde(borrow)]
     groups: Arr<Lean<Group<'a>>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PackageInfo<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
-    #[serde(borrow)]
-    ecosystem: Leaf<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,7 +108,7 @@ struct SeverityOf<'a> {
 #[serde(default)]
 struct Affected<'a> {
     #[serde(borrow)]
-    package: Obj<PackageInfo<'a>>,
+    package: Obj<super::PackageRef<'a>>,
     #[serde(borrow)]
     ranges: Arr<Lean<Range<'a>>>,
 }
