@@ -3,8 +3,8 @@
 //! `1 artifact(s)` and `a npm-audit report` read as mistakes.)
 
 /// `1 policy`, `2 policies`, `0 policies`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    if n == N::from(1) {
         format!("1 {one}")
     } else {
         format!("{n} {many}")

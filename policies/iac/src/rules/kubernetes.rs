@@ -452,7 +452,11 @@ fn pod(address: &str, kind: &str, a: &Value, spec: &Value, p: &K8sParams, out: &
         all.extend(sockets);
         out.hit(
             &HOST_PATH,
-            format!("{address}: hostPath volume(s) {}", all.join(", ")),
+            format!(
+                "{address}: hostPath {} {}",
+                if all.len() == 1 { "volume" } else { "volumes" },
+                all.join(", ")
+            ),
         );
     }
     let automount = flag(spec.get("automountServiceAccountToken"));
