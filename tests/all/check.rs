@@ -153,7 +153,7 @@ fn params_errors_point_at_the_offending_value() {
     ] {
         t.write(
             "gate.toml",
-            &format!(
+            format!(
                 "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"builtin:coverage\"\n{toml}"
             ),
         );
