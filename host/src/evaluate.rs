@@ -39,6 +39,21 @@ pub enum ParamsOrigin {
     Default,
 }
 
+impl ParamsOrigin {
+    /// The origin of the value at `pointer` inside these params: in
+    /// gate.toml, that value's own place (not the table around it), so an
+    /// error about one value points at it.
+    fn at(&self, pointer: &str) -> ParamsOrigin {
+        match self {
+            ParamsOrigin::Config { file, span } => ParamsOrigin::Config {
+                file: Arc::clone(file),
+                span: file.value_span(span.clone(), pointer),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// One policy to run.
 #[derive(Debug, Clone)]
 pub struct PolicySpec {
@@ -252,17 +267,9 @@ fn prepare(
             Ok(()) => {}
             Err(ParamsProblem::Invalid(issues)) => {
                 let msgs: Vec<String> = issues.iter().map(ToString::to_string).collect();
-                // The place is the first refused value itself, not the
-                // table around it.
-                let origin = match (&spec.params_origin, issues.first()) {
-                    (ParamsOrigin::Config { file, span }, Some(first)) => ParamsOrigin::Config {
-                        file: Arc::clone(file),
-                        span: file.value_span(span.clone(), &first.pointer),
-                    },
-                    (other, _) => other.clone(),
-                };
+                let pointer = issues.first().map_or("", |i| i.pointer.as_str());
                 return Err(origin_error(
-                    &origin,
+                    &spec.params_origin.at(pointer),
                     "--params",
                     format!(
                         "params of policy `{}` do not match its schema: {}",
@@ -527,7 +534,13 @@ fn judged(entry: &mut PolicyEntry, v: wit::Verdict, level: Level, overrides: &[O
 /// violation.
 fn failed(entry: &mut PolicyEntry, mut e: PolicyFailure, params_origin: &ParamsOrigin, name: &str) {
     if e.kind == PolicyErrorKind::InvalidParams {
-        let place = origin_error(params_origin, "--params", String::new(), None).place;
+        // A policy names the value it refuses by its JSON pointer first
+        // (`/waivers/0/path: …`): the place is that value.
+        let pointer = Some(e.message.as_str())
+            .filter(|m| m.starts_with('/'))
+            .and_then(|m| m.split_once(": "))
+            .map_or("", |(p, _)| p);
+        let place = origin_error(&params_origin.at(pointer), "--params", String::new(), None).place;
         e.message = format!(
             "{place}: params of policy `{name}` rejected by the policy: {}",
             e.message

@@ -159,6 +159,26 @@ fn params_errors_point_at_the_offending_value() {
         );
         all.push_str(&t.run(&["check"]).expect_code(2).titled(title));
     }
+    // A value the policy itself refuses (its message starts with the
+    // value's JSON pointer) is placed the same way.
+    t.write(
+        "approvals.json",
+        std::fs::read(
+            crate::repo().join("host/artifacts/tests/fixtures/approvals/gate-approvals.json"),
+        )
+        .unwrap(),
+    );
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"approvals.json\"\n\n[[policy]]\nuse = \"builtin:approvals\"\n\
+         [[policy.params.freeze-windows]]\nname = \"x\"\nenvironments = [\"staging\"]\n\
+         start = \"2027-01-02\"\nend = \"2026-12-20\"\n",
+    );
+    all.push_str(
+        &t.run(&["check", "--format", "json", "--quiet"])
+            .expect_code(2)
+            .titled("a value the policy refuses"),
+    );
     for (title, params) in [
         ("--params that is not JSON", "{min-line: 1}"),
         ("--params that is not an object", "[1]"),

@@ -545,10 +545,10 @@ fn params_a_policy_rejects_in_gate_toml_name_the_file_and_line() {
         .json();
     let e = &v["policies"][0]["error"];
     assert_eq!(e["kind"], "invalid-params", "{e}");
-    // The place is the params' line in gate.toml, not --params.
+    // The place is the refused value in gate.toml, not --params or its table.
     assert_eq!(
         e["message"],
-        "gate.toml:6:10: params of policy `iac` rejected by the policy: /rules/enable/0: \
+        "gate.toml:6:32: params of policy `iac` rejected by the policy: /rules/enable/0: \
          `nope-rule` selects no rule; selectors are rule ids (iac/aws-s3-versioning), ids \
          without iac/ (k8s-privileged), checkov ids (CKV_AWS_21) or globs (iac/k8s-*); the \
          catalogue is docs/iac-rules.md"
