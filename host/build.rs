@@ -93,7 +93,7 @@ fn read_manifest(path: &Path) -> (i64, Builtin) {
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let root = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
-    for dir in ["policies", "guest-sdk", "wit"] {
+    for dir in ["policies", "guest-sdk", "wit", "kubernetes", "codes"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!("cargo:rerun-if-env-changed=GATE_POLICY_WASM_DIR");

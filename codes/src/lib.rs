@@ -6,6 +6,8 @@
 //! [`check`] is the one test of a family of codes: unique, kebab-case and
 //! documented in a section of the README.
 
+pub mod wording;
+
 /// Re-exported for the serde impls [`names!`] generates.
 #[doc(hidden)]
 pub use serde;

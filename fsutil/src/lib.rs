@@ -185,9 +185,25 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// An I/O error's text in the lowercase our messages use.
+/// An I/O error's text in the lowercase our messages use, with a plain
+/// cause only: the OS error number (`(os error 2)`) says nothing more to a
+/// user than "no such file or directory" does.
 pub fn lower(e: &io::Error) -> String {
-    e.to_string().to_lowercase()
+    plain(&e.to_string())
+}
+
+/// An error text from a library (an I/O error, or one that wraps one) as
+/// our messages show it: lowercase, without ` (os error N)`.
+pub fn plain(text: &str) -> String {
+    let mut out = text.to_lowercase();
+    while let Some(at) = out.find(" (os error ") {
+        let end = out
+            .get(at + 1..)
+            .and_then(|rest| rest.find(')'))
+            .map_or(out.len(), |n| at + 1 + n + 1);
+        out.replace_range(at..end, "");
+    }
+    out
 }
 
 /// What a file type is, in words, when it is not a regular file.
@@ -468,6 +484,16 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_error_text_is_a_plain_cause_once() {
+        let e = std::fs::read("/nonexistent/gate-test").unwrap_err();
+        assert_eq!(lower(&e), "no such file or directory");
+        assert_eq!(
+            plain("io: Connection refused (os error 111) (is it up?)"),
+            "io: connection refused (is it up?)"
+        );
+    }
 
     #[test]
     fn limits_read_one_byte_past_and_say_which_limit() {

@@ -10,7 +10,7 @@ pub enum GateError {
     Config(#[from] Box<ConfigError>),
     #[error("{0}")]
     Usage(String),
-    #[error("{} artifact(s) could not be read", .0.len())]
+    #[error("{} could not be read", gate_codes::wording::count(.0.len(), "artifact", "artifacts"))]
     Input(Vec<InputError>),
     #[error(transparent)]
     Registry(gate_oci::RegistryError),

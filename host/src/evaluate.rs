@@ -39,6 +39,21 @@ pub enum ParamsOrigin {
     Default,
 }
 
+impl ParamsOrigin {
+    /// The origin of the value at `pointer` inside these params: in
+    /// gate.toml, that value's own place (not the table around it), so an
+    /// error about one value points at it.
+    fn at(&self, pointer: &str) -> ParamsOrigin {
+        match self {
+            ParamsOrigin::Config { file, span } => ParamsOrigin::Config {
+                file: Arc::clone(file),
+                span: file.value_span(span.clone(), pointer),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// One policy to run.
 #[derive(Debug, Clone)]
 pub struct PolicySpec {
@@ -285,9 +300,11 @@ fn prepare(
     if let Ok((_, info)) = &loaded {
         match validate_params(&info.params_schema, &params) {
             Ok(()) => {}
-            Err(ParamsProblem::Invalid(msgs)) => {
+            Err(ParamsProblem::Invalid(issues)) => {
+                let msgs: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                let pointer = issues.first().map_or("", |i| i.pointer.as_str());
                 return Err(origin_error(
-                    &spec.params_origin,
+                    &spec.params_origin.at(pointer),
                     "--params",
                     format!(
                         "params of policy `{}` do not match its schema: {}",
@@ -574,7 +591,13 @@ fn judged(entry: &mut PolicyEntry, v: wit::Verdict, level: Level, overrides: &[O
 /// violation.
 fn failed(entry: &mut PolicyEntry, mut e: PolicyFailure, params_origin: &ParamsOrigin, name: &str) {
     if e.kind == PolicyErrorKind::InvalidParams {
-        let place = origin_error(params_origin, "--params", String::new(), None).place;
+        // A policy names the value it refuses by its JSON pointer first
+        // (`/waivers/0/path: …`): the place is that value.
+        let pointer = Some(e.message.as_str())
+            .filter(|m| m.starts_with('/'))
+            .and_then(|m| m.split_once(": "))
+            .map_or("", |(p, _)| p);
+        let place = origin_error(&params_origin.at(pointer), "--params", String::new(), None).place;
         e.message = format!(
             "{place}: params of policy `{name}` rejected by the policy: {}",
             e.message
@@ -595,31 +618,14 @@ fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> V
             .filter(|a| a.spec.role == role && matches!(a.parsed.model, Model::Coverage(_)))
             .collect();
         if consumes.contains(&ArtifactKind::Coverage) && !cov.is_empty() {
-            // One report is already normalized: converted as it is, never
-            // copied (a copy of a big report doubled gate's peak memory).
-            let single = match cov.as_slice() {
-                [one] => match &one.parsed.model {
+            let report = gate_artifacts::CoverageReport::merged(cov.iter().filter_map(|a| {
+                match &a.parsed.model {
                     Model::Coverage(c) => Some(c),
                     _ => None,
-                },
-                _ => None,
-            };
-            let merged;
-            let report = match single {
-                Some(c) => c,
-                None => {
-                    let mut m = gate_artifacts::CoverageReport::default();
-                    for a in &cov {
-                        if let Model::Coverage(c) = &a.parsed.model {
-                            m.merge(c.clone());
-                        }
-                    }
-                    merged = m;
-                    &merged
                 }
-            };
+            }));
             let meta = merged_meta(&cov, role);
-            out.push(wit::Artifact::Coverage(convert::coverage(meta, report)));
+            out.push(wit::Artifact::Coverage(convert::coverage(meta, &report)));
         }
     }
     for a in artifacts {

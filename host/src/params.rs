@@ -47,21 +47,64 @@ pub(crate) fn format_problem(format: &str, value: &str) -> Option<String> {
     r.err()
 }
 
-/// One validation error as users read it: the JSON pointer of the value,
-/// then what is wrong with it (for the formats here, exactly what).
-pub(crate) fn describe(e: &jsonschema::ValidationError<'_>) -> String {
-    let detail = match (e.kind(), e.instance().as_str()) {
-        (jsonschema::error::ValidationErrorKind::Format { format }, Some(value)) => {
-            format_problem(format, value)
+/// One value the schema refuses: its JSON pointer and what is wrong with
+/// it (for the formats here, exactly what).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamsIssue {
+    /// The value's JSON pointer (empty: the params as a whole).
+    pub pointer: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl std::fmt::Display for ParamsIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.pointer.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.pointer, self.message)
         }
+    }
+}
+
+/// One validation error as users read it.
+pub(crate) fn describe(e: &jsonschema::ValidationError<'_>) -> ParamsIssue {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let mut pointer = e.instance_path().to_string();
+    let detail = match (e.kind(), e.instance().as_str()) {
+        (Kind::Format { format }, Some(value)) => format_problem(format, value),
+        // The unexpected key itself is the place, not its table.
+        (Kind::AdditionalProperties { unexpected }, _) => unexpected.first().map(|key| {
+            pointer = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            let more = unexpected.len().saturating_sub(1);
+            if more == 0 {
+                "not a property the schema allows".to_string()
+            } else {
+                format!(
+                    "not a property the schema allows (nor {})",
+                    unexpected
+                        .iter()
+                        .skip(1)
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }),
         _ => None,
     };
-    let text = detail.unwrap_or_else(|| e.to_string());
-    let at = e.instance_path().to_string();
-    if at.is_empty() {
-        text
-    } else {
-        format!("{at}: {text}")
+    ParamsIssue {
+        pointer,
+        message: detail.unwrap_or_else(|| lowercase_first(&e.to_string())),
+    }
+}
+
+/// Our messages start lowercase; the validator's start with a capital.
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -207,9 +250,8 @@ pub(crate) fn normalize_numbers(v: &mut Value) {
 /// problem), or the policy's schema itself is unusable.
 #[derive(Debug)]
 pub enum ParamsProblem {
-    /// The params break the schema: one message per problem, each with
-    /// the JSON pointer of the value.
-    Invalid(Vec<String>),
+    /// The params break the schema: one issue per problem.
+    Invalid(Vec<ParamsIssue>),
     /// The schema is not a JSON Schema the validator can use.
     BadSchema(String),
 }
@@ -220,7 +262,7 @@ pub fn validate(schema: &str, params: &serde_json::Value) -> Result<(), ParamsPr
     let schema: serde_json::Value =
         serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
     let validator = validator(&schema).map_err(ParamsProblem::BadSchema)?;
-    let errors: Vec<String> = validator
+    let errors: Vec<ParamsIssue> = validator
         .iter_errors(params)
         .map(|e| describe(&e))
         .collect();

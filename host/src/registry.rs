@@ -56,7 +56,9 @@ impl ComponentCheck for RuntimeCheck {
     ) -> Result<(), ParamsRejection> {
         crate::params::validate(schema, params).map_err(|p| match p {
             ParamsProblem::BadSchema(e) => ParamsRejection::BadSchema(e),
-            ParamsProblem::Invalid(errors) => ParamsRejection::Invalid(errors),
+            ParamsProblem::Invalid(issues) => {
+                ParamsRejection::Invalid(issues.iter().map(ToString::to_string).collect())
+            }
         })
     }
 }

@@ -343,10 +343,7 @@ fn read_file(file: &Path, display: &str) -> Result<FileSpec, TestError> {
     let spec: FileSpec = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()
-            .map(|s| {
-                let (line, col) = crate::config::line_col(&text, s.start);
-                format!("{line}:{col}: ")
-            })
+            .map(|s| format!("{}: ", gate_artifacts::line_col(&text, s.start)))
             .unwrap_or_default();
         bad(format!("{place}{}", e.message()))
     })?;

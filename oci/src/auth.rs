@@ -499,7 +499,7 @@ impl Helper<'_> {
                 )
             } else {
                 self.error(
-                    &format!("cannot run it: {}", e.to_string().to_lowercase()),
+                    &format!("cannot run it: {}", gate_fsutil::plain(&e.to_string())),
                     &format!(
                         "make it executable or remove it from {}",
                         self.config.display()
@@ -541,7 +541,10 @@ impl Helper<'_> {
                     let _ = child.kill();
                     let _ = child.wait();
                     return Err(self.error(
-                        &format!("waiting for it failed: {}", e.to_string().to_lowercase()),
+                        &format!(
+                            "waiting for it failed: {}",
+                            gate_fsutil::plain(&e.to_string())
+                        ),
                         &self.check_hint(),
                     ));
                 }

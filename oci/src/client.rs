@@ -94,7 +94,7 @@ impl<'a> Client<'a> {
 
     fn network_error(&self, e: ureq::Error) -> RegistryError {
         use std::io::ErrorKind as Io;
-        let msg = e.to_string().to_lowercase();
+        let msg = gate_fsutil::plain(&e.to_string());
         let unreachable = match &e {
             ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_) => {
                 true
@@ -361,7 +361,7 @@ impl<'a> Client<'a> {
     /// A manifest by tag or digest: its bytes and (verified) digest.
     pub(crate) fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Vec<u8>, String)> {
         let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
-        let what = format!("{}/{repo}:{reference}", self.registry);
+        let what = crate::reference::named(&self.registry, repo, reference);
         let mut resp = self.send(
             Method::GET,
             &url,
@@ -391,7 +391,7 @@ impl<'a> Client<'a> {
                     ErrorKind::Truncated,
                     format!(
                         "{what}: reading the manifest failed: {}",
-                        e.to_string().to_lowercase()
+                        gate_fsutil::plain(&e.to_string())
                     ),
                 ),
             })?;
@@ -422,7 +422,7 @@ impl<'a> Client<'a> {
     pub(crate) fn get_blob(&self, repo: &str, desc: &Descriptor) -> Result<Vec<u8>> {
         manifest::check_digest(&desc.digest)?;
         let url = format!("{}/v2/{repo}/blobs/{}", self.base, desc.digest);
-        let what = format!("{}/{repo}@{}", self.registry, desc.digest);
+        let what = crate::reference::named(&self.registry, repo, &desc.digest);
         let mut resp = self.send(Method::GET, &url, &[], None, repo)?;
         if resp.status().as_u16() != 200 {
             return Err(self.status_error(&what, resp));
@@ -441,7 +441,7 @@ impl<'a> Client<'a> {
         }
         .read_to_end(&mut bytes)
         .map_err(|e| {
-            let m = e.to_string().to_lowercase();
+            let m = gate_fsutil::plain(&e.to_string());
             // ureq's body reader carries its own error inside the io::Error.
             let over_limit = e
                 .get_ref()
@@ -540,7 +540,7 @@ impl<'a> Client<'a> {
         media_type: &str,
     ) -> Result<()> {
         let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
-        let what = format!("{}/{repo}:{reference}", self.registry);
+        let what = crate::reference::named(&self.registry, repo, reference);
         let resp = self.send(
             Method::PUT,
             &url,

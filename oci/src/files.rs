@@ -10,7 +10,7 @@ pub(crate) fn io(what: &str, path: &Path, e: std::io::Error) -> RegistryError {
     RegistryError::new(format!(
         "cannot {what} {}: {}",
         path.display(),
-        e.to_string().to_lowercase()
+        gate_fsutil::lower(&e)
     ))
 }
 

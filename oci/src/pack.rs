@@ -106,7 +106,14 @@ fn incompatible(msg: impl Into<String>) -> RegistryError {
 }
 
 fn not_a_component(e: &wasmparser::BinaryReaderError) -> RegistryError {
-    RegistryError::of(ErrorKind::NotAPack, format!("not a wasm component: {e}"))
+    // wasmparser's text for a wrong header dumps both byte arrays over
+    // many lines; the cause in one line says the same.
+    let why = if e.message().starts_with("magic header not detected") {
+        "it does not start with the wasm header".to_string()
+    } else {
+        format!("{} (at byte {})", e.message(), e.offset())
+    };
+    RegistryError::of(ErrorKind::NotAPack, format!("not a wasm component: {why}"))
 }
 
 fn bad(msg: impl Into<String>) -> RegistryError {

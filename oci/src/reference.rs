@@ -158,6 +158,17 @@ fn valid_host(h: &str) -> bool {
         })
 }
 
+/// `registry/repo:tag` or, for a digest, `registry/repo@sha256:…`: how a
+/// manifest asked for by tag or digest is named in messages.
+pub(crate) fn named(registry: &str, repo: &str, tag_or_digest: &str) -> String {
+    let sep = if tag_or_digest.starts_with("sha256:") {
+        '@'
+    } else {
+        ':'
+    };
+    format!("{registry}/{repo}{sep}{tag_or_digest}")
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "oci://{}/{}", self.registry, self.repository)?;

@@ -187,8 +187,8 @@ pub fn verify_any(
     Err(RegistryError::of(
         ErrorKind::UntrustedSignature,
         format!(
-            "{what} ({digest}): no signature verifies with a trusted key ({} signature(s) checked against {})",
-            docs.len(),
+            "{what} ({digest}): no signature verifies with a trusted key ({} checked against {})",
+            gate_codes::wording::count(docs.len(), "signature", "signatures"),
             keys.iter()
                 .map(|k| k.origin.as_str())
                 .collect::<Vec<_>>()

@@ -198,7 +198,7 @@ fn approvals_gate_on_real_github_reviews() {
     assert_eq!(metric(&v, "approvals"), 1.0);
     assert_eq!(
         v["policies"][0]["summary"],
-        "PyGithub/PyGithub#538: 1 valid approval(s) (jzelinskie)"
+        "PyGithub/PyGithub#538: 1 valid approval (jzelinskie)"
     );
     let (code, v) = eval(
         &t,

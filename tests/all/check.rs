@@ -127,6 +127,79 @@ fn params_rejected_by_policy_schema_point_at_config_line() {
     insta::assert_snapshot!(r.transcript());
 }
 
+/// Regression: a value the params schema refuses was shown at its whole
+/// `params` table; the place is the value itself (line:col of the value,
+/// and its JSON pointer in the message), in an inline table, in a
+/// `[policy.params]` table, for an unexpected key, and in `--params`.
+#[test]
+fn params_errors_point_at_the_offending_value() {
+    let t = TestDir::new();
+    let _s = t.snapshots();
+    t.write("lcov.info", LCOV_80);
+    let mut all = String::new();
+    for (title, toml) in [
+        (
+            "a value in an inline table",
+            "params = { min-branch = 70, min-line = 180 }\n",
+        ),
+        (
+            "a value in a params table",
+            "[policy.params]\nmin-branch = 70\nmin-line = -1\n",
+        ),
+        (
+            "an unexpected key",
+            "[policy.params]\nmin-line = 50\n\"not a param\" = { x = 1 }\n",
+        ),
+    ] {
+        t.write(
+            "gate.toml",
+            format!(
+                "[[artifact]]\npath = \"lcov.info\"\n\n[[policy]]\nuse = \"builtin:coverage\"\n{toml}"
+            ),
+        );
+        all.push_str(&t.run(&["check"]).expect_code(2).titled(title));
+    }
+    // A value the policy itself refuses (its message starts with the
+    // value's JSON pointer) is placed the same way.
+    t.write(
+        "approvals.json",
+        std::fs::read(
+            crate::repo().join("host/artifacts/tests/fixtures/approvals/gate-approvals.json"),
+        )
+        .unwrap(),
+    );
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"approvals.json\"\n\n[[policy]]\nuse = \"builtin:approvals\"\n\
+         [[policy.params.freeze-windows]]\nname = \"x\"\nenvironments = [\"staging\"]\n\
+         start = \"2027-01-02\"\nend = \"2026-12-20\"\n",
+    );
+    all.push_str(
+        &t.run(&["check", "--format", "json", "--quiet"])
+            .expect_code(2)
+            .titled("a value the policy refuses"),
+    );
+    for (title, params) in [
+        ("--params that is not JSON", "{min-line: 1}"),
+        ("--params that is not an object", "[1]"),
+        ("--params with a refused value", r#"{"min-line": 180}"#),
+    ] {
+        all.push_str(
+            &t.run(&[
+                "eval",
+                "--policy",
+                "builtin:coverage",
+                "--params",
+                params,
+                "lcov.info",
+            ])
+            .expect_code(2)
+            .titled(title),
+        );
+    }
+    insta::assert_snapshot!(all);
+}
+
 #[test]
 fn unknown_builtin_is_usage_error() {
     let t = TestDir::new();

@@ -305,7 +305,7 @@ fn iac_skip_resources_that_skip_every_resource_is_not_a_pass() {
         assert_eq!(e["kind"], "unsupported-input", "{v}");
         assert_eq!(
             e["message"],
-            "skip-resources skipped all 1 resource(s) of the artifacts: nothing was judged"
+            "skip-resources skipped all 1 resource of the artifacts: nothing was judged"
         );
     }
 }
@@ -414,8 +414,8 @@ fn min_patch_skipped_for_a_diff_without_coverable_changes_says_so() {
     assert_eq!(
         v["policies"][0]["summary"],
         "line coverage 80.00%; no condition could be checked (skipped: patch coverage: \
-         0 coverable changed line(s), fewer than min-changed-lines 20; \
-         none of the 1 changed file(s) is in the coverage reports)"
+         0 coverable changed lines, fewer than min-changed-lines 20; \
+         none of the 1 changed file is in the coverage reports)"
     );
 }
 
@@ -469,7 +469,7 @@ fn coverage_globs_that_select_no_file_fail_closed() {
         v["policies"][0]["error"],
         serde_json::json!({
             "kind": "unsupported-input",
-            "message": "include/exclude select no file with coverable lines among the 2 file(s) \
+            "message": "include/exclude select no file with coverable lines among the 2 files \
                         of the coverage reports: nothing to hold the thresholds to"
         })
     );
@@ -545,10 +545,10 @@ fn params_a_policy_rejects_in_gate_toml_name_the_file_and_line() {
         .json();
     let e = &v["policies"][0]["error"];
     assert_eq!(e["kind"], "invalid-params", "{e}");
-    // The place is the params' line in gate.toml, not --params.
+    // The place is the refused value in gate.toml, not --params or its table.
     assert_eq!(
         e["message"],
-        "gate.toml:6:10: params of policy `iac` rejected by the policy: /rules/enable/0: \
+        "gate.toml:6:32: params of policy `iac` rejected by the policy: /rules/enable/0: \
          `nope-rule` selects no rule; selectors are rule ids (iac/aws-s3-versioning), ids \
          without iac/ (k8s-privileged), checkov ids (CKV_AWS_21) or globs (iac/k8s-*); the \
          catalogue is docs/iac-rules.md"

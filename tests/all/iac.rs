@@ -932,7 +932,7 @@ fn params_select_rules_override_severity_and_skip_resources() -> anyhow::Result<
         let resource = f["resource"].as_str().unwrap();
         assert_eq!(
             f["message"],
-            format!("{resource}: missing required tag(s) Owner"),
+            format!("{resource}: missing required tag Owner"),
             "{f}"
         );
     }

@@ -194,7 +194,7 @@ fn diff_cover_deletions_only_have_no_coverable_lines() {
     assert_eq!(
         v["policies"][0]["summary"],
         "line coverage 50.00%; no condition could be checked (skipped: patch coverage: \
-         0 coverable changed line(s), fewer than min-changed-lines 20; \
+         0 coverable changed lines, fewer than min-changed-lines 20; \
          the diff changes no line of an included file)"
     );
 }

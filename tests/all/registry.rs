@@ -575,6 +575,47 @@ fn fake_registry(response: &'static str) -> u16 {
     port
 }
 
+/// Regression: a manifest asked for by digest was named `repo:sha256:…`
+/// in errors; a digest is `repo@sha256:…` everywhere it is shown. And a
+/// refused connection shows its plain cause, not `(os error 111)`.
+#[test]
+fn digest_references_are_named_with_at_and_os_errors_plainly() -> anyhow::Result<()> {
+    let port = fake_registry(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 60\r\nConnection: close\r\n\r\n{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"unknown\"}]}",
+    );
+    let t = TestDir::new();
+    let _s = snapshots(&t);
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let mut all = String::new();
+    for (title, reference) in [
+        (
+            "a digest the registry does not have",
+            format!("oci://127.0.0.1:{port}/ns/pack@{digest}"),
+        ),
+        (
+            "a tag and a digest",
+            format!("oci://127.0.0.1:{port}/ns/pack:v1@{digest}"),
+        ),
+        (
+            "the registry is down",
+            format!("oci://127.0.0.1:{}/ns/pack:v1", free_port()),
+        ),
+    ] {
+        let out = t
+            .command()
+            .env("DOCKER_CONFIG", t.path().join("no-docker"))
+            .args(["pack", "pull", &reference])
+            .output()?;
+        all.push_str(&Run { out }.expect_code(5).titled(title));
+    }
+    assert!(
+        !all.contains(":sha256:") && !all.contains("os error"),
+        "{all}"
+    );
+    insta::assert_snapshot!(all);
+    Ok(())
+}
+
 #[test]
 fn unauthorized_without_credentials_is_exit_5() -> anyhow::Result<()> {
     let port = fake_registry(

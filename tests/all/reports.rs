@@ -212,10 +212,7 @@ fn github_annotations_escape_hostile_text_and_respect_limits() {
         10,
         "{out}"
     );
-    assert!(
-        out.contains("gate: 5 more finding(s) not annotated"),
-        "{out}"
-    );
+    assert!(out.contains("gate: 5 more findings not annotated"), "{out}");
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn parse_with(
             let mut w = Warning::new(
                 WarningCode::DiffHunkMismatch,
                 format!(
-                    "{name}: the hunk at line {} does not match its header ({} old, {} new line(s) {})",
+                    "{name}: the hunk at line {} does not match its header ({} old, {} new lines {})",
                     at.saturating_add(1),
                     old.abs(),
                     new.abs(),
@@ -167,7 +167,7 @@ fn parse_with(
             return Err(err(
                 hunk_line,
                 format!(
-                    "the hunk does not match its header: it ends at line {} with {} old and {} new line(s) {}",
+                    "the hunk does not match its header: it ends at line {} with {} old and {} new lines {}",
                     i.saturating_add(1),
                     remaining_old.abs(),
                     remaining_new.abs(),
@@ -234,7 +234,7 @@ fn parse_with(
         return Err(err(
             hunk_line,
             format!(
-                "the hunk does not match its header: it has {} old and {} new line(s) too many",
+                "the hunk does not match its header: it has {} old and {} new lines too many",
                 remaining_old.min(0).abs(),
                 remaining_new.min(0).abs()
             ),
@@ -248,7 +248,7 @@ fn parse_with(
                 u32::try_from(hunk_line.saturating_add(1)).unwrap_or(u32::MAX),
             )),
             format!(
-                "the file ends inside the hunk at line {}: {} old and {} new line(s) its header declares are missing (a cut or incomplete diff?)",
+                "the file ends inside the hunk at line {}: {} old and {} new lines its header declares are missing (a cut or incomplete diff?)",
                 hunk_line.saturating_add(1),
                 remaining_old.max(0),
                 remaining_new.max(0)

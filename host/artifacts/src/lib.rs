@@ -33,6 +33,9 @@ pub mod test_results;
 pub use document::Document;
 pub use error::{ParseCode, ParseError, Position, WarningCode};
 pub use format::Format;
+/// Line and column of a byte offset: the one implementation, which the
+/// host's config errors use too.
+pub use json::line_col;
 pub use model::*;
 
 use std::path::PathBuf;
@@ -184,7 +187,10 @@ fn not_this_format(name: &str, format: Format, json: bool, why: &str) -> ParseEr
         name,
         ParseCode::FormatMismatch,
         Some(place),
-        format!("this is not a {format} {noun}: {why}"),
+        format!(
+            "this is not {} {noun}: {why}",
+            gate_codes::wording::a(&format.to_string())
+        ),
     )
 }
 

@@ -146,7 +146,10 @@ pub(super) fn finish(
             .open(&path)
             .and_then(|mut f| f.write_all(report::github::step_summary(&doc).as_bytes()));
         if let Err(e) = appended {
-            eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+            eprintln!(
+                "warning: cannot append to $GITHUB_STEP_SUMMARY: {}",
+                fsutil::lower(&e)
+            );
         }
     }
     Ok(doc.exit)

@@ -16,8 +16,8 @@ pub fn report(e: GateError) -> Exit {
                 eprintln!("error[{}]: {err}", err.code());
             }
             eprintln!(
-                "error: {} artifact(s) could not be read; nothing was evaluated",
-                errors.len()
+                "error: {} could not be read; nothing was evaluated",
+                gate_codes::wording::count(errors.len(), "artifact", "artifacts")
             );
         }
         GateError::Registry(e) => eprintln!("error[{}]: {e}", e.code()),

@@ -27,13 +27,10 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
     }
     let params = match &args.params {
         Some(text) => {
-            let v = gate_artifacts::document::strict_json(text).map_err(|e| {
-                ConfigError::plain("--params", format!("--params is not valid JSON: {e}"))
-            })?;
+            let v = gate_artifacts::document::strict_json(text)
+                .map_err(|e| ConfigError::plain("--params", format!("not valid JSON: {e}")))?;
             if !v.is_object() {
-                return Err(
-                    ConfigError::plain("--params", "--params must be a JSON object").into(),
-                );
+                return Err(ConfigError::plain("--params", "must be a JSON object").into());
             }
             v
         }

@@ -49,6 +49,7 @@ pub(crate) enum Command {
     Pack(pack::PackArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
+        /// The shell to print completions for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -245,5 +246,41 @@ pub fn main() -> Exit {
     match result {
         Ok(exit) => exit,
         Err(e) => diagnostics::report(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Regression: `gate pack` subcommands had arguments (`<REFERENCE>`,
+    /// `--insecure`) with no help text. Every argument and flag of every
+    /// command, however deep, says what it is.
+    #[test]
+    fn every_arg_of_every_command_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                // clap's own --help/--version carry clap's help.
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = <super::Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "gate", &mut missing);
+        assert_eq!(missing, Vec::<String>::new(), "arguments without help");
+        // The walk reaches the nested commands it guards.
+        assert!(
+            cmd.find_subcommand("pack")
+                .and_then(|p| p.find_subcommand("verify"))
+                .is_some_and(|v| v.get_arguments().any(|a| a.get_id() == "insecure"))
+        );
     }
 }

@@ -57,12 +57,14 @@ pub enum PackCommand {
     },
     /// Fetch and verify a pack into the cache; prints its digest
     Pull {
+        /// The pack: oci://HOST/NS/PACK[:TAG][@sha256:DIGEST]
         reference: String,
         #[command(flatten)]
         net: NetArgs,
     },
     /// Show a pack's metadata and policies (a reference or an OCI layout dir)
     Inspect {
+        /// The pack: oci://HOST/NS/PACK[:TAG][@sha256:DIGEST], or an OCI image layout directory (`DIR[:TAG]`)
         reference: String,
         /// Print JSON (with the manifest)
         #[arg(long)]
@@ -72,6 +74,7 @@ pub enum PackCommand {
     },
     /// Write a pack to an OCI image layout directory (for air-gapped use)
     Save {
+        /// The pack: oci://HOST/NS/PACK[:TAG][@sha256:DIGEST]
         reference: String,
         /// The layout directory to write
         #[arg(long, short)]
@@ -88,6 +91,7 @@ pub enum PackCommand {
     },
     /// Sign a pack in a registry with an ed25519 secret key
     Sign {
+        /// The pack: oci://HOST/NS/PACK[:TAG][@sha256:DIGEST]
         reference: String,
         /// The secret key file (base64 32-byte seed; see `gate pack keygen`)
         #[arg(long)]
@@ -98,10 +102,12 @@ pub enum PackCommand {
     },
     /// Check that a pack is signed by one of the given public keys
     Verify {
+        /// The pack: oci://HOST/NS/PACK[:TAG][@sha256:DIGEST], or an OCI image layout directory (`DIR[:TAG]`)
         reference: String,
         /// A public key (path or base64); repeatable
         #[arg(long = "key", value_name = "KEY", required = true)]
         keys: Vec<String>,
+        /// Allow plain HTTP to a non-loopback registry
         #[arg(long)]
         insecure: bool,
     },
@@ -240,10 +246,10 @@ fn save(r: &Reference, output: &Path, net: &NetArgs) -> Result<Exit, GateError> 
     write_layout(output, &p, &r.tag_or_latest())?;
     save_signatures(output, &p, &sigs)?;
     print(format!(
-        "{} {} ({} signature(s))\n",
+        "{} {} ({})\n",
         output.display(),
         p.digest,
-        sigs.len()
+        gate_codes::wording::count(sigs.len(), "signature", "signatures")
     ))
 }
 
@@ -268,12 +274,16 @@ fn load(dir: &Path, r: &Reference) -> Result<Exit, GateError> {
     for s in &sigs {
         cache.put_signature(&p.digest, s)?;
     }
-    cache.put_ref(r, &p.digest)?;
+    // A digest pins the pack itself; only a tag is a name to record (as
+    // `fetch` does), else `repo@sha256:…` would overwrite `repo:latest`.
+    if r.digest.is_none() {
+        cache.put_ref(r, &p.digest)?;
+    }
     print(format!(
-        "{} {} ({} signature(s))\n",
+        "{} {} ({})\n",
         r.without_policy(),
         p.digest,
-        sigs.len()
+        gate_codes::wording::count(sigs.len(), "signature", "signatures")
     ))
 }
 
@@ -480,7 +490,7 @@ fn keygen(output: &Path) -> Result<Exit, GateError> {
             RegistryError::new(format!(
                 "cannot write {}: {}",
                 pub_path.display(),
-                e.to_string().to_lowercase()
+                crate::fsutil::lower(&e)
             ))
         })?;
     print(format!("{}\n", key.public_key_text()))

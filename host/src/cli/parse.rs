@@ -70,13 +70,13 @@ pub fn model_json(loaded: &[LoadedArtifact]) -> ModelJson<'_> {
         .iter()
         .all(|a| matches!(a.parsed.model, Model::Coverage(_)));
     if all_coverage && loaded.len() > 1 {
-        let mut merged = CoverageReport::default();
+        let merged = CoverageReport::merged(loaded.iter().filter_map(|a| match &a.parsed.model {
+            Model::Coverage(c) => Some(c),
+            _ => None,
+        }));
         let mut warnings = Vec::new();
         let mut formats: Vec<&str> = Vec::new();
         for a in loaded {
-            if let Model::Coverage(c) = &a.parsed.model {
-                merged.merge(c.clone());
-            }
             warnings.extend(a.parsed.warnings.iter().cloned());
             if !formats.contains(&a.parsed.format.as_str()) {
                 formats.push(a.parsed.format.as_str());
@@ -84,7 +84,7 @@ pub fn model_json(loaded: &[LoadedArtifact]) -> ModelJson<'_> {
         }
         return ModelJson::One(coverage_json(
             &formats.join("+"),
-            Cow::Owned(merged),
+            merged,
             Cow::Owned(warnings),
         ));
     }
@@ -215,7 +215,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             Doc::new(
                 "findings",
                 format,
-                format!("{} findings", f.findings.len()),
+                gate_codes::wording::count(f.findings.len(), "finding", "findings"),
                 warnings,
                 vec![
                     ("counts".into(), Field::Value(Value::Object(counts))),
@@ -226,7 +226,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
         Model::Iac(r) => Doc::new(
             "iac",
             format,
-            format!("{} resources", r.resources.len()),
+            gate_codes::wording::count(r.resources.len(), "resource", "resources"),
             warnings,
             vec![("resources".into(), Field::Resources(&r.resources))],
         ),
@@ -240,7 +240,7 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             Doc::new(
                 "approvals",
                 format,
-                format!("{} reviews", s.reviews.len()),
+                gate_codes::wording::count(s.reviews.len(), "review", "reviews"),
                 warnings,
                 fields,
             )
@@ -283,8 +283,8 @@ fn coverage_json<'a>(
         obj.insert("statements".into(), json!(s));
     }
     let count = format!(
-        "{} files, lines {}/{}",
-        c.files.len(),
+        "{}, lines {}/{}",
+        gate_codes::wording::count(c.files.len(), "file", "files"),
         t.lines.covered,
         t.lines.total
     );

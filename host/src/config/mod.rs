@@ -44,10 +44,7 @@ impl ConfigError {
         help: Option<String>,
     ) -> Self {
         let place = match &span {
-            Some(r) => {
-                let (line, col) = line_col(text, r.start);
-                format!("{file}:{line}:{col}")
-            }
+            Some(r) => format!("{file}:{}", gate_artifacts::line_col(text, r.start)),
             None => file.to_string(),
         };
         ConfigError {
@@ -71,16 +68,6 @@ impl ConfigError {
     pub(crate) fn plain(what: &str, message: impl Into<String>) -> Self {
         Self::new(what, "", None, message, None)
     }
-}
-
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |n| before.len() - n - 1)
-        + 1;
-    (line, col)
 }
 
 /// The parsed configuration.
@@ -307,8 +294,11 @@ impl ConfigFile {
         let Some(v) = &self.config.limits.max_input_mib else {
             return Ok(None);
         };
-        let (line, col) = line_col(&self.text, v.span().start);
-        let place = format!("{}:{line}:{col}", self.display);
+        let place = format!(
+            "{}:{}",
+            self.display,
+            gate_artifacts::line_col(&self.text, v.span().start)
+        );
         crate::fsutil::InputLimit::mib(*v.get_ref(), crate::fsutil::LimitSource::Config(place))
             .map(Some)
             .ok_or_else(|| {
@@ -328,6 +318,59 @@ impl ConfigFile {
         help: Option<String>,
     ) -> ConfigError {
         ConfigError::new(&self.display, &self.text, Some(span), message, help)
+    }
+
+    /// The span of the value at the JSON pointer `pointer` inside the
+    /// table or array written at `within` (e.g. a policy's params), so an
+    /// error about one value points at it; `within` when the pointer does
+    /// not lead to a written value (a default from a pack, say).
+    pub(crate) fn value_span(
+        &self,
+        within: std::ops::Range<usize>,
+        pointer: &str,
+    ) -> std::ops::Range<usize> {
+        use toml::de::{DeTable, DeValue};
+        fn find<'a, 'i>(
+            table: &'a DeTable<'i>,
+            span: &std::ops::Range<usize>,
+        ) -> Option<&'a Spanned<DeValue<'i>>> {
+            table.iter().find_map(|(_, v)| holding(v, span))
+        }
+        fn holding<'a, 'i>(
+            v: &'a Spanned<DeValue<'i>>,
+            span: &std::ops::Range<usize>,
+        ) -> Option<&'a Spanned<DeValue<'i>>> {
+            if v.span() == *span {
+                return Some(v);
+            }
+            match v.get_ref() {
+                DeValue::Table(t) => find(t, span),
+                DeValue::Array(a) => a.iter().find_map(|v| holding(v, span)),
+                _ => None,
+            }
+        }
+        let Ok(doc) = DeTable::parse(&self.text) else {
+            return within;
+        };
+        let Some(mut at) = find(doc.get_ref(), &within) else {
+            return within;
+        };
+        for segment in pointer.split('/').skip(1) {
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let next = match at.get_ref() {
+                DeValue::Table(t) => t
+                    .iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == key)
+                    .map(|(_, v)| v),
+                DeValue::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(v) => at = v,
+                None => break,
+            }
+        }
+        at.span()
     }
 
     /// The directory paths in the config are relative to.

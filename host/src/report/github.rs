@@ -77,7 +77,8 @@ pub fn render(doc: &VerdictDoc) -> String {
     if left > 0 {
         let _ = writeln!(
             out,
-            "gate: {left} more finding(s) not annotated (GitHub shows at most {MAX_PER_KIND} errors and {MAX_PER_KIND} warnings per step); see the step summary"
+            "gate: {} not annotated (GitHub shows at most {MAX_PER_KIND} errors and {MAX_PER_KIND} warnings per step); see the step summary",
+            gate_codes::wording::count(left, "more finding", "more findings")
         );
     }
     let _ = writeln!(

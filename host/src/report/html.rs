@@ -195,8 +195,11 @@ document.querySelectorAll('#findings th').forEach(function (th, col) {{
         outcome = doc.outcome.as_str(),
         bg = color(doc.outcome),
         summary = html(&format!(
-            "{} policies · {} passed · {} failed · {} errored",
-            doc.summary.policies, doc.summary.passed, doc.summary.failed, doc.summary.errored
+            "{} · {} passed · {} failed · {} errored",
+            gate_codes::wording::count(doc.summary.policies, "policy", "policies"),
+            doc.summary.passed,
+            doc.summary.failed,
+            doc.summary.errored
         )),
         now = html(&doc.now),
         version = doc.gate_version,

@@ -1,6 +1,7 @@
 //! The human report: grouped by policy, then a one-line summary.
 
 use crate::verdict::{FindingStatus, Outcome, VerdictDoc};
+use gate_codes::wording::count;
 use std::fmt::Write;
 
 fn mark(o: Outcome) -> &'static str {
@@ -43,11 +44,11 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "gate {} · now {} ({}) · {} artifact(s)",
+        "gate {} · now {} ({}) · {}",
         doc.gate_version,
         doc.now,
         doc.context.now_source,
-        doc.artifacts.len()
+        count(doc.artifacts.len(), "artifact", "artifacts")
     );
     for a in &doc.artifacts {
         let _ = writeln!(out, "  {} [{} {}]", a.path, a.kind, a.format);
@@ -128,9 +129,9 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{}: {} policies · {} passed · {} warned · {} failed · {} errored · {} skipped · exit {}",
+        "{}: {} · {} passed · {} warned · {} failed · {} errored · {} skipped · exit {}",
         paint(doc.outcome, doc.outcome.as_str(), color),
-        s.policies,
+        count(s.policies, "policy", "policies"),
         s.passed,
         s.warned,
         s.failed,

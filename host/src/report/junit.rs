@@ -108,7 +108,10 @@ fn rule_result(findings: &[&Finding]) -> Result {
     if !findings.iter().any(|f| f.status == FindingStatus::Open) {
         let why = findings.first().map_or(FindingStatus::Waived, |f| f.status);
         return Result::Skipped {
-            message: format!("{} finding(s) {why}", findings.len()),
+            message: format!(
+                "{} {why}",
+                gate_codes::wording::count(findings.len(), "finding", "findings")
+            ),
         };
     }
     let details: Vec<String> = findings.iter().map(|f| detail(f)).collect();

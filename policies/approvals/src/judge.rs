@@ -216,8 +216,12 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
                     "approvals/min-approvals",
                     Severity::High,
                     format!(
-                        "{subject} has {} valid approval(s) ({}), {n} required for {}",
-                        approvers.len(),
+                        "{subject} has {} ({}), {n} required for {}",
+                        gate_codes::wording::count(
+                            approvers.len(),
+                            "valid approval",
+                            "valid approvals"
+                        ),
                         list(&approvers),
                         env.as_deref().unwrap_or("any environment")
                     ),
@@ -249,7 +253,16 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
         if got < rule.required {
             o.fail(
                 format!("rule {}: {got} of {}", rule.name, rule.required),
-                Finding::new("approvals/rule", Severity::High, format!("approval rule `{}` needs {} approval(s) from eligible reviewers, has {got}", rule.name, rule.required)).resource(subject.clone()),
+                Finding::new(
+                    "approvals/rule",
+                    Severity::High,
+                    format!(
+                        "approval rule `{}` needs {} from eligible reviewers, has {got}",
+                        rule.name,
+                        gate_codes::wording::count(rule.required, "approval", "approvals")
+                    ),
+                )
+                .resource(subject.clone()),
             );
         }
     }
@@ -377,8 +390,8 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
 
     if o.failed.is_empty() {
         o.verdict.summary = format!(
-            "{subject}: {} valid approval(s) ({})",
-            approvers.len(),
+            "{subject}: {} ({})",
+            gate_codes::wording::count(approvers.len(), "valid approval", "valid approvals"),
             list(&approvers)
         );
     } else {

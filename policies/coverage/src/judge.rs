@@ -280,7 +280,8 @@ pub fn judge(
         let filtered = files.values().map(Vec::len).sum::<usize>() < in_reports;
         let why = if filtered {
             format!(
-                "include/exclude select no file with coverable lines among the {in_reports} file(s) of the coverage reports"
+                "include/exclude select no file with coverable lines among the {} of the coverage reports",
+                gate_codes::wording::count(in_reports, "file", "files")
             )
         } else {
             "the coverage reports contain no coverable lines".to_string()
@@ -354,7 +355,10 @@ pub fn judge(
                 .condition(Comparator::Le, 0.0),
         );
         if below > 0 {
-            j.failed.push(format!("{below} file(s) below {t}%"));
+            j.failed.push(format!(
+                "{} below {t}%",
+                gate_codes::wording::count(below, "file", "files")
+            ));
         }
     }
 
@@ -548,13 +552,23 @@ fn patch(
     match (p.min_patch, count.percent()) {
         (Some(t), _) if count.total < min_lines => {
             let absent = if changed_files > 0 && in_reports == 0 {
-                format!("; none of the {changed_files} changed file(s) is in the coverage reports")
+                format!(
+                    "; none of the {} is in the coverage reports",
+                    gate_codes::wording::count(changed_files, "changed file", "changed files")
+                )
             } else if changed_files == 0 {
                 "; the diff changes no line of an included file".to_string()
             } else {
                 String::new()
             };
-            j.skipped.push(format!("patch coverage: {} coverable changed line(s), fewer than min-changed-lines {min_lines}{absent}", count.total));
+            j.skipped.push(format!(
+                "patch coverage: {}, fewer than min-changed-lines {min_lines}{absent}",
+                gate_codes::wording::count(
+                    count.total,
+                    "coverable changed line",
+                    "coverable changed lines"
+                )
+            ));
             if let Some(pct) = count.percent() {
                 j.verdict
                     .metrics

@@ -381,8 +381,8 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
     // pass (coverage treats include/exclude that select no file the same).
     if run.resources == 0 && run.skipped > 0 {
         return Err(PolicyError::UnsupportedInput(format!(
-            "skip-resources skipped all {} resource(s) of the artifacts: nothing was judged",
-            run.skipped
+            "skip-resources skipped all {} of the artifacts: nothing was judged",
+            gate_codes::wording::count(run.skipped, "resource", "resources")
         )));
     }
     // A skip-resources entry that skipped nothing is a warning: the
@@ -413,9 +413,10 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
     let mut v = Verdict::new(
         outcome,
         format!(
-            "{open_total} open finding(s) on {} of {} resource(s), {} blocking (fail-on {threshold}){}",
+            "{} on {} of {}, {} blocking (fail-on {threshold}){}",
+            gate_codes::wording::count(open_total, "open finding", "open findings"),
             run.flagged,
-            run.resources,
+            gate_codes::wording::count(run.resources, "resource", "resources"),
             run.blocking,
             if run.suppressed > 0 {
                 format!(", {} suppressed", run.suppressed)

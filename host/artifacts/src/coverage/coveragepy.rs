@@ -204,19 +204,21 @@ struct Report<'de> {
 
 /// The whole document: `meta.format` and the files, each turned into the
 /// model as soon as it is read.
-struct Root<'c, 'de> {
+struct Root<'c, 'x, 'de> {
+    cx: &'c ParseContext<'x>,
     files: &'c mut Vec<FileCoverage>,
     paths: &'c mut KeyedPaths<'de>,
+    stop: &'c mut Option<ParseError>,
 }
 
-impl<'de> DeserializeSeed<'de> for Root<'_, 'de> {
+impl<'de> DeserializeSeed<'de> for Root<'_, '_, 'de> {
     type Value = Report<'de>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Report<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Root<'_, 'de> {
+impl<'de> Visitor<'de> for Root<'_, '_, 'de> {
     type Value = Report<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a coverage.py report")
@@ -228,8 +230,10 @@ impl<'de> Visitor<'de> for Root<'_, 'de> {
                 "meta" => report.format = map.next_value::<L<Meta>>()?.0.0,
                 "files" => {
                     map.next_value_seed(Files {
+                        cx: self.cx,
                         files: &mut *self.files,
                         paths: &mut *self.paths,
+                        stop: &mut *self.stop,
                         report: &mut report,
                     })?;
                 }
@@ -263,43 +267,59 @@ impl<'de> Lenient<'de> for Meta {
     }
 }
 
-struct Files<'c, 'r, 'de> {
+/// `files`: istanbul's map of files ([`super::FileMap`]), each file's
+/// disagreement with coverage.py's counts summed up on the way; anything
+/// but an object leaves `report.files` unset (an error).
+struct Files<'c, 'x, 'r, 'de> {
+    cx: &'c ParseContext<'x>,
     files: &'c mut Vec<FileCoverage>,
     paths: &'c mut KeyedPaths<'de>,
+    stop: &'c mut Option<ParseError>,
     report: &'r mut Report<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for Files<'_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for Files<'_, '_, '_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Files<'_, '_, 'de> {
+impl<'de> Visitor<'de> for Files<'_, '_, '_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object of files")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.report.files = true;
-        while let Some(Key(path)) = map.next_key()? {
-            let L(d) = map.next_value::<L<FileData>>()?;
-            let f = file(d);
-            if let Some((said, got)) = f.1 {
-                let r = &mut *self.report;
-                r.differ = r.differ.saturating_add(1);
-                r.said.add(said);
-                r.got.add(got);
-                // The first by key, as the files were listed before.
-                if r.first_differ.as_ref().is_none_or(|(k, _)| path < *k) {
-                    r.first_differ = Some((path.clone(), self.files.len()));
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let r = &mut *self.report;
+        r.files = true;
+        let mut index = self.files.len();
+        super::FileMap {
+            cx: self.cx,
+            skip: None,
+            file: |_: &ParseContext<'_>, path: &str, d: FileData| {
+                let (f, differ) = file(d);
+                if let Some((said, got)) = differ {
+                    r.differ = r.differ.saturating_add(1);
+                    r.said.add(said);
+                    r.got.add(got);
+                    // The first by key, as the files were listed before.
+                    if r.first_differ
+                        .as_ref()
+                        .is_none_or(|(k, _)| path < k.as_ref())
+                    {
+                        r.first_differ = Some((Cow::Owned(path.to_owned()), index));
+                    }
                 }
-            }
-            self.paths.push(path.clone(), path);
-            self.files.push(f.0);
+                index = index.saturating_add(1);
+                Ok((f, None))
+            },
+            files: self.files,
+            paths: self.paths,
+            stop: self.stop,
+            entry: std::marker::PhantomData,
         }
-        Ok(())
+        .visit_map(map)
     }
     // Anything but an object: not a map of files (an error).
     json::other_values!('de, ());
@@ -362,14 +382,17 @@ fn file(d: FileData) -> (FileCoverage, Option<(Counter, Counter)>) {
 pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, ParseError> {
     let mut files = Vec::new();
     let mut paths = KeyedPaths::default();
+    let mut stop = None;
     let out = json::read_seed(
         text,
         Root {
+            cx,
             files: &mut files,
             paths: &mut paths,
+            stop: &mut stop,
         },
     );
-    let report = json::finish(cx.name, out, None)?;
+    let report = json::finish(cx.name, out, stop)?;
     if let Some(fmt) = report.format
         && fmt != 3
     {
@@ -392,8 +415,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
         cx.warn(
             WarningCode::CoveragepySummaryMismatch,
             format!(
-                "in {} file(s) (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
-                report.differ,
+                "in {} (first: {first}) `executed_lines` include lines coverage.py does not count as statements (docstrings): it counts {} of {} statements there, the lines give {} of {}; line totals use the lines, statement totals coverage.py's counts",
+                gate_codes::wording::count(report.differ, "file", "files"),
                 report.said.covered,
                 report.said.total,
                 report.got.covered,
@@ -496,7 +519,7 @@ mod tests {
         assert!(
             p.warnings[0]
                 .message
-                .starts_with("in 2 file(s) (first: b.py)"),
+                .starts_with("in 2 files (first: b.py)"),
             "{}",
             p.warnings[0].message
         );

@@ -147,8 +147,8 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<CoverageReport, Pa
                 ParseCode::CoverageTooLarge,
                 Some(Position::Line(at)),
                 format!(
-                    "the blocks cover more lines than a {}-byte profile can describe (at most {} in all)",
-                    text.len(),
+                    "the blocks cover more lines than {} profile can describe (at most {} in all)",
+                    gate_codes::wording::a(&format!("{}-byte", text.len())),
                     super::line_budget(text.len())
                 ),
             )

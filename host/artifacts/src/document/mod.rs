@@ -205,80 +205,9 @@ fn utf8<'a>(name: &str, bytes: &'a [u8], base: u64) -> Result<Cow<'a, str>, Pars
 /// twice in one object is an error: serde_json keeps the last one, so a
 /// second `"results": []` would silently erase every finding before it.
 pub fn strict_json(text: &str) -> Result<serde_json::Value, serde_json::Error> {
-    serde_json::from_str::<Strict>(text).map(|s| s.0)
-}
-
-struct Strict(serde_json::Value);
-
-impl<'de> serde::Deserialize<'de> for Strict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = serde_json::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Number(v.into()))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(serde_json::Value::Number)
-            .ok_or_else(|| E::custom("number is not finite"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Null)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        serde::Deserialize::deserialize(d).map(|Strict(v)| v)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(serde_json::Value::Array(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        use serde::de::Error;
-        let mut object = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let Strict(value) = map.next_value()?;
-            match object.entry(key) {
-                serde_json::map::Entry::Occupied(e) => {
-                    return Err(A::Error::custom(format_args!(
-                        "duplicate key `{}` in an object",
-                        e.key()
-                    )));
-                }
-                serde_json::map::Entry::Vacant(e) => {
-                    e.insert(value);
-                }
-            }
-        }
-        Ok(serde_json::Value::Object(object))
-    }
+    // The shape's visitor with nothing left out: one visitor owns the
+    // duplicate-key rule and the scalars.
+    read_shape(text, Budget::whole())
 }
 
 /// Checks a whole JSON document (syntax, depth, duplicate keys) in one pass
@@ -296,12 +225,20 @@ pub(crate) fn json_shape(text: &str) -> Result<serde_json::Value, serde_json::Er
 /// [`json_shape`] by serde_json: the reference, and the one that words
 /// and places errors.
 pub(crate) fn serde_shape(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    read_shape(
+        text,
+        Budget {
+            total: SHAPE_BUDGET,
+            entry: 0,
+            whole: false,
+        },
+    )
+}
+
+/// A document read by the [`Shape`] visitor under `budget`.
+fn read_shape(text: &str, mut budget: Budget) -> Result<serde_json::Value, serde_json::Error> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
-    let mut budget = Budget {
-        total: SHAPE_BUDGET,
-        entry: 0,
-    };
     let v = Shape {
         depth: 0,
         budget: &mut budget,
@@ -320,6 +257,18 @@ pub(crate) const SHAPE_ENTRY_BUDGET: usize = 64;
 struct Budget {
     total: usize,
     entry: usize,
+    /// Keep everything ([`strict_json`]): no budget, no cut strings.
+    whole: bool,
+}
+
+impl Budget {
+    fn whole() -> Budget {
+        Budget {
+            total: usize::MAX,
+            entry: usize::MAX,
+            whole: true,
+        }
+    }
 }
 
 /// One value of a shape: `depth` from the root.
@@ -337,7 +286,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Shape<'_> {
 
 impl Shape<'_> {
     fn child(&mut self) -> Shape<'_> {
-        if self.depth == 0 {
+        if self.depth == 0 && !self.budget.whole {
             self.budget.entry = SHAPE_ENTRY_BUDGET;
         }
         Shape {
@@ -348,7 +297,7 @@ impl Shape<'_> {
 
     /// Whether this container is kept (and takes one from the budget).
     fn keep(&mut self) -> bool {
-        if self.depth <= 1 {
+        if self.depth <= 1 || self.budget.whole {
             return true;
         }
         if self.depth > SHAPE_DEPTH || self.budget.total == 0 || self.budget.entry == 0 {
@@ -361,6 +310,9 @@ impl Shape<'_> {
 
     /// Keys kept of an object at this depth.
     fn keys(&self) -> usize {
+        if self.budget.whole {
+            return usize::MAX;
+        }
         match self.depth {
             0 => SHAPE_ROOT_KEYS,
             1 => SHAPE_CHILD_KEYS,
@@ -425,7 +377,11 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
             .ok_or_else(|| E::custom("number is not finite"))
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::String(cut(v)))
+        Ok(serde_json::Value::String(if self.budget.whole {
+            v.to_owned()
+        } else {
+            cut(v)
+        }))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(serde_json::Value::Null)
@@ -435,10 +391,15 @@ impl<'de> serde::de::Visitor<'de> for Shape<'_> {
         mut seq: A,
     ) -> Result<Self::Value, A::Error> {
         let keep = self.keep();
+        let limit = if self.budget.whole {
+            usize::MAX
+        } else {
+            SHAPE_ITEMS
+        };
         let mut items = Vec::new();
         let mut more = false;
         while let Some(v) = seq.next_element_seed(self.child())? {
-            if keep && items.len() < SHAPE_ITEMS {
+            if keep && items.len() < limit {
                 items.push(v);
             } else {
                 more = true;

@@ -54,7 +54,7 @@ struct Item<'a> {
     #[serde(borrow)]
     advisory: Slot<Obj<Advisory<'a>>>,
     #[serde(borrow)]
-    package: Obj<Package<'a>>,
+    package: Obj<super::PackageRef<'a>>,
     #[serde(borrow)]
     versions: Obj<Versions<'a>>,
 }
@@ -78,15 +78,6 @@ struct Advisory<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Package<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct Versions<'a> {
     #[serde(borrow)]
     patched: Strs<'a>,
@@ -98,14 +89,8 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> = json::read(
-        name,
-        text,
-        text,
-        ParseCode::InvalidCargoAudit,
-        &mut stop,
-        |de, _| Obj::deserialize(de),
-    )?;
+    let root: Obj<RootDoc<'_>> =
+        json::read_root(name, text, ParseCode::InvalidCargoAudit, &mut stop)?;
     let list = root
         .vulnerabilities
         .list

@@ -159,8 +159,8 @@ impl Scores {
         cx.warn(
             WarningCode::InvalidCvssScore,
             format!(
-                "{} cvss score(s) are not numbers from 0 to 10 and were ignored (first: {ptr})",
-                self.count
+                "{} not numbers from 0 to 10 and were ignored (first: {ptr})",
+                gate_codes::wording::count(self.count, "cvss score is", "cvss scores are")
             ),
         );
     }

@@ -28,6 +28,20 @@ use crate::error::{ParseCode, WarningCode};
 use crate::json::Leaf;
 use crate::{Document, FindingsReport, Format, ParseContext, ParseError, Position};
 
+/// A package as the audit reports name one: `{name, version, ecosystem}`
+/// (cargo-audit's `package`, npm's `fixAvailable`, osv's `package`; each
+/// reads the fields it has).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PackageRef<'a> {
+    #[serde(borrow)]
+    pub name: Leaf<'a>,
+    #[serde(borrow)]
+    pub version: Leaf<'a>,
+    #[serde(borrow)]
+    pub ecosystem: Leaf<'a>,
+}
+
 /// Recognises a findings format from content.
 pub fn sniff(doc: &Document<'_>) -> Option<Format> {
     let v = doc.shape()?;

@@ -74,16 +74,7 @@ struct Entry<'a> {
     #[serde(borrow)]
     via: Arr<Boxed<Via<'a>>>,
     #[serde(borrow, rename = "fixAvailable")]
-    fix: Obj<Fix<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Fix<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
+    fix: Obj<super::PackageRef<'a>>,
 }
 
 /// npm 7: an advisory behind a package (a `via` object).
@@ -237,14 +228,8 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> = json::read(
-        name,
-        text,
-        text,
-        ParseCode::InvalidNpmAudit,
-        &mut stop,
-        |de, _| Obj::deserialize(de),
-    )?;
+    let root: Obj<RootDoc<'_>> =
+        json::read_root(name, text, ParseCode::InvalidNpmAudit, &mut stop)?;
     if let Some(e) = root.error.get() {
         let code = e.code.as_str().unwrap_or("?");
         let summary = e.summary.str_or_empty();

@@ -62,22 +62,11 @@ struct SourceOf<'a> {
 #[serde(default)]
 struct Package<'a> {
     #[serde(borrow)]
-    package: Slot<Obj<PackageInfo<'a>>>,
+    package: Slot<Obj<super::PackageRef<'a>>>,
     #[serde(borrow)]
     vulnerabilities: Slot<&'a RawValue>,
     #[serde(borrow)]
     groups: Arr<Lean<Group<'a>>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PackageInfo<'a> {
-    #[serde(borrow)]
-    name: Leaf<'a>,
-    #[serde(borrow)]
-    version: Leaf<'a>,
-    #[serde(borrow)]
-    ecosystem: Leaf<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,7 +108,7 @@ struct SeverityOf<'a> {
 #[serde(default)]
 struct Affected<'a> {
     #[serde(borrow)]
-    package: Obj<PackageInfo<'a>>,
+    package: Obj<super::PackageRef<'a>>,
     #[serde(borrow)]
     ranges: Arr<Lean<Range<'a>>>,
 }
@@ -170,14 +159,7 @@ pub(crate) fn parse(
 ) -> Result<Vec<SecurityFinding>, ParseError> {
     let name = cx.name;
     let mut stop: Stop = None;
-    let root: Obj<RootDoc<'_>> = json::read(
-        name,
-        text,
-        text,
-        ParseCode::InvalidOsv,
-        &mut stop,
-        |de, _| Obj::deserialize(de),
-    )?;
+    let root: Obj<RootDoc<'_>> = json::read_root(name, text, ParseCode::InvalidOsv, &mut stop)?;
     let results = root
         .results
         .get()

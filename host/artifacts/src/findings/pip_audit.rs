@@ -75,14 +75,8 @@ pub(crate) fn parse(
     let deps = if is_array {
         text
     } else {
-        let root: Obj<RootDoc<'_>> = json::read(
-            name,
-            text,
-            text,
-            ParseCode::InvalidPipAudit,
-            &mut stop,
-            |de, _| Obj::deserialize(de),
-        )?;
+        let root: Obj<RootDoc<'_>> =
+            json::read_root(name, text, ParseCode::InvalidPipAudit, &mut stop)?;
         root.dependencies
             .get()
             .map(|r| r.get())

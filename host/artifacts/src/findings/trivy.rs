@@ -231,14 +231,8 @@ pub(crate) fn parse(
             prefix: String::new(),
         });
     } else {
-        let root: Obj<RootDoc<'_>> = json::read(
-            name,
-            text,
-            text,
-            ParseCode::InvalidTrivy,
-            &mut stop,
-            |de, _| Obj::deserialize(de),
-        )?;
+        let root: Obj<RootDoc<'_>> =
+            json::read_root(name, text, ParseCode::InvalidTrivy, &mut stop)?;
         if matches!(root.cluster_name, Slot::Here(_)) {
             for (key, raw) in [
                 ("Resources", &root.resources),

@@ -32,21 +32,10 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Where each workload kind keeps its pod spec.
+/// Where each workload kind keeps its pod spec: the table the iac policy
+/// reads too (`gate-kubernetes`).
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "Pod" => &["spec"],
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job"
-        | "DeploymentConfig" => &["spec", "template", "spec"],
-        "PodTemplate" => &["template", "spec"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-        _ => return None,
-    })
+    gate_kubernetes::pod_paths(kind).map(|p| p.spec)
 }
 
 /// The pod spec of a workload resource (Pod, Deployment, StatefulSet,
@@ -337,7 +326,10 @@ impl Ident {
             (None, _) => {
                 cx.warn(
                     WarningCode::MissingName,
-                    format!("a {kind} in document {number} has no metadata.name"),
+                    format!(
+                        "{} in document {number} has no metadata.name",
+                        gate_codes::wording::a(&kind)
+                    ),
                 );
                 (String::new(), format!("{kind}/#{number}"))
             }

@@ -284,6 +284,51 @@ fn str_field(
     })
 }
 
+/// What a resource change and a planned resource both say of their
+/// resource, read the same way for both.
+struct Head {
+    address: String,
+    resource_type: String,
+    provider: String,
+    name: String,
+    /// `mode: data`: a data source, only ever read.
+    data: bool,
+}
+
+impl Head {
+    /// `address` and `type` are required (an error at `at()`).
+    fn read(
+        fields: [Str<'_>; 5],
+        at: impl Fn() -> String,
+        cx: &ParseContext<'_>,
+    ) -> Result<Head, ParseError> {
+        let [address, resource_type, name, provider_name, mode] = fields;
+        Ok(Head {
+            address: str_field(address, "address", &at, cx)?,
+            resource_type: str_field(resource_type, "type", &at, cx)?,
+            provider: provider_name
+                .as_deref()
+                .map(short_provider)
+                .unwrap_or_default(),
+            name: name.0.map(Cow::into_owned).unwrap_or_default(),
+            data: mode.as_deref() == Some("data"),
+        })
+    }
+
+    fn resource(self, action: Option<PlannedAction>, attributes: crate::Attributes) -> IacResource {
+        IacResource {
+            address: self.address,
+            resource_type: self.resource_type,
+            provider: self.provider,
+            name: self.name,
+            namespace: None,
+            action,
+            attributes,
+            location: None,
+        }
+    }
+}
+
 /// `registry.terraform.io/hashicorp/aws` → `aws`; `provider.aws` → `aws`.
 pub fn short_provider(name: &str) -> String {
     let last = name.rsplit('/').next().unwrap_or(name);
@@ -305,15 +350,18 @@ fn resource_change(
             "a resource change must be an object",
         ));
     };
-    let address = str_field(rc.address, "address", at, cx)?;
-    let resource_type = str_field(rc.resource_type, "type", at, cx)?;
-    let name = rc.name.0.map(Cow::into_owned).unwrap_or_default();
-    let provider = rc
-        .provider_name
-        .as_deref()
-        .map(short_provider)
-        .unwrap_or_default();
-    let data = rc.mode.as_deref() == Some("data");
+    let head = Head::read(
+        [
+            rc.address,
+            rc.resource_type,
+            rc.name,
+            rc.provider_name,
+            rc.mode,
+        ],
+        at,
+        cx,
+    )?;
+    let (address, data) = (&head.address, head.data);
     let Some(change) = rc.change.into_inner() else {
         return Err(cx.error(
             ParseCode::InvalidPlan,
@@ -361,16 +409,7 @@ fn resource_change(
     } else {
         after_attributes(change.after, change.after_unknown, cx)?
     };
-    Ok(IacResource {
-        address,
-        resource_type,
-        provider,
-        name,
-        namespace: None,
-        action,
-        attributes,
-        location: None,
-    })
+    Ok(head.resource(action, attributes))
 }
 
 /// `after` with [`UNKNOWN`] filled in where `after_unknown` says a value is
@@ -658,23 +697,13 @@ fn planned_module(
                     "missing string `address`",
                 ));
             };
-            let address = str_field(r.address, "address", rat, cx)?;
-            let resource_type = str_field(r.resource_type, "type", rat, cx)?;
-            let data = r.mode.as_deref() == Some("data");
-            out.push(IacResource {
-                address,
-                resource_type,
-                provider: r
-                    .provider_name
-                    .as_deref()
-                    .map(short_provider)
-                    .unwrap_or_default(),
-                name: r.name.0.map(Cow::into_owned).unwrap_or_default(),
-                namespace: None,
-                action: data.then_some(PlannedAction::Read),
-                attributes: attributes(r.values, cx)?,
-                location: None,
-            });
+            let head = Head::read(
+                [r.address, r.resource_type, r.name, r.provider_name, r.mode],
+                rat,
+                cx,
+            )?;
+            let action = head.data.then_some(PlannedAction::Read);
+            out.push(head.resource(action, attributes(r.values, cx)?));
             Ok(())
         })?;
     }

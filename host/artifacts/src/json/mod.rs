@@ -143,6 +143,19 @@ pub(crate) fn checked<'a, T: serde::Deserialize<'a>>(
     serde_json::from_str(text).map_err(|e| json_error(name, &e))
 }
 
+/// A whole document read as the object `T` (a report's root, its fields
+/// kept lenient): the first step of every findings reader.
+pub(crate) fn read_root<'de, T: serde::Deserialize<'de> + Default>(
+    name: &str,
+    text: &'de str,
+    code: ParseCode,
+    stop: &mut Stop,
+) -> Result<Obj<T>, ParseError> {
+    read(name, text, text, code, stop, |de, _| {
+        serde::Deserialize::deserialize(de)
+    })
+}
+
 /// Runs a reader over `part` (the whole document, or a slice of it kept as
 /// a [`serde_json::value::RawValue`]): a parked error wins; any other serde
 /// error (which the lenient readers do not raise) is `code` at the line

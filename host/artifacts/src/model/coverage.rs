@@ -192,6 +192,27 @@ impl CoverageReport {
         }
         self.normalize();
     }
+
+    /// Several reports as one: the only one as it is (never copied: a copy
+    /// of a big report doubles the peak memory), else all merged into a new
+    /// one. Every place that combines reports (the runs' inputs, `gate
+    /// parse`) goes through here.
+    pub fn merged<'a>(
+        reports: impl IntoIterator<Item = &'a CoverageReport>,
+    ) -> std::borrow::Cow<'a, CoverageReport> {
+        let mut reports = reports.into_iter();
+        let Some(first) = reports.next() else {
+            return std::borrow::Cow::Owned(CoverageReport::default());
+        };
+        let Some(second) = reports.next() else {
+            return std::borrow::Cow::Borrowed(first);
+        };
+        let mut m = CoverageReport::default();
+        for r in [first, second].into_iter().chain(reports) {
+            m.merge(r.clone());
+        }
+        std::borrow::Cow::Owned(m)
+    }
 }
 
 impl FileCoverage {

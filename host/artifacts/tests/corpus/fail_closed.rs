@@ -358,8 +358,10 @@ fn forcing_a_format_on_another_formats_document_is_an_input_error() {
         let e = parse_err("grype.json", &grype, Some(forced));
         assert_eq!(e.code.as_str(), "format-mismatch");
         assert!(
-            e.message
-                .starts_with(&format!("this is not a {forced} report: expected")),
+            e.message.starts_with(&format!(
+                "this is not {} report: expected",
+                gate_codes::wording::a(forced.as_str())
+            )),
             "{e}"
         );
     }

@@ -198,7 +198,7 @@ fn the_first_bad_cvss_score_is_named_in_key_order() {
     let w: Vec<&str> = p.warnings.iter().map(|w| w.code.as_str()).collect();
     assert_eq!(w, ["invalid-cvss-score"]);
     let m = &p.warnings[0].message;
-    assert!(m.starts_with("2 cvss score(s)"), "{m}");
+    assert!(m.starts_with("2 cvss scores are"), "{m}");
     assert!(
         m.ends_with("(first: /Results/0/Vulnerabilities/0/CVSS/nvd/V2Score)"),
         "{m}"

@@ -12,12 +12,12 @@ fn truncated_diff_file_is_an_input_error() {
     for (text, missing) in [
         (
             cut,
-            "the file ends inside the hunk at line 4: 0 old and 1 new line(s) its header declares \
+            "the file ends inside the hunk at line 4: 0 old and 1 new lines its header declares \
              are missing (a cut or incomplete diff?)",
         ),
         (
             "+++ b/a\n@@ -0,0 +1,4294967295 @@\n+a\n",
-            "the file ends inside the hunk at line 2: 0 old and 4294967294 new line(s) its header \
+            "the file ends inside the hunk at line 2: 0 old and 4294967294 new lines its header \
              declares are missing (a cut or incomplete diff?)",
         ),
     ] {
@@ -285,12 +285,12 @@ fn diff_file_hunk_mismatch_is_an_input_error() {
         (
             "+++ b/a\n@@ -1,3 +1,4 @@\n a\n+b\n+++ b/c\n@@ -0,0 +1 @@\n+x\n",
             2,
-            "the hunk does not match its header: it ends at line 6 with 2 old and 1 new line(s) missing",
+            "the hunk does not match its header: it ends at line 6 with 2 old and 1 new lines missing",
         ),
         (
             "+++ b/a\n@@ -0,0 +1 @@\n+x\n+y\n",
             2,
-            "the hunk does not match its header: it has 0 old and 1 new line(s) too many",
+            "the hunk does not match its header: it has 0 old and 1 new lines too many",
         ),
     ] {
         let e = gate_artifacts::diff::parse_file("d.diff", text).unwrap_err();

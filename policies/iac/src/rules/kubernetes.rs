@@ -269,33 +269,6 @@ pub static RULES: &[&Rule] = &[
     &APPARMOR_UNCONFINED,
 ];
 
-/// Where each workload kind keeps its pod spec (as the host's parser).
-pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "Pod" => &["spec"],
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job"
-        | "DeploymentConfig" => &["spec", "template", "spec"],
-        "PodTemplate" => &["template", "spec"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-        _ => return None,
-    })
-}
-
-/// The metadata of the pod (template) a workload runs.
-fn pod_meta<'a>(kind: &str, a: &'a Value) -> Option<&'a Value> {
-    match kind {
-        "Pod" => a.get("metadata"),
-        "CronJob" => get(a, &["spec", "jobTemplate", "spec", "template", "metadata"]),
-        "PodTemplate" => get(a, &["template", "metadata"]),
-        _ => get(a, &["spec", "template", "metadata"]),
-    }
-}
-
 /// Kinds that are not namespaced (CKV_K8S_21 does not apply).
 const CLUSTER_SCOPED: &[&str] = &[
     "Namespace",
@@ -415,10 +388,11 @@ pub fn check(address: &str, kind: &str, a: &Value, p: &K8sParams, out: &mut Out)
         rbac(address, a, out);
         return;
     }
-    let Some(path) = pod_spec_path(kind) else {
+    // The host's parser reads the same table (`gate-kubernetes`).
+    let Some(paths) = gate_kubernetes::pod_paths(kind) else {
         return;
     };
-    let Some(spec) = path.iter().try_fold(a, |v, k| v.get(*k)) else {
+    let Some(spec) = get(a, paths.spec) else {
         return;
     };
     if !spec.is_object() {
@@ -478,7 +452,11 @@ fn pod(address: &str, kind: &str, a: &Value, spec: &Value, p: &K8sParams, out: &
         all.extend(sockets);
         out.hit(
             &HOST_PATH,
-            format!("{address}: hostPath volume(s) {}", all.join(", ")),
+            format!(
+                "{address}: hostPath {} {}",
+                if all.len() == 1 { "volume" } else { "volumes" },
+                all.join(", ")
+            ),
         );
     }
     let automount = flag(spec.get("automountServiceAccountToken"));
@@ -492,7 +470,9 @@ fn pod(address: &str, kind: &str, a: &Value, spec: &Value, p: &K8sParams, out: &
         );
     }
     let pod_sc = spec.get("securityContext").filter(|s| s.is_object());
-    let annotations = pod_meta(kind, a).and_then(|m| m.get("annotations"));
+    let annotations = gate_kubernetes::pod_paths(kind)
+        .and_then(|paths| get(a, paths.metadata))
+        .and_then(|m| m.get("annotations"));
     let ann = |k: &str| annotation(annotations, k);
     // Pod-level seccomp.
     let pod_seccomp = pod_sc

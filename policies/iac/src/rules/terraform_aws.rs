@@ -959,7 +959,11 @@ pub fn required_tags(address: &str, have: &[String], required: &[String], out: &
     if !missing.is_empty() {
         out.hit(
             &REQUIRED_TAGS,
-            format!("{address}: missing required tag(s) {}", missing.join(", ")),
+            format!(
+                "{address}: missing required {} {}",
+                if missing.len() == 1 { "tag" } else { "tags" },
+                missing.join(", ")
+            ),
         );
     }
 }
