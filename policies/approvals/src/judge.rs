@@ -350,7 +350,8 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
     }
 
     // Emergency override: only with a justification and an approver who is
-    // not the author; always reported, never silent.
+    // not the author; always reported, never silent — also when every
+    // condition held, so the use of the emergency procedure stays visible.
     if let Some(e) = &p.emergency {
         let author = c.author.unwrap_or("");
         if e.justification.trim().is_empty()
@@ -362,8 +363,13 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
                 Finding::new("approvals/emergency-invalid", Severity::Critical, "an emergency override needs a justification and an approver who is not the author")
                     .resource(subject.clone()),
             );
-        } else if !o.failed.is_empty() {
+        } else {
             let bypassed = std::mem::take(&mut o.failed);
+            let bypassed = if bypassed.is_empty() {
+                "nothing (every condition held)".to_string()
+            } else {
+                bypassed.join("; ")
+            };
             for f in o.verdict.findings.iter_mut().filter(|f| f.blocking) {
                 f.blocking = false;
                 f.status = FindingStatus::Waived;
@@ -374,8 +380,7 @@ pub fn judge(sets: &[&ApprovalSet], cx: &Context, p: &Params) -> Result<Verdict,
                     Severity::Critical,
                     format!(
                         "EMERGENCY OVERRIDE by {} — bypassed: {}",
-                        e.approver,
-                        bypassed.join("; ")
+                        e.approver, bypassed
                     ),
                 )
                 .evidence(format!("justification: {}", e.justification))
@@ -765,5 +770,41 @@ mod tests {
             .unwrap();
         assert_eq!(e.severity, Severity::Critical);
         assert!(e.message.contains("0 of 2 required approvals"));
+    }
+
+    /// An override is visible even when it bypassed nothing: using the
+    /// emergency procedure is itself what reviewers must see.
+    #[test]
+    fn emergency_override_is_reported_when_nothing_failed() {
+        let s = set(vec![review(
+            "bob",
+            ReviewState::Approved,
+            "2025-12-31T10:00:00Z",
+            "head1234567",
+            &[],
+        )]);
+        let e = r#""emergency": {"justification": "outage", "approver": "oncall-lead"}"#;
+        for params in [
+            format!("{{{e}}}"),
+            format!(r#"{{"min-approvals": {{"default": 1}}, {e}}}"#),
+        ] {
+            let v = judge(&[&s], &cx(NOW), &p(&params)).unwrap();
+            assert_eq!(v.outcome, Outcome::Warn, "{params}");
+            let found: Vec<_> = v
+                .findings
+                .iter()
+                .filter(|f| f.rule == "approvals/emergency-override")
+                .collect();
+            assert_eq!(found.len(), 1, "{params}");
+            assert_eq!(found[0].severity, Severity::Critical);
+            assert!(
+                found[0].message.contains("bypassed: nothing"),
+                "{}",
+                found[0].message
+            );
+            assert_eq!(found[0].evidence.as_deref(), Some("justification: outage"));
+            assert!(v.summary.starts_with("EMERGENCY OVERRIDE by oncall-lead"));
+            assert!(v.findings.iter().all(|f| !f.blocking), "{params}");
+        }
     }
 }

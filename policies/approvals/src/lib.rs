@@ -93,8 +93,8 @@ pub fn rules() -> Vec<RuleInfo> {
         rule(
             "approvals/emergency-override",
             Severity::Critical,
-            "an emergency override bypassed the approval rules",
-            "A valid emergency override (justification and an approver who is not the author) bypasses the other rules and is reported loudly.",
+            "an emergency override was used",
+            "A valid emergency override (justification and an approver who is not the author) bypasses the other rules and is always reported loudly, also when nothing needed bypassing.",
             "review the change after the fact as the emergency procedure requires",
         ),
         rule(

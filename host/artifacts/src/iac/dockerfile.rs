@@ -13,9 +13,14 @@
 //!   error.
 //! - Arguments: exec (JSON) form gives `args` = the array and `json: true`;
 //!   shell form gives `args` = the words (quotes removed). Leading
-//!   `--flag=value` options (`--platform`, `--from`, `--mount`, `--chown`)
-//!   go to `flags` and are not in `args`; `value` is the raw text after the
-//!   instruction name.
+//!   `--flag=value` options (RUN's `--mount`, `--network`, `--security`;
+//!   COPY/ADD's `--from`, `--chown`, `--chmod`, `--link`, `--checksum`;
+//!   FROM's `--platform`; HEALTHCHECK's `--interval`...) go to `flags` (a
+//!   bare `--flag` is `true`; a flag given several times, as `--mount` may
+//!   be, has its values joined by a space, which no value contains) and are
+//!   in neither `args` nor `value`: `value` is the text after the
+//!   instruction name and its flags (the command of a RUN), so a flag is
+//!   never read as part of the command.
 //! - One resource per build stage: address/name = the `AS` name, else
 //!   `stage-N` (0-based, as `COPY --from=N` counts); type `dockerfile-stage`;
 //!   provider `docker`; location = the `FROM` line (end_line = the stage's
@@ -342,9 +347,11 @@ fn words(s: &str) -> Vec<String> {
 }
 
 /// Leading `--name=value` flags (a bare `--name` has no value) and the
-/// remaining text; a flag given twice keeps its last value.
-fn split_flags(value: &str) -> (BTreeMap<&str, Option<&str>>, &str) {
-    let mut flags = BTreeMap::new();
+/// remaining text. A flag given several times (`RUN --mount=… --mount=…`)
+/// keeps every value, joined by a space: a value is one whitespace-free
+/// token, so the join is unambiguous.
+fn split_flags(value: &str) -> (BTreeMap<&str, Option<String>>, &str) {
+    let mut flags: BTreeMap<&str, Option<String>> = BTreeMap::new();
     let mut rest = value.trim_start();
     while let Some(after) = rest.strip_prefix("--") {
         let (token, tail) = match after.split_once(|c: char| c.is_whitespace()) {
@@ -354,10 +361,19 @@ fn split_flags(value: &str) -> (BTreeMap<&str, Option<&str>>, &str) {
         if token.is_empty() {
             break;
         }
-        match token.split_once('=') {
-            Some((k, v)) => flags.insert(k, Some(v)),
-            None => flags.insert(token, None),
+        let (k, v) = match token.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (token, None),
         };
+        let entry = flags.entry(k).or_default();
+        match (entry.as_mut(), v) {
+            (Some(prev), Some(v)) => {
+                prev.push(' ');
+                prev.push_str(v);
+            }
+            (None, Some(v)) => *entry = Some(v.to_string()),
+            (_, None) => {}
+        }
         rest = tail;
     }
     (flags, rest)
@@ -377,9 +393,11 @@ fn push_opt(out: &mut String, s: Option<&str>) {
 
 /// Appends an instruction's attributes object, keys in sorted order (as
 /// `serde_json` writes a map): `args`, `end_line`, `flags` (if any),
-/// `heredocs` (if any), `instruction`, `json`, `line`, `value`.
+/// `heredocs` (if any), `instruction`, `json`, `line`, `value` (without the
+/// flags).
 fn write_instruction(out: &mut String, ins: &Instruction) {
     let (flags, rest) = split_flags(&ins.value);
+    let after_flags = rest;
     // `HEALTHCHECK [OPTIONS] CMD …` carries its command after `CMD`, in
     // either form: keep `CMD` as the first argument and read the rest.
     let (lead, rest) = match rest.split_once(char::is_whitespace) {
@@ -445,7 +463,7 @@ fn write_instruction(out: &mut String, ins: &Instruction) {
         ",\"json\":{json_form},\"line\":{},\"value\":",
         ins.line
     );
-    push_str(out, &ins.value);
+    push_str(out, after_flags);
     out.push('}');
 }
 
@@ -630,8 +648,7 @@ impl Stages {
         };
         let platform = flags
             .get("platform")
-            .copied()
-            .flatten()
+            .and_then(Option::as_deref)
             .map(|p| substitute(p, &self.vars));
         let index = self.list.len();
         let name = stage_name
@@ -812,8 +829,65 @@ mod tests {
     fn words_and_flags() {
         assert_eq!(words("a \"b c\" 'd'"), vec!["a", "b c", "d"]);
         let (flags, rest) = split_flags("--from=build --chown=1:1 /a /b");
-        assert_eq!(flags.get("from"), Some(&Some("build")));
+        assert_eq!(flags.get("from"), Some(&Some("build".to_string())));
         assert_eq!(rest, "/a /b");
+        // Repeated flags keep every value; a bare flag is present without one.
+        let (flags, rest) = split_flags(
+            "--mount=type=secret,id=npmrc --link --mount=type=cache,target=/root/.npm npm ci --omit=dev",
+        );
+        assert_eq!(
+            flags.get("mount"),
+            Some(&Some(
+                "type=secret,id=npmrc type=cache,target=/root/.npm".to_string()
+            ))
+        );
+        assert_eq!(flags.get("link"), Some(&None));
+        assert_eq!(rest, "npm ci --omit=dev");
+    }
+
+    /// A RUN's flags are not part of its `value` (the command) nor of its
+    /// `args`; they are in `flags`, for every instruction that takes them.
+    #[test]
+    fn flags_are_separated_from_the_value() {
+        let cases = [
+            (
+                "RUN",
+                "--mount=type=cache,target=/var/cache/apt apt-get install -y curl",
+                "apt-get install -y curl",
+                json!({"mount": "type=cache,target=/var/cache/apt"}),
+            ),
+            (
+                "RUN",
+                "--network=none --security=insecure apt-get update",
+                "apt-get update",
+                json!({"network": "none", "security": "insecure"}),
+            ),
+            (
+                "COPY",
+                "--from=build --chown=app:app --chmod=0755 --link /out /app",
+                "/out /app",
+                json!({"from": "build", "chown": "app:app", "chmod": "0755", "link": true}),
+            ),
+            (
+                "ADD",
+                "--checksum=sha256:abc https://example.com/a.tgz /a.tgz",
+                "https://example.com/a.tgz /a.tgz",
+                json!({"checksum": "sha256:abc"}),
+            ),
+            ("RUN", "echo --not-a-flag", "echo --not-a-flag", json!(null)),
+        ];
+        for (kw, text, value, flags) in cases {
+            let v = instruction_json(&Instruction {
+                keyword: kw.into(),
+                value: text.into(),
+                line: 1,
+                end_line: 1,
+                heredocs: Vec::new(),
+            });
+            assert_eq!(v["value"], json!(value), "{kw} {text}");
+            assert_eq!(v["flags"], flags, "{kw} {text}");
+            assert_eq!(v["args"], json!(words(value)), "{kw} {text}");
+        }
     }
 
     #[test]

@@ -334,7 +334,7 @@ fn dockerfile_attributes_are_written_as_compact_json() {
     let rs = iac(text, None);
     assert_eq!(
         rs[0].attributes.json(),
-        r#"{"from":{"digest":null,"image":"alpine","line":2,"platform":null,"raw":"alpine:${V}","stage":null,"tag":"3"},"global_args":[{"args":["V=3"],"end_line":1,"instruction":"ARG","json":false,"line":1,"value":"V=3"}],"index":0,"instructions":[{"args":["echo","a b"],"end_line":3,"flags":{"mount":"type=cache,target=/c"},"instruction":"RUN","json":false,"line":3,"value":"--mount=type=cache,target=/c echo \"a b\""},{"args":["CMD","curl","-f"],"end_line":4,"flags":{"interval":"5s"},"instruction":"HEALTHCHECK","json":true,"line":4,"value":"--interval=5s CMD [\"curl\", \"-f\"]"}]}"#
+        r#"{"from":{"digest":null,"image":"alpine","line":2,"platform":null,"raw":"alpine:${V}","stage":null,"tag":"3"},"global_args":[{"args":["V=3"],"end_line":1,"instruction":"ARG","json":false,"line":1,"value":"V=3"}],"index":0,"instructions":[{"args":["echo","a b"],"end_line":3,"flags":{"mount":"type=cache,target=/c"},"instruction":"RUN","json":false,"line":3,"value":"echo \"a b\""},{"args":["CMD","curl","-f"],"end_line":4,"flags":{"interval":"5s"},"instruction":"HEALTHCHECK","json":true,"line":4,"value":"CMD [\"curl\", \"-f\"]"}]}"#
     );
 }
 

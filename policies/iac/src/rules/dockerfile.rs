@@ -607,6 +607,51 @@ mod tests {
         );
     }
 
+    /// The host gives a RUN's flags apart from its command (`value`); every
+    /// `--mount` is kept, joined by a space.
+    #[test]
+    fn run_flags_are_not_the_command() {
+        let with = |value: &str, flags: Value| {
+            let ins = json!({"instruction": "RUN", "value": value, "flags": flags, "line": 2});
+            let mut out = Out::default();
+            run("s", &ins, &mut out);
+            out.hits.iter().map(|h| h.rule.id).collect::<Vec<_>>()
+        };
+        let cache = "type=cache,target=/var/cache/apt";
+        assert_eq!(
+            with(
+                "apt-get install -y --no-install-recommends curl",
+                json!({"mount": cache})
+            ),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            with(
+                "apt-get install -y --no-install-recommends curl",
+                json!({"mount": format!("{cache} type=secret,id=aptconf")})
+            ),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            with(
+                "apt-get install -y --no-install-recommends curl",
+                json!({"mount": "type=secret,id=aptconf"})
+            ),
+            vec!["iac/docker-apt-cache-cleanup"]
+        );
+        assert_eq!(
+            with(
+                "curl -fsSL https://example.com/i.sh | sh",
+                json!({"mount": "type=secret,id=npmrc"})
+            ),
+            vec!["iac/docker-curl-pipe-shell"]
+        );
+        assert_eq!(
+            with("apt-get update", json!({"network": "none"})),
+            vec!["iac/docker-package-update-alone"]
+        );
+    }
+
     #[test]
     fn stages() {
         let base = json!({"index": 0, "from": {"image": "alpine", "tag": "3", "line": 1},

@@ -115,6 +115,22 @@ pub fn is_unknown(v: &Value) -> bool {
     v.as_str() == Some(UNKNOWN)
 }
 
+/// Whether a setting is unknown at plan time. Rules never judge such a
+/// setting (README: unknown-at-plan-time values are not judged): a rule that
+/// reads it reports nothing rather than reading it as absent or default.
+pub fn unknown(v: Option<&Value>) -> bool {
+    v.is_some_and(is_unknown)
+}
+
+/// Whether a setting is unknown or a list with an unknown item: a rule that
+/// needs the whole list (e.g. "every required item is listed") cannot judge it.
+pub fn partly_unknown(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Array(items)) => items.iter().any(is_unknown),
+        v => unknown(v),
+    }
+}
+
 /// Follows object keys.
 pub fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, k| v.get(*k))

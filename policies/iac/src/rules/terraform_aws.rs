@@ -4,7 +4,7 @@
 
 use super::{
     IamFindings, Out, Rule, absent, covers, first, flag, iam_document, int, is_unknown, items,
-    show, strings, world_cidr,
+    partly_unknown, show, strings, unknown, world_cidr,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -400,7 +400,7 @@ impl PlanIndex {
             }
         }
         if let Some(b) = attrs.get("bucket").and_then(Value::as_str)
-            && !is_unknown(&Value::String(b.to_string()))
+            && b != super::UNKNOWN
         {
             self.companions.insert((kind, format!("bucket:{b}")));
         }
@@ -453,7 +453,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
         }
         "aws_db_instance" | "aws_rds_cluster" => rds(address, rtype, a, out),
         "aws_ebs_volume" => {
-            if flag(a.get("encrypted")) != Some(true) && !is_unknown_at(a, "encrypted") {
+            if flag(a.get("encrypted")) != Some(true) && !unknown(a.get("encrypted")) {
                 out.hit(
                     &EBS_ENCRYPTION,
                     format!(
@@ -467,7 +467,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
             instance(address, a, out);
         }
         "aws_efs_file_system" => {
-            if flag(a.get("encrypted")) != Some(true) && !is_unknown_at(a, "encrypted") {
+            if flag(a.get("encrypted")) != Some(true) && !unknown(a.get("encrypted")) {
                 out.hit(
                     &EFS_ENCRYPTION,
                     format!(
@@ -515,7 +515,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
             let symmetric = spec.is_none_or(|s| s == "SYMMETRIC_DEFAULT");
             if symmetric
                 && flag(a.get("enable_key_rotation")) != Some(true)
-                && !is_unknown_at(a, "enable_key_rotation")
+                && !unknown(a.get("enable_key_rotation"))
             {
                 out.hit(
                     &KMS_ROTATION,
@@ -527,22 +527,22 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
             }
         }
         "aws_ecr_repository" => {
-            let scan = first(a.get("image_scanning_configuration")).map(|c| c.get("scan_on_push"));
-            if !a
-                .get("image_scanning_configuration")
-                .is_some_and(is_unknown)
-                && flag(scan.flatten()) != Some(true)
+            let scan =
+                first(a.get("image_scanning_configuration")).and_then(|c| c.get("scan_on_push"));
+            if !unknown(a.get("image_scanning_configuration"))
+                && !unknown(scan)
+                && flag(scan) != Some(true)
             {
                 out.hit(
                     &ECR_SCAN,
                     format!(
                         "{address}: images are not scanned on push (image_scanning_configuration.scan_on_push = {})",
-                        show(scan.flatten())
+                        show(scan)
                     ),
                 );
             }
             let m = a.get("image_tag_mutability");
-            if !m.is_some_and(is_unknown) && m.and_then(Value::as_str) != Some("IMMUTABLE") {
+            if !unknown(m) && m.and_then(Value::as_str) != Some("IMMUTABLE") {
                 out.hit(
                     &ECR_IMMUTABLE,
                     format!(
@@ -578,10 +578,9 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
     }
     if rtype == "aws_instance" {
         let opts = a.get("metadata_options");
-        if !opts.is_some_and(is_unknown) {
+        if !unknown(opts) {
             let tokens = first(opts).and_then(|o| o.get("http_tokens"));
-            let ok = tokens.and_then(Value::as_str) == Some("required")
-                || tokens.is_some_and(is_unknown);
+            let ok = tokens.and_then(Value::as_str) == Some("required") || unknown(tokens);
             if !ok {
                 out.hit(
                     &EC2_IMDSV2,
@@ -595,16 +594,14 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
     }
 }
 
-fn is_unknown_at(a: &Value, key: &str) -> bool {
-    a.get(key).is_some_and(is_unknown)
-}
-
 fn s3_bucket(address: &str, a: &Value, idx: &PlanIndex, out: &mut Out) {
     s3_acl(address, a.get("acl"), out);
     // Versioning: the inline block (provider < v4) or a companion resource.
+    // A computed (unconfigured) `versioning` is judged, following checkov
+    // (docs/iac-rules.md); an `enabled` unknown inside a configured block is not.
     let inline = items(a.get("versioning"))
         .iter()
-        .any(|v| flag(v.get("enabled")) == Some(true));
+        .any(|v| flag(v.get("enabled")) == Some(true) || unknown(v.get("enabled")));
     if !inline && !idx.has("versioning", address, a) {
         out.hit_ev(
             &S3_VERSIONING,
@@ -617,7 +614,7 @@ fn s3_bucket(address: &str, a: &Value, idx: &PlanIndex, out: &mut Out) {
     }
     let sse = a.get("server_side_encryption_configuration");
     let inline = !items(sse).is_empty();
-    if !inline && !idx.has("sse", address, a) {
+    if !inline && !unknown(sse) && !idx.has("sse", address, a) {
         out.hit_ev(
             &S3_ENCRYPTION,
             format!("{address}: no server-side encryption configuration"),
@@ -628,7 +625,7 @@ fn s3_bucket(address: &str, a: &Value, idx: &PlanIndex, out: &mut Out) {
         );
     }
     let logging = a.get("logging");
-    if items(logging).is_empty() && !idx.has("logging", address, a) {
+    if items(logging).is_empty() && !unknown(logging) && !idx.has("logging", address, a) {
         out.hit_ev(
             &S3_LOGGING,
             format!("{address}: access logging is not enabled"),
@@ -672,7 +669,7 @@ fn s3_pab(address: &str, a: &Value, out: &mut Out) {
         "restrict_public_buckets",
     ]
     .into_iter()
-    .filter(|k| flag(a.get(*k)) != Some(true) && !is_unknown_at(a, k))
+    .filter(|k| flag(a.get(*k)) != Some(true) && !unknown(a.get(k)))
     .collect();
     if !off.is_empty() {
         out.hit(
@@ -693,6 +690,9 @@ fn sg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
     let Some(world) = cidrs.into_iter().find(|c| world_cidr(c)) else {
         return;
     };
+    if unknown(r.get("protocol")) {
+        return;
+    }
     let proto = r
         .get("protocol")
         .map(|p| match p {
@@ -702,6 +702,11 @@ fn sg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
         .unwrap_or_default();
     let (from, to) = (int(r.get("from_port")), int(r.get("to_port")));
     let all_proto = proto == "-1" || proto == "all";
+    // An unknown port is not "all ports" (a missing one is); with every
+    // protocol allowed the ports do not matter.
+    if !all_proto && (unknown(r.get("from_port")) || unknown(r.get("to_port"))) {
+        return;
+    }
     let all_ports = all_proto || (from.unwrap_or(0) <= 0 && to.unwrap_or(65535) >= 65535);
     let range = match (from, to) {
         (Some(f), Some(t)) if f == t => format!("port {f}"),
@@ -740,13 +745,15 @@ fn rds(address: &str, rtype: &str, a: &Value, out: &mut Out) {
         );
     }
     let engine = a.get("engine").and_then(Value::as_str).unwrap_or("");
-    // Aurora instances inherit encryption from their cluster.
+    // Aurora instances inherit encryption from their cluster; an unknown
+    // engine or cluster may make it a member, so those rules do not judge it.
     let cluster_member = rtype == "aws_db_instance"
         && (engine.starts_with("aurora")
-            || (!absent(a.get("cluster_identifier")) && !is_unknown_at(a, "cluster_identifier")));
+            || unknown(a.get("engine"))
+            || !absent(a.get("cluster_identifier")));
     if !cluster_member
         && flag(a.get("storage_encrypted")) != Some(true)
-        && !is_unknown_at(a, "storage_encrypted")
+        && !unknown(a.get("storage_encrypted"))
         && (rtype != "aws_db_instance" || absent(a.get("replicate_source_db")))
     {
         out.hit(
@@ -763,8 +770,7 @@ fn rds(address: &str, rtype: &str, a: &Value, out: &mut Out) {
             format!("{address}: backup_retention_period = 0 disables automated backups"),
         );
     }
-    if flag(a.get("deletion_protection")) != Some(true) && !is_unknown_at(a, "deletion_protection")
-    {
+    if flag(a.get("deletion_protection")) != Some(true) && !unknown(a.get("deletion_protection")) {
         out.hit(
             &RDS_DELETION,
             format!(
@@ -834,7 +840,7 @@ fn cloudtrail(address: &str, a: &Value, out: &mut Out) {
         );
     }
     if flag(a.get("is_multi_region_trail")) != Some(true)
-        && !is_unknown_at(a, "is_multi_region_trail")
+        && !unknown(a.get("is_multi_region_trail"))
     {
         out.hit(
             &CLOUDTRAIL_MULTI_REGION,
@@ -845,7 +851,7 @@ fn cloudtrail(address: &str, a: &Value, out: &mut Out) {
         );
     }
     if flag(a.get("enable_log_file_validation")) != Some(true)
-        && !is_unknown_at(a, "enable_log_file_validation")
+        && !unknown(a.get("enable_log_file_validation"))
     {
         out.hit(
             &CLOUDTRAIL_VALIDATION,
@@ -876,7 +882,7 @@ fn eks(address: &str, a: &Value, out: &mut Out) {
         "scheduler",
     ];
     let types = a.get("enabled_cluster_log_types");
-    if !types.is_some_and(is_unknown) {
+    if !partly_unknown(types) {
         let have = strings(types);
         let missing: Vec<&str> = TYPES.into_iter().filter(|t| !have.contains(t)).collect();
         if !missing.is_empty() {
@@ -893,7 +899,7 @@ fn eks(address: &str, a: &Value, out: &mut Out) {
     if let Some(vpc) = first(a.get("vpc_config")) {
         let public = flag(vpc.get("endpoint_public_access"));
         // The API default is a public endpoint.
-        if public != Some(false) && !vpc.get("endpoint_public_access").is_some_and(is_unknown) {
+        if public != Some(false) && !unknown(vpc.get("endpoint_public_access")) {
             out.hit(
                 &EKS_PUBLIC,
                 format!(
@@ -902,10 +908,12 @@ fn eks(address: &str, a: &Value, out: &mut Out) {
                 ),
             );
             let cidrs = vpc.get("public_access_cidrs");
-            let open = if absent(cidrs) || cidrs.is_some_and(is_unknown) {
+            let open = if absent(cidrs) {
                 // Unset means the default 0.0.0.0/0.
                 true
             } else {
+                // Unknown (also when computed because unset: checkov fails
+                // that, docs/iac-rules.md) is not judged.
                 strings(cidrs).iter().any(|c| world_cidr(c))
             };
             if open {
@@ -920,10 +928,11 @@ fn eks(address: &str, a: &Value, out: &mut Out) {
         }
     }
     let enc = a.get("encryption_config");
-    let secrets = items(enc)
-        .iter()
-        .any(|e| strings(e.get("resources")).contains(&"secrets"));
-    if !secrets && !enc.is_some_and(is_unknown) {
+    let secrets = items(enc).iter().any(|e| {
+        let resources = e.get("resources");
+        strings(resources).contains(&"secrets") || partly_unknown(resources)
+    });
+    if !secrets && !unknown(enc) {
         out.hit(
             &EKS_SECRETS,
             format!(
@@ -1020,6 +1029,116 @@ mod tests {
             "{ids:?}"
         );
         assert!(ids.contains(&"iac/aws-s3-encryption"));
+    }
+
+    /// Values unknown at plan time are never judged, whatever the rule
+    /// (README); only a computed `versioning` is (docs/iac-rules.md).
+    #[test]
+    fn unknown_values_are_not_judged() {
+        let u = json!(UNKNOWN);
+        let logs = json!([
+            "api",
+            "audit",
+            "authenticator",
+            "controllerManager",
+            "scheduler"
+        ]);
+        let secrets = json!([{"resources": ["secrets"]}]);
+        let none: Vec<&str> = Vec::new();
+        // (rtype, attributes, rules that may fire)
+        let cases: Vec<(&str, Value, Vec<&str>)> = vec![
+            (
+                "aws_eks_cluster",
+                json!({"enabled_cluster_log_types": logs, "encryption_config": secrets,
+                       "vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": u}]}),
+                vec!["iac/aws-eks-public-endpoint"],
+            ),
+            (
+                "aws_eks_cluster",
+                json!({"enabled_cluster_log_types": ["api", UNKNOWN],
+                       "encryption_config": [{"resources": UNKNOWN}],
+                       "vpc_config": [{"endpoint_public_access": false}]}),
+                none.clone(),
+            ),
+            (
+                "aws_s3_bucket",
+                json!({"bucket": "b", "versioning": [{"enabled": true}],
+                       "server_side_encryption_configuration": u, "logging": u}),
+                vec!["iac/aws-s3-bucket-public-access-block-missing"],
+            ),
+            (
+                "aws_s3_bucket",
+                json!({"bucket": "b", "versioning": [{"enabled": UNKNOWN}],
+                       "server_side_encryption_configuration": [{"rule": [{}]}], "logging": [{}]}),
+                vec!["iac/aws-s3-bucket-public-access-block-missing"],
+            ),
+            (
+                "aws_security_group_rule",
+                json!({"type": "ingress", "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"],
+                       "from_port": u, "to_port": u}),
+                none.clone(),
+            ),
+            (
+                "aws_security_group_rule",
+                json!({"type": "ingress", "protocol": u, "cidr_blocks": ["0.0.0.0/0"],
+                       "from_port": 0, "to_port": 65535}),
+                none.clone(),
+            ),
+            (
+                "aws_ecr_repository",
+                json!({"image_tag_mutability": "IMMUTABLE",
+                       "image_scanning_configuration": [{"scan_on_push": UNKNOWN}]}),
+                none.clone(),
+            ),
+            (
+                "aws_db_instance",
+                json!({"engine": "postgres", "cluster_identifier": u, "storage_encrypted": false,
+                       "backup_retention_period": 0, "deletion_protection": true}),
+                none.clone(),
+            ),
+        ];
+        for (rtype, a, want) in cases {
+            assert_eq!(run("r.x", rtype, a.clone()), want, "{rtype} {a}");
+        }
+        // The same resources with the values known do fire: the rules read them.
+        let ids = run(
+            "r.x",
+            "aws_eks_cluster",
+            json!({"enabled_cluster_log_types": ["api"], "encryption_config": [{"resources": []}],
+                   "vpc_config": [{"endpoint_public_access": true}]}),
+        );
+        assert_eq!(
+            ids,
+            vec![
+                "iac/aws-eks-control-plane-logging",
+                "iac/aws-eks-public-endpoint",
+                "iac/aws-eks-public-endpoint-cidr",
+                "iac/aws-eks-secrets-encryption"
+            ]
+        );
+        let ids = run(
+            "r.x",
+            "aws_s3_bucket",
+            json!({"bucket": "b", "versioning": u}),
+        );
+        assert!(ids.contains(&"iac/aws-s3-versioning"), "{ids:?}");
+        assert!(ids.contains(&"iac/aws-s3-encryption"), "{ids:?}");
+        assert!(ids.contains(&"iac/aws-s3-access-logging"), "{ids:?}");
+        // Every protocol on a port range that is unknown is still every port.
+        let ids = run(
+            "r.x",
+            "aws_security_group_rule",
+            json!({"type": "ingress", "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"],
+                   "from_port": u, "to_port": u}),
+        );
+        assert_eq!(ids, vec!["iac/aws-sg-open-all-ports"]);
+        let ids = run(
+            "r.x",
+            "aws_ecr_repository",
+            json!({"image_tag_mutability": "IMMUTABLE",
+                   "image_scanning_configuration": [{"scan_on_push": false}]}),
+        );
+        assert_eq!(ids, vec!["iac/aws-ecr-scan-on-push"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Common Azure and Google Cloud rules over Terraform plans.
 #![allow(clippy::collapsible_match)]
 
-use super::{Out, Rule, first, flag, is_unknown, items, show, strings, world_cidr};
+use super::{Out, Rule, first, flag, items, show, strings, unknown, world_cidr};
 use serde_json::Value;
 
 rule!(
@@ -141,7 +141,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, out: &mut Out) {
             }
             let tls = a.get("min_tls_version");
             if let Some(v) = tls.and_then(Value::as_str)
-                && !is_unknown(tls.unwrap_or(&Value::Null))
+                && !unknown(tls)
                 && v != "TLS1_2"
                 && v != "TLS1_3"
             {
@@ -170,7 +170,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, out: &mut Out) {
         "azurerm_network_security_rule" => nsg_rule(address, "rule", a, out),
         "azurerm_key_vault" => {
             if flag(a.get("purge_protection_enabled")) != Some(true)
-                && !a.get("purge_protection_enabled").is_some_and(is_unknown)
+                && !unknown(a.get("purge_protection_enabled"))
             {
                 out.hit(
                     &AZ_KEYVAULT_PURGE,
@@ -184,7 +184,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, out: &mut Out) {
         "google_compute_firewall" => firewall(address, a, out),
         "google_storage_bucket" => {
             let u = a.get("uniform_bucket_level_access");
-            if flag(u) != Some(true) && !u.is_some_and(is_unknown) {
+            if flag(u) != Some(true) && !unknown(u) {
                 out.hit(
                     &GCP_BUCKET_UNIFORM,
                     format!("{address}: uniform_bucket_level_access = {}", show(u)),
@@ -200,8 +200,8 @@ pub fn check(address: &str, rtype: &str, a: &Value, out: &mut Out) {
                         ssl_mode,
                         "ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
                     )
-                    || ip.get("ssl_mode").is_some_and(is_unknown)
-                    || ip.get("require_ssl").is_some_and(is_unknown);
+                    || unknown(ip.get("ssl_mode"))
+                    || unknown(ip.get("require_ssl"));
                 if !require {
                     out.hit(
                         &GCP_SQL_SSL,
@@ -293,14 +293,16 @@ fn nsg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
 }
 
 fn firewall(address: &str, a: &Value, out: &mut Out) {
+    // Unset direction is the default INGRESS; an unknown direction or
+    // `disabled` is not judged.
     let dir = a
         .get("direction")
         .and_then(Value::as_str)
         .unwrap_or("INGRESS");
-    if !dir.eq_ignore_ascii_case("ingress") && !a.get("direction").is_some_and(is_unknown) {
+    if !dir.eq_ignore_ascii_case("ingress") || flag(a.get("disabled")) == Some(true) {
         return;
     }
-    if flag(a.get("disabled")) == Some(true) {
+    if unknown(a.get("disabled")) {
         return;
     }
     let sources = strings(a.get("source_ranges"));
@@ -309,6 +311,11 @@ fn firewall(address: &str, a: &Value, out: &mut Out) {
     };
     let (mut ssh, mut rdp) = (false, false);
     for allow in items(a.get("allow")) {
+        // An unknown protocol is skipped below; unknown ports are not "all
+        // ports" (missing ones are).
+        if unknown(allow.get("ports")) {
+            continue;
+        }
         let proto = allow.get("protocol").and_then(Value::as_str).unwrap_or("");
         if !(proto == "tcp" || proto == "all" || proto == "6") {
             continue;
@@ -384,5 +391,32 @@ mod tests {
             ),
             Vec::<&str>::new()
         );
+    }
+
+    /// A firewall whose direction or `disabled` is unknown at plan time is
+    /// not judged; unset, the direction is the default INGRESS.
+    #[test]
+    fn gcp_firewall_unknowns_are_not_judged() {
+        let base = json!({"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["22"]}]});
+        assert_eq!(
+            run("google_compute_firewall", base.clone()),
+            vec!["iac/gcp-firewall-open-ssh"]
+        );
+        for (key, value) in [
+            ("direction", json!(crate::rules::UNKNOWN)),
+            ("disabled", json!(crate::rules::UNKNOWN)),
+            ("direction", json!("EGRESS")),
+        ] {
+            let mut a = base.clone();
+            a[key] = value;
+            assert_eq!(
+                run("google_compute_firewall", a.clone()),
+                Vec::<&str>::new(),
+                "{a}"
+            );
+        }
+        let mut a = base;
+        a["allow"][0]["ports"] = json!(crate::rules::UNKNOWN);
+        assert_eq!(run("google_compute_firewall", a), Vec::<&str>::new());
     }
 }
