@@ -24,6 +24,7 @@ use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
 use crate::verdict::{FindingStatus, PolicyEntry, VerdictDoc};
 use gate_artifacts::{Format, ParseOptions};
 use serde::Deserialize;
+use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -424,7 +425,7 @@ impl Sources for CaseSources<'_> {
                 Some(t) => gate_artifacts::parse(&spec.display, t.as_bytes(), spec.format, options)
                     .map(|parsed| LoadedArtifact {
                         spec: spec.clone(),
-                        sha256: crate::runtime::component_digest(t.as_bytes()),
+                        sha256: format!("{:x}", sha2::Sha256::digest(t.as_bytes())),
                         parsed,
                     })
                     .map_err(InputError::Parse),

@@ -244,6 +244,11 @@ pub fn snapshot_settings(dirs: &[&TestDir]) -> insta::Settings {
     settings.add_filter(&format!(r"\bgate {version}\b"), "gate [version]");
     // The man page's VERSION section.
     settings.add_filter(&format!(r"(?m)^v{version}$"), "v[version]");
+    // The build's commit and its date (`--version`, the man page).
+    settings.add_filter(r"commit: [0-9a-f]{12}|commit: unknown", "commit: [commit]");
+    // (the man page escapes `-` as `\-`)
+    settings.add_filter(r"date: \d{4}\\?-\d\d\\?-\d\d|date: unknown", "date: [date]");
+    settings.add_filter(r"target: [0-9a-z_\\-]+", "target: [target]");
     settings.add_filter(
         &format!(r#""gate_version": "{version}""#),
         r#""gate_version": "[version]""#,

@@ -48,7 +48,7 @@ mod tests {
             let e = super::embedded(name).unwrap();
             assert_eq!(
                 e.digest,
-                crate::runtime::component_digest(e.bytes),
+                crate::policies::component_digest(e.bytes),
                 "{name}"
             );
         }

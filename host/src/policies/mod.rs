@@ -78,12 +78,19 @@ pub(crate) struct Component {
     pub pack: Option<PackOrigin>,
 }
 
+/// Lowercase hex sha256 of component bytes: the cache key and, prefixed
+/// with `sha256:`, the digest reports show.
+pub fn component_digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 impl Component {
     /// Lowercase hex sha256 of the bytes: the cache key and verdict digest.
     pub fn digest_hex(&self) -> String {
         match self.digest {
             Some(d) => d.to_string(),
-            None => crate::runtime::component_digest(&self.bytes),
+            None => component_digest(&self.bytes),
         }
     }
 }

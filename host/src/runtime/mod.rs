@@ -296,11 +296,7 @@ fn other_wit_version(engine: &Engine, component: &Component) -> Option<String> {
     })
 }
 
-/// Lowercase hex sha256 of component bytes: the cache key and, prefixed
-/// with `sha256:`, the digest reports show.
-pub fn component_digest(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
+pub use crate::policies::component_digest;
 
 /// A deterministic per-policy seed for the guest's randomness.
 fn seed(digest: &str) -> u64 {
