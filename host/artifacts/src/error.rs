@@ -57,6 +57,18 @@ gate_codes::names! {
         InvalidDiff = "invalid-diff",
         TruncatedDiff = "truncated-diff",
         BaselineWithoutCurrent = "baseline-without-current",
+        // performance
+        InvalidHyperfine = "invalid-hyperfine",
+        InvalidPytestBenchmark = "invalid-pytest-benchmark",
+        InvalidGoBench = "invalid-go-bench",
+        TruncatedGoBench = "truncated-go-bench",
+        InvalidLocust = "invalid-locust",
+        InvalidLighthouse = "invalid-lighthouse",
+        LighthouseRuntimeError = "lighthouse-runtime-error",
+        InvalidCriterion = "invalid-criterion",
+        InvalidCsv = "invalid-csv",
+        TruncatedCsv = "truncated-csv",
+        InvalidMeasurement = "invalid-measurement",
     }
 }
 
@@ -98,6 +110,8 @@ gate_codes::names! {
         DeletedUser = "deleted-user",
         ApprovalsCounterMismatch = "approvals-counter-mismatch",
         ChangeWindowInverted = "change-window-inverted",
+        LighthouseRunWarning = "lighthouse-run-warning",
+        HyperfineFailedRuns = "hyperfine-failed-runs",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading CI artifacts into typed, normalized models.
 //!
-//! One module per family (`coverage`, `findings`, `iac`, `approvals`), one
+//! One module per family (`coverage`, `findings`, `iac`, `approvals`,
+//! `performance`), one
 //! file per format inside it. The facade is [`parse`]: bytes in, a
 //! [`Parsed`] model out, or a [`ParseError`] that names the file and the
 //! place. Formats are detected from content, never from file names; a forced
@@ -27,6 +28,7 @@ pub mod iac;
 pub(crate) mod json;
 pub mod model;
 pub mod paths;
+pub mod performance;
 
 pub use document::Document;
 pub use error::{ParseCode, ParseError, Position, WarningCode};
@@ -124,6 +126,7 @@ pub enum Model {
     Findings(FindingsReport),
     Iac(IacReport),
     Approvals(ApprovalSet),
+    Performance(PerformanceReport),
 }
 
 /// The result of parsing one artifact.
@@ -146,6 +149,7 @@ pub fn detect(doc: &Document<'_>) -> Option<Format> {
         .or_else(|| findings::sniff(doc))
         .or_else(|| iac::sniff(doc))
         .or_else(|| approvals::sniff(doc))
+        .or_else(|| performance::sniff(doc))
 }
 
 /// Whether `doc` carries the markers of `format`, as its sniffer tests them.
@@ -159,6 +163,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
         ArtifactKind::Findings => findings::conforms(format, doc),
         ArtifactKind::Iac => iac::conforms(format, doc),
         ArtifactKind::Approvals => approvals::conforms(format, doc),
+        ArtifactKind::Performance => performance::conforms(format, doc),
         ArtifactKind::Raw => false,
     }
 }
@@ -227,6 +232,7 @@ pub fn parse(
         ArtifactKind::Findings => Model::Findings(findings::parse(format, &doc, &mut cx)?),
         ArtifactKind::Iac => Model::Iac(iac::parse(format, &doc, &mut cx)?),
         ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Performance => Model::Performance(performance::parse(format, &doc, &mut cx)?),
         ArtifactKind::Raw => {
             return Err(cx.error(
                 ParseCode::UnknownFormat,

@@ -79,9 +79,15 @@ impl<'a> Document<'a> {
                     "file is empty",
                 ));
             }
-            return json_shape(text)
-                .map(|shape| Document::Json(JsonDoc { text, shape }))
-                .map_err(|e| json_error(name, &e));
+            return match json_shape(text) {
+                Ok(shape) => Ok(Document::Json(JsonDoc { text, shape })),
+                // A stream of one JSON value per line (`go test -json`) is
+                // a line format: its parser reads each line as JSON.
+                Err(_) if wants_json.is_none() && is_json_lines(trimmed) => {
+                    Ok(Document::Text(text))
+                }
+                Err(e) => Err(json_error(name, &e)),
+            };
         }
         if trimmed.is_empty() {
             return Err(ParseError::new(
@@ -128,6 +134,19 @@ impl<'a> Document<'a> {
             Document::Text(t) => Some(t),
         }
     }
+}
+
+/// Whether `text` starts with a line that is a whole JSON object followed by
+/// more lines: JSON lines, not one broken document (a pretty-printed
+/// document's first line is a lone `{`).
+fn is_json_lines(text: &str) -> bool {
+    let Some((first, rest)) = text.split_once('\n') else {
+        return false;
+    };
+    let first = first.trim();
+    first.starts_with('{')
+        && !rest.trim().is_empty()
+        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
 }
 
 // Typed reading and placing JSON errors live in `crate::json`; these are

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod coverage;
 pub mod findings;
 pub mod iac;
+pub mod performance;
 
 use crate::error::WarningCode;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ pub use approvals::*;
 pub use coverage::*;
 pub use findings::*;
 pub use iac::*;
+pub use performance::{Interval, Measurement, Parameter, Percentile, PerformanceReport};
 
 /// A place in an artifact or in the repository.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
@@ -115,6 +117,7 @@ gate_codes::names! {
         Findings = "findings",
         Iac = "iac",
         Approvals = "approvals",
+        Performance = "performance",
         Raw = "raw",
     }
 }
