@@ -81,11 +81,10 @@ impl<'a> Document<'a> {
             }
             return match json_shape(text) {
                 Ok(shape) => Ok(Document::Json(JsonDoc { text, shape })),
-                // A stream of one JSON value per line (`go test -json`) is
-                // a line format: its parser reads each line as JSON.
-                Err(_) if wants_json.is_none() && is_json_lines(trimmed) => {
-                    Ok(Document::Text(text))
-                }
+                // A `go test -json` stream (one event per line) is a line
+                // format: its parser reads each line as JSON. Forced as a
+                // JSON format, it is then refused as not being that format.
+                Err(_) if is_test2json(trimmed) => Ok(Document::Text(text)),
                 Err(e) => Err(json_error(name, &e)),
             };
         }
@@ -136,17 +135,21 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Whether `text` starts with a line that is a whole JSON object followed by
-/// more lines: JSON lines, not one broken document (a pretty-printed
-/// document's first line is a lone `{`).
-fn is_json_lines(text: &str) -> bool {
+/// Whether `text` is a `go test -json` (test2json) stream: its first line
+/// a whole JSON object with an `Action`, more lines after it. Other JSON
+/// lines stay invalid JSON (no format gate reads is made of them).
+fn is_test2json(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Event<'a> {
+        #[serde(borrow)]
+        action: Option<std::borrow::Cow<'a, str>>,
+    }
     let Some((first, rest)) = text.split_once('\n') else {
         return false;
     };
-    let first = first.trim();
-    first.starts_with('{')
-        && !rest.trim().is_empty()
-        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+    !rest.trim().is_empty()
+        && serde_json::from_str::<Event<'_>>(first.trim()).is_ok_and(|e| e.action.is_some())
 }
 
 // Typed reading and placing JSON errors live in `crate::json`; these are

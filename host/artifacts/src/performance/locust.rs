@@ -87,6 +87,19 @@ fn percentiles(
     Ok(out)
 }
 
+/// Locust writes 0 for the times of a name without requests yet: no
+/// statistic, not a 0 ms one.
+fn without_requests(mut m: Measurement) -> Measurement {
+    if m.requests == Some(0) {
+        m.median = None;
+        m.mean = None;
+        m.min = None;
+        m.max = None;
+        m.percentiles.clear();
+    }
+    m
+}
+
 fn group(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
@@ -131,7 +144,7 @@ pub(crate) fn parse_stats(
         m.max = csv::number(cx, &row, max, "the maximum")?;
         m.throughput = csv::number(cx, &row, rps, "Requests/s")?;
         m.percentiles = percentiles(cx, &row, &pcols)?;
-        out.measurements.push(m);
+        out.measurements.push(without_requests(m));
     }
     if !aggregated {
         return Err(cx.error(
@@ -225,7 +238,7 @@ pub(crate) fn parse_history(
         m.min = csv::number(cx, &row, min, "the minimum")?;
         m.max = csv::number(cx, &row, max, "the maximum")?;
         m.percentiles = percentiles(cx, &row, &pcols)?;
-        out.measurements.push(m);
+        out.measurements.push(without_requests(m));
     }
     Ok(out)
 }
