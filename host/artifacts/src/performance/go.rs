@@ -15,9 +15,9 @@
 //! again and read as text.
 //!
 //! Fail closed: a run that printed `FAIL` is refused (its numbers are
-//! incomplete); every package's output must end with its `ok`/`PASS`
-//! trailer (in JSON: the package's `pass` event), else the file was cut
-//! (`truncated-go-bench`); a result line whose numbers do not parse, or a
+//! incomplete); every package's output must end with `go test`'s `ok`
+//! line (in JSON: the package's `pass` event) and the text must end
+//! with a newline, else the file was cut (`truncated-go-bench`); a result line whose numbers do not parse, or a
 //! negative or non-finite value, is refused at its line; a file without
 //! any result is refused (`-bench` matched nothing).
 
@@ -194,7 +194,9 @@ impl Collector {
                 "the benchmark run failed (`FAIL`): its results are incomplete",
             ));
         }
-        if t == "PASS" || t.starts_with("ok  ") || t.starts_with("ok\t") {
+        // `go test`'s line for the package, after `PASS`: the end of its
+        // output (`PASS` alone may be followed by more results).
+        if t.starts_with("ok  ") || t.starts_with("ok\t") {
             state.open = false;
             return Ok(());
         }
@@ -294,7 +296,17 @@ pub(crate) fn parse_text(
         return Err(truncated(
             cx,
             state.last,
-            "no `PASS`/`ok` after the last result",
+            "no `ok` line after the last result",
+        ));
+    }
+    // Go ends every line it prints: a last line without its newline is
+    // a cut one (perhaps a cut `ok` trailer).
+    if !text.ends_with('\n') {
+        let last = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+        return Err(truncated(
+            cx,
+            last,
+            "the last line does not end with a newline",
         ));
     }
     c.finish(cx)
@@ -401,7 +413,7 @@ pub(crate) fn parse_json(
             return Err(truncated(
                 cx,
                 st.state.last,
-                "no `PASS`/`ok` after the last result",
+                "no `ok` line after the last result",
             ));
         }
     }

@@ -571,3 +571,319 @@ fn lighthouse_scores_and_metrics() {
         "runWarnings is empty"
     );
 }
+
+// ------------------------------------------------- fail closed (our fixtures)
+
+mod fail_closed {
+    use gate_artifacts::{Format, ParseError, ParseOptions, Parsed, Position};
+    use std::path::PathBuf;
+
+    fn fixture(rel: &str) -> String {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/performance")
+            .join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn parse(text: &str, format: Option<Format>) -> Result<Parsed, ParseError> {
+        gate_artifacts::parse("perf", text.as_bytes(), format, &ParseOptions::default())
+    }
+
+    /// The error of `text` (detected, and forced as `format`: the same).
+    fn err(text: &str, format: Format) -> ParseError {
+        let forced = match parse(text, Some(format)) {
+            Ok(p) => panic!("forced {format}: parsed: {p:?}"),
+            Err(e) => e,
+        };
+        if let Err(detected) = parse(text, None) {
+            if detected.code != "unknown-format" {
+                assert_eq!(detected, forced, "detected and forced differ");
+            }
+        }
+        forced
+    }
+
+    fn at(line: u32, column: u32) -> Option<Position> {
+        Some(Position::LineCol { line, column })
+    }
+
+    fn ptr(p: &str) -> Option<Position> {
+        Some(Position::Pointer(p.into()))
+    }
+
+    /// (fixture, format, whether a cut exactly after a row is a complete,
+    /// shorter report — CSV exports without a closing row).
+    const FIXTURES: &[(&str, Format, bool)] = &[
+        ("hyperfine.json", Format::Hyperfine, false),
+        ("hyperfine.csv", Format::HyperfineCsv, true),
+        ("pytest-benchmark.json", Format::PytestBenchmark, false),
+        ("go-bench.txt", Format::GoBench, false),
+        ("go-bench.json", Format::GoBenchJson, false),
+        ("locust_stats.csv", Format::LocustStats, false),
+        ("locust_failures.csv", Format::LocustFailures, true),
+        ("locust_stats_history.csv", Format::LocustHistory, true),
+        ("locust.json", Format::LocustJson, false),
+        ("lighthouse.json", Format::Lighthouse, false),
+        (
+            "criterion/parse_lcov/new/estimates.json",
+            Format::Criterion,
+            false,
+        ),
+    ];
+
+    /// Every fixture cut at every byte is an error, forced or detected (a Go
+    /// output cut after `PASS` lacks its `ok` line) —
+    /// except, for the CSV exports that have no closing row, a cut right
+    /// after a row (a shorter report, as indistinguishable as a shorter run).
+    #[test]
+    fn every_fixture_cut_anywhere_is_an_error() {
+        for (rel, format, rows) in FIXTURES {
+            let text = fixture(rel);
+            let complete = text.trim_end().len();
+            for cut in (1..complete).filter(|c| text.is_char_boundary(*c)) {
+                let part = &text[..cut];
+                let row_end = part.ends_with('\n');
+                for forced in [None, Some(*format)] {
+                    if let Ok(p) = parse(part, forced) {
+                        assert!(
+                            *rows && row_end,
+                            "{rel} cut at byte {cut} (forced {forced:?}) parsed as {}",
+                            p.format
+                        );
+                        assert_eq!(p.format, *format);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_json_names_the_place() {
+        let text = fixture("hyperfine.json");
+        let cut = &text[..text.find("\"median\": 0.008").unwrap()];
+        let e = err(cut, Format::Hyperfine);
+        assert_eq!(e.code, "truncated-json", "{e}");
+        // The end of the input, where the document stops short.
+        assert_eq!(e.position, at(20, 6), "{e}");
+    }
+
+    #[test]
+    fn truncated_csv_names_the_row() {
+        let text = fixture("locust_stats.csv");
+        // Cut inside the last row: no final newline.
+        let cut = &text[..text.len() - 10];
+        let e = err(cut, Format::LocustStats);
+        assert_eq!(e.code, "truncated-csv", "{e}");
+        assert_eq!(e.position, Some(Position::Line(4)), "{e}");
+        // Cut after a whole row: the `Aggregated` row Locust writes last is missing.
+        let rows: Vec<&str> = text.split_inclusive('\n').collect();
+        let e = err(&rows[..3].concat(), Format::LocustStats);
+        assert_eq!(e.code, "invalid-locust", "{e}");
+        // A quoted field still open at the end.
+        let text = fixture("locust_failures.csv");
+        let cut = &text[..text.find("Bad Gateway").unwrap()];
+        let e = err(cut, Format::LocustFailures);
+        assert_eq!(e.code, "truncated-csv", "{e}");
+        assert_eq!(e.position, at(2, 16), "{e}");
+        // A short row in the middle.
+        let short =
+            "command,mean,stddev,median,user,system,min,max\na,1,,1,1,1,1\nb,1,,1,1,1,1,1\n";
+        let e = err(short, Format::HyperfineCsv);
+        assert_eq!(e.code, "invalid-csv", "{e}");
+        assert_eq!(e.position, Some(Position::Line(2)), "{e}");
+        assert_eq!(e.message, "row has 7 fields, the header has 8");
+    }
+
+    #[test]
+    fn a_csv_without_a_column_is_refused_at_its_header() {
+        let text = fixture("hyperfine.csv").replacen(",median", "", 1);
+        // Still a hyperfine CSV? Its header no longer starts like one.
+        let e = err(&text, Format::HyperfineCsv);
+        assert_eq!(e.code, "format-mismatch", "{e}");
+        let text = fixture("locust_stats.csv").replacen(",Requests/s", ",Reqs", 1);
+        let e = err(&text, Format::LocustStats);
+        assert_eq!(e.code, "missing-field", "{e}");
+        assert_eq!(e.position, Some(Position::Line(1)), "{e}");
+        assert_eq!(e.message, "the header has no `Requests/s` column");
+        let text = fixture("locust_stats_history.csv").replacen("Total Failure Count", "Fails", 1);
+        let e = err(&text, Format::LocustHistory);
+        assert_eq!(e.code, "missing-field", "{e}");
+    }
+
+    #[test]
+    fn a_forced_format_that_does_not_match_is_refused() {
+        for (rel, actual, _) in FIXTURES {
+            let text = fixture(rel);
+            for (_, forced, _) in FIXTURES.iter().filter(|(_, f, _)| f != actual) {
+                let e = parse(&text, Some(*forced)).unwrap_err();
+                assert_eq!(e.code, "format-mismatch", "{forced} on {rel}: {e}");
+                let json_doc = actual.is_json() && forced.is_json();
+                let place = if json_doc { ptr("") } else { at(1, 1) };
+                assert_eq!(e.position, place, "{forced} on {rel}: {e}");
+                assert!(
+                    e.message
+                        .starts_with(&format!("this is not a {forced} document: ")),
+                    "{e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nan_infinite_and_negative_values_are_refused_with_their_place() {
+        // CSV: `NaN` where a time is due.
+        let text = fixture("hyperfine.csv").replacen(",0.012562,", ",NaN,", 1);
+        let e = err(&text, Format::HyperfineCsv);
+        assert_eq!(e.code, "invalid-measurement", "{e}");
+        assert_eq!(e.position, at(2, 21), "{e}");
+        assert_eq!(e.message, "mean is not a finite number");
+        let text = fixture("locust_stats.csv").replacen(",12.5,", ",-12.5,", 1);
+        let e = err(&text, Format::LocustStats);
+        assert_eq!(e.code, "invalid-measurement", "{e}");
+        assert_eq!(e.message, "the average is negative (-12.5)");
+        let text = fixture("locust_stats.csv").replacen(",12.5,", ",inf,", 1);
+        assert_eq!(err(&text, Format::LocustStats).code, "invalid-measurement");
+        // Go: a value that is no number, and a NaN one.
+        let text = fixture("go-bench.txt").replacen("1042 ns/op", "NaN ns/op", 1);
+        let e = err(&text, Format::GoBench);
+        assert_eq!(e.code, "invalid-measurement", "{e}");
+        assert_eq!(e.position, at(5, 41), "{e}");
+        let text = fixture("go-bench.txt").replacen("1042 ns/op", "1O42 ns/op", 1);
+        let e = err(&text, Format::GoBench);
+        assert_eq!(e.code, "invalid-go-bench", "{e}");
+        assert_eq!(e.message, "`1O42` (ns/op) is not a number");
+        let text = fixture("go-bench.txt").replacen("1042 ns/op", "-1042 ns/op", 1);
+        assert_eq!(err(&text, Format::GoBench).code, "invalid-measurement");
+        // JSON: Python writes `NaN`, which is not JSON.
+        let text =
+            fixture("pytest-benchmark.json").replacen("\"stddev\": 0.0004", "\"stddev\": NaN", 1);
+        let e = err(&text, Format::PytestBenchmark);
+        assert_eq!(e.code, "invalid-json", "{e}");
+        assert_eq!(line_of(&e), 30, "{e}");
+        // A negative duration in JSON, at its pointer.
+        let text = fixture("hyperfine.json").replacen("\"min\": 0.008", "\"min\": -0.008", 1);
+        let e = err(&text, Format::Hyperfine);
+        assert_eq!(e.code, "invalid-measurement", "{e}");
+        assert_eq!(e.position, ptr("/results/1/min"), "{e}");
+        let text = fixture("hyperfine.json").replacen("0.0125, 0.01314", "0.0125, -0.01314", 1);
+        let e = err(&text, Format::Hyperfine);
+        assert_eq!(e.position, ptr("/results/0/times/2"), "{e}");
+        let text =
+            fixture("pytest-benchmark.json").replacen("\"mean\": 0.0125", "\"mean\": -0.0125", 1);
+        let e = err(&text, Format::PytestBenchmark);
+        assert_eq!(e.position, ptr("/benchmarks/1/stats/mean"), "{e}");
+        let text = fixture("criterion/parse_lcov/new/estimates.json").replacen(
+            "\"lower_bound\":301.1",
+            "\"lower_bound\":-301.1",
+            1,
+        );
+        let e = err(&text, Format::Criterion);
+        assert_eq!(
+            e.position,
+            ptr("/median_abs_dev/confidence_interval/lower_bound"),
+            "{e}"
+        );
+        let text = fixture("lighthouse.json").replacen("\"score\": 0.91", "\"score\": 91", 1);
+        let e = err(&text, Format::Lighthouse);
+        assert_eq!(e.code, "invalid-measurement", "{e}");
+        assert_eq!(e.position, ptr("/categories/performance/score"), "{e}");
+    }
+
+    fn line_of(e: &ParseError) -> u32 {
+        match e.position {
+            Some(Position::LineCol { line, .. }) => line,
+            ref other => panic!("{e}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_types_are_refused_at_their_pointer() {
+        let text = fixture("hyperfine.json").replacen("\"mean\": 0.008", "\"mean\": \"fast\"", 1);
+        let e = err(&text, Format::Hyperfine);
+        assert_eq!(e.code, "invalid-hyperfine", "{e}");
+        assert_eq!(e.position, ptr("/results/1/mean"), "{e}");
+        let text = fixture("locust.json").replacen("\"110\": 1", "\"slow\": 1", 1);
+        let e = err(&text, Format::LocustJson);
+        assert_eq!(e.code, "invalid-locust", "{e}");
+        assert_eq!(e.position, ptr("/1/response_times/slow"), "{e}");
+        let text = fixture("pytest-benchmark.json").replacen("\"rounds\": 20,", "", 1);
+        let e = err(&text, Format::PytestBenchmark);
+        assert_eq!(e.code, "invalid-pytest-benchmark", "{e}");
+        assert_eq!(e.position, ptr("/benchmarks/1/stats"), "{e}");
+    }
+
+    #[test]
+    fn go_runs_that_failed_or_were_cut_are_refused() {
+        let text = fixture("go-bench.txt");
+        // Cut after a result: no `PASS`/`ok` trailer.
+        let cut = &text[..text.find("PASS").unwrap()];
+        let e = err(cut, Format::GoBench);
+        assert_eq!(e.code, "truncated-go-bench", "{e}");
+        assert_eq!(e.position, Some(Position::Line(7)), "{e}");
+        let failed = text.replace(
+            "PASS\nok  \texample.org/shop/cart\t3.104s",
+            "FAIL\nFAIL\texample.org/shop/cart\t3.104s",
+        );
+        let e = err(&failed, Format::GoBench);
+        assert_eq!(e.code, "invalid-go-bench", "{e}");
+        assert_eq!(e.position, Some(Position::Line(8)), "{e}");
+        // A count but no `value unit` pairs.
+        let broken = text.replacen("1050 ns/op\t     128 B/op\t       2 allocs/op", "1050", 1);
+        let e = err(&broken, Format::GoBench);
+        assert_eq!(e.code, "invalid-go-bench", "{e}");
+        // Nothing matched `-bench`.
+        let none = "goos: linux\npkg: x\nPASS\nok  \tx\t0.1s\n";
+        assert_eq!(err(none, Format::GoBench).code, "invalid-go-bench");
+
+        let json = fixture("go-bench.json");
+        let lines: Vec<&str> = json.split_inclusive('\n').collect();
+        // Without the package's final `pass` event.
+        let e = err(&lines[..lines.len() - 1].concat(), Format::GoBenchJson);
+        assert_eq!(e.code, "truncated-go-bench", "{e}");
+        assert_eq!(e.position, Some(Position::Line(1)), "{e}");
+        // Cut inside an event.
+        let cut = &json[..json.find("\"Elapsed\"").unwrap()];
+        let e = err(cut, Format::GoBenchJson);
+        assert_eq!(e.code, "truncated-json", "{e}");
+        assert_eq!(line_of(&e), 11, "{e}");
+        // The package failed.
+        let failed = json.replace("\"Action\":\"pass\"", "\"Action\":\"fail\"");
+        let e = err(&failed, Format::GoBenchJson);
+        assert_eq!(e.code, "invalid-go-bench", "{e}");
+        assert_eq!(e.position, Some(Position::Line(11)), "{e}");
+    }
+
+    #[test]
+    fn lighthouse_runtime_errors_are_refused() {
+        let text = fixture("lighthouse.json").replacen(
+            "\"runWarnings\"",
+            "\"runtimeError\": {\"code\": \"NO_FCP\", \"message\": \"The page did not paint any content.\"},\n  \"runWarnings\"",
+            1,
+        );
+        let e = err(&text, Format::Lighthouse);
+        assert_eq!(e.code, "lighthouse-runtime-error", "{e}");
+        assert_eq!(e.position, ptr("/runtimeError"), "{e}");
+        assert_eq!(
+            e.message,
+            "lighthouse could not measure the page: NO_FCP The page did not paint any content."
+        );
+    }
+
+    /// Work and memory follow the input, not the numbers in it: a Go file
+    /// of a million tiny result lines of one benchmark (a huge `-count`)
+    /// reads in one pass into one measurement per unit.
+    #[test]
+    fn go_bench_with_a_huge_count_stays_linear() {
+        let mut text = String::from("pkg: p\n");
+        for _ in 0..200_000 {
+            text.push_str("BenchmarkA-2 1 1 ns/op\n");
+        }
+        text.push_str("PASS\nok  \tp\t9.1s\n");
+        let p = parse(&text, None).unwrap();
+        let gate_artifacts::Model::Performance(r) = p.model else {
+            panic!("not performance")
+        };
+        assert_eq!(r.measurements.len(), 1);
+        assert_eq!(r.measurements[0].n, Some(200_000));
+    }
+}
