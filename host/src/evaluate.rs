@@ -144,6 +144,10 @@ pub fn evaluate(
     if !orphans.is_empty() {
         return Err(GateError::Input(orphans));
     }
+    let unjudged = without_consumer(&artifacts);
+    if !unjudged.is_empty() {
+        return Err(GateError::Input(unjudged));
+    }
 
     // 3. Evaluate.
     let entries = prepared
@@ -341,6 +345,28 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
                 None,
                 format!(
                     "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Artifacts of a kind the policy contract cannot carry yet (performance):
+/// refused, rather than silently handed to no policy, so a gate never
+/// passes on a report nothing judged. `gate parse` reads them.
+fn without_consumer(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
+    artifacts
+        .iter()
+        .filter(|a| convert::kind(a.parsed.kind()).is_none())
+        .map(|a| {
+            let kind = a.parsed.kind().as_str();
+            InputError::Parse(gate_artifacts::ParseError::new(
+                a.spec.display.clone(),
+                gate_artifacts::ParseCode::UnsupportedKind,
+                None,
+                format!(
+                    "no policy can consume a {kind} report yet ({} is parsed but not judged); `gate parse` shows what it holds",
+                    a.parsed.format
                 ),
             ))
         })
@@ -576,6 +602,8 @@ fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> V
             Model::Findings(f) => out.push(wit::Artifact::Findings(convert::findings(meta, f))),
             Model::Iac(r) => out.push(wit::Artifact::Iac(convert::iac(meta, r))),
             Model::Approvals(s) => out.push(wit::Artifact::Approvals(convert::approvals(meta, s))),
+            // Refused before any policy runs (see `without_consumer`).
+            Model::Performance(_) => {}
         }
     }
     out

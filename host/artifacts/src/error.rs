@@ -69,6 +69,7 @@ gate_codes::names! {
         InvalidCsv = "invalid-csv",
         TruncatedCsv = "truncated-csv",
         InvalidMeasurement = "invalid-measurement",
+        UnsupportedKind = "unsupported-kind",
     }
 }
 

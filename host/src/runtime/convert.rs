@@ -26,14 +26,17 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
     }
 }
 
-pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
-    match k {
+/// The WIT kind of a model kind; `None` for a kind the contract has no
+/// type for yet (performance: parsed, never handed to a policy).
+pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
+    Some(match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
         m::ArtifactKind::Findings => wit::ArtifactKind::Findings,
         m::ArtifactKind::Iac => wit::ArtifactKind::Iac,
         m::ArtifactKind::Approvals => wit::ArtifactKind::Approvals,
         m::ArtifactKind::Raw => wit::ArtifactKind::Raw,
-    }
+        m::ArtifactKind::Performance => return None,
+    })
 }
 
 pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {

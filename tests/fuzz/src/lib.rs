@@ -140,6 +140,7 @@ fn stable_model(parsed: &Parsed) {
         Model::Findings(m) => round(m),
         Model::Iac(m) => round(m),
         Model::Approvals(m) => round(m),
+        Model::Performance(m) => round(m),
     }
 }
 
