@@ -70,6 +70,7 @@ gate_codes::names! {
         TruncatedCsv = "truncated-csv",
         InvalidMeasurement = "invalid-measurement",
         UnsupportedKind = "unsupported-kind",
+        TooManyMeasurements = "too-many-measurements",
     }
 }
 

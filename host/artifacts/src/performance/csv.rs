@@ -60,6 +60,9 @@ pub(crate) struct Reader<'a> {
     line: u32,
     /// The header's field count, once read.
     width: Option<usize>,
+    /// Rows read, and the most allowed (each makes a measurement).
+    rows: usize,
+    limit: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -69,6 +72,8 @@ impl<'a> Reader<'a> {
             pos: 0,
             line: 1,
             width: None,
+            rows: 0,
+            limit: super::budget(text.len()).saturating_add(1),
         }
     }
 
@@ -90,6 +95,14 @@ impl<'a> Reader<'a> {
                     ParseCode::TruncatedCsv,
                     Some(Position::Line(row.line)),
                     "the last row does not end with a newline: the file was cut short",
+                ));
+            }
+            self.rows = self.rows.saturating_add(1);
+            if self.rows > self.limit {
+                return Err(super::too_many(
+                    cx,
+                    Some(Position::Line(row.line)),
+                    self.limit.saturating_sub(1),
                 ));
             }
             match self.width {

@@ -156,11 +156,14 @@ struct Package {
 struct Collector {
     report: PerformanceReport,
     index: HashMap<(String, String, String, String), usize>,
+    /// The most measurements (see [`super::budget`]).
+    limit: usize,
 }
 
 impl Collector {
-    fn new() -> Self {
+    fn new(input_len: usize) -> Self {
         Collector {
+            limit: super::budget(input_len),
             report: PerformanceReport {
                 tool: "go".into(),
                 ..PerformanceReport::default()
@@ -228,6 +231,9 @@ impl Collector {
             let i = match self.index.get(&key) {
                 Some(i) => *i,
                 None => {
+                    if self.report.measurements.len() >= self.limit {
+                        return Err(super::too_many(cx, Some(at(col)), self.limit));
+                    }
                     let (metric, unit) = metric_unit(u);
                     let mut m = Measurement::new(base, metric, unit);
                     m.group = (!pkg.is_empty()).then(|| pkg.clone());
@@ -285,7 +291,7 @@ pub(crate) fn parse_text(
     text: &str,
     cx: &mut ParseContext<'_>,
 ) -> Result<PerformanceReport, ParseError> {
-    let mut c = Collector::new();
+    let mut c = Collector::new(text.len());
     let mut pkg = String::new();
     let mut state = Package::default();
     for (i, l) in text.lines().enumerate() {
@@ -328,7 +334,7 @@ pub(crate) fn parse_json(
     text: &str,
     cx: &mut ParseContext<'_>,
 ) -> Result<PerformanceReport, ParseError> {
-    let mut c = Collector::new();
+    let mut c = Collector::new(text.len());
     let mut streams: Vec<Stream> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (i, raw) in text.lines().enumerate() {

@@ -17,16 +17,16 @@
 //! run ends: their counts can be a little below the console's final table.
 
 use super::csv::{self, Header, Reader, Row};
-use super::{error_rate, non_negative, token};
+use super::{error_rate, non_negative};
 use crate::error::ParseCode;
-use crate::json::{StrictMap, from_json};
+use crate::json::{Key, from_json};
 use crate::model::performance::{metric, unit};
 use crate::{
     Measurement, Parameter, ParseContext, ParseError, Percentile, PerformanceReport, Position,
 };
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 pub(crate) const STATS_HEADER: &str = "Type,Name,Request Count,Failure Count";
 pub(crate) const FAILURES_HEADER: &str = "Method,Name,Error,Occurrences";
@@ -253,17 +253,79 @@ struct Entry {
     #[serde(default)]
     min_response_time: Option<f64>,
     max_response_time: f64,
-    response_times: StrictMap<String, u64>,
+    response_times: Histogram,
     #[serde(default)]
     start_time: Option<f64>,
     #[serde(default)]
     last_request_timestamp: Option<f64>,
 }
 
+/// A response-time histogram as written: (rounded ms, count), 16 bytes an
+/// entry (no key strings kept). A key that is not a whole number of ms is
+/// an error at its pointer.
+struct Histogram(Vec<(u64, u64)>);
+
+impl<'de> Deserialize<'de> for Histogram {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(HistogramVisitor)
+    }
+}
+
+struct HistogramVisitor;
+
+impl<'de> Visitor<'de> for HistogramVisitor {
+    type Value = Histogram;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of response times and counts")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Histogram, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let time = key.parse::<u64>().ok();
+            // The key is checked inside the value, so the error's pointer
+            // ends with the key.
+            let count = map.next_value_seed(Bucket(time.is_none().then_some(&*key)))?;
+            if let Some(t) = time {
+                out.push((t, count));
+            }
+        }
+        Ok(Histogram(out))
+    }
+}
+
+/// A bucket's count; `Some(key)`: the key was not a number of ms.
+struct Bucket<'k>(Option<&'k str>);
+
+impl<'de> DeserializeSeed<'de> for Bucket<'_> {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        let count = u64::deserialize(d)?;
+        match self.0 {
+            Some(k) => Err(serde::de::Error::custom(format_args!(
+                "response time bucket `{k}` is not a whole number of milliseconds"
+            ))),
+            None => Ok(count),
+        }
+    }
+}
+
+/// Sorts a histogram by time and adds up the counts of equal times.
+fn merged(mut h: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    h.sort_unstable_by_key(|(t, _)| *t);
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(h.len());
+    for (t, c) in h {
+        match out.last_mut() {
+            Some((lt, lc)) if *lt == t => *lc = lc.saturating_add(c),
+            _ => out.push((t, c)),
+        }
+    }
+    out
+}
+
 /// Locust's percentile of a histogram (rounded response time → count) of
 /// `n` requests: the smallest time with at most `n × (1 − p)` requests
 /// above it (`calculate_response_time_percentile`).
-fn percentile(hist: &BTreeMap<u64, u64>, n: u64, p: f64) -> Option<u64> {
+fn percentile(hist: &[(u64, u64)], n: u64, p: f64) -> Option<u64> {
     if n == 0 {
         return None;
     }
@@ -294,7 +356,7 @@ fn from_hist(
     total: f64,
     min: Option<f64>,
     max: f64,
-    hist: &BTreeMap<u64, u64>,
+    hist: &[(u64, u64)],
 ) -> Measurement {
     let mut m = Measurement::new(name, metric::RESPONSE_TIME, unit::MILLISECONDS);
     m.group = method;
@@ -330,7 +392,8 @@ pub(crate) fn parse_json(
 ) -> Result<PerformanceReport, ParseError> {
     let entries: Vec<Entry> = from_json(cx.name, text, ParseCode::InvalidLocust)?;
     let mut out = report();
-    let mut all: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut all: Vec<(u64, u64)> = Vec::new();
+    let mut all_merged = 0usize;
     let (mut n_all, mut f_all, mut total_all) = (0u64, 0u64, 0.0f64);
     let (mut min_all, mut max_all): (Option<f64>, f64) = (None, 0.0);
     let (mut start, mut last): (Option<f64>, Option<f64>) = (None, None);
@@ -357,22 +420,13 @@ pub(crate) fn parse_json(
             "min_response_time",
             at("min_response_time"),
         )?;
-        let mut hist = BTreeMap::new();
-        for (k, count) in e.response_times.0 {
-            let time: u64 = k.parse().map_err(|_| {
-                cx.error(
-                    ParseCode::InvalidLocust,
-                    Some(Position::Pointer(format!(
-                        "/{i}/response_times/{}",
-                        token(&k)
-                    ))),
-                    format!("response time bucket `{k}` is not a whole number of milliseconds"),
-                )
-            })?;
-            let slot = hist.entry(time).or_insert(0u64);
-            *slot = slot.saturating_add(count);
-            let slot = all.entry(time).or_insert(0u64);
-            *slot = slot.saturating_add(count);
+        let hist = merged(e.response_times.0);
+        all.extend_from_slice(&hist);
+        // Endpoints share buckets: merged now and then, the aggregate
+        // stays near the number of distinct times.
+        if all.len() > all_merged.saturating_mul(2).max(4096) {
+            all = merged(all);
+            all_merged = all.len();
         }
         n_all = n_all.saturating_add(e.num_requests);
         f_all = f_all.saturating_add(e.num_failures);
@@ -409,7 +463,7 @@ pub(crate) fn parse_json(
         total_all,
         min_all,
         max_all,
-        &all,
+        &merged(all),
     );
     // Locust's total rate: every request over the run's span.
     if let (Some(s), Some(l)) = (start, last)

@@ -67,6 +67,9 @@ pub fn parse(
     cx: &mut ParseContext<'_>,
 ) -> Result<PerformanceReport, ParseError> {
     use Format::*;
+    if let Document::Json(j) = doc {
+        objects_within_budget(cx, j.text())?;
+    }
     match (format, doc) {
         (Hyperfine, Document::Json(j)) => hyperfine::parse(j.text(), cx),
         (PytestBenchmark, Document::Json(j)) => pytest_benchmark::parse(j.text(), cx),
@@ -85,6 +88,39 @@ pub fn parse(
             format!("{format} is not supported yet"),
         )),
     }
+}
+
+/// Most measurements a report of `input_len` bytes may hold: one per 512
+/// bytes, plus 32,768. A measurement takes a few hundred bytes, more than
+/// the shortest text that makes one (a Go line `BenchmarkX 1 1 a 1 b`
+/// makes two in 21 bytes), so without a cap the model could outgrow the
+/// input many times; real reports stay far below it (a Locust history row
+/// is ~150 bytes, a Go result line 50–100 bytes for up to four measurements,
+/// and such files with more than 32,768 of them are rare).
+pub(crate) fn budget(input_len: usize) -> usize {
+    (input_len / 512).saturating_add(32_768)
+}
+
+/// The error for a report with more measurements than [`budget`] allows.
+pub(crate) fn too_many(cx: &ParseContext<'_>, place: Option<Position>, limit: usize) -> ParseError {
+    cx.error(
+        ParseCode::TooManyMeasurements,
+        place,
+        format!(
+            "more than {limit} measurements for a file of this size (at most one per 512 bytes beyond 32768): refused rather than read without a bound"
+        ),
+    )
+}
+
+/// A JSON report's objects, counted before it is read, within [`budget`]:
+/// each measurement comes from an object, and the typed reading holds
+/// them all for a moment.
+fn objects_within_budget(cx: &ParseContext<'_>, text: &str) -> Result<(), ParseError> {
+    let limit = budget(text.len());
+    if crate::json::count_outside_strings(text, b'{') > limit {
+        return Err(too_many(cx, None, limit));
+    }
+    Ok(())
 }
 
 /// A JSON pointer token (RFC 6901).

@@ -869,6 +869,33 @@ mod fail_closed {
         );
     }
 
+    /// More measurements than the input's size allows (one per 512 bytes
+    /// beyond 32,768) are refused at the line that exceeds the budget.
+    #[test]
+    fn more_measurements_than_the_budget_are_refused() {
+        let mut text = String::from("pkg: p\n");
+        for i in 0..17_000 {
+            text.push_str(&format!("Benchmark{i} 1 1 a 1 b\n"));
+        }
+        text.push_str("PASS\nok  \tp\t1.0s\n");
+        let e = err(&text, Format::GoBench);
+        assert_eq!(e.code, "too-many-measurements", "{e}");
+        let limit = text.len() / 512 + 32_768;
+        // Two measurements a line: the line of measurement `limit + 1`.
+        let line = u32::try_from(limit / 2 + 2).unwrap();
+        assert_eq!(line_of(&e), line, "{e}");
+        // JSON: counted before reading.
+        let mut json = String::from("{\"results\":[");
+        for i in 0..40_000 {
+            json.push_str(&format!(
+                "{}{{\"command\":\"c{i}\",\"mean\":1}}",
+                if i > 0 { "," } else { "" }
+            ));
+        }
+        json.push_str("]}");
+        assert_eq!(err(&json, Format::Hyperfine).code, "too-many-measurements");
+    }
+
     /// Work and memory follow the input, not the numbers in it: a Go file
     /// of a million tiny result lines of one benchmark (a huge `-count`)
     /// reads in one pass into one measurement per unit.
