@@ -346,7 +346,7 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
-        name: "locust-history (2.5 h)",
+        name: "locust-history (35k rows)",
         mb: 5.0,
         generate: locust_history,
         valid: true,

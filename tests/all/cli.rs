@@ -294,7 +294,7 @@ fn a_performance_report_given_to_a_policy_is_an_input_error() {
     let t = TestDir::new();
     let _s = t.snapshots();
     let fixture = crate::repo().join("host/artifacts/tests/fixtures/performance/hyperfine.json");
-    t.write("bench.json", &std::fs::read_to_string(fixture).unwrap());
+    t.write("bench.json", std::fs::read(fixture).unwrap());
     t.write("lcov.info", "SF:a.rs\nDA:1,1\nend_of_record\n");
     let mut all = t
         .run(&[

@@ -105,7 +105,7 @@ fn result(line: &str) -> Option<Result<Parsed<'_>, (usize, String)>> {
         return None;
     }
     let rest: Vec<(usize, &str)> = it.collect();
-    if rest.is_empty() || rest.len() % 2 != 0 {
+    if rest.is_empty() || !rest.len().is_multiple_of(2) {
         let col = rest.last().map_or(line.len(), |(o, _)| *o);
         return Some(Err((
             col,

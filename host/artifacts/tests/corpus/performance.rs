@@ -595,10 +595,10 @@ mod fail_closed {
             Ok(p) => panic!("forced {format}: parsed: {p:?}"),
             Err(e) => e,
         };
-        if let Err(detected) = parse(text, None) {
-            if detected.code != "unknown-format" {
-                assert_eq!(detected, forced, "detected and forced differ");
-            }
+        if let Err(detected) = parse(text, None)
+            && detected.code != "unknown-format"
+        {
+            assert_eq!(detected, forced, "detected and forced differ");
         }
         forced
     }
