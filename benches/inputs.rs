@@ -556,6 +556,18 @@ pub fn hyperfine_tiny(target: usize) -> String {
     })
 }
 
+/// hyperfine `--export-json` of one result with a huge `times` list of `0`.
+pub fn hyperfine_times(target: usize) -> String {
+    fill(
+        target,
+        "{\"results\":[{\"command\":\"c\",\"mean\":1,\"times\":[0",
+        "]}]}",
+        |o, _| {
+            o.push_str(",0");
+        },
+    )
+}
+
 /// pytest-benchmark `--benchmark-json` with many benchmarks.
 pub fn pytest_benchmark(target: usize) -> String {
     fill(

@@ -340,6 +340,12 @@ const CASES: &[Case] = &[
         valid: false,
     },
     Case {
+        name: "hyperfine (30 MB of times)",
+        mb: 30.0,
+        generate: hyperfine_times,
+        valid: false,
+    },
+    Case {
         name: "pytest-benchmark",
         mb: 30.0,
         generate: pytest_benchmark,

@@ -21,12 +21,13 @@ pub(crate) fn sniff(v: &Value) -> bool {
 }
 
 #[derive(Deserialize)]
-struct Export {
-    results: Vec<Run>,
+struct Export<'a> {
+    #[serde(borrow)]
+    results: Vec<Run<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Run {
+struct Run<'a> {
     command: String,
     mean: f64,
     #[serde(default)]
@@ -41,8 +42,9 @@ struct Run {
     min: Option<f64>,
     #[serde(default)]
     max: Option<f64>,
-    #[serde(default)]
-    times: Option<Vec<f64>>,
+    /// Kept as text and read with a bound (see [`samples`]).
+    #[serde(default, borrow)]
+    times: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     exit_codes: Option<Vec<Option<i64>>>,
     #[serde(default)]
@@ -71,7 +73,10 @@ pub(crate) fn parse(
         m.system = opt_non_negative(cx, run.system, "system", at("system"))?;
         m.min = opt_non_negative(cx, run.min, "min", at("min"))?;
         m.max = opt_non_negative(cx, run.max, "max", at("max"))?;
-        let times = run.times.unwrap_or_default();
+        let times = match run.times {
+            Some(raw) => samples(cx, raw.get(), text.len(), i)?,
+            None => Vec::new(),
+        };
         for (j, t) in times.iter().enumerate() {
             non_negative(cx, *t, "a run's time", || {
                 Position::Pointer(format!("/results/{i}/times/{j}"))
@@ -109,6 +114,52 @@ pub(crate) fn parse(
         report.measurements.push(m);
     }
     Ok(report)
+}
+
+/// A run's `times` (a JSON array of numbers, or null), at most one per 8
+/// bytes of the input beyond 32,768: a list of `0,` would otherwise take
+/// four times its text, and more while it grows.
+fn samples(
+    cx: &ParseContext<'_>,
+    raw: &str,
+    input_len: usize,
+    i: usize,
+) -> Result<Vec<f64>, ParseError> {
+    use serde::de::{Deserializer as _, SeqAccess, Visitor};
+    struct Times(usize);
+    impl<'de> Visitor<'de> for Times {
+        type Value = Option<Vec<f64>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of numbers")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Some(Vec::new()))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(t) = seq.next_element::<f64>()? {
+                if out.len() >= self.0 {
+                    // Read to the end (without keeping it) to refuse it whole.
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    return Ok(None);
+                }
+                out.push(t);
+            }
+            Ok(Some(out))
+        }
+    }
+    let limit = (input_len / 8).saturating_add(32_768);
+    let at = || Position::Pointer(format!("/results/{i}/times"));
+    let mut de = serde_json::Deserializer::from_str(raw);
+    match de.deserialize_any(Times(limit)) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(super::too_many(cx, Some(at()), limit)),
+        Err(e) => Err(cx.error(
+            ParseCode::InvalidHyperfine,
+            Some(at()),
+            format!("`times` must be an array of numbers: {e}"),
+        )),
+    }
 }
 
 pub(crate) fn parse_csv(
