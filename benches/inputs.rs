@@ -489,6 +489,164 @@ pub fn gate_approvals(target: usize) -> String {
     )
 }
 
+// ------------------------------------------------------------ performance
+
+/// `go test -bench` with a huge `-count`: one benchmark, tiny lines.
+pub fn go_bench_count(target: usize) -> String {
+    fill(
+        target,
+        "goos: linux\npkg: example.org/p\n",
+        "PASS\nok  \texample.org/p\t1.0s\n",
+        |o, i| {
+            writeln!(o, "BenchmarkA-2\t{}\t{}.5 ns/op", 1000 + i % 7, 40 + i % 9).unwrap();
+        },
+    )
+}
+
+/// `go test -bench` output of tiny lines of distinct benchmarks, several
+/// units each: the most measurements per byte the format allows.
+pub fn go_bench_distinct(target: usize) -> String {
+    fill(target, "pkg: p\n", "PASS\nok  \tp\t1.0s\n", |o, i| {
+        writeln!(o, "Benchmark{i} 1 1 a 1 b 1 c 1 d").unwrap();
+    })
+}
+
+/// `go test -json` of a benchmark run, every result split over two events.
+pub fn go_bench_json(target: usize) -> String {
+    let ev = |o: &mut String, out: &str| {
+        writeln!(o, "{{\"Time\":\"2026-12-01T10:00:00Z\",\"Action\":\"output\",\"Package\":\"example.org/p\",\"Output\":\"{out}\"}}").unwrap();
+    };
+    let mut head = String::new();
+    ev(&mut head, "goos: linux\\n");
+    ev(&mut head, "pkg: example.org/p\\n");
+    let mut tail = String::new();
+    ev(&mut tail, "PASS\\n");
+    ev(&mut tail, "ok  \\texample.org/p\\t1.0s\\n");
+    tail.push_str("{\"Time\":\"2026-12-01T10:00:01Z\",\"Action\":\"pass\",\"Package\":\"example.org/p\",\"Elapsed\":1}\n");
+    fill(target, &head, &tail, |o, i| {
+        ev(o, &format!("BenchmarkJoin/n={}-2   \\t", i % 100));
+        ev(
+            o,
+            &format!(
+                " 1000\\t {}.5 ns/op\\t 96 B/op\\t 1 allocs/op\\n",
+                100 + i % 50
+            ),
+        );
+    })
+}
+
+/// hyperfine `--export-json` with many results of 60 runs each.
+pub fn hyperfine_json(target: usize) -> String {
+    fill(target, "{\"results\":[", "]}", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"command\":\"gzip -{} -c input{i}.log\",\"mean\":0.10{i},\"stddev\":0.0011,\"median\":0.105,\"user\":0.1,\"system\":0.004,\"min\":0.103,\"max\":0.107,\"times\":[", i % 9).unwrap();
+        for r in 0..60 {
+            sep(o, r);
+            write!(o, "0.10{r}{i}").unwrap();
+        }
+        o.push_str("],\"exit_codes\":[0,0,0]}");
+    })
+}
+
+/// hyperfine `--export-json` of tiny results: more than the budget allows.
+pub fn hyperfine_tiny(target: usize) -> String {
+    fill(target, "{\"results\":[", "]}", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"command\":\"c{i}\",\"mean\":0.{i}}}").unwrap();
+    })
+}
+
+/// hyperfine `--export-json` of one result with a huge `times` list of `0`.
+pub fn hyperfine_times(target: usize) -> String {
+    fill(
+        target,
+        "{\"results\":[{\"command\":\"c\",\"mean\":1,\"times\":[0",
+        "]}]}",
+        |o, _| {
+            o.push_str(",0");
+        },
+    )
+}
+
+/// pytest-benchmark `--benchmark-json` with many benchmarks.
+pub fn pytest_benchmark(target: usize) -> String {
+    fill(
+        target,
+        "{\"machine_info\":{},\"benchmarks\":[",
+        "],\"version\":\"5.1.0\"}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "{{\"name\":\"t{i}\",\"group\":null,\"params\":{{\"n\":{i}}},\"stats\":{{\"min\":0.1,\"max\":0.3,\"mean\":0.2,\"stddev\":0.01,\"rounds\":5,\"median\":0.2,\"q1\":0.15,\"q3\":0.25,\"ops\":5.0,\"data\":[").unwrap();
+            for r in 0..300 {
+                sep(o, r);
+                write!(o, "0.000{r}{i}").unwrap();
+            }
+            o.push_str("]}}");
+        },
+    )
+}
+
+/// A Locust `_stats.csv` with many endpoints.
+pub fn locust_stats(target: usize) -> String {
+    fill(
+        target,
+        "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n",
+        ",Aggregated,1,0,1,1.0,1.0,1.0,1.0,1.0,0.0,1,1,1,1,1,1,1,1,1,1,1\n",
+        |o, i| {
+            writeln!(
+                o,
+                "GET,/e{i},10,1,5,5.5,1.0,9.0,100.0,1.5,0.1,5,6,6,7,8,9,9,9,9,9,9"
+            )
+            .unwrap();
+        },
+    )
+}
+
+/// A Locust `_failures.csv` of tiny rows.
+pub fn locust_failures(target: usize) -> String {
+    fill(target, "Method,Name,Error,Occurrences\n", "", |o, i| {
+        writeln!(o, "GET,/{i},e,1").unwrap();
+    })
+}
+
+/// Locust `--json` stats with many endpoints, 300 histogram buckets each.
+pub fn locust_json(target: usize) -> String {
+    fill(target, "[", "]", |o, i| {
+        sep(o, i);
+        write!(o, "{{\"name\":\"/e{i}\",\"method\":\"GET\",\"num_requests\":3000,\"num_failures\":0,\"total_response_time\":50.0,\"min_response_time\":1.0,\"max_response_time\":9.0,\"start_time\":1.0,\"last_request_timestamp\":9.0,\"response_times\":{{").unwrap();
+        for b in 0..300 {
+            sep(o, b);
+            write!(o, "\"{b}\":10").unwrap();
+        }
+        o.push_str("}}");
+    })
+}
+
+/// A Locust `_stats_history.csv`: a row per second per endpoint.
+pub fn locust_history(target: usize) -> String {
+    fill(
+        target,
+        "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,Total Min Response Time,Total Max Response Time,Total Average Content Size\n",
+        "",
+        |o, i| {
+            writeln!(o, "{},20,GET,/e{},40.500000,0.000000,5,6,7,7,9,10,13,16,37,1000,1000,{},0,5,6.163023573349597,1.3761039999735658,1018.2333069997185,76302.48347107437", 1796172413 + i / 8, i % 8, 1936 + i).unwrap();
+        },
+    )
+}
+
+/// A Lighthouse report with many tiny audits.
+pub fn lighthouse(target: usize) -> String {
+    fill(
+        target,
+        "{\"lighthouseVersion\":\"12.0.0\",\"categories\":{\"performance\":{\"score\":0.9}},\"audits\":{",
+        "}}",
+        |o, i| {
+            sep(o, i);
+            write!(o, "\"a{i}\":{{\"score\":1}}").unwrap();
+        },
+    )
+}
+
 // ------------------------------------------------------------ issue 13's big inputs
 
 /// A JSON value that keeps its objects' keys in document order (serde_json's

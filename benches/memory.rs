@@ -339,6 +339,84 @@ const CASES: &[Case] = &[
         generate: libtest_json,
         valid: true,
     },
+    Case {
+        name: "go-bench (-count, one benchmark)",
+        mb: 30.0,
+        generate: go_bench_count,
+        valid: true,
+    },
+    Case {
+        name: "go-bench (tiny distinct lines)",
+        mb: 30.0,
+        generate: go_bench_distinct,
+        valid: false,
+    },
+    Case {
+        name: "go-bench-json (split results)",
+        mb: 30.0,
+        generate: go_bench_json,
+        valid: true,
+    },
+    Case {
+        name: "hyperfine (60 runs each)",
+        mb: 30.0,
+        generate: hyperfine_json,
+        valid: true,
+    },
+    Case {
+        name: "hyperfine (tiny results)",
+        mb: 30.0,
+        generate: hyperfine_tiny,
+        valid: false,
+    },
+    Case {
+        name: "hyperfine (30 MB of times)",
+        mb: 30.0,
+        generate: hyperfine_times,
+        valid: false,
+    },
+    Case {
+        name: "pytest-benchmark",
+        mb: 30.0,
+        generate: pytest_benchmark,
+        valid: true,
+    },
+    Case {
+        name: "locust-history (35k rows)",
+        mb: 5.0,
+        generate: locust_history,
+        valid: true,
+    },
+    Case {
+        name: "locust-history (30 MB)",
+        mb: 30.0,
+        generate: locust_history,
+        valid: false,
+    },
+    Case {
+        name: "locust-stats (tiny rows)",
+        mb: 30.0,
+        generate: locust_stats,
+        valid: false,
+    },
+    Case {
+        name: "locust-failures (tiny rows)",
+        mb: 30.0,
+        generate: locust_failures,
+        valid: false,
+    },
+    Case {
+        name: "locust-json (300 buckets)",
+        mb: 30.0,
+        generate: locust_json,
+        valid: true,
+    },
+    Case {
+        name: "lighthouse (tiny audits)",
+        mb: 30.0,
+        generate: lighthouse,
+        valid: false,
+    },
 ];
 
 /// The child: read, parse, report `ok|refused <peak bytes> <parse CPU

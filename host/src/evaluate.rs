@@ -399,9 +399,9 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
         .collect()
 }
 
-/// Artifacts of a kind the policy contract cannot carry yet (test
-/// results): refused, since no policy could judge them and a gate that
-/// quietly ignored them would pass.
+/// Artifacts of a kind the policy contract cannot carry yet (test results,
+/// performance): refused, since no policy could judge them and a gate that
+/// quietly ignored them would pass. `gate parse` reads them.
 fn without_contract(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
     artifacts
         .iter()
@@ -410,10 +410,10 @@ fn without_contract(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
             let kind = a.parsed.kind().as_str();
             InputError::Parse(gate_artifacts::ParseError::new(
                 a.spec.display.clone(),
-                gate_artifacts::ParseCode::NoPolicyForKind,
+                gate_artifacts::ParseCode::UnsupportedKind,
                 None,
                 format!(
-                    "{kind} artifacts ({}) are parsed (see `gate parse`) but no policy can consume them yet; remove this artifact from the run",
+                    "no policy can consume a {kind} report yet ({} is parsed but not judged); `gate parse` shows what it holds",
                     a.parsed.format
                 ),
             ))
@@ -639,8 +639,8 @@ fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> V
             Model::Findings(f) => out.push(wit::Artifact::Findings(convert::findings(meta, f))),
             Model::Iac(r) => out.push(wit::Artifact::Iac(convert::iac(meta, r))),
             Model::Approvals(s) => out.push(wit::Artifact::Approvals(convert::approvals(meta, s))),
-            // Refused before evaluation (`without_contract`).
-            Model::Tests(_) => {}
+            // Refused before any policy runs (see `without_contract`).
+            Model::Tests(_) | Model::Performance(_) => {}
         }
     }
     out
@@ -897,10 +897,10 @@ mod tests {
             panic!("{refused:?}");
         };
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code(), "no-policy-for-kind");
+        assert_eq!(errors[0].code(), "unsupported-kind");
         assert_eq!(
             errors[0].to_string(),
-            "lcov.info: tests artifacts (junit) are parsed (see `gate parse`) but no policy can consume them yet; remove this artifact from the run"
+            "lcov.info: no policy can consume a tests report yet (junit is parsed but not judged); `gate parse` shows what it holds"
         );
     }
 

@@ -254,3 +254,84 @@ fn parse_of_every_format_fixture() -> anyhow::Result<()> {
     insta::assert_snapshot!("parse_summaries", summaries);
     Ok(())
 }
+
+/// `gate parse` of the performance fixtures (host/artifacts/tests/fixtures/
+/// performance): the summary line and the JSON model whole, as for the
+/// other families (kept apart from `parse_of_every_format_fixture`).
+#[test]
+fn parse_of_every_performance_fixture() -> anyhow::Result<()> {
+    let t = TestDir::new();
+    let _s = t.snapshots();
+    let dir = crate::repo().join("host/artifacts/tests/fixtures/performance");
+    let run = |args: &[&str]| -> anyhow::Result<crate::Run> {
+        let out = t.command().current_dir(&dir).args(args).output()?;
+        Ok(crate::Run { out }.expect_code(0))
+    };
+    let mut summaries = String::new();
+    for rel in [
+        "hyperfine.json",
+        "hyperfine.csv",
+        "pytest-benchmark.json",
+        "go-bench.txt",
+        "go-bench.json",
+        "locust_stats.csv",
+        "locust_failures.csv",
+        "locust_stats_history.csv",
+        "locust.json",
+        "lighthouse.json",
+        "criterion/parse_lcov/new/estimates.json",
+    ] {
+        summaries.push_str(&run(&["parse", rel])?.transcript());
+        let name = rel.replace(['/', '.', '-'], "_");
+        insta::assert_snapshot!(
+            format!("parse_json_performance_{name}"),
+            run(&["parse", rel, "--json"])?.transcript()
+        );
+    }
+    insta::assert_snapshot!("parse_summaries_performance", summaries);
+    Ok(())
+}
+
+/// No policy can be handed a performance report yet (the WIT contract has
+/// no type for it): `gate check` and `gate eval` refuse one as an input
+/// error rather than pass a gate nothing judged.
+#[test]
+fn a_performance_report_given_to_a_policy_is_an_input_error() {
+    let t = TestDir::new();
+    let _s = t.snapshots();
+    let fixture = crate::repo().join("host/artifacts/tests/fixtures/performance/hyperfine.json");
+    t.write("bench.json", std::fs::read(fixture).unwrap());
+    t.write("lcov.info", "SF:a.rs\nDA:1,1\nend_of_record\n");
+    let mut all = t
+        .run(&[
+            "check",
+            "--artifact",
+            "lcov.info",
+            "--artifact",
+            "bench.json",
+            "--now",
+            "2026-01-01T00:00:00Z",
+        ])
+        .expect_code(3)
+        .titled("check with a coverage and a performance report");
+    let r = t
+        .run(&[
+            "eval",
+            "--policy",
+            "builtin:coverage",
+            "bench.json",
+            "--format",
+            "json",
+        ])
+        .expect_code(3);
+    all.push_str(&r.titled("eval of a performance report"));
+    assert!(all.contains("error[unsupported-kind]"), "{all}");
+    insta::assert_snapshot!(all);
+    // `gate parse` reads it.
+    let v = t
+        .run(&["parse", "bench.json", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(v["kind"], "performance");
+    assert_eq!(v["measurements"][0]["mean"], 0.012562);
+}

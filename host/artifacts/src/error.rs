@@ -66,7 +66,20 @@ gate_codes::names! {
         InvalidCtrf = "invalid-ctrf",
         InvalidLibtest = "invalid-libtest",
         TruncatedLibtest = "truncated-libtest",
-        NoPolicyForKind = "no-policy-for-kind",
+        // performance
+        InvalidHyperfine = "invalid-hyperfine",
+        InvalidPytestBenchmark = "invalid-pytest-benchmark",
+        InvalidGoBench = "invalid-go-bench",
+        TruncatedGoBench = "truncated-go-bench",
+        InvalidLocust = "invalid-locust",
+        InvalidLighthouse = "invalid-lighthouse",
+        LighthouseRuntimeError = "lighthouse-runtime-error",
+        InvalidCriterion = "invalid-criterion",
+        InvalidCsv = "invalid-csv",
+        TruncatedCsv = "truncated-csv",
+        InvalidMeasurement = "invalid-measurement",
+        UnsupportedKind = "unsupported-kind",
+        TooManyMeasurements = "too-many-measurements",
     }
 }
 
@@ -111,6 +124,8 @@ gate_codes::names! {
         TestsCounterMismatch = "tests-counter-mismatch",
         DuplicateTestCase = "duplicate-test-case",
         TapBailOut = "tap-bail-out",
+        LighthouseRunWarning = "lighthouse-run-warning",
+        HyperfineFailedRuns = "hyperfine-failed-runs",
     }
 }
 

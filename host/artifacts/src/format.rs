@@ -41,6 +41,18 @@ gate_codes::names! {
         Tap = "tap",
         Ctrf = "ctrf",
         LibtestJson = "libtest-json",
+        // performance
+        Hyperfine = "hyperfine",
+        HyperfineCsv = "hyperfine-csv",
+        PytestBenchmark = "pytest-benchmark",
+        GoBench = "go-bench",
+        GoBenchJson = "go-bench-json",
+        LocustStats = "locust-stats",
+        LocustFailures = "locust-failures",
+        LocustHistory = "locust-history",
+        LocustJson = "locust-json",
+        Lighthouse = "lighthouse",
+        Criterion = "criterion",
     }
 }
 
@@ -58,6 +70,10 @@ impl Format {
                 ArtifactKind::Approvals
             }
             Junit | GoTestJson | Tap | Ctrf | LibtestJson => ArtifactKind::Tests,
+            Hyperfine | HyperfineCsv | PytestBenchmark | GoBench | GoBenchJson | LocustStats
+            | LocustFailures | LocustHistory | LocustJson | Lighthouse | Criterion => {
+                ArtifactKind::Performance
+            }
         }
     }
 
@@ -126,6 +142,27 @@ impl Format {
             LibtestJson => {
                 "expected libtest json lines: `type` \"suite\" or \"test\" with an `event`"
             }
+            Hyperfine => "expected a `results` array of runs with `command` and `mean`",
+            HyperfineCsv => {
+                "expected a csv header starting `command,mean,stddev,median,user,system,min,max`"
+            }
+            PytestBenchmark => "expected `machine_info` and a `benchmarks` array",
+            GoBench => {
+                "expected go benchmark output: a `goos:`/`pkg:` header or a `BenchmarkName-N  iterations  value unit` line"
+            }
+            GoBenchJson => {
+                "expected a `go test -json` stream (one event per line) whose output has a `goos:`/`pkg:` benchmark header"
+            }
+            LocustStats => "expected a csv header starting `Type,Name,Request Count,Failure Count`",
+            LocustFailures => "expected a csv header starting `Method,Name,Error,Occurrences`",
+            LocustHistory => "expected a csv header starting `Timestamp,User Count,Type,Name`",
+            LocustJson => {
+                "expected an array of request stats with `name`, `method`, `num_requests` and `response_times`"
+            }
+            Lighthouse => "expected `lighthouseVersion` with `categories` or `audits`",
+            Criterion => {
+                "expected criterion estimates: `mean`, `median` and `std_dev` with `point_estimate`"
+            }
         }
     }
 
@@ -137,7 +174,10 @@ impl Format {
         use Format::*;
         match v {
             serde_json::Value::Array(a) if a.is_empty() => {
-                matches!(self, Gitleaks | GithubReviews | PipAudit | Trivy)
+                matches!(
+                    self,
+                    Gitleaks | GithubReviews | PipAudit | Trivy | LocustJson
+                )
             }
             serde_json::Value::Null => self == Gitleaks,
             _ => false,
@@ -160,6 +200,12 @@ impl Format {
                 | GoTestJson
                 | Tap
                 | LibtestJson
+                | HyperfineCsv
+                | GoBench
+                | GoBenchJson
+                | LocustStats
+                | LocustFailures
+                | LocustHistory
         )
     }
 }

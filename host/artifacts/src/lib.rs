@@ -1,7 +1,7 @@
 //! Reading CI artifacts into typed, normalized models.
 //!
 //! One module per family (`coverage`, `findings`, `iac`, `approvals`,
-//! `test_results`), one
+//! `test_results`, `performance`), one
 //! file per format inside it. The facade is [`parse`]: bytes in, a
 //! [`Parsed`] model out, or a [`ParseError`] that names the file and the
 //! place. Formats are detected from content, never from file names; a forced
@@ -28,6 +28,7 @@ pub mod iac;
 pub(crate) mod json;
 pub mod model;
 pub mod paths;
+pub mod performance;
 pub mod test_results;
 
 pub use document::Document;
@@ -130,6 +131,7 @@ pub enum Model {
     Iac(IacReport),
     Approvals(ApprovalSet),
     Tests(TestReport),
+    Performance(PerformanceReport),
 }
 
 /// The result of parsing one artifact.
@@ -153,6 +155,7 @@ pub fn detect(doc: &Document<'_>) -> Option<Format> {
         .or_else(|| iac::sniff(doc))
         .or_else(|| approvals::sniff(doc))
         .or_else(|| test_results::sniff(doc))
+        .or_else(|| performance::sniff(doc))
 }
 
 /// Whether `doc` carries the markers of `format`, as its sniffer tests them.
@@ -167,6 +170,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
         ArtifactKind::Iac => iac::conforms(format, doc),
         ArtifactKind::Approvals => approvals::conforms(format, doc),
         ArtifactKind::Tests => test_results::conforms(format, doc),
+        ArtifactKind::Performance => performance::conforms(format, doc),
         ArtifactKind::Raw => false,
     }
 }
@@ -251,6 +255,7 @@ pub fn parse(
         ArtifactKind::Iac => Model::Iac(iac::parse(format, &doc, &mut cx)?),
         ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
         ArtifactKind::Tests => Model::Tests(test_results::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Performance => Model::Performance(performance::parse(format, &doc, &mut cx)?),
         ArtifactKind::Raw => {
             return Err(cx.error(
                 ParseCode::UnknownFormat,

@@ -6,8 +6,8 @@ use crate::error::GateError;
 use crate::exit::Exit;
 use crate::inputs::{self, ArtifactSpec, LoadedArtifact};
 use gate_artifacts::{
-    CoverageReport, FileCoverage, Format, IacResource, Model, ParseOptions, SecurityFinding,
-    TestCase, TestReport, TestSuite, Warning,
+    CoverageReport, FileCoverage, Format, IacResource, Measurement, Model, ParseOptions,
+    SecurityFinding, TestCase, TestReport, TestSuite, Warning,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -131,6 +131,7 @@ enum Field<'a> {
     Files(Cow<'a, CoverageReport>),
     Findings(&'a [SecurityFinding]),
     Resources(&'a [IacResource]),
+    Measurements(&'a [Measurement]),
     Warnings(Cow<'a, [Warning]>),
     Suites(&'a [TestSuite]),
     Cases(&'a [TestCase]),
@@ -166,6 +167,7 @@ impl Serialize for Field<'_> {
             Field::Files(c) => each_as_value(s, c.files.iter().map(file_json)),
             Field::Findings(f) => each_as_value(s, f.iter()),
             Field::Resources(r) => each_as_value(s, r.iter()),
+            Field::Measurements(m) => each_as_value(s, m.iter()),
             Field::Warnings(w) => each_as_value(s, w.iter()),
             Field::Suites(x) => each_as_value(s, x.iter()),
             Field::Cases(x) => each_as_value(s, x.iter()),
@@ -229,6 +231,17 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             gate_codes::wording::count(r.resources.len(), "resource", "resources"),
             warnings,
             vec![("resources".into(), Field::Resources(&r.resources))],
+        ),
+        Model::Performance(r) => Doc::new(
+            "performance",
+            format,
+            format!("{} measurements", r.measurements.len()),
+            warnings,
+            vec![
+                ("tool".into(), Field::Value(json!(r.tool))),
+                ("tool_version".into(), Field::Value(json!(r.tool_version))),
+                ("measurements".into(), Field::Measurements(&r.measurements)),
+            ],
         ),
         Model::Approvals(s) => {
             let fields = match serde_json::to_value(s) {

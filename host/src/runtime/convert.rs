@@ -28,6 +28,8 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
 
 /// The contract's kind; `None` for a kind the parsers read but the
 /// contract cannot carry yet (test results: no policy can consume them).
+/// The WIT kind of a model kind; `None` for a kind the contract has no
+/// type for yet (performance: parsed, never handed to a policy).
 pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
     Some(match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
@@ -36,6 +38,7 @@ pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
         m::ArtifactKind::Approvals => wit::ArtifactKind::Approvals,
         m::ArtifactKind::Raw => wit::ArtifactKind::Raw,
         m::ArtifactKind::Tests => return None,
+        m::ArtifactKind::Performance => return None,
     })
 }
 

@@ -53,6 +53,17 @@ pub const TARGETS: &[&str] = &[
     "artifact_tap",
     "artifact_ctrf",
     "artifact_libtest_json",
+    "artifact_hyperfine",
+    "artifact_hyperfine_csv",
+    "artifact_pytest_benchmark",
+    "artifact_go_bench",
+    "artifact_go_bench_json",
+    "artifact_locust_stats",
+    "artifact_locust_failures",
+    "artifact_locust_history",
+    "artifact_locust_json",
+    "artifact_lighthouse",
+    "artifact_criterion",
     "artifact_detect",
     "diff",
     "config",
@@ -146,6 +157,7 @@ fn stable_model(parsed: &Parsed) {
         Model::Iac(m) => round(m),
         Model::Approvals(m) => round(m),
         Model::Tests(m) => round(m),
+        Model::Performance(m) => round(m),
     }
 }
 

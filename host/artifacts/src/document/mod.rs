@@ -79,9 +79,14 @@ impl<'a> Document<'a> {
                     "file is empty",
                 ));
             }
-            return json_shape(text)
-                .map(|shape| Document::Json(JsonDoc { text, shape }))
-                .map_err(|e| json_error(name, &e));
+            return match json_shape(text) {
+                Ok(shape) => Ok(Document::Json(JsonDoc { text, shape })),
+                // A `go test -json` stream (one event per line) is a line
+                // format: its parser reads each line as JSON. Forced as a
+                // JSON format, it is then refused as not being that format.
+                Err(_) if is_test2json(trimmed) => Ok(Document::Text(text)),
+                Err(e) => Err(json_error(name, &e)),
+            };
         }
         if trimmed.is_empty() {
             return Err(ParseError::new(
@@ -128,6 +133,23 @@ impl<'a> Document<'a> {
             Document::Text(t) => Some(t),
         }
     }
+}
+
+/// Whether `text` is a `go test -json` (test2json) stream: its first line
+/// a whole JSON object with an `Action`, more lines after it. Other JSON
+/// lines stay invalid JSON (no format gate reads is made of them).
+fn is_test2json(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Event<'a> {
+        #[serde(borrow)]
+        action: Option<std::borrow::Cow<'a, str>>,
+    }
+    let Some((first, rest)) = text.split_once('\n') else {
+        return false;
+    };
+    !rest.trim().is_empty()
+        && serde_json::from_str::<Event<'_>>(first.trim()).is_ok_and(|e| e.action.is_some())
 }
 
 // Typed reading and placing JSON errors live in `crate::json`; these are

@@ -252,6 +252,17 @@ pub(crate) fn has_outside_strings(json: &str, byte: u8) -> bool {
     found
 }
 
+/// How many times `byte` occurs in JSON text outside its strings (`{`:
+/// the objects of a document).
+pub(crate) fn count_outside_strings(json: &str, byte: u8) -> usize {
+    let mut n = 0usize;
+    outside_strings(json, |_, run| {
+        n = n.saturating_add(run.iter().filter(|c| **c == byte).count());
+        true
+    });
+    n
+}
+
 /// Whether JSON text has no whitespace outside its strings.
 pub(crate) fn is_compact(json: &str) -> bool {
     !has_blank(json)

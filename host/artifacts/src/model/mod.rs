@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod coverage;
 pub mod findings;
 pub mod iac;
+pub mod performance;
 pub mod test_results;
 
 use crate::error::WarningCode;
@@ -15,6 +16,7 @@ pub use approvals::*;
 pub use coverage::*;
 pub use findings::*;
 pub use iac::*;
+pub use performance::{Interval, Measurement, Parameter, Percentile, PerformanceReport};
 pub use test_results::*;
 
 /// A place in an artifact or in the repository.
@@ -118,6 +120,7 @@ gate_codes::names! {
         Iac = "iac",
         Approvals = "approvals",
         Tests = "tests",
+        Performance = "performance",
         Raw = "raw",
     }
 }

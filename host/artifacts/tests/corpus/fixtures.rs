@@ -39,6 +39,23 @@ const FIXTURES: &[(&str, Format)] = &[
     ("tests/tap.tap", Format::Tap),
     ("tests/ctrf.json", Format::Ctrf),
     ("tests/libtest.json", Format::LibtestJson),
+    ("performance/hyperfine.json", Format::Hyperfine),
+    ("performance/hyperfine.csv", Format::HyperfineCsv),
+    ("performance/pytest-benchmark.json", Format::PytestBenchmark),
+    ("performance/go-bench.txt", Format::GoBench),
+    ("performance/go-bench.json", Format::GoBenchJson),
+    ("performance/locust_stats.csv", Format::LocustStats),
+    ("performance/locust_failures.csv", Format::LocustFailures),
+    (
+        "performance/locust_stats_history.csv",
+        Format::LocustHistory,
+    ),
+    ("performance/locust.json", Format::LocustJson),
+    ("performance/lighthouse.json", Format::Lighthouse),
+    (
+        "performance/criterion/parse_lcov/new/estimates.json",
+        Format::Criterion,
+    ),
 ];
 
 fn dir() -> PathBuf {
