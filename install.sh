@@ -11,6 +11,8 @@
 #   --dir D        (GATE_INSTALL_DIR)  where `gate` goes (default ~/.local/bin)
 #   --base-url U   (GATE_RELEASES)     the releases URL (default: the project's)
 #   --target T     (GATE_TARGET)       the asset's target triple (default: detected)
+#   --verify-key K (GATE_VERIFY_KEY)   an Ed25519 public key (PEM): SHA256SUMS must carry a
+#                                      valid signature by it (SHA256SUMS.sig; needs openssl 3)
 #
 # Release layout: U/download/vV/gate-T.tar.gz (or U/latest/download/… for
 # latest), next to SHA256SUMS listing every asset. A checksum that does not
@@ -22,6 +24,7 @@ version="${GATE_VERSION:-latest}"
 dir="${GATE_INSTALL_DIR:-${HOME:-}/.local/bin}"
 base="${GATE_RELEASES:-https://example.invalid/gate/releases}"
 target="${GATE_TARGET:-}"
+verify_key="${GATE_VERIFY_KEY:-}"
 
 die() {
   echo "gate install: error: $*" >&2
@@ -34,11 +37,16 @@ while [ $# -gt 0 ]; do
     --dir) [ $# -ge 2 ] || die "--dir needs a value"; dir="$2"; shift 2 ;;
     --base-url) [ $# -ge 2 ] || die "--base-url needs a value"; base="$2"; shift 2 ;;
     --target) [ $# -ge 2 ] || die "--target needs a value"; target="$2"; shift 2 ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --verify-key) [ $# -ge 2 ] || die "--verify-key needs a value"; verify_key="$2"; shift 2 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option \`$1\` (see --help)" ;;
   esac
 done
 [ -n "$dir" ] || die "no install directory: set --dir or HOME"
+if [ -n "$verify_key" ]; then
+  [ -f "$verify_key" ] || die "--verify-key $verify_key is not a file"
+  command -v openssl >/dev/null 2>&1 || die "--verify-key needs openssl 3 to check the signature"
+fi
 
 # The release target of this machine: static musl builds on Linux.
 if [ -z "$target" ]; then
@@ -88,6 +96,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 fetch "$url/SHA256SUMS" "$tmp/SHA256SUMS" || die "cannot download $url/SHA256SUMS (is version \`$version\` released?)"
 fetch "$url/$asset" "$tmp/$asset" || die "no release asset $asset at $url (target $target)"
+if [ -n "$verify_key" ]; then
+  fetch "$url/SHA256SUMS.sig" "$tmp/SHA256SUMS.sig" || die "no SHA256SUMS.sig at $url, and --verify-key asks for one; nothing installed"
+  openssl pkeyutl -verify -pubin -inkey "$verify_key" -rawin -in "$tmp/SHA256SUMS" \
+    -sigfile "$tmp/SHA256SUMS.sig" >/dev/null 2>&1 \
+    || die "the signature of SHA256SUMS does not verify with $verify_key; nothing installed"
+fi
 
 expected=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "$tmp/SHA256SUMS")
 [ -n "$expected" ] || die "SHA256SUMS at $url lists no $asset; nothing installed"

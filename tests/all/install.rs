@@ -225,3 +225,84 @@ fn release_urls_follow_the_repository_field() {
         );
     }
 }
+
+/// With `--verify-key`, SHA256SUMS must be signed by that key (Ed25519,
+/// checked with openssl): a good signature installs, another key's or a
+/// missing one installs nothing.
+#[test]
+fn install_sh_checks_the_checksums_signature_when_given_a_key() {
+    let t = TestDir::new();
+    publish(&t, "0.1.0");
+    let openssl = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(t.path())
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    for k in ["release", "other"] {
+        openssl(&[
+            "genpkey",
+            "-algorithm",
+            "ed25519",
+            "-out",
+            &format!("{k}.pem"),
+        ]);
+        openssl(&[
+            "pkey",
+            "-in",
+            &format!("{k}.pem"),
+            "-pubout",
+            "-out",
+            &format!("{k}.pub"),
+        ]);
+    }
+    let dir = "releases/download/v0.1.0";
+    let server = Server::start(t.path());
+    let key = t.path().join("release.pub");
+    let key = key.to_str().unwrap();
+
+    // No signature published yet.
+    let out = install(&t, &server, &["--version", "0.1.0", "--verify-key", key]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no SHA256SUMS.sig at"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!t.path().join("bin").exists());
+
+    // Signed by another key.
+    let sign = |pem: &str| {
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            pem,
+            "-rawin",
+            "-in",
+            &format!("{dir}/SHA256SUMS"),
+            "-out",
+            &format!("{dir}/SHA256SUMS.sig"),
+        ]);
+    };
+    sign("other.pem");
+    let out = install(&t, &server, &["--version", "0.1.0", "--verify-key", key]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "gate install: error: the signature of SHA256SUMS does not verify with {key}; nothing installed\n"
+        )
+    );
+    assert!(!t.path().join("bin").exists());
+
+    // Signed by the release key.
+    sign("release.pem");
+    let out = install(&t, &server, &["--version", "0.1.0", "--verify-key", key]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(t.path().join("bin/gate").is_file());
+}
