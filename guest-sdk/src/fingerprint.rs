@@ -69,28 +69,43 @@ pub fn compute(f: &Finding) -> String {
 /// Fills empty fingerprints and makes them unique within the verdict (see
 /// the module docs). Idempotent: a finished verdict comes back unchanged.
 pub fn finish(mut v: Verdict) -> Verdict {
-    let mut seen: HashSet<String> = HashSet::with_capacity(v.findings.len());
-    // The last `n` used per repeated fingerprint: linear, however many repeats.
-    let mut repeats: HashMap<String, u32> = HashMap::new();
+    let mut prints = Prints::default();
     for f in &mut v.findings {
+        prints.finish(f);
+    }
+    v
+}
+
+/// The fingerprints of a verdict so far, for finishing its findings one at
+/// a time (findings emitted in batches and the returned ones share one).
+#[derive(Debug, Default)]
+pub struct Prints {
+    seen: HashSet<String>,
+    /// The last `n` used per repeated fingerprint: linear, however many repeats.
+    repeats: HashMap<String, u32>,
+}
+
+impl Prints {
+    /// Fills `f`'s fingerprint when empty and makes it unique among the
+    /// findings finished before it.
+    pub fn finish(&mut self, f: &mut Finding) {
         if f.fingerprint.trim().is_empty() {
             f.fingerprint = compute(f);
         }
-        if seen.contains(&f.fingerprint) {
+        if self.seen.contains(&f.fingerprint) {
             let base = std::mem::take(&mut f.fingerprint);
-            let n = repeats.entry(base.clone()).or_insert(1);
+            let n = self.repeats.entry(base.clone()).or_insert(1);
             loop {
                 *n = n.saturating_add(1);
                 let candidate = of(&[&base, &format!("#{n}")]);
-                if !seen.contains(&candidate) {
+                if !self.seen.contains(&candidate) {
                     f.fingerprint = candidate;
                     break;
                 }
             }
         }
-        seen.insert(f.fingerprint.clone());
+        self.seen.insert(f.fingerprint.clone());
     }
-    v
 }
 
 #[cfg(test)]

@@ -91,22 +91,72 @@ fn included(path: &str, p: &Params) -> bool {
         && !p.exclude.iter().any(|g| glob::matches(g, path))
 }
 
-/// Files of all reports that pass include/exclude, merged by path (the host
-/// already merged each role into one report; this only guards against
-/// several reports of one role).
-fn files<'a>(
-    reports: &[&'a CoverageReport],
-    p: &Params,
-) -> BTreeMap<&'a str, Vec<&'a CoverageFile>> {
-    let mut out: BTreeMap<&str, Vec<&CoverageFile>> = BTreeMap::new();
-    for r in reports {
-        for f in &r.files {
-            if included(&f.path, p) {
-                out.entry(f.path.as_str()).or_default().push(f);
+impl Totals {
+    fn add(&mut self, o: Totals) {
+        self.lines.add(o.lines);
+        self.branches.add(o.branches);
+        self.functions.add(o.functions);
+    }
+}
+
+/// What the judging keeps of one file: its counts, and the hits of its
+/// lines only when the diff changes it (never every file's lines).
+#[derive(Debug, Default)]
+struct FileSummary {
+    totals: Totals,
+    /// Hits per line, summed over the reports; only for changed files.
+    hits: BTreeMap<u32, u64>,
+}
+
+/// The reports of one role read once (their files are a stream).
+#[derive(Debug, Default)]
+struct Summary {
+    /// Files that pass include/exclude, merged by path (the host already
+    /// merged each role into one report; this only guards against several
+    /// reports of one role).
+    files: BTreeMap<String, FileSummary>,
+    /// Files in the reports, and how many of them are included.
+    in_reports: usize,
+    included: usize,
+    /// Per `include` and `exclude` glob: whether it matches any file.
+    include_used: Vec<bool>,
+    exclude_used: Vec<bool>,
+}
+
+fn summarize(reports: &[&CoverageReport], p: &Params, changes: Option<&[ChangedFile]>) -> Summary {
+    let changed: std::collections::BTreeSet<&str> = changes
+        .unwrap_or(&[])
+        .iter()
+        .filter(|c| !c.lines.is_empty())
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut s = Summary {
+        include_used: vec![false; p.include.len()],
+        exclude_used: vec![false; p.exclude.len()],
+        ..Summary::default()
+    };
+    for f in reports.iter().flat_map(|r| r.files.iter()) {
+        s.in_reports += 1;
+        for (g, used) in p.include.iter().zip(&mut s.include_used) {
+            *used = *used || glob::matches(g, &f.path);
+        }
+        for (g, used) in p.exclude.iter().zip(&mut s.exclude_used) {
+            *used = *used || glob::matches(g, &f.path);
+        }
+        if !included(&f.path, p) {
+            continue;
+        }
+        s.included += 1;
+        let keep_hits = changed.contains(f.path.as_str());
+        let entry = s.files.entry(f.path.clone()).or_default();
+        entry.totals.add_file(&f);
+        if keep_hits {
+            for l in &f.lines {
+                *entry.hits.entry(l.line).or_default() += l.hits;
             }
         }
     }
-    out
+    s
 }
 
 struct Judgement {
@@ -216,17 +266,13 @@ fn has_conditions(p: &Params) -> bool {
 /// Include and exclude globs that match no file of the reports: a typo in
 /// `include` quietly narrows what is judged, so it is a warning; an unused
 /// `exclude` cannot make the gate pass on anything, so it is only noted.
-fn unused_globs(reports: &[&CoverageReport], p: &Params) -> Vec<Finding> {
+fn unused_globs(s: &Summary, p: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (key, globs, severity) in [
-        ("include", &p.include, Severity::Low),
-        ("exclude", &p.exclude, Severity::Info),
+    for (key, globs, used, severity) in [
+        ("include", &p.include, &s.include_used, Severity::Low),
+        ("exclude", &p.exclude, &s.exclude_used, Severity::Info),
     ] {
-        for g in globs {
-            let used = reports
-                .iter()
-                .flat_map(|r| r.files.iter())
-                .any(|f| glob::matches(g, &f.path));
+        for (g, used) in globs.iter().zip(used) {
             if !used {
                 out.push(
                     Finding::new(
@@ -262,12 +308,11 @@ pub fn judge(
             "min-patch needs the change's diff: run gate with --diff FILE or --base REF".into(),
         ));
     }
-    let files = files(current, p);
+    let cur = summarize(current, p, changes);
+    let files = &cur.files;
     let mut totals = Totals::default();
     for fs in files.values() {
-        for f in fs {
-            totals.add_file(f);
-        }
+        totals.add(fs.totals);
     }
     let mut j = Judgement {
         verdict: Verdict::pass(""),
@@ -276,8 +321,8 @@ pub fn judge(
         checked: 0,
     };
     if totals.lines.total == 0 {
-        let in_reports = current.iter().map(|r| r.files.len()).sum::<usize>();
-        let filtered = files.values().map(Vec::len).sum::<usize>() < in_reports;
+        let in_reports = cur.in_reports;
+        let filtered = cur.included < in_reports;
         let why = if filtered {
             format!(
                 "include/exclude select no file with coverable lines among the {in_reports} file(s) of the coverage reports"
@@ -333,11 +378,8 @@ pub fn judge(
     if let Some(t) = p.min_file_line {
         j.checked += 1;
         let mut below = 0;
-        for (path, fs) in &files {
-            let mut c = Count::default();
-            for f in fs {
-                c.add(file_lines(f));
-            }
+        for (path, fs) in files {
+            let c = fs.totals.lines;
             if c.total > 0 && c.below(t) {
                 below += 1;
                 let pct = c.percent().unwrap_or(0.0);
@@ -361,11 +403,9 @@ pub fn judge(
     // Named scopes.
     for scope in &p.scopes {
         let mut t = Totals::default();
-        for (path, fs) in &files {
+        for (path, fs) in files {
             if scope.paths.iter().any(|g| glob::matches(g, path)) {
-                for f in fs {
-                    t.add_file(f);
-                }
+                t.add(fs.totals);
             }
         }
         let key = |what: &str| format!("scope:{}:{what}-coverage", scope.name);
@@ -422,12 +462,10 @@ pub fn judge(
 
     // Delta vs baseline, on exact ratios.
     if let Some(max_drop) = p.max_drop {
-        let base_files = self::files(baseline, p);
+        let base_files = summarize(baseline, p, None).files;
         let mut base = Count::default();
         for fs in base_files.values() {
-            for f in fs {
-                base.add(file_lines(f));
-            }
+            base.add(fs.totals.lines);
         }
         let cur = totals.lines;
         match base.percent() {
@@ -469,10 +507,10 @@ pub fn judge(
 
     // Patch coverage over the changed lines the reports consider coverable.
     if let Some(changes) = changes {
-        patch(&mut j, &files, changes, p);
+        patch(&mut j, files, changes, p);
     }
 
-    let unused = unused_globs(current, p);
+    let unused = unused_globs(&cur, p);
     let warn = unused.iter().any(|f| f.severity != Severity::Info);
     j.verdict.findings.extend(unused);
 
@@ -503,7 +541,7 @@ pub fn judge(
 
 fn patch(
     j: &mut Judgement,
-    files: &BTreeMap<&str, Vec<&CoverageFile>>,
+    files: &BTreeMap<String, FileSummary>,
     changes: &[ChangedFile],
     p: &Params,
 ) {
@@ -519,12 +557,7 @@ fn patch(
             continue;
         };
         in_reports += 1;
-        let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
-        for f in fs {
-            for l in &f.lines {
-                *hits.entry(l.line).or_default() += l.hits;
-            }
-        }
+        let hits = &fs.hits;
         let mut missing = Vec::new();
         for line in &change.lines {
             if let Some(h) = hits.get(line) {
@@ -669,7 +702,7 @@ mod tests {
                 },
                 statements: None,
             },
-            files,
+            files: files.into(),
         }
     }
 
