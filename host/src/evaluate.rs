@@ -595,7 +595,9 @@ fn build_artifacts(artifacts: &Arc<[LoadedArtifact]>, consumes: &[ArtifactKind])
                 meta,
                 resources: shared(),
             }),
-            Model::Approvals(s) => out.push(Input::Approvals(convert::approvals(meta, s))),
+            Model::Approvals(s) => {
+                out.push(Input::Approvals(Box::new(convert::approvals(meta, s))))
+            }
         }
     }
     out

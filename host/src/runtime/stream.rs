@@ -114,7 +114,7 @@ pub enum Input {
         resources: Shared,
     },
     /// An approval set: small, passed whole.
-    Approvals(wit::ApprovalSet),
+    Approvals(Box<wit::ApprovalSet>),
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -155,7 +155,7 @@ impl Request {
                     meta,
                     resources: table.push(IacResources(resources))?,
                 }),
-                Input::Approvals(a) => wit::Artifact::Approvals(a),
+                Input::Approvals(a) => wit::Artifact::Approvals(*a),
             });
         }
         Ok(wit::Request {

@@ -99,22 +99,20 @@ impl Totals {
     }
 }
 
-/// What the judging keeps of one file: its counts, and the hits of its
-/// lines only when the diff changes it (never every file's lines).
-#[derive(Debug, Default)]
-struct FileSummary {
-    totals: Totals,
-    /// Hits per line, summed over the reports; only for changed files.
-    hits: BTreeMap<u32, u64>,
-}
-
-/// The reports of one role read once (their files are a stream).
+/// The reports of one role read once: their files are a stream, and
+/// nothing is kept per file unless a condition needs it.
 #[derive(Debug, Default)]
 struct Summary {
-    /// Files that pass include/exclude, merged by path (the host already
-    /// merged each role into one report; this only guards against several
-    /// reports of one role).
-    files: BTreeMap<String, FileSummary>,
+    /// Totals over the files that pass include/exclude.
+    totals: Totals,
+    /// Line counts per included file, by path; only with `min-file-line`.
+    /// (The host merges the reports of a role into one, so a path comes
+    /// once; adding guards against several reports all the same.)
+    per_file: BTreeMap<String, Count>,
+    /// Totals per `scopes` entry, in order.
+    scopes: Vec<Totals>,
+    /// Included files the diff changes: hits per line, summed over reports.
+    changed: BTreeMap<String, BTreeMap<u32, u64>>,
     /// Files in the reports, and how many of them are included.
     in_reports: usize,
     included: usize,
@@ -123,7 +121,12 @@ struct Summary {
     exclude_used: Vec<bool>,
 }
 
-fn summarize(reports: &[&CoverageReport], p: &Params, changes: Option<&[ChangedFile]>) -> Summary {
+fn summarize(
+    reports: &[&CoverageReport],
+    p: &Params,
+    scopes: &[Scope],
+    changes: Option<&[ChangedFile]>,
+) -> Summary {
     let changed: std::collections::BTreeSet<&str> = changes
         .unwrap_or(&[])
         .iter()
@@ -131,6 +134,7 @@ fn summarize(reports: &[&CoverageReport], p: &Params, changes: Option<&[ChangedF
         .map(|c| c.path.as_str())
         .collect();
     let mut s = Summary {
+        scopes: vec![Totals::default(); scopes.len()],
         include_used: vec![false; p.include.len()],
         exclude_used: vec![false; p.exclude.len()],
         ..Summary::default()
@@ -147,12 +151,21 @@ fn summarize(reports: &[&CoverageReport], p: &Params, changes: Option<&[ChangedF
             continue;
         }
         s.included += 1;
-        let keep_hits = changed.contains(f.path.as_str());
-        let entry = s.files.entry(f.path.clone()).or_default();
-        entry.totals.add_file(&f);
-        if keep_hits {
+        let mut t = Totals::default();
+        t.add_file(&f);
+        s.totals.add(t);
+        for (scope, st) in scopes.iter().zip(&mut s.scopes) {
+            if scope.paths.iter().any(|g| glob::matches(g, &f.path)) {
+                st.add(t);
+            }
+        }
+        if p.min_file_line.is_some() {
+            s.per_file.entry(f.path.clone()).or_default().add(t.lines);
+        }
+        if changed.contains(f.path.as_str()) {
+            let hits = s.changed.entry(f.path.clone()).or_default();
             for l in &f.lines {
-                *entry.hits.entry(l.line).or_default() += l.hits;
+                *hits.entry(l.line).or_default() += l.hits;
             }
         }
     }
@@ -308,12 +321,8 @@ pub fn judge(
             "min-patch needs the change's diff: run gate with --diff FILE or --base REF".into(),
         ));
     }
-    let cur = summarize(current, p, changes);
-    let files = &cur.files;
-    let mut totals = Totals::default();
-    for fs in files.values() {
-        totals.add(fs.totals);
-    }
+    let cur = summarize(current, p, &p.scopes, changes);
+    let totals = cur.totals;
     let mut j = Judgement {
         verdict: Verdict::pass(""),
         failed: Vec::new(),
@@ -378,8 +387,7 @@ pub fn judge(
     if let Some(t) = p.min_file_line {
         j.checked += 1;
         let mut below = 0;
-        for (path, fs) in files {
-            let c = fs.totals.lines;
+        for (path, &c) in &cur.per_file {
             if c.total > 0 && c.below(t) {
                 below += 1;
                 let pct = c.percent().unwrap_or(0.0);
@@ -401,13 +409,7 @@ pub fn judge(
     }
 
     // Named scopes.
-    for scope in &p.scopes {
-        let mut t = Totals::default();
-        for (path, fs) in files {
-            if scope.paths.iter().any(|g| glob::matches(g, path)) {
-                t.add(fs.totals);
-            }
-        }
+    for (scope, &t) in p.scopes.iter().zip(&cur.scopes) {
         let key = |what: &str| format!("scope:{}:{what}-coverage", scope.name);
         let rule = |what: &str| format!("coverage/scope-{what}-threshold");
         if t.lines.total == 0 {
@@ -462,11 +464,7 @@ pub fn judge(
 
     // Delta vs baseline, on exact ratios.
     if let Some(max_drop) = p.max_drop {
-        let base_files = summarize(baseline, p, None).files;
-        let mut base = Count::default();
-        for fs in base_files.values() {
-            base.add(fs.totals.lines);
-        }
+        let base = summarize(baseline, p, &[], None).totals.lines;
         let cur = totals.lines;
         match base.percent() {
             None => j
@@ -507,7 +505,7 @@ pub fn judge(
 
     // Patch coverage over the changed lines the reports consider coverable.
     if let Some(changes) = changes {
-        patch(&mut j, files, changes, p);
+        patch(&mut j, &cur.changed, changes, p);
     }
 
     let unused = unused_globs(&cur, p);
@@ -541,7 +539,7 @@ pub fn judge(
 
 fn patch(
     j: &mut Judgement,
-    files: &BTreeMap<String, FileSummary>,
+    files: &BTreeMap<String, BTreeMap<u32, u64>>,
     changes: &[ChangedFile],
     p: &Params,
 ) {
@@ -553,11 +551,10 @@ fn patch(
             continue;
         }
         changed_files += 1;
-        let Some(fs) = files.get(change.path.as_str()) else {
+        let Some(hits) = files.get(change.path.as_str()) else {
             continue;
         };
         in_reports += 1;
-        let hits = &fs.hits;
         let mut missing = Vec::new();
         for line in &change.lines {
             if let Some(h) = hits.get(line) {

@@ -641,7 +641,7 @@ mod tests {
             .unwrap_or_else(panic_free);
         assert_eq!(v.outcome, Outcome::Pass);
         let p = Params {
-            skip_resources: vec!["aws_db_instance.*".into()].into(),
+            skip_resources: vec!["aws_db_instance.*".into()],
             ..Params::default()
         };
         let v = evaluate(&[&report], &p)

@@ -1,10 +1,11 @@
 //! The security policy's logic over plain WIT types (tested natively).
 
 use crate::waivers::{Waiver, day_number};
+use gate_sdk::fingerprint::{Key, key};
 use gate_sdk::glob;
 use gate_sdk::*;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -97,8 +98,8 @@ impl<'p> Rules<'p> {
     }
 
     /// What one current finding is; the same answer in both passes.
-    fn classify(&self, f: &SecurityFinding, base_prints: &BTreeSet<String>) -> Class {
-        let is_new = !base_prints.contains(&f.fingerprint);
+    fn classify(&self, f: &SecurityFinding, base_prints: &HashSet<Key>) -> Class {
+        let is_new = !base_prints.contains(&key(&f.fingerprint));
         let (status, waiver) = if f.suppressed {
             (FindingStatus::Suppressed, None)
         } else if let Some((i, _)) = self.waiver(f) {
@@ -106,14 +107,15 @@ impl<'p> Rules<'p> {
         } else {
             (FindingStatus::Open, None)
         };
-        let gating = status == FindingStatus::Open && !(self.new_only && !is_new);
+        // Only new findings may block when a baseline says what is new.
+        let gating = status == FindingStatus::Open && (is_new || !self.new_only);
         let secret = f.category == FindingCategory::Secret;
         let fixable = f
             .package
             .as_ref()
             .is_some_and(|p| !p.fixed_versions.is_empty());
         let rank = |s: Severity| s.rank(self.unknown_as);
-        let by_rule = !(self.p.fixable_only && !fixable)
+        let by_rule = (fixable || !self.p.fixable_only)
             && (self.fail_on.is_some_and(|t| rank(f.severity) >= rank(t))
                 || self
                     .p
@@ -150,8 +152,9 @@ struct Class {
 /// are the first of their fingerprint.
 #[derive(Default)]
 struct Tally {
-    /// Fingerprints of the current findings (deduplicated).
-    prints: BTreeSet<String>,
+    /// Fingerprints of the current findings (as keys: the strings stay in
+    /// the host).
+    prints: HashSet<Key>,
     /// Per finding of the current reports, in order: the first with its
     /// fingerprint (the same problem from two tools counts once).
     first: Vec<bool>,
@@ -169,19 +172,18 @@ struct Tally {
 }
 
 /// Reads the current findings once and counts what the verdict needs.
-fn tally(current: &[&FindingsReport], rules: &Rules, base_prints: &BTreeSet<String>) -> Tally {
+fn tally(current: &[&FindingsReport], rules: &Rules, base_prints: &HashSet<Key>) -> Tally {
     let mut t = Tally {
         used: vec![false; rules.p.waivers.len()],
         ..Tally::default()
     };
     for f in current.iter().flat_map(|r| r.findings.iter()) {
-        let first = !t.prints.contains(&f.fingerprint);
+        let first = t.prints.insert(key(&f.fingerprint));
         t.first.push(first);
         if !first {
             continue;
         }
         let c = rules.classify(&f, base_prints);
-        t.prints.insert(f.fingerprint);
         t.new += u64::from(c.is_new);
         match c.status {
             FindingStatus::Suppressed => t.suppressed += 1,
@@ -254,7 +256,7 @@ fn emit_current(
     current: &[&FindingsReport],
     rules: &Rules,
     t: &Tally,
-    base_prints: &BTreeSet<String>,
+    base_prints: &HashSet<Key>,
     breached: &BTreeSet<Severity>,
 ) {
     let all = current.iter().flat_map(|r| r.findings.iter());
@@ -284,11 +286,12 @@ fn emit_current(
 
 /// Baseline findings gone from the current reports, emitted as `fixed`;
 /// how many.
-fn emit_fixed(baseline: &[&FindingsReport], current: &BTreeSet<String>) -> u64 {
+fn emit_fixed(baseline: &[&FindingsReport], current: &HashSet<Key>) -> u64 {
     let mut fixed = 0u64;
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for f in baseline.iter().flat_map(|r| r.findings.iter()) {
-        if current.contains(&f.fingerprint) || !seen.insert(f.fingerprint.clone()) {
+        let k = key(&f.fingerprint);
+        if current.contains(&k) || !seen.insert(k) {
             continue;
         }
         fixed += 1;
@@ -398,10 +401,10 @@ pub fn judge(
     p: &Params,
 ) -> Result<Verdict, PolicyError> {
     let rules = Rules::new(p, now, !baseline.is_empty())?;
-    let base_prints: BTreeSet<String> = baseline
+    let base_prints: HashSet<Key> = baseline
         .iter()
         .flat_map(|r| r.findings.iter())
-        .map(|f| f.fingerprint)
+        .map(|f| key(&f.fingerprint))
         .collect();
     let mut t = tally(current, &rules, &base_prints);
     let mut v = Verdict::pass("");
