@@ -110,19 +110,19 @@ impl Prints {
         if f.fingerprint.trim().is_empty() {
             f.fingerprint = compute(f);
         }
-        if self.seen.contains(&key(&f.fingerprint)) {
-            let base = std::mem::take(&mut f.fingerprint);
-            let n = self.repeats.entry(base.clone()).or_insert(1);
-            loop {
-                *n = n.saturating_add(1);
-                let candidate = of(&[&base, &format!("#{n}")]);
-                if !self.seen.contains(&key(&candidate)) {
-                    f.fingerprint = candidate;
-                    break;
-                }
+        if self.seen.insert(key(&f.fingerprint)) {
+            return;
+        }
+        let base = std::mem::take(&mut f.fingerprint);
+        let n = self.repeats.entry(base.clone()).or_insert(1);
+        loop {
+            *n = n.saturating_add(1);
+            let candidate = of(&[&base, &format!("#{n}")]);
+            if self.seen.insert(key(&candidate)) {
+                f.fingerprint = candidate;
+                break;
             }
         }
-        self.seen.insert(key(&f.fingerprint));
     }
 }
 

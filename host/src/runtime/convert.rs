@@ -5,6 +5,7 @@
 use super::bindings::types as wit;
 use gate_artifacts as m;
 
+/// A model severity as the contract's.
 pub fn severity(s: m::Severity) -> wit::Severity {
     match s {
         m::Severity::Unknown => wit::Severity::Unknown,
@@ -16,6 +17,7 @@ pub fn severity(s: m::Severity) -> wit::Severity {
     }
 }
 
+/// A contract severity as the model's.
 pub fn severity_back(s: wit::Severity) -> m::Severity {
     match s {
         wit::Severity::Unknown => m::Severity::Unknown,
@@ -27,6 +29,7 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
     }
 }
 
+/// A model artifact kind as the contract's.
 pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
     match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
@@ -37,6 +40,7 @@ pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
     }
 }
 
+/// A contract artifact kind as the model's.
 pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {
     match k {
         wit::ArtifactKind::Coverage => m::ArtifactKind::Coverage,

@@ -7,6 +7,8 @@
 //! fuel, deadline, memory limits and WASI context, so nothing leaks between
 //! evaluations and a trap can never poison a later one.
 
+// Generated from the WIT (whose comments document it), without Rust docs.
+#[allow(missing_docs)]
 pub mod bindings;
 pub(crate) mod cache;
 pub mod convert;
@@ -238,15 +240,20 @@ pub struct LoadedPolicy {
     pre: PolicyPre<StoreState>,
     /// Lowercase hex sha256 of the component bytes.
     pub digest: String,
+    /// Whether the compiled code came from the cache.
     pub cache: CacheOutcome,
 }
 
 /// What one evaluation produced besides the verdict.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Transcript {
+    /// Fuel the call used (0 when fuel is not metered).
     pub fuel_consumed: u64,
+    /// What the policy wrote with `host.log`.
     pub log: Vec<LogLine>,
+    /// The guest's stdout, captured (capped).
     pub stdout: String,
+    /// The guest's stderr, captured (capped; a panic message lands here).
     pub stderr: String,
 }
 
@@ -258,6 +265,8 @@ pub struct CallEnv {
 }
 
 impl Runtime {
+    /// The engine, the linker with gate's imports (and the denied WASI
+    /// capabilities), and the epoch ticker behind the deadlines.
     pub fn new(limits: Limits, cache: CompileCache) -> wasmtime::Result<Self> {
         let engine = Engine::new(&engine::config(limits.stack_bytes, limits.consume_fuel))?;
         let mut linker = Linker::new(&engine);
@@ -276,6 +285,7 @@ impl Runtime {
         })
     }
 
+    /// The limits every call runs under.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

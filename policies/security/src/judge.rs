@@ -99,7 +99,7 @@ impl<'p> Rules<'p> {
 
     /// What one current finding is; the same answer in both passes.
     fn classify(&self, f: &SecurityFinding, base_prints: &HashSet<Key>) -> Class {
-        let is_new = !base_prints.contains(&key(&f.fingerprint));
+        let is_new = base_prints.is_empty() || !base_prints.contains(&key(&f.fingerprint));
         let (status, waiver) = if f.suppressed {
             (FindingStatus::Suppressed, None)
         } else if let Some((i, _)) = self.waiver(f) {
@@ -172,7 +172,15 @@ struct Tally {
 }
 
 /// Reads the current findings once and counts what the verdict needs.
-fn tally(current: &[&FindingsReport], rules: &Rules, base_prints: &HashSet<Key>) -> Tally {
+/// Without `max` conditions nothing read later can change whether a
+/// finding blocks, so each is emitted at once (`emit_now`) and the
+/// findings are read only once.
+fn tally(
+    current: &[&FindingsReport],
+    rules: &Rules,
+    base_prints: &HashSet<Key>,
+    emit_now: bool,
+) -> Tally {
     let mut t = Tally {
         used: vec![false; rules.p.waivers.len()],
         ..Tally::default()
@@ -200,6 +208,9 @@ fn tally(current: &[&FindingsReport], rules: &Rules, base_prints: &HashSet<Key>)
         }
         t.blocking += u64::from(c.blocks);
         t.secrets += u64::from(c.secret);
+        if emit_now {
+            gate_sdk::emit(verdict_finding(f, &c, rules, c.blocks));
+        }
     }
     t
 }
@@ -262,26 +273,32 @@ fn emit_current(
     let all = current.iter().flat_map(|r| r.findings.iter());
     for (f, _) in all.zip(&t.first).filter(|(_, first)| **first) {
         let c = rules.classify(&f, base_prints);
-        let note = c
-            .waiver
-            .and_then(|i| rules.p.waivers.get(i))
-            .map_or(String::new(), |w| {
-                format!("waived: {} ({})", w.reason, w.describe())
-            });
-        let mut out = Finding::new(&f.rule, f.severity, message(&f))
-            .status(c.status)
-            .blocking(c.blocks || (c.gating && breached.contains(&f.severity)))
-            .fingerprint(f.fingerprint.clone());
-        out.resource = f.package.as_ref().map(|p| match &p.version {
-            Some(v) => format!("{}@{v}", p.name),
-            None => p.name.clone(),
-        });
-        out.remediation = remediation(&f);
-        out.evidence = Some(evidence(&f, c.is_new, &note));
-        out.location = f.location;
-        out.aliases = f.aliases;
-        gate_sdk::emit(out);
+        let blocking = c.blocks || (c.gating && breached.contains(&f.severity));
+        gate_sdk::emit(verdict_finding(f, &c, rules, blocking));
     }
+}
+
+/// A current finding as the verdict reports it.
+fn verdict_finding(f: SecurityFinding, c: &Class, rules: &Rules, blocking: bool) -> Finding {
+    let note = c
+        .waiver
+        .and_then(|i| rules.p.waivers.get(i))
+        .map_or(String::new(), |w| {
+            format!("waived: {} ({})", w.reason, w.describe())
+        });
+    let mut out = Finding::new(&f.rule, f.severity, message(&f))
+        .status(c.status)
+        .blocking(blocking)
+        .fingerprint(f.fingerprint.clone());
+    out.resource = f.package.as_ref().map(|p| match &p.version {
+        Some(v) => format!("{}@{v}", p.name),
+        None => p.name.clone(),
+    });
+    out.remediation = remediation(&f);
+    out.evidence = Some(evidence(&f, c.is_new, &note));
+    out.location = f.location;
+    out.aliases = f.aliases;
+    out
 }
 
 /// Baseline findings gone from the current reports, emitted as `fixed`;
@@ -391,9 +408,9 @@ fn conclude(v: &mut Verdict, rules: &Rules, t: &Tally, fixed: u64, reasons: &[St
 }
 
 /// Judges the current findings against the thresholds, the baseline and
-/// the waivers. The findings are read twice (count, then judge and emit)
-/// so none is held: the current and fixed findings are [`emit`]ted, the
-/// waivers' findings returned after them.
+/// the waivers. None of the findings is held: they are read once, or twice
+/// with `max` conditions (count, then judge), and the current and fixed
+/// findings are [`emit`]ted, the waivers' findings returned after them.
 pub fn judge(
     current: &[&FindingsReport],
     baseline: &[&FindingsReport],
@@ -406,11 +423,14 @@ pub fn judge(
         .flat_map(|r| r.findings.iter())
         .map(|f| key(&f.fingerprint))
         .collect();
-    let mut t = tally(current, &rules, &base_prints);
+    let one_pass = rules.max.is_empty();
+    let mut t = tally(current, &rules, &base_prints, one_pass);
     let mut v = Verdict::pass("");
     let mut reasons = block_reasons(&rules, &t);
     let breached = max_counts(&rules, &mut t, &mut v, &mut reasons);
-    emit_current(current, &rules, &t, &base_prints, &breached);
+    if !one_pass {
+        emit_current(current, &rules, &t, &base_prints, &breached);
+    }
     let fixed = emit_fixed(baseline, &t.prints);
     v.findings = waiver_findings(&rules, &t.used);
     conclude(&mut v, &rules, &t, fixed, &reasons);
