@@ -13,9 +13,19 @@ pub struct Components {
 }
 
 fn build(features: &[&str], out_name: &str) -> PathBuf {
-    let target_tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let target = target_tmp.parent().unwrap().to_path_buf();
-    let wasm_dir = target.join("wasm-test-components");
+    // CARGO_TARGET_TMPDIR lives in the build dir, which checkouts may
+    // share (build.build-dir): one directory per checkout, so two test runs
+    // of different sources never copy over each other's component.
+    let checkout = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        crate::repo().hash(&mut h);
+        format!("{:016x}", h.finish())
+    };
+    let target_tmp =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("components-{checkout}"));
+    std::fs::create_dir_all(&target_tmp).unwrap();
+    let wasm_dir = target_tmp.join("wasm-test-components");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(crate::repo())
         .args([
@@ -29,6 +39,14 @@ fn build(features: &[&str], out_name: &str) -> PathBuf {
         ])
         .arg("--target-dir")
         .arg(&wasm_dir)
+        // Intermediate artifacts too: a shared build dir keys a path crate
+        // by its path inside the workspace, so another checkout's gate-sdk
+        // (another WIT) would pass for this one's.
+        .arg("--config")
+        .arg(format!(
+            "build.build-dir={:?}",
+            wasm_dir.display().to_string()
+        ))
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTC_WORKSPACE_WRAPPER");
