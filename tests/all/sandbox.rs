@@ -173,8 +173,19 @@ fn absurd_number_of_findings_is_contract_violation() {
 fn a_forged_stream_handle_is_a_contract_violation_not_a_host_panic() {
     let (r, v) = attack("forged-handle", "", "");
     r.expect_code(4);
+    // wasmtime refuses it before the host sees it.
     let message = contained(&v, "contract-violation");
-    assert!(message.contains("handle"), "{message}");
+    assert!(message.ends_with("unknown handle index 4242"), "{message}");
+}
+
+#[test]
+fn a_dropped_stream_handle_is_a_contract_violation_when_used_again() {
+    let (r, v) = attack("stale-handle", "", "");
+    r.expect_code(4);
+    // The drop went through (the policy owned the handle); the use after it
+    // did not.
+    let message = contained(&v, "contract-violation");
+    assert!(message.ends_with("unknown handle index 1"), "{message}");
 }
 
 #[test]

@@ -139,6 +139,14 @@ impl Policy for Hostile {
                 let forged = unsafe { CoverageFiles::from_handle(4242) };
                 loot("a forged stream", format!("{} files", forged.len()))
             }
+            "stale-handle" => {
+                use gate_sdk::bindings::gate::policy::types::CoverageFiles;
+                // Drops the request's first resource (handle 1, which the
+                // SDK's stream still holds) and reads through it after.
+                drop(unsafe { CoverageFiles::from_handle(1) });
+                let files = &first_coverage(&request).files;
+                loot("a dropped stream", format!("{} files", files.len()))
+            }
             "read-past-end" => {
                 let files = &first_coverage(&request).files;
                 let got = files.read(files.len() + 1, 10);
