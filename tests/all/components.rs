@@ -10,6 +10,8 @@ pub struct Components {
     pub hostile: PathBuf,
     /// The hostile policy built to trap inside `info()`.
     pub hostile_info: PathBuf,
+    /// The hostile policy built to emit findings from `info()`.
+    pub hostile_emit_info: PathBuf,
 }
 
 fn build(features: &[&str], out_name: &str) -> PathBuf {
@@ -68,9 +70,11 @@ pub fn get() -> &'static Components {
     C.get_or_init(|| {
         let hostile = build(&[], "hostile.wasm");
         let hostile_info = build(&["trap-in-info"], "hostile-info.wasm");
+        let hostile_emit_info = build(&["emit-in-info"], "hostile-emit-info.wasm");
         Components {
             hostile,
             hostile_info,
+            hostile_emit_info,
         }
     })
 }

@@ -275,6 +275,25 @@ fn trap_inside_info_is_its_own_kind() {
 }
 
 #[test]
+fn emitting_findings_outside_evaluate_is_refused_as_an_info_failure() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let early = components::get().hostile_emit_info.display().to_string();
+    t.write(
+        "gate.toml",
+        format!("[[artifact]]\npath = \"lcov.info\"\n[[policy]]\nuse = {early:?}\n[[policy]]\nuse = \"builtin:coverage\"\n"),
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(4);
+    let v = r.json();
+    assert_eq!(v["policies"][0]["error"]["kind"], "info");
+    assert_eq!(
+        v["policies"][0]["error"]["message"],
+        "the policy emitted findings outside evaluate()"
+    );
+    assert_eq!(v["policies"][1]["outcome"], "pass");
+}
+
+#[test]
 fn guest_clock_shows_the_runs_now_and_randomness_is_seeded() {
     let (r1, v1) = attack("clock", "", "");
     let (_, v2) = attack("clock", "", "");

@@ -95,9 +95,10 @@ impl bindings::gate::policy::host::Host for StoreState {
 
     fn emit(&mut self, batch: Vec<wit::Finding>) -> wasmtime::Result<()> {
         let Some(mut findings) = self.emitted.take() else {
-            return Err(
-                self.break_contract("the policy emitted findings outside evaluate()".to_string())
-            );
+            // Only info() runs without a verdict to add to.
+            let message = "the policy emitted findings outside evaluate()";
+            self.broken = Some(PolicyFailure::new(PolicyErrorKind::Info, message));
+            return Err(wasmtime::Error::msg(message));
         };
         let accepted = findings.accept(batch, &self.limits);
         self.emitted = Some(findings);

@@ -20,7 +20,7 @@ impl Policy for Hostile {
         if cfg!(feature = "trap-in-info") {
             panic!("hostile: trapping inside info()");
         }
-        PolicyInfo::new("hostile", "0.0.0", "attacks the host").consumes(&[
+        PolicyInfo::new("hostile", "0.0.0", early_emit("attacks the host")).consumes(&[
             ArtifactKind::Coverage,
             ArtifactKind::Findings,
             ArtifactKind::Iac,
@@ -207,6 +207,17 @@ impl Policy for Hostile {
             ))),
         }
     }
+}
+
+/// With `emit-in-info`, emits a finding from info(), when no verdict is
+/// being made (the host must refuse it); `text` either way. A function
+/// of its own so the lines of info() (in the panic snapshots) stay put.
+fn early_emit(text: &str) -> &str {
+    if cfg!(feature = "emit-in-info") {
+        let f = Finding::new("early", Severity::Low, "before any evaluation").fingerprint("e");
+        gate_sdk::bindings::gate::policy::host::emit(&[f]);
+    }
+    text
 }
 
 /// The first coverage report of the request (the sandbox tests give one).
