@@ -11,7 +11,7 @@
 //! The policy's compile cache is warmed first: compiling the component is
 //! not what grows with the input. A second table breaks `gate eval` down:
 //! this binary, re-run as a child with `--stages FILE POLICY`, does its
-//! steps in process (read, parse, convert to the contract's types,
+//! steps in process (read, parse, share the model with the runtime,
 //! load the policy, evaluate) and reports its peak RSS after each.
 //!
 //! `cargo bench -p gate --bench check_memory [-- FILTER]` (release).
@@ -41,7 +41,7 @@ struct Case {
 
 #[path = "inputs.rs"]
 mod inputs;
-use inputs::{lcov_files, lcov_one_line, sarif};
+use inputs::{lcov_files, lcov_one_line, sarif, terraform_plan};
 
 const CASES: &[Case] = &[
     Case {
@@ -64,6 +64,13 @@ const CASES: &[Case] = &[
         generate: sarif,
         file: "results.sarif",
         policy: "builtin:security",
+    },
+    Case {
+        name: "terraform plan",
+        mb: 30.0,
+        generate: terraform_plan,
+        file: "plan.json",
+        policy: "builtin:iac",
     },
 ];
 
@@ -109,7 +116,7 @@ fn rss() -> (f64, f64) {
 /// report is converted as it is (several would be merged into a copy).
 fn stages(path: &str, policy: &str) {
     use gate::runtime::bindings::types as wit;
-    use gate::runtime::{CallEnv, CompileCache, Limits, Runtime, convert};
+    use gate::runtime::{CallEnv, CompileCache, Input, Limits, Request, Runtime, Shared, convert};
     let report = |step: &str| {
         let (peak, now) = rss();
         println!("{step} {peak} {now}");
@@ -125,12 +132,31 @@ fn stages(path: &str, policy: &str) {
         sha256: String::new(),
         role: wit::ArtifactRole::Current,
     };
-    let artifact = match &parsed.model {
-        gate_artifacts::Model::Coverage(c) => wit::Artifact::Coverage(convert::coverage(meta, c)),
-        gate_artifacts::Model::Findings(f) => wit::Artifact::Findings(convert::findings(meta, f)),
-        _ => panic!("not a coverage or findings model"),
+    // What `evaluate::build_artifacts` does: the model is shared, its items
+    // converted only when the policy reads them.
+    let totals = match &parsed.model {
+        gate_artifacts::Model::Coverage(c) => Some(convert::coverage_totals(c)),
+        _ => None,
     };
-    report("convert to wit");
+    let kind = parsed.kind();
+    let shared = Shared::Model(std::sync::Arc::new(parsed.model));
+    let artifact = match (kind, totals) {
+        (gate_artifacts::ArtifactKind::Coverage, Some(totals)) => Input::Coverage {
+            meta,
+            totals,
+            files: shared,
+        },
+        (gate_artifacts::ArtifactKind::Findings, _) => Input::Findings {
+            meta,
+            findings: shared,
+        },
+        (gate_artifacts::ArtifactKind::Iac, _) => Input::Iac {
+            meta,
+            resources: shared,
+        },
+        _ => panic!("not a coverage, findings or IaC model"),
+    };
+    report("share the model");
     let cache = std::env::var("GATE_CACHE_DIR").unwrap();
     let limits = Limits {
         fuel: 1_000_000_000_000,
@@ -145,7 +171,7 @@ fn stages(path: &str, policy: &str) {
         .load(gate::policies::builtin::get(name).unwrap())
         .unwrap();
     report("load policy");
-    let request = wit::Request {
+    let request = Request {
         artifacts: vec![artifact],
         params: "{}".into(),
         context: wit::Context {
@@ -161,7 +187,7 @@ fn stages(path: &str, policy: &str) {
     let env = CallEnv {
         now: std::time::Duration::from_secs(1_767_225_600),
     };
-    let (verdict, _) = runtime.evaluate(&loaded, env, &request);
+    let (verdict, _) = runtime.evaluate(&loaded, env, request);
     std::hint::black_box(&verdict);
     report(if verdict.is_ok() {
         "evaluate"

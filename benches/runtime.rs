@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gate::runtime::bindings::types as wit;
-use gate::runtime::{CallEnv, CompileCache, Limits, Runtime, convert};
+use gate::runtime::{CallEnv, CompileCache, Input, Limits, Request, Runtime, Shared, convert};
 use std::process::Command;
 use std::time::Duration;
 
@@ -58,14 +58,20 @@ fn in_process(c: &mut Criterion) {
     let gate_artifacts::Model::Coverage(model) = parsed.model else {
         panic!("not coverage")
     };
+    let totals = convert::coverage_totals(&model);
+    let files = Shared::Merged(std::sync::Arc::new(model));
     let meta = wit::ArtifactMeta {
         path: "lcov.info".into(),
         format: "lcov".into(),
         sha256: String::new(),
         role: wit::ArtifactRole::Current,
     };
-    let request = wit::Request {
-        artifacts: vec![wit::Artifact::Coverage(convert::coverage(meta, &model))],
+    let request = Request {
+        artifacts: vec![Input::Coverage {
+            meta,
+            totals,
+            files,
+        }],
         params: r#"{"min-line": 50}"#.into(),
         context: wit::Context {
             now: "2026-01-01T00:00:00Z".into(),
@@ -94,13 +100,13 @@ fn in_process(c: &mut Criterion) {
     let mut g = c.benchmark_group("in-process");
     g.bench_function("coverage/instantiate+evaluate (10k lines)", |b| {
         b.iter(|| {
-            let (r, _) = runtime.evaluate(&policy, env, &request);
+            let (r, _) = runtime.evaluate(&policy, env, request.clone());
             r.unwrap()
         })
     });
     g.bench_function("coverage/instantiate+evaluate (10k lines, no fuel)", |b| {
         b.iter(|| {
-            let (r, _) = unmetered.evaluate(&unmetered_policy, env, &request);
+            let (r, _) = unmetered.evaluate(&unmetered_policy, env, request.clone());
             r.unwrap()
         })
     });

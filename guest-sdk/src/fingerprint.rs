@@ -69,28 +69,61 @@ pub fn compute(f: &Finding) -> String {
 /// Fills empty fingerprints and makes them unique within the verdict (see
 /// the module docs). Idempotent: a finished verdict comes back unchanged.
 pub fn finish(mut v: Verdict) -> Verdict {
-    let mut seen: HashSet<String> = HashSet::with_capacity(v.findings.len());
-    // The last `n` used per repeated fingerprint: linear, however many repeats.
-    let mut repeats: HashMap<String, u32> = HashMap::new();
+    let mut prints = Prints::default();
     for f in &mut v.findings {
+        prints.finish(f);
+    }
+    v
+}
+
+/// A fingerprint as 128 bits, for sets of many fingerprints: a set of keys
+/// takes a fraction of the memory of a set of strings (a verdict of 100k
+/// findings otherwise holds every fingerprint twice). Deterministic; two
+/// different fingerprints share a key with negligible probability.
+pub type Key = (u64, u64);
+
+/// The [`Key`] of a fingerprint.
+pub fn key(fingerprint: &str) -> Key {
+    use std::hash::{Hash, Hasher};
+    #[allow(deprecated)] // SipHash with fixed keys: deterministic across runs
+    let half = |salt: u8| {
+        let mut h = std::hash::SipHasher::new_with_keys(0x6761_7465, u64::from(salt));
+        fingerprint.hash(&mut h);
+        h.finish()
+    };
+    (half(1), half(2))
+}
+
+/// The fingerprints of a verdict so far, for finishing its findings one at
+/// a time (findings emitted in batches and the returned ones share one).
+#[derive(Debug, Default)]
+pub struct Prints {
+    seen: HashSet<Key>,
+    /// The last `n` used per repeated fingerprint: linear, however many repeats.
+    repeats: HashMap<String, u32>,
+}
+
+impl Prints {
+    /// Fills `f`'s fingerprint when empty and makes it unique among the
+    /// findings finished before it.
+    pub fn finish(&mut self, f: &mut Finding) {
         if f.fingerprint.trim().is_empty() {
             f.fingerprint = compute(f);
         }
-        if seen.contains(&f.fingerprint) {
-            let base = std::mem::take(&mut f.fingerprint);
-            let n = repeats.entry(base.clone()).or_insert(1);
-            loop {
-                *n = n.saturating_add(1);
-                let candidate = of(&[&base, &format!("#{n}")]);
-                if !seen.contains(&candidate) {
-                    f.fingerprint = candidate;
-                    break;
-                }
+        if self.seen.insert(key(&f.fingerprint)) {
+            return;
+        }
+        let base = std::mem::take(&mut f.fingerprint);
+        let n = self.repeats.entry(base.clone()).or_insert(1);
+        loop {
+            *n = n.saturating_add(1);
+            let candidate = of(&[&base, &format!("#{n}")]);
+            if self.seen.insert(key(&candidate)) {
+                f.fingerprint = candidate;
+                break;
             }
         }
-        seen.insert(f.fingerprint.clone());
     }
-    v
 }
 
 #[cfg(test)]

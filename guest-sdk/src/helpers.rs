@@ -271,40 +271,6 @@ impl Counter {
     }
 }
 
-impl Request {
-    /// Coverage reports of the given role.
-    pub fn coverage(&self, role: ArtifactRole) -> impl Iterator<Item = &CoverageReport> {
-        self.artifacts.iter().filter_map(move |a| match a {
-            Artifact::Coverage(c) if c.meta.role == role => Some(c),
-            _ => None,
-        })
-    }
-
-    /// Findings reports of the given role.
-    pub fn findings(&self, role: ArtifactRole) -> impl Iterator<Item = &FindingsReport> {
-        self.artifacts.iter().filter_map(move |a| match a {
-            Artifact::Findings(f) if f.meta.role == role => Some(f),
-            _ => None,
-        })
-    }
-
-    /// IaC documents (all roles).
-    pub fn iac(&self) -> impl Iterator<Item = &IacReport> {
-        self.artifacts.iter().filter_map(|a| match a {
-            Artifact::Iac(r) => Some(r),
-            _ => None,
-        })
-    }
-
-    /// Approval sets (all roles).
-    pub fn approvals(&self) -> impl Iterator<Item = &ApprovalSet> {
-        self.artifacts.iter().filter_map(|a| match a {
-            Artifact::Approvals(r) => Some(r),
-            _ => None,
-        })
-    }
-}
-
 /// The rule ids a policy's source code names: every string literal that
 /// starts with `prefix` and is a plain id (ASCII letters, digits and
 /// `-_/.:`, so neither a `format!` template nor a glob). For a test that a catalog lists every rule a policy reports:

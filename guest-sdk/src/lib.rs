@@ -27,16 +27,33 @@
 //! natively with `cargo test`; only [`log`] needs the host (natively it prints
 //! to stderr).
 //!
-//! [`export!`] wraps the policy: every verdict it returns passes through
-//! [`fingerprint::finish`], which fills each finding's `fingerprint` (when
-//! the policy left it empty) and makes them unique within the verdict, as
-//! the contract requires.
+//! [`export!`] wraps the policy: every finding passes through
+//! [`fingerprint::Prints`], which fills its `fingerprint` (when the policy
+//! left it empty) and makes them unique within the verdict, as the
+//! contract requires.
+//!
+//! Big inputs and big verdicts cross the boundary in batches:
+//!
+//! - the files of a coverage report, the findings of a security report and
+//!   the resources of an IaC document are [`Stream`]s: `len()`, `iter()`
+//!   (fetches batches lazily), `read(start, max)`, `to_vec()`. Iterate them;
+//!   keep what you need of each item, not the item.
+//! - [`emit`] hands a finding to the host now instead of pushing it onto
+//!   the verdict: the SDK sends them in batches of [`emit::BATCH`]. The
+//!   verdict's findings are the emitted ones followed by the returned ones.
+//!   A unit test of a function that emits wraps its verdict in [`finish`].
 
+pub mod emit;
 pub mod fingerprint;
 pub mod glob;
 mod helpers;
+pub use emit::{emit, finish};
 pub use helpers::rule_ids_in;
 pub mod params;
+mod request;
+pub use request::{
+    Artifact, BATCH, CoverageReport, FindingsReport, IacReport, Iter, Request, Stream,
+};
 
 /// Generated bindings of the `gate:policy` world (from `wit/`).
 #[allow(unsafe_code, clippy::all)]
@@ -51,6 +68,8 @@ pub mod bindings {
 }
 
 pub use bindings::gate::policy::host::LogLevel;
+// The contract's types; `Request` and the artifacts with streams are the
+// SDK's own (above), which shadow the generated ones.
 pub use bindings::gate::policy::types::*;
 
 /// What a policy implements: the two exports of the `policy` world.
@@ -59,14 +78,21 @@ pub trait Policy {
     /// rule catalog).
     fn info() -> PolicyInfo;
     /// Judges a request. Fingerprints may be left empty: [`export!`] fills
-    /// them (see [`fingerprint::finish`]).
+    /// them (see [`fingerprint`]). Findings may be [`emit`]ted as they are
+    /// found rather than returned.
     fn evaluate(request: Request) -> Result<Verdict, PolicyError>;
 }
 
-/// Runs a policy's `evaluate` as the exported component does: the verdict
-/// passes through [`fingerprint::finish`]. Natively, for tests.
+/// Runs a policy's `evaluate` as the exported component does: the
+/// findings are finished and the emitted ones flushed (see [`finish`]).
 pub fn evaluate<P: Policy>(request: Request) -> Result<Verdict, PolicyError> {
-    P::evaluate(request).map(fingerprint::finish)
+    match P::evaluate(request) {
+        Ok(v) => Ok(finish(v)),
+        Err(e) => {
+            emit::discard();
+            Err(e)
+        }
+    }
 }
 
 /// Exports a type implementing [`Policy`] as the component's `policy` world.
@@ -80,9 +106,9 @@ macro_rules! export {
                 <$ty as $crate::Policy>::info()
             }
             fn evaluate(
-                request: $crate::Request,
+                request: $crate::bindings::gate::policy::types::Request,
             ) -> ::core::result::Result<$crate::Verdict, $crate::PolicyError> {
-                $crate::evaluate::<$ty>(request)
+                $crate::evaluate::<$ty>($crate::Request::from(request))
             }
         }
         $crate::bindings::export!(__GateSdkExport);

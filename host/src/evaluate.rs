@@ -17,11 +17,11 @@ use crate::params::{ParamsProblem, validate as validate_params};
 use crate::policies::{Component, PolicyRef, SourceError};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
-    CallEnv, CompileCache, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure, Runtime, convert,
+    CallEnv, CompileCache, Input, Judged, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure,
+    Request, Runtime, Shared, convert,
 };
 use crate::verdict::{
-    self, ArtifactEntry, Comparator, Finding, FindingStatus, LevelFrom, Location, Metric, Outcome,
-    PolicyEntry, VerdictDoc,
+    self, ArtifactEntry, Comparator, LevelFrom, Metric, Outcome, PolicyEntry, VerdictDoc,
 };
 use gate_artifacts::{ArtifactKind, Model, ParseOptions};
 use sha2::{Digest, Sha256};
@@ -163,6 +163,9 @@ pub fn evaluate(
     if !unjudged.is_empty() {
         return Err(GateError::Input(unjudged));
     }
+    // Shared by every policy: each reads the models in batches, none gets
+    // a copy.
+    let artifacts: Arc<[LoadedArtifact]> = artifacts.into();
 
     // 3. Evaluate.
     let entries = prepared
@@ -460,7 +463,7 @@ fn evaluate_one(
     env: CallEnv,
     plan: &RunPlan,
     p: Prepared,
-    artifacts: &[LoadedArtifact],
+    artifacts: &Arc<[LoadedArtifact]>,
 ) -> PolicyEntry {
     let mut entry = entry(&p);
     let (loaded, info) = match p.loaded {
@@ -487,13 +490,13 @@ fn evaluate_one(
         no_input(&mut entry, &consumes, p.spec.required);
         return entry;
     }
-    let request = wit::Request {
+    let request = Request {
         artifacts: request_artifacts,
         params: p.params.to_string(),
         context: wit_context(&plan.context),
         changes: plan.changes.clone(),
     };
-    let (result, transcript) = runtime.evaluate(&loaded, env, &request);
+    let (result, transcript) = runtime.evaluate(&loaded, env, request);
     entry.fuel_consumed = transcript.fuel_consumed;
     entry.log = transcript.log;
     entry.stdout = transcript.stdout;
@@ -563,7 +566,7 @@ fn wit_context(c: &RunContext) -> wit::Context {
 
 /// What a policy said, with its level (and an `--override` of a failed
 /// `soft` policy) applied.
-fn judged(entry: &mut PolicyEntry, v: wit::Verdict, level: Level, overrides: &[Override]) {
+fn judged(entry: &mut PolicyEntry, v: Judged, level: Level, overrides: &[Override]) {
     let said = match v.outcome {
         wit::Outcome::Pass => Outcome::Pass,
         wit::Outcome::Warn => Outcome::Warn,
@@ -582,7 +585,7 @@ fn judged(entry: &mut PolicyEntry, v: wit::Verdict, level: Level, overrides: &[O
         entry.policy_outcome = Some(said);
     }
     entry.summary = v.summary;
-    entry.findings = v.findings.into_iter().map(finding).collect();
+    entry.findings = v.findings;
     entry.metrics = v.metrics.into_iter().map(metric).collect();
 }
 
@@ -609,36 +612,74 @@ fn failed(entry: &mut PolicyEntry, mut e: PolicyFailure, params_origin: &ParamsO
 
 /// The artifacts a policy gets: coverage reports merged per role (one
 /// concept, one place: the host merges, policies never re-implement it),
-/// everything else one by one.
-fn build_artifacts(artifacts: &[LoadedArtifact], consumes: &[ArtifactKind]) -> Vec<wit::Artifact> {
+/// everything else one by one. Item lists stay in the shared models; the
+/// policy reads them in batches.
+fn build_artifacts(artifacts: &Arc<[LoadedArtifact]>, consumes: &[ArtifactKind]) -> Vec<Input> {
     let mut out = Vec::new();
     for role in [Role::Current, Role::Baseline] {
-        let cov: Vec<&LoadedArtifact> = artifacts
+        let cov: Vec<(usize, &LoadedArtifact)> = artifacts
             .iter()
-            .filter(|a| a.spec.role == role && matches!(a.parsed.model, Model::Coverage(_)))
+            .enumerate()
+            .filter(|(_, a)| a.spec.role == role && matches!(a.parsed.model, Model::Coverage(_)))
             .collect();
         if consumes.contains(&ArtifactKind::Coverage) && !cov.is_empty() {
-            let report = gate_artifacts::CoverageReport::merged(cov.iter().filter_map(|a| {
-                match &a.parsed.model {
-                    Model::Coverage(c) => Some(c),
-                    _ => None,
+            // One report is already normalized: shared as it is, never
+            // copied (a copy of a big report doubled gate's peak memory).
+            let (files, totals) = match cov.as_slice() {
+                [(index, one)] => match &one.parsed.model {
+                    Model::Coverage(c) => (
+                        Shared::Loaded {
+                            all: Arc::clone(artifacts),
+                            index: *index,
+                        },
+                        convert::coverage_totals(c),
+                    ),
+                    _ => continue,
+                },
+                _ => {
+                    let m =
+                        gate_artifacts::CoverageReport::merged(cov.iter().filter_map(|(_, a)| {
+                            match &a.parsed.model {
+                                Model::Coverage(c) => Some(c),
+                                _ => None,
+                            }
+                        }))
+                        .into_owned();
+                    let totals = convert::coverage_totals(&m);
+                    (Shared::Merged(Arc::new(m)), totals)
                 }
-            }));
-            let meta = merged_meta(&cov, role);
-            out.push(wit::Artifact::Coverage(convert::coverage(meta, &report)));
+            };
+            let parts: Vec<&LoadedArtifact> = cov.iter().map(|(_, a)| *a).collect();
+            out.push(Input::Coverage {
+                meta: merged_meta(&parts, role),
+                totals,
+                files,
+            });
         }
     }
-    for a in artifacts {
+    for (index, a) in artifacts.iter().enumerate() {
         let meta = meta(a);
         let kind = a.parsed.kind();
         if !consumes.contains(&kind) {
             continue;
         }
+        let shared = || Shared::Loaded {
+            all: Arc::clone(artifacts),
+            index,
+        };
         match &a.parsed.model {
             Model::Coverage(_) => {}
-            Model::Findings(f) => out.push(wit::Artifact::Findings(convert::findings(meta, f))),
-            Model::Iac(r) => out.push(wit::Artifact::Iac(convert::iac(meta, r))),
-            Model::Approvals(s) => out.push(wit::Artifact::Approvals(convert::approvals(meta, s))),
+            Model::Findings(_) => out.push(Input::Findings {
+                meta,
+                findings: shared(),
+            }),
+            Model::Iac(_) => out.push(Input::Iac {
+                meta,
+                resources: shared(),
+            }),
+            Model::Approvals(s) => {
+                out.push(Input::Approvals(Box::new(convert::approvals(meta, s))))
+            }
             // Refused before any policy runs (see `without_contract`).
             Model::Tests(_) | Model::Performance(_) => {}
         }
@@ -682,32 +723,6 @@ fn merged_meta(parts: &[&LoadedArtifact], r: Role) -> wit::ArtifactMeta {
         format: formats.join("+"),
         sha256: format!("{:x}", h.finalize()),
         role: role(r),
-    }
-}
-
-fn finding(f: wit::Finding) -> Finding {
-    Finding {
-        rule: f.rule,
-        severity: convert::severity_back(f.severity),
-        message: f.message,
-        location: f.location.map(|l| Location {
-            path: l.path,
-            line: l.line,
-            end_line: l.end_line,
-            column: l.column,
-        }),
-        resource: f.resource,
-        aliases: f.aliases,
-        remediation: f.remediation,
-        evidence: f.evidence,
-        status: match f.status {
-            wit::FindingStatus::Open => FindingStatus::Open,
-            wit::FindingStatus::Waived => FindingStatus::Waived,
-            wit::FindingStatus::Suppressed => FindingStatus::Suppressed,
-            wit::FindingStatus::Fixed => FindingStatus::Fixed,
-        },
-        blocking: f.blocking,
-        fingerprint: f.fingerprint,
     }
 }
 

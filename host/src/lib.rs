@@ -20,7 +20,7 @@
 //! context    "now" and the CI context, from the flags and the environment
 //! inputs     reading and parsing the artifacts
 //! policies   where policy components come from: built-ins, files, registries
-//! runtime    the wasm sandbox: compiling (cached), limits, calls, WIT conversions
+//! runtime    the wasm sandbox: compiling (cached), limits, calls, WIT conversions, the boundary in batches (input streams, emitted findings)
 //! registry   packs in gate: components checked in the runtime, notes on stderr
 //! error      errors that end a command, each with its exit code
 //! evaluate   one run: the core (a plan in, a verdict out) and its shell (files, registries)
@@ -62,10 +62,8 @@ pub mod params;
 pub mod policies;
 pub mod registry;
 pub(crate) mod report;
-pub mod testing;
-// The runtime's WIT bindings are generated without docs.
-#[allow(missing_docs)]
 pub mod runtime;
+pub mod testing;
 pub(crate) mod verdict;
 
 /// File access (regular files only, bounded reads, atomic writes), shared

@@ -167,6 +167,79 @@ fn absurd_number_of_findings_is_contract_violation() {
     insta::assert_snapshot!(contained(&v, "contract-violation"));
 }
 
+// The batched boundary: input streams and emitted findings.
+
+#[test]
+fn a_forged_stream_handle_is_a_contract_violation_not_a_host_panic() {
+    let (r, v) = attack("forged-handle", "", "");
+    r.expect_code(4);
+    // wasmtime refuses it before the host sees it.
+    let message = contained(&v, "contract-violation");
+    assert!(message.ends_with("unknown handle index 4242"), "{message}");
+}
+
+#[test]
+fn a_dropped_stream_handle_is_a_contract_violation_when_used_again() {
+    let (r, v) = attack("stale-handle", "", "");
+    r.expect_code(4);
+    // The drop went through (the policy owned the handle); the use after it
+    // did not.
+    let message = contained(&v, "contract-violation");
+    assert!(message.ends_with("unknown handle index 1"), "{message}");
+}
+
+#[test]
+fn reading_a_stream_past_its_end_is_a_contract_violation() {
+    let (r, v) = attack("read-past-end", "", "");
+    r.expect_code(4);
+    assert_eq!(
+        contained(&v, "contract-violation"),
+        "the policy read coverage files from index 3, past the end (2 items)"
+    );
+}
+
+#[test]
+fn draining_a_stream_forever_runs_out_of_fuel() {
+    let (r, v) = attack("drain-forever", "fuel = 50_000_000", "");
+    r.expect_code(4);
+    assert_eq!(
+        contained(&v, "fuel-exhausted"),
+        "the policy ran out of fuel (CPU budget)"
+    );
+    assert_eq!(v["policies"][0]["fuel_consumed"], 50_000_000);
+}
+
+#[test]
+fn a_flood_of_emitted_findings_meets_the_findings_limit() {
+    let (r, v) = attack("emit-flood", "max-findings = 1000", "");
+    r.expect_code(4);
+    // The first batch (1024) over the limit is refused whole.
+    assert_eq!(
+        contained(&v, "contract-violation"),
+        "verdict has 1024 findings, more than the limit of 1000"
+    );
+}
+
+#[test]
+fn emitted_text_is_bounded_by_the_policys_memory_limit() {
+    let (r, v) = attack("emit-bytes", "memory-mib = 32", "");
+    r.expect_code(4);
+    assert_eq!(
+        contained(&v, "contract-violation"),
+        "the verdict's findings hold more than 32 MiB of text, the policy's memory limit"
+    );
+}
+
+#[test]
+fn fingerprints_are_unique_across_emitted_batches_and_the_returned_list() {
+    let repeat = "finding 1 (dup) repeats the fingerprint `same` of an earlier finding; fingerprints must be unique within a verdict";
+    for attack_name in ["emit-duplicate", "emit-then-repeat"] {
+        let (r, v) = attack(attack_name, "", "");
+        r.expect_code(4);
+        assert_eq!(contained(&v, "contract-violation"), repeat, "{attack_name}");
+    }
+}
+
 #[test]
 fn nan_metric_is_contract_violation() {
     let (r, v) = attack("nan-metric", "", "");
@@ -197,6 +270,25 @@ fn trap_inside_info_is_its_own_kind() {
         v["policies"][0]["error"]["message"]
             .as_str()
             .unwrap_or_default()
+    );
+    assert_eq!(v["policies"][1]["outcome"], "pass");
+}
+
+#[test]
+fn emitting_findings_outside_evaluate_is_refused_as_an_info_failure() {
+    let t = TestDir::new();
+    t.write("lcov.info", LCOV_80);
+    let early = components::get().hostile_emit_info.display().to_string();
+    t.write(
+        "gate.toml",
+        format!("[[artifact]]\npath = \"lcov.info\"\n[[policy]]\nuse = {early:?}\n[[policy]]\nuse = \"builtin:coverage\"\n"),
+    );
+    let r = t.run(&["check", "--format", "json"]).expect_code(4);
+    let v = r.json();
+    assert_eq!(v["policies"][0]["error"]["kind"], "info");
+    assert_eq!(
+        v["policies"][0]["error"]["message"],
+        "the policy emitted findings outside evaluate()"
     );
     assert_eq!(v["policies"][1]["outcome"], "pass");
 }

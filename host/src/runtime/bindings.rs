@@ -1,9 +1,15 @@
 //! Host bindings generated from `wit/` (the contract is the source of truth).
+//! The input resources are the host types of [`super::stream`].
 
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "gate:policy/policy",
     imports: { default: trappable },
+    with: {
+        "gate:policy/types.coverage-files": super::stream::CoverageFiles,
+        "gate:policy/types.security-findings": super::stream::SecurityFindings,
+        "gate:policy/types.iac-resources": super::stream::IacResources,
+    },
 });
 
 pub use self::gate::policy::host::LogLevel;

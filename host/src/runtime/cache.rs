@@ -26,6 +26,7 @@ pub struct CompileCache {
 /// How a component was obtained (for benches, tests and `--verbose`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheOutcome {
+    /// Loaded from the cache, verified.
     Hit,
     /// Compiled and stored.
     Miss,
@@ -44,16 +45,19 @@ impl CompileCache {
         }
     }
 
+    /// A cache in `dir`.
     pub fn at(dir: impl Into<PathBuf>) -> Self {
         CompileCache {
             dir: Some(dir.into()),
         }
     }
 
+    /// No cache: every load compiles.
     pub fn disabled() -> Self {
         CompileCache { dir: None }
     }
 
+    /// The cache's directory, when caching is on.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
     }

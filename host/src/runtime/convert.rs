@@ -1,9 +1,11 @@
-//! Normalized models (gate-artifacts) → the WIT types a policy receives.
-//! One-to-one; the only transformation is IaC attributes to JSON text.
+//! Normalized models (gate-artifacts) → the WIT types a policy receives,
+//! and what a policy returns → the verdict document's types. One-to-one;
+//! the only transformation is IaC attributes to JSON text.
 
 use super::bindings::types as wit;
 use gate_artifacts as m;
 
+/// A model severity as the contract's.
 pub fn severity(s: m::Severity) -> wit::Severity {
     match s {
         m::Severity::Unknown => wit::Severity::Unknown,
@@ -15,6 +17,7 @@ pub fn severity(s: m::Severity) -> wit::Severity {
     }
 }
 
+/// A contract severity as the model's.
 pub fn severity_back(s: wit::Severity) -> m::Severity {
     match s {
         wit::Severity::Unknown => m::Severity::Unknown,
@@ -27,9 +30,8 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
 }
 
 /// The contract's kind; `None` for a kind the parsers read but the
-/// contract cannot carry yet (test results: no policy can consume them).
-/// The WIT kind of a model kind; `None` for a kind the contract has no
-/// type for yet (performance: parsed, never handed to a policy).
+/// contract cannot carry yet (test results, performance: no policy can
+/// consume them, so a run refuses them).
 pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
     Some(match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
@@ -42,6 +44,7 @@ pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
     })
 }
 
+/// A contract artifact kind as the model's.
 pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {
     match k {
         wit::ArtifactKind::Coverage => m::ArtifactKind::Coverage,
@@ -81,117 +84,161 @@ fn counter(c: m::Counter) -> wit::Counter {
     }
 }
 
-pub fn coverage(meta: wit::ArtifactMeta, r: &m::CoverageReport) -> wit::CoverageReport {
+/// Totals of a coverage report, computed from its files.
+pub fn coverage_totals(r: &m::CoverageReport) -> wit::CoverageTotals {
     let t = r.totals();
-    wit::CoverageReport {
-        meta,
-        totals: wit::CoverageTotals {
-            lines: counter(t.lines),
-            branches: counter(t.branches),
-            functions: counter(t.functions),
-            statements: t.statements.map(counter),
+    wit::CoverageTotals {
+        lines: counter(t.lines),
+        branches: counter(t.branches),
+        functions: counter(t.functions),
+        statements: t.statements.map(counter),
+    }
+}
+
+/// Text bytes a location adds to a batch.
+fn location_bytes(l: Option<&m::Location>) -> usize {
+    l.map_or(0, |l| l.path.len().saturating_add(16))
+}
+
+/// One coverage file, with about how many bytes it adds to a batch.
+pub fn coverage_file(f: &m::FileCoverage) -> (wit::CoverageFile, usize) {
+    let bytes = f
+        .path
+        .len()
+        .saturating_add(f.lines.len().saturating_mul(12))
+        .saturating_add(f.branches.len().saturating_mul(12))
+        .saturating_add(
+            f.functions
+                .iter()
+                .map(|fun| fun.name.len().saturating_add(12))
+                .fold(0usize, usize::saturating_add),
+        );
+    let file = wit::CoverageFile {
+        path: f.path.clone(),
+        lines: f
+            .lines
+            .iter()
+            .map(|(line, hits)| wit::LineHit {
+                line: *line,
+                hits: *hits,
+            })
+            .collect(),
+        branches: f
+            .branches
+            .iter()
+            .map(|(line, b)| wit::BranchLine {
+                line: *line,
+                covered: b.covered,
+                total: b.total,
+            })
+            .collect(),
+        functions: f
+            .functions
+            .iter()
+            .map(|fun| wit::FunctionCoverage {
+                name: fun.name.clone(),
+                line: fun.line,
+                hits: fun.hits,
+            })
+            .collect(),
+    };
+    (file, bytes)
+}
+
+/// One security finding, with about how many bytes it adds to a batch.
+pub fn security_finding(f: &m::SecurityFinding) -> (wit::SecurityFinding, usize) {
+    let strings = |v: &[String]| {
+        v.iter()
+            .map(String::len)
+            .fold(0usize, usize::saturating_add)
+    };
+    let package_bytes = f.package.as_ref().map_or(0, |p| {
+        [&p.version, &p.ecosystem, &p.purl]
+            .into_iter()
+            .flatten()
+            .map(String::len)
+            .fold(p.name.len(), usize::saturating_add)
+            .saturating_add(strings(&p.fixed_versions))
+    });
+    let bytes = [
+        f.tool.len(),
+        f.rule.len(),
+        f.title.len(),
+        f.message.len(),
+        f.fingerprint.len(),
+        location_bytes(f.location.as_ref()),
+        package_bytes,
+        strings(&f.cwes),
+        strings(&f.aliases),
+    ]
+    .into_iter()
+    .fold(0usize, usize::saturating_add);
+    let finding = wit::SecurityFinding {
+        tool: f.tool.clone(),
+        rule: f.rule.clone(),
+        category: match f.category {
+            m::FindingCategory::Vulnerability => wit::FindingCategory::Vulnerability,
+            m::FindingCategory::Secret => wit::FindingCategory::Secret,
+            m::FindingCategory::Misconfiguration => wit::FindingCategory::Misconfiguration,
+            m::FindingCategory::Code => wit::FindingCategory::Code,
+            m::FindingCategory::Other => wit::FindingCategory::Other,
         },
-        files: r
-            .files
-            .iter()
-            .map(|f| wit::CoverageFile {
-                path: f.path.clone(),
-                lines: f
-                    .lines
-                    .iter()
-                    .map(|(line, hits)| wit::LineHit {
-                        line: *line,
-                        hits: *hits,
-                    })
-                    .collect(),
-                branches: f
-                    .branches
-                    .iter()
-                    .map(|(line, b)| wit::BranchLine {
-                        line: *line,
-                        covered: b.covered,
-                        total: b.total,
-                    })
-                    .collect(),
-                functions: f
-                    .functions
-                    .iter()
-                    .map(|fun| wit::FunctionCoverage {
-                        name: fun.name.clone(),
-                        line: fun.line,
-                        hits: fun.hits,
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
+        severity: severity(f.severity),
+        severity_source: f.severity_source.as_str().to_string(),
+        cvss: f.cvss,
+        title: f.title.clone(),
+        message: f.message.clone(),
+        location: f.location.as_ref().map(location),
+        package: f.package.as_ref().map(|p| wit::AffectedPackage {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            ecosystem: p.ecosystem.clone(),
+            purl: p.purl.clone(),
+            fixed_versions: p.fixed_versions.clone(),
+        }),
+        cwes: f.cwes.clone(),
+        aliases: f.aliases.clone(),
+        fingerprint: f.fingerprint.clone(),
+        suppressed: f.suppressed,
+    };
+    (finding, bytes)
 }
 
-pub fn findings(meta: wit::ArtifactMeta, r: &m::FindingsReport) -> wit::FindingsReport {
-    wit::FindingsReport {
-        meta,
-        findings: r
-            .findings
-            .iter()
-            .map(|f| wit::SecurityFinding {
-                tool: f.tool.clone(),
-                rule: f.rule.clone(),
-                category: match f.category {
-                    m::FindingCategory::Vulnerability => wit::FindingCategory::Vulnerability,
-                    m::FindingCategory::Secret => wit::FindingCategory::Secret,
-                    m::FindingCategory::Misconfiguration => wit::FindingCategory::Misconfiguration,
-                    m::FindingCategory::Code => wit::FindingCategory::Code,
-                    m::FindingCategory::Other => wit::FindingCategory::Other,
-                },
-                severity: severity(f.severity),
-                severity_source: f.severity_source.as_str().to_string(),
-                cvss: f.cvss,
-                title: f.title.clone(),
-                message: f.message.clone(),
-                location: f.location.as_ref().map(location),
-                package: f.package.as_ref().map(|p| wit::AffectedPackage {
-                    name: p.name.clone(),
-                    version: p.version.clone(),
-                    ecosystem: p.ecosystem.clone(),
-                    purl: p.purl.clone(),
-                    fixed_versions: p.fixed_versions.clone(),
-                }),
-                cwes: f.cwes.clone(),
-                aliases: f.aliases.clone(),
-                fingerprint: f.fingerprint.clone(),
-                suppressed: f.suppressed,
-            })
-            .collect(),
-    }
+/// One IaC resource, with about how many bytes it adds to a batch.
+pub fn iac_resource(res: &m::IacResource) -> (wit::IacResource, usize) {
+    let attributes = res.attributes.json();
+    let bytes = [
+        res.address.len(),
+        res.resource_type.len(),
+        res.provider.len(),
+        res.name.len(),
+        res.namespace.as_ref().map_or(0, String::len),
+        attributes.len(),
+        location_bytes(res.location.as_ref()),
+    ]
+    .into_iter()
+    .fold(0usize, usize::saturating_add);
+    let resource = wit::IacResource {
+        address: res.address.clone(),
+        resource_type: res.resource_type.clone(),
+        provider: res.provider.clone(),
+        name: res.name.clone(),
+        namespace: res.namespace.clone(),
+        action: res.action.map(|a| match a {
+            m::PlannedAction::Create => wit::PlannedAction::Create,
+            m::PlannedAction::Update => wit::PlannedAction::Update,
+            m::PlannedAction::Delete => wit::PlannedAction::Delete,
+            m::PlannedAction::Replace => wit::PlannedAction::Replace,
+            m::PlannedAction::Read => wit::PlannedAction::Read,
+            m::PlannedAction::NoOp => wit::PlannedAction::NoOp,
+        }),
+        attributes: attributes.to_owned(),
+        location: res.location.as_ref().map(location),
+    };
+    (resource, bytes)
 }
 
-pub fn iac(meta: wit::ArtifactMeta, r: &m::IacReport) -> wit::IacReport {
-    wit::IacReport {
-        meta,
-        resources: r
-            .resources
-            .iter()
-            .map(|res| wit::IacResource {
-                address: res.address.clone(),
-                resource_type: res.resource_type.clone(),
-                provider: res.provider.clone(),
-                name: res.name.clone(),
-                namespace: res.namespace.clone(),
-                action: res.action.map(|a| match a {
-                    m::PlannedAction::Create => wit::PlannedAction::Create,
-                    m::PlannedAction::Update => wit::PlannedAction::Update,
-                    m::PlannedAction::Delete => wit::PlannedAction::Delete,
-                    m::PlannedAction::Replace => wit::PlannedAction::Replace,
-                    m::PlannedAction::Read => wit::PlannedAction::Read,
-                    m::PlannedAction::NoOp => wit::PlannedAction::NoOp,
-                }),
-                attributes: res.attributes.json().to_owned(),
-                location: res.location.as_ref().map(location),
-            })
-            .collect(),
-    }
-}
-
+/// An approval set, whole (it is small).
 pub fn approvals(meta: wit::ArtifactMeta, a: &m::ApprovalSet) -> wit::ApprovalSet {
     wit::ApprovalSet {
         meta,
@@ -237,5 +284,33 @@ pub fn approvals(meta: wit::ArtifactMeta, a: &m::ApprovalSet) -> wit::ApprovalSe
             risk: c.risk.clone(),
             conflict: c.conflict,
         }),
+    }
+}
+
+/// A finding of a verdict, moved (not copied) into the verdict document.
+pub fn finding(f: wit::Finding) -> crate::verdict::Finding {
+    use crate::verdict::{FindingStatus, Location};
+    crate::verdict::Finding {
+        rule: f.rule,
+        severity: severity_back(f.severity),
+        message: f.message,
+        location: f.location.map(|l| Location {
+            path: l.path,
+            line: l.line,
+            end_line: l.end_line,
+            column: l.column,
+        }),
+        resource: f.resource,
+        aliases: f.aliases,
+        remediation: f.remediation,
+        evidence: f.evidence,
+        status: match f.status {
+            wit::FindingStatus::Open => FindingStatus::Open,
+            wit::FindingStatus::Waived => FindingStatus::Waived,
+            wit::FindingStatus::Suppressed => FindingStatus::Suppressed,
+            wit::FindingStatus::Fixed => FindingStatus::Fixed,
+        },
+        blocking: f.blocking,
+        fingerprint: f.fingerprint,
     }
 }

@@ -22,15 +22,20 @@ pub struct Limits {
     pub table_elements: usize,
     /// Maximum instances, tables and memories a component may create.
     pub instances: usize,
+    /// Maximum tables a component may create.
     pub tables: usize,
+    /// Maximum linear memories a component may create.
     pub memories: usize,
     /// Maximum wasm stack.
     pub stack_bytes: usize,
     /// Cap on captured stdout, stderr and log (each).
     pub output_bytes: usize,
-    /// Contract limits on a verdict.
+    /// Contract limits on a verdict: most findings (emitted and returned
+    /// together), ...
     pub max_findings: usize,
+    /// ... most metrics, ...
     pub max_metrics: usize,
+    /// ... and longest text of a finding or the summary.
     pub max_text_bytes: usize,
 }
 

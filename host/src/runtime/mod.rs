@@ -7,11 +7,14 @@
 //! fuel, deadline, memory limits and WASI context, so nothing leaks between
 //! evaluations and a trap can never poison a later one.
 
+// Generated from the WIT (whose comments document it), without Rust docs.
+#[allow(missing_docs)]
 pub mod bindings;
 pub(crate) mod cache;
 pub mod convert;
 pub(crate) mod engine;
 pub(crate) mod limits;
+pub mod stream;
 pub(crate) mod wasi;
 
 pub use crate::model::{LogLine, PolicyErrorKind, PolicyFailure};
@@ -22,7 +25,10 @@ pub use limits::Limits;
 use limits::{LimitHit, Limiter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::time::Duration;
+pub use stream::{Input, Request, Shared};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -37,6 +43,25 @@ pub struct StoreState {
     output_cap: usize,
     /// The capability a policy tried to reach, if any (see `wasi::DENIED`).
     violation: Option<&'static str>,
+    /// The findings emitted so far; `None` outside `evaluate`.
+    emitted: Option<Findings>,
+    /// How the policy broke the contract in a host call, if it did: the
+    /// error its evaluation ends with.
+    broken: Option<PolicyFailure>,
+    limits: Limits,
+}
+
+impl StoreState {
+    /// Records a contract violation found in a host call; the error traps
+    /// the guest.
+    fn break_contract(&mut self, message: String) -> wasmtime::Error {
+        let e = wasmtime::Error::msg(message.clone());
+        self.broken = Some(PolicyFailure::new(
+            PolicyErrorKind::ContractViolation,
+            message,
+        ));
+        e
+    }
 }
 
 impl WasiView for StoreState {
@@ -67,6 +92,18 @@ impl bindings::gate::policy::host::Host for StoreState {
         self.log.push(LogLine { level, message });
         Ok(())
     }
+
+    fn emit(&mut self, batch: Vec<wit::Finding>) -> wasmtime::Result<()> {
+        let Some(mut findings) = self.emitted.take() else {
+            // Only info() runs without a verdict to add to.
+            let message = "the policy emitted findings outside evaluate()";
+            self.broken = Some(PolicyFailure::new(PolicyErrorKind::Info, message));
+            return Err(wasmtime::Error::msg(message));
+        };
+        let accepted = findings.accept(batch, &self.limits);
+        self.emitted = Some(findings);
+        accepted.map_err(|m| self.break_contract(m))
+    }
 }
 
 /// The process-wide runtime.
@@ -78,20 +115,146 @@ pub struct Runtime {
     _ticker: engine::EpochTicker,
 }
 
+/// What a policy judged: its verdict with the findings checked against the
+/// contract and moved into the verdict document's type (emitted batches
+/// first, then the returned list).
+#[derive(Debug)]
+pub struct Judged {
+    /// The policy's own outcome.
+    pub outcome: wit::Outcome,
+    /// One line a person reads first.
+    pub summary: String,
+    /// Every finding, in the order the policy gave them.
+    pub findings: Vec<crate::verdict::Finding>,
+    /// The policy's measurements.
+    pub metrics: Vec<wit::Metric>,
+}
+
+/// The findings of one verdict as they cross the boundary: each batch is
+/// checked (limits apply to all batches together, fingerprints are unique
+/// across them) and moved into the verdict document's type.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    /// One chunk per batch, each allocated to its size: the list never
+    /// grows by doubling (a doubling of 100k findings would hold both the
+    /// old and the new array at once).
+    chunks: Vec<Vec<crate::verdict::Finding>>,
+    len: usize,
+    /// Text bytes of the findings so far (bounded like the guest's memory:
+    /// a policy cannot hand over more in batches than it could at once).
+    bytes: usize,
+    /// Fingerprint hash → (chunk, index) of the first finding with it; the
+    /// strings themselves are only in `chunks`.
+    prints: HashMap<u64, (u32, u32)>,
+    /// Fingerprints whose hash an earlier, different one already had.
+    collided: HashSet<String>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Findings {
+    /// Checks `batch` against the contract and appends it.
+    fn accept(&mut self, batch: Vec<wit::Finding>, limits: &Limits) -> Result<(), String> {
+        let total = self.len.saturating_add(batch.len());
+        if total > limits.max_findings {
+            return Err(format!(
+                "verdict has {total} findings, more than the limit of {}",
+                limits.max_findings
+            ));
+        }
+        let mut chunk = Vec::with_capacity(batch.len());
+        let at = u32::try_from(self.chunks.len()).unwrap_or(u32::MAX);
+        for f in batch {
+            let i = self.len.saturating_add(chunk.len());
+            let place = (at, u32::try_from(chunk.len()).unwrap_or(u32::MAX));
+            check_ids(i, &f)?;
+            let fp = f.fingerprint.as_str();
+            let hash = self.hasher.hash_one(fp);
+            let repeated = match self.prints.get(&hash) {
+                None => {
+                    self.prints.insert(hash, place);
+                    false
+                }
+                Some(&(c, j)) => {
+                    let earlier = match usize::try_from(c).ok() {
+                        Some(c) if c < self.chunks.len() => self.chunks.get(c),
+                        _ => Some(&chunk),
+                    };
+                    let earlier = earlier.and_then(|ch| ch.get(usize::try_from(j).ok()?));
+                    earlier.is_some_and(|g| g.fingerprint == fp)
+                        || !self.collided.insert(fp.to_string())
+                }
+            };
+            if repeated {
+                return Err(format!(
+                    "finding {i} ({}) repeats the fingerprint `{fp}` of an earlier finding; fingerprints must be unique within a verdict",
+                    f.rule
+                ));
+            }
+            check_texts(i, &f, limits)?;
+            self.bytes = self.bytes.saturating_add(finding_bytes(&f));
+            if self.bytes > limits.memory_bytes {
+                return Err(format!(
+                    "the verdict's findings hold more than {} MiB of text, the policy's memory limit",
+                    limits.memory_bytes >> 20
+                ));
+            }
+            chunk.push(convert::finding(f));
+        }
+        self.len = total;
+        self.chunks.push(chunk);
+        Ok(())
+    }
+
+    /// Every finding, in order, in one list allocated to its size (each
+    /// chunk is freed as it is moved).
+    fn into_list(self) -> Vec<crate::verdict::Finding> {
+        let mut all = Vec::with_capacity(self.len);
+        for chunk in self.chunks {
+            all.extend(chunk);
+        }
+        all
+    }
+}
+
+/// Text bytes of a finding (what the host keeps of it).
+fn finding_bytes(f: &wit::Finding) -> usize {
+    let location = f.location.as_ref().map_or(0, |l| l.path.len());
+    [
+        f.rule.len(),
+        f.message.len(),
+        location,
+        f.resource.as_ref().map_or(0, String::len),
+        f.aliases
+            .iter()
+            .map(String::len)
+            .fold(0usize, usize::saturating_add),
+        f.remediation.as_ref().map_or(0, String::len),
+        f.evidence.as_ref().map_or(0, String::len),
+        f.fingerprint.len(),
+    ]
+    .into_iter()
+    .fold(0usize, usize::saturating_add)
+}
+
 /// A compiled, linked policy component.
 pub struct LoadedPolicy {
     pre: PolicyPre<StoreState>,
     /// Lowercase hex sha256 of the component bytes.
     pub digest: String,
+    /// Whether the compiled code came from the cache.
     pub cache: CacheOutcome,
 }
 
 /// What one evaluation produced besides the verdict.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Transcript {
+    /// Fuel the call used (0 when fuel is not metered).
     pub fuel_consumed: u64,
+    /// What the policy wrote with `host.log`.
     pub log: Vec<LogLine>,
+    /// The guest's stdout, captured (capped).
     pub stdout: String,
+    /// The guest's stderr, captured (capped; a panic message lands here).
     pub stderr: String,
 }
 
@@ -103,6 +266,8 @@ pub struct CallEnv {
 }
 
 impl Runtime {
+    /// The engine, the linker with gate's imports (and the denied WASI
+    /// capabilities), and the epoch ticker behind the deadlines.
     pub fn new(limits: Limits, cache: CompileCache) -> wasmtime::Result<Self> {
         let engine = Engine::new(&engine::config(limits.stack_bytes, limits.consume_fuel))?;
         let mut linker = Linker::new(&engine);
@@ -121,6 +286,7 @@ impl Runtime {
         })
     }
 
+    /// The limits every call runs under.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -185,6 +351,9 @@ impl Runtime {
             log_bytes: 0,
             output_cap: self.limits.output_bytes,
             violation: None,
+            emitted: None,
+            broken: None,
+            limits: self.limits.clone(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -223,25 +392,32 @@ impl Runtime {
         Ok(info)
     }
 
-    /// Calls `evaluate()` in a fresh store. The verdict is checked against
-    /// the contract before it is returned.
+    /// Calls `evaluate()` in a fresh store: the request's item lists become
+    /// resources the policy reads in batches, the findings it emits are
+    /// checked as they arrive, and the verdict is checked against the
+    /// contract before it is returned.
     pub fn evaluate(
         &self,
         policy: &LoadedPolicy,
         env: CallEnv,
-        request: &wit::Request,
-    ) -> (Result<wit::Verdict, PolicyFailure>, Transcript) {
+        request: Request,
+    ) -> (Result<Judged, PolicyFailure>, Transcript) {
         let (mut store, captured) = match self.store(env, seed(&policy.digest)) {
             Ok(s) => s,
             Err(e) => return (Err(e), Transcript::default()),
         };
+        store.data_mut().emitted = Some(Findings::default());
         let result = policy
             .pre
             .instantiate(&mut store)
             .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Instantiate))
             .and_then(|instance| {
+                let state = store.data_mut();
+                let request = request.lower(&mut state.table).map_err(|e| {
+                    PolicyFailure::new(PolicyErrorKind::Instantiate, format!("{e:#}"))
+                })?;
                 instance
-                    .call_evaluate(&mut store, request)
+                    .call_evaluate(&mut store, &request)
                     .map_err(|e| classify(&store, &captured, e, PolicyErrorKind::Trap))
             })
             .and_then(|r| {
@@ -260,7 +436,10 @@ impl Runtime {
                     ),
                 })
             })
-            .and_then(|v| check_contract(v, &self.limits));
+            .and_then(|v| {
+                let emitted = store.data_mut().emitted.take().unwrap_or_default();
+                check_contract(v, emitted, &self.limits)
+            });
         let fuel_consumed = match store.get_fuel() {
             Ok(left) if self.limits.consume_fuel => self.limits.fuel.saturating_sub(left),
             _ => 0,
@@ -313,6 +492,9 @@ fn classify(
     err: wasmtime::Error,
     fallback: PolicyErrorKind,
 ) -> PolicyFailure {
+    if let Some(broken) = &store.data().broken {
+        return broken.clone();
+    }
     let cap = store.data().output_cap;
     let flooded =
         captured.stdout.contents().len() >= cap || captured.stderr.contents().len() >= cap;
@@ -447,13 +629,18 @@ fn check_catalog(info: &wit::PolicyInfo, limits: &Limits) -> Result<(), PolicyFa
 }
 
 /// Rejects verdicts that break the contract: absurd sizes, empty ids,
-/// non-finite metrics. A broken verdict is an error, never a pass.
-fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, PolicyFailure> {
+/// non-finite metrics. A broken verdict is an error, never a pass. The
+/// returned findings follow the `emitted` ones and are checked with them.
+fn check_contract(
+    v: wit::Verdict,
+    mut emitted: Findings,
+    limits: &Limits,
+) -> Result<Judged, PolicyFailure> {
     let bad = |m: String| Err(PolicyFailure::new(PolicyErrorKind::ContractViolation, m));
-    if v.findings.len() > limits.max_findings {
+    let total = emitted.len.saturating_add(v.findings.len());
+    if total > limits.max_findings {
         return bad(format!(
-            "verdict has {} findings, more than the limit of {}",
-            v.findings.len(),
+            "verdict has {total} findings, more than the limit of {}",
             limits.max_findings
         ));
     }
@@ -464,41 +651,11 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
             limits.max_metrics
         ));
     }
-    let text_ok = |s: &str| s.len() <= limits.max_text_bytes;
-    if !text_ok(&v.summary) {
+    if v.summary.len() > limits.max_text_bytes {
         return bad("verdict summary is too long".into());
     }
-    let mut prints = std::collections::HashSet::with_capacity(v.findings.len());
-    for (i, f) in v.findings.iter().enumerate() {
-        if f.rule.trim().is_empty() || f.rule.len() > 256 || f.rule.chars().any(char::is_control) {
-            return bad(format!(
-                "finding {i} has an empty, over-long or control-character rule id"
-            ));
-        }
-        let fp = f.fingerprint.as_str();
-        if fp.trim().is_empty() || fp.len() > 256 || fp.chars().any(char::is_control) {
-            return bad(format!(
-                "finding {i} ({}) has an empty, over-long or control-character fingerprint",
-                f.rule
-            ));
-        }
-        if !prints.insert(fp) {
-            return bad(format!(
-                "finding {i} ({}) repeats the fingerprint `{fp}` of an earlier finding; fingerprints must be unique within a verdict",
-                f.rule
-            ));
-        }
-        let texts = [
-            Some(&f.message),
-            f.remediation.as_ref(),
-            f.evidence.as_ref(),
-        ];
-        if texts.into_iter().flatten().any(|t| !text_ok(t)) {
-            return bad(format!(
-                "finding {i} ({}) has a text longer than {} bytes",
-                f.rule, limits.max_text_bytes
-            ));
-        }
+    if let Err(m) = emitted.accept(v.findings, limits) {
+        return bad(m);
     }
     for (i, m) in v.metrics.iter().enumerate() {
         if m.name.trim().is_empty() || m.name.len() > 256 {
@@ -508,7 +665,49 @@ fn check_contract(v: wit::Verdict, limits: &Limits) -> Result<wit::Verdict, Poli
             return bad(format!("metric {i} ({}) is not a finite number", m.name));
         }
     }
-    Ok(v)
+    Ok(Judged {
+        outcome: v.outcome,
+        summary: v.summary,
+        findings: emitted.into_list(),
+        metrics: v.metrics,
+    })
+}
+
+/// The id checks of one finding (number `i` of the verdict).
+fn check_ids(i: usize, f: &wit::Finding) -> Result<(), String> {
+    if f.rule.trim().is_empty() || f.rule.len() > 256 || f.rule.chars().any(char::is_control) {
+        return Err(format!(
+            "finding {i} has an empty, over-long or control-character rule id"
+        ));
+    }
+    let fp = f.fingerprint.as_str();
+    if fp.trim().is_empty() || fp.len() > 256 || fp.chars().any(char::is_control) {
+        return Err(format!(
+            "finding {i} ({}) has an empty, over-long or control-character fingerprint",
+            f.rule
+        ));
+    }
+    Ok(())
+}
+
+/// The size checks of one finding (number `i` of the verdict).
+fn check_texts(i: usize, f: &wit::Finding, limits: &Limits) -> Result<(), String> {
+    let texts = [
+        Some(&f.message),
+        f.remediation.as_ref(),
+        f.evidence.as_ref(),
+    ];
+    if texts
+        .into_iter()
+        .flatten()
+        .any(|t| t.len() > limits.max_text_bytes)
+    {
+        return Err(format!(
+            "finding {i} ({}) has a text longer than {} bytes",
+            f.rule, limits.max_text_bytes
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -541,7 +740,7 @@ mod tests {
     }
 
     fn violation(prints: &[&str]) -> Option<String> {
-        check_contract(verdict(prints), &Limits::default())
+        check_contract(verdict(prints), Findings::default(), &Limits::default())
             .err()
             .map(|e| format!("{}: {}", e.kind, e.message))
     }

@@ -91,22 +91,85 @@ fn included(path: &str, p: &Params) -> bool {
         && !p.exclude.iter().any(|g| glob::matches(g, path))
 }
 
-/// Files of all reports that pass include/exclude, merged by path (the host
-/// already merged each role into one report; this only guards against
-/// several reports of one role).
-fn files<'a>(
-    reports: &[&'a CoverageReport],
+impl Totals {
+    fn add(&mut self, o: Totals) {
+        self.lines.add(o.lines);
+        self.branches.add(o.branches);
+        self.functions.add(o.functions);
+    }
+}
+
+/// The reports of one role read once: their files are a stream, and
+/// nothing is kept per file unless a condition needs it.
+#[derive(Debug, Default)]
+struct Summary {
+    /// Totals over the files that pass include/exclude.
+    totals: Totals,
+    /// Line counts per included file, by path; only with `min-file-line`.
+    /// (The host merges the reports of a role into one, so a path comes
+    /// once; adding guards against several reports all the same.)
+    per_file: BTreeMap<String, Count>,
+    /// Totals per `scopes` entry, in order.
+    scopes: Vec<Totals>,
+    /// Included files the diff changes: hits per line, summed over reports.
+    changed: BTreeMap<String, BTreeMap<u32, u64>>,
+    /// Files in the reports, and how many of them are included.
+    in_reports: usize,
+    included: usize,
+    /// Per `include` and `exclude` glob: whether it matches any file.
+    include_used: Vec<bool>,
+    exclude_used: Vec<bool>,
+}
+
+fn summarize(
+    reports: &[&CoverageReport],
     p: &Params,
-) -> BTreeMap<&'a str, Vec<&'a CoverageFile>> {
-    let mut out: BTreeMap<&str, Vec<&CoverageFile>> = BTreeMap::new();
-    for r in reports {
-        for f in &r.files {
-            if included(&f.path, p) {
-                out.entry(f.path.as_str()).or_default().push(f);
+    scopes: &[Scope],
+    changes: Option<&[ChangedFile]>,
+) -> Summary {
+    let changed: std::collections::BTreeSet<&str> = changes
+        .unwrap_or(&[])
+        .iter()
+        .filter(|c| !c.lines.is_empty())
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut s = Summary {
+        scopes: vec![Totals::default(); scopes.len()],
+        include_used: vec![false; p.include.len()],
+        exclude_used: vec![false; p.exclude.len()],
+        ..Summary::default()
+    };
+    for f in reports.iter().flat_map(|r| r.files.iter()) {
+        s.in_reports += 1;
+        for (g, used) in p.include.iter().zip(&mut s.include_used) {
+            *used = *used || glob::matches(g, &f.path);
+        }
+        for (g, used) in p.exclude.iter().zip(&mut s.exclude_used) {
+            *used = *used || glob::matches(g, &f.path);
+        }
+        if !included(&f.path, p) {
+            continue;
+        }
+        s.included += 1;
+        let mut t = Totals::default();
+        t.add_file(&f);
+        s.totals.add(t);
+        for (scope, st) in scopes.iter().zip(&mut s.scopes) {
+            if scope.paths.iter().any(|g| glob::matches(g, &f.path)) {
+                st.add(t);
+            }
+        }
+        if p.min_file_line.is_some() {
+            s.per_file.entry(f.path.clone()).or_default().add(t.lines);
+        }
+        if changed.contains(f.path.as_str()) {
+            let hits = s.changed.entry(f.path.clone()).or_default();
+            for l in &f.lines {
+                *hits.entry(l.line).or_default() += l.hits;
             }
         }
     }
-    out
+    s
 }
 
 struct Judgement {
@@ -216,17 +279,13 @@ fn has_conditions(p: &Params) -> bool {
 /// Include and exclude globs that match no file of the reports: a typo in
 /// `include` quietly narrows what is judged, so it is a warning; an unused
 /// `exclude` cannot make the gate pass on anything, so it is only noted.
-fn unused_globs(reports: &[&CoverageReport], p: &Params) -> Vec<Finding> {
+fn unused_globs(s: &Summary, p: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (key, globs, severity) in [
-        ("include", &p.include, Severity::Low),
-        ("exclude", &p.exclude, Severity::Info),
+    for (key, globs, used, severity) in [
+        ("include", &p.include, &s.include_used, Severity::Low),
+        ("exclude", &p.exclude, &s.exclude_used, Severity::Info),
     ] {
-        for g in globs {
-            let used = reports
-                .iter()
-                .flat_map(|r| r.files.iter())
-                .any(|f| glob::matches(g, &f.path));
+        for (g, used) in globs.iter().zip(used) {
             if !used {
                 out.push(
                     Finding::new(
@@ -262,13 +321,8 @@ pub fn judge(
             "min-patch needs the change's diff: run gate with --diff FILE or --base REF".into(),
         ));
     }
-    let files = files(current, p);
-    let mut totals = Totals::default();
-    for fs in files.values() {
-        for f in fs {
-            totals.add_file(f);
-        }
-    }
+    let cur = summarize(current, p, &p.scopes, changes);
+    let totals = cur.totals;
     let mut j = Judgement {
         verdict: Verdict::pass(""),
         failed: Vec::new(),
@@ -276,8 +330,8 @@ pub fn judge(
         checked: 0,
     };
     if totals.lines.total == 0 {
-        let in_reports = current.iter().map(|r| r.files.len()).sum::<usize>();
-        let filtered = files.values().map(Vec::len).sum::<usize>() < in_reports;
+        let in_reports = cur.in_reports;
+        let filtered = cur.included < in_reports;
         let why = if filtered {
             format!(
                 "include/exclude select no file with coverable lines among the {} of the coverage reports",
@@ -334,11 +388,7 @@ pub fn judge(
     if let Some(t) = p.min_file_line {
         j.checked += 1;
         let mut below = 0;
-        for (path, fs) in &files {
-            let mut c = Count::default();
-            for f in fs {
-                c.add(file_lines(f));
-            }
+        for (path, &c) in &cur.per_file {
             if c.total > 0 && c.below(t) {
                 below += 1;
                 let pct = c.percent().unwrap_or(0.0);
@@ -363,15 +413,7 @@ pub fn judge(
     }
 
     // Named scopes.
-    for scope in &p.scopes {
-        let mut t = Totals::default();
-        for (path, fs) in &files {
-            if scope.paths.iter().any(|g| glob::matches(g, path)) {
-                for f in fs {
-                    t.add_file(f);
-                }
-            }
-        }
+    for (scope, &t) in p.scopes.iter().zip(&cur.scopes) {
         let key = |what: &str| format!("scope:{}:{what}-coverage", scope.name);
         let rule = |what: &str| format!("coverage/scope-{what}-threshold");
         if t.lines.total == 0 {
@@ -426,13 +468,7 @@ pub fn judge(
 
     // Delta vs baseline, on exact ratios.
     if let Some(max_drop) = p.max_drop {
-        let base_files = self::files(baseline, p);
-        let mut base = Count::default();
-        for fs in base_files.values() {
-            for f in fs {
-                base.add(file_lines(f));
-            }
-        }
+        let base = summarize(baseline, p, &[], None).totals.lines;
         let cur = totals.lines;
         match base.percent() {
             None => j
@@ -473,10 +509,10 @@ pub fn judge(
 
     // Patch coverage over the changed lines the reports consider coverable.
     if let Some(changes) = changes {
-        patch(&mut j, &files, changes, p);
+        patch(&mut j, &cur.changed, changes, p);
     }
 
-    let unused = unused_globs(current, p);
+    let unused = unused_globs(&cur, p);
     let warn = unused.iter().any(|f| f.severity != Severity::Info);
     j.verdict.findings.extend(unused);
 
@@ -507,7 +543,7 @@ pub fn judge(
 
 fn patch(
     j: &mut Judgement,
-    files: &BTreeMap<&str, Vec<&CoverageFile>>,
+    files: &BTreeMap<String, BTreeMap<u32, u64>>,
     changes: &[ChangedFile],
     p: &Params,
 ) {
@@ -519,16 +555,10 @@ fn patch(
             continue;
         }
         changed_files += 1;
-        let Some(fs) = files.get(change.path.as_str()) else {
+        let Some(hits) = files.get(change.path.as_str()) else {
             continue;
         };
         in_reports += 1;
-        let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
-        for f in fs {
-            for l in &f.lines {
-                *hits.entry(l.line).or_default() += l.hits;
-            }
-        }
         let mut missing = Vec::new();
         for line in &change.lines {
             if let Some(h) = hits.get(line) {
@@ -683,7 +713,7 @@ mod tests {
                 },
                 statements: None,
             },
-            files,
+            files: files.into(),
         }
     }
 

@@ -241,7 +241,6 @@ struct Run<'p> {
     params: &'p Params,
     config: BTreeMap<&'static str, Configured>,
     fail_on: Option<Severity>,
-    findings: Vec<Finding>,
     resources: u64,
     flagged: u64,
     blocking: u64,
@@ -323,7 +322,8 @@ impl Run<'_> {
                     self.blocking += 1;
                 }
             }
-            self.findings.push(f);
+            // Straight to the host: a plan's findings never pile up here.
+            gate_sdk::emit(f);
         }
         if any {
             self.flagged += 1;
@@ -349,7 +349,6 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
         params: p,
         config,
         fail_on,
-        findings: Vec::new(),
         resources: 0,
         flagged: 0,
         blocking: 0,
@@ -431,8 +430,8 @@ pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyErr
             unused_skips.len()
         ));
     }
-    v.findings = run.findings;
-    v.findings.extend(unused_skips);
+    // After the findings emitted while judging.
+    v.findings = unused_skips;
     v.metrics
         .push(Metric::new("resources", run.resources as f64).unit("count"));
     v.metrics
@@ -464,7 +463,8 @@ fn parse(attrs: &str) -> Value {
 
 fn terraform(run: &mut Run, report: &IacReport) {
     let mut idx = terraform_aws::PlanIndex::default();
-    for r in &report.resources {
+    // Two passes over the stream: the bucket index, then the judging.
+    for r in report.resources.iter() {
         if r.resource_type.starts_with("aws_s3_bucket_")
             && r.action != Some(PlannedAction::Delete)
             && !r.address.starts_with("data.")
@@ -473,7 +473,8 @@ fn terraform(run: &mut Run, report: &IacReport) {
         }
     }
     let required = &run.params.required_tags;
-    for r in &report.resources {
+    for r in report.resources.iter() {
+        let r = &r;
         if !judged(r) || run.skip_resource(&r.address) {
             continue;
         }
@@ -500,7 +501,8 @@ fn k8s(run: &mut Run, report: &IacReport) {
     let kp = kubernetes::K8sParams {
         allowed_registries: &allowed,
     };
-    for r in &report.resources {
+    for r in report.resources.iter() {
+        let r = &r;
         if run.skip_resource(&r.address) {
             continue;
         }
@@ -513,7 +515,8 @@ fn k8s(run: &mut Run, report: &IacReport) {
 }
 
 fn cfn(run: &mut Run, report: &IacReport) {
-    for r in &report.resources {
+    for r in report.resources.iter() {
+        let r = &r;
         if run.skip_resource(&r.address) {
             continue;
         }
@@ -531,19 +534,17 @@ fn cfn(run: &mut Run, report: &IacReport) {
 }
 
 fn docker(run: &mut Run, report: &IacReport) {
-    let parsed: Vec<Value> = report
-        .resources
-        .iter()
-        .map(|r| parse(&r.attributes))
-        .collect();
-    let stages: Vec<dockerfile::Stage> = report
-        .resources
+    // A Dockerfile's stages refer to each other, and there are few: held
+    // whole.
+    let resources = report.resources.to_vec();
+    let parsed: Vec<Value> = resources.iter().map(|r| parse(&r.attributes)).collect();
+    let stages: Vec<dockerfile::Stage> = resources
         .iter()
         .zip(&parsed)
         .map(|(r, a)| (r.name.as_str(), a))
         .collect();
     let allowed = run.params.allowed_registries.clone();
-    for (i, r) in report.resources.iter().enumerate() {
+    for (i, r) in resources.iter().enumerate() {
         if run.skip_resource(&r.address) {
             continue;
         }
@@ -607,9 +608,11 @@ mod tests {
                     Some(PlannedAction::Read),
                     r#"{"publicly_accessible": true}"#,
                 ),
-            ],
+            ].into(),
         };
-        let v = evaluate(&[&report], &Params::default()).unwrap_or_else(panic_free);
+        let v = evaluate(&[&report], &Params::default())
+            .map(gate_sdk::finish)
+            .unwrap_or_else(panic_free);
         assert_eq!(v.outcome, Outcome::Fail);
         assert_eq!(v.findings.len(), 1);
         assert!(
@@ -623,7 +626,9 @@ mod tests {
                 .collect(),
             ..Params::default()
         };
-        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        let v = evaluate(&[&report], &p)
+            .map(gate_sdk::finish)
+            .unwrap_or_else(panic_free);
         assert_eq!(v.outcome, Outcome::Warn);
         let p = Params {
             rules: RuleSelection {
@@ -632,13 +637,17 @@ mod tests {
             },
             ..Params::default()
         };
-        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        let v = evaluate(&[&report], &p)
+            .map(gate_sdk::finish)
+            .unwrap_or_else(panic_free);
         assert_eq!(v.outcome, Outcome::Pass);
         let p = Params {
             skip_resources: vec!["aws_db_instance.*".into()],
             ..Params::default()
         };
-        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        let v = evaluate(&[&report], &p)
+            .map(gate_sdk::finish)
+            .unwrap_or_else(panic_free);
         assert_eq!(v.findings.len(), 0);
     }
 
@@ -656,7 +665,7 @@ mod tests {
                 None,
                 r#"{"metadata": {"namespace": "ns", "annotations": {"gate.io/skip-k8s-privileged": "node agent", "checkov.io/skip1": "CKV_K8S_19=needs host net"}},
                    "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "a:1", "securityContext": {"privileged": true}}]}}"#,
-            )],
+            )].into(),
         };
         let p = Params {
             rules: RuleSelection {
@@ -665,7 +674,9 @@ mod tests {
             },
             ..Params::default()
         };
-        let v = evaluate(&[&report], &p).unwrap_or_else(panic_free);
+        let v = evaluate(&[&report], &p)
+            .map(gate_sdk::finish)
+            .unwrap_or_else(panic_free);
         assert_eq!(v.findings.len(), 2);
         assert!(
             v.findings

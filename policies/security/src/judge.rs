@@ -1,10 +1,11 @@
 //! The security policy's logic over plain WIT types (tested natively).
 
 use crate::waivers::{Waiver, day_number};
+use gate_sdk::fingerprint::{Key, key};
 use gate_sdk::glob;
 use gate_sdk::*;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -47,213 +48,311 @@ fn severity(name: &str) -> Result<Severity, PolicyError> {
         .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
 }
 
-/// Judges the current findings against the thresholds, the baseline and the waivers.
-pub fn judge(
-    current: &[&FindingsReport],
-    baseline: &[&FindingsReport],
-    now: &str,
-    p: &Params,
-) -> Result<Verdict, PolicyError> {
-    validate(p)?;
-    let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
-        "none" => None,
-        s => Some(severity(s)?),
-    };
-    let unknown_as = severity(p.unknown_as.as_deref().unwrap_or("high"))?;
-    let today = day_number(now).ok_or_else(|| {
-        PolicyError::UnsupportedInput(format!("context.now `{now}` is not a date"))
-    })?;
-    let rank = |s: Severity| s.rank(unknown_as);
+/// The thresholds of a run, read from the params and the context.
+struct Rules<'p> {
+    p: &'p Params,
+    fail_on: Option<Severity>,
+    unknown_as: Severity,
+    /// Severities `max` names (checked before anything is judged).
+    max: Vec<(&'p str, Severity, u64)>,
+    today: i64,
+    has_baseline: bool,
+    /// Only findings new against the baseline may block.
+    new_only: bool,
+}
 
-    // One entry per fingerprint: the same problem from two tools or two
-    // reports counts once.
-    let mut seen = BTreeSet::new();
-    let findings: Vec<&SecurityFinding> = current
-        .iter()
-        .flat_map(|r| r.findings.iter())
-        .filter(|f| seen.insert(f.fingerprint.as_str()))
-        .collect();
-    let base_prints: BTreeSet<&str> = baseline
-        .iter()
-        .flat_map(|r| r.findings.iter())
-        .map(|f| f.fingerprint.as_str())
-        .collect();
-    let has_baseline = !baseline.is_empty();
-    let new_only = has_baseline && p.new_only.unwrap_or(true);
+impl<'p> Rules<'p> {
+    fn new(p: &'p Params, now: &str, has_baseline: bool) -> Result<Self, PolicyError> {
+        validate(p)?;
+        let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
+            "none" => None,
+            s => Some(severity(s)?),
+        };
+        let unknown_as = severity(p.unknown_as.as_deref().unwrap_or("high"))?;
+        let today = day_number(now).ok_or_else(|| {
+            PolicyError::UnsupportedInput(format!("context.now `{now}` is not a date"))
+        })?;
+        let max = p
+            .max
+            .iter()
+            .map(|(name, n)| Ok((name.as_str(), severity(name)?, *n)))
+            .collect::<Result<_, PolicyError>>()?;
+        Ok(Rules {
+            p,
+            fail_on,
+            unknown_as,
+            max,
+            today,
+            has_baseline,
+            new_only: has_baseline && p.new_only.unwrap_or(true),
+        })
+    }
 
-    let mut used = vec![false; p.waivers.len()];
-    let mut v = Verdict::pass("");
-    let mut reasons: Vec<String> = Vec::new();
-    let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-    // Indexes of findings that may block. `v.findings` gets exactly one entry
-    // per element of `findings`, in order, so an index serves both.
-    let mut gating: Vec<usize> = Vec::new();
-    let (mut waived, mut suppressed, mut new) = (0u64, 0u64, 0u64);
-
-    for f in &findings {
-        let is_new = !base_prints.contains(f.fingerprint.as_str());
-        if is_new && has_baseline {
-            new += 1;
-        }
-        let mut status = FindingStatus::Open;
-        let mut note = String::new();
-        if f.suppressed {
-            status = FindingStatus::Suppressed;
-            suppressed += 1;
-        } else if let Some((i, w)) = p
+    /// The first waiver that covers `f` and has not expired.
+    fn waiver(&self, f: &SecurityFinding) -> Option<(usize, &'p Waiver)> {
+        self.p
             .waivers
             .iter()
             .enumerate()
-            .find(|(_, w)| w.covers(f) && w.days_left(today).is_none_or(|d| d > 0))
-        {
-            if let Some(u) = used.get_mut(i) {
-                *u = true;
-            }
-            status = FindingStatus::Waived;
-            waived += 1;
-            note = format!("waived: {} ({})", w.reason, w.describe());
-        }
-        let mut out = Finding::new(&f.rule, f.severity, message(f))
-            .status(status)
-            .aliases(f.aliases.clone())
-            .fingerprint(f.fingerprint.clone());
-        out.location = f.location.clone();
-        out.resource = f.package.as_ref().map(|p| match &p.version {
-            Some(v) => format!("{}@{v}", p.name),
-            None => p.name.clone(),
-        });
-        out.remediation = remediation(f);
-        out.evidence = Some(evidence(f, is_new && has_baseline, &note));
-        let idx = v.findings.len();
-        v.findings.push(out);
-        if status != FindingStatus::Open {
-            continue;
-        }
-        *counts.entry(f.severity.as_str()).or_default() += 1;
-        if new_only && !is_new {
-            continue;
-        }
-        gating.push(idx);
+            .find(|(_, w)| w.covers(f) && w.days_left(self.today).is_none_or(|d| d > 0))
     }
 
-    // Conditions over the findings that may gate.
-    let mut block = BTreeSet::new();
-    let mut max_counts: BTreeMap<Severity, Vec<usize>> = BTreeMap::new();
-    for &i in &gating {
-        let Some(f) = findings.get(i) else { continue };
+    /// What one current finding is; the same answer in both passes.
+    fn classify(&self, f: &SecurityFinding, base_prints: &HashSet<Key>) -> Class {
+        let is_new = base_prints.is_empty() || !base_prints.contains(&key(&f.fingerprint));
+        let (status, waiver) = if f.suppressed {
+            (FindingStatus::Suppressed, None)
+        } else if let Some((i, _)) = self.waiver(f) {
+            (FindingStatus::Waived, Some(i))
+        } else {
+            (FindingStatus::Open, None)
+        };
+        // Only new findings may block when a baseline says what is new.
+        let gating = status == FindingStatus::Open && (is_new || !self.new_only);
+        let secret = f.category == FindingCategory::Secret;
         let fixable = f
             .package
             .as_ref()
             .is_some_and(|p| !p.fixed_versions.is_empty());
-        let secret = f.category == FindingCategory::Secret;
-        max_counts.entry(f.severity).or_default().push(i);
-        if secret {
-            block.insert(i);
-            continue;
-        }
-        if p.fixable_only && !fixable {
-            continue;
-        }
-        if fail_on.is_some_and(|t| rank(f.severity) >= rank(t)) {
-            block.insert(i);
-        }
-        if let (Some(t), Some(score)) = (p.cvss_threshold, f.cvss)
-            && score >= t
-        {
-            block.insert(i);
+        let rank = |s: Severity| s.rank(self.unknown_as);
+        let by_rule = (fixable || !self.p.fixable_only)
+            && (self.fail_on.is_some_and(|t| rank(f.severity) >= rank(t))
+                || self
+                    .p
+                    .cvss_threshold
+                    .zip(f.cvss)
+                    .is_some_and(|(t, score)| score >= t));
+        Class {
+            is_new: is_new && self.has_baseline,
+            status,
+            waiver,
+            gating,
+            secret: gating && secret,
+            blocks: gating && (secret || by_rule),
         }
     }
-    let secrets = block
-        .iter()
-        .filter(|&&i| {
-            findings
-                .get(i)
-                .is_some_and(|f| f.category == FindingCategory::Secret)
-        })
-        .count();
-    if secrets > 0 {
-        reasons.push(format!("{secrets} secret(s)"));
+}
+
+/// One current finding, classified.
+struct Class {
+    /// New against a baseline (false without one).
+    is_new: bool,
+    status: FindingStatus,
+    /// The waiver that waives it.
+    waiver: Option<usize>,
+    /// Open, and new when only new findings may block: `max` counts it.
+    gating: bool,
+    /// A gating secret: always blocks.
+    secret: bool,
+    /// Blocks whatever `max` says (a secret, or over `fail-on` / CVSS).
+    blocks: bool,
+}
+
+/// The first pass over the current findings: counts, and which findings
+/// are the first of their fingerprint.
+#[derive(Default)]
+struct Tally {
+    /// Fingerprints of the current findings (as keys: the strings stay in
+    /// the host).
+    prints: HashSet<Key>,
+    /// Per finding of the current reports, in order: the first with its
+    /// fingerprint (the same problem from two tools counts once).
+    first: Vec<bool>,
+    /// Open findings per severity.
+    open: BTreeMap<Severity, u64>,
+    /// Gating findings per severity, and how many of them block anyway.
+    gating: BTreeMap<Severity, (u64, u64)>,
+    blocking: u64,
+    secrets: u64,
+    waived: u64,
+    suppressed: u64,
+    new: u64,
+    /// Per waiver: whether it waived anything.
+    used: Vec<bool>,
+}
+
+/// Reads the current findings once and counts what the verdict needs.
+/// Without `max` conditions nothing read later can change whether a
+/// finding blocks, so each is emitted at once (`emit_now`) and the
+/// findings are read only once.
+fn tally(
+    current: &[&FindingsReport],
+    rules: &Rules,
+    base_prints: &HashSet<Key>,
+    emit_now: bool,
+) -> Tally {
+    let mut t = Tally {
+        used: vec![false; rules.p.waivers.len()],
+        ..Tally::default()
+    };
+    for f in current.iter().flat_map(|r| r.findings.iter()) {
+        let first = t.prints.insert(key(&f.fingerprint));
+        t.first.push(first);
+        if !first {
+            continue;
+        }
+        let c = rules.classify(&f, base_prints);
+        t.new += u64::from(c.is_new);
+        match c.status {
+            FindingStatus::Suppressed => t.suppressed += 1,
+            FindingStatus::Waived => t.waived += 1,
+            _ => *t.open.entry(f.severity).or_default() += 1,
+        }
+        if let Some(u) = c.waiver.and_then(|i| t.used.get_mut(i)) {
+            *u = true;
+        }
+        if c.gating {
+            let g = t.gating.entry(f.severity).or_default();
+            g.0 += 1;
+            g.1 += u64::from(c.blocks);
+        }
+        t.blocking += u64::from(c.blocks);
+        t.secrets += u64::from(c.secret);
+        if emit_now {
+            gate_sdk::emit(verdict_finding(f, &c, rules, c.blocks));
+        }
     }
-    let by_severity = block.len() - secrets;
+    t
+}
+
+/// The `max` conditions: a metric each, and the severities over their
+/// maximum (all their gating findings block). Adds the reasons to fail.
+fn max_counts(
+    rules: &Rules,
+    t: &mut Tally,
+    v: &mut Verdict,
+    reasons: &mut Vec<String>,
+) -> BTreeSet<Severity> {
+    let mut breached = BTreeSet::new();
+    for &(name, sev, max) in &rules.max {
+        let n = t.gating.get(&sev).map_or(0, |g| g.0);
+        v.metrics.push(
+            Metric::new(&format!("max-{name}"), n as f64)
+                .unit("count")
+                .condition(Comparator::Le, max as f64),
+        );
+        if n > max {
+            reasons.push(format!("{n} {name} finding(s), at most {max} allowed"));
+            if breached.insert(sev) {
+                let (gating, blocking) = t.gating.get(&sev).copied().unwrap_or_default();
+                t.blocking += gating - blocking;
+            }
+        }
+    }
+    breached
+}
+
+/// Why the findings block, before the `max` conditions add theirs.
+fn block_reasons(rules: &Rules, t: &Tally) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if t.secrets > 0 {
+        reasons.push(format!("{} secret(s)", t.secrets));
+    }
+    let by_severity = t.blocking - t.secrets;
     if by_severity > 0 {
-        let what = match (fail_on, p.cvss_threshold) {
-            (Some(t), Some(c)) => format!("at or above {} or CVSS >= {c}", t.as_str()),
-            (Some(t), None) => format!("at or above {}", t.as_str()),
+        let what = match (rules.fail_on, rules.p.cvss_threshold) {
+            (Some(s), Some(c)) => format!("at or above {} or CVSS >= {c}", s.as_str()),
+            (Some(s), None) => format!("at or above {}", s.as_str()),
             (None, Some(c)) => format!("CVSS >= {c}"),
             (None, None) => String::new(),
         };
         reasons.push(format!("{by_severity} finding(s) {what}"));
     }
-    for (name, max) in &p.max {
-        let sev = severity(name)?;
-        let list = max_counts.get(&sev).map(Vec::as_slice).unwrap_or(&[]);
-        let n = list.len() as u64;
-        v.metrics.push(
-            Metric::new(&format!("max-{name}"), n as f64)
-                .unit("count")
-                .condition(Comparator::Le, *max as f64),
-        );
-        if n > *max {
-            reasons.push(format!("{n} {name} finding(s), at most {max} allowed"));
-            block.extend(list.iter().copied());
-        }
-    }
-    for &i in &block {
-        if let Some(f) = v.findings.get_mut(i) {
-            f.blocking = true;
-        }
-    }
+    reasons
+}
 
-    // Fixed since the baseline.
-    let cur_prints: BTreeSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+/// The second pass: every current finding (first of its fingerprint) as a
+/// verdict finding, emitted as it is made.
+fn emit_current(
+    current: &[&FindingsReport],
+    rules: &Rules,
+    t: &Tally,
+    base_prints: &HashSet<Key>,
+    breached: &BTreeSet<Severity>,
+) {
+    let all = current.iter().flat_map(|r| r.findings.iter());
+    for (f, _) in all.zip(&t.first).filter(|(_, first)| **first) {
+        let c = rules.classify(&f, base_prints);
+        let blocking = c.blocks || (c.gating && breached.contains(&f.severity));
+        gate_sdk::emit(verdict_finding(f, &c, rules, blocking));
+    }
+}
+
+/// A current finding as the verdict reports it.
+fn verdict_finding(f: SecurityFinding, c: &Class, rules: &Rules, blocking: bool) -> Finding {
+    let note = c
+        .waiver
+        .and_then(|i| rules.p.waivers.get(i))
+        .map_or(String::new(), |w| {
+            format!("waived: {} ({})", w.reason, w.describe())
+        });
+    let mut out = Finding::new(&f.rule, f.severity, message(&f))
+        .status(c.status)
+        .blocking(blocking)
+        .fingerprint(f.fingerprint.clone());
+    out.resource = f.package.as_ref().map(|p| match &p.version {
+        Some(v) => format!("{}@{v}", p.name),
+        None => p.name.clone(),
+    });
+    out.remediation = remediation(&f);
+    out.evidence = Some(evidence(&f, c.is_new, &note));
+    out.location = f.location;
+    out.aliases = f.aliases;
+    out
+}
+
+/// Baseline findings gone from the current reports, emitted as `fixed`;
+/// how many.
+fn emit_fixed(baseline: &[&FindingsReport], current: &HashSet<Key>) -> u64 {
     let mut fixed = 0u64;
-    let mut fixed_seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for f in baseline.iter().flat_map(|r| r.findings.iter()) {
-        if !cur_prints.contains(f.fingerprint.as_str()) && fixed_seen.insert(f.fingerprint.as_str())
-        {
-            fixed += 1;
-            let mut out = Finding::new(&f.rule, f.severity, message(f))
-                .status(FindingStatus::Fixed)
-                .aliases(f.aliases.clone())
-                .fingerprint(f.fingerprint.clone());
-            out.location = f.location.clone();
-            v.findings.push(out);
+        let k = key(&f.fingerprint);
+        if current.contains(&k) || !seen.insert(k) {
+            continue;
         }
+        fixed += 1;
+        let mut out = Finding::new(&f.rule, f.severity, message(&f))
+            .status(FindingStatus::Fixed)
+            .fingerprint(f.fingerprint);
+        out.aliases = f.aliases;
+        out.location = f.location;
+        gate_sdk::emit(out);
     }
+    fixed
+}
 
-    // Waivers: expired ones are reported (and no longer waive), unused ones too.
-    let horizon = p.expiring_within_days.unwrap_or(14);
-    for (i, w) in p.waivers.iter().enumerate() {
-        match w.days_left(today) {
-            Some(d) if d <= 0 => v.findings.push(
+/// Expired waivers (they no longer waive), waivers in use that expire soon,
+/// and waivers that waived nothing.
+fn waiver_findings(rules: &Rules, used: &[bool]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let horizon = rules.p.expiring_within_days.unwrap_or(14);
+    for (i, w) in rules.p.waivers.iter().enumerate() {
+        let used = used.get(i).copied().unwrap_or(false);
+        let expires = w.expires.as_deref().unwrap_or("");
+        match w.days_left(rules.today) {
+            Some(d) if d <= 0 => out.push(
                 Finding::new(
                     "security/waiver-expired",
                     Severity::Medium,
                     format!(
-                        "{} expired on {}; it no longer waives anything (reason was: {})",
+                        "{} expired on {expires}; it no longer waives anything (reason was: {})",
                         w.describe(),
-                        w.expires.as_deref().unwrap_or(""),
                         w.reason
                     ),
                 )
                 .remediation("fix the finding or renew the waiver with a new expiry date"),
             ),
-            Some(d) if d <= horizon && used.get(i).copied().unwrap_or(false) => {
-                v.findings.push(Finding::new(
-                    "security/waiver-expiring",
-                    Severity::Info,
-                    format!(
-                        "{} expires in {d} day(s), on {}",
-                        w.describe(),
-                        w.expires.as_deref().unwrap_or("")
-                    ),
-                ))
-            }
+            Some(d) if d <= horizon && used => out.push(Finding::new(
+                "security/waiver-expiring",
+                Severity::Info,
+                format!("{} expires in {d} day(s), on {expires}", w.describe()),
+            )),
             _ => {}
         }
-        let expired = w.days_left(today).is_some_and(|d| d <= 0);
-        if !expired && !used.get(i).copied().unwrap_or(false) {
-            v.findings.push(
+        let expired = w.days_left(rules.today).is_some_and(|d| d <= 0);
+        if !expired && !used {
+            out.push(
                 Finding::new(
                     "security/waiver-unused",
                     Severity::Info,
@@ -263,47 +362,78 @@ pub fn judge(
             );
         }
     }
+    out
+}
 
+/// The counting metrics and the outcome with its summary.
+fn conclude(v: &mut Verdict, rules: &Rules, t: &Tally, fixed: u64, reasons: &[String]) {
     for s in Severity::ALL_DESC {
         v.metrics.push(
             Metric::new(
                 &format!("open-{}", s.as_str()),
-                *counts.get(s.as_str()).unwrap_or(&0) as f64,
+                *t.open.get(s).unwrap_or(&0) as f64,
             )
             .unit("count"),
         );
     }
     v.metrics.push(
-        Metric::new("blocking", block.len() as f64)
+        Metric::new("blocking", t.blocking as f64)
             .unit("count")
             .condition(Comparator::Eq, 0.0),
     );
     v.metrics
-        .push(Metric::new("waived", waived as f64).unit("count"));
+        .push(Metric::new("waived", t.waived as f64).unit("count"));
     v.metrics
-        .push(Metric::new("suppressed", suppressed as f64).unit("count"));
-    if has_baseline {
-        v.metrics.push(Metric::new("new", new as f64).unit("count"));
+        .push(Metric::new("suppressed", t.suppressed as f64).unit("count"));
+    if rules.has_baseline {
+        v.metrics
+            .push(Metric::new("new", t.new as f64).unit("count"));
         v.metrics
             .push(Metric::new("fixed", fixed as f64).unit("count"));
     }
-
-    let open: u64 = counts.values().sum();
-    let scope = if new_only { " new" } else { "" };
+    let open: u64 = t.open.values().sum();
     if reasons.is_empty() {
         v.outcome = Outcome::Pass;
-        v.summary = format!(
-            "{open} open finding(s), none blocking{}",
-            if has_baseline {
-                format!(" ({new} new, {fixed} fixed)")
-            } else {
-                String::new()
-            }
-        );
+        let delta = if rules.has_baseline {
+            format!(" ({} new, {fixed} fixed)", t.new)
+        } else {
+            String::new()
+        };
+        v.summary = format!("{open} open finding(s), none blocking{delta}");
     } else {
+        let scope = if rules.new_only { " new" } else { "" };
         v.outcome = Outcome::Fail;
         v.summary = format!("blocking{scope} findings: {}", reasons.join("; "));
     }
+}
+
+/// Judges the current findings against the thresholds, the baseline and
+/// the waivers. None of the findings is held: they are read once, or twice
+/// with `max` conditions (count, then judge), and the current and fixed
+/// findings are [`emit`]ted, the waivers' findings returned after them.
+pub fn judge(
+    current: &[&FindingsReport],
+    baseline: &[&FindingsReport],
+    now: &str,
+    p: &Params,
+) -> Result<Verdict, PolicyError> {
+    let rules = Rules::new(p, now, !baseline.is_empty())?;
+    let base_prints: HashSet<Key> = baseline
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .map(|f| key(&f.fingerprint))
+        .collect();
+    let one_pass = rules.max.is_empty();
+    let mut t = tally(current, &rules, &base_prints, one_pass);
+    let mut v = Verdict::pass("");
+    let mut reasons = block_reasons(&rules, &t);
+    let breached = max_counts(&rules, &mut t, &mut v, &mut reasons);
+    if !one_pass {
+        emit_current(current, &rules, &t, &base_prints, &breached);
+    }
+    let fixed = emit_fixed(baseline, &t.prints);
+    v.findings = waiver_findings(&rules, &t.used);
+    conclude(&mut v, &rules, &t, fixed, &reasons);
     Ok(v)
 }
 
@@ -346,6 +476,17 @@ fn evidence(f: &SecurityFinding, is_new: bool, note: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The verdict as the host gets it: the emitted findings, then the
+    /// returned ones.
+    fn judge(
+        current: &[&FindingsReport],
+        baseline: &[&FindingsReport],
+        now: &str,
+        p: &Params,
+    ) -> Result<Verdict, PolicyError> {
+        super::judge(current, baseline, now, p).map(gate_sdk::finish)
+    }
+
     fn finding(rule: &str, sev: Severity, fixed: &[&str]) -> SecurityFinding {
         SecurityFinding {
             tool: "grype".into(),
@@ -379,7 +520,7 @@ mod tests {
                 sha256: String::new(),
                 role,
             },
-            findings,
+            findings: findings.into(),
         }
     }
 

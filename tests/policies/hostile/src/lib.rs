@@ -20,7 +20,7 @@ impl Policy for Hostile {
         if cfg!(feature = "trap-in-info") {
             panic!("hostile: trapping inside info()");
         }
-        PolicyInfo::new("hostile", "0.0.0", "attacks the host").consumes(&[
+        PolicyInfo::new("hostile", "0.0.0", early_emit("attacks the host")).consumes(&[
             ArtifactKind::Coverage,
             ArtifactKind::Findings,
             ArtifactKind::Iac,
@@ -132,11 +132,104 @@ impl Policy for Hostile {
                 Ok(v)
             }
             "policy-error" => Err(PolicyError::Internal("hostile: giving up politely".into())),
+            // The batched boundary (streams in, findings out).
+            "forged-handle" => {
+                use gate_sdk::bindings::gate::policy::types::CoverageFiles;
+                // A handle the host never gave this instance.
+                let forged = unsafe { CoverageFiles::from_handle(4242) };
+                loot("a forged stream", format!("{} files", forged.len()))
+            }
+            "stale-handle" => {
+                use gate_sdk::bindings::gate::policy::types::CoverageFiles;
+                // Drops the request's first resource (handle 1, which the
+                // SDK's stream still holds) and reads through it after.
+                drop(unsafe { CoverageFiles::from_handle(1) });
+                let files = &first_coverage(&request).files;
+                loot("a dropped stream", format!("{} files", files.len()))
+            }
+            "read-past-end" => {
+                let files = &first_coverage(&request).files;
+                let got = files.read(files.len() + 1, 10);
+                loot("a read past the end", format!("{} files", got.len()))
+            }
+            "drain-forever" => {
+                // Re-reads the same stream until the fuel runs out.
+                let files = &first_coverage(&request).files;
+                let mut n: u64 = 0;
+                loop {
+                    n = n.wrapping_add(
+                        std::hint::black_box(files.read(0, u32::MAX as usize)).len() as u64,
+                    );
+                    std::hint::black_box(n);
+                }
+            }
+            "emit-flood" => {
+                // Unique fingerprints: only the host's cumulative limit stops it.
+                for i in 0..200_000u32 {
+                    emit(
+                        Finding::new("spam", Severity::Low, format!("finding {i}"))
+                            .fingerprint(i.to_string()),
+                    );
+                }
+                Ok(Verdict::pass("flooded"))
+            }
+            "emit-bytes" => {
+                // Small batches of big findings, straight to the host: each
+                // batch is fine, together they exceed the guest's memory.
+                let text = "x".repeat(60 << 10);
+                for i in 0..100_000u32 {
+                    let f = Finding::new("big", Severity::Low, text.clone())
+                        .remediation(text.clone())
+                        .evidence(text.clone())
+                        .fingerprint(i.to_string());
+                    gate_sdk::bindings::gate::policy::host::emit(&[f]);
+                }
+                Ok(Verdict::pass("flooded"))
+            }
+            "emit-duplicate" => {
+                // The same fingerprint in two batches (the SDK would have
+                // disambiguated it; the raw import does not).
+                let f = Finding::new("dup", Severity::Low, "twice").fingerprint("same");
+                gate_sdk::bindings::gate::policy::host::emit(std::slice::from_ref(&f));
+                gate_sdk::bindings::gate::policy::host::emit(&[f]);
+                Ok(Verdict::pass("duplicated"))
+            }
+            "emit-then-repeat" => {
+                // An emitted fingerprint again in the returned verdict.
+                let f = Finding::new("dup", Severity::Low, "twice").fingerprint("same");
+                gate_sdk::bindings::gate::policy::host::emit(std::slice::from_ref(&f));
+                let mut v = Verdict::pass("repeated");
+                v.findings.push(f);
+                Ok(v)
+            }
             other => Err(PolicyError::InvalidParams(format!(
                 "unknown attack {other}"
             ))),
         }
     }
+}
+
+/// With `emit-in-info`, emits a finding from info(), when no verdict is
+/// being made (the host must refuse it); `text` either way. A function
+/// of its own so the lines of info() (in the panic snapshots) stay put.
+fn early_emit(text: &str) -> &str {
+    if cfg!(feature = "emit-in-info") {
+        let f = Finding::new("early", Severity::Low, "before any evaluation").fingerprint("e");
+        gate_sdk::bindings::gate::policy::host::emit(&[f]);
+    }
+    text
+}
+
+/// The first coverage report of the request (the sandbox tests give one).
+fn first_coverage(request: &Request) -> &CoverageReport {
+    request
+        .artifacts
+        .iter()
+        .find_map(|a| match a {
+            Artifact::Coverage(c) => Some(c),
+            _ => None,
+        })
+        .expect("hostile: no coverage artifact")
 }
 
 /// 64 bits from the guest's randomness: std seeds `RandomState` from WASI's
