@@ -107,13 +107,17 @@ impl<'p> Rules<'p> {
         } else {
             (FindingStatus::Open, None)
         };
-        // Only new findings may block when a baseline says what is new.
-        let gating = status == FindingStatus::Open && (is_new || !self.new_only);
         let secret = f.category == FindingCategory::Secret;
         let fixable = f
             .package
             .as_ref()
             .is_some_and(|p| !p.fixed_versions.is_empty());
+        // Only new findings may block when a baseline says what is new, and
+        // with `fixable-only` only fixable ones (and secrets): what cannot
+        // block is not counted by `max` either.
+        let gating = status == FindingStatus::Open
+            && (is_new || !self.new_only)
+            && (secret || fixable || !self.p.fixable_only);
         let rank = |s: Severity| s.rank(self.unknown_as);
         let by_rule = (fixable || !self.p.fixable_only)
             && (self.fail_on.is_some_and(|t| rank(f.severity) >= rank(t))
@@ -232,7 +236,12 @@ fn max_counts(
                 .condition(Comparator::Le, max as f64),
         );
         if n > max {
-            reasons.push(format!("{n} {name} finding(s), at most {max} allowed"));
+            let found = gate_codes::wording::count(
+                n,
+                &format!("{name} finding"),
+                &format!("{name} findings"),
+            );
+            reasons.push(format!("{found}, at most {max} allowed"));
             if breached.insert(sev) {
                 let (gating, blocking) = t.gating.get(&sev).copied().unwrap_or_default();
                 t.blocking += gating - blocking;
@@ -246,7 +255,7 @@ fn max_counts(
 fn block_reasons(rules: &Rules, t: &Tally) -> Vec<String> {
     let mut reasons = Vec::new();
     if t.secrets > 0 {
-        reasons.push(format!("{} secret(s)", t.secrets));
+        reasons.push(gate_codes::wording::count(t.secrets, "secret", "secrets"));
     }
     let by_severity = t.blocking - t.secrets;
     if by_severity > 0 {
@@ -256,7 +265,8 @@ fn block_reasons(rules: &Rules, t: &Tally) -> Vec<String> {
             (None, Some(c)) => format!("CVSS >= {c}"),
             (None, None) => String::new(),
         };
-        reasons.push(format!("{by_severity} finding(s) {what}"));
+        let found = gate_codes::wording::count(by_severity, "finding", "findings");
+        reasons.push(format!("{found} {what}"));
     }
     reasons
 }
@@ -346,7 +356,11 @@ fn waiver_findings(rules: &Rules, used: &[bool]) -> Vec<Finding> {
             Some(d) if d <= horizon && used => out.push(Finding::new(
                 "security/waiver-expiring",
                 Severity::Info,
-                format!("{} expires in {d} day(s), on {expires}", w.describe()),
+                format!(
+                    "{} expires in {}, on {expires}",
+                    w.describe(),
+                    gate_codes::wording::count(d, "day", "days")
+                ),
             )),
             _ => {}
         }
@@ -399,7 +413,8 @@ fn conclude(v: &mut Verdict, rules: &Rules, t: &Tally, fixed: u64, reasons: &[St
         } else {
             String::new()
         };
-        v.summary = format!("{open} open finding(s), none blocking{delta}");
+        let open = gate_codes::wording::count(open, "open finding", "open findings");
+        v.summary = format!("{open}, none blocking{delta}");
     } else {
         let scope = if rules.new_only { " new" } else { "" };
         v.outcome = Outcome::Fail;
@@ -588,7 +603,7 @@ mod tests {
         let v = judge(&[&r], &[], NOW, &p(r#"{"max": {"medium": 1}}"#)).unwrap();
         assert_eq!(v.outcome, Outcome::Fail);
         assert!(
-            v.summary.contains("2 medium finding(s), at most 1 allowed"),
+            v.summary.contains("2 medium findings, at most 1 allowed"),
             "{}",
             v.summary
         );
@@ -602,6 +617,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.outcome, Outcome::Pass, "the only CVSS hit has no fix");
+        // `max` counts only what may block: with fixable-only, CVE-1 (no
+        // fix) is not counted and does not block.
+        let v = judge(
+            &[&r],
+            &[],
+            NOW,
+            &p(r#"{"fail-on": "none", "fixable-only": true, "max": {"medium": 0}}"#),
+        )
+        .unwrap();
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert!(
+            v.summary.contains("1 medium finding, at most 0 allowed"),
+            "{}",
+            v.summary
+        );
+        let blocking: Vec<_> = v
+            .findings
+            .iter()
+            .filter(|f| f.blocking)
+            .map(|f| f.rule.as_str())
+            .collect();
+        assert_eq!(blocking, ["CVE-2"]);
     }
 
     #[test]
@@ -694,7 +731,7 @@ mod tests {
             .find(|f| f.rule == "security/waiver-expiring")
             .unwrap();
         assert!(
-            e.message.contains("expires in 8 day(s)") && e.message.contains("SEC-9"),
+            e.message.contains("expires in 8 days") && e.message.contains("SEC-9"),
             "{}",
             e.message
         );
