@@ -81,7 +81,7 @@ fn security_gate_on_a_large_real_grype_report() {
     assert_eq!(metric(&v, "max-high"), 32.0);
     assert_eq!(
         v["policies"][0]["summary"],
-        "blocking findings: 32 high finding(s), at most 0 allowed"
+        "blocking findings: 32 high findings, at most 0 allowed"
     );
 }
 
