@@ -74,6 +74,19 @@ fn a_findings_scaffold_builds_passes_its_tests_and_catches_a_rule_that_never_fir
         green.stdout()
     );
 
+    // Its pack.toml names the built component: the pack builds as generated.
+    let pack = t.path().join("no-criticals.oci");
+    let built = t
+        .command()
+        .current_dir(&dir)
+        .args(["pack", "build", "."])
+        .arg("-o")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    crate::Run { out: built }.expect_code(0);
+    assert!(pack.join("index.json").is_file());
+
     // The rule never fires any more: the suite must fail, naming the case and the rule.
     let lib = dir.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
