@@ -37,7 +37,7 @@ pub(crate) enum Kind {
     Findings,
     /// Require a minimum line coverage
     Coverage,
-    /// Require tags on every infrastructure resource
+    /// Require tags on every taggable infrastructure resource
     Iac,
     /// Require a minimum number of approvals
     Approvals,
