@@ -32,6 +32,7 @@ mod registry_server;
 mod reports;
 mod review_cli;
 mod sandbox;
+mod scaffold;
 mod testing;
 
 pub use corpus::corpus_or_skip;

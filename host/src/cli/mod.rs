@@ -4,6 +4,7 @@
 mod check;
 mod diagnostics;
 mod eval;
+mod new;
 pub(crate) mod output;
 mod pack;
 mod parse;
@@ -44,6 +45,9 @@ pub(crate) enum Command {
     /// Run a policy's declarative test cases (`*.test.toml`) and report rule coverage
     #[command(after_help = test::EXIT_HELP)]
     Test(test::TestArgs),
+    /// Scaffold a new policy crate (`gate new policy NAME --kind findings`)
+    #[command(subcommand)]
+    New(new::NewCommand),
     /// Build, push, pull, inspect, sign and verify policy packs (OCI registries)
     #[command(after_help = EXIT_CODES_HELP)]
     Pack(pack::PackArgs),
@@ -220,6 +224,7 @@ pub fn main() -> Exit {
     let result = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::New(c) => new::run(c),
         Command::Pack(a) => pack::run(a),
         Command::Parse(a) => parse::run(a),
         Command::Policies(a) => policies::run(a),
