@@ -723,7 +723,8 @@ fn judge(
             .count() as u64;
         if got != *want {
             failures.push(format!(
-                "rule `{rule}`: expected {want} open finding(s), got {got}"
+                "rule `{rule}`: expected {}, got {got}",
+                gate_codes::wording::count(*want, "open finding", "open findings")
             ));
         }
     }

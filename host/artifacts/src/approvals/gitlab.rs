@@ -252,7 +252,8 @@ fn add_rule(
                 cx,
                 &rule.ptr("approved"),
                 format!(
-                    "rule `{name}` says approved: {flag}, but it has {count} approver(s) of {required} required"
+                    "rule `{name}` says approved: {flag}, but it has {} of {required} required",
+                    gate_codes::wording::count(count, "approver", "approvers")
                 ),
             );
         }
@@ -264,7 +265,8 @@ fn add_rule(
                 cx,
                 &rule.ptr("approvals_left"),
                 format!(
-                    "rule `{name}` says {left} approval(s) left, but {count} of {required} required were given"
+                    "rule `{name}` says {} left, but {count} of {required} required were given",
+                    gate_codes::wording::count(left, "approval", "approvals")
                 ),
             );
         }
@@ -321,7 +323,8 @@ fn mr_approvals(cx: &mut ParseContext<'_>, root: &Obj<'_>) -> Result<ApprovalSet
                     cx,
                     &root.ptr("approvals_left"),
                     format!(
-                        "{left} approval(s) left, but {count} of {required} required were given"
+                        "{} left, but {count} of {required} required were given",
+                        gate_codes::wording::count(left, "approval", "approvals")
                     ),
                 );
             }

@@ -144,7 +144,10 @@ pub fn parse(
     if truncated > 0 {
         cx.warn(
             WarningCode::TextTruncated,
-            format!("{truncated} finding title(s), message(s) or version(s) were longer than a policy may report and were cut"),
+            format!(
+                "{} (titles, messages or versions) longer than a policy may report were cut",
+                gate_codes::wording::count(truncated, "finding text", "finding texts")
+            ),
         );
     }
     fingerprint::disambiguate(&mut findings);

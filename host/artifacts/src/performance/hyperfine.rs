@@ -5,7 +5,7 @@
 //! about: their timings measure a failure.
 
 use super::csv::{self, Header, Reader, Row};
-use super::{non_negative, opt_non_negative, param_text, token};
+use super::{non_negative, opt_non_negative, parameters, token};
 use crate::error::{ParseCode, WarningCode};
 use crate::json::{StrictMap, from_json};
 use crate::model::performance::{metric, unit};
@@ -96,21 +96,13 @@ pub(crate) fn parse(
             cx.warn(
                 WarningCode::HyperfineFailedRuns,
                 format!(
-                    "`{}`: {failed} run(s) exited non-zero; their times measure a failure",
-                    m.name
+                    "`{}`: {} exited non-zero; their times measure a failure",
+                    m.name,
+                    gate_codes::wording::count(failed, "run", "runs")
                 ),
             );
         }
-        m.parameters = run
-            .parameters
-            .map(|p| p.0)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, v)| Parameter {
-                name,
-                value: param_text(&v),
-            })
-            .collect();
+        m.parameters = parameters(run.parameters);
         report.measurements.push(m);
     }
     Ok(report)

@@ -184,9 +184,24 @@ pub(crate) fn error_rate(requests: u64, failures: u64) -> Option<f64> {
 
 /// A JSON scalar parameter as text: strings as they are, other values as
 /// compact JSON (`10`, `true`).
-pub(crate) fn param_text(v: &Value) -> String {
+fn param_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// A benchmark's parameters object (hyperfine's `parameters`,
+/// pytest-benchmark's `params`), in the report's order.
+pub(crate) fn parameters(
+    map: Option<crate::json::StrictMap<String, Value>>,
+) -> Vec<crate::model::Parameter> {
+    map.map(|p| p.0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, v)| crate::model::Parameter {
+            name,
+            value: param_text(&v),
+        })
+        .collect()
 }

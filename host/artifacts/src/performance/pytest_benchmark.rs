@@ -3,13 +3,11 @@
 //! 75th percentiles, `ops` the throughput, `rounds` the sample count; the
 //! raw `data` is not kept (the statistics summarise it).
 
-use super::{non_negative, opt_non_negative, param_text};
+use super::{non_negative, opt_non_negative, parameters};
 use crate::error::ParseCode;
 use crate::json::{StrictMap, from_json};
 use crate::model::performance::{metric, unit};
-use crate::{
-    Measurement, Parameter, ParseContext, ParseError, Percentile, PerformanceReport, Position,
-};
+use crate::{Measurement, ParseContext, ParseError, Percentile, PerformanceReport, Position};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -72,16 +70,7 @@ pub(crate) fn parse(
         let s = b.stats;
         let mut m = Measurement::new(b.name, metric::TIME, unit::SECONDS);
         m.group = b.group;
-        m.parameters = b
-            .params
-            .map(|p| p.0)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, v)| Parameter {
-                name,
-                value: param_text(&v),
-            })
-            .collect();
+        m.parameters = parameters(b.params);
         m.n = Some(s.rounds);
         m.iterations = s.iterations;
         m.min = Some(non_negative(cx, s.min, "min", at("min"))?);

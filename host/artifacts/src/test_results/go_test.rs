@@ -173,22 +173,13 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
             continue;
         }
         let ev: Event<'_> = serde_json::from_str(line).map_err(|e| {
-            let last = i.saturating_add(1) == total;
-            let (code, what) = if e.is_eof() && last {
-                (
-                    ParseCode::TruncatedGoTest,
-                    "the stream ends inside an event",
-                )
-            } else {
-                (ParseCode::InvalidGoTest, "not a go test event")
-            };
-            cx.error(
-                code,
-                Some(Position::LineCol {
-                    line: n,
-                    column: u32::try_from(e.column()).unwrap_or(u32::MAX),
-                }),
-                format!("{what}: {}", e.to_string().to_lowercase()),
+            super::event_error(
+                cx,
+                &e,
+                n,
+                i.saturating_add(1) == total,
+                (ParseCode::TruncatedGoTest, ParseCode::InvalidGoTest),
+                "not a go test event",
             )
         })?;
         let Some(action) = ev.action.as_deref() else {

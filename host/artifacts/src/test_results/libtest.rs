@@ -63,21 +63,13 @@ pub fn parse(text: &str, cx: &mut ParseContext<'_>) -> Result<TestReport, ParseE
             continue;
         }
         let ev: Event<'_> = serde_json::from_str(line).map_err(|e| {
-            let (code, what) = if e.is_eof() && i.saturating_add(1) == total {
-                (
-                    ParseCode::TruncatedLibtest,
-                    "the stream ends inside an event",
-                )
-            } else {
-                (ParseCode::InvalidLibtest, "not a libtest event")
-            };
-            cx.error(
-                code,
-                Some(Position::LineCol {
-                    line: n,
-                    column: u32::try_from(e.column()).unwrap_or(u32::MAX),
-                }),
-                format!("{what}: {}", e.to_string().to_lowercase()),
+            super::event_error(
+                cx,
+                &e,
+                n,
+                i.saturating_add(1) == total,
+                (ParseCode::TruncatedLibtest, ParseCode::InvalidLibtest),
+                "not a libtest event",
             )
         })?;
         let event = ev.event.as_deref().unwrap_or_default();

@@ -64,6 +64,32 @@ pub fn is_json_lines(text: &str) -> bool {
 /// The first JSON object line among the first lines of `text` (streams may
 /// start with plain output, as `go test -json` does for a build failure),
 /// when it is a complete JSON object on its own.
+/// The error for a JSON-lines event (`go test -json`, libtest) that does
+/// not parse: at its line and column; `truncated` when the stream's last
+/// line ends inside the event, `invalid` otherwise.
+pub(crate) fn event_error(
+    cx: &ParseContext<'_>,
+    e: &serde_json::Error,
+    line: u32,
+    last: bool,
+    (truncated, invalid): (ParseCode, ParseCode),
+    what: &str,
+) -> ParseError {
+    let (code, what) = if e.is_eof() && last {
+        (truncated, "the stream ends inside an event")
+    } else {
+        (invalid, what)
+    };
+    cx.error(
+        code,
+        Some(crate::error::Position::LineCol {
+            line,
+            column: u32::try_from(e.column()).unwrap_or(u32::MAX),
+        }),
+        format!("{what}: {}", e.to_string().to_lowercase()),
+    )
+}
+
 pub(crate) fn first_object_line(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     // Compiler output before the first event is a few lines per package.
     let line = text

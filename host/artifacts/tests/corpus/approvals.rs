@@ -556,7 +556,7 @@ fn gitlab_counters_are_not_trusted() {
     assert_eq!(p.warnings.len(), 1);
     assert_eq!(
         p.warnings[0].message,
-        "/approvals_left: 1 approval(s) left, but 2 of 2 required were given; \
+        "/approvals_left: 1 approval left, but 2 of 2 required were given; \
          the approvers were counted and the source's counter ignored"
     );
 
@@ -566,7 +566,7 @@ fn gitlab_counters_are_not_trusted() {
     assert_eq!(p.warnings.len(), 1);
     assert_eq!(
         p.warnings[0].message,
-        "/rules/0/approved: rule `Ruby` says approved: true, but it has 1 approver(s) of 2 \
+        "/rules/0/approved: rule `Ruby` says approved: true, but it has 1 approver of 2 \
          required; the approvers were counted and the source's counter ignored"
     );
 }
