@@ -219,7 +219,7 @@ pub struct Report {
 pub struct Options {
     /// Only cases whose `file: name` contains this.
     pub filter: Option<String>,
-    /// Compile cache (`None`: the default one).
+    /// Neither read nor write the compile cache (`--no-cache`).
     pub no_cache: bool,
 }
 
