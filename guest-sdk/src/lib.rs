@@ -59,7 +59,7 @@ pub use request::{
 #[allow(unsafe_code, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "gate:policy/policy",
         pub_export_macro: true,
         export_macro_name: "export",

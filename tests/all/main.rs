@@ -33,6 +33,7 @@ mod reports;
 mod review_cli;
 mod sandbox;
 mod scaffold;
+mod sdk_package;
 mod testing;
 
 pub use corpus::corpus_or_skip;
