@@ -2,45 +2,91 @@
 
 use crate::window::FreezeWindow;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// Environment to judge (default: the approval record's, else --environment)
+    #[schemars(length(min = 1))]
     pub environment: Option<String>,
+    /// Minimum distinct valid approvals per environment; key `default` applies to any other
     #[serde(default)]
+    #[schemars(schema_with = "approvals_per_environment")]
     pub min_approvals: BTreeMap<String, u32>,
+    /// An approval counts only if it was given on the head commit (stale approvals are reported)
+    #[schemars(extend("default" = true))]
     pub require_head_commit: Option<bool>,
+    /// Roles whose approval does not count (separation of duties)
+    #[serde(default)]
+    #[schemars(schema_with = "roles", extend("default" = ROLES))]
     pub cannot_approve: Option<Vec<String>>,
+    /// Teams (or users) that must be among the valid approvers
     pub required_teams: Option<RequiredTeams>,
+    /// Changes to these environments need an approved change record whose window contains now
     pub change_record: Option<ChangeRecordRule>,
     #[serde(default)]
     pub freeze_windows: Vec<FreezeWindow>,
+    /// Emergency override: bypasses the conditions, allowed only with a justification and an approver who is not the author; always reported (outcome warn with an approvals/emergency-override finding), also when nothing needed bypassing
     pub emergency: Option<Emergency>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The roles `cannot-approve` names.
+const ROLES: [&str; 3] = ["author", "committers", "deployer"];
+
+/// `min-approvals`: a count per environment name.
+fn approvals_per_environment(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": {"minLength": 1},
+        "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+    })
+}
+
+/// `cannot-approve`: a list of roles.
+fn roles(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "array", "items": {"enum": ROLES}})
+}
+
+/// Teams (or users) that must be among the valid approvers.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RequiredTeams {
     #[serde(default)]
+    #[schemars(length(min = 1), inner(length(min = 1)))]
     pub any_of: Vec<String>,
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub all_of: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Changes to these environments need an approved change record.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ChangeRecordRule {
+    #[schemars(inner(length(min = 1)), extend("default" = ["production"]))]
     pub environments: Option<Vec<String>>,
+    #[schemars(
+        length(min = 1),
+        inner(length(min = 1)),
+        extend("default" = ["approved", "scheduled", "implement"])
+    )]
     pub states: Option<Vec<String>>,
+    #[schemars(extend("default" = true))]
     pub require_window: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Emergency override.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Emergency {
+    #[schemars(regex(pattern = r"\S"))]
     pub justification: String,
+    #[schemars(regex(pattern = r"\S"))]
     pub approver: String,
 }
 

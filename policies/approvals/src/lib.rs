@@ -9,8 +9,6 @@ pub use judge::{Params, judge};
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct ApprovalsPolicy;
 
 impl Policy for ApprovalsPolicy {
@@ -21,7 +19,7 @@ impl Policy for ApprovalsPolicy {
             "Approvals: per-environment minimums, separation of duties, teams, change records, freeze windows",
         )
         .consumes(&[ArtifactKind::Approvals])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(rules())
     }
 
@@ -107,12 +105,28 @@ pub fn rules() -> Vec<RuleInfo> {
     ]
 }
 
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:approvals params")
+}
+
 gate_sdk::export!(ApprovalsPolicy);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

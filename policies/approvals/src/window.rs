@@ -5,21 +5,46 @@ use gate_sdk::{PolicyError, params};
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct FreezeWindow {
+    #[schemars(length(min = 1))]
     pub name: String,
+    /// Default (when absent): all; an empty list is refused, never read as all
     #[serde(default)]
+    #[schemars(length(min = 1), inner(length(min = 1)))]
     pub environments: Vec<String>,
+    /// RFC 3339 instant, or YYYY-MM-DD in `timezone`
+    #[schemars(extend("format" = params::format::DATE_OR_DATE_TIME))]
     pub start: Option<String>,
+    /// RFC 3339 instant, or YYYY-MM-DD in `timezone` (exclusive; after start)
+    #[schemars(extend("format" = params::format::DATE_OR_DATE_TIME))]
     pub end: Option<String>,
+    /// Weekly window: these days
     #[serde(default)]
+    #[schemars(schema_with = "days")]
     pub days: Vec<String>,
+    /// Weekly window: local start time HH:MM
+    #[schemars(regex(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9])$"))]
     pub from: Option<String>,
+    /// Weekly window: local end time HH:MM (exclusive; 24:00 allowed; after from)
+    #[schemars(regex(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))]
     pub to: Option<String>,
+    /// IANA time zone, e.g. Europe/Berlin
+    #[schemars(extend("format" = params::format::IANA_TIME_ZONE, "default" = "UTC"))]
     pub timezone: Option<String>,
+}
+
+/// `days`: at least one day name.
+fn days(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "minItems": 1,
+        "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+    })
 }
 
 fn tz(name: Option<&str>) -> Result<TimeZone, String> {

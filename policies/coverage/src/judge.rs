@@ -2,34 +2,62 @@
 
 use gate_sdk::glob;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// Minimum line coverage (%) over all included files
+    #[schemars(range(min = 0, max = 100))]
     pub min_line: Option<f64>,
+    /// Minimum branch coverage (%)
+    #[schemars(range(min = 0, max = 100))]
     pub min_branch: Option<f64>,
+    /// Minimum function coverage (%)
+    #[schemars(range(min = 0, max = 100))]
     pub min_function: Option<f64>,
+    /// Minimum line coverage (%) of every single file
+    #[schemars(range(min = 0, max = 100))]
     pub min_file_line: Option<f64>,
+    /// Only files matching one of these globs count (default: all)
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub include: Vec<String>,
+    /// Files matching any of these globs do not count
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub exclude: Vec<String>,
+    /// Named parts of the code base with their own thresholds (like Codecov components)
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// Minimum coverage (%) of the coverable lines the change adds or modifies; needs --diff or --base
+    #[schemars(range(min = 0, max = 100))]
     pub min_patch: Option<f64>,
+    /// Below this many coverable changed lines the patch condition is skipped
+    #[schemars(range(max = 1_000_000), extend("default" = DEFAULT_MIN_CHANGED_LINES))]
     pub min_changed_lines: Option<u64>,
+    /// Maximum drop of line coverage vs the baseline report, in percentage points; needs a baseline coverage artifact
+    #[schemars(range(min = 0, max = 100))]
     pub max_drop: Option<f64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A named part of the code base with its own thresholds.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Scope {
+    #[schemars(length(min = 1))]
     pub name: String,
+    #[schemars(inner(length(min = 1)))]
     pub paths: Vec<String>,
+    #[schemars(range(min = 0, max = 100))]
     pub min_line: Option<f64>,
+    #[schemars(range(min = 0, max = 100))]
     pub min_branch: Option<f64>,
+    #[schemars(range(min = 0, max = 100))]
     pub min_function: Option<f64>,
 }
 

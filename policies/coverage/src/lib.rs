@@ -9,8 +9,6 @@ pub use judge::{Params, Scope, judge};
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct CoveragePolicy;
 
 impl Policy for CoveragePolicy {
@@ -21,7 +19,7 @@ impl Policy for CoveragePolicy {
             "Coverage thresholds: overall, per file, per scope, patch coverage and delta vs baseline",
         )
         .consumes(&[ArtifactKind::Coverage])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(rules())
     }
 
@@ -31,6 +29,13 @@ impl Policy for CoveragePolicy {
         let baseline: Vec<&CoverageReport> = request.coverage(ArtifactRole::Baseline).collect();
         judge(&current, &baseline, request.changes.as_deref(), &params)
     }
+}
+
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:coverage params")
 }
 
 /// The rule catalog: every rule id `judge` reports.
@@ -123,6 +128,15 @@ gate_sdk::export!(CoveragePolicy);
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

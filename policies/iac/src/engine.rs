@@ -3,43 +3,76 @@
 
 use crate::rules::{self, Hit, Out, Rule, cloudformation, dockerfile, kubernetes, terraform_aws};
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Deserialize)]
+/// Which rules run.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSelection {
-    /// Only these rules (ids, `iac/`-less ids, checkov ids or globs).
+    /// Run only these rules (default: all)
     #[serde(default)]
+    #[schemars(schema_with = "selectors")]
     pub enable: Vec<String>,
-    /// Never these rules.
+    /// Never run these rules
     #[serde(default)]
+    #[schemars(schema_with = "selectors")]
     pub disable: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
     #[serde(default)]
     pub rules: RuleSelection,
-    /// Same as `rules.disable`.
+    /// Same as rules.disable
     #[serde(default)]
+    #[schemars(schema_with = "selectors")]
     pub skip_rules: Vec<String>,
-    /// Severity override per rule (id, glob or checkov id).
+    /// Severity override per rule selector
     #[serde(default)]
+    #[schemars(schema_with = "severity_map")]
     pub severity: BTreeMap<String, String>,
+    /// Tag keys every taggable AWS/Azure/GCP resource must carry (enables iac/required-tags)
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub required_tags: Vec<String>,
+    /// Registry prefixes images may come from, e.g. ghcr.io/acme, docker.io/library (enables iac/k8s-image-registry and iac/docker-image-registry)
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub allowed_registries: Vec<String>,
-    /// Resource address globs never judged.
+    /// Resource address globs never judged (module.legacy.*, Deployment/kube-system/*)
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     pub skip_resources: Vec<String>,
-    /// Block on open findings at or above this severity (`none`: never).
+    /// Open findings at or above this severity block (fail); lower ones only warn
+    #[schemars(extend("enum" = params::FAIL_ON, "default" = "high"))]
     pub fail_on: Option<String>,
-    /// Honour suppressions written in the artifacts (default true).
+    /// Honour suppressions written in the artifacts (gate.io/skip-*, checkov.io/skip* annotations, Metadata.checkov.skip / Metadata.gate.skip)
+    #[schemars(extend("default" = true))]
     pub suppressions: Option<bool>,
+}
+
+/// `severity`: a severity name per rule selector.
+fn severity_map(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": {"minLength": 1},
+        "additionalProperties": {"enum": params::SEVERITIES},
+    })
+}
+
+/// A list of rule selectors.
+fn selectors(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "description": "Rule ids (iac/aws-s3-versioning), ids without the iac/ prefix, checkov ids (CKV_AWS_21) or globs (iac/k8s-*)",
+    })
 }
 
 /// Whether a selector names a rule.

@@ -10,8 +10,6 @@ pub use engine::{Params, evaluate};
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct IacPolicy;
 
 impl Policy for IacPolicy {
@@ -22,7 +20,7 @@ impl Policy for IacPolicy {
             "IaC compliance: Terraform plan (AWS, Azure, GCP), Kubernetes, CloudFormation and Dockerfile rules aligned with checkov",
         )
         .consumes(&[ArtifactKind::Iac])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(catalog())
     }
 
@@ -66,12 +64,28 @@ pub fn catalog() -> Vec<RuleInfo> {
     out
 }
 
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:iac params")
+}
+
 gate_sdk::export!(IacPolicy);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

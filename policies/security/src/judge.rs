@@ -4,23 +4,53 @@ use crate::waivers::{Waiver, day_number};
 use gate_sdk::fingerprint::{Key, key};
 use gate_sdk::glob;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// Fail when an open finding's severity is at or above this (none: never by severity)
+    #[schemars(extend("enum" = params::FAIL_ON, "default" = "high"))]
     pub fail_on: Option<String>,
+    /// How findings without a usable severity rank (never ignored silently)
+    #[schemars(extend("enum" = params::SEVERITIES, "default" = "high"))]
     pub unknown_as: Option<String>,
+    /// Maximum number of open findings per severity
     #[serde(default)]
+    #[schemars(schema_with = "max_schema")]
     pub max: BTreeMap<String, u64>,
+    /// Fail when a finding's CVSS score is at or above this
+    #[schemars(range(min = 0, max = 10))]
     pub cvss_threshold: Option<f64>,
+    /// Only findings with a known fixed version can fail the gate (secrets always can)
     #[serde(default)]
     pub fixable_only: bool,
+    /// With a baseline report, only findings whose fingerprint is not in the baseline can fail
+    #[schemars(extend("default" = true))]
     pub new_only: Option<bool>,
+    /// Report waivers that expire within this many days
+    #[schemars(range(min = 0, max = 36_500), extend("default" = 14))]
     pub expiring_within_days: Option<i64>,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+/// `max`: a count per severity name, no other key.
+fn max_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let count = serde_json::json!({"type": "integer", "minimum": 0, "maximum": 1_000_000});
+    let properties: serde_json::Map<String, serde_json::Value> = params::SEVERITIES
+        .iter()
+        .map(|s| (s.to_string(), count.clone()))
+        .collect();
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": properties,
+    })
 }
 
 /// What the schema cannot say: every waiver's `expires` is a day that

@@ -10,8 +10,6 @@ pub use waivers::Waiver;
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct SecurityPolicy;
 
 impl Policy for SecurityPolicy {
@@ -22,7 +20,7 @@ impl Policy for SecurityPolicy {
             "Security findings: severity, CVSS and count thresholds, new-vs-baseline gating, waivers",
         )
         .consumes(&[ArtifactKind::Findings])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(rules())
     }
 
@@ -65,12 +63,28 @@ pub fn rules() -> Vec<RuleInfo> {
     ]
 }
 
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:security params")
+}
+
 gate_sdk::export!(SecurityPolicy);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

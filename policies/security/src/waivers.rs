@@ -2,16 +2,29 @@
 
 use gate_sdk::glob;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Waiver {
+    /// Rule id or alias (CVE, GHSA, ...)
+    #[schemars(length(min = 1))]
     pub id: String,
+    /// Only this package (name or name@version)
+    #[schemars(length(min = 1))]
     pub package: Option<String>,
+    /// Only findings whose path matches this glob
+    #[schemars(length(min = 1))]
     pub path: Option<String>,
+    /// Only findings of this tool rule id
+    #[schemars(length(min = 1))]
     pub rule: Option<String>,
+    /// Why the finding is accepted (not blank)
+    #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
+    /// YYYY-MM-DD (a day that exists); from that day on the waiver no longer waives
+    #[schemars(extend("format" = params::format::DATE))]
     pub expires: Option<String>,
     pub ticket: Option<String>,
 }
