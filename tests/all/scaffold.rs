@@ -49,7 +49,6 @@ fn a_findings_scaffold_builds_passes_its_tests_and_catches_a_rule_that_never_fir
         "README.md",
         "pack.toml",
         "src/lib.rs",
-        "src/params.schema.json",
         "tests/no-criticals.test.toml",
         "tests/fixtures/grype.json",
     ] {

@@ -1,5 +1,5 @@
 //! `gate new policy NAME`: scaffolds a standalone policy crate (Cargo.toml,
-//! a one-rule `src/lib.rs` with unit tests, a params schema, `gate test`
+//! a one-rule `src/lib.rs` with typed params and unit tests, `gate test`
 //! cases with a fixture, `pack.toml`, README) from the templates in
 //! `host/templates/policy/`. Everything is rendered before anything is
 //! written, and an existing non-empty directory is never touched.
@@ -67,29 +67,25 @@ const COMMON: &[Template] = &[
 ];
 
 impl Kind {
-    fn files(self) -> [Template; 4] {
+    fn files(self) -> [Template; 3] {
         match self {
             Kind::Findings => [
                 template!("src/lib.rs", "findings/lib.rs.tmpl"),
-                template!("src/params.schema.json", "findings/params.schema.json"),
                 template!("tests/{{name}}.test.toml", "findings/test.toml.tmpl"),
                 template!("tests/fixtures/grype.json", "findings/grype.json"),
             ],
             Kind::Coverage => [
                 template!("src/lib.rs", "coverage/lib.rs.tmpl"),
-                template!("src/params.schema.json", "coverage/params.schema.json"),
                 template!("tests/{{name}}.test.toml", "coverage/test.toml.tmpl"),
                 template!("tests/fixtures/lcov.info", "coverage/lcov.info"),
             ],
             Kind::Iac => [
                 template!("src/lib.rs", "iac/lib.rs.tmpl"),
-                template!("src/params.schema.json", "iac/params.schema.json"),
                 template!("tests/{{name}}.test.toml", "iac/test.toml.tmpl"),
                 template!("tests/fixtures/plan.json", "iac/plan.json"),
             ],
             Kind::Approvals => [
                 template!("src/lib.rs", "approvals/lib.rs.tmpl"),
-                template!("src/params.schema.json", "approvals/params.schema.json"),
                 template!("tests/{{name}}.test.toml", "approvals/test.toml.tmpl"),
                 template!("tests/fixtures/approvals.json", "approvals/approvals.json"),
             ],
