@@ -50,6 +50,69 @@ pub fn check(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `invalid-params` at `pointer/i` for the first of `patterns` that
+/// [`check`] refuses: the check every param that holds a list of globs
+/// needs before the globs are used.
+pub fn check_all<S: AsRef<str>>(
+    pointer: &str,
+    patterns: &[S],
+) -> Result<(), crate::bindings::gate::policy::types::PolicyError> {
+    for (i, p) in patterns.iter().enumerate() {
+        check(p.as_ref()).map_err(|e| crate::params::invalid(&format!("{pointer}/{i}"), e))?;
+    }
+    Ok(())
+}
+
+/// A checked list of globs from a param that remembers which of them
+/// matched: a glob that never matches is usually a typo worth a finding.
+#[derive(Debug, Clone, Default)]
+pub struct Globs {
+    patterns: Vec<String>,
+    used: Vec<bool>,
+}
+
+impl Globs {
+    /// The globs of the param at `pointer`, each [`check`]ed.
+    pub fn new<S: AsRef<str>>(
+        pointer: &str,
+        patterns: &[S],
+    ) -> Result<Globs, crate::bindings::gate::policy::types::PolicyError> {
+        check_all(pointer, patterns)?;
+        Ok(Globs {
+            patterns: patterns.iter().map(|p| p.as_ref().to_string()).collect(),
+            used: vec![false; patterns.len()],
+        })
+    }
+
+    /// Whether there are none (then nothing matches: a caller that reads an
+    /// empty include list as "everything" says so itself).
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether any glob matches `path`; every glob that does is marked used.
+    pub fn matches(&mut self, path: &str) -> bool {
+        let mut any = false;
+        for (p, used) in self.patterns.iter().zip(&mut self.used) {
+            if matches(p, path) {
+                *used = true;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// The globs that matched no path so far, with their index.
+    pub fn unused(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.patterns
+            .iter()
+            .zip(&self.used)
+            .enumerate()
+            .filter(|(_, (_, used))| !**used)
+            .map(|(i, (p, _))| (i, p.as_str()))
+    }
+}
+
 fn split(s: &str) -> Vec<&str> {
     s.split('/')
         .filter(|seg| !seg.is_empty() && *seg != ".")
@@ -133,5 +196,20 @@ mod tests {
             let e = check(bad).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_glob_list_is_checked_and_knows_its_unused_globs() {
+        use super::{Globs, check_all};
+        let Err(e) = check_all("/exclude", &["ok/**", "bad/{a"]) else {
+            unreachable!("an unclosed group")
+        };
+        assert!(format!("{e:?}").contains("/exclude/1: `bad/{a`"), "{e:?}");
+        let mut g = Globs::new("/include", &["src/**", "lib/*.rs", "docs/**"]).unwrap_or_default();
+        assert!(g.matches("src/a/b.rs"));
+        assert!(g.matches("lib/x.rs"));
+        assert!(!g.matches("target/x"));
+        assert_eq!(g.unused().collect::<Vec<_>>(), vec![(2, "docs/**")]);
+        assert!(Globs::new("/x", &[""; 0]).is_ok_and(|g| g.is_empty()));
     }
 }

@@ -191,6 +191,65 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// A finding of `rule` about an artifact finding it judges: the
+    /// artifact finding's severity, location, aliases, package (as the
+    /// resource, `name@version`) and fingerprint (the host's, stable across
+    /// runs and line shifts, so baselines and waivers keep matching). The
+    /// message is the tool's title (its message when there is none).
+    pub fn judging(rule: &str, f: &SecurityFinding) -> Self {
+        let text = if f.title.is_empty() {
+            &f.message
+        } else {
+            &f.title
+        };
+        let mut out =
+            Finding::new(rule, f.severity, text.clone()).fingerprint(f.fingerprint.clone());
+        out.location = f.location.clone();
+        out.aliases = f.aliases.clone();
+        out.resource = f.package_ref();
+        out
+    }
+
+    /// A finding of `rule` on an IaC resource: its address as the
+    /// resource, where the resource is written as the location (the
+    /// document itself when the parser knows no place), or `line` of the
+    /// document when the rule knows a more precise one.
+    pub fn on_resource(
+        rule: &str,
+        severity: Severity,
+        message: impl Into<String>,
+        meta: &ArtifactMeta,
+        r: &IacResource,
+        line: Option<u32>,
+    ) -> Self {
+        let mut out = Finding::new(rule, severity, message).resource(r.address.as_str());
+        out.location = Some(match (line, &r.location) {
+            (None, Some(l)) => Location {
+                end_line: None,
+                ..l.clone()
+            },
+            (line, _) => Location {
+                path: meta.path.clone(),
+                line,
+                end_line: None,
+                column: None,
+            },
+        });
+        out
+    }
+}
+
+impl SecurityFinding {
+    /// The affected package as `name@version` (`name` without a version).
+    pub fn package_ref(&self) -> Option<String> {
+        self.package.as_ref().map(|p| match &p.version {
+            Some(v) => format!("{}@{v}", p.name),
+            None => p.name.clone(),
+        })
+    }
+}
+
 impl Metric {
     pub fn new(name: &str, value: f64) -> Self {
         Metric {
@@ -293,4 +352,106 @@ pub fn rule_ids_in(source: &str, prefix: &str) -> std::collections::BTreeSet<Str
         rest = after.get(end + 1..).unwrap_or("");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn security_finding() -> SecurityFinding {
+        SecurityFinding {
+            tool: "grype".into(),
+            rule: "CVE-2024-1".into(),
+            category: FindingCategory::Vulnerability,
+            severity: Severity::High,
+            severity_source: "tool".into(),
+            cvss: Some(7.5),
+            title: "".into(),
+            message: "bad things".into(),
+            location: Some(Location {
+                path: "Cargo.lock".into(),
+                line: Some(3),
+                end_line: None,
+                column: None,
+            }),
+            package: Some(AffectedPackage {
+                name: "openssl".into(),
+                version: Some("1.0".into()),
+                ecosystem: None,
+                purl: None,
+                fixed_versions: vec![],
+            }),
+            cwes: vec![],
+            aliases: vec!["GHSA-x".into()],
+            fingerprint: "fp".into(),
+            suppressed: false,
+        }
+    }
+
+    #[test]
+    fn a_judging_finding_keeps_what_identifies_the_artifact_finding() {
+        let f = Finding::judging("p/severity", &security_finding());
+        assert_eq!(f.rule, "p/severity");
+        assert_eq!(f.severity, Severity::High);
+        assert_eq!(f.message, "bad things");
+        assert_eq!(f.fingerprint, "fp");
+        assert_eq!(f.resource.as_deref(), Some("openssl@1.0"));
+        assert_eq!(f.aliases, ["GHSA-x"]);
+        assert_eq!(
+            f.location.map(|l| (l.path, l.line)),
+            Some(("Cargo.lock".into(), Some(3)))
+        );
+    }
+
+    #[test]
+    fn a_resource_finding_is_where_the_resource_is() {
+        let meta = ArtifactMeta {
+            path: "plan.json".into(),
+            format: "terraform-plan".into(),
+            sha256: String::new(),
+            role: ArtifactRole::Current,
+        };
+        let mut r = IacResource {
+            address: "aws_s3_bucket.logs".into(),
+            resource_type: "aws_s3_bucket".into(),
+            provider: "aws".into(),
+            name: "logs".into(),
+            namespace: None,
+            action: None,
+            attributes: "{}".into(),
+            location: None,
+        };
+        let at = |f: Finding| f.location.map(|l| (l.path, l.line));
+        let f = Finding::on_resource("r", Severity::Low, "m", &meta, &r, None);
+        assert_eq!(f.resource.as_deref(), Some("aws_s3_bucket.logs"));
+        assert_eq!(at(f), Some(("plan.json".into(), None)));
+        r.location = Some(Location {
+            path: "main.tf".into(),
+            line: Some(4),
+            end_line: Some(9),
+            column: None,
+        });
+        assert_eq!(
+            at(Finding::on_resource(
+                "r",
+                Severity::Low,
+                "m",
+                &meta,
+                &r,
+                None
+            )),
+            Some(("main.tf".into(), Some(4)))
+        );
+        assert_eq!(
+            at(Finding::on_resource(
+                "r",
+                Severity::Low,
+                "m",
+                &meta,
+                &r,
+                Some(7)
+            )),
+            Some(("plan.json".into(), Some(7)))
+        );
+    }
 }

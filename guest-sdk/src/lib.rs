@@ -51,6 +51,8 @@ pub use emit::{emit, finish};
 pub use helpers::rule_ids_in;
 pub mod params;
 mod request;
+pub mod threshold;
+pub mod waiver;
 pub use request::{
     Artifact, BATCH, CoverageReport, FindingsReport, IacReport, Iter, Request, Stream,
 };

@@ -1,6 +1,7 @@
 //! The coverage policy's logic over plain WIT types (tested natively).
 
 use gate_sdk::glob;
+use gate_sdk::threshold;
 use gate_sdk::*;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -76,11 +77,11 @@ impl Count {
         self.covered += o.covered;
     }
     fn percent(self) -> Option<f64> {
-        (self.total > 0).then(|| self.covered as f64 * 100.0 / self.total as f64)
+        threshold::percent(self.covered, self.total)
     }
     /// `covered/total < threshold%`, exactly (no rounding of the ratio).
     fn below(self, threshold: f64) -> bool {
-        (self.covered as f64) * 100.0 < threshold * self.total as f64
+        threshold::below_percent(self.covered, self.total, threshold)
     }
 }
 
@@ -262,16 +263,10 @@ fn round2(v: f64) -> f64 {
 /// What the schema cannot say: every glob can match as written, and scope
 /// names are distinct (they name metrics).
 pub fn validate(p: &Params) -> Result<(), PolicyError> {
-    let lists = [("include", &p.include), ("exclude", &p.exclude)];
-    for (key, globs) in lists {
-        for (i, g) in globs.iter().enumerate() {
-            glob::check(g).map_err(|e| params::invalid(&format!("/{key}/{i}"), e))?;
-        }
-    }
+    glob::check_all("/include", &p.include)?;
+    glob::check_all("/exclude", &p.exclude)?;
     for (s, scope) in p.scopes.iter().enumerate() {
-        for (i, g) in scope.paths.iter().enumerate() {
-            glob::check(g).map_err(|e| params::invalid(&format!("/scopes/{s}/paths/{i}"), e))?;
-        }
+        glob::check_all(&format!("/scopes/{s}/paths"), &scope.paths)?;
         if scope.paths.is_empty() {
             return Err(params::invalid(
                 &format!("/scopes/{s}/paths"),

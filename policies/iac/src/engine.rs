@@ -2,6 +2,7 @@
 //! overrides, in-artifact suppressions, blocking and the verdict.
 
 use crate::rules::{self, Hit, Out, Rule, cloudformation, dockerfile, kubernetes, terraform_aws};
+use gate_sdk::threshold;
 use gate_sdk::*;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -91,11 +92,6 @@ struct Configured {
     severity: Severity,
 }
 
-fn severity(name: &str) -> Result<Severity, PolicyError> {
-    Severity::parse(name)
-        .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
-}
-
 /// The param a rule needs to run, if any (it is off without it).
 fn needs(r: &Rule, p: &Params) -> Option<&'static str> {
     if r.id == terraform_aws::REQUIRED_TAGS.id && p.required_tags.is_empty() {
@@ -172,7 +168,7 @@ fn configure(p: &Params) -> Result<BTreeMap<&'static str, Configured>, PolicyErr
         let mut sev = r.severity;
         for (sel, s) in &p.severity {
             if selects(sel, r) {
-                sev = severity(s)?;
+                sev = threshold::severity(&params::pointer(["severity", sel.as_str()]), s)?;
             }
         }
         map.insert(
@@ -311,28 +307,9 @@ impl Run<'_> {
                 continue;
             }
             let sev = cfg.severity;
-            let mut f = Finding::new(h.rule.id, sev, h.message)
-                .resource(r.address.as_str())
+            let mut f = Finding::on_resource(h.rule.id, sev, h.message, meta, r, h.line)
                 .aliases(h.rule.aliases.iter().map(|a| a.to_string()).collect())
                 .remediation(h.rule.remediation);
-            f.location = match (h.line, &r.location) {
-                (Some(line), _) => Some(Location {
-                    path: meta.path.clone(),
-                    line: Some(line),
-                    end_line: None,
-                    column: None,
-                }),
-                (None, Some(l)) => Some(Location {
-                    end_line: None,
-                    ..l.clone()
-                }),
-                (None, None) => Some(Location {
-                    path: meta.path.clone(),
-                    line: None,
-                    end_line: None,
-                    column: None,
-                }),
-            };
             let honour = self.params.suppressions.unwrap_or(true);
             if let Some(s) = sup.iter().find(|s| honour && s.matches(h.rule)) {
                 f.status = FindingStatus::Suppressed;
@@ -347,10 +324,7 @@ impl Run<'_> {
                 f.evidence = h.evidence;
                 any = true;
                 *self.open.entry(sev).or_default() += 1;
-                if self
-                    .fail_on
-                    .is_some_and(|t| sev.rank(Severity::High) >= t.rank(Severity::High))
-                {
+                if threshold::reaches(sev, self.fail_on, Severity::High) {
                     f.blocking = true;
                     self.blocking += 1;
                 }
@@ -366,10 +340,7 @@ impl Run<'_> {
 
 /// Evaluates the IaC reports.
 pub fn evaluate(reports: &[&IacReport], p: &Params) -> Result<Verdict, PolicyError> {
-    let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
-        "none" => None,
-        s => Some(severity(s)?),
-    };
+    let fail_on = threshold::fail_on("/fail-on", p.fail_on.as_deref(), "high")?;
     let config = configure(p)?;
     let active_rules = config.values().filter(|c| c.active).count();
     if active_rules == 0 {

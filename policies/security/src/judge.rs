@@ -1,8 +1,10 @@
 //! The security policy's logic over plain WIT types (tested natively).
 
-use crate::waivers::{Waiver, day_number};
+use crate::waivers::Waiver;
 use gate_sdk::fingerprint::{Key, key};
 use gate_sdk::glob;
+use gate_sdk::threshold::{self, reaches};
+use gate_sdk::waiver::{self, Expiry};
 use gate_sdk::*;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -58,24 +60,12 @@ fn max_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// `path` is a glob that can match.
 pub fn validate(p: &Params) -> Result<(), PolicyError> {
     for (i, w) in p.waivers.iter().enumerate() {
-        if let Some(e) = &w.expires
-            && (e.len() != 10 || day_number(e).is_none())
-        {
-            return Err(params::invalid(
-                &format!("/waivers/{i}/expires"),
-                format!("`{e}` is not a date that exists (YYYY-MM-DD)"),
-            ));
-        }
+        waiver::check_expires(&format!("/waivers/{i}/expires"), w.expires.as_deref())?;
         if let Some(g) = &w.path {
             glob::check(g).map_err(|e| params::invalid(&format!("/waivers/{i}/path"), e))?;
         }
     }
     Ok(())
-}
-
-fn severity(name: &str) -> Result<Severity, PolicyError> {
-    Severity::parse(name)
-        .ok_or_else(|| PolicyError::InvalidParams(format!("unknown severity `{name}`")))
 }
 
 /// The thresholds of a run, read from the params and the context.
@@ -94,18 +84,17 @@ struct Rules<'p> {
 impl<'p> Rules<'p> {
     fn new(p: &'p Params, now: &str, has_baseline: bool) -> Result<Self, PolicyError> {
         validate(p)?;
-        let fail_on = match p.fail_on.as_deref().unwrap_or("high") {
-            "none" => None,
-            s => Some(severity(s)?),
-        };
-        let unknown_as = severity(p.unknown_as.as_deref().unwrap_or("high"))?;
-        let today = day_number(now).ok_or_else(|| {
-            PolicyError::UnsupportedInput(format!("context.now `{now}` is not a date"))
-        })?;
+        let fail_on = threshold::fail_on("/fail-on", p.fail_on.as_deref(), "high")?;
+        let unknown_as =
+            threshold::severity("/unknown-as", p.unknown_as.as_deref().unwrap_or("high"))?;
+        let today = waiver::today(now)?;
         let max = p
             .max
             .iter()
-            .map(|(name, n)| Ok((name.as_str(), severity(name)?, *n)))
+            .map(|(name, n)| {
+                let at = params::pointer(["max", name.as_str()]);
+                Ok((name.as_str(), threshold::severity(&at, name)?, *n))
+            })
             .collect::<Result<_, PolicyError>>()?;
         Ok(Rules {
             p,
@@ -124,7 +113,7 @@ impl<'p> Rules<'p> {
             .waivers
             .iter()
             .enumerate()
-            .find(|(_, w)| w.covers(f) && w.days_left(self.today).is_none_or(|d| d > 0))
+            .find(|(_, w)| w.covers(f) && w.expiry(self.today).waives())
     }
 
     /// What one current finding is; the same answer in both passes.
@@ -148,9 +137,8 @@ impl<'p> Rules<'p> {
         let gating = status == FindingStatus::Open
             && (is_new || !self.new_only)
             && (secret || fixable || !self.p.fixable_only);
-        let rank = |s: Severity| s.rank(self.unknown_as);
         let by_rule = (fixable || !self.p.fixable_only)
-            && (self.fail_on.is_some_and(|t| rank(f.severity) >= rank(t))
+            && (reaches(f.severity, self.fail_on, self.unknown_as)
                 || self
                     .p
                     .cvss_threshold
@@ -326,18 +314,13 @@ fn verdict_finding(f: SecurityFinding, c: &Class, rules: &Rules, blocking: bool)
         .map_or(String::new(), |w| {
             format!("waived: {} ({})", w.reason, w.describe())
         });
-    let mut out = Finding::new(&f.rule, f.severity, message(&f))
+    // The tool's rule id, location, package and fingerprint as they were.
+    let mut out = Finding::judging(&f.rule, &f)
         .status(c.status)
-        .blocking(blocking)
-        .fingerprint(f.fingerprint.clone());
-    out.resource = f.package.as_ref().map(|p| match &p.version {
-        Some(v) => format!("{}@{v}", p.name),
-        None => p.name.clone(),
-    });
+        .blocking(blocking);
+    out.message = message(&f);
     out.remediation = remediation(&f);
     out.evidence = Some(evidence(&f, c.is_new, &note));
-    out.location = f.location;
-    out.aliases = f.aliases;
     out
 }
 
@@ -370,8 +353,9 @@ fn waiver_findings(rules: &Rules, used: &[bool]) -> Vec<Finding> {
     for (i, w) in rules.p.waivers.iter().enumerate() {
         let used = used.get(i).copied().unwrap_or(false);
         let expires = w.expires.as_deref().unwrap_or("");
-        match w.days_left(rules.today) {
-            Some(d) if d <= 0 => out.push(
+        let expiry = w.expiry(rules.today);
+        match expiry {
+            Expiry::Expired => out.push(
                 Finding::new(
                     "security/waiver-expired",
                     Severity::Medium,
@@ -383,7 +367,7 @@ fn waiver_findings(rules: &Rules, used: &[bool]) -> Vec<Finding> {
                 )
                 .remediation("fix the finding or renew the waiver with a new expiry date"),
             ),
-            Some(d) if d <= horizon && used => out.push(Finding::new(
+            Expiry::Left(d) if d <= horizon && used => out.push(Finding::new(
                 "security/waiver-expiring",
                 Severity::Info,
                 format!(
@@ -394,8 +378,7 @@ fn waiver_findings(rules: &Rules, used: &[bool]) -> Vec<Finding> {
             )),
             _ => {}
         }
-        let expired = w.days_left(rules.today).is_some_and(|d| d <= 0);
-        if !expired && !used {
+        if expiry.waives() && !used {
             out.push(
                 Finding::new(
                     "security/waiver-unused",
