@@ -196,15 +196,16 @@ impl Finding {
     /// artifact finding's severity, location, aliases, package (as the
     /// resource, `name@version`) and fingerprint (the host's, stable across
     /// runs and line shifts, so baselines and waivers keep matching). The
-    /// message is the tool's title (its message when there is none).
+    /// message is the tool's rule id and title (its message when there is
+    /// no title).
     pub fn judging(rule: &str, f: &SecurityFinding) -> Self {
         let text = if f.title.is_empty() {
             &f.message
         } else {
             &f.title
         };
-        let mut out =
-            Finding::new(rule, f.severity, text.clone()).fingerprint(f.fingerprint.clone());
+        let mut out = Finding::new(rule, f.severity, format!("{}: {text}", f.rule))
+            .fingerprint(f.fingerprint.clone());
         out.location = f.location.clone();
         out.aliases = f.aliases.clone();
         out.resource = f.package_ref();
@@ -393,7 +394,7 @@ mod tests {
         let f = Finding::judging("p/severity", &security_finding());
         assert_eq!(f.rule, "p/severity");
         assert_eq!(f.severity, Severity::High);
-        assert_eq!(f.message, "bad things");
+        assert_eq!(f.message, "CVE-2024-1: bad things");
         assert_eq!(f.fingerprint, "fp");
         assert_eq!(f.resource.as_deref(), Some("openssl@1.0"));
         assert_eq!(f.aliases, ["GHSA-x"]);

@@ -89,7 +89,7 @@ fn a_findings_scaffold_builds_passes_its_tests_and_catches_a_rule_that_never_fir
     // The rule never fires any more: the suite must fail, naming the case and the rule.
     let lib = dir.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
-    let rule = "severity.rank(Severity::High) >= fail_on.rank(Severity::High)";
+    let rule = "threshold::reaches(severity, Some(fail_on), Severity::High)";
     assert!(source.contains(rule));
     std::fs::write(&lib, source.replace(rule, "false")).unwrap();
     cargo(&dir, &["build", "--release", "--target", "wasm32-wasip2"]);
