@@ -77,6 +77,59 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// The whole policy on the real grype fixtures, read by gate's parsers
+    /// (gate-sdk-testing) as `gate check` reads them.
+    #[test]
+    fn real_reports_judged_natively() {
+        use gate_sdk_testing::Fixture;
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let run = |fixture: Fixture| {
+            let request = fixture.request().unwrap();
+            gate_sdk::evaluate::<SecurityPolicy>(request).unwrap()
+        };
+        let current = Fixture::new().artifact(fixtures.join("grype.json"));
+
+        let v = run(current.clone());
+        assert_eq!(v.outcome, Outcome::Fail);
+        let rce = v
+            .findings
+            .iter()
+            .find(|f| f.rule == "CVE-2099-1001")
+            .unwrap();
+        assert!(rce.blocking);
+        assert_eq!(rce.resource.as_deref(), Some("widget@2.0.0"));
+        assert_eq!(rce.aliases, ["GHSA-wid1-wid2-wid3"]);
+        let at = rce.location.as_ref().map(|l| l.path.as_str());
+        assert_eq!(at, Some("web/package-lock.json"));
+        // The fingerprint is the parser's, so baselines and waivers match it.
+        let request = current.request().unwrap();
+        let parsed = request.findings(ArtifactRole::Current).next().unwrap();
+        let first = parsed.findings.read(0, 1);
+        assert_eq!(rce.fingerprint, first[0].fingerprint);
+
+        // Waived until a day after `now`: no longer blocking, and reported
+        // as expiring.
+        let waived = current.clone().now("2026-01-01T00:00:00Z").params(
+            r#"{"fail-on": "critical", "waivers": [{"id": "CVE-2099-1001", "reason": "no fix deployed yet", "expires": "2026-01-02"}]}"#,
+        );
+        let v = run(waived);
+        assert_eq!(v.outcome, Outcome::Pass, "{}", v.summary);
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.rule == "security/waiver-expiring")
+        );
+
+        // Against its baseline only new findings block.
+        let v = run(current.baseline(fixtures.join("grype-baseline.json")));
+        assert!(
+            v.findings
+                .iter()
+                .filter(|f| f.blocking)
+                .all(|f| f.rule != "CVE-2099-1001")
+        );
+    }
+
     /// `src/params.schema.json` is the schema derived from `Params`.
     #[test]
     fn the_written_schema_is_the_derived_one() {
