@@ -54,6 +54,8 @@ fn a_findings_scaffold_builds_passes_its_tests_and_catches_a_rule_that_never_fir
     ] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
+    // Its native unit tests, one on the fixture read by gate's own parser.
+    cargo(&dir, &["test"]);
     cargo(&dir, &["build", "--release", "--target", "wasm32-wasip2"]);
     assert!(
         dir.join("target/wasm32-wasip2/release/no_criticals.wasm")
@@ -103,6 +105,25 @@ fn a_findings_scaffold_builds_passes_its_tests_and_catches_a_rule_that_never_fir
         out.contains("rule `no-criticals/severity`: expected `fail`"),
         "{out}"
     );
+}
+
+/// The README's "Writing a policy" example is what `gate new` writes
+/// (src/lib.rs without its unit tests), so the two cannot drift apart.
+#[test]
+fn the_readme_example_is_the_findings_scaffold() {
+    let t = TestDir::new();
+    let dir = scaffold(&t, "no-criticals", "findings");
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    let example = lib.split("\n#[cfg(test)]").next().unwrap().trim_end();
+    let readme = std::fs::read_to_string(crate::repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```rust\n{example}\n```")),
+        "README.md's example is not what `gate new policy no-criticals --kind findings` writes:\n{example}"
+    );
+    let cargo_toml = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    for dependency in ["schemars = \"1\"", "gate-sdk-testing = { path = "] {
+        assert!(cargo_toml.contains(dependency), "{cargo_toml}");
+    }
 }
 
 #[test]

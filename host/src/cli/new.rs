@@ -115,9 +115,12 @@ fn policy(args: &NewPolicyArgs) -> Result<Exit, GateError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(&args.name));
     check_dir(&dir).map_err(GateError::Usage)?;
-    let sdk = match &args.sdk_path {
+    let (sdk, sdk_testing) = match &args.sdk_path {
         Some(p) => sdk_path_dependency(p).map_err(GateError::Usage)?,
-        None => format!("gate-sdk = \"{}\"", env!("CARGO_PKG_VERSION")),
+        None => (
+            format!("gate-sdk = \"{}\"", env!("CARGO_PKG_VERSION")),
+            format!("gate-sdk-testing = \"{}\"", env!("CARGO_PKG_VERSION")),
+        ),
     };
     let vars = [
         ("{{name}}", args.name.clone()),
@@ -125,6 +128,7 @@ fn policy(args: &NewPolicyArgs) -> Result<Exit, GateError> {
         ("{{type_name}}", type_name(&args.name)),
         ("{{kind}}", args.kind.as_str().to_string()),
         ("{{sdk_dependency}}", sdk),
+        ("{{sdk_testing_dependency}}", sdk_testing),
         ("{{gate_version}}", env!("CARGO_PKG_VERSION").to_string()),
     ];
     let files: Vec<(PathBuf, String)> = COMMON
@@ -194,8 +198,10 @@ pub(crate) fn check_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-/// `gate-sdk = { path = "…" }` with the checkout's absolute path.
-fn sdk_path_dependency(path: &Path) -> Result<String, String> {
+/// `gate-sdk = { path = "…" }` with the checkout's absolute path, and
+/// `gate-sdk-testing` from its `testing/` directory (the native tests'
+/// fixture loader, see guest-sdk/testing).
+fn sdk_path_dependency(path: &Path) -> Result<(String, String), String> {
     let abs =
         std::fs::canonicalize(path).map_err(|e| format!("--sdk-path {}: {e}", path.display()))?;
     if !abs.join("Cargo.toml").is_file() {
@@ -207,8 +213,14 @@ fn sdk_path_dependency(path: &Path) -> Result<String, String> {
     let text = abs
         .to_str()
         .ok_or_else(|| format!("--sdk-path {}: not UTF-8", path.display()))?;
-    let quoted = toml::Value::String(text.to_string()).to_string();
-    Ok(format!("gate-sdk = {{ path = {quoted} }}"))
+    let quoted = |p: String| toml::Value::String(p).to_string();
+    Ok((
+        format!("gate-sdk = {{ path = {} }}", quoted(text.to_string())),
+        format!(
+            "gate-sdk-testing = {{ path = {} }}",
+            quoted(format!("{text}/testing"))
+        ),
+    ))
 }
 
 /// `no-criticals` → `NoCriticals`.
@@ -275,6 +287,7 @@ mod tests {
             "{{type_name}}",
             "{{kind}}",
             "{{sdk_dependency}}",
+            "{{sdk_testing_dependency}}",
             "{{gate_version}}",
         ];
         for kind in [Kind::Findings, Kind::Coverage, Kind::Iac, Kind::Approvals] {
