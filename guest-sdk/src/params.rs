@@ -80,10 +80,15 @@ pub const FAIL_ON: [&str; 6] = ["critical", "high", "medium", "low", "info", "no
 /// a value a user means). Integer formats (`uint32`, ...) are dropped: the
 /// host asserts formats, and these say only what `minimum`/`maximum` say.
 /// An `enum` stands without `type` (it says all there is).
+/// The struct's own doc comment is not the schema's description (the
+/// title is); its fields' and nested structs' are.
 pub fn schema<P: schemars::JsonSchema>(title: &str) -> String {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut root = generator.into_root_schema_for::<P>();
     root.insert("title".into(), title.into());
+    // The struct's doc comment speaks to the code's readers; the title
+    // names the params for users.
+    root.remove("description");
     let mut value = root.to_value();
     tidy(&mut value);
     serde_json::to_string_pretty(&value).unwrap_or_default()
