@@ -41,9 +41,11 @@ fn the_sdk_packages_with_its_wit_and_builds_from_the_package() {
         "{}",
         String::from_utf8_lossy(&packaged.stderr)
     );
-    let unpacked = target
-        .join("package")
-        .join(format!("gate-sdk-{}", env!("CARGO_PKG_VERSION")));
+    let crate_name = format!("gate-sdk-{}", env!("CARGO_PKG_VERSION"));
+    assert!(target.join(format!("package/{crate_name}.crate")).is_file());
+    // Verified where cargo builds: the build dir when one is set.
+    let build = std::env::var_os("CARGO_BUILD_BUILD_DIR").map_or(target, std::path::PathBuf::from);
+    let unpacked = build.join("package").join(crate_name);
     let wit = unpacked.join("wit/policy.wit");
     assert!(
         !wit.is_symlink(),
