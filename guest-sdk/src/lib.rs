@@ -44,6 +44,7 @@
 //!   verdict's findings are the emitted ones followed by the returned ones.
 //!   A unit test of a function that emits wraps its verdict in [`finish`].
 
+pub mod date;
 pub mod emit;
 pub mod fingerprint;
 pub mod glob;

@@ -34,6 +34,7 @@ mod review_cli;
 mod sandbox;
 mod scaffold;
 mod testing;
+mod tests_gate;
 
 pub use corpus::corpus_or_skip;
 use std::path::{Path, PathBuf};

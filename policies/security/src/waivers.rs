@@ -16,33 +16,7 @@ pub struct Waiver {
     pub ticket: Option<String>,
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (civil calendar);
-/// `None` unless that day exists (no month 13, no February 30).
-pub fn day_number(date: &str) -> Option<i64> {
-    let mut it = date.get(..10)?.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let d: i64 = it.next()?.parse().ok()?;
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if !(1..=days_in_month).contains(&d) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
+pub use gate_sdk::date::day_number;
 
 impl Waiver {
     /// Whether this waiver's id and scope cover the finding.
@@ -94,22 +68,5 @@ impl Waiver {
             s.push_str(&format!(" [{t}]"));
         }
         s
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::day_number;
-
-    #[test]
-    fn civil_days() {
-        assert_eq!(day_number("1970-01-01"), Some(0));
-        assert_eq!(day_number("2000-03-01"), Some(11017));
-        assert_eq!(day_number("2026-11-22T10:00:00Z"), Some(20779));
-        assert_eq!(day_number("2026-13-01"), None);
-        assert_eq!(day_number("2025-00-10"), None);
-        assert_eq!(day_number("2025-02-29"), None);
-        assert_eq!(day_number("2024-02-29"), Some(19782));
-        assert_eq!(day_number("2025-04-31"), None);
     }
 }
