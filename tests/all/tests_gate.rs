@@ -224,8 +224,46 @@ fn our_fixtures_pass_when_all_passed_and_fail_when_nothing_ran() {
         ])
         .expect_code(1);
     assert!(
-        r.stdout().contains("tests/failed tests/cart_test.py:30 checkout.Cart::computes the total failed: AssertionError: expected 30 but was 29"),
+        r.stdout().contains("tests/failed tests/cart_test.py:30 checkout.Cart::computes the total failed: expected 30 but was 29"),
         "{}",
         r.stdout()
     );
+}
+
+#[test]
+fn reports_show_a_tests_section_with_new_failures_before_known_ones() {
+    let t = TestDir::new();
+    let _s = t.snapshots();
+    for name in ["failing.xml", "baseline.xml"] {
+        t.write(name, std::fs::read(fixture(name)).unwrap());
+    }
+    t.write(
+        "gate.toml",
+        "[[artifact]]\npath = \"failing.xml\"\n[[artifact]]\npath = \"baseline.xml\"\nrole = \"baseline\"\n\
+         [[policy]]\nuse = \"builtin:tests\"\nparams = { quarantine = [{ id = \"checkout.Cart::retries the payment\", reason = \"sandbox\", expires = \"2027-01-01\" }] }\n",
+    );
+    let mut all = String::new();
+    for format in ["human", "markdown", "html"] {
+        let r = t
+            .run(&["check", "--format", format, "--now", NOW])
+            .expect_code(1);
+        let out = r.stdout();
+        let heading = match format {
+            "human" => "tests (tests): ",
+            "markdown" => "### Tests (tests)",
+            _ => "<h2>Tests (tests)</h2>",
+        };
+        let section = &out[out
+            .find(heading)
+            .unwrap_or_else(|| panic!("{format}: {out}"))..];
+        // The errored test is new since the baseline, the failed one known:
+        // new first.
+        let new = section.find("checkout.Db::connects").unwrap();
+        let known = section.find("checkout.Cart::computes the total").unwrap();
+        assert!(new < known, "{format}: {section}");
+        if format != "html" {
+            all.push_str(&r.titled(format));
+        }
+    }
+    insta::assert_snapshot!(all);
 }

@@ -280,7 +280,7 @@ impl Tally {
         if self.tests == 0 {
             return 0.0;
         }
-        (self.skipped - self.todo) as f64 * 100.0 / self.tests as f64
+        self.skipped.saturating_sub(self.todo) as f64 * 100.0 / self.tests as f64
     }
 }
 
@@ -400,7 +400,7 @@ fn case_finding(
         facts.push(count(u64::from(c.retries), "retry", "retries"));
     }
     if rules.has_baseline && matches!(class.kind, Kind::Failing { known: false }) {
-        facts.push("new since the baseline".into());
+        facts.push("new since baseline".into());
     }
     let quarantined = class.quarantine.and_then(|i| rules.p.quarantine.get(i));
     if let Some(q) = quarantined {
@@ -605,7 +605,7 @@ pub fn judge(
         let msg = format!(
             "{:.1} % of the tests skipped ({} of {}), at most {max} % allowed",
             skipped_percent,
-            t.skipped - t.todo,
+            t.skipped.saturating_sub(t.todo),
             t.tests
         );
         v.findings.push(
