@@ -34,8 +34,9 @@
 //!
 //! Big inputs and big verdicts cross the boundary in batches:
 //!
-//! - the files of a coverage report, the findings of a security report and
-//!   the resources of an IaC document are [`Stream`]s: `len()`, `iter()`
+//! - the files of a coverage report, the findings of a security report,
+//!   the resources of an IaC document, the cases of a test report and the
+//!   measurements of a performance report are [`Stream`]s: `len()`, `iter()`
 //!   (fetches batches lazily), `read(start, max)`, `to_vec()`. Iterate them;
 //!   keep what you need of each item, not the item.
 //! - [`emit`] hands a finding to the host now instead of pushing it onto
@@ -54,7 +55,8 @@ mod request;
 pub mod threshold;
 pub mod waiver;
 pub use request::{
-    Artifact, BATCH, CoverageReport, FindingsReport, IacReport, Iter, Request, Stream,
+    Artifact, BATCH, CoverageReport, FindingsReport, IacReport, Iter, PerformanceReport, Request,
+    Stream, TestReport,
 };
 
 /// Generated bindings of the `gate:policy` world (from `wit/`).

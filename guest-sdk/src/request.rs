@@ -8,7 +8,8 @@
 use crate::bindings::gate::policy::types as wit;
 use crate::bindings::gate::policy::types::{
     ApprovalSet, ArtifactMeta, ArtifactRole, ChangedFile, Context, CoverageFile, CoverageTotals,
-    IacResource, RawArtifact, SecurityFinding,
+    IacResource, Measurement, ParseWarning, RawArtifact, SecurityFinding, TestCase, TestSuite,
+    TestTotals,
 };
 use std::rc::Rc;
 
@@ -37,10 +38,13 @@ macro_rules! source {
 source!(wit::CoverageFiles, CoverageFile);
 source!(wit::SecurityFindings, SecurityFinding);
 source!(wit::IacResources, IacResource);
+source!(wit::TestCases, TestCase);
+source!(wit::Measurements, Measurement);
 
 /// A list the policy reads item by item or in batches, without ever
 /// holding all of it: the files of a coverage report, the findings of a
-/// security report, the resources of an IaC document.
+/// security report, the resources of an IaC document, the cases of a test
+/// report, the measurements of a performance report.
 ///
 /// ```ignore
 /// for finding in report.findings.iter() {   // batches fetched lazily
@@ -214,6 +218,52 @@ pub struct IacReport {
     pub resources: Stream<IacResource>,
 }
 
+/// A normalized test report; its cases are read in batches.
+#[derive(Debug, Clone)]
+pub struct TestReport {
+    pub meta: ArtifactMeta,
+    /// Computed by the host from the cases.
+    pub totals: TestTotals,
+    /// In document order; a parent comes before its children.
+    pub suites: Vec<TestSuite>,
+    pub cases: Stream<TestCase>,
+    /// What the host's parser noticed and read past (counter mismatches).
+    pub warnings: Vec<ParseWarning>,
+}
+
+impl TestReport {
+    /// The names of the suites from the outermost to `suite` (a case's
+    /// `suite`); empty for an index that is not a suite.
+    pub fn suite_path(&self, suite: u32) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = Some(suite);
+        // A parent always comes before its child: at most one step per suite.
+        let mut steps = self.suites.len();
+        while let (Some(i), true) = (at, steps > 0) {
+            let Some(s) = self.suites.get(i as usize) else {
+                break;
+            };
+            out.push(s.name.as_str());
+            at = s.parent.filter(|p| *p < i);
+            steps -= 1;
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// A normalized performance report; its measurements are read in batches.
+#[derive(Debug, Clone)]
+pub struct PerformanceReport {
+    pub meta: ArtifactMeta,
+    /// The tool that wrote it (`hyperfine`, `go`, `locust`...).
+    pub tool: String,
+    pub tool_version: Option<String>,
+    pub measurements: Stream<Measurement>,
+    /// What the host's parser noticed and read past.
+    pub warnings: Vec<ParseWarning>,
+}
+
 /// One input artifact, typed by family (as the contract's `artifact`,
 /// whose variants are as unequal: kept unboxed so policies match on it
 /// the same way).
@@ -224,6 +274,8 @@ pub enum Artifact {
     Findings(FindingsReport),
     Iac(IacReport),
     Approvals(ApprovalSet),
+    Tests(TestReport),
+    Performance(PerformanceReport),
     Raw(RawArtifact),
 }
 
@@ -259,6 +311,20 @@ impl From<wit::Request> for Request {
                         resources: Stream::host(i.resources),
                     }),
                     wit::Artifact::Approvals(a) => Artifact::Approvals(a),
+                    wit::Artifact::Tests(t) => Artifact::Tests(TestReport {
+                        meta: t.meta,
+                        totals: t.totals,
+                        suites: t.suites,
+                        cases: Stream::host(t.cases),
+                        warnings: t.warnings,
+                    }),
+                    wit::Artifact::Performance(p) => Artifact::Performance(PerformanceReport {
+                        meta: p.meta,
+                        tool: p.tool,
+                        tool_version: p.tool_version,
+                        measurements: Stream::host(p.measurements),
+                        warnings: p.warnings,
+                    }),
                     wit::Artifact::Raw(r) => Artifact::Raw(r),
                 })
                 .collect(),
@@ -290,6 +356,22 @@ impl Request {
     pub fn iac(&self) -> impl Iterator<Item = &IacReport> {
         self.artifacts.iter().filter_map(|a| match a {
             Artifact::Iac(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Test reports of the given role.
+    pub fn tests(&self, role: ArtifactRole) -> impl Iterator<Item = &TestReport> {
+        self.artifacts.iter().filter_map(move |a| match a {
+            Artifact::Tests(t) if t.meta.role == role => Some(t),
+            _ => None,
+        })
+    }
+
+    /// Performance reports of the given role.
+    pub fn performance(&self, role: ArtifactRole) -> impl Iterator<Item = &PerformanceReport> {
+        self.artifacts.iter().filter_map(move |a| match a {
+            Artifact::Performance(p) if p.meta.role == role => Some(p),
             _ => None,
         })
     }

@@ -159,10 +159,6 @@ pub fn evaluate(
     if !orphans.is_empty() {
         return Err(GateError::Input(orphans));
     }
-    let unjudged = without_contract(&artifacts);
-    if !unjudged.is_empty() {
-        return Err(GateError::Input(unjudged));
-    }
     // Shared by every policy: each reads the models in batches, none gets
     // a copy.
     let artifacts: Arc<[LoadedArtifact]> = artifacts.into();
@@ -396,28 +392,6 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
                 None,
                 format!(
                     "a baseline {kind} report needs a current {kind} report to be compared with, and none was given (add it with --artifact or role = \"current\")"
-                ),
-            ))
-        })
-        .collect()
-}
-
-/// Artifacts of a kind the policy contract cannot carry yet (test results,
-/// performance): refused, since no policy could judge them and a gate that
-/// quietly ignored them would pass. `gate parse` reads them.
-fn without_contract(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
-    artifacts
-        .iter()
-        .filter(|a| convert::kind(a.parsed.kind()).is_none())
-        .map(|a| {
-            let kind = a.parsed.kind().as_str();
-            InputError::Parse(gate_artifacts::ParseError::new(
-                a.spec.display.clone(),
-                gate_artifacts::ParseCode::UnsupportedKind,
-                None,
-                format!(
-                    "no policy can consume a {kind} report yet ({} is parsed but not judged); `gate parse` shows what it holds",
-                    a.parsed.format
                 ),
             ))
         })
@@ -680,8 +654,20 @@ fn build_artifacts(artifacts: &Arc<[LoadedArtifact]>, consumes: &[ArtifactKind])
             Model::Approvals(s) => {
                 out.push(Input::Approvals(Box::new(convert::approvals(meta, s))))
             }
-            // Refused before any policy runs (see `without_contract`).
-            Model::Tests(_) | Model::Performance(_) => {}
+            Model::Tests(t) => out.push(Input::Tests {
+                meta,
+                totals: convert::test_totals(t),
+                suites: convert::test_suites(t),
+                cases: shared(),
+                warnings: convert::warnings(&a.parsed.warnings),
+            }),
+            Model::Performance(p) => out.push(Input::Performance {
+                meta,
+                tool: p.tool.clone(),
+                tool_version: p.tool_version.clone(),
+                measurements: shared(),
+                warnings: convert::warnings(&a.parsed.warnings),
+            }),
         }
     }
     out
@@ -897,25 +883,6 @@ mod tests {
         assert!(
             matches!(&refused, Err(GateError::Config(c)) if c.code == "invalid-params"),
             "{refused:?}"
-        );
-    }
-
-    #[test]
-    fn a_tests_artifact_is_refused_until_a_policy_can_read_it() {
-        let runtime = Runtime::new(Limits::default(), CompileCache::disabled()).unwrap();
-        let sources = Memory {
-            component: crate::policies::builtin::get("coverage").unwrap(),
-            lcov: "<testsuite name=\"s\"><testcase name=\"t\"/></testsuite>",
-        };
-        let refused = evaluate(&plan(json!({"min-line": 50})), &runtime, &sources);
-        let Err(GateError::Input(errors)) = &refused else {
-            panic!("{refused:?}");
-        };
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code(), "unsupported-kind");
-        assert_eq!(
-            errors[0].to_string(),
-            "lcov.info: no policy can consume a tests report yet (junit is parsed but not judged); `gate parse` shows what it holds"
         );
     }
 

@@ -35,6 +35,7 @@ mod sandbox;
 mod scaffold;
 mod sdk_package;
 mod testing;
+mod tests_gate;
 
 pub use corpus::corpus_or_skip;
 use std::path::{Path, PathBuf};

@@ -25,6 +25,10 @@ fn builtin_policy_suites_pass_with_full_rule_coverage() {
         out.contains("rule coverage builtin:coverage: 12/12 (100%)"),
         "{out}"
     );
+    assert!(
+        out.contains("rule coverage builtin:tests: 12/12 (100%)"),
+        "{out}"
+    );
     assert!(!out.contains("FAIL"), "{out}");
 }
 

@@ -78,7 +78,6 @@ gate_codes::names! {
         InvalidCsv = "invalid-csv",
         TruncatedCsv = "truncated-csv",
         InvalidMeasurement = "invalid-measurement",
-        UnsupportedKind = "unsupported-kind",
         TooManyMeasurements = "too-many-measurements",
     }
 }

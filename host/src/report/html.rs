@@ -1,7 +1,8 @@
 //! A self-contained HTML report (no network: inline CSS, inline SVG, a few
 //! lines of JavaScript for sorting): outcome banner, coverage metrics as a
-//! bar chart, findings by severity as a bar chart, a sortable findings
-//! table, and the policies with their digests.
+//! bar chart, findings by severity as a bar chart, the tests section (when
+//! a policy judged test results), a sortable findings table, and the
+//! policies with their digests.
 //!
 //! The verdict carries coverage per policy condition (line, branch,
 //! function, scopes, patch), not per directory, so the coverage chart shows
@@ -52,6 +53,48 @@ fn chart(id: &str, title: &str, bars: &[(String, f64, f64, &str)]) -> String {
     }
     svg.push_str("</svg></figure>");
     svg
+}
+
+/// The tests sections (see [`super::tests`]): counts, then one table of
+/// the failing tests (new before known), the flaky and the disappeared ones.
+fn tests_sections(doc: &VerdictDoc) -> String {
+    let mut out = String::new();
+    for t in super::tests::sections(doc) {
+        let _ = write!(
+            out,
+            "<h2>Tests ({})</h2>\n<p>{}</p>\n",
+            html(&t.policy.name),
+            html(&t.counts_line())
+        );
+        let mut rows = String::new();
+        let disappeared: Vec<super::tests::Row> = t
+            .disappeared
+            .iter()
+            .map(|f| super::tests::Row {
+                state: "disappeared",
+                finding: f,
+            })
+            .collect();
+        for r in t.failing.iter().chain(&t.flaky).chain(&disappeared) {
+            let _ = writeln!(
+                rows,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.state,
+                html(&r.place()),
+                html(r.finding.resource.as_deref().unwrap_or("")),
+                if r.finding.blocking { "yes" } else { "" },
+                html(&r.finding.message)
+            );
+        }
+        if !rows.is_empty() {
+            let _ = write!(
+                out,
+                "<p>{}</p>\n<table class=\"tests\"><thead><tr><th>state</th><th>where</th><th>test</th><th>blocking</th><th>message</th></tr></thead><tbody>\n{rows}</tbody></table>\n",
+                html(&t.failing_line())
+            );
+        }
+    }
+    out
 }
 
 pub fn render(doc: &VerdictDoc) -> String {
@@ -168,7 +211,7 @@ figure{{margin:0}} figcaption{{font-weight:600;margin-bottom:4px}} .label{{font-
 <div class="banner"><h1>gate: {outcome}</h1><div>{summary} · now {now} · gate {version}</div></div>
 <main>
 <div class="charts">{coverage_chart}{severity_chart}</div>
-<h2>Findings</h2>
+{tests}<h2>Findings</h2>
 <table id="findings"><thead><tr><th>policy</th><th>severity</th><th>rule</th><th>where</th><th>status</th><th>blocking</th><th>message</th></tr></thead>
 <tbody>
 {rows}</tbody></table>
@@ -204,6 +247,7 @@ document.querySelectorAll('#findings th').forEach(function (th, col) {{
         now = html(&doc.now),
         version = doc.gate_version,
         coverage_chart = chart("coverage-chart", "Coverage", &coverage),
+        tests = tests_sections(doc),
         severity_chart = chart("severity-chart", "Open findings by severity", &severities),
     )
 }

@@ -1,5 +1,7 @@
-//! The human report: grouped by policy, then a one-line summary.
+//! The human report: grouped by policy, then the tests section (when a
+//! policy judged test results), then a one-line summary.
 
+use super::tests::SHOWN;
 use crate::verdict::{FindingStatus, Outcome, VerdictDoc};
 use gate_codes::wording::count;
 use std::fmt::Write;
@@ -125,6 +127,7 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
             );
         }
     }
+    tests_section(&mut out, doc);
     let s = &doc.summary;
     let _ = writeln!(out);
     let _ = writeln!(
@@ -140,6 +143,50 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
         doc.exit_code
     );
     out
+}
+
+/// The tests section (see [`super::tests`]): counts, then the failing,
+/// flaky and disappeared tests, each list at most [`SHOWN`] long.
+fn tests_section(out: &mut String, doc: &VerdictDoc) {
+    for t in super::tests::sections(doc) {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "tests ({}): {}", t.policy.name, t.counts_line());
+        let lists = [
+            (t.failing_line(), &t.failing),
+            (format!("{} flaky", t.flaky.len()), &t.flaky),
+        ];
+        for (title, rows) in lists {
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  {title}");
+            for r in rows.iter().take(SHOWN) {
+                let place = r.place();
+                let _ = writeln!(
+                    out,
+                    "    {:<11} {}{}{}",
+                    r.state,
+                    place,
+                    if place.is_empty() { "" } else { " " },
+                    r.finding.resource.as_deref().unwrap_or(&r.finding.message)
+                );
+            }
+            more(out, rows.len());
+        }
+        if !t.disappeared.is_empty() {
+            let _ = writeln!(out, "  {} disappeared", t.disappeared.len());
+            for f in t.disappeared.iter().take(SHOWN) {
+                let _ = writeln!(out, "    {}", f.resource.as_deref().unwrap_or(&f.message));
+            }
+            more(out, t.disappeared.len());
+        }
+    }
+}
+
+fn more(out: &mut String, len: usize) {
+    if len > SHOWN {
+        let _ = writeln!(out, "    …and {} more", len - SHOWN);
+    }
 }
 
 #[cfg(test)]

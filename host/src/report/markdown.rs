@@ -161,6 +161,8 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
         out.push(s);
     }
 
+    out.extend(tests_sections(doc));
+
     let mut top: Vec<(&PolicyEntry, &Finding)> = doc
         .policies
         .iter()
@@ -198,6 +200,69 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" · ")
     ));
+    out
+}
+
+/// The tests sections (see [`super::tests`]): counts, then a table of the
+/// failing tests (new before known), the flaky and the disappeared ones.
+fn tests_sections(doc: &VerdictDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in super::tests::sections(doc) {
+        let mut s = format!(
+            "### Tests ({})
+
+{}
+",
+            md_cell(&t.policy.name),
+            t.counts_line()
+        );
+        for (title, rows) in [
+            (t.failing_line(), &t.failing),
+            (format!("{} flaky", t.flaky.len()), &t.flaky),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                s,
+                "\n**{}**\n\n| | state | where | test | message |\n|---|---|---|---|---|\n",
+                md_cell(&title)
+            );
+            for r in rows.iter().take(super::tests::SHOWN) {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} |",
+                    if r.finding.blocking { "🛑" } else { "" },
+                    r.state,
+                    md_cell(&r.place()),
+                    md_cell(r.finding.resource.as_deref().unwrap_or("")),
+                    md_cell(&r.finding.message.chars().take(300).collect::<String>())
+                );
+            }
+            if rows.len() > super::tests::SHOWN {
+                let _ = writeln!(s, "\n…and {} more.", rows.len() - super::tests::SHOWN);
+            }
+        }
+        if !t.disappeared.is_empty() {
+            let _ = write!(s, "\n**{} disappeared**\n\n", t.disappeared.len());
+            for f in t.disappeared.iter().take(super::tests::SHOWN) {
+                let _ = writeln!(
+                    s,
+                    "- {}{}",
+                    md_cell(f.resource.as_deref().unwrap_or(&f.message)),
+                    if f.blocking { " 🛑" } else { "" }
+                );
+            }
+            if t.disappeared.len() > super::tests::SHOWN {
+                let _ = writeln!(
+                    s,
+                    "- …and {} more",
+                    t.disappeared.len() - super::tests::SHOWN
+                );
+            }
+        }
+        out.push(s);
+    }
     out
 }
 

@@ -9,6 +9,8 @@ wasmtime::component::bindgen!({
         "gate:policy/types.coverage-files": super::stream::CoverageFiles,
         "gate:policy/types.security-findings": super::stream::SecurityFindings,
         "gate:policy/types.iac-resources": super::stream::IacResources,
+        "gate:policy/types.test-cases": super::stream::TestCases,
+        "gate:policy/types.measurements": super::stream::Measurements,
     },
 });
 

@@ -29,19 +29,17 @@ pub fn severity_back(s: wit::Severity) -> m::Severity {
     }
 }
 
-/// The contract's kind; `None` for a kind the parsers read but the
-/// contract cannot carry yet (test results, performance: no policy can
-/// consume them, so a run refuses them).
-pub fn kind(k: m::ArtifactKind) -> Option<wit::ArtifactKind> {
-    Some(match k {
+/// The contract's kind of a model kind.
+pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
+    match k {
         m::ArtifactKind::Coverage => wit::ArtifactKind::Coverage,
         m::ArtifactKind::Findings => wit::ArtifactKind::Findings,
         m::ArtifactKind::Iac => wit::ArtifactKind::Iac,
         m::ArtifactKind::Approvals => wit::ArtifactKind::Approvals,
+        m::ArtifactKind::Tests => wit::ArtifactKind::Tests,
+        m::ArtifactKind::Performance => wit::ArtifactKind::Performance,
         m::ArtifactKind::Raw => wit::ArtifactKind::Raw,
-        m::ArtifactKind::Tests => return None,
-        m::ArtifactKind::Performance => return None,
-    })
+    }
 }
 
 /// A contract artifact kind as the model's.
@@ -51,6 +49,8 @@ pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {
         wit::ArtifactKind::Findings => m::ArtifactKind::Findings,
         wit::ArtifactKind::Iac => m::ArtifactKind::Iac,
         wit::ArtifactKind::Approvals => m::ArtifactKind::Approvals,
+        wit::ArtifactKind::Tests => m::ArtifactKind::Tests,
+        wit::ArtifactKind::Performance => m::ArtifactKind::Performance,
         wit::ArtifactKind::Raw => m::ArtifactKind::Raw,
     }
 }
@@ -285,6 +285,146 @@ pub fn approvals(meta: wit::ArtifactMeta, a: &m::ApprovalSet) -> wit::ApprovalSe
             conflict: c.conflict,
         }),
     }
+}
+
+/// A parser's warnings about an artifact (test and performance reports
+/// hand them to the policy, which may surface them as findings).
+pub fn warnings(w: &[m::Warning]) -> Vec<wit::ParseWarning> {
+    w.iter()
+        .map(|w| wit::ParseWarning {
+            code: w.code.as_str().to_string(),
+            message: w.message.clone(),
+            location: w.location.as_ref().map(location),
+        })
+        .collect()
+}
+
+/// Totals of a test report, computed from its cases.
+pub fn test_totals(r: &m::TestReport) -> wit::TestTotals {
+    let t = r.count();
+    wit::TestTotals {
+        tests: t.tests,
+        passed: t.passed,
+        failed: t.failed,
+        errored: t.errored,
+        skipped: t.skipped,
+        todo: t.todo,
+        flaky: t.flaky,
+        duration_us: t.duration_us,
+    }
+}
+
+/// The suites of a test report, whole (a report has far fewer suites than
+/// cases; the cases are read in batches).
+pub fn test_suites(r: &m::TestReport) -> Vec<wit::TestSuite> {
+    r.suites
+        .iter()
+        .map(|s| wit::TestSuite {
+            name: s.name.clone(),
+            parent: s.parent,
+            file: s.file.clone(),
+            duration_us: s.duration_us,
+        })
+        .collect()
+}
+
+/// One test case, with about how many bytes it adds to a batch.
+pub fn test_case(c: &m::TestCase) -> (wit::TestCase, usize) {
+    let bytes = [
+        c.name.len(),
+        c.classname.len(),
+        c.message.as_ref().map_or(0, String::len),
+        location_bytes(c.location.as_ref()),
+        32,
+    ]
+    .into_iter()
+    .fold(0usize, usize::saturating_add);
+    let case = wit::TestCase {
+        suite: c.suite,
+        name: c.name.clone(),
+        classname: c.classname.clone(),
+        status: match c.status {
+            m::TestStatus::Passed => wit::TestStatus::Passed,
+            m::TestStatus::Skipped => wit::TestStatus::Skipped,
+            m::TestStatus::Failed => wit::TestStatus::Failed,
+            m::TestStatus::Errored => wit::TestStatus::Errored,
+        },
+        duration_us: c.duration_us,
+        message: c.message.clone(),
+        location: c.location.as_ref().map(location),
+        retries: c.retries,
+        flaky: c.flaky,
+        todo: c.todo,
+    };
+    (case, bytes)
+}
+
+/// One performance measurement, with about how many bytes it adds to a
+/// batch.
+pub fn measurement(x: &m::Measurement) -> (wit::Measurement, usize) {
+    let bytes = [
+        x.name.len(),
+        x.group.as_ref().map_or(0, String::len),
+        x.parameters
+            .iter()
+            .map(|p| p.name.len().saturating_add(p.value.len()))
+            .fold(0usize, usize::saturating_add),
+        x.metric.len(),
+        x.unit.len(),
+        x.percentiles.len().saturating_mul(16),
+        x.samples.len().saturating_mul(8),
+        x.message.as_ref().map_or(0, String::len),
+        // The fixed statistics.
+        160,
+    ]
+    .into_iter()
+    .fold(0usize, usize::saturating_add);
+    let out = wit::Measurement {
+        name: x.name.clone(),
+        group: x.group.clone(),
+        parameters: x
+            .parameters
+            .iter()
+            .map(|p| wit::MeasurementParameter {
+                name: p.name.clone(),
+                value: p.value.clone(),
+            })
+            .collect(),
+        metric: x.metric.clone(),
+        unit: x.unit.clone(),
+        n: x.n,
+        iterations: x.iterations,
+        value: x.value,
+        mean: x.mean,
+        median: x.median,
+        stddev: x.stddev,
+        min: x.min,
+        max: x.max,
+        percentiles: x
+            .percentiles
+            .iter()
+            .map(|p| wit::Percentile {
+                p: p.p,
+                value: p.value,
+            })
+            .collect(),
+        interval: x.interval.map(|i| wit::ConfidenceInterval {
+            level: i.level,
+            lower: i.lower,
+            upper: i.upper,
+        }),
+        standard_error: x.standard_error,
+        user: x.user,
+        system: x.system,
+        samples: x.samples.clone(),
+        requests: x.requests,
+        failures: x.failures,
+        error_rate: x.error_rate,
+        throughput: x.throughput,
+        score: x.score,
+        message: x.message.clone(),
+    };
+    (out, bytes)
 }
 
 /// A finding of a verdict, moved (not copied) into the verdict document.

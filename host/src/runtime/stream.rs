@@ -74,6 +74,22 @@ impl Shared {
             _ => &[],
         }
     }
+
+    /// The test cases, or none when the model is not test results.
+    pub fn test_cases(&self) -> &[m::TestCase] {
+        match self.model() {
+            Some(m::Model::Tests(t)) => &t.cases,
+            _ => &[],
+        }
+    }
+
+    /// The measurements, or none when the model is not performance.
+    pub fn measurements(&self) -> &[m::Measurement] {
+        match self.model() {
+            Some(m::Model::Performance(p)) => &p.measurements,
+            _ => &[],
+        }
+    }
 }
 
 /// The host side of `coverage-files`.
@@ -85,6 +101,12 @@ pub struct SecurityFindings(Shared);
 /// The host side of `iac-resources`.
 #[derive(Debug)]
 pub struct IacResources(Shared);
+/// The host side of `test-cases`.
+#[derive(Debug)]
+pub struct TestCases(Shared);
+/// The host side of `measurements`.
+#[derive(Debug)]
+pub struct Measurements(Shared);
 
 /// One input artifact before it is handed to a policy: the item lists stay
 /// in the shared model until the policy reads them.
@@ -115,6 +137,32 @@ pub enum Input {
     },
     /// An approval set: small, passed whole.
     Approvals(Box<wit::ApprovalSet>),
+    /// A test report.
+    Tests {
+        /// Facts about the file.
+        meta: wit::ArtifactMeta,
+        /// Totals over every case.
+        totals: wit::TestTotals,
+        /// The report's suites (few: passed whole).
+        suites: Vec<wit::TestSuite>,
+        /// The report's cases.
+        cases: Shared,
+        /// The parser's warnings.
+        warnings: Vec<wit::ParseWarning>,
+    },
+    /// A performance report.
+    Performance {
+        /// Facts about the file.
+        meta: wit::ArtifactMeta,
+        /// The tool that wrote it.
+        tool: String,
+        /// Its version, when the report says.
+        tool_version: Option<String>,
+        /// The report's measurements.
+        measurements: Shared,
+        /// The parser's warnings.
+        warnings: Vec<wit::ParseWarning>,
+    },
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -156,6 +204,32 @@ impl Request {
                     resources: table.push(IacResources(resources))?,
                 }),
                 Input::Approvals(a) => wit::Artifact::Approvals(*a),
+                Input::Tests {
+                    meta,
+                    totals,
+                    suites,
+                    cases,
+                    warnings,
+                } => wit::Artifact::Tests(wit::TestReport {
+                    meta,
+                    totals,
+                    suites,
+                    cases: table.push(TestCases(cases))?,
+                    warnings,
+                }),
+                Input::Performance {
+                    meta,
+                    tool,
+                    tool_version,
+                    measurements,
+                    warnings,
+                } => wit::Artifact::Performance(wit::PerformanceReport {
+                    meta,
+                    tool,
+                    tool_version,
+                    measurements: table.push(Measurements(measurements))?,
+                    warnings,
+                }),
             });
         }
         Ok(wit::Request {
@@ -271,6 +345,50 @@ impl wit::HostIacResources for StoreState {
     }
 
     fn drop(&mut self, s: Resource<IacResources>) -> wasmtime::Result<()> {
+        self.table.delete(s)?;
+        Ok(())
+    }
+}
+
+impl wit::HostTestCases for StoreState {
+    fn len(&mut self, s: Resource<TestCases>) -> wasmtime::Result<u32> {
+        Ok(len32(self.table.get(&s)?.0.test_cases().len()))
+    }
+
+    fn read(
+        &mut self,
+        s: Resource<TestCases>,
+        start: u32,
+        max: u32,
+    ) -> wasmtime::Result<Vec<wit::TestCase>> {
+        let items = self.table.get(&s)?.0.test_cases();
+        batch("test cases", items, start, max, convert::test_case)
+            .map_err(|m| self.break_contract(m))
+    }
+
+    fn drop(&mut self, s: Resource<TestCases>) -> wasmtime::Result<()> {
+        self.table.delete(s)?;
+        Ok(())
+    }
+}
+
+impl wit::HostMeasurements for StoreState {
+    fn len(&mut self, s: Resource<Measurements>) -> wasmtime::Result<u32> {
+        Ok(len32(self.table.get(&s)?.0.measurements().len()))
+    }
+
+    fn read(
+        &mut self,
+        s: Resource<Measurements>,
+        start: u32,
+        max: u32,
+    ) -> wasmtime::Result<Vec<wit::Measurement>> {
+        let items = self.table.get(&s)?.0.measurements();
+        batch("measurements", items, start, max, convert::measurement)
+            .map_err(|m| self.break_contract(m))
+    }
+
+    fn drop(&mut self, s: Resource<Measurements>) -> wasmtime::Result<()> {
         self.table.delete(s)?;
         Ok(())
     }

@@ -1,0 +1,94 @@
+//! Quarantine: tests whose failures and flakiness are accepted for a while,
+//! with a reason and (usually) an expiry date — the waiver rules of
+//! `builtin:security` applied to tests.
+
+use gate_sdk::glob;
+use gate_sdk::waiver::day_number;
+use gate_sdk::*;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Quarantine {
+    /// A test id as findings show it (`CLASS::NAME`, `SUITE::NAME`), or a
+    /// glob over ids (`pkg::TestRetry/*`).
+    pub id: String,
+    pub reason: String,
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl Quarantine {
+    /// Whether this entry names the test `id`.
+    pub fn covers(&self, id: &str) -> bool {
+        self.id == id || (glob::check(&self.id).is_ok() && glob::matches(&self.id, id))
+    }
+
+    /// Days left until `expires` (zero or negative: expired), `None` if it
+    /// never expires.
+    pub fn days_left(&self, today: i64) -> Option<i64> {
+        self.expires
+            .as_deref()
+            .and_then(day_number)
+            .map(|d| d - today)
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.ticket {
+            Some(t) => format!("quarantine of `{}` [{t}]", self.id),
+            None => format!("quarantine of `{}`", self.id),
+        }
+    }
+}
+
+/// Expired entries (they no longer waive), entries in use that expire
+/// soon, and entries that waived nothing.
+pub fn findings(entries: &[Quarantine], used: &[bool], today: i64, horizon: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, q) in entries.iter().enumerate() {
+        let used = used.get(i).copied().unwrap_or(false);
+        let expires = q.expires.as_deref().unwrap_or("");
+        let left = q.days_left(today);
+        match left {
+            Some(d) if d <= 0 => out.push(
+                Finding::new(
+                    "tests/quarantine-expired",
+                    Severity::Medium,
+                    format!(
+                        "{} expired on {expires}; it no longer waives anything (reason was: {})",
+                        q.describe(),
+                        q.reason
+                    ),
+                )
+                .resource(q.id.clone())
+                .remediation("fix the test or renew the quarantine with a new expiry date"),
+            ),
+            Some(d) if d <= horizon && used => out.push(
+                Finding::new(
+                    "tests/quarantine-expiring",
+                    Severity::Info,
+                    format!(
+                        "{} expires in {}, on {expires}",
+                        q.describe(),
+                        gate_codes::wording::count(d, "day", "days")
+                    ),
+                )
+                .resource(q.id.clone()),
+            ),
+            _ => {}
+        }
+        let expired = left.is_some_and(|d| d <= 0);
+        if !expired && !used {
+            out.push(
+                Finding::new(
+                    "tests/quarantine-unused",
+                    Severity::Info,
+                    format!("{} matched no failing or flaky test", q.describe()),
+                )
+                .resource(q.id.clone())
+                .remediation("remove the quarantine once the test is reliable"),
+            );
+        }
+    }
+    out
+}
