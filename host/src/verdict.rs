@@ -506,7 +506,10 @@ mod tests {
         for (text, bytes) in [
             (hex, true),
             // Not the SDK's recipe: kept as it is.
-            (&"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"[..], false),
+            (
+                &"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"[..],
+                false,
+            ),
             (&hex[..62], false),
             ("fp-1 \"quoted\"", false),
         ] {
@@ -523,7 +526,10 @@ mod tests {
         let mut texts = Interner::default();
         let (a, b) = (texts.get("rule/a".into()), texts.get("rule/a".into()));
         assert!(Arc::ptr_eq(&a.0, &b.0), "one copy");
-        assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some("\"rule/a\""));
+        assert_eq!(
+            serde_json::to_string(&a).ok().as_deref(),
+            Some("\"rule/a\"")
+        );
         assert_eq!(a, "rule/a");
     }
 }

@@ -115,13 +115,15 @@ pub(super) fn finish(
         }
     }
     for (format, path) in &run.reports {
-        fsutil::write_file_with(path, |out| report::write(&doc, *format, false, out)).map_err(|e| {
-            GateError::Output(format!(
-                "cannot write report {}: {}",
-                path.display(),
-                fsutil::lower(&e)
-            ))
-        })?;
+        fsutil::write_file_with(path, |out| report::write(&doc, *format, false, out)).map_err(
+            |e| {
+                GateError::Output(format!(
+                    "cannot write report {}: {}",
+                    path.display(),
+                    fsutil::lower(&e)
+                ))
+            },
+        )?;
     }
     if !run.quiet {
         let color = run.format == report::OutputFormat::Human && report::human::use_color();

@@ -134,7 +134,11 @@ pub fn render(doc: &VerdictDoc) -> String {
             "<tr><td>{}</td><td data-sort=\"{rank}\">{}</td><td>{rule}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             html(&p.name),
             f.severity.as_str(),
-            html(&place.or_else(|| f.resource.as_deref().map(str::to_string)).unwrap_or_default()),
+            html(
+                &place
+                    .or_else(|| f.resource.as_deref().map(str::to_string))
+                    .unwrap_or_default()
+            ),
             f.status,
             if f.blocking { "yes" } else { "" },
             html(&f.message)

@@ -14,7 +14,6 @@ fn mark(o: Outcome) -> &'static str {
     }
 }
 
-
 /// Whether stdout should get colors: a terminal, and `NO_COLOR` unset.
 pub fn use_color() -> bool {
     use std::io::IsTerminal;

@@ -338,7 +338,10 @@ pub(crate) mod tests {
                     Severity::Low
                 },
                 message: format!("finding {i} {}", "x".repeat(i % 50)).into(),
-                location: Some(crate::verdict::Location::new(&format!("src/f{i}.rs"), Some(1))),
+                location: Some(crate::verdict::Location::new(
+                    &format!("src/f{i}.rs"),
+                    Some(1),
+                )),
                 resource: None,
                 aliases: Default::default(),
                 remediation: None,

@@ -290,7 +290,7 @@ pub fn approvals(meta: wit::ArtifactMeta, a: &m::ApprovalSet) -> wit::ApprovalSe
 /// A finding of a verdict, moved into the verdict document's compact
 /// form: its repeated texts shared through `texts`.
 pub fn finding(f: wit::Finding, texts: &mut crate::verdict::Interner) -> crate::verdict::Finding {
-    use crate::verdict::{Fingerprint, FindingStatus, Location};
+    use crate::verdict::{FindingStatus, Fingerprint, Location};
     crate::verdict::Finding {
         rule: texts.get(f.rule),
         severity: severity_back(f.severity),
