@@ -507,10 +507,10 @@ mod tests {
             (hex, true),
             // Not the SDK's recipe: kept as it is.
             (
-                &"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"[..],
+                "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
                 false,
             ),
-            (&hex[..62], false),
+            (hex.get(..62).unwrap_or_default(), false),
             ("fp-1 \"quoted\"", false),
         ] {
             let f = Fingerprint::new(text.to_string());
