@@ -316,17 +316,35 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// [`write_file`] with another mode for the new file (still less the
 /// umask), e.g. 0600 for a secret key.
 pub fn write_file_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    write_with_mode(path, mode, |w| w.write_all(bytes))
+}
+
+/// [`write_file`] for a text made as it is written: `write` writes it
+/// (buffered) into the file, so a big report is never held whole in
+/// memory. It is called once, or not at all when the path is refused.
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    write_with_mode(path, 0o666, write)
+}
+
+fn write_with_mode(
+    path: &Path,
+    mode: u32,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     // What the kernel finds at the path (through any links, including
     // /dev/stdout's /proc links to a pipe) decides how it is written.
     match std::fs::metadata(path) {
-        Ok(m) if is_stream(&m.file_type()) => write_through(path, bytes, mode),
-        Ok(m) if m.is_file() => write_atomic(&follow_symlinks(path)?, bytes, mode),
+        Ok(m) if is_stream(&m.file_type()) => write_through(path, write, mode),
+        Ok(m) if m.is_file() => write_atomic(&follow_symlinks(path)?, write, mode),
         Ok(m) => Err(io::Error::other(format!(
             "is {}; refusing to replace it",
             kind_of(&m.file_type())
         ))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            write_atomic(&follow_symlinks(path)?, bytes, mode)
+            write_atomic(&follow_symlinks(path)?, write, mode)
         }
         Err(e) => Err(e),
     }
@@ -367,7 +385,11 @@ fn follow_symlinks(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Writes into an existing device or FIFO, without creating or truncating.
-fn write_through(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+fn write_through(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    mode: u32,
+) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true);
     #[cfg(unix)]
@@ -377,7 +399,7 @@ fn write_through(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
         // open that blocks forever; the flag is cleared before writing.
         options.custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK);
     }
-    let mut file = options.open(path).map_err(|e| {
+    let file = options.open(path).map_err(|e| {
         if e.raw_os_error() == Some(libc::ENXIO) {
             io::Error::new(e.kind(), "is a FIFO with no reader")
         } else {
@@ -390,10 +412,11 @@ fn write_through(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     // file since, replace that atomically as usual instead.
     if !is_stream(&file.metadata()?.file_type()) {
         drop(file);
-        return write_atomic(&follow_symlinks(path)?, bytes, mode);
+        return write_atomic(&follow_symlinks(path)?, write, mode);
     }
-    file.write_all(bytes)?;
-    file.flush()
+    let mut out = io::BufWriter::new(file);
+    write(&mut out)?;
+    out.flush()
 }
 
 /// Makes writes to `file` block again (it was opened with O_NONBLOCK).
@@ -416,20 +439,22 @@ fn clear_nonblock(file: &File) -> io::Result<()> {
 }
 
 /// Temp file beside the target, write, fsync, rename, fsync the directory.
-fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    mode: u32,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
-    let (tmp_path, mut tmp) = create_temp(dir, mode)?;
-    let written = tmp
-        .write_all(bytes)
-        .and_then(|()| tmp.sync_all())
-        .and_then(|()| {
-            drop(tmp);
-            std::fs::rename(&tmp_path, path)
-        });
+    let (tmp_path, tmp) = create_temp(dir, mode)?;
+    let mut out = io::BufWriter::new(tmp);
+    let written = write(&mut out)
+        .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|tmp| tmp.sync_all())
+        .and_then(|()| std::fs::rename(&tmp_path, path));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp_path);
         return Err(e);

@@ -670,7 +670,7 @@ fn judge(
     *outcome = entry.outcome;
     for f in &entry.findings {
         if matches!(f.status, FindingStatus::Open | FindingStatus::Waived) {
-            fired.insert(f.rule.clone());
+            fired.insert(f.rule.to_string());
         }
     }
     match (&expect.error, &entry.error) {

@@ -8,9 +8,9 @@ pub use crate::model::Outcome;
 use crate::model::{
     Level, LogLine, Override, PackOrigin, PolicyErrorKind, PolicyFailure, Role, RunContext,
 };
-pub use gate_artifacts::Location;
 use gate_artifacts::{ArtifactKind, Format, Severity, Warning};
 use serde::Serialize;
+use std::sync::Arc;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -134,26 +134,257 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+/// A finding as the verdict keeps it. A big input can give hundreds of
+/// thousands, so it is kept compact (issue 11: memory bounded by the
+/// input's size): the texts findings repeat (rule ids, remediations,
+/// paths, resources, aliases) are shared ([`Interner`]), the rest are
+/// boxed to their length, and a SHA-256 fingerprint is kept as its bytes.
+/// It serializes exactly as the contract's `finding`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: Text,
     pub severity: Severity,
-    pub message: String,
+    pub message: Box<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
+    pub resource: Option<Text>,
+    #[serde(skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
+    pub evidence: Option<Box<str>>,
     pub status: FindingStatus,
     pub blocking: bool,
     /// Identifies the finding across runs; unique within the policy's
     /// findings (the contract's `fingerprint`).
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// Where a finding is (the contract's `location`), its path shared with
+/// the other findings in the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl Location {
+    /// `path`, at `line` when given.
+    pub fn new(path: &str, line: Option<u32>) -> Self {
+        Self {
+            path: Text::from(path),
+            line,
+            end_line: None,
+            column: None,
+        }
+    }
+}
+
+/// A finding's fingerprint. The SDK's recipe is a SHA-256 in lowercase
+/// hex, kept as its 32 bytes (a quarter of the text with its allocation);
+/// any other text is kept as it is. Either way it prints and serializes
+/// as the text the policy gave.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Fingerprint {
+    /// 64 lowercase hex digits, as bytes.
+    Sha256([u8; 32]),
+    /// Anything else.
+    Text(Box<str>),
+}
+
+impl Fingerprint {
+    /// The fingerprint `text` is.
+    pub fn new(text: String) -> Self {
+        Self::sha256(&text).map_or_else(|| Self::Text(text.into_boxed_str()), Self::Sha256)
+    }
+
+    /// The bytes of `text` when it is 64 lowercase hex digits.
+    fn sha256(text: &str) -> Option<[u8; 32]> {
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let text = text.as_bytes();
+        if text.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+            let [hi, lo] = pair else { return None };
+            *o = (digit(*hi)? << 4) | digit(*lo)?;
+        }
+        Some(out)
+    }
+
+    /// Whether this is the fingerprint `text`.
+    pub fn is(&self, text: &str) -> bool {
+        match self {
+            Self::Sha256(bytes) => Self::sha256(text).is_some_and(|b| &b == bytes),
+            Self::Text(t) => &**t == text,
+        }
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sha256(bytes) => bytes.iter().try_for_each(|b| write!(f, "{b:02x}")),
+            Self::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.to_string())
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // Hex digits need no escaping: written as the text would be.
+            Self::Sha256(_) => s.collect_str(self),
+            Self::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// One shared copy of each text findings repeat: a policy's findings name
+/// a few rules, remediations and paths many times over (one per finding
+/// of a 30 MB plan is hundreds of thousands of copies).
+#[derive(Debug, Default)]
+pub struct Interner {
+    texts: std::collections::HashSet<Text>,
+    lists: std::collections::HashSet<Arc<[Text]>>,
+}
+
+impl Interner {
+    /// The shared copy of `text`.
+    pub fn get(&mut self, text: String) -> Text {
+        if let Some(t) = self.texts.get(text.as_str()) {
+            return t.clone();
+        }
+        let t = Text::from(text);
+        self.texts.insert(t.clone());
+        t
+    }
+
+    /// The shared copy of an alias list (a rule's findings give the same).
+    pub fn aliases(&mut self, aliases: Vec<String>) -> Aliases {
+        let list: Vec<Text> = aliases.into_iter().map(|a| self.get(a)).collect();
+        if let Some(l) = self.lists.get(list.as_slice()) {
+            return Aliases(Arc::clone(l));
+        }
+        let l: Arc<[Text]> = list.into();
+        self.lists.insert(Arc::clone(&l));
+        Aliases(l)
+    }
+}
+
+/// A finding's aliases (other ids of the same problem), shared by the
+/// findings that give the same list. Reads as a slice of texts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Aliases(Arc<[Text]>);
+
+impl Aliases {
+    /// Whether there are none (the JSON leaves the key out).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Deref for Aliases {
+    type Target = [Text];
+    fn deref(&self) -> &[Text] {
+        &self.0
+    }
+}
+
+impl Serialize for Aliases {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(s)
+    }
+}
+
+/// A text findings share (see [`Interner`]): one allocation however many
+/// findings hold it. Reads, prints and serializes as the `str` it is.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Arc<str>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(s.into())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -263,4 +494,42 @@ pub fn combine(policies: &[PolicyEntry], fail_on_warn: bool) -> (Outcome, Exit, 
         (Outcome::Pass, Exit::Pass)
     };
     (outcome, exit, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_texts_serialize_and_print_as_the_text_given() {
+        let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (text, bytes) in [
+            (hex, true),
+            // Not the SDK's recipe: kept as it is.
+            (
+                "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+                false,
+            ),
+            (hex.get(..62).unwrap_or_default(), false),
+            ("fp-1 \"quoted\"", false),
+        ] {
+            let f = Fingerprint::new(text.to_string());
+            assert_eq!(matches!(f, Fingerprint::Sha256(_)), bytes, "{text}");
+            assert_eq!(f.to_string(), text);
+            assert!(f.is(text));
+            assert!(!f.is("other"));
+            assert_eq!(
+                serde_json::to_string(&f).ok(),
+                serde_json::to_string(text).ok()
+            );
+        }
+        let mut texts = Interner::default();
+        let (a, b) = (texts.get("rule/a".into()), texts.get("rule/a".into()));
+        assert!(Arc::ptr_eq(&a.0, &b.0), "one copy");
+        assert_eq!(
+            serde_json::to_string(&a).ok().as_deref(),
+            Some("\"rule/a\"")
+        );
+        assert_eq!(a, "rule/a");
+    }
 }

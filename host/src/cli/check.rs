@@ -115,22 +115,19 @@ pub(super) fn finish(
         }
     }
     for (format, path) in &run.reports {
-        fsutil::write_file(path, report::render(&doc, *format).as_bytes()).map_err(|e| {
-            GateError::Output(format!(
-                "cannot write report {}: {}",
-                path.display(),
-                fsutil::lower(&e)
-            ))
-        })?;
+        fsutil::write_file_with(path, |out| report::write(&doc, *format, false, out)).map_err(
+            |e| {
+                GateError::Output(format!(
+                    "cannot write report {}: {}",
+                    path.display(),
+                    fsutil::lower(&e)
+                ))
+            },
+        )?;
     }
     if !run.quiet {
-        let text = match run.format {
-            report::OutputFormat::Human => {
-                report::human::render_with(&doc, report::human::use_color())
-            }
-            f => report::render(&doc, f),
-        };
-        output::print(text)?;
+        let color = run.format == report::OutputFormat::Human && report::human::use_color();
+        output::print_with(|out| report::write(&doc, run.format, color, out))?;
     }
     // On GitHub Actions, the github format also writes the job summary.
     let github = run.format == report::OutputFormat::Github

@@ -16,11 +16,19 @@ static CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// Writes `text` to stdout, all of it, and flushes.
 pub fn print(text: impl AsRef<[u8]>) -> Result<(), GateError> {
+    print_with(|out| out.write_all(text.as_ref()))
+}
+
+/// Writes to stdout what `write` writes (buffered, as it is made: a big
+/// report is never held whole), and flushes.
+pub fn print_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), GateError> {
     if CLOSED.load(Ordering::Relaxed) {
         return Ok(());
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             CLOSED.store(true, Ordering::Relaxed);

@@ -37,7 +37,7 @@ pub fn render(doc: &VerdictDoc) -> String {
             .filter(|f| f.status == FindingStatus::Open)
         {
             let (path, line) = match &f.location {
-                Some(l) => (l.path.clone(), l.line.unwrap_or(1)),
+                Some(l) => (l.path.to_string(), l.line.unwrap_or(1)),
                 None => (fallback.clone(), 1),
             };
             let fp = Sha256::digest(format!("{}\0{}", p.name, f.fingerprint).as_bytes());

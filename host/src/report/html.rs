@@ -144,7 +144,7 @@ pub fn render(doc: &VerdictDoc) -> String {
     for (p, f) in &all {
         let place = f.location.as_ref().map(|l| match l.line {
             Some(n) => format!("{}:{n}", l.path),
-            None => l.path.clone(),
+            None => l.path.to_string(),
         });
         let rank = match f.severity {
             Severity::Critical => 5,
@@ -177,7 +177,11 @@ pub fn render(doc: &VerdictDoc) -> String {
             "<tr><td>{}</td><td data-sort=\"{rank}\">{}</td><td>{rule}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             html(&p.name),
             f.severity.as_str(),
-            html(&place.or_else(|| f.resource.clone()).unwrap_or_default()),
+            html(
+                &place
+                    .or_else(|| f.resource.as_deref().map(str::to_string))
+                    .unwrap_or_default()
+            ),
             f.status,
             if f.blocking { "yes" } else { "" },
             html(&f.message)

@@ -4,7 +4,7 @@
 use super::tests::SHOWN;
 use crate::verdict::{FindingStatus, Outcome, VerdictDoc};
 use gate_codes::wording::count;
-use std::fmt::Write;
+use std::io::Write;
 
 fn mark(o: Outcome) -> &'static str {
     match o {
@@ -14,11 +14,6 @@ fn mark(o: Outcome) -> &'static str {
         Outcome::Skip => "SKIP ",
         Outcome::Error => "ERROR",
     }
-}
-
-/// Plain text (files, pipes, `NO_COLOR`).
-pub fn render(doc: &VerdictDoc) -> String {
-    render_with(doc, false)
 }
 
 /// Whether stdout should get colors: a terminal, and `NO_COLOR` unset.
@@ -41,32 +36,32 @@ fn paint(o: Outcome, text: &str, color: bool) -> String {
     format!("\x1b[1;{code}m{text}\x1b[0m")
 }
 
-/// The report, with ANSI colors on the outcomes when `color` is set.
-pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
+/// Writes the report to `out` line by line, with ANSI colors on the
+/// outcomes when `color` is set.
+pub fn write(doc: &VerdictDoc, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
         out,
         "gate {} · now {} ({}) · {}",
         doc.gate_version,
         doc.now,
         doc.context.now_source,
         count(doc.artifacts.len(), "artifact", "artifacts")
-    );
+    )?;
     for a in &doc.artifacts {
-        let _ = writeln!(out, "  {} [{} {}]", a.path, a.kind, a.format);
+        writeln!(out, "  {} [{} {}]", a.path, a.kind, a.format)?;
         for w in &a.warnings {
-            let _ = writeln!(out, "    warning[{}]: {}", w.code, w.message);
+            writeln!(out, "    warning[{}]: {}", w.code, w.message)?;
         }
     }
     for p in &doc.policies {
-        let _ = writeln!(out);
+        writeln!(out)?;
         let level = match p.policy_outcome {
             Some(said) => {
                 format!(" (policy said {}, level {:?})", said.as_str(), p.level).to_lowercase()
             }
             None => String::new(),
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "{} {} {}{}{}",
             paint(p.outcome, mark(p.outcome), color),
@@ -78,19 +73,19 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
             },
             p.reference,
             level
-        );
+        )?;
         if !p.summary.is_empty() {
-            let _ = writeln!(out, "      {}", p.summary);
+            writeln!(out, "      {}", p.summary)?;
         }
         if let Some(o) = &p.overridden {
-            let _ = writeln!(out, "      OVERRIDDEN by {}: {}", o.by, o.reason);
+            writeln!(out, "      OVERRIDDEN by {}: {}", o.by, o.reason)?;
         }
         for m in &p.metrics {
             let cond = match (m.comparator, m.threshold) {
                 (Some(c), Some(t)) => format!(" (must be {c} {t})"),
                 _ => String::new(),
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "      {} = {}{}{}",
                 m.name,
@@ -100,7 +95,7 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
                     .map(|u| format!(" {u}"))
                     .unwrap_or_default(),
                 cond
-            );
+            )?;
         }
         for f in &p.findings {
             let place = f
@@ -116,7 +111,7 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
             } else {
                 format!(" [{}]", f.status)
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "      {:<8} {}{}{} {}",
                 f.severity.as_str(),
@@ -124,13 +119,13 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
                 place,
                 status,
                 f.message
-            );
+            )?;
         }
     }
     tests_section(&mut out, doc);
     let s = &doc.summary;
-    let _ = writeln!(out);
-    let _ = writeln!(
+    writeln!(out)?;
+    writeln!(
         out,
         "{}: {} · {} passed · {} warned · {} failed · {} errored · {} skipped · exit {}",
         paint(doc.outcome, doc.outcome.as_str(), color),
@@ -141,8 +136,7 @@ pub fn render_with(doc: &VerdictDoc, color: bool) -> String {
         s.errored,
         s.skipped,
         doc.exit_code
-    );
-    out
+    )
 }
 
 /// The tests section (see [`super::tests`]): counts, then the failing,

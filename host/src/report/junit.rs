@@ -84,7 +84,7 @@ fn rule_cases(p: &PolicyEntry) -> Vec<Case> {
         .iter()
         .filter(|f| f.status != FindingStatus::Fixed)
     {
-        by_rule.entry(f.rule.as_str()).or_default().push(f);
+        by_rule.entry(&*f.rule).or_default().push(f);
     }
     by_rule
         .into_iter()
@@ -100,7 +100,7 @@ fn rule_result(findings: &[&Finding]) -> Result {
     if let Some(first) = blocking.iter().max_by_key(|f| f.severity) {
         let details: Vec<String> = blocking.iter().map(|f| detail(f)).collect();
         return Result::Failure {
-            message: first.message.clone(),
+            message: first.message.to_string(),
             kind: first.severity.as_str().to_string(),
             text: Some(details.join("\n")),
         };

@@ -34,15 +34,25 @@ pub enum OutputFormat {
     Html,
 }
 
-pub fn render(doc: &VerdictDoc, format: OutputFormat) -> String {
-    match format {
-        OutputFormat::Human => human::render(doc),
-        OutputFormat::Json => json::render(doc),
+/// Writes the report to `out` (`color`: ANSI colors, human format only).
+/// The human and JSON reports, which grow with the findings, are written
+/// as they are made, never held whole in memory (issue 11); the others
+/// are bounded or small and are made first.
+pub fn write(
+    doc: &VerdictDoc,
+    format: OutputFormat,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = match format {
+        OutputFormat::Human => return human::write(doc, color, out),
+        OutputFormat::Json => return json::write(doc, out),
         OutputFormat::Sarif => sarif::render(doc),
         OutputFormat::Junit => junit::render(doc),
         OutputFormat::Gitlab => gitlab::render(doc),
         OutputFormat::Github => github::render(doc),
         OutputFormat::Markdown => markdown::render(doc),
         OutputFormat::Html => html::render(doc),
-    }
+    };
+    out.write_all(text.as_bytes())
 }

@@ -74,7 +74,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
     let mut rules: BTreeMap<&str, (usize, &Finding)> = BTreeMap::new();
     for f in &findings {
         let n = rules.len();
-        rules.entry(f.rule.as_str()).or_insert((n, f));
+        rules.entry(&*f.rule).or_insert((n, f));
     }
     let mut ordered: Vec<(&str, usize, &Finding)> =
         rules.iter().map(|(k, (i, f))| (*k, *i, *f)).collect();
@@ -89,9 +89,9 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let index = rules.get(f.rule.as_str()).map(|(i, _)| *i).unwrap_or(0);
+            let index = rules.get(&*f.rule).map(|(i, _)| *i).unwrap_or(0);
             let (path, line, end) = match &f.location {
-                Some(l) => (l.path.clone(), l.line.unwrap_or(1), l.end_line),
+                Some(l) => (l.path.to_string(), l.line.unwrap_or(1), l.end_line),
                 None => (fallback.clone(), 1, None),
             };
             let mut region = json!({"startLine": line.max(1)});
@@ -102,7 +102,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "level": level(f),
-                "message": {"text": if f.message.is_empty() { f.rule.clone() } else { f.message.clone() }},
+                "message": {"text": if f.message.is_empty() { &*f.rule } else { &*f.message }},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": artifact_location(&path),
                     "region": region,
@@ -114,7 +114,7 @@ fn run(doc: &VerdictDoc, p: &PolicyEntry, max_results: usize) -> Value {
             }
             if matches!(f.status, FindingStatus::Waived | FindingStatus::Suppressed) {
                 let kind = if f.status == FindingStatus::Suppressed { "inSource" } else { "external" };
-                set(&mut r, "suppressions", json!([{"kind": kind, "justification": f.evidence.clone().unwrap_or_default()}]));
+                set(&mut r, "suppressions", json!([{"kind": kind, "justification": f.evidence.as_deref().unwrap_or_default()}]));
             }
             r
         })
@@ -308,7 +308,7 @@ fn finding_rule(p: &PolicyEntry, id: &str, f: &Finding) -> Value {
         "name": id,
         "shortDescription": {"text": id},
         "fullDescription": {"text": f.message},
-        "help": {"text": f.remediation.clone().unwrap_or_else(|| f.message.clone())},
+        "help": {"text": f.remediation.as_deref().unwrap_or(&*f.message)},
         "defaultConfiguration": {"level": if f.blocking { "error" } else { "warning" }},
         "properties": rule_properties(p, &[], security.then_some(f.severity)),
     })
@@ -331,24 +331,24 @@ pub(crate) mod tests {
     pub(crate) fn doc(n: usize) -> VerdictDoc {
         let findings = (0..n)
             .map(|i| Finding {
-                rule: format!("R{}", i % 7),
+                rule: format!("R{}", i % 7).into(),
                 severity: if i % 3 == 0 {
                     Severity::Critical
                 } else {
                     Severity::Low
                 },
-                message: format!("finding {i} {}", "x".repeat(i % 50)),
-                location: Some(gate_artifacts::Location::new(
-                    format!("src/f{i}.rs"),
+                message: format!("finding {i} {}", "x".repeat(i % 50)).into(),
+                location: Some(crate::verdict::Location::new(
+                    &format!("src/f{i}.rs"),
                     Some(1),
                 )),
                 resource: None,
-                aliases: vec![],
+                aliases: Default::default(),
                 remediation: None,
                 evidence: None,
                 status: FindingStatus::Open,
                 blocking: i % 3 == 0,
-                fingerprint: format!("fp{i}"),
+                fingerprint: crate::verdict::Fingerprint::new(format!("fp{i}")),
             })
             .collect();
         VerdictDoc {

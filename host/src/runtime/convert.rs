@@ -427,23 +427,24 @@ pub fn measurement(x: &m::Measurement) -> (wit::Measurement, usize) {
     (out, bytes)
 }
 
-/// A finding of a verdict, moved (not copied) into the verdict document.
-pub fn finding(f: wit::Finding) -> crate::verdict::Finding {
-    use crate::verdict::{FindingStatus, Location};
+/// A finding of a verdict, moved into the verdict document's compact
+/// form: its repeated texts shared through `texts`.
+pub fn finding(f: wit::Finding, texts: &mut crate::verdict::Interner) -> crate::verdict::Finding {
+    use crate::verdict::{FindingStatus, Fingerprint, Location};
     crate::verdict::Finding {
-        rule: f.rule,
+        rule: texts.get(f.rule),
         severity: severity_back(f.severity),
-        message: f.message,
+        message: f.message.into_boxed_str(),
         location: f.location.map(|l| Location {
-            path: l.path,
+            path: texts.get(l.path),
             line: l.line,
             end_line: l.end_line,
             column: l.column,
         }),
-        resource: f.resource,
-        aliases: f.aliases,
-        remediation: f.remediation,
-        evidence: f.evidence,
+        resource: f.resource.map(|r| texts.get(r)),
+        aliases: texts.aliases(f.aliases),
+        remediation: f.remediation.map(|r| texts.get(r)),
+        evidence: f.evidence.map(String::into_boxed_str),
         status: match f.status {
             wit::FindingStatus::Open => FindingStatus::Open,
             wit::FindingStatus::Waived => FindingStatus::Waived,
@@ -451,6 +452,6 @@ pub fn finding(f: wit::Finding) -> crate::verdict::Finding {
             wit::FindingStatus::Fixed => FindingStatus::Fixed,
         },
         blocking: f.blocking,
-        fingerprint: f.fingerprint,
+        fingerprint: Fingerprint::new(f.fingerprint),
     }
 }

@@ -135,52 +135,52 @@ pub struct Judged {
 /// across them) and moved into the verdict document's type.
 #[derive(Debug, Default)]
 pub(crate) struct Findings {
-    /// One chunk per batch, each allocated to its size: the list never
-    /// grows by doubling (a doubling of 100k findings would hold both the
-    /// old and the new array at once).
-    chunks: Vec<Vec<crate::verdict::Finding>>,
-    len: usize,
+    /// Every finding so far, in order. One list that grows: measured
+    /// (issue 11), a list per batch moved into one at the end held both at
+    /// once, 95 MB twice for a 30 MB plan; a growing list's old and new
+    /// arrays overlap only while it is small (a big one is moved by the
+    /// allocator's `mremap`, and its unused capacity is never touched).
+    list: Vec<crate::verdict::Finding>,
     /// Text bytes of the findings so far (bounded like the guest's memory:
     /// a policy cannot hand over more in batches than it could at once).
     bytes: usize,
-    /// Fingerprint hash → (chunk, index) of the first finding with it; the
-    /// strings themselves are only in `chunks`.
-    prints: HashMap<u64, (u32, u32)>,
+    /// Fingerprint hash → index of the first finding with it; the
+    /// fingerprints themselves are only in `list`.
+    prints: HashMap<u64, usize>,
     /// Fingerprints whose hash an earlier, different one already had.
     collided: HashSet<String>,
     hasher: std::collections::hash_map::RandomState,
+    /// The texts the findings repeat, one copy each.
+    texts: crate::verdict::Interner,
 }
 
 impl Findings {
+    /// How many findings so far.
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
     /// Checks `batch` against the contract and appends it.
     fn accept(&mut self, batch: Vec<wit::Finding>, limits: &Limits) -> Result<(), String> {
-        let total = self.len.saturating_add(batch.len());
+        let total = self.len().saturating_add(batch.len());
         if total > limits.max_findings {
             return Err(format!(
                 "verdict has {total} findings, more than the limit of {}",
                 limits.max_findings
             ));
         }
-        let mut chunk = Vec::with_capacity(batch.len());
-        let at = u32::try_from(self.chunks.len()).unwrap_or(u32::MAX);
         for f in batch {
-            let i = self.len.saturating_add(chunk.len());
-            let place = (at, u32::try_from(chunk.len()).unwrap_or(u32::MAX));
+            let i = self.list.len();
             check_ids(i, &f)?;
             let fp = f.fingerprint.as_str();
             let hash = self.hasher.hash_one(fp);
             let repeated = match self.prints.get(&hash) {
                 None => {
-                    self.prints.insert(hash, place);
+                    self.prints.insert(hash, i);
                     false
                 }
-                Some(&(c, j)) => {
-                    let earlier = match usize::try_from(c).ok() {
-                        Some(c) if c < self.chunks.len() => self.chunks.get(c),
-                        _ => Some(&chunk),
-                    };
-                    let earlier = earlier.and_then(|ch| ch.get(usize::try_from(j).ok()?));
-                    earlier.is_some_and(|g| g.fingerprint == fp)
+                Some(&j) => {
+                    self.list.get(j).is_some_and(|g| g.fingerprint.is(fp))
                         || !self.collided.insert(fp.to_string())
                 }
             };
@@ -198,21 +198,16 @@ impl Findings {
                     limits.memory_bytes >> 20
                 ));
             }
-            chunk.push(convert::finding(f));
+            self.list.push(convert::finding(f, &mut self.texts));
         }
-        self.len = total;
-        self.chunks.push(chunk);
         Ok(())
     }
 
-    /// Every finding, in order, in one list allocated to its size (each
-    /// chunk is freed as it is moved).
-    fn into_list(self) -> Vec<crate::verdict::Finding> {
-        let mut all = Vec::with_capacity(self.len);
-        for chunk in self.chunks {
-            all.extend(chunk);
-        }
-        all
+    /// Every finding, in order.
+    fn into_list(mut self) -> Vec<crate::verdict::Finding> {
+        // The slack of the last growth, given back.
+        self.list.shrink_to_fit();
+        self.list
     }
 }
 
@@ -637,7 +632,7 @@ fn check_contract(
     limits: &Limits,
 ) -> Result<Judged, PolicyFailure> {
     let bad = |m: String| Err(PolicyFailure::new(PolicyErrorKind::ContractViolation, m));
-    let total = emitted.len.saturating_add(v.findings.len());
+    let total = emitted.len().saturating_add(v.findings.len());
     if total > limits.max_findings {
         return bad(format!(
             "verdict has {total} findings, more than the limit of {}",

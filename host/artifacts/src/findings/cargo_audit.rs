@@ -162,13 +162,13 @@ pub(crate) fn parse(
                     title,
                     message: description,
                     location: Some(crate::Location::new(cx.path("Cargo.lock"), None)),
-                    package: Some(AffectedPackage {
+                    package: Some(Box::new(AffectedPackage {
                         name,
                         version: (!version.is_empty()).then_some(version),
                         ecosystem: Some("crates.io".into()),
                         purl: None,
                         fixed_versions: item.versions.patched.owned(),
-                    }),
+                    })),
                     cwes: Vec::new(),
                     aliases: adv.aliases.owned(),
                     suppressed: false,

@@ -416,13 +416,13 @@ fn read_match<'a>(
             title: format!("{id} in {name} {version}"),
             message: vuln.description.str_or_empty().to_string(),
             location: None,
-            package: Some(AffectedPackage {
+            package: Some(Box::new(AffectedPackage {
                 name: name.to_string(),
                 version: (!version.is_empty()).then(|| version.to_string()),
                 ecosystem: art.kind.as_str().and_then(ecosystem),
                 purl,
                 fixed_versions: vuln.fix.versions.owned(),
-            }),
+            })),
             cwes: Vec::new(),
             aliases,
             fingerprint: String::new(),

@@ -171,13 +171,13 @@ fn finding(
         title: title.to_string(),
         message: title.to_string(),
         location: None,
-        package: Some(AffectedPackage {
+        package: Some(Box::new(AffectedPackage {
             name: name.to_string(),
             version,
             ecosystem: Some("npm".into()),
             purl: None,
             fixed_versions: fixed,
-        }),
+        })),
         cwes,
         aliases,
         suppressed: false,

@@ -301,13 +301,13 @@ fn read_package(
                     message: vuln.details.as_str().unwrap_or(summary).to_string(),
                     location: (!source_path.is_empty())
                         .then(|| Location::new(source_path.to_string(), None)),
-                    package: Some(AffectedPackage {
+                    package: Some(Box::new(AffectedPackage {
                         name: name.to_string(),
                         version: (!version.is_empty()).then(|| version.to_string()),
                         ecosystem: pkg.ecosystem.as_str().map(str::to_string),
                         purl: None,
                         fixed_versions: fixed,
-                    }),
+                    })),
                     cwes: vuln.database_specific.cwe_ids.owned(),
                     aliases,
                     // The manifest path is part of identity: osv-scanner's

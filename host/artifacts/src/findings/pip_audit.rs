@@ -149,13 +149,13 @@ fn read_dependency(
                     title: format!("{id} in {name} {version}"),
                     message: vuln.description.str_or_empty().to_string(),
                     location: None,
-                    package: Some(AffectedPackage {
+                    package: Some(Box::new(AffectedPackage {
                         name: name.to_string(),
                         version: (!version.is_empty()).then(|| version.to_string()),
                         ecosystem: Some("PyPI".into()),
                         purl: None,
                         fixed_versions: vuln.fix_versions.owned(),
-                    }),
+                    })),
                     cwes: Vec::new(),
                     aliases: vuln.aliases.owned(),
                     fingerprint: fingerprint::of(&["pip-audit", id, name, version]),

@@ -419,13 +419,13 @@ fn read_result(
                         title: vuln.title.str_or_empty().to_string(),
                         message: vuln.description.str_or_empty().to_string(),
                         location: Some(Location::new(path, None)),
-                        package: Some(AffectedPackage {
+                        package: Some(Box::new(AffectedPackage {
                             name: pkg.to_string(),
                             version: (!version.is_empty()).then(|| version.to_string()),
                             ecosystem: r.kind.as_str().map(str::to_string),
                             purl: vuln.pkg_identifier.purl.as_str().map(str::to_string),
                             fixed_versions: fixed,
-                        }),
+                        })),
                         cwes: vuln.cwe_ids.owned(),
                         aliases: vuln.vendor_ids.owned(),
                         fingerprint: fingerprint::of(&["trivy", id, &scope, pkg, version]),

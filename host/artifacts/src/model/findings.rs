@@ -70,7 +70,9 @@ pub struct SecurityFinding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub package: Option<AffectedPackage>,
+    /// Boxed: SARIF and secret scanners give none, and inline it would
+    /// cost every finding its 120 bytes (issue 11's memory target).
+    pub package: Option<Box<AffectedPackage>>,
     pub cwes: Vec<String>,
     pub aliases: Vec<String>,
     /// Stable across runs and line shifts (see `fingerprint` helpers).
