@@ -231,18 +231,47 @@ fn prepare_all(
     env: CallEnv,
     sources: &dyn Sources,
 ) -> Result<Vec<Prepared>, GateError> {
+    // Components are read in order (a registry may print progress), then
+    // prepared side by side: on an empty compile cache each is a Cranelift
+    // compile, whose serial parts (validation, linking, the ELF image) one
+    // policy cannot spread over the cores (issue 13, cold start).
+    let mut steps: Vec<Result<(&PolicySpec, Component), ConfigError>> = Vec::new();
+    for spec in &plan.policies {
+        steps.push(match sources.component(&spec.reference) {
+            Ok(c) => Ok((spec, c)),
+            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
+            Err(e) => Err(source_error(spec, &e)),
+        });
+    }
+    // One policy (the common `gate eval`) is prepared on this thread.
+    let threads = plan.policies.len() > 1;
+    let results: Vec<Result<Prepared, ConfigError>> = std::thread::scope(|scope| {
+        let pending: Vec<Pending<'_, _>> = steps
+            .into_iter()
+            .map(|step| match step {
+                Ok((spec, component)) if threads => {
+                    Pending::Thread(scope.spawn(move || prepare(runtime, env, spec, component)))
+                }
+                Ok((spec, component)) => Pending::Done(prepare(runtime, env, spec, component)),
+                Err(e) => Pending::Done(Err(e)),
+            })
+            .collect();
+        pending
+            .into_iter()
+            .map(|p| match p {
+                Pending::Done(r) => r,
+                // A panic while preparing is a bug: it goes on unwinding
+                // here, as it would have without threads.
+                Pending::Thread(h) => h
+                    .join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            })
+            .collect()
+    });
     let mut prepared = Vec::new();
     let mut config_errors = Vec::new();
-    for spec in &plan.policies {
-        let component = match sources.component(&spec.reference) {
-            Ok(c) => c,
-            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
-            Err(e) => {
-                config_errors.push(source_error(spec, &e));
-                continue;
-            }
-        };
-        match prepare(runtime, env, spec, component) {
+    for r in results {
+        match r {
             Ok(p) => prepared.push(p),
             Err(e) => config_errors.push(e),
         }
@@ -251,6 +280,12 @@ fn prepare_all(
         Some(first) => Err(first.into()),
         None => Ok(prepared),
     }
+}
+
+/// A policy being prepared: done, or on its own thread.
+enum Pending<'s, T> {
+    Done(T),
+    Thread(std::thread::ScopedJoinHandle<'s, T>),
 }
 
 /// A policy reference that names nothing gate can read.
