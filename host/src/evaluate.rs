@@ -243,31 +243,38 @@ fn prepare_all(
             Err(e) => Err(source_error(spec, &e)),
         });
     }
-    // One policy (the common `gate eval`) is prepared on this thread.
-    let threads = plan.policies.len() > 1;
-    let results: Vec<Result<Prepared, ConfigError>> = std::thread::scope(|scope| {
-        let pending: Vec<Pending<'_, _>> = steps
-            .into_iter()
-            .map(|step| match step {
-                Ok((spec, component)) if threads => {
-                    Pending::Thread(scope.spawn(move || prepare(runtime, env, spec, component)))
-                }
-                Ok((spec, component)) => Pending::Done(prepare(runtime, env, spec, component)),
-                Err(e) => Pending::Done(Err(e)),
-            })
-            .collect();
-        pending
-            .into_iter()
-            .map(|p| match p {
-                Pending::Done(r) => r,
-                // A panic while preparing is a bug: it goes on unwinding
-                // here, as it would have without threads.
-                Pending::Thread(h) => h
-                    .join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
-            })
-            .collect()
-    });
+    // At most one policy a core at a time (each compile holds its own
+    // code and Cranelift's state); one policy, the common `gate eval`, is
+    // prepared on this thread.
+    let width = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut results: Vec<Result<Prepared, ConfigError>> = Vec::with_capacity(steps.len());
+    let mut steps = steps.into_iter().peekable();
+    while steps.peek().is_some() {
+        let wave: Vec<_> = steps.by_ref().take(width).collect();
+        let threads = wave.len() > 1;
+        std::thread::scope(|scope| {
+            let pending: Vec<Pending<'_, _>> = wave
+                .into_iter()
+                .map(|step| match step {
+                    Ok((spec, component)) if threads => {
+                        Pending::Thread(scope.spawn(move || prepare(runtime, env, spec, component)))
+                    }
+                    Ok((spec, component)) => Pending::Done(prepare(runtime, env, spec, component)),
+                    Err(e) => Pending::Done(Err(e)),
+                })
+                .collect();
+            for p in pending {
+                results.push(match p {
+                    Pending::Done(r) => r,
+                    // A panic while preparing is a bug: it goes on
+                    // unwinding here, as it would have without threads.
+                    Pending::Thread(h) => h
+                        .join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                });
+            }
+        });
+    }
     let mut prepared = Vec::new();
     let mut config_errors = Vec::new();
     for r in results {
