@@ -225,6 +225,7 @@ struct Prepared {
 /// once (exit code 5); otherwise the first config error (a source that
 /// does not exist, params the schema refuses) stops the run once every
 /// policy has been looked at.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn prepare_all(
     plan: &RunPlan,
     runtime: &Runtime,
