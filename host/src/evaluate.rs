@@ -221,24 +221,61 @@ struct Prepared {
 /// once (exit code 5); otherwise the first config error (a source that
 /// does not exist, params the schema refuses) stops the run once every
 /// policy has been looked at.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn prepare_all(
     plan: &RunPlan,
     runtime: &Runtime,
     env: CallEnv,
     sources: &dyn Sources,
 ) -> Result<Vec<Prepared>, GateError> {
+    // Components are read in order (a registry may print progress), then
+    // prepared side by side: on an empty compile cache each is a Cranelift
+    // compile, whose serial parts (validation, linking, the ELF image) one
+    // policy cannot spread over the cores (issue 13, cold start).
+    let mut steps: Vec<Result<(&PolicySpec, Component), ConfigError>> = Vec::new();
+    for spec in &plan.policies {
+        steps.push(match sources.component(&spec.reference) {
+            Ok(c) => Ok((spec, c)),
+            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
+            Err(e) => Err(source_error(spec, &e)),
+        });
+    }
+    // At most one policy a core at a time (each compile holds its own
+    // code and Cranelift's state); one policy, the common `gate eval`, is
+    // prepared on this thread.
+    let width = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut results: Vec<Result<Prepared, ConfigError>> = Vec::with_capacity(steps.len());
+    let mut steps = steps.into_iter().peekable();
+    while steps.peek().is_some() {
+        let wave: Vec<_> = steps.by_ref().take(width).collect();
+        let threads = wave.len() > 1;
+        std::thread::scope(|scope| {
+            let pending: Vec<Pending<'_, _>> = wave
+                .into_iter()
+                .map(|step| match step {
+                    Ok((spec, component)) if threads => {
+                        Pending::Thread(scope.spawn(move || prepare(runtime, env, spec, component)))
+                    }
+                    Ok((spec, component)) => Pending::Done(prepare(runtime, env, spec, component)),
+                    Err(e) => Pending::Done(Err(e)),
+                })
+                .collect();
+            for p in pending {
+                results.push(match p {
+                    Pending::Done(r) => r,
+                    // A panic while preparing is a bug: it goes on
+                    // unwinding here, as it would have without threads.
+                    Pending::Thread(h) => h
+                        .join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                });
+            }
+        });
+    }
     let mut prepared = Vec::new();
     let mut config_errors = Vec::new();
-    for spec in &plan.policies {
-        let component = match sources.component(&spec.reference) {
-            Ok(c) => c,
-            Err(SourceError::Registry(e)) => return Err(GateError::Registry(e)),
-            Err(e) => {
-                config_errors.push(source_error(spec, &e));
-                continue;
-            }
-        };
-        match prepare(runtime, env, spec, component) {
+    for r in results {
+        match r {
             Ok(p) => prepared.push(p),
             Err(e) => config_errors.push(e),
         }
@@ -247,6 +284,12 @@ fn prepare_all(
         Some(first) => Err(first.into()),
         None => Ok(prepared),
     }
+}
+
+/// A policy being prepared: done, or on its own thread.
+enum Pending<'s, T> {
+    Done(T),
+    Thread(std::thread::ScopedJoinHandle<'s, T>),
 }
 
 /// A policy reference that names nothing gate can read.
