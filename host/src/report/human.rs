@@ -122,7 +122,7 @@ pub fn write(doc: &VerdictDoc, color: bool, out: &mut dyn Write) -> std::io::Res
             )?;
         }
     }
-    tests_section(&mut out, doc);
+    tests_section(out, doc)?;
     let s = &doc.summary;
     writeln!(out)?;
     writeln!(
@@ -141,10 +141,10 @@ pub fn write(doc: &VerdictDoc, color: bool, out: &mut dyn Write) -> std::io::Res
 
 /// The tests section (see [`super::tests`]): counts, then the failing,
 /// flaky and disappeared tests, each list at most [`SHOWN`] long.
-fn tests_section(out: &mut String, doc: &VerdictDoc) {
+fn tests_section(out: &mut dyn Write, doc: &VerdictDoc) -> std::io::Result<()> {
     for t in super::tests::sections(doc) {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "tests ({}): {}", t.policy.name, t.counts_line());
+        writeln!(out)?;
+        writeln!(out, "tests ({}): {}", t.policy.name, t.counts_line())?;
         let lists = [
             (t.failing_line(), &t.failing),
             (format!("{} flaky", t.flaky.len()), &t.flaky),
@@ -153,34 +153,36 @@ fn tests_section(out: &mut String, doc: &VerdictDoc) {
             if rows.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  {title}");
+            writeln!(out, "  {title}")?;
             for r in rows.iter().take(SHOWN) {
                 let place = r.place();
-                let _ = writeln!(
+                writeln!(
                     out,
                     "    {:<11} {}{}{}",
                     r.state,
                     place,
                     if place.is_empty() { "" } else { " " },
                     r.finding.resource.as_deref().unwrap_or(&r.finding.message)
-                );
+                )?;
             }
-            more(out, rows.len());
+            more(out, rows.len())?;
         }
         if !t.disappeared.is_empty() {
-            let _ = writeln!(out, "  {} disappeared", t.disappeared.len());
+            writeln!(out, "  {} disappeared", t.disappeared.len())?;
             for f in t.disappeared.iter().take(SHOWN) {
-                let _ = writeln!(out, "    {}", f.resource.as_deref().unwrap_or(&f.message));
+                writeln!(out, "    {}", f.resource.as_deref().unwrap_or(&f.message))?;
             }
-            more(out, t.disappeared.len());
+            more(out, t.disappeared.len())?;
         }
     }
+    Ok(())
 }
 
-fn more(out: &mut String, len: usize) {
+fn more(out: &mut dyn Write, len: usize) -> std::io::Result<()> {
     if len > SHOWN {
-        let _ = writeln!(out, "    …and {} more", len - SHOWN);
+        writeln!(out, "    …and {} more", len - SHOWN)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ impl Row<'_> {
             .as_ref()
             .map(|l| match l.line {
                 Some(n) => format!("{}:{n}", l.path),
-                None => l.path.clone(),
+                None => l.path.to_string(),
             })
             .unwrap_or_default()
     }
@@ -90,7 +90,7 @@ fn section(p: &PolicyEntry) -> Section<'_> {
         .findings
         .iter()
         .filter_map(|f| {
-            let state = match f.rule.as_str() {
+            let state = match &*f.rule {
                 _ if waived(f) => "quarantined",
                 "tests/known-failure" => "known",
                 "tests/failed" | "tests/errored"
@@ -104,7 +104,7 @@ fn section(p: &PolicyEntry) -> Section<'_> {
                 _ => return None,
             };
             matches!(
-                f.rule.as_str(),
+                &*f.rule,
                 "tests/failed" | "tests/errored" | "tests/known-failure"
             )
             .then_some(Row { state, finding: f })
