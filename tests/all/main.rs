@@ -26,6 +26,7 @@ mod install;
 mod layers;
 mod peers;
 mod registry;
+mod rego;
 mod registry_auth;
 #[path = "../support/registry_server.rs"]
 mod registry_server;

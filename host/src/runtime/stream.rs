@@ -115,6 +115,9 @@ pub enum Input {
     },
     /// An approval set: small, passed whole.
     Approvals(Box<wit::ApprovalSet>),
+    /// Bytes the host hands over as they are, with their media type (Rego
+    /// modules, data and input documents for `builtin:rego`).
+    Raw(Box<wit::RawArtifact>),
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -156,6 +159,7 @@ impl Request {
                     resources: table.push(IacResources(resources))?,
                 }),
                 Input::Approvals(a) => wit::Artifact::Approvals(*a),
+                Input::Raw(r) => wit::Artifact::Raw(*r),
             });
         }
         Ok(wit::Request {
