@@ -135,8 +135,10 @@ fn corpus_files(corpus: &Path, dir: &str, exts: &[&str], skip: &[&str]) -> Vec<S
 
 /// Runs one set with gate and with OPA; returns (documents, messages,
 /// exceptions) compared.
-fn compare(corpus: &Path, opa: &Path, set: &Set) -> (usize, usize, usize) {
-    let t = TestDir::new();
+fn compare(corpus: &Path, opa: &Path, set: &Set, cache: &Path) -> (usize, usize, usize) {
+    let mut t = TestDir::new();
+    // One compile cache for every set: the component is compiled once.
+    t.cache = cache.to_path_buf();
     let mut inputs = Vec::new();
     let mut documents = Vec::new();
     for (i, rel) in set.inputs.iter().enumerate() {
@@ -352,10 +354,11 @@ fn gate_and_opa_give_the_same_answers_on_the_corpus() {
             v0: false,
         },
     ];
+    let cache = TestDir::new();
     let mut totals = BTreeMap::new();
     let (mut docs, mut messages, mut exceptions) = (0, 0, 0);
     for set in &sets {
-        let (d, m, e) = compare(&corpus, &opa, set);
+        let (d, m, e) = compare(&corpus, &opa, set, &cache.cache);
         totals.insert(set.name, (d, m, e));
         docs += d;
         messages += m;
@@ -367,4 +370,204 @@ fn gate_and_opa_give_the_same_answers_on_the_corpus() {
     );
     assert!(docs >= 50, "{docs} documents compared");
     assert!(messages >= 100 && exceptions > 0, "{messages} messages, {exceptions} exceptions");
+}
+
+/// A conftest project: policy/ with the modules, the inputs, gate.toml.
+fn project(modules: &[(&str, &str)], inputs: &[(&str, &str)], params: &str) -> TestDir {
+    let t = TestDir::new();
+    for (name, text) in modules {
+        t.write(&format!("policy/{name}"), text);
+    }
+    for (name, text) in inputs {
+        t.write(name, text);
+    }
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
+    t.write(
+        "gate.toml",
+        config(&["policy/*.rego"], &[], &names, params),
+    );
+    t
+}
+
+const K8S: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx:latest\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: kube-system\nspec:\n  type: LoadBalancer\n";
+
+#[test]
+fn conftest_rules_become_findings_with_file_line_rule_and_evidence() {
+    let t = project(
+        &[(
+            "k8s.rego",
+            r#"package main
+
+deny contains {"msg": sprintf("%s uses latest", [c.image]), "id": "latest-tag", "container": c.name} if {
+	some c in input.spec.template.spec.containers
+	endswith(c.image, ":latest")
+}
+
+violation_kind contains sprintf("%s found", [input.kind]) if input.kind == "Deployment"
+
+warn_lb contains "a load balancer" if input.spec.type == "LoadBalancer"
+
+warn_ns contains "kube-system is reviewed elsewhere" if input.metadata.namespace == "kube-system"
+
+exception contains ["ns"] if input.metadata.namespace == "kube-system"
+"#,
+        )],
+        &[("deploy/app.yaml", K8S)],
+        "",
+    );
+    let v = t.run(&["check", "--format", "json"]).expect_code(1).json();
+    let p = &v["policies"][0];
+    assert_eq!(p["outcome"], "fail");
+    let rows: Vec<(String, String, String, u64)> = p["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("latest-tag".into(), "high".into(), "nginx:latest uses latest".into(), 1),
+            ("main.violation_kind".into(), "high".into(), "Deployment found".into(), 1),
+            ("main.warn_lb".into(), "medium".into(), "a load balancer".into(), 12),
+        ]
+    );
+    let evidence: Value =
+        serde_json::from_str(p["findings"][0]["evidence"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        evidence,
+        json!({"query": "data.main.deny", "id": "latest-tag", "container": "app"})
+    );
+    assert_eq!(p["findings"][0]["location"]["path"], "deploy/app.yaml");
+    assert_eq!(crate::metric(&v, "rego-exceptions"), 1.0);
+    // Severities are params; only warnings: the outcome is warn, exit 0.
+    let t2 = project(
+        &[("w.rego", "package main\n\nwarn contains \"w\" if input.kind\n")],
+        &[("a.yaml", K8S)],
+        "warn-severity = \"low\"",
+    );
+    let v = t2.run(&["check", "--format", "json"]).expect_code(0).json();
+    assert_eq!(v["policies"][0]["outcome"], "warn");
+    assert_eq!(v["policies"][0]["findings"][0]["severity"], "low");
+}
+
+#[test]
+fn rego_v0_is_accepted_when_asked_and_a_parse_error_names_file_line_col() {
+    let v0 = "package main\n\ndeny[msg] {\n  input.kind == \"Deployment\"\n  msg := \"no deployments\"\n}\n";
+    let t = project(&[("v0.rego", v0)], &[("a.yaml", K8S)], "rego-version = \"v0\"");
+    t.run(&["check"]).expect_code(1);
+    // The same module as v1 does not parse: a config error (exit 2) with
+    // the module's file:line:col, never a pass.
+    let t = project(&[("v0.rego", v0)], &[("a.yaml", K8S)], "");
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("error[invalid-params]: gate.toml:")
+        .expect_stderr("policy/v0.rego:3:");
+    let t = project(
+        &[("bad.rego", "package main\n\ndeny contains msg if {\n  input.kind ==\n}\n")],
+        &[("a.yaml", K8S)],
+        "",
+    );
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("policy/bad.rego:5:1: expecting expression");
+}
+
+#[test]
+fn a_missing_builtin_is_an_error_naming_it_never_undefined() {
+    let t = project(
+        &[(
+            "jwt.rego",
+            "package main\n\ndeny contains \"bad token\" if {\n  [_, payload, _] := io.jwt.decode(input.token)\n  payload.admin\n}\n",
+        )],
+        &[("a.json", r#"{"token": "x.y.z"}"#)],
+        "",
+    );
+    t.run(&["check"])
+        .expect_code(4)
+        .expect_stderr("policy/jwt.rego:4:")
+        .expect_stderr("`io.jwt.decode` is not a built-in function of gate's Rego engine");
+}
+
+#[test]
+fn configuration_mistakes_fail_closed_with_their_place() {
+    // A glob that matches nothing.
+    let t = project(&[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")], &[("a.json", "{}")], "");
+    t.write(
+        "gate.toml",
+        config(&["policy/*.rego"], &["data/*.json"], &["a.json"], ""),
+    );
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("gate.toml:4:9: `data/*.json` matches no file");
+    // A namespace no module declares (conftest would pass silently).
+    let t = project(
+        &[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")],
+        &[("a.json", "{\"a\": 1}")],
+        "namespaces = [\"main\", \"k8s\"]",
+    );
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("/namespaces/1: no module declares `package k8s` (declared: main)");
+    // No rule conftest would evaluate.
+    let t = project(&[("a.rego", "package main\n\nallow if input.a\n")], &[("a.json", "{}")], "");
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("no deny, violation or warn rule");
+    // rego keys on another policy.
+    let t = TestDir::new();
+    t.write("a.rego", "package main\n");
+    t.write(
+        "gate.toml",
+        "[[policy]]\nuse = \"builtin:iac\"\nrego = [\"a.rego\"]\n",
+    );
+    t.run(&["check"])
+        .expect_code(2)
+        .expect_stderr("are for `use = \"builtin:rego\"` only");
+    // Input that is not what its name says: an input error with its place.
+    let t = project(&[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")], &[("a.yaml", "a: [\n")], "");
+    t.run(&["check"]).expect_code(3).expect_stderr("a.yaml:");
+}
+
+#[test]
+fn dockerfiles_are_read_in_conftests_structure() {
+    let t = project(
+        &[(
+            "d.rego",
+            r#"package main
+
+deny contains sprintf("%s|%s|%v|%v|%d", [c.Cmd, concat(",", c.Flags), c.JSON, concat(" ", c.Value), c.Stage]) if some c in input
+"#,
+        )],
+        &[(
+            "Dockerfile",
+            "FROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache go build \\\n  ./...\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n",
+        )],
+        "",
+    );
+    let v = t.run(&["check", "--format", "json"]).expect_code(1).json();
+    let mut msgs: Vec<&str> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    msgs.sort();
+    assert_eq!(
+        msgs,
+        [
+            "copy|--from=build|false|/app /app|1",
+            "entrypoint||true|/app|1",
+            "from||false|golang:1.22 AS build|0",
+            "from||false|scratch|1",
+            "run|--mount=type=cache,target=/root/.cache|false|go build   ./...|0",
+        ]
+    );
 }

@@ -237,15 +237,41 @@ pub fn load(bundle: &Bundle<'_>, params: &Params) -> Result<Loaded, PolicyError>
     })
 }
 
-/// A parse error as `file:line:col: message` on one line, followed by
-/// regorus' excerpt of the line.
+/// A parse error as `file:line:col: message` (regorus writes the place,
+/// an excerpt and the message on separate lines).
 fn module_error(path: &str, e: &impl std::fmt::Display) -> String {
-    let text = e.to_string();
-    let text = text.trim();
+    let text = one_line(&e.to_string());
     if text.starts_with(path) {
-        text.to_string()
+        text
     } else {
         format!("{path}: {text}")
+    }
+}
+
+/// A regorus error on one line: `file:line:col: message`, with a call to a
+/// function it lacks said as a missing built-in.
+pub fn one_line(text: &str) -> String {
+    let place = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .map(str::trim);
+    let message = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(str::trim);
+    let message = match message {
+        Some(m) => match m.strip_prefix("could not find function ") {
+            Some(f) => format!(
+                "`{f}` is not a built-in function of gate's Rego engine (the README lists the OPA built-ins it lacks): the call is an error, never undefined"
+            ),
+            None => m.to_string(),
+        },
+        None => text.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    match place {
+        Some(p) => format!("{p}: {message}"),
+        None => message,
     }
 }
 
@@ -476,7 +502,10 @@ fn parse_input(doc: &Input<'_>) -> Result<Value, PolicyError> {
 /// An evaluation error: regorus names the built-in it lacks, the rule and
 /// the place (`file:line:col`).
 fn eval_error(path: &str, e: &impl std::fmt::Display) -> PolicyError {
-    PolicyError::Internal(format!("evaluating the Rego policy on {path}: {e}"))
+    PolicyError::Internal(format!(
+        "evaluating the Rego policy on {path}: {}",
+        one_line(&e.to_string())
+    ))
 }
 
 fn internal(e: impl std::fmt::Display) -> PolicyError {
