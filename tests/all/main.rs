@@ -26,10 +26,10 @@ mod install;
 mod layers;
 mod peers;
 mod registry;
-mod rego;
 mod registry_auth;
 #[path = "../support/registry_server.rs"]
 mod registry_server;
+mod rego;
 mod reports;
 mod review_cli;
 mod sandbox;

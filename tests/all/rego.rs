@@ -32,7 +32,15 @@ fn config(rego: &[&str], data: &[&str], input: &[&str], params: &str) -> String 
 
 /// One message as both engines report it: (path, line, namespace, rule,
 /// kind, message, extra fields).
-type Row = (String, Option<u64>, String, String, String, String, Option<Value>);
+type Row = (
+    String,
+    Option<u64>,
+    String,
+    String,
+    String,
+    String,
+    Option<Value>,
+);
 
 /// The messages of a gate verdict's first policy.
 fn gate_rows(verdict: &Value, combined: bool) -> Vec<Row> {
@@ -124,7 +132,12 @@ fn corpus_files(corpus: &Path, dir: &str, exts: &[&str], skip: &[&str]) -> Vec<S
                 let name = p.file_name().unwrap().to_string_lossy().to_string();
                 if exts.iter().any(|x| name.ends_with(x)) && !skip.iter().any(|s| name.contains(s))
                 {
-                    out.push(p.strip_prefix(corpus).unwrap().to_string_lossy().to_string());
+                    out.push(
+                        p.strip_prefix(corpus)
+                            .unwrap()
+                            .to_string_lossy()
+                            .to_string(),
+                    );
                 }
             }
         }
@@ -227,8 +240,7 @@ fn compare(corpus: &Path, opa: &Path, set: &Set, cache: &Path) -> (usize, usize,
         String::from_utf8_lossy(&out.stderr)
     );
     let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut opa_rows: Vec<Row> =
-        serde_json::from_value(theirs["results"].clone()).unwrap();
+    let mut opa_rows: Vec<Row> = serde_json::from_value(theirs["results"].clone()).unwrap();
     opa_rows.sort_by_key(|r| serde_json::to_string(&json!(r)).unwrap());
     if ours != opa_rows {
         let a: std::collections::BTreeSet<String> =
@@ -369,7 +381,10 @@ fn gate_and_opa_give_the_same_answers_on_the_corpus() {
         "gate = OPA on {docs} documents, {messages} messages, {exceptions} exceptions: {totals:?}"
     );
     assert!(docs >= 50, "{docs} documents compared");
-    assert!(messages >= 100 && exceptions > 0, "{messages} messages, {exceptions} exceptions");
+    assert!(
+        messages >= 100 && exceptions > 0,
+        "{messages} messages, {exceptions} exceptions"
+    );
 }
 
 /// A conftest project: policy/ with the modules, the inputs, gate.toml.
@@ -382,10 +397,7 @@ fn project(modules: &[(&str, &str)], inputs: &[(&str, &str)], params: &str) -> T
         t.write(name, text);
     }
     let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
-    t.write(
-        "gate.toml",
-        config(&["policy/*.rego"], &[], &names, params),
-    );
+    t.write("gate.toml", config(&["policy/*.rego"], &[], &names, params));
     t
 }
 
@@ -434,9 +446,24 @@ exception contains ["ns"] if input.metadata.namespace == "kube-system"
     assert_eq!(
         rows,
         [
-            ("latest-tag".into(), "high".into(), "nginx:latest uses latest".into(), 1),
-            ("main.violation_kind".into(), "high".into(), "Deployment found".into(), 1),
-            ("main.warn_lb".into(), "medium".into(), "a load balancer".into(), 12),
+            (
+                "latest-tag".into(),
+                "high".into(),
+                "nginx:latest uses latest".into(),
+                1
+            ),
+            (
+                "main.violation_kind".into(),
+                "high".into(),
+                "Deployment found".into(),
+                1
+            ),
+            (
+                "main.warn_lb".into(),
+                "medium".into(),
+                "a load balancer".into(),
+                12
+            ),
         ]
     );
     let evidence: Value =
@@ -449,7 +476,10 @@ exception contains ["ns"] if input.metadata.namespace == "kube-system"
     assert_eq!(crate::metric(&v, "rego-exceptions"), 1.0);
     // Severities are params; only warnings: the outcome is warn, exit 0.
     let t2 = project(
-        &[("w.rego", "package main\n\nwarn contains \"w\" if input.kind\n")],
+        &[(
+            "w.rego",
+            "package main\n\nwarn contains \"w\" if input.kind\n",
+        )],
         &[("a.yaml", K8S)],
         "warn-severity = \"low\"",
     );
@@ -461,7 +491,11 @@ exception contains ["ns"] if input.metadata.namespace == "kube-system"
 #[test]
 fn rego_v0_is_accepted_when_asked_and_a_parse_error_names_file_line_col() {
     let v0 = "package main\n\ndeny[msg] {\n  input.kind == \"Deployment\"\n  msg := \"no deployments\"\n}\n";
-    let t = project(&[("v0.rego", v0)], &[("a.yaml", K8S)], "rego-version = \"v0\"");
+    let t = project(
+        &[("v0.rego", v0)],
+        &[("a.yaml", K8S)],
+        "rego-version = \"v0\"",
+    );
     t.run(&["check"]).expect_code(1);
     // The same module as v1 does not parse: a config error (exit 2) with
     // the module's file:line:col, never a pass.
@@ -471,7 +505,10 @@ fn rego_v0_is_accepted_when_asked_and_a_parse_error_names_file_line_col() {
         .expect_stderr("error[invalid-params]: gate.toml:")
         .expect_stderr("policy/v0.rego:3:");
     let t = project(
-        &[("bad.rego", "package main\n\ndeny contains msg if {\n  input.kind ==\n}\n")],
+        &[(
+            "bad.rego",
+            "package main\n\ndeny contains msg if {\n  input.kind ==\n}\n",
+        )],
         &[("a.yaml", K8S)],
         "",
     );
@@ -499,7 +536,11 @@ fn a_missing_builtin_is_an_error_naming_it_never_undefined() {
 #[test]
 fn configuration_mistakes_fail_closed_with_their_place() {
     // A glob that matches nothing.
-    let t = project(&[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")], &[("a.json", "{}")], "");
+    let t = project(
+        &[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")],
+        &[("a.json", "{}")],
+        "",
+    );
     t.write(
         "gate.toml",
         config(&["policy/*.rego"], &["data/*.json"], &["a.json"], ""),
@@ -517,7 +558,11 @@ fn configuration_mistakes_fail_closed_with_their_place() {
         .expect_code(2)
         .expect_stderr("/namespaces/1: no module declares `package k8s` (declared: main)");
     // No rule conftest would evaluate.
-    let t = project(&[("a.rego", "package main\n\nallow if input.a\n")], &[("a.json", "{}")], "");
+    let t = project(
+        &[("a.rego", "package main\n\nallow if input.a\n")],
+        &[("a.json", "{}")],
+        "",
+    );
     t.run(&["check"])
         .expect_code(2)
         .expect_stderr("no deny, violation or warn rule");
@@ -532,7 +577,11 @@ fn configuration_mistakes_fail_closed_with_their_place() {
         .expect_code(2)
         .expect_stderr("are for `use = \"builtin:rego\"` only");
     // Input that is not what its name says: an input error with its place.
-    let t = project(&[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")], &[("a.yaml", "a: [\n")], "");
+    let t = project(
+        &[("a.rego", "package main\n\ndeny contains \"x\" if input.a\n")],
+        &[("a.yaml", "a: [\n")],
+        "",
+    );
     t.run(&["check"]).expect_code(3).expect_stderr("a.yaml:");
 }
 

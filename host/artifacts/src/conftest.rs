@@ -34,7 +34,9 @@ impl Kind {
     pub fn of(path: &str) -> Option<Kind> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let lower = name.to_ascii_lowercase();
-        if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile")
+        if lower == "dockerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.ends_with(".dockerfile")
         {
             return Some(Kind::Dockerfile);
         }
@@ -218,7 +220,11 @@ pub fn dockerfile(path: &str, text: &str) -> Result<Value, ParseError> {
         } else {
             (String::new(), flags, rest)
         };
-        let which = if sub.is_empty() { cmd.as_str() } else { sub.as_str() };
+        let which = if sub.is_empty() {
+            cmd.as_str()
+        } else {
+            sub.as_str()
+        };
         let (is_json, value) = arguments(which, rest);
         commands.push(json!({
             "Cmd": std::mem::take(&mut cmd),

@@ -400,8 +400,9 @@ fn rego_sources(
             ));
         }
         for g in globs {
-            let found = crate::inputs::rego::expand(base, g.get_ref())
-                .map_err(|m| cfg.error(g.span(), m, Some("paths are relative to this file".into())))?;
+            let found = crate::inputs::rego::expand(base, g.get_ref()).map_err(|m| {
+                cfg.error(g.span(), m, Some("paths are relative to this file".into()))
+            })?;
             for f in found {
                 if !files.contains(&f) {
                     files.push(f);

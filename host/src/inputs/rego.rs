@@ -118,7 +118,9 @@ fn walk(dir: &Path, shown: &str, parts: &[&str], out: &mut Vec<SourceFile>) -> R
         return walk(&dir.join(first), &join(first), rest, out);
     }
     for (name, path) in entries(dir) {
-        if matches(first.as_bytes(), name.as_bytes()) && !(name.starts_with('.') && !first.starts_with('.')) {
+        if matches(first.as_bytes(), name.as_bytes())
+            && !(name.starts_with('.') && !first.starts_with('.'))
+        {
             walk(&path, &join(&name), rest, out)?;
         }
     }
@@ -194,7 +196,11 @@ pub fn load(
             && Kind::of(&a.spec.display).is_some()
             && !inputs.iter().any(|(d, _, _)| *d == a.spec.display)
         {
-            inputs.push((a.spec.display.clone(), a.spec.path.clone(), Some(a.sha256.clone())));
+            inputs.push((
+                a.spec.display.clone(),
+                a.spec.path.clone(),
+                Some(a.sha256.clone()),
+            ));
         }
     }
     for (display, path, sha) in &inputs {
@@ -212,14 +218,16 @@ pub fn load(
 
 fn data(f: &SourceFile) -> Result<RawDoc, InputError> {
     let bytes = crate::fsutil::read(&f.path).map_err(|e| InputError::read(&f.display, &e))?;
-    let kind = Kind::of(&f.display).filter(|k| *k != Kind::Dockerfile).ok_or_else(|| {
-        InputError::Parse(ParseError::new(
-            &f.display,
-            ParseCode::UnsupportedFormat,
-            None,
-            "a data document must be .json, .yaml or .yml",
-        ))
-    })?;
+    let kind = Kind::of(&f.display)
+        .filter(|k| *k != Kind::Dockerfile)
+        .ok_or_else(|| {
+            InputError::Parse(ParseError::new(
+                &f.display,
+                ParseCode::UnsupportedFormat,
+                None,
+                "a data document must be .json, .yaml or .yml",
+            ))
+        })?;
     let sha256 = digest(&bytes);
     let docs = conftest::documents(&f.display, &bytes, kind).map_err(InputError::Parse)?;
     let [one] = docs.as_slice() else {
@@ -313,7 +321,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(names("policy/*.rego"), ["policy/a.rego"]);
-        assert_eq!(names("policy/**/*.rego"), ["policy/a.rego", "policy/lib/b.rego"]);
+        assert_eq!(
+            names("policy/**/*.rego"),
+            ["policy/a.rego", "policy/lib/b.rego"]
+        );
         assert_eq!(names("./policy/c.txt"), ["policy/c.txt"]);
         assert!(expand(dir.path(), "nope/*.rego").is_err());
     }

@@ -188,9 +188,8 @@ pub fn load(bundle: &Bundle<'_>, params: &Params) -> Result<Loaded, PolicyError>
         let text = std::str::from_utf8(bytes).map_err(|e| {
             PolicyError::UnsupportedInput(format!("{path}: data must be UTF-8 JSON: {e}"))
         })?;
-        let v = Value::from_json_str(text).map_err(|e| {
-            PolicyError::UnsupportedInput(format!("{path}: data is not JSON: {e}"))
-        })?;
+        let v = Value::from_json_str(text)
+            .map_err(|e| PolicyError::UnsupportedInput(format!("{path}: data is not JSON: {e}")))?;
         if !matches!(v, Value::Object(_)) {
             return Err(PolicyError::InvalidParams(format!(
                 "{path}: a data document must be an object (it is merged at the root of `data`)"
@@ -286,10 +285,9 @@ fn module_package(module: &regorus::unstable::Module) -> String {
             }
             Expr::RefBrack { refr, index, .. } => {
                 parts.push(match &**index {
-                    Expr::String { value, .. } => value
-                        .as_string()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
+                    Expr::String { value, .. } => {
+                        value.as_string().map(|s| s.to_string()).unwrap_or_default()
+                    }
                     other => other.span().text().to_string(),
                 });
                 e = refr;
@@ -385,9 +383,9 @@ impl Loaded {
         root.as_object_mut()
             .map_err(internal)?
             .insert(Value::from("conftest"), conftest);
-        self.engine
-            .add_data(root)
-            .map_err(|e| PolicyError::InvalidParams(format!("data documents conflict with `data.conftest`: {e}")))?;
+        self.engine.add_data(root).map_err(|e| {
+            PolicyError::InvalidParams(format!("data documents conflict with `data.conftest`: {e}"))
+        })?;
         self.engine.set_input(input);
 
         for (ns, rules) in &self.rules {
@@ -536,7 +534,9 @@ pub fn evaluate(bundle: &Bundle<'_>, params: &Params) -> Result<Verdict, PolicyE
     let mut warnings = 0usize;
     let mut findings = Vec::new();
     for (index, o) in &results.messages {
-        let doc = (!params.combine).then(|| bundle.inputs.get(*index)).flatten();
+        let doc = (!params.combine)
+            .then(|| bundle.inputs.get(*index))
+            .flatten();
         let (sev, blocking) = match o.kind {
             Kind::Failure => {
                 failures += 1;
@@ -573,7 +573,10 @@ pub fn evaluate(bundle: &Bundle<'_>, params: &Params) -> Result<Verdict, PolicyE
             f = f.resource(r);
         }
         let mut evidence = serde_json::Map::new();
-        evidence.insert("query".into(), format!("data.{}.{}", o.namespace, o.rule).into());
+        evidence.insert(
+            "query".into(),
+            format!("data.{}.{}", o.namespace, o.rule).into(),
+        );
         if let Some(extra) = &o.extra {
             for (k, v) in extra {
                 evidence.insert(k.clone(), v.clone());
