@@ -79,7 +79,7 @@ fn gate_rows(verdict: &Value, combined: bool) -> Vec<Row> {
                 rule.to_string(),
                 kind.to_string(),
                 f["message"].as_str().unwrap().to_string(),
-                (!evidence.is_empty()).then(|| Value::Object(evidence)),
+                (!evidence.is_empty()).then_some(Value::Object(evidence)),
             )
         })
         .collect();
@@ -619,4 +619,28 @@ deny contains sprintf("%s|%s|%v|%v|%d", [c.Cmd, concat(",", c.Flags), c.JSON, co
             "run|--mount=type=cache,target=/root/.cache|false|go build   ./...|0",
         ]
     );
+}
+
+#[test]
+fn gate_new_policy_lang_rego_scaffolds_a_project_gate_checks() {
+    let t = TestDir::new();
+    t.run(&["new", "policy", "no-root", "--lang", "rego"])
+        .expect_code(0);
+    let dir = t.path().join("no-root");
+    assert!(dir.join("policy/no_root.rego").is_file());
+    let run = t.run(&[
+        "check",
+        "--config",
+        dir.join("gate.toml").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v = run.expect_code(1).json();
+    let rules: Vec<&str> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["main.deny", "main.warn_memory"]);
 }

@@ -374,10 +374,10 @@ pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut gate_oci::Options) 
     options.key_base = base;
 }
 
-#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 /// The `rego`, `data` and `input` globs of a `[[policy]]`, expanded: only
 /// `builtin:rego` takes them, and a glob that matches no file is an error
 /// at its place.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn rego_sources(
     cfg: &ConfigFile,
     p: &crate::config::PolicyConfig,
@@ -413,6 +413,7 @@ fn rego_sources(
     Ok(out)
 }
 
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn apply_config(
     cfg: &Arc<ConfigFile>,
     plan: &mut RunPlan,

@@ -118,9 +118,9 @@ fn walk(dir: &Path, shown: &str, parts: &[&str], out: &mut Vec<SourceFile>) -> R
         return walk(&dir.join(first), &join(first), rest, out);
     }
     for (name, path) in entries(dir) {
-        if matches(first.as_bytes(), name.as_bytes())
-            && !(name.starts_with('.') && !first.starts_with('.'))
-        {
+        // Hidden entries only when the pattern asks for them, as shells do.
+        let hidden_ok = !name.starts_with('.') || first.starts_with('.');
+        if hidden_ok && matches(first.as_bytes(), name.as_bytes()) {
             walk(&path, &join(&name), rest, out)?;
         }
     }
