@@ -21,6 +21,9 @@ use std::process::Command;
 struct Builtin {
     name: String,
     package: String,
+    /// Run without configuration (`default-pack = false` leaves it out:
+    /// `builtin:rego` judges nothing without the modules a config names).
+    default_pack: bool,
 }
 
 /// The crates under `policies/`, in their `order`.
@@ -86,6 +89,9 @@ fn read_manifest(path: &Path) -> (i64, Builtin) {
     let builtin = Builtin {
         name: name.to_string(),
         package: package.to_string(),
+        default_pack: field("default-pack")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true),
     };
     (order, builtin)
 }
@@ -172,7 +178,7 @@ fn embed(builtins: &[Builtin], wasm_dir: &Path, out_dir: &Path) {
          /// lowercase hex sha256 of the bytes — hashed here so a run need not).\n\
          pub static BUILTIN_COMPONENTS: &[(&str, &[u8], &str)] = &[\n",
     );
-    for Builtin { name, package } in builtins {
+    for Builtin { name, package, .. } in builtins {
         let file = wasm_dir
             .join("wasm32-wasip2")
             .join("policy")
@@ -193,6 +199,14 @@ fn embed(builtins: &[Builtin], wasm_dir: &Path, out_dir: &Path) {
             "    ({name:?}, include_bytes!({:?}), {digest:?}),\n",
             file.display().to_string()
         ));
+    }
+    generated.push_str("];\n");
+    generated.push_str(
+        "/// The built-ins gate runs when there is no configuration, in order.\n\
+         pub static DEFAULT_PACK: &[&str] = &[",
+    );
+    for b in builtins.iter().filter(|b| b.default_pack) {
+        generated.push_str(&format!("{:?}, ", b.name));
     }
     generated.push_str("];\n");
     if let Err(e) = std::fs::write(out_dir.join("builtin_policies.rs"), generated) {

@@ -11,6 +11,7 @@
 
 use crate::config::{ConfigError, ConfigFile};
 use crate::error::GateError;
+use crate::inputs::rego::{RawDoc, RegoSources};
 use crate::inputs::{self, ArtifactSpec, InputError, LoadedArtifact};
 use crate::model::{Level, Override, Role, RunContext};
 use crate::params::{ParamsProblem, validate as validate_params};
@@ -70,6 +71,8 @@ pub struct PolicySpec {
     /// Whether having no input for it is an error (configured policies) or
     /// just means it does not apply (the default pack without config).
     pub required: bool,
+    /// `builtin:rego`'s modules, data and input files (empty otherwise).
+    pub rego: RegoSources,
 }
 
 /// Everything a run needs. `limits`, `cache` and `registry` are the
@@ -103,6 +106,15 @@ pub trait Sources {
         specs: &[ArtifactSpec],
         options: &ParseOptions,
     ) -> Result<Vec<LoadedArtifact>, Vec<InputError>>;
+    /// The raw documents of a `builtin:rego` policy: its modules, data and
+    /// inputs, and the run's artifacts conftest can read.
+    fn rego(
+        &self,
+        sources: &RegoSources,
+        artifacts: &[LoadedArtifact],
+    ) -> Result<Vec<RawDoc>, Vec<InputError>> {
+        inputs::rego::load(sources, artifacts)
+    }
 }
 
 /// gate's own sources: built-ins, files and registries, artifact files.
@@ -159,6 +171,26 @@ pub fn evaluate(
     if !orphans.is_empty() {
         return Err(GateError::Input(orphans));
     }
+    // Rego modules, data and input documents, all read before anything is
+    // evaluated (their errors are input errors, like the artifacts').
+    let mut raws = Vec::new();
+    let mut raw_errors = Vec::new();
+    for p in &prepared {
+        if p.spec.rego.is_empty() {
+            raws.push(Vec::new());
+            continue;
+        }
+        match sources.rego(&p.spec.rego, &artifacts) {
+            Ok(docs) => raws.push(docs),
+            Err(e) => {
+                raw_errors.extend(e);
+                raws.push(Vec::new());
+            }
+        }
+    }
+    if !raw_errors.is_empty() {
+        return Err(GateError::Input(raw_errors));
+    }
     // Shared by every policy: each reads the models in batches, none gets
     // a copy.
     let artifacts: Arc<[LoadedArtifact]> = artifacts.into();
@@ -166,7 +198,8 @@ pub fn evaluate(
     // 3. Evaluate.
     let entries = prepared
         .into_iter()
-        .map(|p| evaluate_one(runtime, env, plan, p, &artifacts))
+        .zip(raws)
+        .map(|(p, raw)| evaluate_one(runtime, env, plan, p, &artifacts, raw))
         .collect();
     Ok(verdict_doc(plan, &artifacts, entries))
 }
@@ -481,6 +514,7 @@ fn evaluate_one(
     plan: &RunPlan,
     p: Prepared,
     artifacts: &Arc<[LoadedArtifact]>,
+    raw: Vec<RawDoc>,
 ) -> PolicyEntry {
     let mut entry = entry(&p);
     let (loaded, info) = match p.loaded {
@@ -502,7 +536,21 @@ fn evaluate_one(
         .iter()
         .map(|k| convert::kind_back(*k))
         .collect();
-    let request_artifacts = build_artifacts(artifacts, &consumes);
+    let mut request_artifacts = build_artifacts(artifacts, &consumes);
+    if consumes.contains(&ArtifactKind::Raw) {
+        request_artifacts.extend(raw.into_iter().map(|d| {
+            Input::Raw(Box::new(wit::RawArtifact {
+                meta: wit::ArtifactMeta {
+                    path: d.display,
+                    format: d.format,
+                    sha256: d.sha256,
+                    role: wit::ArtifactRole::Current,
+                },
+                media_type: d.media_type,
+                bytes: d.bytes,
+            }))
+        }));
+    }
     if request_artifacts.is_empty() {
         no_input(&mut entry, &consumes, p.spec.required);
         return entry;
@@ -877,6 +925,7 @@ mod tests {
                 params,
                 params_origin: ParamsOrigin::Flag,
                 required: true,
+                rego: RegoSources::default(),
             }],
             artifacts: vec![ArtifactSpec {
                 display: "lcov.info".into(),

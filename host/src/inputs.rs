@@ -9,6 +9,8 @@ use gate_artifacts::{Format, ParseError, ParseOptions, Parsed};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
+pub mod rego;
+
 /// What to read.
 #[derive(Debug, Clone)]
 pub struct ArtifactSpec {

@@ -492,6 +492,7 @@ fn run_case(
             params,
             params_origin: ParamsOrigin::Default,
             required: true,
+            rego: Default::default(),
         }],
         artifacts: inputs.iter().map(|(s, _)| s.clone()).collect(),
         parse_options: ParseOptions {

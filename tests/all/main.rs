@@ -29,6 +29,7 @@ mod registry;
 mod registry_auth;
 #[path = "../support/registry_server.rs"]
 mod registry_server;
+mod rego;
 mod reports;
 mod review_cli;
 mod sandbox;

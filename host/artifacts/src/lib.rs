@@ -18,6 +18,8 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 pub mod approvals;
+/// Input documents for Rego policies, shaped as conftest shapes them.
+pub mod conftest;
 pub mod coverage;
 pub mod diff;
 pub mod document;

@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
     } else {
         // No config: the embedded default pack, each policy applied where
         // there is input for it.
-        for name in builtin::names() {
+        for name in builtin::default_pack() {
             plan.policies.push(PolicySpec {
                 reference: PolicyRef::Builtin(name.to_string()),
                 reference_origin: ParamsOrigin::Default,
@@ -48,6 +48,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
                 params: serde_json::json!({}),
                 params_origin: ParamsOrigin::Default,
                 required: false,
+                rego: Default::default(),
             });
         }
     }
@@ -64,7 +65,8 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
             });
         }
     }
-    if artifacts.is_empty() {
+    let rego_inputs = plan.policies.iter().any(|p| !p.rego.inputs.is_empty());
+    if artifacts.is_empty() && !rego_inputs {
         return Err(GateError::Usage(
             "no artifacts: list them in gate.toml ([[artifact]] path = ...) or pass --artifact PATH"
                 .into(),
@@ -369,6 +371,45 @@ pub(super) fn apply_registry(cfg: &ConfigFile, options: &mut gate_oci::Options) 
     options.key_base = base;
 }
 
+/// The `rego`, `data` and `input` globs of a `[[policy]]`, expanded: only
+/// `builtin:rego` takes them, and a glob that matches no file is an error
+/// at its place.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
+fn rego_sources(
+    cfg: &ConfigFile,
+    p: &crate::config::PolicyConfig,
+    base: &Path,
+) -> Result<crate::inputs::rego::RegoSources, ConfigError> {
+    let mut out = crate::inputs::rego::RegoSources::default();
+    let keys = [
+        (&p.rego, &mut out.modules),
+        (&p.data, &mut out.data),
+        (&p.input, &mut out.inputs),
+    ];
+    for (globs, files) in keys {
+        if let Some(g) = globs.first()
+            && p.uses.get_ref() != "builtin:rego"
+        {
+            return Err(cfg.error(
+                g.span(),
+                "`rego`, `data` and `input` are for `use = \"builtin:rego\"` only".to_string(),
+                None,
+            ));
+        }
+        for g in globs {
+            let found = crate::inputs::rego::expand(base, g.get_ref()).map_err(|m| {
+                cfg.error(g.span(), m, Some("paths are relative to this file".into()))
+            })?;
+            for f in found {
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[allow(clippy::result_large_err)] // cold path, see config::ConfigError
 fn apply_config(
     cfg: &Arc<ConfigFile>,
@@ -450,6 +491,7 @@ fn apply_config(
             params,
             params_origin,
             required: true,
+            rego: rego_sources(cfg, p, &base)?,
         });
     }
     Ok(())

@@ -53,6 +53,7 @@ pub fn run(args: EvalArgs) -> Result<Exit, GateError> {
             ParamsOrigin::Default
         },
         required: true,
+        rego: Default::default(),
     });
     plan.artifacts = args
         .artifacts

@@ -20,9 +20,12 @@ pub(crate) struct NewPolicyArgs {
     /// The policy's name: lowercase kebab-case (also the crate and the directory name)
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// The artifact kind the starting rule judges
+    /// The artifact kind the starting rule judges (Rust policies)
     #[arg(long, value_enum, default_value = "findings")]
     pub kind: Kind,
+    /// The policy's language: a Rust crate (a wasm component), or Rego modules run by builtin:rego
+    #[arg(long, value_enum, default_value = "rust")]
+    pub lang: Lang,
     /// Where to create the crate (default: ./NAME); must not exist or be empty
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -41,6 +44,14 @@ pub(crate) enum Kind {
     Iac,
     /// Require a minimum number of approvals
     Approvals,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Lang {
+    /// A Rust crate built for wasm32-wasip2 with gate-sdk
+    Rust,
+    /// Rego modules in conftest's conventions, with a gate.toml for builtin:rego
+    Rego,
 }
 
 /// One file of the scaffold: where it goes and its template.
@@ -64,6 +75,14 @@ const COMMON: &[Template] = &[
     template!("README.md", "README.md.tmpl"),
     template!("pack.toml", "pack.toml.tmpl"),
     template!(".gitignore", "gitignore.tmpl"),
+];
+
+/// The files of a Rego scaffold (no crate: builtin:rego runs the modules).
+const REGO: &[Template] = &[
+    template!("gate.toml", "rego/gate.toml.tmpl"),
+    template!("README.md", "rego/README.md.tmpl"),
+    template!("policy/{{crate_name}}.rego", "rego/policy.rego.tmpl"),
+    template!("examples/deployment.yaml", "rego/deployment.yaml"),
 ];
 
 impl Kind {
@@ -131,13 +150,25 @@ fn policy(args: &NewPolicyArgs) -> Result<Exit, GateError> {
         ("{{sdk_testing_dependency}}", sdk_testing),
         ("{{gate_version}}", env!("CARGO_PKG_VERSION").to_string()),
     ];
-    let files: Vec<(PathBuf, String)> = COMMON
+    let kind_files = args.kind.files();
+    let templates: Vec<&Template> = match args.lang {
+        Lang::Rust => COMMON.iter().chain(kind_files.iter()).collect(),
+        Lang::Rego => REGO.iter().collect(),
+    };
+    let files: Vec<(PathBuf, String)> = templates
         .iter()
-        .chain(args.kind.files().iter())
         .map(|t| (dir.join(render(t.path, &vars)), render(t.text, &vars)))
         .collect();
     for (path, text) in &files {
         write(path, text)?;
+    }
+    if args.lang == Lang::Rego {
+        crate::cli::output::print(format!(
+            "created Rego policy `{name}` in {dir}\n\n  cd {dir}\n  gate check\n",
+            name = args.name,
+            dir = dir.display(),
+        ))?;
+        return Ok(Exit::Pass);
     }
     crate::cli::output::print(format!(
         "created policy `{name}` ({kind}) in {dir}\n\n  cd {dir}\n  cargo build --release --target wasm32-wasip2\n  gate test tests\n",
@@ -291,7 +322,7 @@ mod tests {
             "{{gate_version}}",
         ];
         for kind in [Kind::Findings, Kind::Coverage, Kind::Iac, Kind::Approvals] {
-            for t in COMMON.iter().chain(kind.files().iter()) {
+            for t in COMMON.iter().chain(kind.files().iter()).chain(REGO) {
                 let mut rest = t.text;
                 while let Some(at) = rest.find("{{") {
                     let end = rest[at..].find("}}").map_or(rest.len(), |e| at + e + 2);

@@ -162,6 +162,15 @@ pub struct PolicyConfig {
     /// Replace a pack's default params key by key.
     #[serde(default)]
     pub params: Option<Spanned<toml::Table>>,
+    /// `builtin:rego`: Rego modules, globs relative to this file.
+    #[serde(default)]
+    pub rego: Vec<Spanned<String>>,
+    /// `builtin:rego`: data documents (JSON or YAML), globs.
+    #[serde(default)]
+    pub data: Vec<Spanned<String>>,
+    /// `builtin:rego`: input documents (JSON, YAML, Dockerfiles), globs.
+    #[serde(default)]
+    pub input: Vec<Spanned<String>>,
 }
 
 /// A loaded config file: the parsed config plus its text for diagnostics.
@@ -272,6 +281,11 @@ impl ConfigFile {
             non_empty(&p.uses, "a policy's `use`")?;
             if let Some(n) = &p.name {
                 non_empty(n, "a policy's `name`")?;
+            }
+            for (globs, key) in [(&p.rego, "rego"), (&p.data, "data"), (&p.input, "input")] {
+                for g in globs {
+                    non_empty(g, &format!("a `{key}` glob"))?;
+                }
             }
             if p.uses.get_ref().starts_with("oci://") {
                 gate_oci::Reference::parse(p.uses.get_ref()).map_err(|e| {

@@ -25,6 +25,12 @@ pub fn embedded(name: &str) -> Option<Embedded> {
         .map(|(_, bytes, digest)| Embedded { bytes, digest })
 }
 
+/// The built-ins of the default pack (run without configuration), in
+/// their order.
+pub fn default_pack() -> impl Iterator<Item = &'static str> {
+    DEFAULT_PACK.iter().copied()
+}
+
 /// Names of all built-in policies, in a stable order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     BUILTIN_COMPONENTS.iter().map(|(n, _, _)| *n)
@@ -37,7 +43,9 @@ mod tests {
     #[test]
     fn builtins_keep_the_default_pack_order() {
         let names: Vec<&str> = super::names().collect();
-        assert_eq!(names, ["coverage", "security", "approvals", "iac", "tests"]);
+        assert_eq!(names, ["coverage", "security", "approvals", "iac", "tests", "rego"]);
+        let pack: Vec<&str> = super::default_pack().collect();
+        assert_eq!(pack, ["coverage", "security", "approvals", "iac", "tests"]);
     }
 
     /// The build-time digest is what the cache and verdicts key on, so it

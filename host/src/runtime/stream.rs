@@ -163,6 +163,9 @@ pub enum Input {
         /// The parser's warnings.
         warnings: Vec<wit::ParseWarning>,
     },
+    /// Bytes the host hands over as they are, with their media type (Rego
+    /// modules, data and input documents for `builtin:rego`).
+    Raw(Box<wit::RawArtifact>),
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -230,6 +233,7 @@ impl Request {
                     measurements: table.push(Measurements(measurements))?,
                     warnings,
                 }),
+                Input::Raw(r) => wit::Artifact::Raw(*r),
             });
         }
         Ok(wit::Request {

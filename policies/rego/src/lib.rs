@@ -1,0 +1,74 @@
+//! `builtin:rego`: Rego policies (OPA's language) evaluated by `regorus`
+//! inside the sandbox, with conftest's conventions, so existing conftest
+//! policies run unchanged.
+//!
+//! Everything comes from the host as `raw` artifacts, told apart by media
+//! type (see [`media`]): the Rego modules, the data documents (JSON; the
+//! host converts YAML), and the input documents, one artifact per document
+//! as conftest would evaluate it (a multi-document YAML file is several,
+//! a Dockerfile is one list of commands), each with the file and line it
+//! came from. The host builds them; this crate only judges.
+
+pub mod conftest;
+pub mod media;
+
+use gate_sdk::*;
+
+const SCHEMA: &str = include_str!("params.schema.json");
+
+pub use conftest::{Params, evaluate};
+
+pub struct RegoPolicy;
+
+impl Policy for RegoPolicy {
+    fn info() -> PolicyInfo {
+        PolicyInfo::new(
+            "rego",
+            env!("CARGO_PKG_VERSION"),
+            "Rego (OPA) policies with conftest's conventions: deny, violation and warn rules over the input documents",
+        )
+        .consumes(&[ArtifactKind::Raw])
+        .params_schema(SCHEMA)
+        .rules(catalog())
+    }
+
+    fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
+        let params: Params = params::parse(&request.params)?;
+        let raws: Vec<&RawArtifact> = request
+            .artifacts
+            .iter()
+            .filter_map(|a| match a {
+                Artifact::Raw(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let bundle = media::Bundle::from_artifacts(&raws)?;
+        evaluate(&bundle, &params)
+    }
+}
+
+/// The rule catalog: the Rego rules are the user's, so it lists the kinds
+/// of rule conftest knows; a finding's rule is the Rego rule's path
+/// (`main.deny`) or the `id`/`rule` its message object gives.
+pub fn catalog() -> Vec<RuleInfo> {
+    vec![
+        RuleInfo::new(
+            "rego/deny",
+            Severity::High,
+            "a deny or violation rule of a Rego policy produced a message",
+        )
+        .full("Rules named deny, violation, deny_* or violation_* in the selected namespaces: each message is a failure (its severity is the `deny-severity` param). The finding's rule is the Rego rule (`main.deny`) or the message's `id`/`rule` field.")
+        .help("fix the input so the Rego rule no longer fires, or add a conftest-style exception")
+        .tags(["rego"]),
+        RuleInfo::new(
+            "rego/warn",
+            Severity::Medium,
+            "a warn rule of a Rego policy produced a message",
+        )
+        .full("Rules named warn or warn_* in the selected namespaces: each message is a warning (its severity is the `warn-severity` param).")
+        .help("fix the input so the Rego rule no longer fires, or add a conftest-style exception")
+        .tags(["rego"]),
+    ]
+}
+
+gate_sdk::export!(RegoPolicy);
