@@ -135,9 +135,10 @@ impl Stat {
 }
 
 /// A measurement's name as findings and metrics show it: the name and its
-/// parameters (`gzip -1[level=1]`).
+/// parameters (`gzip -1[level=1]`) unless the name shows them.
 fn id(m: &Measurement) -> String {
-    if m.parameters.is_empty() {
+    // pytest names a parametrized test with its parameters already.
+    if m.parameters.is_empty() || m.name.ends_with(']') {
         return m.name.clone();
     }
     let params: Vec<String> = m
