@@ -162,3 +162,32 @@ fn a_noisy_change_passes_and_a_significant_one_fails() {
         run.stdout()
     );
 }
+
+/// examples/perf-service judges real pytest-benchmark and hyperfine reports
+/// (committed, made by its regenerate.sh). Its `builtin:tests` policy is
+/// left out until that built-in lands; the performance part must pass.
+#[test]
+fn the_perf_service_example_passes_its_performance_gate() {
+    let t = TestDir::new();
+    let dir = repo().join("examples/perf-service");
+    let text = std::fs::read_to_string(dir.join("gate.toml")).unwrap();
+    let tests = "[[policy]]\nuse = \"builtin:tests\"\nlevel = \"hard\"\nparams = { min-tests = 4 }\n\n";
+    assert!(text.contains(tests), "the example's tests policy moved");
+    let reports = format!("path = {:?}", format!("{}/reports/", dir.display()));
+    let text = text
+        .replace(tests, "")
+        .replace("path = \"reports/", reports.trim_end_matches('"'));
+    t.write("gate.toml", text);
+    let json = t.run(&["check", "--format", "json"]).expect_code(0).json();
+    assert_eq!(json["policies"][0]["policy"]["name"], "performance", "{json}");
+    // Every budget and regression found its measurements.
+    for name in [
+        "budget:test_bench_slugify:mean",
+        "budget:test_bench_top_words:mean",
+        "budget:slugify-cli:max",
+        "change:test_bench_slugify:mean",
+        "change:test_bench_top_words:mean",
+    ] {
+        metric(&json, name);
+    }
+}
