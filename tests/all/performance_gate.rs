@@ -171,7 +171,8 @@ fn the_perf_service_example_passes_its_performance_gate() {
     let t = TestDir::new();
     let dir = repo().join("examples/perf-service");
     let text = std::fs::read_to_string(dir.join("gate.toml")).unwrap();
-    let tests = "[[policy]]\nuse = \"builtin:tests\"\nlevel = \"hard\"\nparams = { min-tests = 4 }\n\n";
+    let tests =
+        "[[policy]]\nuse = \"builtin:tests\"\nlevel = \"hard\"\nparams = { min-tests = 4 }\n\n";
     assert!(text.contains(tests), "the example's tests policy moved");
     let reports = format!("path = {:?}", format!("{}/reports/", dir.display()));
     let text = text
@@ -179,7 +180,7 @@ fn the_perf_service_example_passes_its_performance_gate() {
         .replace("path = \"reports/", reports.trim_end_matches('"'));
     t.write("gate.toml", text);
     let json = t.run(&["check", "--format", "json"]).expect_code(0).json();
-    assert_eq!(json["policies"][0]["policy"]["name"], "performance", "{json}");
+    assert_eq!(json["policies"][0]["name"], "performance", "{json}");
     // Every budget and regression found its measurements.
     for name in [
         "budget:test_bench_slugify:mean",
