@@ -724,14 +724,19 @@ fn noise(stat: Stat, cur: &Measurement, base: &Measurement, better_up: bool, alp
                     significant,
                     p: Some(w.p),
                     why: format!(
-                        "Welch's t-test (stddev {} n {} now, {} n {} before): t = {:.2}, df = {:.1}, one-sided p = {} {} {}",
+                        "Welch's t-test (stddev {} n {} now, {} n {} before): t = {:.2}, df = {:.1}, one-sided p {} {} {}",
                         num(c.stddev),
                         c.n,
                         num(b.stddev),
                         b.n,
                         w.t,
                         w.df,
-                        num(w.p),
+                        // Below this the tail is beyond what doubles resolve.
+                        if w.p < 1e-12 {
+                            "< 1e-12".to_string()
+                        } else {
+                            format!("= {}", num(w.p))
+                        },
                         if significant { "<" } else { ">=" },
                         num(alpha)
                     ),
