@@ -25,6 +25,7 @@ mod image;
 mod install;
 mod layers;
 mod peers;
+mod performance_gate;
 mod registry;
 mod registry_auth;
 #[path = "../support/registry_server.rs"]

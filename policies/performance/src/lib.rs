@@ -1,0 +1,141 @@
+//! `builtin:performance`: absolute budgets per metric selected by name
+//! patterns, and regressions against a baseline report that respect the
+//! measurements' own noise (Welch's t-test, or the tool's confidence
+//! intervals). Budgets compare exactly in decimal; every check reports its
+//! value, baseline, change and threshold as metrics.
+
+mod judge;
+mod quantity;
+mod stats;
+
+pub use judge::{Budget, DEFAULT_SIGNIFICANCE, Params, Regression, Select, judge};
+
+use gate_sdk::*;
+
+const SCHEMA: &str = include_str!("params.schema.json");
+
+pub struct PerformancePolicy;
+
+impl Policy for PerformancePolicy {
+    fn info() -> PolicyInfo {
+        PolicyInfo::new(
+            "performance",
+            env!("CARGO_PKG_VERSION"),
+            "Performance budgets per metric and noise-aware regressions against a baseline",
+        )
+        .consumes(&[ArtifactKind::Performance])
+        .params_schema(SCHEMA)
+        .rules(rules())
+    }
+
+    fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
+        let params: Params = params::parse(&request.params)?;
+        let current: Vec<Measurement> = request
+            .performance(ArtifactRole::Current)
+            .flat_map(|r| r.measurements.iter())
+            .collect();
+        let mut base = request.performance(ArtifactRole::Baseline).peekable();
+        let baseline: Option<Vec<Measurement>> = base
+            .peek()
+            .is_some()
+            .then(|| base.flat_map(|r| r.measurements.iter()).collect());
+        judge(&current, baseline.as_deref(), &params)
+    }
+}
+
+/// The rule catalog: every rule id `judge` reports.
+pub fn rules() -> Vec<RuleInfo> {
+    let rule = |id: &str, severity, short: &str, full: &str, help: &str, tag: &str| {
+        RuleInfo::new(id, severity, short)
+            .full(full)
+            .help(help)
+            .tags(["performance", tag])
+    };
+    vec![
+        rule(
+            "performance/budget",
+            Severity::High,
+            "a statistic must stay within its budget",
+            "Each `budget` entry holds one statistic (p95, mean, error-rate, throughput, score...) of every measurement its pattern selects to `max` or `min`. Units convert exactly (`300 ms` = `0.3 s`); the value and bound are compared as the decimals the tool and the user wrote.",
+            "make it faster, or raise the budget in a reviewed change",
+            "budget",
+        ),
+        rule(
+            "performance/budget-unmatched",
+            Severity::High,
+            "a budget must select a measurement",
+            "A budget whose pattern (with `group` and `metric`) selects no measurement of the current reports, or only measurements of another unit, cannot be held and fails: a renamed or skipped benchmark must not pass silently.",
+            "fix the pattern (names as `gate parse --json` shows them), or make the benchmark run",
+            "config",
+        ),
+        rule(
+            "performance/missing-statistic",
+            Severity::High,
+            "a selected measurement must report the statistic",
+            "A measurement a budget or regression selects that does not report the statistic (hyperfine has no p95), or reports it in a unit gate does not know, cannot be judged and fails.",
+            "choose a statistic the tool reports, or narrow the selection with `metric` or `group`",
+            "config",
+        ),
+        rule(
+            "performance/incompatible-unit",
+            Severity::High,
+            "a bound must be in the statistic's unit",
+            "A budget with an explicit `metric` whose bound is of another kind than the statistic (a time against an error rate) cannot be compared and fails.",
+            "write the bound in the statistic's unit (a time for times, % for error rates, /s for throughput)",
+            "config",
+        ),
+        rule(
+            "performance/regression",
+            Severity::High,
+            "a statistic must not get worse than `max-change` beyond the noise",
+            "Against the baseline report, a change for the worse (up for times, down for throughput and scores) beyond `max-change` percent is a regression when it is more than the noise: Welch's one-sided t-test on the means at the `significance` level when mean, stddev and n (or samples) exist; non-overlapping confidence intervals when the tool reports them (criterion); the limit alone when the reports give no spread.",
+            "find what made it slower (profile both versions), or accept the new baseline in a reviewed change",
+            "baseline",
+        ),
+        rule(
+            "performance/within-noise",
+            Severity::Info,
+            "a change beyond the limit that is inside the noise is noted",
+            "A change beyond `max-change` that the test does not find significant (or whose confidence intervals overlap) is not a regression; it is reported with its figures so the verdict explains itself.",
+            "more runs narrow the noise if the change is real",
+            "baseline",
+        ),
+        rule(
+            "performance/missing-baseline",
+            Severity::Low,
+            "a measurement must be in the baseline to be compared",
+            "A current measurement a regression selects that the baseline report lacks has no change to judge: noted (low) when a glob selected it, a failure (high) when the pattern names it.",
+            "run the benchmark on the base branch too (a new benchmark passes once it has a baseline)",
+            "baseline",
+        ),
+        rule(
+            "performance/regression-unmatched",
+            Severity::High,
+            "a regression entry must select a measurement",
+            "A `regression` entry whose pattern selects no measurement of the current reports cannot be judged and fails.",
+            "fix the pattern (names as `gate parse --json` shows them), or make the benchmark run",
+            "config",
+        ),
+    ]
+}
+
+gate_sdk::export!(PerformancePolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The catalog lists every rule the source reports, once, described.
+    #[test]
+    fn the_catalog_lists_every_rule_once() {
+        let catalog = rules();
+        let ids: BTreeSet<String> = catalog.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(ids.len(), catalog.len(), "ids are unique");
+        assert_eq!(ids, rule_ids_in(include_str!("judge.rs"), "performance/"));
+        for r in &catalog {
+            assert!(!r.short_description.is_empty() && !r.full_description.is_empty());
+            assert!(r.help.as_deref().is_some_and(|h| !h.is_empty()), "{}", r.id);
+        }
+    }
+}
