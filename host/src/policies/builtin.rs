@@ -43,9 +43,9 @@ mod tests {
     #[test]
     fn builtins_keep_the_default_pack_order() {
         let names: Vec<&str> = super::names().collect();
-        assert_eq!(names, ["coverage", "security", "approvals", "iac", "tests", "rego"]);
+        assert_eq!(names, ["coverage", "security", "approvals", "iac", "tests", "performance", "rego"]);
         let pack: Vec<&str> = super::default_pack().collect();
-        assert_eq!(pack, ["coverage", "security", "approvals", "iac", "tests"]);
+        assert_eq!(pack, ["coverage", "security", "approvals", "iac", "tests", "performance"]);
     }
 
     /// The build-time digest is what the cache and verdicts key on, so it
