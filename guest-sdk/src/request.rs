@@ -225,6 +225,8 @@ pub enum Artifact {
     Iac(IacReport),
     Approvals(ApprovalSet),
     Raw(RawArtifact),
+    /// A metrics query's result (issue 17).
+    Metrics(MetricsResult),
 }
 
 /// Everything one evaluation gets (the contract's `request`).
@@ -260,6 +262,7 @@ impl From<wit::Request> for Request {
                     }),
                     wit::Artifact::Approvals(a) => Artifact::Approvals(a),
                     wit::Artifact::Raw(r) => Artifact::Raw(r),
+                    wit::Artifact::Metrics(m) => Artifact::Metrics(m),
                 })
                 .collect(),
             params: r.params,
@@ -290,6 +293,14 @@ impl Request {
     pub fn iac(&self) -> impl Iterator<Item = &IacReport> {
         self.artifacts.iter().filter_map(|a| match a {
             Artifact::Iac(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Metrics query results (all roles), in the order given.
+    pub fn metrics(&self) -> impl Iterator<Item = &MetricsResult> {
+        self.artifacts.iter().filter_map(|a| match a {
+            Artifact::Metrics(m) => Some(m),
             _ => None,
         })
     }

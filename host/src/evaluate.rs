@@ -680,6 +680,7 @@ fn build_artifacts(artifacts: &Arc<[LoadedArtifact]>, consumes: &[ArtifactKind])
             Model::Approvals(s) => {
                 out.push(Input::Approvals(Box::new(convert::approvals(meta, s))))
             }
+            Model::Metrics(r) => out.push(Input::Metrics(Box::new(convert::metrics(meta, r)))),
             // Refused before any policy runs (see `without_contract`).
             Model::Tests(_) | Model::Performance(_) => {}
         }

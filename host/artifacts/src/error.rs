@@ -80,6 +80,9 @@ gate_codes::names! {
         InvalidMeasurement = "invalid-measurement",
         UnsupportedKind = "unsupported-kind",
         TooManyMeasurements = "too-many-measurements",
+        // metrics
+        InvalidPrometheus = "invalid-prometheus",
+        PrometheusError = "prometheus-error",
     }
 }
 
@@ -126,6 +129,7 @@ gate_codes::names! {
         TapBailOut = "tap-bail-out",
         LighthouseRunWarning = "lighthouse-run-warning",
         HyperfineFailedRuns = "hyperfine-failed-runs",
+        PrometheusWarning = "prometheus-warning",
     }
 }
 

@@ -149,6 +149,12 @@ pub(crate) struct CheckArgs {
     /// A baseline artifact (e.g. the base branch's coverage), repeatable
     #[arg(long = "baseline", value_name = "PATH")]
     pub baselines: Vec<PathBuf>,
+    /// Save every `[[metrics]]` response fetched in DIR (replay it with --replay DIR)
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Read the `[[metrics]]` responses recorded in DIR instead of querying the server
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

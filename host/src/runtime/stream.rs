@@ -115,6 +115,8 @@ pub enum Input {
     },
     /// An approval set: small, passed whole.
     Approvals(Box<wit::ApprovalSet>),
+    /// A metrics query's result: bounded by its response, passed whole.
+    Metrics(Box<wit::MetricsResult>),
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -156,6 +158,7 @@ impl Request {
                     resources: table.push(IacResources(resources))?,
                 }),
                 Input::Approvals(a) => wit::Artifact::Approvals(*a),
+                Input::Metrics(m) => wit::Artifact::Metrics(*m),
             });
         }
         Ok(wit::Request {
