@@ -8,7 +8,7 @@
 use crate::bindings::gate::policy::types as wit;
 use crate::bindings::gate::policy::types::{
     ApprovalSet, ArtifactMeta, ArtifactRole, ChangedFile, Context, CoverageFile, CoverageTotals,
-    IacResource, RawArtifact, SecurityFinding,
+    IacResource, MetricsResult, RawArtifact, SecurityFinding,
 };
 use std::rc::Rc;
 

@@ -72,7 +72,8 @@ pub struct MetricsReport {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Series {
     /// Label name and value pairs, sorted by name (`__name__` included
-    /// when the server returned it).
+    /// when the server returned it); a JSON object in `gate parse --json`.
+    #[serde(with = "label_map")]
     pub labels: Vec<(String, String)>,
     /// Sorted by time as the server returns them.
     pub samples: Vec<Sample>,
@@ -88,13 +89,55 @@ impl Series {
 }
 
 /// One sample: Unix time in seconds (fractions allowed) and its value.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// Two samples are equal when their times are and their values are, a
+/// `NaN` equal to a `NaN` (the same answer read twice is the same).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Sample {
     pub time: f64,
     /// `NaN`, `+Inf` and `-Inf` are written as those strings in
     /// `gate parse --json` (JSON has no such numbers), others as numbers.
     #[serde(with = "special_float")]
     pub value: f64,
+}
+
+impl PartialEq for Sample {
+    fn eq(&self, other: &Self) -> bool {
+        self.time == other.time
+            && (self.value == other.value || (self.value.is_nan() && other.value.is_nan()))
+    }
+}
+
+/// Labels as a JSON object, in their (sorted) order.
+mod label_map {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(v.len()))?;
+        for (k, val) in v {
+            m.serialize_entry(k, val)?;
+        }
+        m.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of label values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(e) = map.next_entry()? {
+                    out.push(e);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A float that may be `NaN` or infinite, as JSON: a number when finite,
