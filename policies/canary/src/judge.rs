@@ -248,7 +248,11 @@ fn num(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if v == 0.0 {
         "0".into()
     } else {
@@ -263,16 +267,46 @@ fn num(v: f64) -> String {
     }
 }
 
+/// Sets `key` of the evidence object.
+fn put(evidence: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(o) = evidence.as_object_mut() {
+        o.insert(key.to_string(), value);
+    }
+}
+
+/// `v` above `max`; a `NaN` value is never within a bound.
+fn over(v: f64, max: f64) -> bool {
+    matches!(
+        v.partial_cmp(&max),
+        None | Some(std::cmp::Ordering::Greater)
+    )
+}
+
+/// `v` below `min`; a `NaN` value is never within a bound.
+fn under(v: f64, min: f64) -> bool {
+    matches!(v.partial_cmp(&min), None | Some(std::cmp::Ordering::Less))
+}
+
 /// A finite number as JSON, else its Prometheus spelling.
 fn jnum(v: f64) -> serde_json::Value {
-    if v.is_finite() { json!(v) } else { json!(num(v)) }
+    if v.is_finite() {
+        json!(v)
+    } else {
+        json!(num(v))
+    }
 }
 
 /// A metric name fit for the verdict (kebab-case from the query name).
 fn metric_name(query: &str, what: &str) -> String {
     let base: String = query
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("{base}.{what}")
 }
@@ -433,14 +467,24 @@ fn decide(classes: &[(Class, &MetricParams)], p: &Params) -> (Decision, String, 
     if s < p.marginal_score {
         return (
             Decision::RollBack,
-            format!("{} failed; score {} below {} ({of})", failed.join(", "), num(s), num(p.marginal_score)),
+            format!(
+                "{} failed; score {} below {} ({of})",
+                failed.join(", "),
+                num(s),
+                num(p.marginal_score)
+            ),
             score,
         );
     }
     if s < p.pass_score {
         return (
             Decision::Inconclusive,
-            format!("marginal: score {} below {} ({of}; failed {})", num(s), num(p.pass_score), failed.join(", ")),
+            format!(
+                "marginal: score {} below {} ({of}; failed {})",
+                num(s),
+                num(p.pass_score),
+                failed.join(", ")
+            ),
             score,
         );
     }
@@ -454,7 +498,10 @@ fn decide(classes: &[(Class, &MetricParams)], p: &Params) -> (Decision, String, 
     if !partial.is_empty() {
         return (
             Decision::Inconclusive,
-            format!("the server's answer for {} may be partial ({of})", partial.join(", ")),
+            format!(
+                "the server's answer for {} may be partial ({of})",
+                partial.join(", ")
+            ),
             score,
         );
     }
@@ -526,15 +573,25 @@ fn judge_metric(
     };
     // No data.
     let missing = if found == 0 {
-        Some(format!("no result named `{}` among the metrics artifacts", mp.query))
+        Some(format!(
+            "no result named `{}` among the metrics artifacts",
+            mp.query
+        ))
     } else if canary.samples.is_empty() {
         Some(format!(
             "no canary samples ({} canary series{})",
             canary.series,
-            if canary.nans > 0 { format!(", {} NaN removed", canary.nans) } else { String::new() }
+            if canary.nans > 0 {
+                format!(", {} NaN removed", canary.nans)
+            } else {
+                String::new()
+            }
         ))
     } else if needs_baseline && baseline.samples.is_empty() {
-        Some(format!("no baseline samples ({} baseline series)", baseline.series))
+        Some(format!(
+            "no baseline samples ({} baseline series)",
+            baseline.series
+        ))
     } else {
         None
     };
@@ -560,11 +617,15 @@ fn judge_metric(
                 p.no_data.unwrap_or(NoData::Inconclusive)
             })
         };
-        evidence["no-data"] = json!(match mode {
-            NoData::Fail => "fail",
-            NoData::Inconclusive => "inconclusive",
-            NoData::Ignore => "ignore",
-        });
+        put(
+            &mut evidence,
+            "no-data",
+            json!(match mode {
+                NoData::Fail => "fail",
+                NoData::Inconclusive => "inconclusive",
+                NoData::Ignore => "ignore",
+            }),
+        );
         let f = Finding::new(
             "canary/no-data",
             if mode == NoData::Fail { Severity::High } else { Severity::Medium },
@@ -585,7 +646,11 @@ fn judge_metric(
         // Unreachable: samples exist, so a value does.
         return (
             Class::NoData(NoData::Inconclusive),
-            Finding::new("canary/no-data", Severity::Medium, format!("`{}`: no value", mp.query)),
+            Finding::new(
+                "canary/no-data",
+                Severity::Medium,
+                format!("`{}`: no value", mp.query),
+            ),
             out,
         );
     };
@@ -593,13 +658,13 @@ fn judge_metric(
     let mut bounds = serde_json::Map::new();
     if let Some(max) = mp.max {
         bounds.insert("max".into(), json!(max));
-        if !(cv <= max) {
+        if over(cv, max) {
             broken.push(format!("canary {} above max {}", num(cv), num(max)));
         }
     }
     if let Some(min) = mp.min {
         bounds.insert("min".into(), json!(min));
-        if !(cv >= min) {
+        if under(cv, min) {
             broken.push(format!("canary {} below min {}", num(cv), num(min)));
         }
     }
@@ -615,30 +680,41 @@ fn judge_metric(
         }
         if let Some(max) = mp.max_ratio {
             bounds.insert("max-ratio".into(), json!(max));
-            if !(ratio <= max) {
+            if over(ratio, max) {
                 broken.push(format!("ratio {} above max-ratio {}", num(ratio), num(max)));
             }
         }
         if let Some(min) = mp.min_ratio {
             bounds.insert("min-ratio".into(), json!(min));
-            if !(ratio >= min) {
+            if under(ratio, min) {
                 broken.push(format!("ratio {} below min-ratio {}", num(ratio), num(min)));
             }
         }
         if let Some(max) = mp.max_difference {
             bounds.insert("max-difference".into(), json!(max));
-            if !(diff <= max) {
-                broken.push(format!("difference {} above max-difference {}", num(diff), num(max)));
+            if over(diff, max) {
+                broken.push(format!(
+                    "difference {} above max-difference {}",
+                    num(diff),
+                    num(max)
+                ));
             }
         }
         if let Some(min) = mp.min_difference {
             bounds.insert("min-difference".into(), json!(min));
-            if !(diff >= min) {
-                broken.push(format!("difference {} below min-difference {}", num(diff), num(min)));
+            if under(diff, min) {
+                broken.push(format!(
+                    "difference {} below min-difference {}",
+                    num(diff),
+                    num(min)
+                ));
             }
         }
         if bv.is_finite() {
-            out.push(with_unit(Metric::new(&metric_name(&mp.query, "baseline"), bv)));
+            out.push(with_unit(Metric::new(
+                &metric_name(&mp.query, "baseline"),
+                bv,
+            )));
         }
     }
     if cv.is_finite() {
@@ -671,11 +747,18 @@ fn judge_metric(
                     "mann-whitney".into(),
                     json!({"alpha": alpha, "allowed-increase": mw.allowed_increase, "allowed-decrease": mw.allowed_decrease}),
                 );
-                evidence["mann-whitney"] = json!({
-                    "u": t.u, "p-value": t.p_value, "cles": t.cles,
-                    "effect-size": effect.map(jnum),
-                });
-                out.push(Metric::new(&metric_name(&mp.query, "p-value"), t.p_value).condition(Comparator::Ge, alpha));
+                put(
+                    &mut evidence,
+                    "mann-whitney",
+                    json!({
+                        "u": t.u, "p-value": t.p_value, "cles": t.cles,
+                        "effect-size": effect.map(jnum),
+                    }),
+                );
+                out.push(
+                    Metric::new(&metric_name(&mp.query, "p-value"), t.p_value)
+                        .condition(Comparator::Ge, alpha),
+                );
                 if significant && higher && mp.direction.worse_up() && beyond(true) {
                     broken.push(format!(
                         "canary significantly higher (Mann-Whitney p = {}, mean ratio {})",
@@ -693,12 +776,16 @@ fn judge_metric(
             }
             // Every value tied: identical samples, no shift (Kayenta passes).
             None => {
-                evidence["mann-whitney"] = json!({"p-value": 1.0, "note": "every value tied"});
+                put(
+                    &mut evidence,
+                    "mann-whitney",
+                    json!({"p-value": 1.0, "note": "every value tied"}),
+                );
             }
         }
     }
-    evidence["change"] = serde_json::Value::Object(change);
-    evidence["bounds"] = serde_json::Value::Object(bounds);
+    put(&mut evidence, "change", serde_json::Value::Object(change));
+    put(&mut evidence, "bounds", serde_json::Value::Object(bounds));
     let values = match bv {
         Some(bv) => format!(
             "canary {} vs baseline {} ({} vs {} samples)",
@@ -712,7 +799,11 @@ fn judge_metric(
     if !broken.is_empty() {
         let f = Finding::new(
             "canary/metric-failed",
-            if mp.critical { Severity::Critical } else { Severity::High },
+            if mp.critical {
+                Severity::Critical
+            } else {
+                Severity::High
+            },
             format!("`{}`: {values}: {}", mp.query, broken.join("; ")),
         )
         .resource(mp.query.clone())
@@ -722,7 +813,7 @@ fn judge_metric(
         return (Class::Fail, f, out);
     }
     if !warnings.is_empty() {
-        evidence["server-warnings"] = json!(warnings);
+        put(&mut evidence, "server-warnings", json!(warnings));
         let f = Finding::new(
             "canary/partial-data",
             Severity::Medium,

@@ -138,7 +138,9 @@ impl<'de> Deserialize<'de> for ApiSample {
                     A::Error::custom(format!("sample value `{raw}` is not a number"))
                 })?;
                 if seq.next_element::<IgnoredAny>()?.is_some() {
-                    return Err(A::Error::custom("a sample has more than a time and a value"));
+                    return Err(A::Error::custom(
+                        "a sample has more than a time and a value",
+                    ));
                 }
                 Ok(ApiSample(Sample { time, value }))
             }
@@ -156,7 +158,12 @@ fn value(raw: &str) -> Option<f64> {
         "NaN" => Some(f64::NAN),
         "+Inf" => Some(f64::INFINITY),
         "-Inf" => Some(f64::NEG_INFINITY),
-        _ if raw.bytes().any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E')) => None,
+        _ if raw
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E')) =>
+        {
+            None
+        }
         _ => raw.parse().ok(),
     }
 }

@@ -6,9 +6,7 @@
 //! clone.
 
 use crate::{corpus_or_skip, parse};
-use gate_artifacts::{
-    Format, MetricsReport, Model, ParseOptions, ResultType, Series, WarningCode,
-};
+use gate_artifacts::{Format, MetricsReport, Model, ParseOptions, ResultType, Series, WarningCode};
 use serde_json::Value;
 
 fn report(rel: &str) -> MetricsReport {
@@ -139,7 +137,10 @@ fn range_queries_have_every_step() {
     let (lo, hi) = ratios
         .iter()
         .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
-    assert!((1.566..1.568).contains(&lo) && (1.656..1.658).contains(&hi), "{lo}..{hi}");
+    assert!(
+        (1.566..1.568).contains(&lo) && (1.656..1.658).contains(&hi),
+        "{lo}..{hi}"
+    );
     // d: the canary has no p95 series over the whole window.
     let d = report("metrics/d-missing/p95-ratio-canary-vs-stable-5m.query_range.json");
     assert_eq!(d.result_type, ResultType::Matrix);
@@ -164,10 +165,7 @@ fn nan_and_infinities_are_values() {
     assert_eq!(v.iter().filter(|x| x.is_nan()).count(), 17);
     assert_eq!(v.iter().filter(|x| **x == f64::INFINITY).count(), 11);
     assert_eq!(v.iter().filter(|x| **x == 0.0).count(), 64);
-    assert_eq!(
-        v.iter().filter(|x| x.is_finite() && **x != 0.0).count(),
-        28
-    );
+    assert_eq!(v.iter().filter(|x| x.is_finite() && **x != 0.0).count(), 28);
     let nan = report("metrics/a-healthy/nan-inf-503-ratio-canary-vs-stable-1m.query.at-nan.json");
     assert!(nan.series[0].samples[0].value.is_nan());
     let inf = report("metrics/a-healthy/nan-inf-503-ratio-canary-vs-stable-1m.query.at-inf.json");
@@ -193,8 +191,16 @@ fn scalars_strings_empties_and_warnings() {
     assert_eq!(st.result_type, ResultType::String);
     assert_eq!(st.string.as_deref(), Some("canary"));
     assert!(st.series.is_empty());
-    assert!(report("metrics/common/empty-vector.query.json").series.is_empty());
-    assert!(report("metrics/common/empty-matrix.query_range.json").series.is_empty());
+    assert!(
+        report("metrics/common/empty-vector.query.json")
+            .series
+            .is_empty()
+    );
+    assert!(
+        report("metrics/common/empty-matrix.query_range.json")
+            .series
+            .is_empty()
+    );
     for rel in [
         "metrics/common/warnings-remote-read.empty.query.json",
         "metrics/common/warnings-remote-read.error-rate-1m-by-track-b.query.json",
@@ -203,7 +209,10 @@ fn scalars_strings_empties_and_warnings() {
         let p = parse(rel).unwrap();
         assert_eq!(p.warnings.len(), 1, "{rel}");
         assert_eq!(p.warnings[0].code, WarningCode::PrometheusWarning);
-        assert!(p.warnings[0].message.contains("connection refused"), "{rel}");
+        assert!(
+            p.warnings[0].message.contains("connection refused"),
+            "{rel}"
+        );
         let Model::Metrics(m) = p.model else { panic!() };
         assert_eq!(m.server_warnings.len(), 1);
     }
@@ -244,15 +253,21 @@ fn own_fixtures() {
         )
         .unwrap_err()
     };
-    let e = bad(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"inf"]}]}}"#);
+    let e = bad(
+        r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"inf"]}]}}"#,
+    );
     assert_eq!(e.code, "invalid-prometheus");
     assert!(e.to_string().contains("/data/result/0/value"), "{e}");
     assert!(e.message.contains("`inf` is not a number"), "{e}");
-    let e = bad(r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"histograms":[]}]}}"#);
+    let e = bad(
+        r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"histograms":[]}]}}"#,
+    );
     assert_eq!(e.code, "unsupported-document");
     let e = bad(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{}}]}}"#);
     assert_eq!(e.code, "missing-field");
-    let e = bad(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}}"#);
+    let e = bad(
+        r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}}"#,
+    );
     assert_eq!(e.code, "invalid-json", "{e}");
     let e = bad(r#"{"status":"error","errorType":"timeout"}"#);
     assert_eq!(e.code, "prometheus-error");
