@@ -102,7 +102,7 @@ fn instant_queries_at_the_end_decide_as_the_readme_says() {
         .unwrap();
     assert_eq!(
         failed["message"],
-        "`error-rate-5m-by-track`: canary 0.08076 vs baseline 0.004783 (1 vs 1 samples): canary 0.08076 above max 0.05; ratio 16.88 above max-ratio 2"
+        "`error-rate-5m-by-track`: canary 0.08076 vs baseline 0.00478 (1 vs 1 samples): canary 0.08076 above max 0.05; ratio 16.89 above max-ratio 2"
     );
 
     // c: roll back on the p95 (1.63x > 1.5x).

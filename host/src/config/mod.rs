@@ -131,6 +131,7 @@ pub struct MetricsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BasicAuthConfig {
+    /// The user name (not secret).
     pub username: String,
     /// The environment variable holding the password (never the password).
     pub password_env: String,

@@ -676,7 +676,13 @@ fn judge_metric(
         change.insert("ratio".into(), jnum(ratio));
         change.insert("difference".into(), jnum(diff));
         if ratio.is_finite() {
-            out.push(Metric::new(&metric_name(&mp.query, "ratio"), ratio).unit("x"));
+            let mut m = Metric::new(&metric_name(&mp.query, "ratio"), ratio).unit("x");
+            if let Some(max) = mp.max_ratio {
+                m = m.condition(Comparator::Le, max);
+            } else if let Some(min) = mp.min_ratio {
+                m = m.condition(Comparator::Ge, min);
+            }
+            out.push(m);
         }
         if let Some(max) = mp.max_ratio {
             bounds.insert("max-ratio".into(), json!(max));
