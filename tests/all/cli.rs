@@ -110,6 +110,7 @@ fn policies_lists_builtin_with_digest_of_embedded_component() {
             ("builtin:security".to_string(), 3),
             ("builtin:approvals".to_string(), 9),
             ("builtin:iac".to_string(), 87),
+            ("builtin:canary".to_string(), 5),
         ]
     );
     // The digest is the sha256 of the component the build embedded.
