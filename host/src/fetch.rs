@@ -47,7 +47,10 @@ pub enum Auth {
     /// `Authorization: Bearer` with the value of this environment variable.
     BearerEnv(String),
     /// HTTP basic auth; the password from this environment variable.
-    Basic { username: String, password_env: String },
+    Basic {
+        username: String,
+        password_env: String,
+    },
 }
 
 /// The placeholder a side's selector replaces.
@@ -221,8 +224,8 @@ fn fetch_one(q: &Query, r: &Request, now: i64) -> Result<Vec<u8>, String> {
             use base64::Engine as _;
             let password = std::env::var(password_env)
                 .map_err(|_| format!("the password variable `{password_env}` is not set"))?;
-            let pair = base64::engine::general_purpose::STANDARD
-                .encode(format!("{username}:{password}"));
+            let pair =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
             req = req.header("Authorization", format!("Basic {pair}"));
         }
     }
@@ -236,7 +239,12 @@ fn fetch_one(q: &Query, r: &Request, now: i64) -> Result<Vec<u8>, String> {
         .with_config()
         .limit(MAX_BODY)
         .read_to_vec()
-        .map_err(|e| format!("cannot read the answer of {base}{side}: {}", lower(&e.to_string())))?;
+        .map_err(|e| {
+            format!(
+                "cannot read the answer of {base}{side}: {}",
+                lower(&e.to_string())
+            )
+        })?;
     // Prometheus answers errors as JSON with `errorType` (400 bad_data,
     // 422 execution, 503 timeout): its words are the message.
     let answer: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
@@ -244,8 +252,12 @@ fn fetch_one(q: &Query, r: &Request, now: i64) -> Result<Vec<u8>, String> {
         (v.get("status")?.as_str()? == "error").then(|| {
             format!(
                 "{}: {}",
-                v.get("errorType").and_then(|t| t.as_str()).unwrap_or("error"),
-                v.get("error").and_then(|t| t.as_str()).unwrap_or("(no message)")
+                v.get("errorType")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("error"),
+                v.get("error")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("(no message)")
             )
         })
     });
@@ -255,7 +267,9 @@ fn fetch_one(q: &Query, r: &Request, now: i64) -> Result<Vec<u8>, String> {
     if !(200..300).contains(&status) {
         let text = String::from_utf8_lossy(&body);
         let excerpt: String = text.trim().chars().take(200).collect();
-        return Err(format!("the server answered HTTP {status}{side}: {excerpt}"));
+        return Err(format!(
+            "the server answered HTTP {status}{side}: {excerpt}"
+        ));
     }
     Ok(body)
 }

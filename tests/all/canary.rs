@@ -75,7 +75,11 @@ fn instant_queries_at_the_end_decide_as_the_readme_says() {
     assert_eq!(code, 0, "{v}");
     let p = &v["policies"][0];
     assert_eq!(p["outcome"], "pass", "{}", p["summary"]);
-    assert!(p["summary"].as_str().unwrap().starts_with("promote"), "{}", p["summary"]);
+    assert!(
+        p["summary"].as_str().unwrap().starts_with("promote"),
+        "{}",
+        p["summary"]
+    );
     assert!(has(&v, "canary/metric-passed", "error-rate-5m-by-track"));
     assert!((metric(&v, "error-rate-5m-by-track.canary") - 0.005590).abs() < 1e-6);
     assert!((metric(&v, "error-rate-5m-by-track.baseline") - 0.004760).abs() < 1e-6);
@@ -91,7 +95,11 @@ fn instant_queries_at_the_end_decide_as_the_readme_says() {
     let (code, v) = eval(&t, LIMITS, &files(&corpus, "b-errors", "query.json"));
     assert_eq!(code, 1, "{v}");
     let p = &v["policies"][0];
-    assert!(p["summary"].as_str().unwrap().starts_with("roll back"), "{}", p["summary"]);
+    assert!(
+        p["summary"].as_str().unwrap().starts_with("roll back"),
+        "{}",
+        p["summary"]
+    );
     assert!(has(&v, "canary/metric-failed", "error-rate-5m-by-track"));
     assert!(has(&v, "canary/metric-passed", "p95-5m-by-track"));
     let failed = p["findings"]
@@ -119,7 +127,11 @@ fn instant_queries_at_the_end_decide_as_the_readme_says() {
     assert_eq!(code, 0, "{v}");
     let p = &v["policies"][0];
     assert_eq!(p["outcome"], "warn", "{}", p["summary"]);
-    assert!(p["summary"].as_str().unwrap().starts_with("inconclusive"), "{}", p["summary"]);
+    assert!(
+        p["summary"].as_str().unwrap().starts_with("inconclusive"),
+        "{}",
+        p["summary"]
+    );
     assert!(has(&v, "canary/no-data", "p95-5m-by-track"));
     assert!(has(&v, "canary/inconclusive", ""));
     // ... blocking with `inconclusive = "fail"` ...
@@ -127,10 +139,18 @@ fn instant_queries_at_the_end_decide_as_the_readme_says() {
     let (code, v) = eval(&t, &strict, &d);
     assert_eq!(code, 1, "{v}");
     // ... and a roll back when the metric is critical.
-    let critical = LIMITS.replace(r#""max-ratio": 1.5,"#, r#""max-ratio": 1.5, "critical": true,"#);
+    let critical = LIMITS.replace(
+        r#""max-ratio": 1.5,"#,
+        r#""max-ratio": 1.5, "critical": true,"#,
+    );
     let (code, v) = eval(&t, &critical, &d);
     assert_eq!(code, 1, "{v}");
-    assert!(v["policies"][0]["summary"].as_str().unwrap().starts_with("roll back"));
+    assert!(
+        v["policies"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("roll back")
+    );
 }
 
 /// Over the whole window (range queries, 120 steps a side): the
@@ -174,7 +194,10 @@ fn range_queries_over_the_window_decide_as_the_readme_says() {
     let e: Value = serde_json::from_str(f["evidence"].as_str().unwrap()).unwrap();
     assert_eq!(e["canary"]["samples"], 120);
     assert_eq!(e["baseline"]["samples"], 120);
-    assert!(e["mann-whitney"]["p-value"].as_f64().unwrap() < 1e-10, "{e}");
+    assert!(
+        e["mann-whitney"]["p-value"].as_f64().unwrap() < 1e-10,
+        "{e}"
+    );
     assert_eq!(e["window"]["start"], 1_796_166_420.0);
     assert_eq!(e["window"]["end"], 1_796_173_560.0);
 }

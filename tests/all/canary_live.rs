@@ -168,7 +168,10 @@ fn check(t: &TestDir, now: &str, extra: &[&str]) -> Run {
 }
 
 fn summary(v: &Value) -> String {
-    v["policies"][0]["summary"].as_str().unwrap_or("").to_string()
+    v["policies"][0]["summary"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
@@ -201,12 +204,18 @@ fn live_and_replayed_decisions_follow_each_scenario() {
         for q in ["error-rate", "p95"] {
             for side in ["canary", "baseline"] {
                 assert!(
-                    dir.path().join(format!("rec/{q}.{side}.query.json")).is_file(),
+                    dir.path()
+                        .join(format!("rec/{q}.{side}.query.json"))
+                        .is_file(),
                     "{scenario}: {q} {side}"
                 );
             }
         }
-        assert!(dir.path().join("rec/p95-window.canary.query_range.json").is_file());
+        assert!(
+            dir.path()
+                .join("rec/p95-window.canary.query_range.json")
+                .is_file()
+        );
         // Replayed (no server needed), the same decision and the same values.
         let replay = check(&dir, &now, &["--replay", "rec"]);
         let r = replay.json();
@@ -233,6 +242,61 @@ fn live_and_replayed_decisions_follow_each_scenario() {
     assert_eq!(e["canary"]["samples"], 31, "{e}");
     assert_eq!(e["baseline"]["samples"], 31, "{e}");
 
+    // The analysis loop stops at the right round (a fixed --now: every
+    // round sees the same answers, so the counts decide).
+    let looped = |scenario: &str, limits: &[&str]| {
+        let dir = TestDir::new();
+        dir.write("gate.toml", config(&url, scenario));
+        let mut args = vec!["--interval", "1s", "--max-duration", "10m", "--quiet"];
+        args.extend_from_slice(limits);
+        let r = check(&dir, &now, &args);
+        let rounds = r
+            .stderr()
+            .lines()
+            .filter(|l| l.starts_with("round "))
+            .count();
+        (r.code(), rounds, r.stderr())
+    };
+    let (code, rounds, err) = looped("healthy", &["--consecutive-success-limit", "3"]);
+    assert_eq!((code, rounds), (0, 3), "{err}");
+    assert!(err.lines().nth(2).unwrap().ends_with("promote"), "{err}");
+    let (code, rounds, err) = looped("errors", &["--failure-limit", "1"]);
+    assert_eq!((code, rounds), (1, 2), "{err}");
+    assert!(
+        err.contains("failures 2/1 · inconclusive 0/0 · roll back"),
+        "{err}"
+    );
+    // A violated failure limit wins over the success limit.
+    let (code, rounds, err) = looped("errors", &["--consecutive-success-limit", "1"]);
+    assert_eq!((code, rounds), (1, 1), "{err}");
+    let (code, rounds, err) = looped("missing", &["--inconclusive-limit", "1"]);
+    assert_eq!((code, rounds), (0, 2), "{err}");
+    assert!(err.contains("inconclusive 2/1 · inconclusive"), "{err}");
+    // SIGTERM ends it with the verdict so far: inconclusive, exit 1.
+    let dir = TestDir::new();
+    dir.write("gate.toml", config(&url, "healthy"));
+    let child = dir
+        .command()
+        .args(["check", "--now", &now, "--interval", "1s", "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let mut child = child;
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    assert!(first.starts_with("round 1 "), "{first}");
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(rest.contains("interrupted after"), "{rest}");
+    assert!(rest.contains("the canary is not promoted"), "{rest}");
+
     // Bad PromQL: exit 3 with the query and the server's words.
     let bad = TestDir::new();
     bad.write(
@@ -243,7 +307,9 @@ fn live_and_replayed_decisions_follow_each_scenario() {
     );
     check(&bad, &now, &[])
         .expect_code(3)
-        .expect_stderr("error[metrics-fetch]: metrics `broken`: the server answered HTTP 400: bad_data:")
+        .expect_stderr(
+            "error[metrics-fetch]: metrics `broken`: the server answered HTTP 400: bad_data:",
+        )
         .expect_stderr("(query: sum(rate(x[5m]))");
     drop(prom);
     // The server gone: unreachable is exit 3 too, never a pass.

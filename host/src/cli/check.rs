@@ -16,9 +16,9 @@ use crate::runtime::bindings::types::ChangedFile;
 use crate::runtime::{CompileCache, Limits};
 use gate_artifacts::ParseOptions;
 use std::io::Read;
-use std::str::FromStr as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +68,21 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
             });
         }
     }
+    if let Some(limits) = super::analysis::Limits::from_args(&args) {
+        if plan.policies.is_empty() {
+            return Err(GateError::Usage(
+                "no policies: add [[policy]] use = \"builtin:canary\" to gate.toml".into(),
+            ));
+        }
+        return super::analysis::run(
+            limits,
+            &args,
+            &queries,
+            plan,
+            artifacts,
+            config.as_ref().map(|c| c.path.as_path()),
+        );
+    }
     // Kept until the run ends when fetched without --record.
     let _scratch = metrics_artifacts(&args, &queries, &plan, &mut artifacts)?;
     if artifacts.is_empty() {
@@ -113,6 +128,18 @@ pub(super) fn finish(
 ) -> Result<Exit, GateError> {
     check_report_paths(plan, run, config)?;
     let doc = evaluate::run(plan)?;
+    finish_doc(plan, &doc, run, config)
+}
+
+/// Publishes a verdict: errors on stderr, the report files, the stdout
+/// report, the GitHub job summary; its exit code.
+pub(super) fn finish_doc(
+    plan: &RunPlan,
+    doc: &crate::verdict::VerdictDoc,
+    run: &RunArgs,
+    config: Option<&Path>,
+) -> Result<Exit, GateError> {
+    check_report_paths(plan, run, config)?;
     // What stopped a policy goes to stderr once, whatever the stdout
     // report (which shows it in the policy's row).
     for p in &doc.policies {
@@ -121,7 +148,7 @@ pub(super) fn finish(
         }
     }
     for (format, path) in &run.reports {
-        fsutil::write_file(path, report::render(&doc, *format).as_bytes()).map_err(|e| {
+        fsutil::write_file(path, report::render(doc, *format).as_bytes()).map_err(|e| {
             GateError::Output(format!(
                 "cannot write report {}: {}",
                 path.display(),
@@ -132,9 +159,9 @@ pub(super) fn finish(
     if !run.quiet {
         let text = match run.format {
             report::OutputFormat::Human => {
-                report::human::render_with(&doc, report::human::use_color())
+                report::human::render_with(doc, report::human::use_color())
             }
-            f => report::render(&doc, f),
+            f => report::render(doc, f),
         };
         output::print(text)?;
     }
@@ -150,7 +177,7 @@ pub(super) fn finish(
             .append(true)
             .create(true)
             .open(&path)
-            .and_then(|mut f| f.write_all(report::github::step_summary(&doc).as_bytes()));
+            .and_then(|mut f| f.write_all(report::github::step_summary(doc).as_bytes()));
         if let Err(e) = appended {
             eprintln!(
                 "warning: cannot append to $GITHUB_STEP_SUMMARY: {}",
@@ -593,15 +620,28 @@ fn metrics_artifacts(
         artifacts.extend(fetch::replay(queries, dir).map_err(GateError::Input)?);
         return Ok(None);
     }
+    let (all, scratch) = with_metrics(queries, plan, args.record.as_deref(), artifacts)?;
+    *artifacts = all;
+    Ok(scratch)
+}
+
+/// `fixed` and the answers of `queries` fetched at the plan's now, saved
+/// in `record` (else a scratch directory, returned so it lives as long as
+/// the answers are read).
+pub(super) fn with_metrics(
+    queries: &[fetch::Query],
+    plan: &RunPlan,
+    record: Option<&Path>,
+    fixed: &[ArtifactSpec],
+) -> Result<(Vec<ArtifactSpec>, Option<Scratch>), GateError> {
     let now = jiff::Timestamp::from_str(&plan.context.now)
         .map_err(|e| GateError::Usage(format!("now `{}`: {e}", plan.context.now)))?
         .as_second();
-    let (dir, scratch) = match &args.record {
+    let (dir, scratch) = match record {
         Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                GateError::Output(format!("cannot create {}: {e}", dir.display()))
-            })?;
-            (dir.clone(), None)
+            std::fs::create_dir_all(dir)
+                .map_err(|e| GateError::Output(format!("cannot create {}: {e}", dir.display())))?;
+            (dir.to_path_buf(), None)
         }
         None => {
             let dir = fetch::scratch_dir().map_err(|e| {
@@ -610,12 +650,22 @@ fn metrics_artifacts(
             (dir.clone(), Some(Scratch(dir)))
         }
     };
-    artifacts.extend(fetch::fetch(queries, now, &dir).map_err(GateError::Input)?);
-    Ok(scratch)
+    let mut all = fixed.to_vec();
+    all.extend(fetch::fetch(queries, now, &dir).map_err(GateError::Input)?);
+    Ok((all, scratch))
+}
+
+/// The run's context resolved again (the loop's rounds each get a now).
+pub(super) fn context_now(run: &RunArgs) -> Result<crate::model::RunContext, GateError> {
+    context::resolve(&ContextArgs {
+        now: run.now.clone(),
+        environment: run.environment.clone(),
+    })
+    .map_err(GateError::Usage)
 }
 
 /// A directory removed when dropped.
-struct Scratch(PathBuf);
+pub(super) struct Scratch(PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {

@@ -37,7 +37,10 @@ mod tests {
     #[test]
     fn builtins_keep_the_default_pack_order() {
         let names: Vec<&str> = super::names().collect();
-        assert_eq!(names, ["coverage", "security", "approvals", "iac", "canary"]);
+        assert_eq!(
+            names,
+            ["coverage", "security", "approvals", "iac", "canary"]
+        );
     }
 
     /// The build-time digest is what the cache and verdicts key on, so it
