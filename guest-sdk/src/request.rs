@@ -8,8 +8,8 @@
 use crate::bindings::gate::policy::types as wit;
 use crate::bindings::gate::policy::types::{
     ApprovalSet, ArtifactMeta, ArtifactRole, ChangedFile, Context, CoverageFile, CoverageTotals,
-    IacResource, Measurement, ParseWarning, RawArtifact, SecurityFinding, TestCase, TestSuite,
-    TestTotals,
+    IacResource, Measurement, MetricsResult, ParseWarning, RawArtifact, SecurityFinding, TestCase,
+    TestSuite, TestTotals,
 };
 use std::rc::Rc;
 
@@ -277,6 +277,8 @@ pub enum Artifact {
     Tests(TestReport),
     Performance(PerformanceReport),
     Raw(RawArtifact),
+    /// A metrics query's result (issue 17).
+    Metrics(MetricsResult),
 }
 
 /// Everything one evaluation gets (the contract's `request`).
@@ -326,6 +328,7 @@ impl From<wit::Request> for Request {
                         warnings: p.warnings,
                     }),
                     wit::Artifact::Raw(r) => Artifact::Raw(r),
+                    wit::Artifact::Metrics(m) => Artifact::Metrics(m),
                 })
                 .collect(),
             params: r.params,
@@ -372,6 +375,14 @@ impl Request {
     pub fn performance(&self, role: ArtifactRole) -> impl Iterator<Item = &PerformanceReport> {
         self.artifacts.iter().filter_map(move |a| match a {
             Artifact::Performance(p) if p.meta.role == role => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Metrics query results (all roles), in the order given.
+    pub fn metrics(&self) -> impl Iterator<Item = &MetricsResult> {
+        self.artifacts.iter().filter_map(|a| match a {
+            Artifact::Metrics(m) => Some(m),
             _ => None,
         })
     }

@@ -22,6 +22,8 @@ gate_codes::names! {
         TestFixture = "test-fixture",
         /// A policy under `gate test` could not be loaded or run (exit 4).
         TestPolicy = "test-policy",
+        /// A `[[metrics]]` query could not be fetched or replayed (exit 3).
+        MetricsFetch = "metrics-fetch",
     }
 }
 

@@ -759,6 +759,7 @@ fn build_artifacts(artifacts: &Arc<[LoadedArtifact]>, consumes: &[ArtifactKind])
                 measurements: shared(),
                 warnings: convert::warnings(&a.parsed.warnings),
             }),
+            Model::Metrics(r) => out.push(Input::Metrics(Box::new(convert::metrics(meta, r)))),
         }
     }
     out

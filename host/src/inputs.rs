@@ -42,6 +42,13 @@ pub enum InputError {
     },
     #[error("{0}")]
     Parse(ParseError),
+    /// A `[[metrics]]` query that could not be fetched or replayed.
+    #[error("metrics `{name}`: {message} (query: {query})")]
+    Fetch {
+        name: String,
+        query: String,
+        message: String,
+    },
 }
 
 impl InputError {
@@ -59,6 +66,7 @@ impl InputError {
         match self {
             InputError::File { code, .. } => code.as_str(),
             InputError::Parse(e) => e.code.as_str(),
+            InputError::Fetch { .. } => crate::codes::ErrorCode::MetricsFetch.as_str(),
         }
     }
 }

@@ -19,6 +19,7 @@
 //! config     gate.toml, with the place of every error
 //! context    "now" and the CI context, from the flags and the environment
 //! inputs     reading and parsing the artifacts
+//! fetch      `[[metrics]]`: Prometheus queries the host runs, recorded and replayed as artifacts
 //! policies   where policy components come from: built-ins, files, registries
 //! runtime    the wasm sandbox: compiling (cached), limits, calls, WIT conversions, the boundary in batches (input streams, emitted findings)
 //! registry   packs in gate: components checked in the runtime, notes on stderr
@@ -56,6 +57,7 @@ pub(crate) mod context;
 pub(crate) mod error;
 pub(crate) mod evaluate;
 pub mod exit;
+pub(crate) mod fetch;
 pub(crate) mod inputs;
 pub(crate) mod model;
 pub mod params;

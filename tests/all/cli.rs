@@ -113,6 +113,7 @@ fn policies_lists_builtin_with_digest_of_embedded_component() {
             ("builtin:tests".to_string(), 12),
             ("builtin:rego".to_string(), 2),
             ("builtin:performance".to_string(), 8),
+            ("builtin:canary".to_string(), 5),
         ]
     );
     // The digest is the sha256 of the component the build embedded.

@@ -9,6 +9,8 @@
 
 mod builtins;
 mod cache;
+mod canary;
+mod canary_live;
 mod check;
 mod cli;
 mod components;

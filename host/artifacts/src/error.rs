@@ -79,6 +79,9 @@ gate_codes::names! {
         TruncatedCsv = "truncated-csv",
         InvalidMeasurement = "invalid-measurement",
         TooManyMeasurements = "too-many-measurements",
+        // metrics
+        InvalidPrometheus = "invalid-prometheus",
+        PrometheusError = "prometheus-error",
     }
 }
 
@@ -125,6 +128,7 @@ gate_codes::names! {
         TapBailOut = "tap-bail-out",
         LighthouseRunWarning = "lighthouse-run-warning",
         HyperfineFailedRuns = "hyperfine-failed-runs",
+        PrometheusWarning = "prometheus-warning",
     }
 }
 

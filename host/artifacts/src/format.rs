@@ -53,6 +53,8 @@ gate_codes::names! {
         LocustJson = "locust-json",
         Lighthouse = "lighthouse",
         Criterion = "criterion",
+        // metrics
+        Prometheus = "prometheus",
     }
 }
 
@@ -74,6 +76,7 @@ impl Format {
             | LocustFailures | LocustHistory | LocustJson | Lighthouse | Criterion => {
                 ArtifactKind::Performance
             }
+            Prometheus => ArtifactKind::Metrics,
         }
     }
 
@@ -162,6 +165,9 @@ impl Format {
             Lighthouse => "expected `lighthouseVersion` with `categories` or `audits`",
             Criterion => {
                 "expected criterion estimates: `mean`, `median` and `std_dev` with `point_estimate`"
+            }
+            Prometheus => {
+                "expected a prometheus query response: `status` \"success\" with `data.resultType`, or \"error\" with `errorType`"
             }
         }
     }

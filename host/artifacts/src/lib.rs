@@ -1,7 +1,7 @@
 //! Reading CI artifacts into typed, normalized models.
 //!
 //! One module per family (`coverage`, `findings`, `iac`, `approvals`,
-//! `test_results`, `performance`), one
+//! `test_results`, `performance`, `metrics`), one
 //! file per format inside it. The facade is [`parse`]: bytes in, a
 //! [`Parsed`] model out, or a [`ParseError`] that names the file and the
 //! place. Formats are detected from content, never from file names; a forced
@@ -28,6 +28,7 @@ pub mod findings;
 pub mod format;
 pub mod iac;
 pub(crate) mod json;
+pub mod metrics;
 pub mod model;
 pub mod paths;
 pub mod performance;
@@ -134,6 +135,7 @@ pub enum Model {
     Approvals(ApprovalSet),
     Tests(TestReport),
     Performance(PerformanceReport),
+    Metrics(MetricsReport),
 }
 
 /// The result of parsing one artifact.
@@ -158,6 +160,7 @@ pub fn detect(doc: &Document<'_>) -> Option<Format> {
         .or_else(|| approvals::sniff(doc))
         .or_else(|| test_results::sniff(doc))
         .or_else(|| performance::sniff(doc))
+        .or_else(|| metrics::sniff(doc))
 }
 
 /// Whether `doc` carries the markers of `format`, as its sniffer tests them.
@@ -173,6 +176,7 @@ pub fn conforms(format: Format, doc: &Document<'_>) -> bool {
         ArtifactKind::Approvals => approvals::conforms(format, doc),
         ArtifactKind::Tests => test_results::conforms(format, doc),
         ArtifactKind::Performance => performance::conforms(format, doc),
+        ArtifactKind::Metrics => metrics::conforms(format, doc),
         ArtifactKind::Raw => false,
     }
 }
@@ -258,6 +262,7 @@ pub fn parse(
         ArtifactKind::Approvals => Model::Approvals(approvals::parse(format, &doc, &mut cx)?),
         ArtifactKind::Tests => Model::Tests(test_results::parse(format, &doc, &mut cx)?),
         ArtifactKind::Performance => Model::Performance(performance::parse(format, &doc, &mut cx)?),
+        ArtifactKind::Metrics => Model::Metrics(metrics::parse(format, &doc, &mut cx)?),
         ArtifactKind::Raw => {
             return Err(cx.error(
                 ParseCode::UnknownFormat,

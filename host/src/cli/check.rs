@@ -6,6 +6,7 @@ use crate::context::{self, ContextArgs};
 use crate::error::GateError;
 use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan};
 use crate::exit::Exit;
+use crate::fetch;
 use crate::fsutil;
 use crate::inputs::ArtifactSpec;
 use crate::model::Override;
@@ -17,6 +18,7 @@ use gate_artifacts::ParseOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,9 +30,11 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
     };
     let mut plan = base_plan(&args.run)?;
     let mut artifacts = Vec::new();
+    let mut queries = Vec::new();
     if let Some(cfg) = &config {
         let cfg = Arc::new(cfg.clone());
         apply_config(&cfg, &mut plan, &mut artifacts)?;
+        queries = metrics_queries(&cfg)?;
         if let Some(root) = &cfg.config.root {
             plan.parse_options.go_module =
                 crate::inputs::go_module(&cfg.base_dir().join(root.get_ref()))
@@ -66,6 +70,23 @@ pub fn run(args: CheckArgs) -> Result<Exit, GateError> {
         }
     }
     let rego_inputs = plan.policies.iter().any(|p| !p.rego.inputs.is_empty());
+    if let Some(limits) = super::analysis::Limits::from_args(&args) {
+        if plan.policies.is_empty() {
+            return Err(GateError::Usage(
+                "no policies: add [[policy]] use = \"builtin:canary\" to gate.toml".into(),
+            ));
+        }
+        return super::analysis::run(
+            limits,
+            &args,
+            &queries,
+            plan,
+            artifacts,
+            config.as_ref().map(|c| c.path.as_path()),
+        );
+    }
+    // Kept until the run ends when fetched without --record.
+    let _scratch = metrics_artifacts(&args, &queries, &plan, &mut artifacts)?;
     if artifacts.is_empty() && !rego_inputs {
         return Err(GateError::Usage(
             "no artifacts: list them in gate.toml ([[artifact]] path = ...) or pass --artifact PATH"
@@ -109,6 +130,18 @@ pub(super) fn finish(
 ) -> Result<Exit, GateError> {
     check_report_paths(plan, run, config)?;
     let doc = evaluate::run(plan)?;
+    finish_doc(plan, &doc, run, config)
+}
+
+/// Publishes a verdict: errors on stderr, the report files, the stdout
+/// report, the GitHub job summary; its exit code.
+pub(super) fn finish_doc(
+    plan: &RunPlan,
+    doc: &crate::verdict::VerdictDoc,
+    run: &RunArgs,
+    config: Option<&Path>,
+) -> Result<Exit, GateError> {
+    check_report_paths(plan, run, config)?;
     // What stopped a policy goes to stderr once, whatever the stdout
     // report (which shows it in the policy's row).
     for p in &doc.policies {
@@ -143,7 +176,7 @@ pub(super) fn finish(
             .append(true)
             .create(true)
             .open(&path)
-            .and_then(|mut f| f.write_all(report::github::step_summary(&doc).as_bytes()));
+            .and_then(|mut f| f.write_all(report::github::step_summary(doc).as_bytes()));
         if let Err(e) = appended {
             eprintln!(
                 "warning: cannot append to $GITHUB_STEP_SUMMARY: {}",
@@ -495,6 +528,188 @@ fn apply_config(
         });
     }
     Ok(())
+}
+
+/// The `[[metrics]]` entries, checked: names unique, both selectors or
+/// neither (and `{{selector}}` in the query exactly when they are given),
+/// durations that parse.
+#[allow(clippy::result_large_err)] // cold path, see config::ConfigError
+fn metrics_queries(cfg: &ConfigFile) -> Result<Vec<fetch::Query>, ConfigError> {
+    let mut out: Vec<fetch::Query> = Vec::new();
+    for m in &cfg.config.metrics {
+        let name = m.name.get_ref();
+        let bad_name = name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if bad_name {
+            return Err(cfg.error(
+                m.name.span(),
+                format!("metrics name `{name}` must be letters, digits, `-` and `_`"),
+                None,
+            ));
+        }
+        if out.iter().any(|q| &q.name == name) {
+            return Err(cfg.error(
+                m.name.span(),
+                format!("a second `[[metrics]]` named `{name}`"),
+                None,
+            ));
+        }
+        let url = m.url.get_ref();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(cfg.error(
+                m.url.span(),
+                format!("url `{url}` must start with http:// or https://"),
+                None,
+            ));
+        }
+        let has_placeholder = m.query.get_ref().contains(fetch::SELECTOR);
+        let sides = match (&m.canary, &m.baseline) {
+            (Some(c), Some(b)) => Some((c.get_ref().clone(), b.get_ref().clone())),
+            (None, None) => None,
+            (Some(s), None) | (None, Some(s)) => {
+                return Err(cfg.error(
+                    s.span(),
+                    "give both `canary` and `baseline` selectors, or neither",
+                    None,
+                ));
+            }
+        };
+        if sides.is_some() != has_placeholder {
+            return Err(cfg.error(
+                m.query.span(),
+                if has_placeholder {
+                    "the query has `{{selector}}` but no `canary` and `baseline` selectors fill it"
+                } else {
+                    "with `canary` and `baseline` selectors the query needs `{{selector}}` where they go"
+                },
+                Some("e.g. query = 'sum(rate(http_requests_total{status=~\"5..\",{{selector}}}[5m]))'".into()),
+            ));
+        }
+        let dur = |v: &Option<toml::Spanned<String>>, default: u64| match v {
+            Some(s) => fetch::duration(s.get_ref()).map_err(|e| cfg.error(s.span(), e, None)),
+            None => Ok(Duration::from_secs(default)),
+        };
+        let range = match &m.window {
+            Some(w) => {
+                let (window, step) = (dur(&m.window, 0)?, dur(&m.step, 60)?);
+                if window.is_zero() || step.is_zero() {
+                    return Err(cfg.error(
+                        w.span(),
+                        "the window and the step must not be zero",
+                        None,
+                    ));
+                }
+                Some((window, step))
+            }
+            None => {
+                if let Some(s) = &m.step {
+                    return Err(cfg.error(s.span(), "`step` needs a `window`", None));
+                }
+                None
+            }
+        };
+        let auth = match (&m.bearer_token_env, &m.basic_auth) {
+            (Some(t), None) => fetch::Auth::BearerEnv(t.get_ref().clone()),
+            (None, Some(b)) => fetch::Auth::Basic {
+                username: b.username.clone(),
+                password_env: b.password_env.clone(),
+            },
+            (None, None) => fetch::Auth::None,
+            (Some(t), Some(_)) => {
+                return Err(cfg.error(
+                    t.span(),
+                    "give `bearer-token-env` or `basic-auth`, not both",
+                    None,
+                ));
+            }
+        };
+        out.push(fetch::Query {
+            name: name.clone(),
+            url: url.clone(),
+            query: m.query.get_ref().clone(),
+            sides,
+            range,
+            timeout: dur(&m.timeout, 30)?,
+            auth,
+        });
+    }
+    Ok(out)
+}
+
+/// The `[[metrics]]` responses as artifacts: replayed from `--replay DIR`,
+/// or fetched now and saved in `--record DIR` (else a scratch directory,
+/// returned so it lives until the run ends).
+fn metrics_artifacts(
+    args: &CheckArgs,
+    queries: &[fetch::Query],
+    plan: &RunPlan,
+    artifacts: &mut Vec<ArtifactSpec>,
+) -> Result<Option<Scratch>, GateError> {
+    if queries.is_empty() {
+        if args.record.is_some() || args.replay.is_some() {
+            return Err(GateError::Usage(
+                "--record and --replay need `[[metrics]]` entries in gate.toml".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(dir) = &args.replay {
+        artifacts.extend(fetch::replay(queries, dir).map_err(GateError::Input)?);
+        return Ok(None);
+    }
+    let (all, scratch) = with_metrics(queries, plan, args.record.as_deref(), artifacts)?;
+    *artifacts = all;
+    Ok(scratch)
+}
+
+/// `fixed` and the answers of `queries` fetched at the plan's now, saved
+/// in `record` (else a scratch directory, returned so it lives as long as
+/// the answers are read).
+pub(super) fn with_metrics(
+    queries: &[fetch::Query],
+    plan: &RunPlan,
+    record: Option<&Path>,
+    fixed: &[ArtifactSpec],
+) -> Result<(Vec<ArtifactSpec>, Option<Scratch>), GateError> {
+    let now = jiff::Timestamp::from_str(&plan.context.now)
+        .map_err(|e| GateError::Usage(format!("now `{}`: {e}", plan.context.now)))?
+        .as_second();
+    let (dir, scratch) = match record {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| GateError::Output(format!("cannot create {}: {e}", dir.display())))?;
+            (dir.to_path_buf(), None)
+        }
+        None => {
+            let dir = fetch::scratch_dir().map_err(|e| {
+                GateError::Output(format!("cannot create a scratch directory: {e}"))
+            })?;
+            (dir.clone(), Some(Scratch(dir)))
+        }
+    };
+    let mut all = fixed.to_vec();
+    all.extend(fetch::fetch(queries, now, &dir).map_err(GateError::Input)?);
+    Ok((all, scratch))
+}
+
+/// The run's context resolved again (the loop's rounds each get a now).
+pub(super) fn context_now(run: &RunArgs) -> Result<crate::model::RunContext, GateError> {
+    context::resolve(&ContextArgs {
+        now: run.now.clone(),
+        environment: run.environment.clone(),
+    })
+    .map_err(GateError::Usage)
+}
+
+/// A directory removed when dropped.
+pub(super) struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Changed lines between the merge base of `base` and HEAD (`--base`).

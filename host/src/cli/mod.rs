@@ -1,6 +1,7 @@
 //! The command line: argument definitions and dispatch. Each command lives
 //! in its own file; all of them end in an [`Exit`].
 
+mod analysis;
 mod check;
 mod diagnostics;
 mod eval;
@@ -149,6 +150,30 @@ pub(crate) struct CheckArgs {
     /// A baseline artifact (e.g. the base branch's coverage), repeatable
     #[arg(long = "baseline", value_name = "PATH")]
     pub baselines: Vec<PathBuf>,
+    /// Save every `[[metrics]]` response fetched in DIR (replay it with --replay DIR)
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Read the `[[metrics]]` responses recorded in DIR instead of querying the server
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// Analysis loop: query `[[metrics]]` again every DURATION (30s, 1m) until a decision
+    #[arg(long, value_name = "DURATION", value_parser = crate::fetch::duration)]
+    pub interval: Option<std::time::Duration>,
+    /// Analysis loop: promote when this much time passed within the limits (default 15m)
+    #[arg(long, value_name = "DURATION", value_parser = crate::fetch::duration, requires = "interval")]
+    pub max_duration: Option<std::time::Duration>,
+    /// Analysis loop: failed rounds tolerated (default 0; unlimited with only --consecutive-failure-limit)
+    #[arg(long, value_name = "N", requires = "interval")]
+    pub failure_limit: Option<u32>,
+    /// Analysis loop: failed rounds in a row tolerated
+    #[arg(long, value_name = "N", requires = "interval")]
+    pub consecutive_failure_limit: Option<u32>,
+    /// Analysis loop: promote after N passing rounds in a row
+    #[arg(long, value_name = "N", requires = "interval", value_parser = clap::value_parser!(u32).range(1..))]
+    pub consecutive_success_limit: Option<u32>,
+    /// Analysis loop: inconclusive rounds tolerated (default 0)
+    #[arg(long, value_name = "N", requires = "interval")]
+    pub inconclusive_limit: Option<u32>,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -243,6 +243,21 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
                 ("measurements".into(), Field::Measurements(&r.measurements)),
             ],
         ),
+        Model::Metrics(r) => {
+            let fields = match serde_json::to_value(r) {
+                Ok(Value::Object(obj)) => {
+                    obj.into_iter().map(|(k, v)| (k, Field::Value(v))).collect()
+                }
+                _ => Vec::new(),
+            };
+            Doc::new(
+                "metrics",
+                format,
+                gate_codes::wording::count(r.series.len(), "series", "series"),
+                warnings,
+                fields,
+            )
+        }
         Model::Approvals(s) => {
             let fields = match serde_json::to_value(s) {
                 Ok(Value::Object(obj)) => {

@@ -89,6 +89,52 @@ pub struct Config {
     /// Policy packs from OCI registries.
     #[serde(default)]
     pub registry: RegistryConfig,
+    /// `[[metrics]]`: queries the host runs against a metrics server.
+    #[serde(default)]
+    pub metrics: Vec<MetricsConfig>,
+}
+
+/// `[[metrics]]`: one Prometheus query the host runs (see `fetch`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MetricsConfig {
+    /// The name policies judge it by (`query` in builtin:canary's params).
+    pub name: Spanned<String>,
+    /// The server's base URL, e.g. `http://prometheus:9090`.
+    pub url: Spanned<String>,
+    /// PromQL; `{{selector}}` is replaced by each side's selector.
+    pub query: Spanned<String>,
+    /// The canary's label selector, e.g. `track="canary"`.
+    #[serde(default)]
+    pub canary: Option<Spanned<String>>,
+    /// The baseline's label selector, e.g. `track="stable"`.
+    #[serde(default)]
+    pub baseline: Option<Spanned<String>>,
+    /// A range query over this window ending now (`30m`); instant without.
+    #[serde(default)]
+    pub window: Option<Spanned<String>>,
+    /// The range query's step (default `60s`).
+    #[serde(default)]
+    pub step: Option<Spanned<String>>,
+    /// How long one request may take (default `30s`).
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    /// An environment variable holding a bearer token.
+    #[serde(default)]
+    pub bearer_token_env: Option<Spanned<String>>,
+    /// HTTP basic auth.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuthConfig>,
+}
+
+/// `basic-auth = { username = "…", password-env = "VAR" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BasicAuthConfig {
+    /// The user name (not secret).
+    pub username: String,
+    /// The environment variable holding the password (never the password).
+    pub password_env: String,
 }
 
 /// `[registry]`: how `oci://` policy packs are fetched and verified.

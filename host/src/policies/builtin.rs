@@ -43,9 +43,15 @@ mod tests {
     #[test]
     fn builtins_keep_the_default_pack_order() {
         let names: Vec<&str> = super::names().collect();
-        assert_eq!(names, ["coverage", "security", "approvals", "iac", "tests", "performance", "rego"]);
+        assert_eq!(
+            names,
+            ["coverage", "security", "approvals", "iac", "tests", "performance", "rego", "canary"]
+        );
         let pack: Vec<&str> = super::default_pack().collect();
-        assert_eq!(pack, ["coverage", "security", "approvals", "iac", "tests", "performance"]);
+        assert_eq!(
+            pack,
+            ["coverage", "security", "approvals", "iac", "tests", "performance", "canary"]
+        );
     }
 
     /// The build-time digest is what the cache and verdicts key on, so it

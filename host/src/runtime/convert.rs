@@ -39,6 +39,7 @@ pub fn kind(k: m::ArtifactKind) -> wit::ArtifactKind {
         m::ArtifactKind::Tests => wit::ArtifactKind::Tests,
         m::ArtifactKind::Performance => wit::ArtifactKind::Performance,
         m::ArtifactKind::Raw => wit::ArtifactKind::Raw,
+        m::ArtifactKind::Metrics => wit::ArtifactKind::Metrics,
     }
 }
 
@@ -52,6 +53,7 @@ pub fn kind_back(k: wit::ArtifactKind) -> m::ArtifactKind {
         wit::ArtifactKind::Tests => m::ArtifactKind::Tests,
         wit::ArtifactKind::Performance => m::ArtifactKind::Performance,
         wit::ArtifactKind::Raw => m::ArtifactKind::Raw,
+        wit::ArtifactKind::Metrics => m::ArtifactKind::Metrics,
     }
 }
 
@@ -236,6 +238,42 @@ pub fn iac_resource(res: &m::IacResource) -> (wit::IacResource, usize) {
         location: res.location.as_ref().map(location),
     };
     (resource, bytes)
+}
+
+/// A metrics query's result. The side of a series is the host's when it
+/// knows it: the query was fetched for one side, or the artifact's role
+/// is `baseline`; otherwise the policy tells the sides by their labels.
+pub fn metrics(meta: wit::ArtifactMeta, r: &m::MetricsReport) -> wit::MetricsResult {
+    let side = match (r.side, meta.role) {
+        (Some(m::Side::Canary), _) => Some(wit::MetricSide::Canary),
+        (Some(m::Side::Baseline), _) | (None, wit::ArtifactRole::Baseline) => {
+            Some(wit::MetricSide::Baseline)
+        }
+        (None, wit::ArtifactRole::Current) => None,
+    };
+    wit::MetricsResult {
+        meta,
+        name: r.name.clone(),
+        query: r.query.clone(),
+        result_type: r.result_type.as_str().to_string(),
+        series: r
+            .series
+            .iter()
+            .map(|s| wit::MetricSeries {
+                labels: s.labels.clone(),
+                side,
+                samples: s
+                    .samples
+                    .iter()
+                    .map(|p| wit::MetricSample {
+                        time: p.time,
+                        value: p.value,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        server_warnings: r.server_warnings.clone(),
+    }
 }
 
 /// An approval set, whole (it is small).

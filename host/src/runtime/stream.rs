@@ -166,6 +166,8 @@ pub enum Input {
     /// Bytes the host hands over as they are, with their media type (Rego
     /// modules, data and input documents for `builtin:rego`).
     Raw(Box<wit::RawArtifact>),
+    /// A metrics query's result: bounded by its response, passed whole.
+    Metrics(Box<wit::MetricsResult>),
 }
 
 /// Everything one evaluation gets, before it is lowered into a store.
@@ -234,6 +236,7 @@ impl Request {
                     warnings,
                 }),
                 Input::Raw(r) => wit::Artifact::Raw(*r),
+                Input::Metrics(m) => wit::Artifact::Metrics(*m),
             });
         }
         Ok(wit::Request {

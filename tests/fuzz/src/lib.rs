@@ -64,6 +64,7 @@ pub const TARGETS: &[&str] = &[
     "artifact_locust_json",
     "artifact_lighthouse",
     "artifact_criterion",
+    "artifact_prometheus",
     "artifact_detect",
     "diff",
     "config",
@@ -158,6 +159,7 @@ fn stable_model(parsed: &Parsed) {
         Model::Approvals(m) => round(m),
         Model::Tests(m) => round(m),
         Model::Performance(m) => round(m),
+        Model::Metrics(m) => round(m),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod coverage;
 pub mod findings;
 pub mod iac;
+pub mod metrics;
 pub mod performance;
 pub mod test_results;
 
@@ -16,6 +17,7 @@ pub use approvals::*;
 pub use coverage::*;
 pub use findings::*;
 pub use iac::*;
+pub use metrics::{MetricsReport, ResultType, Sample, Series, Side};
 pub use performance::{Interval, Measurement, Parameter, Percentile, PerformanceReport};
 pub use test_results::*;
 
@@ -121,6 +123,7 @@ gate_codes::names! {
         Approvals = "approvals",
         Tests = "tests",
         Performance = "performance",
+        Metrics = "metrics",
         Raw = "raw",
     }
 }

@@ -56,6 +56,7 @@ const FIXTURES: &[(&str, Format)] = &[
         "performance/criterion/parse_lcov/new/estimates.json",
         Format::Criterion,
     ),
+    ("metrics/ratio.query_range.json", Format::Prometheus),
 ];
 
 fn dir() -> PathBuf {

@@ -18,6 +18,7 @@ mod findings;
 mod findings_reading;
 mod fixtures;
 mod iac;
+mod metrics;
 mod performance;
 mod review;
 mod test_results;
