@@ -45,12 +45,29 @@ mod tests {
         let names: Vec<&str> = super::names().collect();
         assert_eq!(
             names,
-            ["coverage", "security", "approvals", "iac", "tests", "performance", "rego", "canary"]
+            [
+                "coverage",
+                "security",
+                "approvals",
+                "iac",
+                "tests",
+                "performance",
+                "rego",
+                "canary"
+            ]
         );
         let pack: Vec<&str> = super::default_pack().collect();
         assert_eq!(
             pack,
-            ["coverage", "security", "approvals", "iac", "tests", "performance", "canary"]
+            [
+                "coverage",
+                "security",
+                "approvals",
+                "iac",
+                "tests",
+                "performance",
+                "canary"
+            ]
         );
     }
 
