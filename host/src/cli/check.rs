@@ -150,7 +150,7 @@ pub(super) fn finish_doc(
         }
     }
     for (format, path) in &run.reports {
-        fsutil::write_file_with(path, |out| report::write(&doc, *format, false, out)).map_err(
+        fsutil::write_file_with(path, |out| report::write(doc, *format, false, out)).map_err(
             |e| {
                 GateError::Output(format!(
                     "cannot write report {}: {}",
@@ -162,7 +162,7 @@ pub(super) fn finish_doc(
     }
     if !run.quiet {
         let color = run.format == report::OutputFormat::Human && report::human::use_color();
-        output::print_with(|out| report::write(&doc, run.format, color, out))?;
+        output::print_with(|out| report::write(doc, run.format, color, out))?;
     }
     // On GitHub Actions, the github format also writes the job summary.
     let github = run.format == report::OutputFormat::Github
