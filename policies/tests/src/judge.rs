@@ -207,7 +207,7 @@ impl<'p> Rules<'p> {
         self.p
             .quarantine
             .iter()
-            .position(|q| q.covers(id) && q.days_left(self.today).is_none_or(|d| d > 0))
+            .position(|q| q.covers(id) && q.expiry(self.today).waives())
     }
 
     fn classify(&self, c: &TestCase, id: &str, base: &Base) -> Class {

@@ -3,7 +3,7 @@
 //! `builtin:security` applied to tests.
 
 use gate_sdk::glob;
-use gate_sdk::waiver::day_number;
+use gate_sdk::waiver::Expiry;
 use gate_sdk::*;
 use serde::Deserialize;
 
@@ -24,13 +24,10 @@ impl Quarantine {
         self.id == id || (glob::check(&self.id).is_ok() && glob::matches(&self.id, id))
     }
 
-    /// Days left until `expires` (zero or negative: expired), `None` if it
-    /// never expires.
-    pub fn days_left(&self, today: i64) -> Option<i64> {
-        self.expires
-            .as_deref()
-            .and_then(day_number)
-            .map(|d| d - today)
+    /// Where this entry's expiry stands on day `today` (the SDK's waiver
+    /// rule: a date that does not exist counts as expired).
+    pub fn expiry(&self, today: i64) -> Expiry {
+        Expiry::of(self.expires.as_deref(), today)
     }
 
     pub fn describe(&self) -> String {
@@ -48,9 +45,9 @@ pub fn findings(entries: &[Quarantine], used: &[bool], today: i64, horizon: i64)
     for (i, q) in entries.iter().enumerate() {
         let used = used.get(i).copied().unwrap_or(false);
         let expires = q.expires.as_deref().unwrap_or("");
-        let left = q.days_left(today);
-        match left {
-            Some(d) if d <= 0 => out.push(
+        let expiry = q.expiry(today);
+        match expiry {
+            Expiry::Expired => out.push(
                 Finding::new(
                     "tests/quarantine-expired",
                     Severity::Medium,
@@ -63,7 +60,7 @@ pub fn findings(entries: &[Quarantine], used: &[bool], today: i64, horizon: i64)
                 .resource(q.id.clone())
                 .remediation("fix the test or renew the quarantine with a new expiry date"),
             ),
-            Some(d) if d <= horizon && used => out.push(
+            Expiry::Left(d) if d <= horizon && used => out.push(
                 Finding::new(
                     "tests/quarantine-expiring",
                     Severity::Info,
@@ -77,8 +74,7 @@ pub fn findings(entries: &[Quarantine], used: &[bool], today: i64, horizon: i64)
             ),
             _ => {}
         }
-        let expired = left.is_some_and(|d| d <= 0);
-        if !expired && !used {
+        if expiry.waives() && !used {
             out.push(
                 Finding::new(
                     "tests/quarantine-unused",
