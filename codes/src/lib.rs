@@ -6,6 +6,7 @@
 //! [`check`] is the one test of a family of codes: unique, kebab-case and
 //! documented in a section of the README.
 
+pub mod canary;
 pub mod wording;
 
 /// Re-exported for the serde impls [`names!`] generates.

@@ -26,6 +26,7 @@ use crate::exit::Exit;
 use crate::fetch;
 use crate::inputs::ArtifactSpec;
 use crate::model::Outcome;
+use gate_codes::canary::Decision;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -190,23 +191,6 @@ pub(super) fn run(
                 break;
             }
             std::thread::sleep(Duration::from_millis(100).min(wake - Instant::now()));
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    Promote,
-    RollBack,
-    Inconclusive,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Decision::Promote => "promote",
-            Decision::RollBack => "roll back",
-            Decision::Inconclusive => "inconclusive",
         }
     }
 }

@@ -29,6 +29,7 @@
 //! a `warn` unless `inconclusive = "fail"`.
 
 use crate::stats;
+use gate_codes::canary::Decision;
 use gate_sdk::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -389,23 +390,6 @@ fn has_criterion(m: &MetricParams) -> bool {
         || m.max_difference.is_some()
         || m.min_difference.is_some()
         || m.mann_whitney.is_some()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    Promote,
-    RollBack,
-    Inconclusive,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Decision::Promote => "promote",
-            Decision::RollBack => "roll back",
-            Decision::Inconclusive => "inconclusive",
-        }
-    }
 }
 
 fn decide(classes: &[(Class, &MetricParams)], p: &Params) -> (Decision, String, Option<f64>) {
