@@ -97,6 +97,38 @@ pub struct MetricParams {
     pub weight: f64,
     /// Shown in messages and metrics instead of `query`.
     pub unit: Option<String>,
+    /// Outlier removal before anything is judged (Kayenta's IQR detector);
+    /// absent keeps every sample.
+    pub outliers: Option<OutlierParams>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct OutlierParams {
+    pub strategy: OutlierStrategy,
+    /// Tukey's factor: values beyond `factor` interquartile ranges from
+    /// the quartiles are outliers (Kayenta uses 3).
+    #[serde(default = "three")]
+    pub factor: f64,
+    /// Kayenta's setting: the fences are at least the 1st and 99th
+    /// percentiles, so small samples keep every value.
+    #[serde(default = "yes")]
+    pub reduce_sensitivity: bool,
+}
+
+fn three() -> f64 {
+    3.0
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutlierStrategy {
+    Keep,
+    Remove,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,9 +232,28 @@ struct Side {
     samples: Vec<(f64, f64)>,
     series: usize,
     nans: usize,
+    /// Samples removed as outliers.
+    outliers: usize,
 }
 
 impl Side {
+    /// Drops the samples outside the side's own outlier fences (each side
+    /// against itself, as Kayenta does).
+    fn remove_outliers(&mut self, o: &OutlierParams) {
+        if o.strategy == OutlierStrategy::Keep {
+            return;
+        }
+        let Some((lo, hi)) = stats::outlier_fences(&self.values(), o.factor, o.reduce_sensitivity)
+        else {
+            return;
+        };
+        let before = self.samples.len();
+        // A fence that is NaN (infinite values in the quartiles) removes
+        // nothing: `x > NaN` is false.
+        self.samples.retain(|s| !(s.1 > hi || s.1 < lo));
+        self.outliers = before - self.samples.len();
+    }
+
     fn values(&self) -> Vec<f64> {
         self.samples.iter().map(|s| s.1).collect()
     }
@@ -337,6 +388,14 @@ pub fn judge(metrics: &[&MetricsResult], p: &Params) -> Result<Verdict, PolicyEr
     let mut out_metrics = Vec::new();
     let mut classes: Vec<(Class, &MetricParams)> = Vec::new();
     for (i, mp) in p.metrics.iter().enumerate() {
+        if let Some(o) = &mp.outliers
+            && !(o.factor.is_finite() && o.factor > 0.0)
+        {
+            return Err(params::invalid(
+                &format!("/metrics/{i}/outliers/factor"),
+                "the outlier factor must be a number above 0",
+            ));
+        }
         if !has_criterion(mp) {
             return Err(params::invalid(
                 &format!("/metrics/{i}"),
@@ -527,6 +586,10 @@ fn judge_metric(
             }
         }
     }
+    if let Some(o) = &mp.outliers {
+        canary.remove_outliers(o);
+        baseline.remove_outliers(o);
+    }
     let window = {
         let times = canary.samples.iter().chain(&baseline.samples).map(|s| s.0);
         let start = times.clone().min_by(f64::total_cmp);
@@ -544,8 +607,8 @@ fn judge_metric(
         "query": mp.query,
         "direction": mp.direction.as_str(),
         "aggregate": format!("{:?}", mp.aggregate).to_lowercase(),
-        "canary": {"value": cv.map(jnum), "samples": canary.samples.len(), "series": canary.series, "nan": canary.nans},
-        "baseline": {"value": bv.map(jnum), "samples": baseline.samples.len(), "series": baseline.series, "nan": baseline.nans},
+        "canary": {"value": cv.map(jnum), "samples": canary.samples.len(), "series": canary.series, "nan": canary.nans, "outliers": canary.outliers},
+        "baseline": {"value": bv.map(jnum), "samples": baseline.samples.len(), "series": baseline.series, "nan": baseline.nans, "outliers": baseline.outliers},
         "window": window,
         "critical": mp.critical,
     });
@@ -776,15 +839,27 @@ fn judge_metric(
     }
     put(&mut evidence, "change", serde_json::Value::Object(change));
     put(&mut evidence, "bounds", serde_json::Value::Object(bounds));
+    let removed = if canary.outliers + baseline.outliers > 0 {
+        format!(
+            "; outliers removed: {} canary, {} baseline",
+            canary.outliers, baseline.outliers
+        )
+    } else {
+        String::new()
+    };
     let values = match bv {
         Some(bv) => format!(
-            "canary {} vs baseline {} ({} vs {} samples)",
+            "canary {} vs baseline {} ({} vs {} samples{removed})",
             num(cv),
             num(bv),
             canary.samples.len(),
             baseline.samples.len()
         ),
-        None => format!("canary {} ({} samples)", num(cv), canary.samples.len()),
+        None => format!(
+            "canary {} ({} samples{removed})",
+            num(cv),
+            canary.samples.len()
+        ),
     };
     if !broken.is_empty() {
         let f = Finding::new(

@@ -108,6 +108,48 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(a + (h - lo as f64) * (b - a))
 }
 
+/// The `p` percentile (0 < p ≤ 100) as Apache Commons Math's default
+/// estimate computes it (Kayenta's judge uses it): position `p·(n+1)/100`
+/// in the sorted values, the minimum below position 1, the maximum from
+/// position n, linear interpolation between. `None` for no values.
+pub fn percentile_legacy(sorted: &[f64], p: f64) -> Option<f64> {
+    let first = *sorted.first()?;
+    let last = *sorted.last()?;
+    let n = sorted.len() as f64;
+    let pos = p * (n + 1.0) / 100.0;
+    if pos < 1.0 {
+        return Some(first);
+    }
+    if pos >= n {
+        return Some(last);
+    }
+    let lower = pos.floor();
+    let below = *sorted.get(lower as usize - 1)?;
+    let above = *sorted.get(lower as usize)?;
+    Some(below + (pos - lower) * (above - below))
+}
+
+/// The fences outside which a value is an outlier, by Tukey's test:
+/// `Q1 − factor·IQR` and `Q3 + factor·IQR`. With `reduce_sensitivity`
+/// (Kayenta's setting) the fences are widened to at least the 1st and 99th
+/// percentiles, so a sample of 98 values or fewer never loses one. `None`
+/// for no values.
+pub fn outlier_fences(values: &[f64], factor: f64, reduce_sensitivity: bool) -> Option<(f64, f64)> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let q1 = percentile_legacy(&v, 25.0)?;
+    let q3 = percentile_legacy(&v, 75.0)?;
+    let iqr = q3 - q1;
+    let (lo, hi) = (q1 - factor * iqr, q3 + factor * iqr);
+    if reduce_sensitivity {
+        let p01 = percentile_legacy(&v, 1.0)?;
+        let p99 = percentile_legacy(&v, 99.0)?;
+        Some((lo.min(p01), hi.max(p99)))
+    } else {
+        Some((lo, hi))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +197,36 @@ mod tests {
         assert_eq!(quantile(&[5.0], 0.95), Some(5.0));
         assert_eq!(quantile(&[], 0.5), None);
         assert_eq!(mean(&[1.0, 2.0]), Some(1.5));
+    }
+
+    /// Commons Math's estimate: for 1..=10, position 0.25·11 = 2.75 →
+    /// 2 + 0.75·(3 − 2) = 2.75; position 0.75·11 = 8.25 → 8.25.
+    #[test]
+    fn percentiles_as_commons_math() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(percentile_legacy(&v, 25.0), Some(2.75));
+        assert_eq!(percentile_legacy(&v, 75.0), Some(8.25));
+        assert_eq!(percentile_legacy(&v, 1.0), Some(1.0));
+        assert_eq!(percentile_legacy(&v, 99.0), Some(10.0));
+        assert_eq!(percentile_legacy(&[], 50.0), None);
+    }
+
+    /// Tukey's fences of 1..=10 with factor 1.5: IQR 5.5 → −5.5 and 16.5;
+    /// Kayenta's reduced sensitivity never narrows them; a 1000 among 200
+    /// ordinary values is outside, among 50 (the 99th percentile is the
+    /// maximum) it is not.
+    #[test]
+    fn fences() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(outlier_fences(&v, 1.5, false), Some((-5.5, 16.5)));
+        assert_eq!(outlier_fences(&v, 1.5, true), Some((-5.5, 16.5)));
+        let mut many: Vec<f64> = (0..199).map(|i| 10.0 + f64::from(i % 7)).collect();
+        many.push(1000.0);
+        let (_, hi) = outlier_fences(&many, 3.0, true).unwrap();
+        assert!(hi < 1000.0, "{hi}");
+        let mut few: Vec<f64> = (0..49).map(|i| 10.0 + f64::from(i % 7)).collect();
+        few.push(1000.0);
+        let (_, hi) = outlier_fences(&few, 3.0, true).unwrap();
+        assert_eq!(hi, 1000.0);
     }
 }
