@@ -15,6 +15,10 @@ pub struct Params {
     pub regression: Vec<Regression>,
     /// Welch's test's significance level (one-sided).
     pub significance: Option<f64>,
+    /// Measurements of runs that exited non-zero (hyperfine's
+    /// `--ignore-failure`) are judged instead of failing the gate.
+    #[serde(default)]
+    pub allow_failed_runs: bool,
 }
 
 /// Which measurements an entry selects.
@@ -193,6 +197,40 @@ fn num(v: f64) -> String {
     }
 }
 
+/// A warning the host's parser gave about one of the reports judged.
+pub struct ReportWarning<'a> {
+    /// The report's path.
+    pub path: &'a str,
+    /// Whether it is the baseline's report.
+    pub baseline: bool,
+    pub warning: &'a ParseWarning,
+}
+
+/// The parsers' warnings become findings: measurements of failed runs time
+/// a failure, so they block (unless `allow-failed-runs`); anything else the
+/// parser read past (Lighthouse's run warnings) is noted without blocking.
+fn report_warnings(j: &mut Judgement, warnings: &[ReportWarning], p: &Params) {
+    for w in warnings {
+        let side = if w.baseline { "baseline " } else { "" };
+        let message = format!("{side}{}: {}", w.path, w.warning.message);
+        let evidence = format!("warning: {}", w.warning.code);
+        if w.warning.code == "hyperfine-failed-runs" && !p.allow_failed_runs {
+            let mut f = Finding::new("performance/failed-runs", Severity::High, message)
+                .evidence(evidence)
+                .resource(w.path.to_string())
+                .remediation("fix the benchmarked command, or set `allow-failed-runs = true` when failing is what it measures");
+            f.location = w.warning.location.clone();
+            j.fail(format!("{side}runs that failed in {}", w.path), f);
+        } else {
+            let mut f = Finding::new("performance/report-warning", Severity::Low, message)
+                .evidence(evidence)
+                .resource(w.path.to_string());
+            f.location = w.warning.location.clone();
+            j.verdict.findings.push(f.blocking(false));
+        }
+    }
+}
+
 struct Judgement {
     verdict: Verdict,
     failed: Vec<String>,
@@ -273,6 +311,7 @@ fn validate(p: &Params) -> Result<Vec<(Stat, Quantity, bool)>, PolicyError> {
 pub fn judge(
     current: &[Measurement],
     baseline: Option<&[Measurement]>,
+    warnings: &[ReportWarning],
     p: &Params,
 ) -> Result<Verdict, PolicyError> {
     let budgets = validate(p)?;
@@ -294,6 +333,7 @@ pub fn judge(
     for r in &p.regression {
         regression(&mut j, r, alpha, current, baseline.unwrap_or(&[]));
     }
+    report_warnings(&mut j, warnings, p);
     let v = &mut j.verdict;
     let checks = gate_codes::wording::count(j.checked, "check", "checks");
     if j.failed.is_empty() {

@@ -8,7 +8,7 @@ mod judge;
 mod quantity;
 mod stats;
 
-pub use judge::{Budget, DEFAULT_SIGNIFICANCE, Params, Regression, Select, judge};
+pub use judge::{Budget, DEFAULT_SIGNIFICANCE, Params, Regression, ReportWarning, Select, judge};
 
 use gate_sdk::*;
 
@@ -30,16 +30,29 @@ impl Policy for PerformancePolicy {
 
     fn evaluate(request: Request) -> Result<Verdict, PolicyError> {
         let params: Params = params::parse(&request.params)?;
-        let current: Vec<Measurement> = request
-            .performance(ArtifactRole::Current)
-            .flat_map(|r| r.measurements.iter())
+        let reports: Vec<_> = request.performance(ArtifactRole::Current).collect();
+        let base_reports: Vec<_> = request.performance(ArtifactRole::Baseline).collect();
+        let current: Vec<Measurement> =
+            reports.iter().flat_map(|r| r.measurements.iter()).collect();
+        let baseline: Option<Vec<Measurement>> = (!base_reports.is_empty()).then(|| {
+            base_reports
+                .iter()
+                .flat_map(|r| r.measurements.iter())
+                .collect()
+        });
+        let warnings: Vec<ReportWarning> = reports
+            .iter()
+            .map(|r| (r, false))
+            .chain(base_reports.iter().map(|r| (r, true)))
+            .flat_map(|(r, baseline)| {
+                r.warnings.iter().map(move |w| ReportWarning {
+                    path: &r.meta.path,
+                    baseline,
+                    warning: w,
+                })
+            })
             .collect();
-        let mut base = request.performance(ArtifactRole::Baseline).peekable();
-        let baseline: Option<Vec<Measurement>> = base
-            .peek()
-            .is_some()
-            .then(|| base.flat_map(|r| r.measurements.iter()).collect());
-        judge(&current, baseline.as_deref(), &params)
+        judge(&current, baseline.as_deref(), &warnings, &params)
     }
 }
 
@@ -107,6 +120,22 @@ pub fn rules() -> Vec<RuleInfo> {
             "A current measurement a regression selects that the baseline report lacks has no change to judge: noted (low) when a glob selected it, a failure (high) when the pattern names it.",
             "run the benchmark on the base branch too (a new benchmark passes once it has a baseline)",
             "baseline",
+        ),
+        rule(
+            "performance/failed-runs",
+            Severity::High,
+            "measured runs must have succeeded",
+            "A report whose tool says runs exited non-zero (hyperfine's exit codes) times a failure, not the work: it fails unless `allow-failed-runs` says failing is what the benchmark measures.",
+            "fix the benchmarked command, or set `allow-failed-runs = true`",
+            "report",
+        ),
+        rule(
+            "performance/report-warning",
+            Severity::Low,
+            "the report has something the parser read past",
+            "Warnings of the parser about a current or baseline report (Lighthouse's run warnings: the page loaded slowly, the run was throttled) are noted so a verdict on a suspicious run says so.",
+            "look at the tool's warning; rerun when the run was disturbed",
+            "report",
         ),
         rule(
             "performance/regression-unmatched",
