@@ -104,7 +104,7 @@ fn tests_sections(doc: &VerdictDoc) -> String {
 /// limit, the noise test), each as a chart and a table, failures first.
 fn performance_sections(doc: &VerdictDoc) -> String {
     use super::performance::Judged;
-    use super::svg::{Pair, pairs};
+    use super::svg::{Pair, Tone, pairs};
     let mut out = String::new();
     for (i, p) in super::performance::sections(doc).iter().enumerate() {
         let _ = write!(
@@ -139,7 +139,7 @@ fn performance_sections(doc: &VerdictDoc) -> String {
                     baseline: None,
                     current: (b.value, b.value_text()),
                     marker: Some((b.limit, b.limit_text())),
-                    bad: b.failed,
+                    tone: if b.failed { Tone::Bad } else { Tone::Good },
                     note: format!("({})", b.limit_text()),
                 })
                 .collect();
@@ -178,7 +178,11 @@ fn performance_sections(doc: &VerdictDoc) -> String {
                         }
                         _ => None,
                     },
-                    bad: r.judged == Judged::Regression,
+                    tone: match r.judged {
+                        Judged::Regression => Tone::Bad,
+                        Judged::WithinNoise => Tone::Note,
+                        Judged::WithinLimit => Tone::Good,
+                    },
                     note: format!("{} {}", r.change_text(), r.judged.as_str()),
                 })
                 .collect();
@@ -219,7 +223,7 @@ fn performance_sections(doc: &VerdictDoc) -> String {
 /// absolute maximum dashed) and a table of the figures behind it.
 fn canary_sections(doc: &VerdictDoc) -> String {
     use super::canary::num;
-    use super::svg::{Pair, pairs};
+    use super::svg::{Pair, Tone, pairs};
     let mut out = String::new();
     for (i, c) in super::canary::sections(doc).iter().enumerate() {
         let _ = write!(
@@ -244,7 +248,11 @@ fn canary_sections(doc: &VerdictDoc) -> String {
                     baseline: r.baseline.map(|b| (b, r.baseline_text())),
                     current: (r.canary?, r.canary_text()),
                     marker: max.map(|m| (m, format!("max {}", num(m)))),
-                    bad: r.state == "failed",
+                    tone: match r.state {
+                        "failed" => Tone::Bad,
+                        "passed" => Tone::Good,
+                        _ => Tone::Note,
+                    },
                     note: format!("{} {}", r.change_text(), r.state),
                 })
             })

@@ -8,6 +8,7 @@ use std::fmt::Write;
 const RED: &str = "#cf222e";
 const GREEN: &str = "#1a7f37";
 const GREY: &str = "#8c959f";
+const AMBER: &str = "#bf8700";
 
 /// One row of a [`pairs`] chart: the current value as a coloured bar, the
 /// baseline (when there is one) as a grey bar above it, and a marker line
@@ -20,10 +21,19 @@ pub struct Pair {
     pub current: (f64, String),
     /// The limit and how to read it (`<= 110 ms`).
     pub marker: Option<(f64, String)>,
-    /// Whether the current value is a failure (red) or not (green).
-    pub bad: bool,
+    /// How the current value came out: its bar's colour.
+    pub tone: Tone,
     /// Shown right of the bars (`+15.00%`, `FAIL`).
     pub note: String,
+}
+
+/// A failure (red), something noted but not failing (amber), or fine
+/// (green).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Bad,
+    Note,
+    Good,
 }
 
 const LABEL_CHARS: usize = 34;
@@ -92,7 +102,11 @@ pub fn pairs(id: &str, title: &str, rows: &[Pair]) -> String {
             let _ = write!(tip, " (baseline {text})");
             y += 14.0;
         }
-        let fill = if r.bad { RED } else { GREEN };
+        let fill = match r.tone {
+            Tone::Bad => RED,
+            Tone::Note => AMBER,
+            Tone::Good => GREEN,
+        };
         let cw = w(r.current.0);
         let _ = write!(
             svg,
@@ -138,7 +152,7 @@ mod tests {
                 baseline: Some((100.0, "100 ms".into())),
                 current: (115.0, "115 ms".into()),
                 marker: Some((110.0, "<= 110 ms".into())),
-                bad: true,
+                tone: Tone::Bad,
                 note: "+15.00%".into(),
             }],
         );
