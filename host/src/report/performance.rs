@@ -140,12 +140,15 @@ impl Section<'_> {
             .iter()
             .filter(|r| r.judged == Judged::Regression)
             .count();
-        let mut parts = vec![
-            format!(
+        let mut parts = Vec::new();
+        if !self.budgets.is_empty() {
+            parts.push(format!(
                 "{} ({failed} failed)",
                 count(self.budgets.len(), "budget", "budgets")
-            ),
-            format!(
+            ));
+        }
+        if !self.regressions.is_empty() {
+            parts.push(format!(
                 "{} with the baseline ({})",
                 count(
                     self.regressions.len(),
@@ -153,10 +156,13 @@ impl Section<'_> {
                     "statistics compared"
                 ),
                 count(regressed, "regression", "regressions")
-            ),
-        ];
+            ));
+        }
         if !self.problems.is_empty() {
             parts.push(count(self.problems.len(), "problem", "problems"));
+        }
+        if parts.is_empty() {
+            parts.push("nothing judged".into());
         }
         parts.join(" · ")
     }
