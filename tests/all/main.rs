@@ -33,6 +33,7 @@ mod registry_auth;
 #[path = "../support/registry_server.rs"]
 mod registry_server;
 mod rego;
+mod report_sections;
 mod reports;
 mod review_cli;
 mod sandbox;

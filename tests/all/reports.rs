@@ -285,7 +285,37 @@ fn html_report_renders_in_headless_chromium() -> anyhow::Result<()> {
         !html.contains("http://") && !html.contains("https://"),
         "self-contained: no network"
     );
-    let page = t.write("report.html", &html);
+    let Some(dom) = render_in_chromium(&t, &html)? else {
+        return Ok(());
+    };
+    assert!(
+        dom.contains("id=\"coverage-chart\"") && dom.contains("id=\"severity-chart\""),
+        "{dom}"
+    );
+    let bars: Vec<f64> = dom
+        .split("<rect class=\"bar\"")
+        .skip(1)
+        .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    // Line, branch and function coverage (80, 75, 100 % of 300 px), then
+    // the findings by severity: 2 critical, 1 high, none below.
+    assert_eq!(
+        bars,
+        [240.0, 225.0, 300.0, 300.0, 150.0, 0.0, 0.0, 0.0, 0.0],
+        "{dom}"
+    );
+    assert!(
+        dom.contains("<td><code>EVIL-1</code></td>"),
+        "findings table rendered"
+    );
+    Ok(())
+}
+
+/// The DOM headless Chromium makes of `html` (written into `t`), asserting
+/// it logged no console error; `None` (with a note) when Chromium is not
+/// installed outside CI.
+pub fn render_in_chromium(t: &TestDir, html: &str) -> anyhow::Result<Option<String>> {
+    let page = t.write("report.html", html);
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|c| {
@@ -300,7 +330,7 @@ fn html_report_renders_in_headless_chromium() -> anyhow::Result<()> {
             "chromium must be installed in CI"
         );
         eprintln!("note: chromium missing; skipping the rendering check outside CI");
-        return Ok(());
+        return Ok(None);
     };
     let profile = tempfile::tempdir()?;
     let out = std::process::Command::new(chromium)
@@ -324,34 +354,14 @@ fn html_report_renders_in_headless_chromium() -> anyhow::Result<()> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let dom = String::from_utf8_lossy(&out.stdout);
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     let log = String::from_utf8_lossy(&out.stderr);
     let console_errors: Vec<&str> = log
         .lines()
         .filter(|l| l.contains(":CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
         .collect();
     assert!(console_errors.is_empty(), "{console_errors:#?}");
-    assert!(
-        dom.contains("id=\"coverage-chart\"") && dom.contains("id=\"severity-chart\""),
-        "{dom}"
-    );
-    let bars: Vec<f64> = dom
-        .split("<rect class=\"bar\"")
-        .skip(1)
-        .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
-        .collect();
-    // Line, branch and function coverage (80, 75, 100 % of 300 px), then
-    // the findings by severity: 2 critical, 1 high, none below.
-    assert_eq!(
-        bars,
-        [240.0, 225.0, 300.0, 300.0, 150.0, 0.0, 0.0, 0.0, 0.0],
-        "{dom}"
-    );
-    assert!(
-        dom.contains("<td><code>EVIL-1</code></td>"),
-        "findings table rendered"
-    );
-    Ok(())
+    Ok(Some(dom))
 }
 
 /// The published JSON Schema of the verdict validates real documents: a

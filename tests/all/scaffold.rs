@@ -142,6 +142,41 @@ fn the_other_kinds_scaffold_and_check_for_wasm() {
     }
 }
 
+/// The tests and performance kinds build for wasm32-wasip2 and pass their
+/// own `gate test` suites on their fixtures unmodified (their unit tests
+/// cover the rule alone: gate-sdk-testing does not read test or
+/// performance reports natively).
+#[test]
+fn the_tests_and_performance_scaffolds_pass_their_gate_test_suites() {
+    let t = TestDir::new();
+    let mut first: Option<std::path::PathBuf> = None;
+    for (name, kind, cases) in [
+        ("no-failed-tests", "tests", 3),
+        ("parse-budget", "performance", 4),
+    ] {
+        let dir = scaffold(&t, name, kind);
+        // One target dir for both crates: their dependencies build once.
+        match &first {
+            Some(target) => std::os::unix::fs::symlink(target, dir.join("target")).unwrap(),
+            None => first = Some(dir.join("target")),
+        }
+        cargo(&dir, &["test"]);
+        cargo(&dir, &["build", "--release", "--target", "wasm32-wasip2"]);
+        let run = t
+            .command()
+            .current_dir(&dir)
+            .args(["test", "tests"])
+            .output()
+            .unwrap();
+        let run = crate::Run { out: run }.expect_code(0);
+        assert!(
+            run.stdout().contains(&format!("{cases} passed, 0 failed")),
+            "{kind}: {}",
+            run.stdout()
+        );
+    }
+}
+
 #[test]
 fn a_bad_name_or_a_non_empty_dir_writes_nothing() {
     let t = TestDir::new();

@@ -44,6 +44,10 @@ pub(crate) enum Kind {
     Iac,
     /// Require a minimum number of approvals
     Approvals,
+    /// Fail on failed or errored tests (and on reports with no test)
+    Tests,
+    /// Hold a named measurement's mean time under a budget
+    Performance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,6 +112,19 @@ impl Kind {
                 template!("tests/{{name}}.test.toml", "approvals/test.toml.tmpl"),
                 template!("tests/fixtures/approvals.json", "approvals/approvals.json"),
             ],
+            Kind::Tests => [
+                template!("src/lib.rs", "tests/lib.rs.tmpl"),
+                template!("tests/{{name}}.test.toml", "tests/test.toml.tmpl"),
+                template!("tests/fixtures/junit.xml", "tests/junit.xml"),
+            ],
+            Kind::Performance => [
+                template!("src/lib.rs", "performance/lib.rs.tmpl"),
+                template!("tests/{{name}}.test.toml", "performance/test.toml.tmpl"),
+                template!(
+                    "tests/fixtures/hyperfine.json",
+                    "performance/hyperfine.json"
+                ),
+            ],
         }
     }
 
@@ -117,6 +134,8 @@ impl Kind {
             Kind::Coverage => "coverage",
             Kind::Iac => "iac",
             Kind::Approvals => "approvals",
+            Kind::Tests => "tests",
+            Kind::Performance => "performance",
         }
     }
 }
@@ -321,7 +340,14 @@ mod tests {
             "{{sdk_testing_dependency}}",
             "{{gate_version}}",
         ];
-        for kind in [Kind::Findings, Kind::Coverage, Kind::Iac, Kind::Approvals] {
+        for kind in [
+            Kind::Findings,
+            Kind::Coverage,
+            Kind::Iac,
+            Kind::Approvals,
+            Kind::Tests,
+            Kind::Performance,
+        ] {
             for t in COMMON.iter().chain(kind.files().iter()).chain(REGO) {
                 let mut rest = t.text;
                 while let Some(at) = rest.find("{{") {

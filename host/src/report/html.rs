@@ -1,7 +1,8 @@
 //! A self-contained HTML report (no network: inline CSS, inline SVG, a few
 //! lines of JavaScript for sorting): outcome banner, coverage metrics as a
-//! bar chart, findings by severity as a bar chart, the tests section (when
-//! a policy judged test results), a sortable findings table, and the
+//! bar chart, findings by severity as a bar chart, the tests, performance
+//! and canary sections (when a policy judged those; the latter two charted
+//! in inline SVG, see [`super::svg`]), a sortable findings table, and the
 //! policies with their digests.
 //!
 //! The verdict carries coverage per policy condition (line, branch,
@@ -93,6 +94,198 @@ fn tests_sections(doc: &VerdictDoc) -> String {
                 html(&t.failing_line())
             );
         }
+    }
+    out
+}
+
+/// The performance sections (see [`super::performance`]): what could not
+/// be judged, then the budgets (value against limit) and the comparisons
+/// with the baseline (baseline and current value, change against its
+/// limit, the noise test), each as a chart and a table, failures first.
+fn performance_sections(doc: &VerdictDoc) -> String {
+    use super::performance::Judged;
+    use super::svg::{Pair, Tone, pairs};
+    let mut out = String::new();
+    for (i, p) in super::performance::sections(doc).iter().enumerate() {
+        let _ = write!(
+            out,
+            "<h2>Performance ({})</h2>\n<p>{}</p>\n",
+            html(&p.policy.name),
+            html(&p.counts_line())
+        );
+        if !p.problems.is_empty() {
+            out.push_str("<ul class=\"problems\">\n");
+            for f in &p.problems {
+                let _ = writeln!(
+                    out,
+                    "<li>{}<code>{}</code>: {}</li>",
+                    if f.blocking {
+                        "<strong>blocking</strong> "
+                    } else {
+                        ""
+                    },
+                    html(&f.rule),
+                    html(&f.message)
+                );
+            }
+            out.push_str("</ul>\n");
+        }
+        if !p.budgets.is_empty() {
+            let bars: Vec<Pair> = p
+                .budgets
+                .iter()
+                .map(|b| Pair {
+                    label: format!("{} {}", b.name, b.statistic),
+                    baseline: None,
+                    current: (b.value, b.value_text()),
+                    marker: Some((b.limit, b.limit_text())),
+                    tone: if b.failed { Tone::Bad } else { Tone::Good },
+                    note: format!("({})", b.limit_text()),
+                })
+                .collect();
+            out.push_str(&pairs(
+                &format!("performance-budgets-{i}"),
+                "Budgets: value against limit",
+                &bars,
+            ));
+            out.push_str("\n<table class=\"budgets\"><thead><tr><th>metric</th><th>value</th><th>limit</th><th>result</th></tr></thead><tbody>\n");
+            for b in &p.budgets {
+                let _ = writeln!(
+                    out,
+                    "<tr><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td style=\"color:{}\">{}</td></tr>",
+                    html(b.name),
+                    html(b.statistic),
+                    html(&b.value_text()),
+                    html(&b.limit_text()),
+                    if b.failed { "#cf222e" } else { "#1a7f37" },
+                    b.status()
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+        if !p.regressions.is_empty() {
+            let bars: Vec<Pair> = p
+                .regressions
+                .iter()
+                .map(|r| Pair {
+                    label: format!("{} {}", r.name, r.statistic),
+                    baseline: r.baseline.map(|b| (b, r.baseline_text())),
+                    current: (r.value, r.value_text()),
+                    // Where the change limit puts the value.
+                    marker: match (r.baseline, r.limit) {
+                        (Some(b), Some(l)) => {
+                            Some((b * (1.0 + l / 100.0), format!("change {}", r.limit_text())))
+                        }
+                        _ => None,
+                    },
+                    tone: match r.judged {
+                        Judged::Regression => Tone::Bad,
+                        Judged::WithinNoise => Tone::Note,
+                        Judged::WithinLimit => Tone::Good,
+                    },
+                    note: format!("{} {}", r.change_text(), r.judged.as_str()),
+                })
+                .collect();
+            out.push_str(&pairs(
+                &format!("performance-baseline-{i}"),
+                "Against the baseline: baseline (grey) and current value, change limit dashed",
+                &bars,
+            ));
+            out.push_str("\n<table class=\"regressions\"><thead><tr><th>metric</th><th>value</th><th>baseline</th><th>change</th><th>limit</th><th>noise</th><th>p</th><th>result</th></tr></thead><tbody>\n");
+            for r in &p.regressions {
+                let _ = writeln!(
+                    out,
+                    "<tr><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"color:{}\">{}</td></tr>",
+                    html(r.name),
+                    html(r.statistic),
+                    html(&r.value_text()),
+                    html(&r.baseline_text()),
+                    html(&r.change_text()),
+                    html(&r.limit_text()),
+                    html(r.noise.unwrap_or("")),
+                    r.p.map(super::performance::num).unwrap_or_default(),
+                    match r.judged {
+                        Judged::Regression => "#cf222e",
+                        Judged::WithinNoise => "#9a6700",
+                        Judged::WithinLimit => "#1a7f37",
+                    },
+                    r.judged.as_str()
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+    }
+    out
+}
+
+/// The canary sections (see [`super::canary`]): the decision and its
+/// reasons, a chart of the canary against the baseline per metric (the
+/// absolute maximum dashed) and a table of the figures behind it.
+fn canary_sections(doc: &VerdictDoc) -> String {
+    use super::canary::num;
+    use super::svg::{Pair, Tone, pairs};
+    let mut out = String::new();
+    for (i, c) in super::canary::sections(doc).iter().enumerate() {
+        let _ = write!(
+            out,
+            "<h2>Canary ({}): {}</h2>\n<p>{}</p>\n",
+            html(&c.policy.name),
+            c.decision,
+            html(&c.decision_line())
+        );
+        let bars: Vec<Pair> = c
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let max = r
+                    .finding
+                    .evidence
+                    .as_deref()
+                    .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+                    .and_then(|e| e.pointer("/bounds/max").and_then(serde_json::Value::as_f64));
+                Some(Pair {
+                    label: r.query.to_string(),
+                    baseline: r.baseline.map(|b| (b, r.baseline_text())),
+                    current: (r.canary?, r.canary_text()),
+                    marker: max.map(|m| (m, format!("max {}", num(m)))),
+                    tone: match r.state {
+                        "failed" => Tone::Bad,
+                        "passed" => Tone::Good,
+                        _ => Tone::Note,
+                    },
+                    note: format!("{} {}", r.change_text(), r.state),
+                })
+            })
+            .collect();
+        out.push_str(&pairs(
+            &format!("canary-{i}"),
+            "Canary (coloured) against baseline (grey) per metric, absolute maximum dashed",
+            &bars,
+        ));
+        out.push_str("\n<table class=\"canary\"><thead><tr><th>metric</th><th>canary</th><th>baseline</th><th>change</th><th>bounds</th><th>test</th><th>samples</th><th>window</th><th>result</th></tr></thead><tbody>\n");
+        for r in &c.rows {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"color:{}\">{}: {}</td></tr>",
+                html(r.query),
+                if r.critical { " (critical)" } else { "" },
+                html(&r.canary_text()),
+                html(&r.baseline_text()),
+                html(&r.change_text()),
+                html(&r.bounds),
+                html(&r.test_text()),
+                html(&r.samples_text()),
+                html(&r.window_text()),
+                match r.state {
+                    "failed" => "#cf222e",
+                    "passed" => "#1a7f37",
+                    _ => "#9a6700",
+                },
+                r.state,
+                html(r.reason())
+            );
+        }
+        out.push_str("</tbody></table>\n");
     }
     out
 }
@@ -215,7 +408,7 @@ figure{{margin:0}} figcaption{{font-weight:600;margin-bottom:4px}} .label{{font-
 <div class="banner"><h1>gate: {outcome}</h1><div>{summary} · now {now} · gate {version}</div></div>
 <main>
 <div class="charts">{coverage_chart}{severity_chart}</div>
-{tests}<h2>Findings</h2>
+{tests}{performance}{canary}<h2>Findings</h2>
 <table id="findings"><thead><tr><th>policy</th><th>severity</th><th>rule</th><th>where</th><th>status</th><th>blocking</th><th>message</th></tr></thead>
 <tbody>
 {rows}</tbody></table>
@@ -252,6 +445,8 @@ document.querySelectorAll('#findings th').forEach(function (th, col) {{
         version = doc.gate_version,
         coverage_chart = chart("coverage-chart", "Coverage", &coverage),
         tests = tests_sections(doc),
+        performance = performance_sections(doc),
+        canary = canary_sections(doc),
         severity_chart = chart("severity-chart", "Open findings by severity", &severities),
     )
 }

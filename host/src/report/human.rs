@@ -1,5 +1,5 @@
-//! The human report: grouped by policy, then the tests section (when a
-//! policy judged test results), then a one-line summary.
+//! The human report: grouped by policy, then the tests, performance and
+//! canary sections (when a policy judged those), then a one-line summary.
 
 use super::tests::SHOWN;
 use crate::verdict::{FindingStatus, Outcome, VerdictDoc};
@@ -123,6 +123,8 @@ pub fn write(doc: &VerdictDoc, color: bool, out: &mut dyn Write) -> std::io::Res
         }
     }
     tests_section(out, doc)?;
+    performance_section(out, doc)?;
+    canary_section(out, doc)?;
     let s = &doc.summary;
     writeln!(out)?;
     writeln!(
@@ -174,6 +176,123 @@ fn tests_section(out: &mut dyn Write, doc: &VerdictDoc) -> std::io::Result<()> {
             }
             more(out, t.disappeared.len())?;
         }
+    }
+    Ok(())
+}
+
+/// The performance section (see [`super::performance`]): problems, the
+/// budgets and the comparisons with the baseline, failures first.
+fn performance_section(out: &mut dyn Write, doc: &VerdictDoc) -> std::io::Result<()> {
+    for s in super::performance::sections(doc) {
+        writeln!(out)?;
+        writeln!(out, "performance ({}): {}", s.policy.name, s.counts_line())?;
+        for f in &s.problems {
+            writeln!(
+                out,
+                "  {:<4} {} {}",
+                if f.blocking { "FAIL" } else { "note" },
+                f.rule,
+                f.message
+            )?;
+        }
+        if !s.budgets.is_empty() {
+            writeln!(out, "  budgets")?;
+            let rows: Vec<[String; 4]> = s
+                .budgets
+                .iter()
+                .map(|b| {
+                    [
+                        b.status().to_uppercase(),
+                        format!("{} {}", b.name, b.statistic),
+                        b.value_text(),
+                        b.limit_text(),
+                    ]
+                })
+                .collect();
+            table(out, &rows)?;
+        }
+        if !s.regressions.is_empty() {
+            writeln!(out, "  against the baseline")?;
+            let rows: Vec<[String; 7]> = s
+                .regressions
+                .iter()
+                .map(|r| {
+                    [
+                        r.judged.as_str().to_string(),
+                        format!("{} {}", r.name, r.statistic),
+                        r.value_text(),
+                        format!("baseline {}", r.baseline_text()),
+                        r.change_text(),
+                        format!("limit {}", r.limit_text()),
+                        r.p_text(),
+                    ]
+                })
+                .collect();
+            table(out, &rows)?;
+            for r in s.regressions.iter().filter(|r| r.noise.is_some()) {
+                writeln!(
+                    out,
+                    "    {} {}: {}",
+                    r.name,
+                    r.statistic,
+                    r.noise.unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The canary section (see [`super::canary`]): the decision with its
+/// reasons, then per metric the values, change, bounds, test and samples.
+fn canary_section(out: &mut dyn Write, doc: &VerdictDoc) -> std::io::Result<()> {
+    for s in super::canary::sections(doc) {
+        writeln!(out)?;
+        writeln!(out, "canary ({}): {}", s.policy.name, s.decision_line())?;
+        for r in &s.rows {
+            writeln!(
+                out,
+                "  {:<12} {}{}",
+                r.state,
+                r.query,
+                if r.critical { " (critical)" } else { "" }
+            )?;
+            let facts: Vec<String> = [
+                ("canary", r.canary_text()),
+                ("baseline", r.baseline_text()),
+                ("change", r.change_text()),
+                ("bounds", r.bounds.clone()),
+                ("test", r.test_text()),
+                ("samples", r.samples_text()),
+                ("window", r.window_text()),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+            writeln!(out, "    {}", facts.join(" · "))?;
+            writeln!(out, "    {}", r.reason())?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows as aligned columns (by characters), indented four spaces.
+fn table<const N: usize>(out: &mut dyn Write, rows: &[[String; N]]) -> std::io::Result<()> {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let mut line = String::from("   ");
+        for (w, cell) in widths.iter().zip(row) {
+            line.push(' ');
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', w - cell.chars().count()));
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }

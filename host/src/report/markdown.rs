@@ -1,6 +1,8 @@
 //! A pull request comment: outcome, one row per policy, what changed against
 //! the base (new, fixed, waived, waivers expiring soon), coverage figures
-//! and the most severe findings with `file:line`.
+//! the tests, performance and canary sections (the canary's metrics as
+//! Mermaid charts GitHub draws) and the most severe findings with
+//! `file:line`.
 
 use super::escape::md_cell;
 use crate::verdict::{Finding, FindingStatus, Outcome, PolicyEntry, VerdictDoc};
@@ -162,6 +164,8 @@ pub fn sections(doc: &VerdictDoc) -> Vec<String> {
     }
 
     out.extend(tests_sections(doc));
+    out.extend(performance_sections(doc));
+    out.extend(canary_sections(doc));
 
     let mut top: Vec<(&PolicyEntry, &Finding)> = doc
         .policies
@@ -260,6 +264,170 @@ fn tests_sections(doc: &VerdictDoc) -> Vec<String> {
                     t.disappeared.len() - super::tests::SHOWN
                 );
             }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The performance sections (see [`super::performance`]): what could not
+/// be judged, the budget table and the comparisons with the baseline,
+/// failures first.
+fn performance_sections(doc: &VerdictDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in super::performance::sections(doc) {
+        let mut s = format!(
+            "### Performance ({})\n\n{}\n",
+            md_cell(&p.policy.name),
+            p.counts_line()
+        );
+        if !p.problems.is_empty() {
+            s.push('\n');
+            for f in &p.problems {
+                let _ = writeln!(
+                    s,
+                    "- {}`{}`: {}",
+                    if f.blocking { "🛑 " } else { "" },
+                    md_cell(&f.rule),
+                    md_cell(&f.message)
+                );
+            }
+        }
+        if !p.budgets.is_empty() {
+            s.push_str(
+                "\n**Budgets**\n\n| | metric | value | limit | result |\n|---|---|---|---|---|\n",
+            );
+            for b in &p.budgets {
+                let _ = writeln!(
+                    s,
+                    "| {} | `{}` {} | {} | {} | {} |",
+                    if b.failed { "🛑" } else { "" },
+                    md_cell(b.name),
+                    md_cell(b.statistic),
+                    md_cell(&b.value_text()),
+                    md_cell(&b.limit_text()),
+                    if b.failed { "❌ fail" } else { "✅ pass" }
+                );
+            }
+        }
+        if !p.regressions.is_empty() {
+            s.push_str("\n**Against the baseline**\n\n| | metric | value | baseline | change | limit | noise | p | result |\n|---|---|---|---|---|---|---|---|---|\n");
+            for r in &p.regressions {
+                let bad = r.judged == super::performance::Judged::Regression;
+                let _ = writeln!(
+                    s,
+                    "| {} | `{}` {} | {} | {} | {} | {} | {} | {} | {} |",
+                    if bad { "🛑" } else { "" },
+                    md_cell(r.name),
+                    md_cell(r.statistic),
+                    md_cell(&r.value_text()),
+                    md_cell(&r.baseline_text()),
+                    r.change_text(),
+                    md_cell(&r.limit_text()),
+                    md_cell(r.noise.unwrap_or("")),
+                    r.p.map(super::performance::num).unwrap_or_default(),
+                    r.judged.as_str()
+                );
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The canary sections (see [`super::canary`]): the decision and its
+/// reasons, a table of the metrics (failed first), and per metric a
+/// Mermaid bar chart of the canary against the baseline with its absolute
+/// bound — GitHub and GitLab draw them in comments and step summaries.
+fn canary_sections(doc: &VerdictDoc) -> Vec<String> {
+    use super::canary::num;
+    let mut out = Vec::new();
+    for c in super::canary::sections(doc) {
+        let icon = match c.decision {
+            "promote" => "✅",
+            "roll back" => "❌",
+            _ => "⚠️",
+        };
+        let mut s = format!(
+            "### Canary ({}): {icon} {}\n\n{}\n\n| | metric | canary | baseline | change | bounds | test | samples | window | result |\n|---|---|---|---|---|---|---|---|---|---|\n",
+            md_cell(&c.policy.name),
+            c.decision,
+            md_cell(&c.decision_line())
+        );
+        for r in &c.rows {
+            let _ = writeln!(
+                s,
+                "| {} | `{}`{} | {} | {} | {} | {} | {} | {} | {} | {}: {} |",
+                if r.finding.blocking { "🛑" } else { "" },
+                md_cell(r.query),
+                if r.critical { " (critical)" } else { "" },
+                md_cell(&r.canary_text()),
+                md_cell(&r.baseline_text()),
+                md_cell(&r.change_text()),
+                md_cell(&r.bounds),
+                md_cell(&r.test_text()),
+                md_cell(&r.samples_text()),
+                md_cell(&r.window_text()),
+                r.state,
+                md_cell(r.reason())
+            );
+        }
+        for r in &c.rows {
+            let Some(cv) = r.canary.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let bv = r.baseline.filter(|v| v.is_finite());
+            let (names, values) = match bv {
+                Some(bv) => (
+                    "\"baseline\", \"canary\"",
+                    format!("{}, {}", num(bv), num(cv)),
+                ),
+                None => ("\"canary\"", num(cv)),
+            };
+            let max = r
+                .finding
+                .evidence
+                .as_deref()
+                .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+                .and_then(|e| e.pointer("/bounds/max").and_then(serde_json::Value::as_f64))
+                .filter(|v| v.is_finite());
+            let top = [Some(cv), bv, max]
+                .into_iter()
+                .flatten()
+                .fold(0.0f64, f64::max);
+            let title = format!(
+                "{}{}: {}",
+                r.query,
+                if r.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.unit)
+                },
+                r.state
+            )
+            .replace('"', "'");
+            let _ = write!(
+                s,
+                "\n```mermaid\nxychart-beta\n    title \"{title}\"\n    x-axis [{names}]\n"
+            );
+            if [Some(cv), bv, max].into_iter().flatten().all(|v| v >= 0.0) && top > 0.0 {
+                let label = if r.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!("\"{}\" ", r.unit.replace('"', "'"))
+                };
+                let _ = writeln!(s, "    y-axis {label}0 --> {}", num(top * 1.2));
+            }
+            let _ = writeln!(s, "    bar [{values}]");
+            if let Some(m) = max {
+                let line = if bv.is_some() {
+                    format!("{}, {}", num(m), num(m))
+                } else {
+                    num(m)
+                };
+                let _ = writeln!(s, "    line [{line}]");
+            }
+            s.push_str("```\n");
         }
         out.push(s);
     }

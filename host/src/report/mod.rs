@@ -1,6 +1,7 @@
 //! Reports: projections of the one verdict document. No format computes
 //! results of its own; all output to stdout goes through here.
 
+pub mod canary;
 pub mod escape;
 pub mod github;
 pub mod gitlab;
@@ -9,7 +10,9 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod performance;
 pub mod sarif;
+pub mod svg;
 pub mod tests;
 
 use crate::verdict::VerdictDoc;
