@@ -1,6 +1,7 @@
 //! Runs the rules over the request's IaC reports: rule selection, severity
 //! overrides, in-artifact suppressions, blocking and the verdict.
 
+use crate::attrs::Attrs;
 use crate::rules::{self, Hit, Out, Rule, cloudformation, dockerfile, kubernetes, terraform_aws};
 use gate_sdk::threshold;
 use gate_sdk::*;
@@ -473,7 +474,7 @@ fn terraform(run: &mut Run, report: &IacReport) {
             && r.action != Some(PlannedAction::Delete)
             && !r.address.starts_with("data.")
         {
-            idx.add(&r.address, &r.resource_type, &parse(&r.attributes));
+            idx.add(&r.address, &r.resource_type, &Attrs::new(&r.attributes));
         }
     }
     let required = &run.params.required_tags;
@@ -482,7 +483,8 @@ fn terraform(run: &mut Run, report: &IacReport) {
         if !judged(r) || run.skip_resource(&r.address) {
             continue;
         }
-        let a = parse(&r.attributes);
+        // Only the fields the rules read are parsed (crate::attrs).
+        let a = Attrs::new(&r.attributes);
         let mut out = Out::default();
         let t = r.resource_type.as_str();
         if t.starts_with("aws_") {
