@@ -7,7 +7,9 @@
 //! most resources and little else). [`Attrs`] splits the top-level object
 //! once into its fields, each kept as the raw JSON text it was written as,
 //! and parses a field into a `Value` the first time a rule reads it: a
-//! field no active rule reads is scanned and never allocated.
+//! field no active rule reads is scanned and never allocated. The split
+//! itself waits for the first read, so a resource no active rule looks at
+//! (a type without rules, with `required-tags` off) is never scanned.
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -36,24 +38,35 @@ struct Field<'a> {
 }
 
 /// The fields of a resource's attributes (module docs).
-#[derive(Default)]
 pub struct Attrs<'a> {
-    fields: Vec<Field<'a>>,
+    text: &'a str,
+    fields: OnceCell<Vec<Field<'a>>>,
 }
 
 impl<'a> Attrs<'a> {
-    /// Splits attributes given as JSON text. Text that is not a JSON object
-    /// (or not JSON) has no fields, as a `Value` that is not an object
-    /// answers `None` to every `get`.
+    /// Attributes given as JSON text, split at the first read. Text that is
+    /// not a JSON object (or not JSON) has no fields, as a `Value` that is
+    /// not an object answers `None` to every `get`.
     pub fn new(text: &'a str) -> Self {
-        serde_json::from_str(text).unwrap_or_default()
+        Attrs {
+            text,
+            fields: OnceCell::new(),
+        }
+    }
+
+    fn fields(&self) -> &[Field<'a>] {
+        self.fields.get_or_init(|| {
+            serde_json::from_str::<Split<'a>>(self.text)
+                .map(|s| s.0)
+                .unwrap_or_default()
+        })
     }
 }
 
 impl Fields for Attrs<'_> {
     fn get(&self, key: &str) -> Option<&Value> {
         // The last of duplicate keys wins, as in a parsed `Value`.
-        let f = self.fields.iter().rev().find(|f| f.key == key)?;
+        let f = self.fields().iter().rev().find(|f| f.key == key)?;
         // The text was checked to be JSON when the object was split, so
         // parsing it again cannot fail.
         Some(
@@ -63,15 +76,18 @@ impl Fields for Attrs<'_> {
     }
 }
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Attrs<'a> {
+/// The top-level object split into its fields.
+struct Split<'a>(Vec<Field<'a>>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Split<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Object;
         impl<'de> Visitor<'de> for Object {
-            type Value = Attrs<'de>;
+            type Value = Split<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Attrs<'de>, M::Error> {
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Split<'de>, M::Error> {
                 let mut fields = Vec::with_capacity(m.size_hint().unwrap_or(16));
                 while let Some(Key(key)) = m.next_key()? {
                     fields.push(Field {
@@ -80,7 +96,7 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Attrs<'a> {
                         value: OnceCell::new(),
                     });
                 }
-                Ok(Attrs { fields })
+                Ok(Split(fields))
             }
         }
         d.deserialize_map(Object)
