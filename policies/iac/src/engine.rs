@@ -468,13 +468,19 @@ fn parse(attrs: &str) -> Value {
 
 fn terraform(run: &mut Run, report: &IacReport) {
     let mut idx = terraform_aws::PlanIndex::default();
-    // Two passes over the stream: the bucket index, then the judging.
-    for r in report.resources.iter() {
-        if r.resource_type.starts_with("aws_s3_bucket_")
-            && r.action != Some(PlannedAction::Delete)
-            && !r.address.starts_with("data.")
-        {
-            idx.add(&r.address, &r.resource_type, &Attrs::new(&r.attributes));
+    // Two passes over the stream: the bucket index, then the judging; the
+    // first only for the rules that read the index.
+    let indexed = terraform_aws::INDEXED
+        .iter()
+        .any(|r| run.config.get(r.id).is_some_and(|c| c.active));
+    if indexed {
+        for r in report.resources.iter() {
+            if r.resource_type.starts_with("aws_s3_bucket_")
+                && r.action != Some(PlannedAction::Delete)
+                && !r.address.starts_with("data.")
+            {
+                idx.add(&r.address, &r.resource_type, &Attrs::new(&r.attributes));
+            }
         }
     }
     let required = &run.params.required_tags;

@@ -364,6 +364,15 @@ pub struct PlanIndex {
     companions: BTreeSet<(&'static str, String)>,
 }
 
+/// The rules that read a [`PlanIndex`]: without one of them active, the
+/// engine does not build it (a pass over every resource of the plan).
+pub static INDEXED: [&Rule; 4] = [
+    &S3_VERSIONING,
+    &S3_ENCRYPTION,
+    &S3_LOGGING,
+    &S3_NO_PUBLIC_ACCESS_BLOCK,
+];
+
 const COMPANIONS: &[(&str, &str)] = &[
     ("aws_s3_bucket_public_access_block", "pab"),
     ("aws_s3_bucket_server_side_encryption_configuration", "sse"),
