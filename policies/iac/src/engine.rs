@@ -1,6 +1,7 @@
 //! Runs the rules over the request's IaC reports: rule selection, severity
 //! overrides, in-artifact suppressions, blocking and the verdict.
 
+use crate::attrs::Attrs;
 use crate::rules::{self, Hit, Out, Rule, cloudformation, dockerfile, kubernetes, terraform_aws};
 use gate_sdk::threshold;
 use gate_sdk::*;
@@ -467,13 +468,19 @@ fn parse(attrs: &str) -> Value {
 
 fn terraform(run: &mut Run, report: &IacReport) {
     let mut idx = terraform_aws::PlanIndex::default();
-    // Two passes over the stream: the bucket index, then the judging.
-    for r in report.resources.iter() {
-        if r.resource_type.starts_with("aws_s3_bucket_")
-            && r.action != Some(PlannedAction::Delete)
-            && !r.address.starts_with("data.")
-        {
-            idx.add(&r.address, &r.resource_type, &parse(&r.attributes));
+    // Two passes over the stream: the bucket index, then the judging; the
+    // first only for the rules that read the index.
+    let indexed = terraform_aws::INDEXED
+        .iter()
+        .any(|r| run.config.get(r.id).is_some_and(|c| c.active));
+    if indexed {
+        for r in report.resources.iter() {
+            if r.resource_type.starts_with("aws_s3_bucket_")
+                && r.action != Some(PlannedAction::Delete)
+                && !r.address.starts_with("data.")
+            {
+                idx.add(&r.address, &r.resource_type, &Attrs::new(&r.attributes));
+            }
         }
     }
     let required = &run.params.required_tags;
@@ -482,7 +489,8 @@ fn terraform(run: &mut Run, report: &IacReport) {
         if !judged(r) || run.skip_resource(&r.address) {
             continue;
         }
-        let a = parse(&r.attributes);
+        // Only the fields the rules read are parsed (crate::attrs).
+        let a = Attrs::new(&r.attributes);
         let mut out = Out::default();
         let t = r.resource_type.as_str();
         if t.starts_with("aws_") {

@@ -3,6 +3,7 @@
 //! with checkov's check ids as aliases. The rule catalogue is in
 //! `docs/iac-rules.md`.
 
+pub mod attrs;
 pub mod engine;
 pub mod rules;
 

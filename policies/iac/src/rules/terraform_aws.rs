@@ -6,6 +6,7 @@ use super::{
     IamFindings, Out, Rule, absent, covers, first, flag, iam_document, int, is_unknown, items,
     partly_unknown, show, strings, unknown, world_cidr,
 };
+use crate::attrs::Fields;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -363,6 +364,15 @@ pub struct PlanIndex {
     companions: BTreeSet<(&'static str, String)>,
 }
 
+/// The rules that read a [`PlanIndex`]: without one of them active, the
+/// engine does not build it (a pass over every resource of the plan).
+pub static INDEXED: [&Rule; 4] = [
+    &S3_VERSIONING,
+    &S3_ENCRYPTION,
+    &S3_LOGGING,
+    &S3_NO_PUBLIC_ACCESS_BLOCK,
+];
+
 const COMPANIONS: &[(&str, &str)] = &[
     ("aws_s3_bucket_public_access_block", "pab"),
     ("aws_s3_bucket_server_side_encryption_configuration", "sse"),
@@ -387,7 +397,7 @@ fn local_key(address: &str, rtype: &str) -> String {
 
 impl PlanIndex {
     /// Records a resource if it is an S3 companion.
-    pub fn add(&mut self, address: &str, rtype: &str, attrs: &Value) {
+    pub fn add(&mut self, address: &str, rtype: &str, attrs: &impl Fields) {
         let Some(&(_, kind)) = COMPANIONS.iter().find(|(t, _)| *t == rtype) else {
             return;
         };
@@ -408,7 +418,7 @@ impl PlanIndex {
             .insert((kind, format!("addr:{}", local_key(address, rtype))));
     }
 
-    fn has(&self, kind: &'static str, address: &str, attrs: &Value) -> bool {
+    fn has(&self, kind: &'static str, address: &str, attrs: &impl Fields) -> bool {
         let by_name = attrs
             .get("bucket")
             .and_then(Value::as_str)
@@ -423,7 +433,7 @@ impl PlanIndex {
 }
 
 /// Runs the AWS rules on one Terraform resource.
-pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut Out) {
+pub fn check(address: &str, rtype: &str, a: &impl Fields, idx: &PlanIndex, out: &mut Out) {
     match rtype {
         "aws_s3_bucket" => s3_bucket(address, a, idx, out),
         "aws_s3_bucket_public_access_block" => s3_pab(address, a, out),
@@ -441,7 +451,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
         "aws_vpc_security_group_ingress_rule" => {
             let cidrs: Vec<Value> = ["cidr_ipv4", "cidr_ipv6"]
                 .iter()
-                .filter_map(|k| a.get(*k).cloned())
+                .filter_map(|k| a.get(k).cloned())
                 .collect();
             let rule = serde_json::json!({
                 "cidr_blocks": cidrs,
@@ -594,7 +604,7 @@ pub fn check(address: &str, rtype: &str, a: &Value, idx: &PlanIndex, out: &mut O
     }
 }
 
-fn s3_bucket(address: &str, a: &Value, idx: &PlanIndex, out: &mut Out) {
+fn s3_bucket(address: &str, a: &impl Fields, idx: &PlanIndex, out: &mut Out) {
     s3_acl(address, a.get("acl"), out);
     // Versioning: the inline block (provider < v4) or a companion resource.
     // A computed (unconfigured) `versioning` is judged, following checkov
@@ -661,7 +671,7 @@ fn s3_acl(address: &str, acl: Option<&Value>, out: &mut Out) {
     }
 }
 
-fn s3_pab(address: &str, a: &Value, out: &mut Out) {
+fn s3_pab(address: &str, a: &impl Fields, out: &mut Out) {
     let off: Vec<&str> = [
         "block_public_acls",
         "block_public_policy",
@@ -669,7 +679,7 @@ fn s3_pab(address: &str, a: &Value, out: &mut Out) {
         "restrict_public_buckets",
     ]
     .into_iter()
-    .filter(|k| flag(a.get(*k)) != Some(true) && !unknown(a.get(k)))
+    .filter(|k| flag(a.get(k)) != Some(true) && !unknown(a.get(k)))
     .collect();
     if !off.is_empty() {
         out.hit(
@@ -684,7 +694,7 @@ fn s3_pab(address: &str, a: &Value, out: &mut Out) {
 
 /// Judges one ingress rule (`cidr_blocks`, `ipv6_cidr_blocks`, `from_port`,
 /// `to_port`, `protocol`).
-fn sg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
+fn sg_rule(address: &str, what: &str, r: &impl Fields, out: &mut Out) {
     let mut cidrs = strings(r.get("cidr_blocks"));
     cidrs.extend(strings(r.get("ipv6_cidr_blocks")));
     let Some(world) = cidrs.into_iter().find(|c| world_cidr(c)) else {
@@ -737,7 +747,7 @@ fn sg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
     }
 }
 
-fn rds(address: &str, rtype: &str, a: &Value, out: &mut Out) {
+fn rds(address: &str, rtype: &str, a: &impl Fields, out: &mut Out) {
     if flag(a.get("publicly_accessible")) == Some(true) {
         out.hit(
             &RDS_PUBLIC,
@@ -781,7 +791,7 @@ fn rds(address: &str, rtype: &str, a: &Value, out: &mut Out) {
     }
 }
 
-fn instance(address: &str, a: &Value, out: &mut Out) {
+fn instance(address: &str, a: &impl Fields, out: &mut Out) {
     let mut bad = Vec::new();
     for key in ["root_block_device", "ebs_block_device"] {
         for (i, d) in items(a.get(key)).iter().enumerate() {
@@ -832,7 +842,7 @@ fn iam(address: &str, what: &str, f: &IamFindings, out: &mut Out) {
     }
 }
 
-fn cloudtrail(address: &str, a: &Value, out: &mut Out) {
+fn cloudtrail(address: &str, a: &impl Fields, out: &mut Out) {
     if flag(a.get("enable_logging")) == Some(false) {
         out.hit(
             &CLOUDTRAIL_LOGGING,
@@ -873,7 +883,7 @@ fn cloudtrail(address: &str, a: &Value, out: &mut Out) {
     }
 }
 
-fn eks(address: &str, a: &Value, out: &mut Out) {
+fn eks(address: &str, a: &impl Fields, out: &mut Out) {
     const TYPES: [&str; 5] = [
         "api",
         "audit",
@@ -945,7 +955,7 @@ fn eks(address: &str, a: &Value, out: &mut Out) {
 
 /// The tags a Terraform resource carries (`tags_all` when known, else
 /// `tags`); `None` when the resource type has no tags (or they are unknown).
-pub fn tf_tags(a: &Value) -> Option<Vec<String>> {
+pub fn tf_tags(a: &impl Fields) -> Option<Vec<String>> {
     for key in ["tags_all", "tags", "labels"] {
         match a.get(key) {
             Some(Value::Object(m)) => return Some(m.keys().cloned().collect()),

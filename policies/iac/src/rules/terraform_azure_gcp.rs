@@ -2,6 +2,7 @@
 #![allow(clippy::collapsible_match)]
 
 use super::{Out, Rule, first, flag, items, show, strings, unknown, world_cidr};
+use crate::attrs::Fields;
 use serde_json::Value;
 
 rule!(
@@ -128,7 +129,7 @@ pub static RULES: &[&Rule] = &[
     &GCP_GKE_ABAC,
 ];
 
-pub fn check(address: &str, rtype: &str, a: &Value, out: &mut Out) {
+pub fn check(address: &str, rtype: &str, a: &impl Fields, out: &mut Out) {
     match rtype {
         "azurerm_storage_account" => {
             for key in ["https_traffic_only_enabled", "enable_https_traffic_only"] {
@@ -255,7 +256,7 @@ fn az_port(spec: &str, port: i64) -> bool {
     }
 }
 
-fn nsg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
+fn nsg_rule(address: &str, what: &str, r: &impl Fields, out: &mut Out) {
     let s = |k: &str| {
         r.get(k)
             .and_then(Value::as_str)
@@ -292,7 +293,7 @@ fn nsg_rule(address: &str, what: &str, r: &Value, out: &mut Out) {
     }
 }
 
-fn firewall(address: &str, a: &Value, out: &mut Out) {
+fn firewall(address: &str, a: &impl Fields, out: &mut Out) {
     // Unset direction is the default INGRESS; an unknown direction or
     // `disabled` is not judged.
     let dir = a
