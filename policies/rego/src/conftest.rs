@@ -22,10 +22,11 @@ use crate::media::{Bundle, Input};
 use gate_sdk::*;
 use regorus::unstable::{Expr, Rule, RuleHead};
 use regorus::{Engine, Value};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RegoVersion {
     V0,
@@ -33,20 +34,37 @@ pub enum RegoVersion {
     V1,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The severities a finding of a Rego rule may get.
+const RULE_SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Params {
+    /// Rego syntax of the modules: v1 (OPA 1.x, `deny contains msg if`) or v0 (`deny[msg] { … }`), as conftest's --rego-version
     #[serde(default)]
+    #[schemars(extend("default" = "v1"))]
     pub rego_version: RegoVersion,
+    /// Packages whose deny/violation/warn rules are evaluated (conftest's --namespace); each must be declared by a module
     #[serde(default = "main_namespace")]
+    #[schemars(length(min = 1), inner(length(min = 1)), extend("default" = ["main"]))]
     pub namespaces: Vec<String>,
+    /// Evaluate every package of the modules (conftest's --all-namespaces)
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub all_namespaces: bool,
+    /// One evaluation over all input documents at once: input is [{path, contents}] sorted by path (conftest's --combine)
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub combine: bool,
+    /// Severity of the findings of deny and violation rules
     #[serde(default = "high")]
+    #[schemars(extend("enum" = RULE_SEVERITIES, "default" = "high"))]
     pub deny_severity: String,
+    /// Severity of the findings of warn rules
     #[serde(default = "medium")]
+    #[schemars(extend("enum" = RULE_SEVERITIES, "default" = "medium"))]
     pub warn_severity: String,
 }
 

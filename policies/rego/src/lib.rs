@@ -14,8 +14,6 @@ pub mod media;
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub use conftest::{Params, evaluate};
 
 pub struct RegoPolicy;
@@ -28,7 +26,7 @@ impl Policy for RegoPolicy {
             "Rego (OPA) policies with conftest's conventions: deny, violation and warn rules over the input documents",
         )
         .consumes(&[ArtifactKind::Raw])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(catalog())
     }
 
@@ -45,6 +43,13 @@ impl Policy for RegoPolicy {
         let bundle = media::Bundle::from_artifacts(&raws)?;
         evaluate(&bundle, &params)
     }
+}
+
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:rego params")
 }
 
 /// The rule catalog: the Rego rules are the user's, so it lists the kinds
@@ -72,3 +77,17 @@ pub fn catalog() -> Vec<RuleInfo> {
 }
 
 gate_sdk::export!(RegoPolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
+}
