@@ -39,6 +39,7 @@ pub struct Select {
     pub metric: Option<String>,
 }
 
+/// One budget: a statistic of the selected measurements held to `max` or `min`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Budget {
@@ -55,6 +56,7 @@ pub struct Budget {
     pub min: Option<String>,
 }
 
+/// One regression check of the selected measurements against the baseline.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Regression {

@@ -26,6 +26,22 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// What a run does with the modules.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Judge the input documents with the deny/violation/warn rules.
+    #[default]
+    Evaluate,
+    /// Parse the modules and data only (no input): `gate pack build`'s
+    /// check; one info finding per deny/violation/warn rule, the rule
+    /// catalog `gate test` measures coverage against.
+    Compile,
+    /// Evaluate every `test_*` rule like `opa test`: one finding per test
+    /// (`rego/test`), blocking when it failed.
+    Test,
+}
+
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RegoVersion {
@@ -66,6 +82,10 @@ pub struct Params {
     #[serde(default = "medium")]
     #[schemars(extend("enum" = RULE_SEVERITIES, "default" = "medium"))]
     pub warn_severity: String,
+    /// evaluate: judge the input documents; compile: parse the modules only (`gate pack build`); test: run the `test_*` rules like `opa test` (`gate test`)
+    #[serde(default)]
+    #[schemars(extend("default" = "evaluate"))]
+    pub mode: Mode,
 }
 
 impl Default for Params {
@@ -77,6 +97,7 @@ impl Default for Params {
             combine: false,
             deny_severity: high(),
             warn_severity: medium(),
+            mode: Mode::Evaluate,
         }
     }
 }
@@ -161,8 +182,8 @@ pub struct Results {
 
 /// A loaded engine with the rules to query.
 pub struct Loaded {
-    engine: Engine,
-    data: Vec<Value>,
+    pub(crate) engine: Engine,
+    pub(crate) data: Vec<Value>,
     /// namespace → rule names (deduplicated, in first-declared order).
     rules: BTreeMap<String, Vec<String>>,
 }
@@ -292,7 +313,7 @@ pub fn one_line(text: &str) -> String {
     }
 }
 
-fn module_package(module: &regorus::unstable::Module) -> String {
+pub(crate) fn module_package(module: &regorus::unstable::Module) -> String {
     let mut parts = Vec::new();
     let mut e: &Expr = &module.package.refr;
     loop {
@@ -321,7 +342,7 @@ fn module_package(module: &regorus::unstable::Module) -> String {
 }
 
 /// The name a rule defines: the first part of its head's reference.
-fn rule_name(rule: &Rule) -> Option<String> {
+pub(crate) fn rule_name(rule: &Rule) -> Option<String> {
     let refr = match rule {
         Rule::Spec { head, .. } => match head {
             RuleHead::Compr { refr, .. }
@@ -524,7 +545,7 @@ fn eval_error(path: &str, e: &impl std::fmt::Display) -> PolicyError {
     ))
 }
 
-fn internal(e: impl std::fmt::Display) -> PolicyError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> PolicyError {
     PolicyError::Internal(e.to_string())
 }
 

@@ -11,6 +11,7 @@
 
 pub mod conftest;
 pub mod media;
+pub mod unit;
 
 use gate_sdk::*;
 
@@ -41,7 +42,11 @@ impl Policy for RegoPolicy {
             })
             .collect();
         let bundle = media::Bundle::from_artifacts(&raws)?;
-        evaluate(&bundle, &params)
+        match params.mode {
+            conftest::Mode::Evaluate => evaluate(&bundle, &params),
+            conftest::Mode::Compile => unit::compile(&bundle, &params),
+            conftest::Mode::Test => unit::test(&bundle, &params),
+        }
     }
 }
 
@@ -72,6 +77,22 @@ pub fn catalog() -> Vec<RuleInfo> {
         )
         .full("Rules named warn or warn_* in the selected namespaces: each message is a warning (its severity is the `warn-severity` param).")
         .help("fix the input so the Rego rule no longer fires, or add a conftest-style exception")
+        .tags(["rego"]),
+        RuleInfo::new(
+            "rego/test",
+            Severity::High,
+            "a Rego unit test (`test_*` rule) must be true",
+        )
+        .full("With `mode = \"test\"` (what `gate test` sets for `rego-tests`), every `test_*` rule of the modules is evaluated like `opa test`: it passes when it is true; false, undefined or an error fails it. One finding per test, blocking when it failed.")
+        .help("fix the policy or the test; `with input as …` and `with data.x as …` give a test its documents")
+        .tags(["rego", "test"]),
+        RuleInfo::new(
+            "rego/rule",
+            Severity::Info,
+            "a deny, violation or warn rule the modules define",
+        )
+        .full("With `mode = \"compile\"` (what `gate pack build` and `gate test` use), the modules are parsed and each conftest rule of the selected namespaces is listed as an info finding named by its path (`main.deny`); nothing is judged.")
+        .help("nothing to fix: this lists the rules")
         .tags(["rego"]),
     ]
 }
