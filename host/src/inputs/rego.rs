@@ -235,20 +235,30 @@ pub fn pack_files(
         }
         Ok(out)
     };
+    read_files(&RegoSources {
+        modules: expand_all(rego)?,
+        data: expand_all(data_globs)?,
+        inputs: Vec::new(),
+    })
+}
+
+/// The modules and data documents of `sources`, read (data converted to
+/// JSON as a run converts it).
+pub fn read_files(sources: &RegoSources) -> Result<gate_oci::RegoFiles, String> {
     let mut files = gate_oci::RegoFiles::default();
-    for m in expand_all(rego)? {
+    for m in &sources.modules {
         let text =
             crate::fsutil::read_to_string(&m.path).map_err(|e| format!("{}: {e}", m.display))?;
         files.modules.push(gate_oci::RegoFile {
-            path: m.display,
+            path: m.display.clone(),
             text,
         });
     }
-    for d in expand_all(data_globs)? {
-        let doc = data(&d).map_err(|e| e.to_string())?;
+    for d in &sources.data {
+        let doc = data(d).map_err(|e| e.to_string())?;
         let text = String::from_utf8(doc.bytes).map_err(|e| format!("{}: {e}", d.display))?;
         files.data.push(gate_oci::RegoFile {
-            path: d.display,
+            path: d.display.clone(),
             text,
         });
     }
