@@ -652,7 +652,11 @@ fn rego_tests(
             .as_deref()
             .and_then(|e| serde_json::from_str(e).ok())
             .unwrap_or_default();
-        let name = evidence["test"].as_str().unwrap_or(&f.message).to_string();
+        let name = evidence
+            .get("test")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or(&f.message)
+            .to_string();
         let place = f
             .location
             .as_ref()
@@ -1029,7 +1033,8 @@ fn rego_rule(entry: &PolicyEntry, f: &crate::verdict::Finding) -> Option<String>
         return None;
     }
     let evidence: serde_json::Value = serde_json::from_str(f.evidence.as_deref()?).ok()?;
-    evidence["query"]
+    evidence
+        .get("query")?
         .as_str()?
         .strip_prefix("data.")
         .map(str::to_string)
