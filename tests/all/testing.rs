@@ -101,11 +101,20 @@ fn rego_unit_tests_run_as_cases_and_a_failing_one_names_its_rule_and_place() {
 
 #[test]
 fn rego_tests_that_test_nothing_or_do_not_parse_are_test_file_errors() {
-    // A module listed for its tests without a `test_*` rule.
+    // No `test_*` rule at all: the policy's test mode refuses to run none.
     let t = rego_suite("package main\n\nhelper := 1\n", REGO_TOML);
     t.run(&["test", "t.test.toml"])
         .expect_code(2)
+        .expect_stderr("error[test-file]: t.test.toml: rego-tests: mode `test`: the modules define no `test_*` rule, so no test would run");
+    // A module listed for its tests without one, beside one with a test.
+    t.write(
+        "policy/other_test.rego",
+        "package main\n\ntest_pods if {\n\tdeny[\"no bare pods\"] with input as {\"kind\": \"Pod\"}\n}\n",
+    );
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
         .expect_stderr("error[test-file]: t.test.toml: rego-tests: policy/k8s_test.rego defines no `test_*` rule, so it tests nothing");
+    std::fs::remove_file(t.path().join("policy/other_test.rego")).unwrap();
     // A test module that does not parse: its file:line:col.
     t.write(
         "policy/k8s_test.rego",
