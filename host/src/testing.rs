@@ -356,13 +356,22 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
                 let names: Vec<&str> = rego.modules.iter().map(|m| m.display.as_str()).collect();
                 format!("{reference} ({})", names.join(", "))
             };
-            if !catalogs.iter().any(|(k, _, _)| *k == key) {
-                let rules = if rego.modules.is_empty() {
-                    catalog(&runtime, &reference)?
-                } else {
-                    rego_catalog(&runtime, &rego, &params)
-                };
-                catalogs.push((key.clone(), rules, BTreeSet::new()));
+            match catalogs.iter_mut().find(|(k, _, _)| *k == key) {
+                None => {
+                    let rules = if rego.modules.is_empty() {
+                        catalog(&runtime, &reference)?
+                    } else {
+                        rego_catalog(&runtime, &rego, &params)
+                    };
+                    catalogs.push((key.clone(), rules, BTreeSet::new()));
+                }
+                // Rego modules always define a rule: none means they did
+                // not compile with that case's params (a case expecting
+                // the error); another case's params may compile them.
+                Some((_, rules, _)) if rules.is_empty() && !rego.modules.is_empty() => {
+                    *rules = rego_catalog(&runtime, &rego, &params);
+                }
+                Some(_) => {}
             }
             let Some((_, rules, fired)) = catalogs.iter_mut().find(|(k, _, _)| *k == key) else {
                 continue;
