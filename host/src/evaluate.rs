@@ -176,12 +176,20 @@ pub fn evaluate(
     let mut raws = Vec::new();
     let mut raw_errors = Vec::new();
     for p in &prepared {
-        if p.spec.rego.is_empty() {
+        if p.spec.rego.is_empty() && p.pack_rego.is_none() {
             raws.push(Vec::new());
             continue;
         }
         match sources.rego(&p.spec.rego, &artifacts) {
-            Ok(docs) => raws.push(docs),
+            Ok(docs) => raws.push(match &p.pack_rego {
+                // A pack's Rego policy: its embedded modules and data
+                // first, then the run's inputs.
+                Some(files) => inputs::rego::embedded_docs(files)
+                    .into_iter()
+                    .chain(docs)
+                    .collect(),
+                None => docs,
+            }),
             Err(e) => {
                 raw_errors.extend(e);
                 raws.push(Vec::new());
@@ -248,6 +256,8 @@ struct Prepared {
     /// The params the policy gets: the pack's defaults under the user's.
     params: serde_json::Value,
     pack: Option<gate_oci::PackOrigin>,
+    /// A pack's Rego policy: the modules and data its layer embeds.
+    pack_rego: Option<gate_oci::RegoFiles>,
 }
 
 /// Every policy of the plan prepared, in order. A registry error stops at
@@ -367,6 +377,11 @@ fn prepare(
         Err(_) => spec.params.clone(),
     };
     crate::params::normalize_numbers(&mut params);
+    let pack_rego = defaults
+        .as_ref()
+        .ok()
+        .and_then(|d| d.as_ref())
+        .and_then(|d| d.rego.clone());
     let mut loaded = defaults.and_then(|_| {
         runtime
             .load_digested(&bytes, hex)
@@ -409,6 +424,7 @@ fn prepare(
         level_from_pack: pack_level.is_some(),
         params,
         pack: component.pack,
+        pack_rego,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::params::ParamsProblem;
 use crate::runtime::{CallEnv, CompileCache, Limits, Runtime};
 use gate_oci::{
     BuiltPolicy, ComponentCheck, ComponentInfo, Note, Observer, Pack, PackToml, ParamsRejection,
-    RegistryError, Transfer,
+    RegistryError, RegoPolicy, Transfer,
 };
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -61,6 +61,81 @@ impl ComponentCheck for RuntimeCheck {
             }
         })
     }
+
+    /// The files read, then parsed once by `builtin:rego` itself in the
+    /// sandbox (`mode = "compile"`: the same engine and the same errors,
+    /// `file:line:col`, as a run).
+    fn rego(
+        &self,
+        dir: &Path,
+        rego: &[String],
+        data: &[String],
+        params: &serde_json::Value,
+    ) -> Result<RegoPolicy, String> {
+        let component = crate::policies::builtin::embedded("rego")
+            .ok_or("this gate has no builtin:rego")?
+            .bytes
+            .to_vec();
+        let files = crate::inputs::rego::pack_files(dir, rego, data)?;
+        let compile = compile_rego(&self.runtime, &component, &files, params)?;
+        if compile.outcome != crate::runtime::bindings::types::Outcome::Pass {
+            return Err(format!(
+                "the Rego modules do not compile: {}",
+                compile.summary
+            ));
+        }
+        Ok(RegoPolicy { component, files })
+    }
+}
+
+/// `builtin:rego` in `mode = "compile"` over `files` with `params` (the
+/// mode added): parses every module and data document, and lists the
+/// conftest rules as info findings. An error is the policy's message.
+pub(crate) fn compile_rego(
+    runtime: &Runtime,
+    component: &[u8],
+    files: &gate_oci::RegoFiles,
+    params: &serde_json::Value,
+) -> Result<crate::runtime::Judged, String> {
+    use crate::runtime::bindings::types as wit;
+    let env = CallEnv {
+        now: Duration::from_secs(0),
+    };
+    let mut params = params.as_object().cloned().unwrap_or_default();
+    params.insert("mode".into(), "compile".into());
+    let loaded = runtime.load(component).map_err(|e| e.to_string())?;
+    let artifacts = crate::inputs::rego::embedded_docs(files)
+        .into_iter()
+        .map(|d| {
+            crate::runtime::Input::Raw(Box::new(wit::RawArtifact {
+                meta: wit::ArtifactMeta {
+                    path: d.display,
+                    format: d.format,
+                    sha256: d.sha256,
+                    role: wit::ArtifactRole::Current,
+                },
+                media_type: d.media_type,
+                bytes: d.bytes,
+            }))
+        })
+        .collect();
+    let request = crate::runtime::Request {
+        artifacts,
+        params: serde_json::Value::Object(params).to_string(),
+        context: wit::Context {
+            now: "1970-01-01T00:00:00Z".into(),
+            environment: None,
+            branch: None,
+            commit: None,
+            author: None,
+            base_ref: None,
+        },
+        changes: None,
+    };
+    runtime
+        .evaluate(&loaded, env, request)
+        .0
+        .map_err(|e| e.message)
 }
 
 /// Reads, checks and builds the pack in `dir` (its `pack.toml` first,

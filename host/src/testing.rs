@@ -14,9 +14,20 @@
 //!
 //! Which rules of each policy's catalog fired in some case is reported as
 //! rule coverage.
+//!
+//! `builtin:rego` takes its modules from the test file: `rego`, `data` and
+//! `input` globs (relative to the test file) at the top for every case and
+//! in a case for that case; `rego-tests` names modules of `test_*` rules,
+//! run like `opa test` inside the sandbox (the policy's `mode = "test"`),
+//! each reported as a case. For Rego, a "policy" of rule coverage is the
+//! set of modules, and its rules are the deny/violation/warn rules of the
+//! selected namespaces (`main.deny`), as the policy's `mode = "compile"`
+//! lists them; a finding counts for its Rego rule even when its message
+//! gives another id.
 
 use crate::error::GateError;
 use crate::evaluate::{self, ParamsOrigin, PolicySpec, RunPlan, Sources};
+use crate::inputs::rego::{self, RegoSources, SourceFile};
 use crate::inputs::{ArtifactSpec, InputError, LoadedArtifact};
 use crate::model::{Level, Outcome, Role, RunContext};
 use crate::policies::{Component, PolicyRef, SourceError};
@@ -43,6 +54,20 @@ struct FileSpec {
     policy: Option<String>,
     /// Defaults for every case.
     now: Option<String>,
+    /// Params of every case (a case's keys replace these key by key).
+    #[serde(default)]
+    params: Option<toml::Table>,
+    /// `builtin:rego`: module, data and input globs for every case.
+    #[serde(default)]
+    rego: Vec<String>,
+    #[serde(default)]
+    data: Vec<String>,
+    #[serde(default)]
+    input: Vec<String>,
+    /// `builtin:rego`: modules whose `test_*` rules run like `opa test`
+    /// (with `rego` and `data`); each must define at least one.
+    #[serde(default)]
+    rego_tests: Vec<String>,
     #[serde(default)]
     case: Vec<CaseSpec>,
 }
@@ -64,6 +89,13 @@ struct CaseSpec {
     diff: Option<String>,
     #[serde(default)]
     artifacts: Vec<ArtifactInput>,
+    /// `builtin:rego`: more module, data and input globs for this case.
+    #[serde(default)]
+    rego: Vec<String>,
+    #[serde(default)]
+    data: Vec<String>,
+    #[serde(default)]
+    input: Vec<String>,
     expect: Option<Expect>,
 }
 
@@ -288,6 +320,11 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
         let display = file.display().to_string();
         let spec = read_file(file, &display)?;
         let base = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if !spec.rego_tests.is_empty() {
+            report
+                .cases
+                .extend(rego_tests(&runtime, &display, &base, &spec, options)?);
+        }
         for case in &spec.case {
             if let Some(f) = &options.filter
                 && !format!("{display}: {}", case.name).contains(f.as_str())
@@ -306,16 +343,49 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
                     ),
                 })?;
             let reference = PolicyRef::parse(policy, &base);
-            let key = reference.to_string();
-            if !catalogs.iter().any(|(k, _, _)| *k == key) {
-                let rules = catalog(&runtime, &reference)?;
-                catalogs.push((key.clone(), rules, BTreeSet::new()));
+            let bad = |message: String| TestError::BadFile {
+                file: display.clone(),
+                message: format!("case `{}`: {message}", case.name),
+            };
+            let rego = case_rego(&spec, case, &base, policy).map_err(bad)?;
+            let params = case_params(&spec, case);
+            // A Rego "policy" is its modules (see the module docs).
+            let key = if rego.modules.is_empty() {
+                reference.to_string()
+            } else {
+                let names: Vec<&str> = rego.modules.iter().map(|m| m.display.as_str()).collect();
+                format!("{reference} ({})", names.join(", "))
+            };
+            match catalogs.iter_mut().find(|(k, _, _)| *k == key) {
+                None => {
+                    let rules = if rego.modules.is_empty() {
+                        catalog(&runtime, &reference)?
+                    } else {
+                        rego_catalog(&runtime, &rego, &params)
+                    };
+                    catalogs.push((key.clone(), rules, BTreeSet::new()));
+                }
+                // Rego modules always define a rule: none means they did
+                // not compile with that case's params (a case expecting
+                // the error); another case's params may compile them.
+                Some((_, rules, _)) if rules.is_empty() && !rego.modules.is_empty() => {
+                    *rules = rego_catalog(&runtime, &rego, &params);
+                }
+                Some(_) => {}
             }
             let Some((_, rules, fired)) = catalogs.iter_mut().find(|(k, _, _)| *k == key) else {
                 continue;
             };
             let result = run_case(
-                &runtime, &display, &base, &spec, case, &reference, rules, fired,
+                &runtime,
+                &display,
+                &base,
+                &spec,
+                case,
+                &reference,
+                (params, rego),
+                rules,
+                fired,
             )?;
             report.cases.push(result);
         }
@@ -348,8 +418,10 @@ fn read_file(file: &Path, display: &str) -> Result<FileSpec, TestError> {
             .unwrap_or_default();
         bad(format!("{place}{}", e.message()))
     })?;
-    if spec.case.is_empty() {
-        return Err(bad("the file has no `[[case]]`".into()));
+    if spec.case.is_empty() && spec.rego_tests.is_empty() {
+        return Err(bad(
+            "the file has no `[[case]]` (nor `rego-tests` for builtin:rego)".into(),
+        ));
     }
     let mut names = BTreeSet::new();
     for case in &spec.case {
@@ -443,6 +515,238 @@ impl Sources for CaseSources<'_> {
     }
 }
 
+/// A case's params: the file's, with the case's keys on top (read as
+/// gate.toml's params are, so a case means what a config means).
+fn case_params(file: &FileSpec, case: &CaseSpec) -> serde_json::Value {
+    let table = |t: &Option<toml::Table>| {
+        t.as_ref()
+            .map(|t| gate_oci::toml_to_json(&toml::Value::Table(t.clone())))
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default()
+    };
+    let mut params = table(&file.params);
+    params.extend(table(&case.params));
+    serde_json::Value::Object(params)
+}
+
+/// Expands `globs` (relative to the test file) into `out`, once each.
+fn expand_into(base: &Path, globs: &[String], out: &mut Vec<SourceFile>) -> Result<(), String> {
+    for g in globs {
+        for f in rego::expand(base, g).map_err(|m| format!("{m} (relative to the test file)"))? {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Rego modules, data and inputs of a case: the file's, then the
+/// case's. Only `builtin:rego` takes them.
+fn case_rego(
+    file: &FileSpec,
+    case: &CaseSpec,
+    base: &Path,
+    policy: &str,
+) -> Result<RegoSources, String> {
+    let mut out = RegoSources::default();
+    expand_into(base, &file.rego, &mut out.modules)?;
+    expand_into(base, &case.rego, &mut out.modules)?;
+    expand_into(base, &file.data, &mut out.data)?;
+    expand_into(base, &case.data, &mut out.data)?;
+    expand_into(base, &file.input, &mut out.inputs)?;
+    expand_into(base, &case.input, &mut out.inputs)?;
+    if !out.is_empty() && policy != "builtin:rego" {
+        return Err("`rego`, `data` and `input` are for `policy = \"builtin:rego\"` only".into());
+    }
+    Ok(out)
+}
+
+/// The deny/violation/warn rules of Rego modules (`main.deny`), as
+/// `builtin:rego`'s compile mode lists them; none when they do not compile
+/// (the cases then report why).
+fn rego_catalog(
+    runtime: &Runtime,
+    sources: &RegoSources,
+    params: &serde_json::Value,
+) -> Vec<String> {
+    let Some(component) = crate::policies::builtin::embedded("rego") else {
+        return Vec::new();
+    };
+    let Ok(files) = rego::read_files(sources) else {
+        return Vec::new();
+    };
+    match crate::registry::compile_rego(runtime, component.bytes, &files, params) {
+        Ok(judged) => judged.findings.iter().map(|f| f.rule.to_string()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Runs the `test_*` rules of a file's `rego-tests` modules in the
+/// sandbox (`builtin:rego`, `mode = "test"`, with the file's `rego` and
+/// `data`): one case per test. A test module without a test, or modules
+/// that do not parse, are errors in the test file.
+fn rego_tests(
+    runtime: &Runtime,
+    display: &str,
+    base: &Path,
+    file: &FileSpec,
+    options: &Options,
+) -> Result<Vec<CaseResult>, TestError> {
+    let bad = |message: String| TestError::BadFile {
+        file: display.to_string(),
+        message,
+    };
+    if file.policy.as_deref() != Some("builtin:rego") {
+        return Err(bad(
+            "`rego-tests` runs Rego unit tests: the file's policy must be `builtin:rego`".into(),
+        ));
+    }
+    let mut tests = Vec::new();
+    expand_into(base, &file.rego_tests, &mut tests).map_err(|m| bad(format!("rego-tests: {m}")))?;
+    let mut sources = RegoSources::default();
+    expand_into(base, &file.rego, &mut sources.modules).map_err(&bad)?;
+    expand_into(base, &file.data, &mut sources.data).map_err(&bad)?;
+    for t in &tests {
+        if !sources.modules.contains(t) {
+            sources.modules.push(t.clone());
+        }
+    }
+    let mut params = file
+        .params
+        .as_ref()
+        .map(|t| gate_oci::toml_to_json(&toml::Value::Table(t.clone())))
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    params.insert("mode".into(), "test".into());
+    let context = context_at(file.now.as_deref()).map_err(&bad)?;
+    let reference = PolicyRef::parse("builtin:rego", base);
+    let plan = plan_for(
+        &reference,
+        serde_json::Value::Object(params),
+        None,
+        sources,
+        Vec::new(),
+        base,
+        context,
+        None,
+    );
+    let doc = match evaluate::evaluate(&plan, runtime, &CaseSources { inputs: &[] }) {
+        Ok(doc) => doc,
+        Err(GateError::Runtime(m)) => return Err(TestError::Runtime(m)),
+        Err(e) => return Err(bad(format!("rego-tests: {e}"))),
+    };
+    let Some(entry) = doc.policies.first() else {
+        return Err(TestError::Runtime(format!(
+            "{display}: rego-tests: no verdict"
+        )));
+    };
+    if let Some(e) = &entry.error {
+        return Err(if e.kind == crate::model::PolicyErrorKind::InvalidParams {
+            // The module's own place, not the params' (there are none
+            // in a test file's unit-test run).
+            let why = e
+                .message
+                .split_once("rejected by the policy: ")
+                .map_or(e.message.as_str(), |(_, m)| m);
+            bad(format!("rego-tests: {why}"))
+        } else {
+            TestError::Runtime(format!("{display}: rego-tests: {e}"))
+        });
+    }
+    let mut out = Vec::new();
+    for f in entry.findings.iter().filter(|f| &*f.rule == "rego/test") {
+        let evidence: serde_json::Value = f
+            .evidence
+            .as_deref()
+            .and_then(|e| serde_json::from_str(e).ok())
+            .unwrap_or_default();
+        let name = evidence
+            .get("test")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or(&f.message)
+            .to_string();
+        let place = f
+            .location
+            .as_ref()
+            .map(|l| match l.line {
+                Some(line) => format!("{}:{line}", l.path),
+                None => l.path.to_string(),
+            })
+            .unwrap_or_default();
+        out.push(CaseResult {
+            file: display.to_string(),
+            name,
+            policy: reference.to_string(),
+            passed: !f.blocking,
+            failures: if f.blocking {
+                vec![format!("{place}: {}", f.message)]
+            } else {
+                Vec::new()
+            },
+            outcome: if f.blocking {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            },
+        });
+    }
+    // A module listed for its tests that has none would test nothing.
+    for t in &tests {
+        let has = entry.findings.iter().any(|f| {
+            &*f.rule == "rego/test" && f.location.as_ref().is_some_and(|l| *l.path == *t.display)
+        });
+        if !has {
+            return Err(bad(format!(
+                "rego-tests: {} defines no `test_*` rule, so it tests nothing",
+                t.display
+            )));
+        }
+    }
+    if let Some(filter) = &options.filter {
+        out.retain(|c| format!("{display}: {}", c.name).contains(filter.as_str()));
+    }
+    Ok(out)
+}
+
+/// The plan of one case (or of a file's Rego unit tests).
+#[allow(clippy::too_many_arguments)]
+fn plan_for(
+    reference: &PolicyRef,
+    params: serde_json::Value,
+    level: Option<Level>,
+    rego: RegoSources,
+    artifacts: Vec<ArtifactSpec>,
+    base: &Path,
+    context: RunContext,
+    changes: Option<Vec<crate::runtime::bindings::types::ChangedFile>>,
+) -> RunPlan {
+    RunPlan {
+        overrides: Vec::new(),
+        fail_on_warn: false,
+        policies: vec![PolicySpec {
+            reference: reference.clone(),
+            reference_origin: ParamsOrigin::Default,
+            name: None,
+            level,
+            params,
+            params_origin: ParamsOrigin::Default,
+            required: true,
+            rego,
+        }],
+        artifacts,
+        parse_options: ParseOptions {
+            go_module: None,
+            root: Some(base.to_path_buf()),
+        },
+        limits: Limits::default(),
+        cache: CompileCache::disabled(),
+        context,
+        changes,
+        registry: gate_oci::Options::default(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_case(
     runtime: &Runtime,
@@ -451,6 +755,7 @@ fn run_case(
     file: &FileSpec,
     case: &CaseSpec,
     reference: &PolicyRef,
+    (params, rego): (serde_json::Value, RegoSources),
     catalog: &[String],
     fired: &mut BTreeSet<String>,
 ) -> Result<CaseResult, TestError> {
@@ -468,11 +773,6 @@ fn run_case(
     validate_expect(expect, catalog).map_err(&bad)?;
 
     let inputs = case_inputs(case, base).map_err(&bad)?;
-    // Read as gate.toml's params are, so a case means what a config means.
-    let params = match &case.params {
-        Some(t) => gate_oci::toml_to_json(&toml::Value::Table(t.clone())),
-        None => serde_json::json!({}),
-    };
     let level = case.level;
     let context = context(case, file).map_err(&bad)?;
     let changes = match &case.diff {
@@ -481,30 +781,16 @@ fn run_case(
         }
         None => None,
     };
-    let plan = RunPlan {
-        overrides: Vec::new(),
-        fail_on_warn: false,
-        policies: vec![PolicySpec {
-            reference: reference.clone(),
-            reference_origin: ParamsOrigin::Default,
-            name: None,
-            level,
-            params,
-            params_origin: ParamsOrigin::Default,
-            required: true,
-            rego: Default::default(),
-        }],
-        artifacts: inputs.iter().map(|(s, _)| s.clone()).collect(),
-        parse_options: ParseOptions {
-            go_module: None,
-            root: Some(base.to_path_buf()),
-        },
-        limits: Limits::default(),
-        cache: CompileCache::disabled(),
+    let plan = plan_for(
+        reference,
+        params,
+        level,
+        rego,
+        inputs.iter().map(|(s, _)| s.clone()).collect(),
+        base,
         context,
         changes,
-        registry: gate_oci::Options::default(),
-    };
+    );
     let sources = CaseSources { inputs: &inputs };
     let mut result = CaseResult {
         file: display.to_string(),
@@ -635,21 +921,26 @@ fn case_inputs<'a>(
 }
 
 fn context(case: &CaseSpec, file: &FileSpec) -> Result<RunContext, String> {
-    let now = case
-        .now
-        .as_deref()
-        .or(file.now.as_deref())
-        .unwrap_or(DEFAULT_NOW);
+    let mut c = context_at(case.now.as_deref().or(file.now.as_deref()))?;
+    c.environment = case.environment.clone();
+    c.branch = case.branch.clone();
+    c.author = case.author.clone();
+    Ok(c)
+}
+
+/// The context of a run at `now` (default: [`DEFAULT_NOW`]).
+fn context_at(now: Option<&str>) -> Result<RunContext, String> {
+    let now = now.unwrap_or(DEFAULT_NOW);
     let now_ts: jiff::Timestamp = now
         .parse()
         .map_err(|e| format!("now `{now}` is not an RFC 3339 instant: {e}"))?;
     Ok(RunContext {
         now: now_ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         now_source: "test",
-        environment: case.environment.clone(),
-        branch: case.branch.clone(),
+        environment: None,
+        branch: None,
         commit: None,
-        author: case.author.clone(),
+        author: None,
         base_ref: None,
         repository_url: None,
         now_ts,
@@ -672,6 +963,9 @@ fn judge(
     for f in &entry.findings {
         if matches!(f.status, FindingStatus::Open | FindingStatus::Waived) {
             fired.insert(f.rule.to_string());
+            if let Some(r) = rego_rule(entry, f) {
+                fired.insert(r);
+            }
         }
     }
     match (&expect.error, &entry.error) {
@@ -741,6 +1035,20 @@ fn judge(
     }
 }
 
+/// The Rego rule (`main.deny`) a `builtin:rego` finding came from, when
+/// its message named another id (`data.main.deny` is in its evidence).
+fn rego_rule(entry: &PolicyEntry, f: &crate::verdict::Finding) -> Option<String> {
+    if entry.name != "rego" {
+        return None;
+    }
+    let evidence: serde_json::Value = serde_json::from_str(f.evidence.as_deref()?).ok()?;
+    evidence
+        .get("query")?
+        .as_str()?
+        .strip_prefix("data.")
+        .map(str::to_string)
+}
+
 /// A rule's status in a verdict: `fail` (an open blocking finding), `warn`
 /// (open, none blocking), `waived` (only waived or suppressed findings), or
 /// `pass` (no open finding).
@@ -748,7 +1056,11 @@ fn rule_status(entry: &PolicyEntry, rule: &str) -> &'static str {
     let mut open = false;
     let mut blocking = false;
     let mut waived = false;
-    for f in entry.findings.iter().filter(|f| f.rule == rule) {
+    for f in entry
+        .findings
+        .iter()
+        .filter(|f| *f.rule == *rule || rego_rule(entry, f).is_some_and(|r| r == rule))
+    {
         match f.status {
             FindingStatus::Open => {
                 open = true;

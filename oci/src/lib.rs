@@ -63,8 +63,8 @@ pub use manifest::{Descriptor, Manifest, Pack, digest_of};
 pub use observe::{Note, Observer, Silent, Transfer};
 pub use pack::{
     BuiltPolicy, ComponentCheck, ComponentInfo, Embedded, EmbeddedPolicy, Level, PackToml,
-    ParamsRejection, PolicyEntry, build, check_compatible, embed_metadata, embedded_json,
-    toml_to_json,
+    ParamsRejection, PolicyEntry, RegoFile, RegoFiles, RegoPolicy, build, check_compatible,
+    embed_metadata, embedded_json, toml_to_json,
 };
 pub use reference::Reference;
 pub use resolve::{

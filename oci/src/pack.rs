@@ -13,6 +13,11 @@
 //! component = "coverage.wasm"         # relative to pack.toml
 //! level = "hard"                      # advisory | soft | hard (default)
 //! params = { min-line = 80 }          # defaults, validated against the policy's schema
+//!
+//! [[policy]]                          # a Rego policy: run by builtin:rego
+//! name = "k8s"
+//! rego = ["policy/*.rego"]            # globs relative to pack.toml
+//! data = ["data/*.json"]              # optional: data documents (JSON or YAML)
 //! ```
 //!
 //! Building checks every component (its `gate:policy` imports are version
@@ -20,7 +25,10 @@
 //! runtime and answers `info()`, and its params schema is a valid JSON
 //! Schema that accepts the default params), then embeds the pack metadata
 //! as a `gate-pack` custom section into each component, so the layer
-//! digests cover it.
+//! digests cover it. A Rego policy's layer is gate's `builtin:rego`
+//! component with the modules and data in that section (so the digest and
+//! signatures cover them too), each module parsed once at build time by
+//! the caller's [`ComponentCheck::rego`].
 
 use crate::error::{ErrorKind, RegistryError, Result};
 use crate::manifest::{
@@ -91,7 +99,15 @@ pub struct PackToml {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyEntry {
     pub name: String,
-    pub component: PathBuf,
+    /// The component (a `.wasm` file); or, for a Rego policy, `rego`.
+    #[serde(default)]
+    pub component: Option<PathBuf>,
+    /// Globs of Rego modules: the policy is `builtin:rego` over them.
+    #[serde(default)]
+    pub rego: Vec<String>,
+    /// Globs of data documents for a Rego policy.
+    #[serde(default)]
+    pub data: Vec<String>,
     #[serde(default)]
     pub level: Level,
     #[serde(default)]
@@ -202,6 +218,27 @@ impl PackToml {
             }
             if !seen.insert(p.name.as_str()) {
                 return Err(bad(format!("policy `{}` is listed twice", p.name)));
+            }
+            match (&p.component, p.rego.is_empty()) {
+                (Some(_), false) => {
+                    return Err(bad(format!(
+                        "policy `{}`: give either `component` or `rego`, not both",
+                        p.name
+                    )));
+                }
+                (None, true) => {
+                    return Err(bad(format!(
+                        "policy `{}`: give `component = \"FILE.wasm\"` or `rego = [\"policy/*.rego\"]`",
+                        p.name
+                    )));
+                }
+                _ => {}
+            }
+            if !p.data.is_empty() && p.rego.is_empty() {
+                return Err(bad(format!(
+                    "policy `{}`: `data` is for Rego policies (with `rego`) only",
+                    p.name
+                )));
             }
         }
         Ok(())
@@ -337,6 +374,36 @@ pub struct EmbeddedPolicy {
     /// The pack's default params; `gate.toml` params override them key by key.
     #[serde(default)]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A Rego policy's modules and data (the component is `builtin:rego`).
+    #[serde(default)]
+    pub rego: Option<RegoFiles>,
+}
+
+/// The Rego modules and data documents of a pack's Rego policy, as they
+/// were when the pack was built.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RegoFiles {
+    /// (path relative to pack.toml, module source), sorted by path.
+    pub modules: Vec<RegoFile>,
+    /// (path, the document as JSON), in the order the globs found them.
+    #[serde(default)]
+    pub data: Vec<RegoFile>,
+}
+
+/// One file of [`RegoFiles`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RegoFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A Rego policy ready to embed: `builtin:rego`'s component and the files,
+/// every module parsed.
+#[derive(Debug, Clone)]
+pub struct RegoPolicy {
+    pub component: Vec<u8>,
+    pub files: RegoFiles,
 }
 
 impl Embedded {
@@ -470,6 +537,20 @@ pub trait ComponentCheck {
         schema: &str,
         params: &serde_json::Value,
     ) -> std::result::Result<(), ParamsRejection>;
+
+    /// A Rego policy: the `rego` and `data` globs (relative to `dir`)
+    /// expanded and read, every module parsed with the pack's default
+    /// `params` (an error says `file:line:col`), and the component that
+    /// runs them.
+    fn rego(
+        &self,
+        _dir: &Path,
+        _rego: &[String],
+        _data: &[String],
+        _params: &serde_json::Value,
+    ) -> std::result::Result<RegoPolicy, String> {
+        Err("this checker cannot build Rego policies".into())
+    }
 }
 
 /// Builds the pack of `toml` (from `dir`, checked with
@@ -485,9 +566,25 @@ pub fn build(
     let mut built = Vec::new();
     for p in &toml.policies {
         let what = format!("policy `{}`", p.name);
-        let path = dir.join(&p.component);
-        let bytes = gate_fsutil::read(&path)
-            .map_err(|e| bad(format!("{what}: {}: {e}", path.display())))?;
+        // Read as gate.toml's params are.
+        let params = p.params.as_ref().map_or_else(
+            || serde_json::json!({}),
+            |t| toml_to_json(&toml::Value::Table(t.clone())),
+        );
+        let (path, bytes, rego) = match &p.component {
+            Some(c) => {
+                let path = dir.join(c);
+                let bytes = gate_fsutil::read(&path)
+                    .map_err(|e| bad(format!("{what}: {}: {e}", path.display())))?;
+                (path, bytes, None)
+            }
+            None => {
+                let r = check
+                    .rego(dir, &p.rego, &p.data, &params)
+                    .map_err(|e| bad(format!("{what}: {e}")))?;
+                (PathBuf::from("builtin:rego"), r.component, Some(r.files))
+            }
+        };
         check_imports(
             &component_names(&bytes).map_err(|e| e.context(&what))?,
             &what,
@@ -500,10 +597,6 @@ pub fn build(
         })?;
         // The same validation as a run's: defaults a run would refuse must
         // not get into a pack.
-        let params = p.params.as_ref().map_or_else(
-            || serde_json::json!({}),
-            |t| toml_to_json(&toml::Value::Table(t.clone())),
-        );
         match check.check_params(&info.params_schema, &params) {
             Ok(()) => {}
             Err(ParamsRejection::BadSchema(e)) => {
@@ -531,6 +624,18 @@ pub fn build(
                 "description": p.description.clone().unwrap_or(info.description.clone()),
             },
         });
+        // Only a Rego policy has the key: other layers stay byte for byte
+        // what they were.
+        let mut metadata = metadata;
+        if let Some(files) = &rego
+            && let Some(policy) = metadata.get_mut("policy").and_then(|v| v.as_object_mut())
+        {
+            policy.insert(
+                "rego".into(),
+                serde_json::to_value(files)
+                    .map_err(|e| bad(format!("{what}: cannot encode the Rego files: {e}")))?,
+            );
+        }
         let component = embed_metadata(&bytes, metadata.to_string().as_bytes())?;
         // The bytes that ship are the ones checked.
         check.info(&component).map_err(|e| {
@@ -791,6 +896,46 @@ mod tests {
         assert_eq!(
             t.check().unwrap_err().message,
             "pack name `A` must be kebab-case"
+        );
+    }
+
+    #[test]
+    fn a_policy_is_a_component_or_rego_modules() {
+        let check = |policy: &str| {
+            PackToml::parse(
+                Path::new("pack.toml"),
+                &format!("name = \"a\"\nversion = \"1.0.0\"\n[[policy]]\nname = \"p\"\n{policy}"),
+            )
+            .unwrap()
+            .check()
+            .map_err(|e| e.message)
+        };
+        assert!(check("rego = [\"policy/*.rego\"]\ndata = [\"d.json\"]\n").is_ok());
+        assert_eq!(
+            check("component = \"p.wasm\"\nrego = [\"*.rego\"]\n").unwrap_err(),
+            "policy `p`: give either `component` or `rego`, not both"
+        );
+        assert!(
+            check("")
+                .unwrap_err()
+                .starts_with("policy `p`: give `component")
+        );
+        assert_eq!(
+            check("component = \"p.wasm\"\ndata = [\"d.json\"]\n").unwrap_err(),
+            "policy `p`: `data` is for Rego policies (with `rego`) only"
+        );
+        // The fixture checker builds no Rego: said, not skipped.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pack.toml"),
+            "name = \"a\"\nversion = \"1.0.0\"\n[[policy]]\nname = \"p\"\nrego = [\"*.rego\"]\n",
+        )
+        .unwrap();
+        let toml = PackToml::load(dir.path()).unwrap();
+        let e = build(dir.path(), &toml, &fixture::Accept).unwrap_err();
+        assert_eq!(
+            e.message,
+            "policy `p`: this checker cannot build Rego policies"
         );
     }
 

@@ -112,7 +112,7 @@ fn policies_lists_builtin_with_digest_of_embedded_component() {
             ("builtin:iac".to_string(), 87),
             ("builtin:tests".to_string(), 12),
             ("builtin:performance".to_string(), 8),
-            ("builtin:rego".to_string(), 2),
+            ("builtin:rego".to_string(), 4),
             ("builtin:canary".to_string(), 5),
         ]
     );

@@ -644,3 +644,205 @@ fn gate_new_policy_lang_rego_scaffolds_a_project_gate_checks() {
         .collect();
     assert_eq!(rules, ["main.deny", "main.warn_memory"]);
 }
+
+/// The fixture pack (`tests/fixtures/rego/pack`) copied into `t` as
+/// `pack/`, with `edit` applied to its files (name, new text).
+fn rego_pack(t: &TestDir, edit: &[(&str, &str)]) -> PathBuf {
+    let src = fixture("pack");
+    for f in ["pack.toml", "policy/k8s.rego", "data/registries.json"] {
+        t.write(
+            &format!("pack/{f}"),
+            std::fs::read(src.join(f)).expect("fixture file"),
+        );
+    }
+    for (name, text) in edit {
+        t.write(&format!("pack/{name}"), text);
+    }
+    t.path().join("pack")
+}
+
+/// The first layer of an OCI layout `gate pack build` wrote.
+fn first_layer(layout: &Path) -> (String, PathBuf) {
+    let read =
+        |p: PathBuf| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let index = read(layout.join("index.json"));
+    let m = index["manifests"][0]["digest"].as_str().unwrap();
+    let manifest = read(layout.join("blobs/sha256").join(&m[7..]));
+    let layer = manifest["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = layout.join("blobs/sha256").join(&layer[7..]);
+    (layer, file)
+}
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: docker.io/nginx:latest\n      - name: sidecar\n        image: ghcr.io/acme/proxy:1.4.2\n";
+
+#[test]
+fn a_pack_embeds_rego_modules_and_data_and_runs_them_through_builtin_rego() {
+    let t = TestDir::new();
+    let dir = rego_pack(&t, &[]);
+    let built = t
+        .run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(0);
+    assert!(
+        built.stdout().contains("  k8s: rego "),
+        "{}",
+        built.stdout()
+    );
+    let shown = t.run(&["pack", "inspect", "p.oci"]).expect_code(0).stdout();
+    assert!(
+        shown.contains("      rego: policy/k8s.rego\n      data: data/registries.json\n"),
+        "{shown}"
+    );
+    let inspected = t
+        .run(&["pack", "inspect", "p.oci", "--json"])
+        .expect_code(0)
+        .json();
+    let rego = &inspected["policies"][0]["metadata"]["policy"]["rego"];
+    assert_eq!(rego["modules"][0]["path"], "policy/k8s.rego");
+    assert!(
+        rego["modules"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("deny_root contains msg if")
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(rego["data"][0]["text"].as_str().unwrap()).unwrap(),
+        json!({"registries": {"allowed": ["registry.acme.example/", "ghcr.io/acme/"]}})
+    );
+
+    // The layer is builtin:rego with the files: run as a file policy, it
+    // judges the manifest with the pack's modules, data and defaults.
+    let (layer, file) = first_layer(&t.path().join("p.oci"));
+    t.write("deploy.yaml", DEPLOY);
+    let v = t
+        .run(&[
+            "eval",
+            "--policy",
+            file.to_str().unwrap(),
+            "deploy.yaml",
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .json();
+    let found: Vec<(String, String, String)> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |r: &str, s: &str, m: &str| (r.to_string(), s.to_string(), m.to_string());
+    assert_eq!(
+        found,
+        [
+            want(
+                "main.deny",
+                "high",
+                "container app: image docker.io/nginx:latest is not from an allowed registry"
+            ),
+            want(
+                "main.deny_root",
+                "high",
+                "deployment web must set securityContext.runAsNonRoot"
+            ),
+            // The pack's default params: warn-severity = "low".
+            want("latest-tag", "low", "container app uses a :latest image"),
+        ]
+    );
+
+    // The digest covers the modules and the data: a change of either is
+    // another layer.
+    let dir = rego_pack(
+        &t,
+        &[(
+            "data/registries.json",
+            r#"{"registries": {"allowed": ["docker.io/"]}}"#,
+        )],
+    );
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "q.oci"])
+        .expect_code(0);
+    let (other, file) = first_layer(&t.path().join("q.oci"));
+    assert_ne!(layer, other);
+    let v = t
+        .run(&[
+            "eval",
+            "--policy",
+            file.to_str().unwrap(),
+            "deploy.yaml",
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .json();
+    let rules: Vec<&str> = v["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["main.deny", "main.deny_root", "latest-tag"]);
+}
+
+#[test]
+fn pack_build_refuses_a_rego_module_that_does_not_parse_with_its_place() {
+    let t = TestDir::new();
+    let dir = rego_pack(
+        &t,
+        &[(
+            "policy/bad.rego",
+            "package main\n\ndeny contains msg if {\n  input.kind ==\n}\n",
+        )],
+    );
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("error: policy `k8s`: policy/bad.rego:5:1: expecting expression");
+    assert!(!t.path().join("p.oci").exists(), "nothing is written");
+    // v0 syntax parses when the pack's params ask for it, and only then.
+    let v0 = "package main\n\ndeny[msg] {\n  input.kind == \"Pod\"\n  msg := \"no bare pods\"\n}\n";
+    let dir = rego_pack(&t, &[("policy/bad.rego", v0)]);
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("policy/bad.rego:3:");
+    let toml = std::fs::read_to_string(dir.join("pack.toml"))
+        .unwrap()
+        .replace(
+            "params = { warn-severity = \"low\" }",
+            "params = { rego-version = \"v0\" }",
+        );
+    t.write("pack/pack.toml", toml);
+    // k8s.rego is v1: with v0 asked, it is the one that fails.
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("policy/k8s.rego:");
+    // A data document that is not JSON, a glob that matches nothing, and
+    // a policy that is both a component and Rego.
+    let dir = rego_pack(&t, &[("data/broken.json", "{\"a\": ")]);
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("data/broken.json:1:");
+    std::fs::remove_file(dir.join("data/broken.json")).unwrap();
+    std::fs::remove_file(dir.join("policy/bad.rego")).unwrap();
+    let toml = std::fs::read_to_string(dir.join("pack.toml")).unwrap();
+    t.write(
+        "pack/pack.toml",
+        toml.replace("policy/*.rego", "nope/*.rego"),
+    );
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("`nope/*.rego` matches no file (relative to pack.toml)");
+    t.write(
+        "pack/pack.toml",
+        toml.replace("rego = [", "component = \"k8s.wasm\"\nrego = ["),
+    );
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("policy `k8s`: give either `component` or `rego`, not both");
+}

@@ -29,7 +29,120 @@ fn builtin_policy_suites_pass_with_full_rule_coverage() {
         out.contains("rule coverage builtin:tests: 12/12 (100%)"),
         "{out}"
     );
+    // builtin:rego: per module set, the Rego rules; the unit tests are cases.
+    for line in [
+        "rule coverage builtin:rego (policy/kubernetes.rego): 5/5 (100%)",
+        "rule coverage builtin:rego (policy/terraform.rego): 3/3 (100%)",
+        "rule coverage builtin:rego (policy/docker.rego): 3/3 (100%)",
+        "ok   ",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    assert!(
+        out.contains("kubernetes.test.toml: data.main.test_the_ingress_gateway_is_excepted\n"),
+        "{out}"
+    );
     assert!(!out.contains("FAIL"), "{out}");
+}
+
+/// A Rego project: `policy/k8s.rego`, its tests, a manifest.
+fn rego_suite(tests: &str, toml: &str) -> TestDir {
+    let t = TestDir::new();
+    t.write(
+        "policy/k8s.rego",
+        "package main\n\ndeny contains msg if {\n\tinput.kind == \"Pod\"\n\tmsg := \"no bare pods\"\n}\n\nwarn_default contains {\"msg\": \"default namespace\", \"id\": \"k8s-default-ns\"} if {\n\tnot input.metadata.namespace\n}\n",
+    );
+    t.write("policy/k8s_test.rego", tests);
+    t.write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n  - name: sh\n    image: busybox:1.36\n",
+    );
+    t.write("t.test.toml", toml);
+    t
+}
+
+const REGO_TOML: &str = r#"
+policy = "builtin:rego"
+rego = ["policy/k8s.rego"]
+rego-tests = ["policy/*_test.rego"]
+
+[[case]]
+name = "a bare pod"
+input = ["pod.yaml"]
+expect.rules = { "main.deny" = "fail", "main.warn_default" = "fail", "k8s-default-ns" = "fail" }
+"#;
+
+#[test]
+fn rego_unit_tests_run_as_cases_and_a_failing_one_names_its_rule_and_place() {
+    let tests = "package main\n\ntest_pods_are_denied if {\n\tdeny[\"no bare pods\"] with input as {\"kind\": \"Pod\"}\n}\n\ntest_wrong if {\n\tdeny[\"no bare pods\"] with input as {\"kind\": \"Deployment\"}\n}\n\ntest_false := false\n\ntest_error if {\n\tio.jwt.decode(\"x\")\n}\n";
+    let t = rego_suite(tests, REGO_TOML);
+    let r = t.run(&["test", "t.test.toml"]).expect_code(1);
+    assert_eq!(
+        r.stdout(),
+        "ok   t.test.toml: data.main.test_pods_are_denied\n\
+         FAIL t.test.toml: data.main.test_wrong\n       policy/k8s_test.rego:7: data.main.test_wrong is undefined\n\
+         FAIL t.test.toml: data.main.test_false\n       policy/k8s_test.rego:11: data.main.test_false is false\n\
+         FAIL t.test.toml: data.main.test_error\n       policy/k8s_test.rego:13: data.main.test_error failed with an error: policy/k8s_test.rego:14:18: `io.jwt.decode` is not a built-in function of gate's Rego engine (the README lists the OPA built-ins it lacks): the call is an error, never undefined\n\
+         ok   t.test.toml: a bare pod\n\n\
+         5 cases: 2 passed, 3 failed\n\
+         rule coverage builtin:rego (policy/k8s.rego): 2/2 (100%)\n"
+    );
+    // --run filters unit tests like cases.
+    let r = t
+        .run(&["test", "t.test.toml", "--run", "test_pods"])
+        .expect_code(0);
+    assert!(
+        r.stdout()
+            .starts_with("ok   t.test.toml: data.main.test_pods_are_denied\n\n1 case: 1 passed"),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn rego_tests_that_test_nothing_or_do_not_parse_are_test_file_errors() {
+    // No `test_*` rule at all: the policy's test mode refuses to run none.
+    let t = rego_suite("package main\n\nhelper := 1\n", REGO_TOML);
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr("error[test-file]: t.test.toml: rego-tests: mode `test`: the modules define no `test_*` rule, so no test would run");
+    // A module listed for its tests without one, beside one with a test.
+    t.write(
+        "policy/other_test.rego",
+        "package main\n\ntest_pods if {\n\tdeny[\"no bare pods\"] with input as {\"kind\": \"Pod\"}\n}\n",
+    );
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr("error[test-file]: t.test.toml: rego-tests: policy/k8s_test.rego defines no `test_*` rule, so it tests nothing");
+    std::fs::remove_file(t.path().join("policy/other_test.rego")).unwrap();
+    // A test module that does not parse: its file:line:col.
+    t.write(
+        "policy/k8s_test.rego",
+        "package main\n\ntest_x if {\n  1 ==\n}\n",
+    );
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr("rego-tests: policy/k8s_test.rego:5:1:");
+    // Rego keys with another policy, and rego-tests without builtin:rego.
+    t.write("lcov.info", LCOV);
+    t.write(
+        "t.test.toml",
+        "policy = \"builtin:coverage\"\n[[case]]\nname = \"x\"\nrego = [\"policy/k8s.rego\"]\nartifacts = [\"lcov.info\"]\nexpect.outcome = \"pass\"\n",
+    );
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr(
+            "case `x`: `rego`, `data` and `input` are for `policy = \"builtin:rego\"` only",
+        );
+    t.write(
+        "t.test.toml",
+        "policy = \"builtin:coverage\"\nrego-tests = [\"policy/k8s_test.rego\"]\n",
+    );
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr(
+            "`rego-tests` runs Rego unit tests: the file's policy must be `builtin:rego`",
+        );
 }
 
 #[test]

@@ -422,6 +422,20 @@ fn inspect_text(shown: &str, p: &Pack, json: bool) -> String {
                     "      level {level}, params {}\n",
                     params.map_or_else(|| "{}".to_string(), |p| p.to_string())
                 ));
+                // A Rego policy: the files its layer embeds.
+                if let Some(r) = &e.policy.rego {
+                    let paths = |files: &[gate_oci::RegoFile]| {
+                        files
+                            .iter()
+                            .map(|f| f.path.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    text.push_str(&format!("      rego: {}\n", paths(&r.modules)));
+                    if !r.data.is_empty() {
+                        text.push_str(&format!("      data: {}\n", paths(&r.data)));
+                    }
+                }
             }
             Ok(None) => {}
             Err(e) => text.push_str(&format!("      pack metadata: {e}\n")),

@@ -216,6 +216,72 @@ pub fn load(
     }
 }
 
+/// The files of a pack's Rego policy (`gate pack build`): the `rego` and
+/// `data` globs relative to the pack directory, read; data documents
+/// converted to JSON as a run converts them. Errors name the glob or file.
+pub fn pack_files(
+    dir: &Path,
+    rego: &[String],
+    data_globs: &[String],
+) -> Result<gate_oci::RegoFiles, String> {
+    let expand_all = |globs: &[String]| -> Result<Vec<SourceFile>, String> {
+        let mut out: Vec<SourceFile> = Vec::new();
+        for g in globs {
+            for f in expand(dir, g).map_err(|m| format!("{m} (relative to pack.toml)"))? {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    };
+    read_files(&RegoSources {
+        modules: expand_all(rego)?,
+        data: expand_all(data_globs)?,
+        inputs: Vec::new(),
+    })
+}
+
+/// The modules and data documents of `sources`, read (data converted to
+/// JSON as a run converts it).
+pub fn read_files(sources: &RegoSources) -> Result<gate_oci::RegoFiles, String> {
+    let mut files = gate_oci::RegoFiles::default();
+    for m in &sources.modules {
+        let text =
+            crate::fsutil::read_to_string(&m.path).map_err(|e| format!("{}: {e}", m.display))?;
+        files.modules.push(gate_oci::RegoFile {
+            path: m.display.clone(),
+            text,
+        });
+    }
+    for d in &sources.data {
+        let doc = data(d).map_err(|e| e.to_string())?;
+        let text = String::from_utf8(doc.bytes).map_err(|e| format!("{}: {e}", d.display))?;
+        files.data.push(gate_oci::RegoFile {
+            path: d.display.clone(),
+            text,
+        });
+    }
+    Ok(files)
+}
+
+/// The raw artifacts of a pack's embedded Rego files: modules, then data.
+pub fn embedded_docs(files: &gate_oci::RegoFiles) -> Vec<RawDoc> {
+    let doc = |f: &gate_oci::RegoFile, format: &str, media_type: &str| RawDoc {
+        display: f.path.clone(),
+        format: format.into(),
+        sha256: digest(f.text.as_bytes()),
+        media_type: media_type.into(),
+        bytes: f.text.clone().into_bytes(),
+    };
+    files
+        .modules
+        .iter()
+        .map(|m| doc(m, "rego", MODULE))
+        .chain(files.data.iter().map(|d| doc(d, "json", DATA)))
+        .collect()
+}
+
 fn data(f: &SourceFile) -> Result<RawDoc, InputError> {
     let bytes = crate::fsutil::read(&f.path).map_err(|e| InputError::read(&f.display, &e))?;
     let kind = Kind::of(&f.display)

@@ -31,26 +31,43 @@
 use crate::stats;
 use gate_codes::canary::Decision;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// The metrics to judge, each with at least one criterion
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub metrics: Vec<MetricParams>,
+    /// Labels a canary series has (when the host did not fetch the side separately)
     #[serde(default = "canary_labels")]
+    #[schemars(extend("minProperties" = 1, "default" = {"track": "canary"}))]
     pub canary_labels: BTreeMap<String, String>,
+    /// Labels a baseline series has
     #[serde(default = "baseline_labels")]
+    #[schemars(extend("minProperties" = 1, "default" = {"track": "stable"}))]
     pub baseline_labels: BTreeMap<String, String>,
+    /// What no data means for metrics that do not say
     #[serde(default)]
+    #[schemars(extend("default" = "inconclusive"))]
     pub no_data: Option<NoData>,
+    /// Whether an inconclusive analysis blocks
     #[serde(default)]
+    #[schemars(extend("default" = "warn"))]
     pub inconclusive: Inconclusive,
+    /// Score (weighted % of judged metrics that passed) needed to promote
     #[serde(default = "hundred")]
+    #[schemars(range(min = 0, max = 100), extend("default" = 100))]
     pub pass_score: f64,
+    /// Below it, roll back; between it and pass-score, inconclusive
     #[serde(default = "hundred")]
+    #[schemars(range(min = 0, max = 100), extend("default" = 100))]
     pub marginal_score: f64,
 }
 
@@ -70,49 +87,73 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MetricParams {
-    /// The query's name (`[[metrics]]` name, or the file name before `.query`).
+    /// The query's name: the [[metrics]] entry's name, or the response file's name before `.query`
+    #[schemars(length(min = 1))]
     pub query: String,
+    /// Which change is a regression (for the Mann-Whitney test)
     #[serde(default)]
+    #[schemars(extend("default" = "lower-is-better"))]
     pub direction: Direction,
+    /// How a side's samples make its value
     #[serde(default)]
+    #[schemars(extend("default" = "mean"))]
     pub aggregate: Aggregate,
+    /// Absolute lower bound of the canary value
     pub min: Option<f64>,
+    /// Absolute upper bound of the canary value
     pub max: Option<f64>,
+    /// Largest canary / baseline allowed
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub max_ratio: Option<f64>,
+    /// Smallest canary / baseline allowed
+    #[schemars(range(min = 0))]
     pub min_ratio: Option<f64>,
+    /// Largest canary - baseline allowed
     pub max_difference: Option<f64>,
+    /// Smallest canary - baseline allowed
     pub min_difference: Option<f64>,
+    /// Compare the samples with the Mann-Whitney U test (Kayenta's NetflixACAJudge)
     pub mann_whitney: Option<MannWhitneyParams>,
+    /// A failure rolls back at once; no data fails
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub critical: bool,
+    /// No data fails (Kayenta's mustHaveData)
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub must_have_data: bool,
+    /// What no data means for this metric (default: the run's `no-data`; fail for critical metrics)
     pub no_data: Option<NoData>,
+    /// NaN samples are dropped, or replaced by 0
     #[serde(default)]
+    #[schemars(extend("default" = "remove"))]
     pub nan_strategy: NanStrategy,
+    /// The metric's weight in the score
     #[serde(default = "one")]
+    #[schemars(extend("exclusiveMinimum" = 0, "default" = 1))]
     pub weight: f64,
-    /// Shown in messages and metrics instead of `query`.
+    /// Unit shown with the values (e.g. s, %), in messages and metrics
+    #[schemars(length(min = 1))]
     pub unit: Option<String>,
-    /// Outlier removal before anything is judged (Kayenta's IQR detector);
-    /// absent keeps every sample.
+    /// Remove outliers from each side before judging (Kayenta's IQR detector); absent keeps every sample
     pub outliers: Option<OutlierParams>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct OutlierParams {
+    /// `remove` drops the samples outside the fences
     pub strategy: OutlierStrategy,
-    /// Tukey's factor: values beyond `factor` interquartile ranges from
-    /// the quartiles are outliers (Kayenta uses 3).
+    /// Tukey's factor: fences at Q1 - factor*IQR and Q3 + factor*IQR (Kayenta uses 3)
     #[serde(default = "three")]
+    #[schemars(extend("exclusiveMinimum" = 0, "default" = 3.0))]
     pub factor: f64,
-    /// Kayenta's setting: the fences are at least the 1st and 99th
-    /// percentiles, so small samples keep every value.
+    /// Widen the fences to at least the 1st and 99th percentiles, so small samples keep every value (Kayenta)
     #[serde(default = "yes")]
+    #[schemars(extend("default" = true))]
     pub reduce_sensitivity: bool,
 }
 
@@ -124,28 +165,31 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutlierStrategy {
     Keep,
     Remove,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MannWhitneyParams {
-    /// The test is significant when its p-value is below `1 - confidence`
-    /// (Kayenta's judge uses 0.98).
+    /// Significant when p < 1 - confidence (Kayenta's judge uses 0.98)
     #[serde(default = "confidence")]
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1, "default" = 0.98))]
     pub confidence: f64,
-    /// Largest canary/baseline mean ratio allowed for an increase.
+    /// Mean ratio (canary / baseline) an increase must reach to fail
     #[serde(default = "one")]
+    #[schemars(range(min = 0), extend("default" = 1.0))]
     pub allowed_increase: f64,
-    /// Smallest canary/baseline mean ratio allowed for a decrease.
+    /// Mean ratio (canary / baseline) a decrease must fall to to fail
     #[serde(default = "one")]
+    #[schemars(range(min = 0), extend("default" = 1.0))]
     pub allowed_decrease: f64,
-    /// Fewer samples on either side: no test (no data).
+    /// Fewer samples on a side: no test (no data)
     #[serde(default = "min_samples")]
+    #[schemars(range(min = 2, max = 1_000_000), extend("default" = 3))]
     pub min_samples: u32,
 }
 
@@ -157,7 +201,7 @@ fn min_samples() -> u32 {
     3
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Errors, latency: only an increase is a regression.
@@ -185,7 +229,7 @@ impl Direction {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Aggregate {
     #[default]
@@ -198,7 +242,7 @@ pub enum Aggregate {
     P99,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoData {
     Fail,
@@ -206,7 +250,7 @@ pub enum NoData {
     Ignore,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NanStrategy {
     #[default]
@@ -214,7 +258,7 @@ pub enum NanStrategy {
     Replace,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Inconclusive {
     /// Inconclusive is a warning (the pipeline decides; `--fail-on warn`

@@ -14,8 +14,6 @@ pub use judge::{Params, judge};
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct CanaryPolicy;
 
 impl Policy for CanaryPolicy {
@@ -26,7 +24,7 @@ impl Policy for CanaryPolicy {
             "Canary / blue-green verification from metrics: promote, roll back or inconclusive",
         )
         .consumes(&[ArtifactKind::Metrics])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(rules())
     }
 
@@ -35,6 +33,13 @@ impl Policy for CanaryPolicy {
         let metrics: Vec<&MetricsResult> = request.metrics().collect();
         judge(&metrics, &params)
     }
+}
+
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:canary params")
 }
 
 /// The rule catalog: every rule id `judge` reports.
@@ -89,6 +94,15 @@ gate_sdk::export!(CanaryPolicy);
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

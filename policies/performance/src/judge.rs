@@ -4,53 +4,73 @@ use crate::quantity::{Decimal, Dimension, Quantity, Unit, tool_unit};
 use crate::stats::{self, Summary};
 use gate_sdk::glob;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// Absolute budgets: a statistic of every measurement the pattern selects must stay within `max` or reach `min`
     #[serde(default)]
     pub budget: Vec<Budget>,
+    /// Regressions against the baseline report: a change for the worse beyond `max-change` percent that is more than the noise fails
     #[serde(default)]
     pub regression: Vec<Regression>,
-    /// Welch's test's significance level (one-sided).
+    /// Significance level of the one-sided Welch's t-test
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 0.5, "default" = 0.05))]
     pub significance: Option<f64>,
-    /// Measurements of runs that exited non-zero (hyperfine's
-    /// `--ignore-failure`) are judged instead of failing the gate.
+    /// Judge measurements of runs that exited non-zero (hyperfine's `--ignore-failure`) instead of failing on them
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub allow_failed_runs: bool,
 }
 
 /// Which measurements an entry selects.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Select {
-    /// A glob over the measurement's name (`api/*`, `test_parse*`).
+    /// Glob over measurement names (as `gate parse --json` shows them)
     #[serde(rename = "match")]
+    #[schemars(length(min = 1))]
     pub pattern: String,
-    /// A glob over its group (HTTP method, Go package, pytest group).
+    /// Glob over the measurement's group (HTTP method, Go package, pytest-benchmark group)
+    #[schemars(length(min = 1))]
     pub group: Option<String>,
-    /// Its metric (`time`, `response-time`, `memory`, `score`...).
+    /// Only measurements of this metric (time, response-time, memory, allocations, throughput, score, audit)
+    #[schemars(length(min = 1))]
     pub metric: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// One budget: a statistic of the selected measurements held to `max` or `min`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Budget {
     #[serde(flatten)]
     pub select: Select,
+    /// mean, median, min, max, stddev, value, pNN (p50, p95, p99.9), error-rate, throughput, score, failures, requests
+    #[schemars(length(min = 1))]
     pub statistic: String,
+    /// A number with its unit: `300 ms`, `1 %`, `200/s`, `0.9`, `64 MB`
+    #[schemars(length(min = 1))]
     pub max: Option<String>,
+    /// A number with its unit: `300 ms`, `1 %`, `200/s`, `0.9`, `64 MB`
+    #[schemars(length(min = 1))]
     pub min: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// One regression check of the selected measurements against the baseline.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Regression {
     #[serde(flatten)]
     pub select: Select,
+    /// mean, median, min, max, stddev, value, pNN (p50, p95, p99.9), error-rate, throughput, score, failures, requests
+    #[schemars(length(min = 1), extend("default" = "mean"))]
     pub statistic: Option<String>,
-    /// Largest change for the worse, in percent of the baseline.
+    /// Largest change for the worse, in percent of the baseline (up for times, down for throughput and scores)
+    #[schemars(range(min = 0))]
     pub max_change: f64,
 }
 

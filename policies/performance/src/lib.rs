@@ -12,8 +12,6 @@ pub use judge::{Budget, DEFAULT_SIGNIFICANCE, Params, Regression, ReportWarning,
 
 use gate_sdk::*;
 
-const SCHEMA: &str = include_str!("params.schema.json");
-
 pub struct PerformancePolicy;
 
 impl Policy for PerformancePolicy {
@@ -24,7 +22,7 @@ impl Policy for PerformancePolicy {
             "Performance budgets per metric and noise-aware regressions against a baseline",
         )
         .consumes(&[ArtifactKind::Performance])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(rules())
     }
 
@@ -54,6 +52,13 @@ impl Policy for PerformancePolicy {
             .collect();
         judge(&current, baseline.as_deref(), &warnings, &params)
     }
+}
+
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:performance params")
 }
 
 /// The rule catalog: every rule id `judge` reports.
@@ -154,6 +159,15 @@ gate_sdk::export!(PerformancePolicy);
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
 
     /// The catalog lists every rule the source reports, once, described.
     #[test]

@@ -22,10 +22,27 @@ use crate::media::{Bundle, Input};
 use gate_sdk::*;
 use regorus::unstable::{Expr, Rule, RuleHead};
 use regorus::{Engine, Value};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+/// What a run does with the modules.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Judge the input documents with the deny/violation/warn rules.
+    #[default]
+    Evaluate,
+    /// Parse the modules and data only (no input): `gate pack build`'s
+    /// check; one info finding per deny/violation/warn rule, the rule
+    /// catalog `gate test` measures coverage against.
+    Compile,
+    /// Evaluate every `test_*` rule like `opa test`: one finding per test
+    /// (`rego/test`), blocking when it failed.
+    Test,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RegoVersion {
     V0,
@@ -33,21 +50,42 @@ pub enum RegoVersion {
     V1,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The severities a finding of a Rego rule may get.
+const RULE_SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Params {
+    /// Rego syntax of the modules: v1 (OPA 1.x, `deny contains msg if`) or v0 (`deny[msg] { … }`), as conftest's --rego-version
     #[serde(default)]
+    #[schemars(extend("default" = "v1"))]
     pub rego_version: RegoVersion,
+    /// Packages whose deny/violation/warn rules are evaluated (conftest's --namespace); each must be declared by a module
     #[serde(default = "main_namespace")]
+    #[schemars(length(min = 1), inner(length(min = 1)), extend("default" = ["main"]))]
     pub namespaces: Vec<String>,
+    /// Evaluate every package of the modules (conftest's --all-namespaces)
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub all_namespaces: bool,
+    /// One evaluation over all input documents at once: input is [{path, contents}] sorted by path (conftest's --combine)
     #[serde(default)]
+    #[schemars(extend("default" = false))]
     pub combine: bool,
+    /// Severity of the findings of deny and violation rules
     #[serde(default = "high")]
+    #[schemars(extend("enum" = RULE_SEVERITIES, "default" = "high"))]
     pub deny_severity: String,
+    /// Severity of the findings of warn rules
     #[serde(default = "medium")]
+    #[schemars(extend("enum" = RULE_SEVERITIES, "default" = "medium"))]
     pub warn_severity: String,
+    /// evaluate: judge the input documents; compile: parse the modules only (`gate pack build`); test: run the `test_*` rules like `opa test` (`gate test`)
+    #[serde(default)]
+    #[schemars(extend("default" = "evaluate"))]
+    pub mode: Mode,
 }
 
 impl Default for Params {
@@ -59,6 +97,7 @@ impl Default for Params {
             combine: false,
             deny_severity: high(),
             warn_severity: medium(),
+            mode: Mode::Evaluate,
         }
     }
 }
@@ -143,8 +182,8 @@ pub struct Results {
 
 /// A loaded engine with the rules to query.
 pub struct Loaded {
-    engine: Engine,
-    data: Vec<Value>,
+    pub(crate) engine: Engine,
+    pub(crate) data: Vec<Value>,
     /// namespace → rule names (deduplicated, in first-declared order).
     rules: BTreeMap<String, Vec<String>>,
 }
@@ -274,7 +313,7 @@ pub fn one_line(text: &str) -> String {
     }
 }
 
-fn module_package(module: &regorus::unstable::Module) -> String {
+pub(crate) fn module_package(module: &regorus::unstable::Module) -> String {
     let mut parts = Vec::new();
     let mut e: &Expr = &module.package.refr;
     loop {
@@ -303,7 +342,7 @@ fn module_package(module: &regorus::unstable::Module) -> String {
 }
 
 /// The name a rule defines: the first part of its head's reference.
-fn rule_name(rule: &Rule) -> Option<String> {
+pub(crate) fn rule_name(rule: &Rule) -> Option<String> {
     let refr = match rule {
         Rule::Spec { head, .. } => match head {
             RuleHead::Compr { refr, .. }
@@ -506,7 +545,7 @@ fn eval_error(path: &str, e: &impl std::fmt::Display) -> PolicyError {
     ))
 }
 
-fn internal(e: impl std::fmt::Display) -> PolicyError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> PolicyError {
     PolicyError::Internal(e.to_string())
 }
 

@@ -11,10 +11,9 @@
 
 pub mod conftest;
 pub mod media;
+pub mod unit;
 
 use gate_sdk::*;
-
-const SCHEMA: &str = include_str!("params.schema.json");
 
 pub use conftest::{Params, evaluate};
 
@@ -28,7 +27,7 @@ impl Policy for RegoPolicy {
             "Rego (OPA) policies with conftest's conventions: deny, violation and warn rules over the input documents",
         )
         .consumes(&[ArtifactKind::Raw])
-        .params_schema(SCHEMA)
+        .params_schema(&params_schema())
         .rules(catalog())
     }
 
@@ -43,8 +42,19 @@ impl Policy for RegoPolicy {
             })
             .collect();
         let bundle = media::Bundle::from_artifacts(&raws)?;
-        evaluate(&bundle, &params)
+        match params.mode {
+            conftest::Mode::Evaluate => evaluate(&bundle, &params),
+            conftest::Mode::Compile => unit::compile(&bundle, &params),
+            conftest::Mode::Test => unit::test(&bundle, &params),
+        }
     }
+}
+
+/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
+/// is this, written out for review and for the fuzz driver; a test keeps it
+/// in step).
+pub fn params_schema() -> String {
+    params::schema::<Params>("builtin:rego params")
 }
 
 /// The rule catalog: the Rego rules are the user's, so it lists the kinds
@@ -68,7 +78,37 @@ pub fn catalog() -> Vec<RuleInfo> {
         .full("Rules named warn or warn_* in the selected namespaces: each message is a warning (its severity is the `warn-severity` param).")
         .help("fix the input so the Rego rule no longer fires, or add a conftest-style exception")
         .tags(["rego"]),
+        RuleInfo::new(
+            "rego/test",
+            Severity::High,
+            "a Rego unit test (`test_*` rule) must be true",
+        )
+        .full("With `mode = \"test\"` (what `gate test` sets for `rego-tests`), every `test_*` rule of the modules is evaluated like `opa test`: it passes when it is true; false, undefined or an error fails it. One finding per test, blocking when it failed.")
+        .help("fix the policy or the test; `with input as …` and `with data.x as …` give a test its documents")
+        .tags(["rego", "test"]),
+        RuleInfo::new(
+            "rego/rule",
+            Severity::Info,
+            "a deny, violation or warn rule the modules define",
+        )
+        .full("With `mode = \"compile\"` (what `gate pack build` and `gate test` use), the modules are parsed and each conftest rule of the selected namespaces is listed as an info finding named by its path (`main.deny`); nothing is judged.")
+        .help("nothing to fix: this lists the rules")
+        .tags(["rego"]),
     ]
 }
 
 gate_sdk::export!(RegoPolicy);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `src/params.schema.json` is the schema derived from `Params`.
+    #[test]
+    fn the_written_schema_is_the_derived_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/params.schema.json");
+        if let Err(e) = params::check_written(&path, &params_schema()) {
+            panic!("{e}");
+        }
+    }
+}

@@ -9,23 +9,43 @@ use crate::quarantine::{self, Quarantine};
 use gate_codes::wording::count;
 use gate_sdk::waiver;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-#[derive(Debug, Default, Deserialize)]
+/// The params; their JSON Schema is derived from this struct
+/// (`gate_sdk::params::schema`), doc comments as descriptions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Params {
+    /// Failed and errored tests allowed; more and all of them block
+    #[schemars(range(min = 0, max = 1_000_000), extend("default" = 0))]
     pub max_failures: Option<u64>,
+    /// Fail when more than this share of the tests was skipped (to-do tests not counted)
+    #[schemars(range(min = 0, max = 100))]
     pub max_skipped_percent: Option<f64>,
+    /// Fail when fewer tests than this were executed (skipped ones do not count); a run that executed nothing never passes
+    #[schemars(range(min = 1, max = 100_000_000), extend("default" = 1))]
     pub min_tests: Option<u64>,
+    /// With a baseline report, only failures new since the baseline count against max-failures; known ones are reported
     #[serde(default)]
     pub new_only: bool,
+    /// With a baseline report, tests of the baseline missing now block (they are always reported)
     #[serde(default)]
     pub block_disappeared: bool,
+    /// Tests that passed only after a retry block, unless quarantined or flaky on the baseline too
+    #[schemars(extend("default" = true))]
     pub block_flaky: Option<bool>,
+    /// With a baseline report, fail when a suite took more than this percentage longer than on the baseline
+    #[schemars(range(min = 0, max = 100_000))]
     pub max_suite_slowdown_percent: Option<f64>,
+    /// Suites that took less than this in the current run are not judged for slowdowns
+    #[schemars(range(min = 0, max = 86_400_000), extend("default" = 1000))]
     pub min_suite_duration_ms: Option<u64>,
+    /// Report quarantines in use that expire within this many days
+    #[schemars(range(min = 0, max = 36_500), extend("default" = 14))]
     pub expiring_within_days: Option<i64>,
+    /// Tests whose failures and flakiness are waived until the entry expires
     #[serde(default)]
     pub quarantine: Vec<Quarantine>,
 }

@@ -5,15 +5,20 @@
 use gate_sdk::glob;
 use gate_sdk::waiver::Expiry;
 use gate_sdk::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Quarantine {
-    /// A test id as findings show it (`CLASS::NAME`, `SUITE::NAME`), or a
-    /// glob over ids (`pkg::TestRetry/*`).
+    /// The test id as findings show it (CLASS::NAME or SUITE::NAME), or a glob over ids
+    #[schemars(length(min = 1))]
     pub id: String,
+    /// Why the test is quarantined (not blank)
+    #[schemars(regex(pattern = r"\S"))]
     pub reason: String,
+    /// YYYY-MM-DD (a day that exists); from that day on the entry no longer waives
+    #[schemars(extend("format" = params::format::DATE))]
     pub expires: Option<String>,
     pub ticket: Option<String>,
 }
