@@ -1109,7 +1109,7 @@ pub fn prometheus_range(target: usize) -> String {
             for s in 0..240u64 {
                 sep(o, s as usize);
                 let t = 1_796_166_420 + s * 15;
-                if (i as u64 + s) % 97 == 0 {
+                if (i as u64 + s).is_multiple_of(97) {
                     write!(o, "[{t},\"NaN\"]").unwrap();
                 } else {
                     let v = 0.12 + ((i as u64 * 31 + s * 17) % 1000) as f64 / 25_000.0;

@@ -252,10 +252,10 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             let head = gate_artifacts::MetricsReport {
                 name: r.name.clone(),
                 query: r.query.clone(),
-                result_type: r.result_type.clone(),
+                result_type: r.result_type,
                 series: Vec::new(),
                 string: r.string.clone(),
-                side: r.side.clone(),
+                side: r.side,
                 server_warnings: r.server_warnings.clone(),
             };
             let mut fields: Vec<(String, Field<'_>)> = match serde_json::to_value(&head) {

@@ -353,20 +353,20 @@ mod tests {
             rule: format!("rule/{}", i % 3),
             severity: wit::Severity::High,
             message: format!("message {i} ✓"),
-            location: (i % 2 == 0).then(|| wit::Location {
+            location: i.is_multiple_of(2).then(|| wit::Location {
                 path: "src/a.rs".into(),
                 line: Some(u32::try_from(i).unwrap_or(0)),
                 end_line: None,
                 column: Some(7),
             }),
-            resource: (i % 3 == 0).then(|| format!("aws_s3_bucket.b{i}")),
-            aliases: if i % 4 == 0 {
+            resource: i.is_multiple_of(3).then(|| format!("aws_s3_bucket.b{i}")),
+            aliases: if i.is_multiple_of(4) {
                 vec!["CVE-1".into(), String::new()]
             } else {
                 vec![]
             },
             remediation: Some("fix it".into()),
-            evidence: (i % 5 == 0).then(String::new),
+            evidence: i.is_multiple_of(5).then(String::new),
             status: match i % 4 {
                 0 => wit::FindingStatus::Open,
                 1 => wit::FindingStatus::Waived,
