@@ -10,9 +10,10 @@
 //! from GNU time (`/usr/bin/time -f %M`), so nothing runs in this process.
 //! The policy's compile cache is warmed first: compiling the component is
 //! not what grows with the input. A second table breaks `gate eval` down:
-//! this binary, re-run as a child with `--stages FILE POLICY`, does its
+//! this binary, re-run as a child with `--stages FILE POLICY PARAMS`, does its
 //! steps in process (read, parse, share the model with the runtime,
-//! load the policy, evaluate) and reports its peak RSS after each.
+//! load the policy, evaluate, read the findings back) and reports its peak
+//! RSS after each.
 //!
 //! `cargo bench -p gate --bench check_memory [-- FILTER]` (release).
 //! `GATE_MEMORY_SCALE=0.1` shrinks every input (quick check); `GATE_BIN`
@@ -242,6 +243,13 @@ fn stages(path: &str, policy: &str, params: &str) {
     } else {
         "evaluate (failed)"
     });
+    // The findings waited encoded (past a few MB in a temporary file);
+    // the model is gone with the request, as in `evaluate::evaluate`.
+    if let Ok(judged) = verdict {
+        let findings = judged.findings.load().unwrap();
+        std::hint::black_box(&findings);
+        report("read back findings");
+    }
 }
 
 fn main() {
