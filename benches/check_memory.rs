@@ -10,9 +10,10 @@
 //! from GNU time (`/usr/bin/time -f %M`), so nothing runs in this process.
 //! The policy's compile cache is warmed first: compiling the component is
 //! not what grows with the input. A second table breaks `gate eval` down:
-//! this binary, re-run as a child with `--stages FILE POLICY`, does its
+//! this binary, re-run as a child with `--stages FILE POLICY PARAMS`, does its
 //! steps in process (read, parse, share the model with the runtime,
-//! load the policy, evaluate) and reports its peak RSS after each.
+//! load the policy, evaluate, read the findings back) and reports its peak
+//! RSS after each.
 //!
 //! `cargo bench -p gate --bench check_memory [-- FILTER]` (release).
 //! `GATE_MEMORY_SCALE=0.1` shrinks every input (quick check); `GATE_BIN`
@@ -37,11 +38,14 @@ struct Case {
     generate: fn(usize) -> String,
     file: &'static str,
     policy: &'static str,
+    /// The policy's params, as `--params` JSON and as a gate.toml value
+    /// (empty: none).
+    params: (&'static str, &'static str),
 }
 
 #[path = "inputs.rs"]
 mod inputs;
-use inputs::{lcov_files, lcov_one_line, sarif, terraform_plan};
+use inputs::{junit, lcov_files, lcov_one_line, prometheus_range, sarif, terraform_plan};
 
 const CASES: &[Case] = &[
     Case {
@@ -50,6 +54,7 @@ const CASES: &[Case] = &[
         generate: lcov_files,
         file: "lcov.info",
         policy: "builtin:coverage",
+        params: ("", ""),
     },
     Case {
         name: "lcov (one-line records)",
@@ -57,6 +62,7 @@ const CASES: &[Case] = &[
         generate: lcov_one_line,
         file: "lcov.info",
         policy: "builtin:coverage",
+        params: ("", ""),
     },
     Case {
         name: "sarif",
@@ -64,6 +70,7 @@ const CASES: &[Case] = &[
         generate: sarif,
         file: "results.sarif",
         policy: "builtin:security",
+        params: ("", ""),
     },
     Case {
         name: "terraform plan",
@@ -71,6 +78,28 @@ const CASES: &[Case] = &[
         generate: terraform_plan,
         file: "plan.json",
         policy: "builtin:iac",
+        params: ("", ""),
+    },
+    // Issues 16 and 17: a Surefire-like report (one case in ten failing
+    // with a stack trace) and a canary's range query over many pods.
+    Case {
+        name: "junit",
+        mb: 50.0,
+        generate: junit,
+        file: "TEST-bench.xml",
+        policy: "builtin:tests",
+        params: ("", ""),
+    },
+    Case {
+        name: "prometheus query_range",
+        mb: 50.0,
+        generate: prometheus_range,
+        file: "p95-by-pod.query_range.json",
+        policy: "builtin:canary",
+        params: (
+            r#"{"metrics":[{"query":"p95-by-pod","max-ratio":1.5}]}"#,
+            r#"{ metrics = [{ query = "p95-by-pod", max-ratio = 1.5 }] }"#,
+        ),
     },
 ];
 
@@ -114,7 +143,7 @@ fn rss() -> (f64, f64) {
 /// process, printing `step peak current` (bytes) after each. The steps
 /// mirror `evaluate::build_artifacts` for one artifact: a single coverage
 /// report is converted as it is (several would be merged into a copy).
-fn stages(path: &str, policy: &str) {
+fn stages(path: &str, policy: &str, params: &str) {
     use gate::runtime::bindings::types as wit;
     use gate::runtime::{CallEnv, CompileCache, Input, Limits, Request, Runtime, Shared, convert};
     let report = |step: &str| {
@@ -139,8 +168,28 @@ fn stages(path: &str, policy: &str) {
         _ => None,
     };
     let kind = parsed.kind();
+    // Test totals and suites, and a metrics result, are passed whole.
+    let tests = match &parsed.model {
+        gate_artifacts::Model::Tests(t) => Some((convert::test_totals(t), convert::test_suites(t))),
+        _ => None,
+    };
+    let metrics = match &parsed.model {
+        gate_artifacts::Model::Metrics(r) => Some(convert::metrics(meta.clone(), r)),
+        _ => None,
+    };
     let shared = Shared::Model(std::sync::Arc::new(parsed.model));
     let artifact = match (kind, totals) {
+        (gate_artifacts::ArtifactKind::Tests, _) => {
+            let (totals, suites) = tests.unwrap();
+            Input::Tests {
+                meta,
+                totals,
+                suites,
+                cases: shared,
+                warnings: vec![],
+            }
+        }
+        (gate_artifacts::ArtifactKind::Metrics, _) => Input::Metrics(Box::new(metrics.unwrap())),
         (gate_artifacts::ArtifactKind::Coverage, Some(totals)) => Input::Coverage {
             meta,
             totals,
@@ -154,7 +203,7 @@ fn stages(path: &str, policy: &str) {
             meta,
             resources: shared,
         },
-        _ => panic!("not a coverage, findings or IaC model"),
+        _ => panic!("not a model this bench knows"),
     };
     report("share the model");
     let cache = std::env::var("GATE_CACHE_DIR").unwrap();
@@ -173,7 +222,7 @@ fn stages(path: &str, policy: &str) {
     report("load policy");
     let request = Request {
         artifacts: vec![artifact],
-        params: "{}".into(),
+        params: if params.is_empty() { "{}" } else { params }.into(),
         context: wit::Context {
             now: "2026-01-01T00:00:00Z".into(),
             environment: None,
@@ -194,12 +243,19 @@ fn stages(path: &str, policy: &str) {
     } else {
         "evaluate (failed)"
     });
+    // The findings waited encoded (past a few MB in a temporary file);
+    // the model is gone with the request, as in `evaluate::evaluate`.
+    if let Ok(judged) = verdict {
+        let findings = judged.findings.load().unwrap();
+        std::hint::black_box(&findings);
+        report("read back findings");
+    }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--stages") {
-        stages(&args[i + 1], &args[i + 2]);
+        stages(&args[i + 1], &args[i + 2], &args[i + 3]);
         return;
     }
     // `GATE_BIN` measures another build (e.g. a baseline) the same way.
@@ -241,7 +297,13 @@ fn main() {
         // Warm the compile cache on a small input of the same kind.
         std::fs::write(&file, (case.generate)(64 << 10)).unwrap();
         let path = file.to_str().unwrap();
-        measure(gate, &["eval", "--policy", case.policy, path], &cache, &rss);
+        let (json_params, toml_params) = case.params;
+        let mut eval = vec!["eval", "--policy", case.policy];
+        if !json_params.is_empty() {
+            eval.extend(["--params", json_params]);
+        }
+        eval.push(path);
+        measure(gate, &eval, &cache, &rss);
 
         let text = (case.generate)((case.mb * scale * MB) as usize);
         std::fs::write(&file, text.as_bytes()).unwrap();
@@ -254,16 +316,22 @@ fn main() {
         std::fs::write(
             &config,
             format!(
-                "[[artifact]]\npath = \"{}\"\n\n[[policy]]\nuse = \"{}\"\nlevel = \"hard\"\n\n\
+                "[[artifact]]\npath = \"{}\"\n\n[[policy]]\nuse = \"{}\"\nlevel = \"hard\"\n{}\n\
                  [limits]\nfuel = 1000000000000\nmemory-mib = 4096\ntimeout-ms = 600000\nmax-findings = 10000000\n",
-                case.file, case.policy
+                case.file,
+                case.policy,
+                if toml_params.is_empty() {
+                    String::new()
+                } else {
+                    format!("params = {toml_params}\n")
+                }
             ),
         )
         .unwrap();
         let config = config.to_str().unwrap();
         let runs: [(&str, Vec<&str>); 3] = [
             ("parse", vec!["parse", path]),
-            ("eval", vec!["eval", "--policy", case.policy, path]),
+            ("eval", eval.clone()),
             ("check (no limits)", vec!["check", "--config", config]),
         ];
         for (command, args) in runs {
@@ -304,6 +372,7 @@ fn main() {
             .arg("--stages")
             .arg(&file)
             .arg(case.policy)
+            .arg(case.params.0)
             .env("GATE_CACHE_DIR", &cache)
             .output()
             .unwrap();

@@ -1085,3 +1085,38 @@ pub fn libtest_json(target: usize) -> String {
         writeln!(o, "{{ \"type\": \"suite\", \"event\": \"failed\", \"passed\": 45, \"failed\": 5, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 0, \"exec_time\": 0.1 }}").unwrap();
     })
 }
+
+/// A Prometheus `query_range` answer as a per-pod p95 query gives it (a
+/// matrix): series of 240 samples (an hour at 15 s), labelled like
+/// kube-state metrics, alternately the canary's and the stable track's,
+/// values strings as the API writes them (a few `NaN`).
+pub fn prometheus_range(target: usize) -> String {
+    fill(
+        target,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[",
+        "]}}\n",
+        |o, i| {
+            sep(o, i);
+            let track = if i % 2 == 0 { "canary" } else { "stable" };
+            write!(
+                o,
+                "{{\"metric\":{{\"app\":\"web\",\"container\":\"web\",\"instance\":\"10.{}.{}.{}:8080\",\"job\":\"kubernetes-pods\",\"namespace\":\"shop\",\"pod\":\"web-{track}-7d9f{i:06x}\",\"track\":\"{track}\"}},\"values\":[",
+                i / 65536 % 256,
+                i / 256 % 256,
+                i % 256
+            )
+            .unwrap();
+            for s in 0..240u64 {
+                sep(o, s as usize);
+                let t = 1_796_166_420 + s * 15;
+                if (i as u64 + s).is_multiple_of(97) {
+                    write!(o, "[{t},\"NaN\"]").unwrap();
+                } else {
+                    let v = 0.12 + ((i as u64 * 31 + s * 17) % 1000) as f64 / 25_000.0;
+                    write!(o, "[{t}.{:03},\"{v}\"]", s % 1000).unwrap();
+                }
+            }
+            o.push_str("]}");
+        },
+    )
+}

@@ -316,6 +316,12 @@ const CASES: &[Case] = &[
         valid: true,
     },
     Case {
+        name: "prometheus (query_range)",
+        mb: 50.0,
+        generate: prometheus_range,
+        valid: true,
+    },
+    Case {
         name: "go-test-json",
         mb: 30.0,
         generate: go_test_json,

@@ -19,7 +19,7 @@ use crate::policies::{Component, PolicyRef, SourceError};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::{
     CallEnv, CompileCache, Input, Judged, Limits, LoadedPolicy, PolicyErrorKind, PolicyFailure,
-    Request, Runtime, Shared, convert,
+    Request, Runtime, Shared, Spilled, convert,
 };
 use crate::verdict::{
     self, ArtifactEntry, Comparator, LevelFrom, Metric, Outcome, PolicyEntry, VerdictDoc,
@@ -204,12 +204,24 @@ pub fn evaluate(
     let artifacts: Arc<[LoadedArtifact]> = artifacts.into();
 
     // 3. Evaluate.
-    let entries = prepared
+    let evaluated: Vec<(PolicyEntry, Option<Spilled>)> = prepared
         .into_iter()
         .zip(raws)
         .map(|(p, raw)| evaluate_one(runtime, env, plan, p, &artifacts, raw))
         .collect();
-    Ok(verdict_doc(plan, &artifacts, entries))
+    // 4. The findings, read back once the models are gone (issue 11: a big
+    // input's models and its verdict's findings are never in memory
+    // together). One that cannot be read back stops the run.
+    let artifact_entries = artifact_entries(&artifacts);
+    drop(artifacts);
+    let mut entries = Vec::with_capacity(evaluated.len());
+    for (mut entry, findings) in evaluated {
+        if let Some(findings) = findings {
+            entry.findings = findings.load().map_err(GateError::Output)?;
+        }
+        entries.push(entry);
+    }
+    Ok(verdict_doc(plan, artifact_entries, entries))
 }
 
 /// The changed lines for policies; diff warnings go to stderr (the diff is
@@ -492,9 +504,24 @@ fn baselines_without_current(artifacts: &[LoadedArtifact]) -> Vec<InputError> {
 
 /// The verdict document of a run: the policies' entries, the artifacts
 /// read, and the outcome and exit code they combine into.
+/// What the verdict says of each artifact.
+fn artifact_entries(artifacts: &[LoadedArtifact]) -> Vec<ArtifactEntry> {
+    artifacts
+        .iter()
+        .map(|a| ArtifactEntry {
+            path: a.spec.display.clone(),
+            kind: a.parsed.kind(),
+            format: a.parsed.format,
+            role: a.spec.role,
+            sha256: a.sha256.clone(),
+            warnings: a.parsed.warnings.clone(),
+        })
+        .collect()
+}
+
 fn verdict_doc(
     plan: &RunPlan,
-    artifacts: &[LoadedArtifact],
+    artifacts: Vec<ArtifactEntry>,
     policies: Vec<PolicyEntry>,
 ) -> VerdictDoc {
     let (outcome, exit, summary) = verdict::combine(&policies, plan.fail_on_warn);
@@ -506,24 +533,15 @@ fn verdict_doc(
         exit,
         now: plan.context.now.clone(),
         context: plan.context.clone(),
-        artifacts: artifacts
-            .iter()
-            .map(|a| ArtifactEntry {
-                path: a.spec.display.clone(),
-                kind: a.parsed.kind(),
-                format: a.parsed.format,
-                role: a.spec.role,
-                sha256: a.sha256.clone(),
-                warnings: a.parsed.warnings.clone(),
-            })
-            .collect(),
+        artifacts,
         policies,
         summary,
     }
 }
 
 /// Evaluates one prepared policy on the artifacts of the kinds it reads;
-/// whatever happens is in the entry.
+/// whatever happens is in the entry, but for its findings, which come
+/// apart, to be read back later (see `evaluate`).
 fn evaluate_one(
     runtime: &Runtime,
     env: CallEnv,
@@ -531,14 +549,14 @@ fn evaluate_one(
     p: Prepared,
     artifacts: &Arc<[LoadedArtifact]>,
     raw: Vec<RawDoc>,
-) -> PolicyEntry {
+) -> (PolicyEntry, Option<Spilled>) {
     let mut entry = entry(&p);
     let (loaded, info) = match p.loaded {
         Ok(x) => x,
         Err(e) => {
             entry.summary = format!("policy could not be loaded: {e}");
             entry.error = Some(e);
-            return entry;
+            return (entry, None);
         }
     };
     if p.spec.name.is_none() {
@@ -569,7 +587,7 @@ fn evaluate_one(
     }
     if request_artifacts.is_empty() {
         no_input(&mut entry, &consumes, p.spec.required);
-        return entry;
+        return (entry, None);
     }
     let request = Request {
         artifacts: request_artifacts,
@@ -583,10 +601,15 @@ fn evaluate_one(
     entry.stdout = transcript.stdout;
     entry.stderr = transcript.stderr;
     match result {
-        Ok(v) => judged(&mut entry, v, p.level, &plan.overrides),
-        Err(e) => failed(&mut entry, e, &p.spec.params_origin, &info.name),
+        Ok(v) => {
+            let findings = judged(&mut entry, v, p.level, &plan.overrides);
+            (entry, Some(findings))
+        }
+        Err(e) => {
+            failed(&mut entry, e, &p.spec.params_origin, &info.name);
+            (entry, None)
+        }
     }
-    entry
 }
 
 /// The entry of a policy before it is evaluated: an error until it says
@@ -646,8 +669,8 @@ fn wit_context(c: &RunContext) -> wit::Context {
 }
 
 /// What a policy said, with its level (and an `--override` of a failed
-/// `soft` policy) applied.
-fn judged(entry: &mut PolicyEntry, v: Judged, level: Level, overrides: &[Override]) {
+/// `soft` policy) applied; its findings are returned, to be read back.
+fn judged(entry: &mut PolicyEntry, v: Judged, level: Level, overrides: &[Override]) -> Spilled {
     let said = match v.outcome {
         wit::Outcome::Pass => Outcome::Pass,
         wit::Outcome::Warn => Outcome::Warn,
@@ -666,8 +689,8 @@ fn judged(entry: &mut PolicyEntry, v: Judged, level: Level, overrides: &[Overrid
         entry.policy_outcome = Some(said);
     }
     entry.summary = v.summary;
-    entry.findings = v.findings;
     entry.metrics = v.metrics.into_iter().map(metric).collect();
+    v.findings
 }
 
 /// A policy that failed to judge. Params the policy refused are a config

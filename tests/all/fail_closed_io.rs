@@ -779,3 +779,53 @@ fn config_errors_are_printed_once() {
     let r = t.run(&["check"]).expect_code(2);
     insta::assert_snapshot!(r.transcript());
 }
+
+// ---- item 14: a big verdict's findings wait in a temporary file ----------
+
+/// More findings than the host keeps in memory while a policy runs (a few
+/// MB encoded): they go to an anonymous temporary file and come back in
+/// order, all of them; when no temporary file can be made the run is an
+/// error (exit 3) that says where it tried, never a verdict without them.
+#[test]
+fn findings_kept_in_a_temporary_file_come_back_or_the_run_fails() {
+    let t = TestDir::new();
+    t.write("results.sarif", sarif(40_000));
+    let args = [
+        "eval",
+        "--policy",
+        "builtin:security",
+        "--format",
+        "json",
+        "results.sarif",
+    ];
+    let v = t.run(&args).expect_code(1).json();
+    let findings = v["policies"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 40_000);
+    // In the order of the results.
+    for (i, f) in [(0, &findings[0]), (39_999, &findings[39_999])] {
+        let finding = f.to_string();
+        assert!(
+            finding.contains(&format!("src/file{}.rs\"", i + 1)),
+            "{finding}"
+        );
+    }
+    let missing = t.path().join("no-such-dir");
+    let r = Run {
+        out: t
+            .command()
+            .env("TMPDIR", &missing)
+            .args(args)
+            .output()
+            .unwrap(),
+    }
+    .expect_code(3);
+    assert!(
+        r.stderr().contains(&format!(
+            "cannot keep a verdict's findings in a temporary file in {}",
+            missing.display()
+        )),
+        "{}",
+        r.stderr()
+    );
+    assert!(r.stdout().is_empty(), "no verdict: {}", r.stdout());
+}

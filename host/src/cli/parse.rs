@@ -135,6 +135,7 @@ enum Field<'a> {
     Warnings(Cow<'a, [Warning]>),
     Suites(&'a [TestSuite]),
     Cases(&'a [TestCase]),
+    Series(&'a [gate_artifacts::Series]),
 }
 
 impl Serialize for Doc<'_> {
@@ -171,6 +172,7 @@ impl Serialize for Field<'_> {
             Field::Warnings(w) => each_as_value(s, w.iter()),
             Field::Suites(x) => each_as_value(s, x.iter()),
             Field::Cases(x) => each_as_value(s, x.iter()),
+            Field::Series(x) => each_as_value(s, x.iter()),
         }
     }
 }
@@ -321,12 +323,27 @@ fn one(a: &LoadedArtifact) -> Doc<'_> {
             ],
         ),
         Model::Metrics(r) => {
-            let fields = match serde_json::to_value(r) {
-                Ok(Value::Object(obj)) => {
-                    obj.into_iter().map(|(k, v)| (k, Field::Value(v))).collect()
-                }
+            // The series one at a time, when printed (issue 11: a range
+            // query's samples as `Value`s all at once took 26 × the
+            // response, even for the summary).
+            let head = gate_artifacts::MetricsReport {
+                name: r.name.clone(),
+                query: r.query.clone(),
+                result_type: r.result_type,
+                series: Vec::new(),
+                string: r.string.clone(),
+                side: r.side,
+                server_warnings: r.server_warnings.clone(),
+            };
+            let mut fields: Vec<(String, Field<'_>)> = match serde_json::to_value(&head) {
+                Ok(Value::Object(obj)) => obj
+                    .into_iter()
+                    .filter(|(k, _)| k != "series")
+                    .map(|(k, v)| (k, Field::Value(v)))
+                    .collect(),
                 _ => Vec::new(),
             };
+            fields.push(("series".into(), Field::Series(&r.series)));
             Doc::new(
                 "metrics",
                 format,

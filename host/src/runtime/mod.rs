@@ -14,6 +14,7 @@ pub(crate) mod cache;
 pub mod convert;
 pub(crate) mod engine;
 pub(crate) mod limits;
+pub mod spill;
 pub mod stream;
 pub(crate) mod wasi;
 
@@ -25,6 +26,7 @@ pub use limits::Limits;
 use limits::{LimitHit, Limiter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+pub use spill::Spilled;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::time::Duration;
@@ -124,8 +126,9 @@ pub struct Judged {
     pub outcome: wit::Outcome,
     /// One line a person reads first.
     pub summary: String,
-    /// Every finding, in the order the policy gave them.
-    pub findings: Vec<crate::verdict::Finding>,
+    /// Every finding, in the order the policy gave them, kept out of the
+    /// way until the models are gone ([`Spilled::load`] reads them back).
+    pub findings: Spilled,
     /// The policy's measurements.
     pub metrics: Vec<wit::Metric>,
 }
@@ -135,23 +138,20 @@ pub struct Judged {
 /// across them) and moved into the verdict document's type.
 #[derive(Debug, Default)]
 pub(crate) struct Findings {
-    /// Every finding so far, in order. One list that grows: measured
-    /// (issue 11), a list per batch moved into one at the end held both at
-    /// once, 95 MB twice for a 30 MB plan; a growing list's old and new
-    /// arrays overlap only while it is small (a big one is moved by the
-    /// allocator's `mremap`, and its unused capacity is never touched).
-    list: Vec<crate::verdict::Finding>,
+    /// Every finding so far, in order, encoded and past a few MB in a
+    /// temporary file (measured, issue 11: held as the verdict's findings
+    /// they were the peak of `gate check` on big inputs, alongside the
+    /// models and the guest's memory).
+    list: spill::Spilled,
     /// Text bytes of the findings so far (bounded like the guest's memory:
     /// a policy cannot hand over more in batches than it could at once).
     bytes: usize,
-    /// Fingerprint hash → index of the first finding with it; the
-    /// fingerprints themselves are only in `list`.
-    prints: HashMap<u64, usize>,
+    /// Fingerprint hash → where the first finding with it is in `list`;
+    /// the fingerprints themselves are only in `list`.
+    prints: HashMap<u64, u64>,
     /// Fingerprints whose hash an earlier, different one already had.
     collided: HashSet<String>,
     hasher: std::collections::hash_map::RandomState,
-    /// The texts the findings repeat, one copy each.
-    texts: crate::verdict::Interner,
 }
 
 impl Findings {
@@ -175,13 +175,9 @@ impl Findings {
             let fp = f.fingerprint.as_str();
             let hash = self.hasher.hash_one(fp);
             let repeated = match self.prints.get(&hash) {
-                None => {
-                    self.prints.insert(hash, i);
-                    false
-                }
-                Some(&j) => {
-                    self.list.get(j).is_some_and(|g| g.fingerprint.is(fp))
-                        || !self.collided.insert(fp.to_string())
+                None => false,
+                Some(&at) => {
+                    self.list.fingerprint_is(at, fp) || !self.collided.insert(fp.to_string())
                 }
             };
             if repeated {
@@ -198,15 +194,14 @@ impl Findings {
                     limits.memory_bytes >> 20
                 ));
             }
-            self.list.push(convert::finding(f, &mut self.texts));
+            let at = self.list.push(&f);
+            self.prints.entry(hash).or_insert(at);
         }
         Ok(())
     }
 
-    /// Every finding, in order.
-    fn into_list(mut self) -> Vec<crate::verdict::Finding> {
-        // The slack of the last growth, given back.
-        self.list.shrink_to_fit();
+    /// Every finding, in order (read back by [`spill::Spilled::load`]).
+    fn into_list(self) -> spill::Spilled {
         self.list
     }
 }
