@@ -577,7 +577,12 @@ fn rego_catalog(
         return Vec::new();
     };
     match crate::registry::compile_rego(runtime, component.bytes, &files, params) {
-        Ok(judged) => judged.findings.iter().map(|f| f.rule.to_string()).collect(),
+        // A catalog's few findings stay in memory (`Spilled` keeps 4 MB).
+        Ok(judged) => judged
+            .findings
+            .load()
+            .map(|fs| fs.iter().map(|f| f.rule.to_string()).collect())
+            .unwrap_or_default(),
         Err(_) => Vec::new(),
     }
 }
