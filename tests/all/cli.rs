@@ -111,7 +111,7 @@ fn policies_lists_builtin_with_digest_of_embedded_component() {
             ("builtin:approvals".to_string(), 9),
             ("builtin:iac".to_string(), 87),
             ("builtin:tests".to_string(), 12),
-            ("builtin:performance".to_string(), 8),
+            ("builtin:performance".to_string(), 10),
             ("builtin:rego".to_string(), 4),
             ("builtin:canary".to_string(), 5),
         ]
