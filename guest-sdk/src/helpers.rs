@@ -355,6 +355,46 @@ pub fn rule_ids_in(source: &str, prefix: &str) -> std::collections::BTreeSet<Str
     out
 }
 
+/// What is wrong with a policy's rule catalog against its sources, for
+/// the unit test every policy has (empty when nothing is): an id listed
+/// twice, a rule the sources report that the catalog lacks (or the
+/// reverse), a rule without a short or full description or help. The ids
+/// are those [`rule_ids_in`] finds in `sources` plus `built` (ids a
+/// `format!` makes):
+/// `assert_eq!(catalog_problems(&rules(), &[include_str!("judge.rs")], "my/", &[]), Vec::<String>::new())`.
+pub fn catalog_problems(
+    catalog: &[RuleInfo],
+    sources: &[&str],
+    prefix: &str,
+    built: &[&str],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut listed = std::collections::BTreeSet::new();
+    for r in catalog {
+        if !listed.insert(r.id.clone()) {
+            problems.push(format!("{} is listed twice", r.id));
+        }
+        if r.short_description.is_empty() || r.full_description.is_empty() {
+            problems.push(format!("{} has no short or full description", r.id));
+        }
+        if r.help.as_deref().is_none_or(str::is_empty) {
+            problems.push(format!("{} has no help", r.id));
+        }
+    }
+    let mut named: std::collections::BTreeSet<String> =
+        built.iter().map(|s| s.to_string()).collect();
+    for source in sources {
+        named.extend(rule_ids_in(source, prefix));
+    }
+    for id in named.difference(&listed) {
+        problems.push(format!("{id} is reported but not in the catalog"));
+    }
+    for id in listed.difference(&named) {
+        problems.push(format!("{id} is in the catalog but never reported"));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +493,41 @@ mod tests {
                 Some(7)
             )),
             Some(("plan.json".into(), Some(7)))
+        );
+    }
+
+    /// A catalog that lists a rule twice, lacks help, misses a reported
+    /// rule and lists one never reported is told so, each once.
+    #[test]
+    fn catalog_problems_names_each_mistake() {
+        let source = r#"Finding::new("my/a", ..); Finding::new("my/b", ..); format!("my/{x}")"#;
+        let ok = vec![
+            RuleInfo::new("my/a", Severity::High, "a")
+                .full("a.")
+                .help("fix a"),
+            RuleInfo::new("my/b", Severity::Low, "b")
+                .full("b.")
+                .help("fix b"),
+        ];
+        assert!(catalog_problems(&ok, &[source], "my/", &[]).is_empty());
+        let bad = vec![
+            RuleInfo::new("my/a", Severity::High, "a").full("a."),
+            RuleInfo::new("my/a", Severity::High, "a")
+                .full("a.")
+                .help("fix a"),
+            RuleInfo::new("my/c", Severity::Low, "c")
+                .full("c.")
+                .help("fix c"),
+        ];
+        assert_eq!(
+            catalog_problems(&bad, &[source], "my/", &["my/d"]),
+            [
+                "my/a has no help",
+                "my/a is listed twice",
+                "my/b is reported but not in the catalog",
+                "my/d is reported but not in the catalog",
+                "my/c is in the catalog but never reported",
+            ]
         );
     }
 }

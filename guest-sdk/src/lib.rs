@@ -49,7 +49,7 @@ pub mod fingerprint;
 pub mod glob;
 mod helpers;
 pub use emit::{emit, finish};
-pub use helpers::rule_ids_in;
+pub use helpers::{catalog_problems, rule_ids_in};
 pub mod params;
 mod request;
 pub mod threshold;
