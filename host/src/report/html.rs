@@ -202,7 +202,7 @@ fn performance_sections(doc: &VerdictDoc) -> String {
                     html(&r.baseline_text()),
                     html(&r.change_text()),
                     html(&r.limit_text()),
-                    html(r.noise.unwrap_or("")),
+                    html(r.noise.as_deref().unwrap_or("")),
                     r.p.map(super::performance::num).unwrap_or_default(),
                     match r.judged {
                         Judged::Regression => "#cf222e",

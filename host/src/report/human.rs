@@ -235,7 +235,7 @@ fn performance_section(out: &mut dyn Write, doc: &VerdictDoc) -> std::io::Result
                     "    {} {}: {}",
                     r.name,
                     r.statistic,
-                    r.noise.unwrap_or_default()
+                    r.noise.as_deref().unwrap_or_default()
                 )?;
             }
         }

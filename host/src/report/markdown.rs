@@ -324,7 +324,7 @@ fn performance_sections(doc: &VerdictDoc) -> Vec<String> {
                     md_cell(&r.baseline_text()),
                     r.change_text(),
                     md_cell(&r.limit_text()),
-                    md_cell(r.noise.unwrap_or("")),
+                    md_cell(r.noise.as_deref().unwrap_or("")),
                     r.p.map(super::performance::num).unwrap_or_default(),
                     r.judged.as_str()
                 );

@@ -9,9 +9,9 @@
 //!
 //! The policy names its metrics `budget:NAME:STAT` (the value against the
 //! budget's bound), `NAME:STAT`, `baseline:NAME:STAT`, `change:NAME:STAT`
-//! (in %, against the change limit) and `p-value:NAME:STAT`; its findings
-//! name the measurement in `resource` and open their message with
-//! `` `NAME` `` (and the group in parentheses) and the statistic.
+//! (in %, against the change limit) and `p-value:NAME:STAT`; a budget's or
+//! regression's finding names the metric it judged in its JSON evidence
+//! (`{"metric": "change:NAME:STAT", "noise": "Welch's t-test …"}`).
 
 use crate::verdict::{Comparator, Finding, Metric, PolicyEntry, VerdictDoc};
 
@@ -79,7 +79,7 @@ pub struct Regression<'a> {
     pub judged: Judged,
     /// The noise test as the policy worded it (Welch's t, df and p, or the
     /// tool's confidence intervals), when the change was beyond the limit.
-    pub noise: Option<&'a str>,
+    pub noise: Option<String>,
 }
 
 impl Regression<'_> {
@@ -215,17 +215,18 @@ pub fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
-/// Whether `f` is about `name`'s `statistic`: its message opens with
-/// `` `name` `` (then the group in parentheses) and ` statistic `.
-fn about(f: &Finding, name: &str, statistic: &str) -> bool {
-    let Some(rest) = f.message.strip_prefix(&format!("`{name}`")) else {
-        return false;
-    };
-    let rest = match rest.strip_prefix(" (") {
-        Some(group) => group.split_once(')').map_or("", |(_, r)| r),
-        None => rest,
-    };
-    rest.starts_with(&format!(" {statistic} "))
+/// The finding's evidence, when it is a JSON object naming the metric it
+/// judged (`{"metric": "budget:NAME:STAT"}`, with `noise` for a regression).
+fn evidence(f: &Finding) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(f.evidence.as_deref()?) {
+        Ok(serde_json::Value::Object(o)) => Some(o),
+        _ => None,
+    }
+}
+
+/// Whether `f` judged the verdict metric `metric`.
+fn about(f: &Finding, metric: &str) -> bool {
+    evidence(f).is_some_and(|e| e.get("metric").and_then(|m| m.as_str()) == Some(metric))
 }
 
 /// Whether the metric holds its condition (no condition: it holds).
@@ -254,11 +255,7 @@ fn section(p: &PolicyEntry) -> Section<'_> {
             // The policy decides in exact decimals; its finding says so
             // when the doubles shown are too close to tell.
             let failed = !holds(m)
-                || findings().any(|f| {
-                    f.rule == "performance/budget"
-                        && f.resource.as_deref() == Some(name)
-                        && about(f, name, statistic)
-                });
+                || findings().any(|f| f.rule == "performance/budget" && about(f, &m.name));
             Some(Budget {
                 name,
                 statistic,
@@ -282,8 +279,7 @@ fn section(p: &PolicyEntry) -> Section<'_> {
                 matches!(
                     &*f.rule,
                     "performance/regression" | "performance/within-noise"
-                ) && f.resource.as_deref() == Some(name)
-                    && about(f, name, statistic)
+                ) && about(f, &m.name)
             });
             let judged = match finding {
                 Some(f) if f.rule == "performance/regression" => Judged::Regression,
@@ -292,15 +288,9 @@ fn section(p: &PolicyEntry) -> Section<'_> {
                 // Beyond the limit without the policy's word on the noise.
                 None => Judged::Regression,
             };
-            // "FACTS; WHY: a regression" — the why is the noise test.
-            let noise = finding.and_then(|f| {
-                let why = f.message.split_once("; ")?.1;
-                Some(
-                    why.strip_suffix(": a regression")
-                        .or_else(|| why.strip_suffix(": not a regression"))
-                        .unwrap_or(why),
-                )
-            });
+            let noise = finding
+                .and_then(evidence)
+                .and_then(|e| e.get("noise")?.as_str().map(str::to_string));
             Some(Regression {
                 name,
                 statistic,

@@ -251,6 +251,17 @@ fn report_warnings(j: &mut Judgement, warnings: &[ReportWarning], p: &Params) {
     }
 }
 
+/// A budget's or a regression's finding names the verdict metric it
+/// judged (and, for a regression, the noise test's reasoning), so reports
+/// pair them without reading the message.
+fn about_metric(metric: &str, noise: Option<&str>) -> String {
+    let mut e = serde_json::json!({ "metric": metric });
+    if let (Some(noise), Some(o)) = (noise, e.as_object_mut()) {
+        o.insert("noise".into(), noise.into());
+    }
+    e.to_string()
+}
+
 struct Judgement {
     verdict: Verdict,
     failed: Vec<String>,
@@ -504,7 +515,8 @@ fn budget(
         } else {
             bound.unit_text.clone()
         };
-        let metric = Metric::new(&format!("budget:{}:{}", id(m), b.statistic), shown);
+        let metric_name = format!("budget:{}:{}", id(m), b.statistic);
+        let metric = Metric::new(&metric_name, shown);
         let metric = if unit_shown.is_empty() {
             metric
         } else {
@@ -540,6 +552,7 @@ fn budget(
                     )
                     .replace("over its budget min", "under its budget min"),
                 )
+                .evidence(about_metric(&metric_name, None))
                 .resource(id(m))
                 .remediation("make it faster, or raise the budget in a reviewed change"),
             );
@@ -711,6 +724,7 @@ fn regression(
                     Severity::High,
                     format!("{facts}; {}: a regression", noise.why),
                 )
+                .evidence(about_metric(&format!("change:{name}"), Some(&noise.why)))
                 .resource(id(m))
                 .remediation("find what made it slower (profile both versions), or accept the new baseline in a reviewed change"),
             );
@@ -721,6 +735,7 @@ fn regression(
                     Severity::Info,
                     format!("{facts}; {}: not a regression", noise.why),
                 )
+                .evidence(about_metric(&format!("change:{name}"), Some(&noise.why)))
                 .resource(id(m))
                 .remediation("more runs narrow the noise if the change is real"),
             );
