@@ -643,6 +643,41 @@ fn gate_new_policy_lang_rego_scaffolds_a_project_gate_checks() {
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     assert_eq!(rules, ["main.deny", "main.warn_memory"]);
+    // Its `gate test` suite: the unit tests (like `opa test`) and the cases pass...
+    let tests = dir.join("tests");
+    let out = t
+        .run(&["test", tests.to_str().unwrap()])
+        .expect_code(0)
+        .stdout();
+    assert!(out.contains("5 cases: 5 passed, 0 failed"), "{out}");
+    assert!(out.contains("data.main.test_root_is_denied"), "{out}");
+    assert!(out.contains("2/2 (100%)"), "{out}");
+    // ...and a deny rule edited so it never fires fails both, by name.
+    let module = dir.join("policy/no_root.rego");
+    let text = std::fs::read_to_string(&module).unwrap();
+    assert!(text.contains("input.kind == \"Deployment\"\n\tnot input"));
+    std::fs::write(
+        &module,
+        text.replace(
+            "input.kind == \"Deployment\"\n\tnot input",
+            "input.kind == \"Nothing\"\n\tnot input",
+        ),
+    )
+    .unwrap();
+    let out = t
+        .run(&["test", tests.to_str().unwrap()])
+        .expect_code(1)
+        .stdout();
+    assert!(
+        out.contains("FAIL") && out.contains("data.main.test_root_is_denied"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL")
+            && out.contains("the example deployment runs as root")
+            && out.contains("main.deny"),
+        "{out}"
+    );
 }
 
 /// The fixture pack (`tests/fixtures/rego/pack`) copied into `t` as

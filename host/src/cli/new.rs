@@ -87,6 +87,12 @@ const REGO: &[Template] = &[
     template!("README.md", "rego/README.md.tmpl"),
     template!("policy/{{crate_name}}.rego", "rego/policy.rego.tmpl"),
     template!("examples/deployment.yaml", "rego/deployment.yaml"),
+    template!("tests/{{crate_name}}.test.toml", "rego/test.toml.tmpl"),
+    template!(
+        "tests/{{crate_name}}_test.rego",
+        "rego/policy_test.rego.tmpl"
+    ),
+    template!("tests/fixtures/kube-system.yaml", "rego/kube-system.yaml"),
 ];
 
 impl Kind {
@@ -183,7 +189,7 @@ fn policy(args: &NewPolicyArgs) -> Result<Exit, GateError> {
     }
     if args.lang == Lang::Rego {
         crate::cli::output::print(format!(
-            "created Rego policy `{name}` in {dir}\n\n  cd {dir}\n  gate check\n",
+            "created Rego policy `{name}` in {dir}\n\n  cd {dir}\n  gate check\n  gate test tests\n",
             name = args.name,
             dir = dir.display(),
         ))?;
