@@ -38,6 +38,9 @@ pub enum ParamsOrigin {
     },
     Flag,
     Default,
+    /// Params gate made for a run of its own (`gate test`'s Rego unit
+    /// tests): they may set what the schema marks read-only.
+    Host,
 }
 
 impl ParamsOrigin {
@@ -400,7 +403,12 @@ fn prepare(
             .and_then(|p| runtime.info(&p, env).map(|info| (p, info)))
     });
     if let Ok((_, info)) = &loaded {
-        match validate_params(&info.params_schema, &params) {
+        let checked = if matches!(spec.params_origin, ParamsOrigin::Host) {
+            crate::params::validate_host_set(&info.params_schema, &params)
+        } else {
+            validate_params(&info.params_schema, &params)
+        };
+        match checked {
             Ok(()) => {}
             Err(ParamsProblem::Invalid(issues)) => {
                 let msgs: Vec<String> = issues.iter().map(ToString::to_string).collect();
@@ -472,7 +480,7 @@ fn origin_error(
     match origin {
         ParamsOrigin::Config { file, span } => file.error(span.clone(), message, help),
         ParamsOrigin::Flag => ConfigError::plain(what, message),
-        ParamsOrigin::Default => ConfigError::plain(what, message),
+        ParamsOrigin::Default | ParamsOrigin::Host => ConfigError::plain(what, message),
     }
 }
 

@@ -256,16 +256,50 @@ pub enum ParamsProblem {
     BadSchema(String),
 }
 
-/// Validates params against the policy's schema with `format`s asserted
-/// (dates, instants, time zones).
+/// Validates params a user wrote against the policy's schema with
+/// `format`s asserted (dates, instants, time zones). A top-level property
+/// the schema marks `readOnly` is gate's to set (builtin:rego's `mode`):
+/// in user params it is refused.
 pub fn validate(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+    validate_as(schema, params, true)
+}
+
+/// Validates params gate itself made (a mode it sets for a run of its own),
+/// read-only properties allowed.
+pub fn validate_host_set(schema: &str, params: &serde_json::Value) -> Result<(), ParamsProblem> {
+    validate_as(schema, params, false)
+}
+
+fn validate_as(
+    schema: &str,
+    params: &serde_json::Value,
+    refuse_read_only: bool,
+) -> Result<(), ParamsProblem> {
     let schema: serde_json::Value =
         serde_json::from_str(schema).map_err(|e| ParamsProblem::BadSchema(e.to_string()))?;
     let validator = validator(&schema).map_err(ParamsProblem::BadSchema)?;
-    let errors: Vec<ParamsIssue> = validator
-        .iter_errors(params)
-        .map(|e| describe(&e))
-        .collect();
+    let mut errors: Vec<ParamsIssue> = Vec::new();
+    if refuse_read_only
+        && let (Some(props), Some(given)) = (
+            schema.get("properties").and_then(Value::as_object),
+            params.as_object(),
+        )
+    {
+        for key in given.keys() {
+            let read_only = props
+                .get(key)
+                .and_then(|p| p.get("readOnly"))
+                .and_then(Value::as_bool)
+                == Some(true);
+            if read_only {
+                errors.push(ParamsIssue {
+                    pointer: format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+                    message: "set by gate itself, not by params (read-only)".into(),
+                });
+            }
+        }
+    }
+    errors.extend(validator.iter_errors(params).map(|e| describe(&e)));
     if errors.is_empty() {
         Ok(())
     } else {
@@ -338,5 +372,23 @@ mod tests {
         let mut v = serde_json::json!({"a": 20.0, "b": [1.5, 3.0], "c": 1e300});
         normalize_numbers(&mut v);
         assert_eq!(v, serde_json::json!({"a": 20, "b": [1.5, 3], "c": 1e300}));
+    }
+
+    /// A property the schema marks read-only is refused in user params,
+    /// with its pointer, and allowed in params gate sets itself.
+    #[test]
+    fn read_only_params_are_gates_own() {
+        let schema = r#"{"type":"object","properties":{"mode":{"enum":["evaluate","compile"],"readOnly":true},"n":{"type":"integer"}}}"#;
+        let user = serde_json::json!({"mode": "compile", "n": 1});
+        match validate(schema, &user) {
+            Err(ParamsProblem::Invalid(issues)) => {
+                assert_eq!(issues.len(), 1);
+                assert_eq!(issues[0].pointer, "/mode");
+                assert!(issues[0].message.contains("read-only"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(validate(schema, &serde_json::json!({"n": 1})).is_ok());
+        assert!(validate_host_set(schema, &user).is_ok());
     }
 }

@@ -215,12 +215,19 @@ pub struct Coverage {
     pub rules: Vec<String>,
     /// Rules that fired (an open or waived finding) in some case.
     pub exercised: Vec<String>,
+    /// The catalog could not be known (Rego modules that compiled with no
+    /// case's params): nothing is covered, whatever `rules` says.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
 
 impl Coverage {
-    /// Percent of the catalog exercised (100 for an empty catalog).
+    /// Percent of the catalog exercised (100 for an empty catalog, 0 for
+    /// one that could not be known).
     pub fn percent(&self) -> f64 {
-        if self.rules.is_empty() {
+        if self.unknown {
+            0.0
+        } else if self.rules.is_empty() {
             100.0
         } else {
             self.exercised.len() as f64 * 100.0 / self.rules.len() as f64
@@ -315,7 +322,16 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
         coverage: Vec::new(),
     };
     // Catalog and fired rules per policy reference, in the order first met.
-    let mut catalogs: Vec<(String, Vec<String>, BTreeSet<String>)> = Vec::new();
+    // (policy, its rule catalog, rules fired, whether it is Rego modules',
+    // the params that selected a Rego catalog's rules).
+    #[allow(clippy::type_complexity)]
+    let mut catalogs: Vec<(
+        String,
+        Vec<String>,
+        BTreeSet<String>,
+        bool,
+        Vec<Option<serde_json::Value>>,
+    )> = Vec::new();
     for file in files {
         let display = file.display().to_string();
         let spec = read_file(file, &display)?;
@@ -356,25 +372,50 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
                 let names: Vec<&str> = rego.modules.iter().map(|m| m.display.as_str()).collect();
                 format!("{reference} ({})", names.join(", "))
             };
-            match catalogs.iter_mut().find(|(k, _, _)| *k == key) {
+            // Which of the modules' rules are judged depends on these.
+            let selecting = |p: &serde_json::Value| -> Vec<Option<serde_json::Value>> {
+                ["namespaces", "all-namespaces", "rego-version"]
+                    .iter()
+                    .map(|k| p.get(*k).cloned())
+                    .collect()
+            };
+            match catalogs.iter_mut().find(|c| c.0 == key) {
                 None => {
                     let rules = if rego.modules.is_empty() {
                         catalog(&runtime, &reference)?
                     } else {
-                        rego_catalog(&runtime, &rego, &params)
+                        rego_catalog(&runtime, &rego, &params)?
                     };
-                    catalogs.push((key.clone(), rules, BTreeSet::new()));
+                    catalogs.push((
+                        key.clone(),
+                        rules,
+                        BTreeSet::new(),
+                        !rego.modules.is_empty(),
+                        selecting(&params),
+                    ));
                 }
                 // Rego modules always define a rule: none means they did
                 // not compile with that case's params (a case expecting
                 // the error); another case's params may compile them.
-                Some((_, rules, _)) if rules.is_empty() && !rego.modules.is_empty() => {
-                    *rules = rego_catalog(&runtime, &rego, &params);
+                Some(c) if c.1.is_empty() && !rego.modules.is_empty() => {
+                    c.1 = rego_catalog(&runtime, &rego, &params)?;
+                    c.4 = selecting(&params);
                 }
                 Some(_) => {}
             }
-            let Some((_, rules, fired)) = catalogs.iter_mut().find(|(k, _, _)| *k == key) else {
+            let Some((_, rules, fired, _, selected)) = catalogs.iter_mut().find(|c| c.0 == key)
+            else {
                 continue;
+            };
+            // A case that selects other namespaces (or reads the modules as
+            // another Rego version) is checked against its own catalog: a
+            // rule name of the others is not one it judges.
+            let own;
+            let rules: &[String] = if !rego.modules.is_empty() && *selected != selecting(&params) {
+                own = rego_catalog(&runtime, &rego, &params)?;
+                &own
+            } else {
+                rules
             };
             let result = run_case(
                 &runtime,
@@ -392,7 +433,8 @@ pub fn run(files: &[PathBuf], options: &Options) -> Result<Report, TestError> {
     }
     report.coverage = catalogs
         .into_iter()
-        .map(|(policy, rules, fired)| Coverage {
+        .map(|(policy, rules, fired, rego, _)| Coverage {
+            unknown: rego && rules.is_empty(),
             exercised: rules
                 .iter()
                 .filter(|r| fired.contains(*r))
@@ -564,26 +606,24 @@ fn case_rego(
 
 /// The deny/violation/warn rules of Rego modules (`main.deny`), as
 /// `builtin:rego`'s compile mode lists them; none when they do not compile
-/// (the cases then report why).
+/// with these params (the cases then report why, and coverage is unknown
+/// unless another case's params compile them).
 fn rego_catalog(
     runtime: &Runtime,
     sources: &RegoSources,
     params: &serde_json::Value,
-) -> Vec<String> {
-    let Some(component) = crate::policies::builtin::embedded("rego") else {
-        return Vec::new();
-    };
-    let Ok(files) = rego::read_files(sources) else {
-        return Vec::new();
-    };
+) -> Result<Vec<String>, TestError> {
+    let component = crate::policies::builtin::embedded("rego")
+        .ok_or_else(|| TestError::Runtime("builtin:rego is not in this build".into()))?;
+    let files = rego::read_files(sources)
+        .map_err(|e| TestError::Runtime(format!("reading the Rego modules: {e}")))?;
     match crate::registry::compile_rego(runtime, component.bytes, &files, params) {
-        // A catalog's few findings stay in memory (`Spilled` keeps 4 MB).
         Ok(judged) => judged
             .findings
             .load()
             .map(|fs| fs.iter().map(|f| f.rule.to_string()).collect())
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
+            .map_err(TestError::Runtime),
+        Err(_) => Ok(Vec::new()),
     }
 }
 
@@ -629,6 +669,7 @@ fn rego_tests(
     let plan = plan_for(
         &reference,
         serde_json::Value::Object(params),
+        ParamsOrigin::Host,
         None,
         sources,
         Vec::new(),
@@ -719,6 +760,7 @@ fn rego_tests(
 fn plan_for(
     reference: &PolicyRef,
     params: serde_json::Value,
+    params_origin: ParamsOrigin,
     level: Option<Level>,
     rego: RegoSources,
     artifacts: Vec<ArtifactSpec>,
@@ -735,7 +777,7 @@ fn plan_for(
             name: None,
             level,
             params,
-            params_origin: ParamsOrigin::Default,
+            params_origin,
             required: true,
             rego,
         }],
@@ -789,6 +831,7 @@ fn run_case(
     let plan = plan_for(
         reference,
         params,
+        ParamsOrigin::Default,
         level,
         rego,
         inputs.iter().map(|(s, _)| s.clone()).collect(),

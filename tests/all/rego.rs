@@ -881,3 +881,40 @@ fn pack_build_refuses_a_rego_module_that_does_not_parse_with_its_place() {
         .expect_code(2)
         .expect_stderr("policy `k8s`: give either `component` or `rego`, not both");
 }
+
+/// Regression (review of the Rego pack and test modes): `mode` is gate's to
+/// set. With `mode = "compile"` in a user's params builtin:rego judged no
+/// document and passed; now gate.toml, `--params` and a pack's defaults
+/// refuse it (exit 2, with its pointer), and the policy itself refuses a
+/// compile or test mode that is handed documents.
+#[test]
+fn regression_a_user_set_rego_mode_never_skips_judging() {
+    let deny = "package main\n\ndeny contains \"root\" if input.root\n";
+    let t = project(&[("a.rego", deny)], &[("a.json", "{\"root\": true}")], "");
+    t.run(&["check"]).expect_code(1);
+    for mode in ["compile", "test"] {
+        let t = project(
+            &[("a.rego", deny)],
+            &[("a.json", "{\"root\": true}")],
+            &format!("mode = \"{mode}\""),
+        );
+        t.run(&["check"])
+            .expect_code(2)
+            .expect_stderr("/mode: set by gate itself, not by params (read-only)");
+    }
+    // A pack whose defaults set it is refused when it is built.
+    let t = TestDir::new();
+    let dir = rego_pack(&t, &[]);
+    let toml = std::fs::read_to_string(dir.join("pack.toml"))
+        .unwrap()
+        .replace(
+            "params = { warn-severity = \"low\" }",
+            "params = { mode = \"compile\" }",
+        );
+    assert!(toml.contains("mode = \"compile\""));
+    t.write("pack/pack.toml", toml);
+    t.run(&["pack", "build", dir.to_str().unwrap(), "-o", "p.oci"])
+        .expect_code(2)
+        .expect_stderr("read-only");
+    assert!(!t.path().join("p.oci").exists(), "nothing is written");
+}

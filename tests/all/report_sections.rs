@@ -300,3 +300,31 @@ fn canary_sections_show_the_decision_and_every_metric_figure() {
     assert!(all.contains("```mermaid\nxychart-beta"), "{all}");
     insta::assert_snapshot!(all);
 }
+
+/// Regression (review): a report whose runs failed blocks the policy, and
+/// the performance section says so next to a budget that holds (it listed
+/// the budget alone, every row PASS, under a failing policy).
+#[test]
+fn regression_failed_runs_show_in_the_performance_section() {
+    let t = TestDir::new();
+    let fixtures = repo().join("policies/performance/tests/fixtures");
+    let failed = fixtures.join("hyperfine-failed.json");
+    let all = sections(
+        &t,
+        &[
+            "eval",
+            "--policy",
+            "builtin:performance",
+            "--params",
+            r#"{"budget":[{"match":"parse","statistic":"mean","max":"1 s"}]}"#,
+            failed.to_str().unwrap(),
+        ],
+        1,
+        "Performance",
+    );
+    for format in ["==== human", "==== markdown", "==== html"] {
+        let s = section(&all, format, &["==== "]);
+        assert!(s.contains("performance/failed-runs"), "{s}");
+        assert!(s.contains("exited non-zero"), "{s}");
+    }
+}

@@ -342,3 +342,33 @@ expect.outcome = "pass"
     );
     Ok(())
 }
+
+/// Regression (review): a case that selects other namespaces was checked
+/// against the catalog of the file's first case, so expecting `main.deny`
+/// to pass while only `other` was evaluated passed without judging
+/// anything. Now it is checked against its own catalog: a rule it does not
+/// judge is an error in the test file.
+#[test]
+fn regression_a_rego_case_is_checked_against_the_rules_its_namespaces_judge() {
+    let t = TestDir::new();
+    t.write(
+        "policy/main.rego",
+        "package main\n\ndeny contains \"root\" if input.root\n",
+    );
+    t.write(
+        "policy/other.rego",
+        "package other\n\nwarn contains \"big\" if input.big\n",
+    );
+    t.write("doc.json", "{\"root\": true}");
+    let file = |expect: &str| {
+        format!(
+            "policy = \"builtin:rego\"\nrego = [\"policy/*.rego\"]\n\n[[case]]\nname = \"main\"\ninput = [\"doc.json\"]\nexpect.rules = {{ \"main.deny\" = \"fail\" }}\n\n[[case]]\nname = \"other\"\nparams = {{ namespaces = [\"other\"] }}\ninput = [\"doc.json\"]\nexpect.rules = {{ {expect} }}\n"
+        )
+    };
+    t.write("t.test.toml", file("\"main.deny\" = \"pass\""));
+    t.run(&["test", "t.test.toml"])
+        .expect_code(2)
+        .expect_stderr("main.deny");
+    t.write("t.test.toml", file("\"other.warn\" = \"pass\""));
+    t.run(&["test", "t.test.toml"]).expect_code(0);
+}

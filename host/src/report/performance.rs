@@ -316,6 +316,8 @@ fn section(p: &PolicyEntry) -> Section<'_> {
                     | "performance/incompatible-unit"
                     | "performance/regression-unmatched"
                     | "performance/missing-baseline"
+                    | "performance/failed-runs"
+                    | "performance/report-warning"
             )
         })
         .collect();

@@ -84,7 +84,7 @@ pub struct Params {
     pub warn_severity: String,
     /// evaluate: judge the input documents; compile: parse the modules only (`gate pack build`); test: run the `test_*` rules like `opa test` (`gate test`)
     #[serde(default)]
-    #[schemars(extend("default" = "evaluate"))]
+    #[schemars(extend("default" = "evaluate", "readOnly" = true))]
     pub mode: Mode,
 }
 
@@ -612,15 +612,17 @@ pub fn evaluate(bundle: &Bundle<'_>, params: &Params) -> Result<Verdict, PolicyE
             f = f.resource(r);
         }
         let mut evidence = serde_json::Map::new();
-        evidence.insert(
-            "query".into(),
-            format!("data.{}.{}", o.namespace, o.rule).into(),
-        );
         if let Some(extra) = &o.extra {
             for (k, v) in extra {
                 evidence.insert(k.clone(), v.clone());
             }
         }
+        // The rule that fired, after the message's own fields: a message
+        // field named `query` cannot move the finding to another rule.
+        evidence.insert(
+            "query".into(),
+            format!("data.{}.{}", o.namespace, o.rule).into(),
+        );
         f = f.evidence(serde_json::Value::Object(evidence).to_string());
         findings.push(f);
     }

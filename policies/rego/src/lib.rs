@@ -42,6 +42,15 @@ impl Policy for RegoPolicy {
             })
             .collect();
         let bundle = media::Bundle::from_artifacts(&raws)?;
+        // Compiling and unit-testing judge no document: with documents to
+        // judge they would pass without judging them (the host refuses
+        // `mode` in user params; this holds even if it did not).
+        if params.mode != conftest::Mode::Evaluate && !bundle.inputs.is_empty() {
+            return Err(params::invalid(
+                "/mode",
+                "`mode` is set by gate itself (compile for `gate pack build`, test for `gate test`) and judges no input document",
+            ));
+        }
         match params.mode {
             conftest::Mode::Evaluate => evaluate(&bundle, &params),
             conftest::Mode::Compile => unit::compile(&bundle, &params),
