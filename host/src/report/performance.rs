@@ -224,11 +224,6 @@ fn evidence(f: &Finding) -> Option<serde_json::Map<String, serde_json::Value>> {
     }
 }
 
-/// Whether `f` judged the verdict metric `metric`.
-fn about(f: &Finding, metric: &str) -> bool {
-    evidence(f).is_some_and(|e| e.get("metric").and_then(|m| m.as_str()) == Some(metric))
-}
-
 /// Whether the metric holds its condition (no condition: it holds).
 fn holds(m: &Metric) -> bool {
     match (m.comparator, m.threshold) {
@@ -245,7 +240,29 @@ fn holds(m: &Metric) -> bool {
 
 fn section(p: &PolicyEntry) -> Section<'_> {
     let findings = || p.findings.iter();
-    let metric = |name: &str| p.metrics.iter().find(|m| m.name == name);
+    // Each lookup once (a glob budget over a big report makes thousands of
+    // metrics and findings): metrics by name, and the judging findings by
+    // the metric their evidence names.
+    let by_name: std::collections::HashMap<&str, &Metric> =
+        p.metrics.iter().map(|m| (m.name.as_str(), m)).collect();
+    let metric = |name: &str| by_name.get(name).copied();
+    let mut judging: std::collections::HashMap<String, &Finding> = std::collections::HashMap::new();
+    for f in findings().filter(|f| {
+        matches!(
+            &*f.rule,
+            "performance/budget" | "performance/regression" | "performance/within-noise"
+        )
+    }) {
+        if let Some(m) = evidence(f).and_then(|e| e.get("metric")?.as_str().map(str::to_string)) {
+            judging.entry(m).or_insert(f);
+        }
+    }
+    let judged_by = |metric: &str, rules: &[&str]| {
+        judging
+            .get(metric)
+            .copied()
+            .filter(|f| rules.contains(&&*f.rule))
+    };
     let mut budgets: Vec<Budget> = p
         .metrics
         .iter()
@@ -254,8 +271,7 @@ fn section(p: &PolicyEntry) -> Section<'_> {
             let (comparator, limit) = (m.comparator?, m.threshold?);
             // The policy decides in exact decimals; its finding says so
             // when the doubles shown are too close to tell.
-            let failed = !holds(m)
-                || findings().any(|f| f.rule == "performance/budget" && about(f, &m.name));
+            let failed = !holds(m) || judged_by(&m.name, &["performance/budget"]).is_some();
             Some(Budget {
                 name,
                 statistic,
@@ -275,12 +291,10 @@ fn section(p: &PolicyEntry) -> Section<'_> {
             let full = m.name.strip_prefix("change:")?;
             let (name, statistic) = full.rsplit_once(':')?;
             let current = metric(full)?;
-            let finding = findings().find(|f| {
-                matches!(
-                    &*f.rule,
-                    "performance/regression" | "performance/within-noise"
-                ) && about(f, &m.name)
-            });
+            let finding = judged_by(
+                &m.name,
+                &["performance/regression", "performance/within-noise"],
+            );
             let judged = match finding {
                 Some(f) if f.rule == "performance/regression" => Judged::Regression,
                 Some(_) => Judged::WithinNoise,
