@@ -580,18 +580,7 @@ fn evaluate_one(
         .collect();
     let mut request_artifacts = build_artifacts(artifacts, &consumes);
     if consumes.contains(&ArtifactKind::Raw) {
-        request_artifacts.extend(raw.into_iter().map(|d| {
-            Input::Raw(Box::new(wit::RawArtifact {
-                meta: wit::ArtifactMeta {
-                    path: d.display,
-                    format: d.format,
-                    sha256: d.sha256,
-                    role: wit::ArtifactRole::Current,
-                },
-                media_type: d.media_type,
-                bytes: d.bytes,
-            }))
-        }));
+        request_artifacts.extend(raw.into_iter().map(RawDoc::into_input));
     }
     if request_artifacts.is_empty() {
         no_input(&mut entry, &consumes, p.spec.required);

@@ -106,18 +106,7 @@ pub(crate) fn compile_rego(
     let loaded = runtime.load(component).map_err(|e| e.to_string())?;
     let artifacts = crate::inputs::rego::embedded_docs(files)
         .into_iter()
-        .map(|d| {
-            crate::runtime::Input::Raw(Box::new(wit::RawArtifact {
-                meta: wit::ArtifactMeta {
-                    path: d.display,
-                    format: d.format,
-                    sha256: d.sha256,
-                    role: wit::ArtifactRole::Current,
-                },
-                media_type: d.media_type,
-                bytes: d.bytes,
-            }))
-        })
+        .map(crate::inputs::rego::RawDoc::into_input)
         .collect();
     let request = crate::runtime::Request {
         artifacts,
