@@ -580,7 +580,7 @@ fn evaluate_one(
         .collect();
     let mut request_artifacts = build_artifacts(artifacts, &consumes);
     if consumes.contains(&ArtifactKind::Raw) {
-        request_artifacts.extend(raw.into_iter().map(RawDoc::into_input));
+        request_artifacts.extend(raw.into_iter().map(Input::from));
     }
     if request_artifacts.is_empty() {
         no_input(&mut entry, &consumes, p.spec.required);

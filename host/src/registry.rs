@@ -106,7 +106,7 @@ pub(crate) fn compile_rego(
     let loaded = runtime.load(component).map_err(|e| e.to_string())?;
     let artifacts = crate::inputs::rego::embedded_docs(files)
         .into_iter()
-        .map(crate::inputs::rego::RawDoc::into_input)
+        .map(crate::runtime::Input::from)
         .collect();
     let request = crate::runtime::Request {
         artifacts,

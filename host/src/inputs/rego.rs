@@ -56,23 +56,6 @@ pub struct RawDoc {
     pub bytes: Vec<u8>,
 }
 
-impl RawDoc {
-    /// The document as the policy receives it: a current `raw` artifact.
-    pub fn into_input(self) -> crate::runtime::Input {
-        use crate::runtime::bindings::types as wit;
-        crate::runtime::Input::Raw(Box::new(wit::RawArtifact {
-            meta: wit::ArtifactMeta {
-                path: self.display,
-                format: self.format,
-                sha256: self.sha256,
-                role: wit::ArtifactRole::Current,
-            },
-            media_type: self.media_type,
-            bytes: self.bytes,
-        }))
-    }
-}
-
 /// The files `pattern` (relative to `base`, `*`, `?` and `**` allowed)
 /// matches, sorted; an error says why none or too many.
 pub fn expand(base: &Path, pattern: &str) -> Result<Vec<SourceFile>, String> {

@@ -170,6 +170,23 @@ pub enum Input {
     Metrics(Box<wit::MetricsResult>),
 }
 
+impl From<crate::inputs::rego::RawDoc> for Input {
+    /// A Rego module, data or input document as the policy receives it: a
+    /// current `raw` artifact.
+    fn from(doc: crate::inputs::rego::RawDoc) -> Self {
+        Input::Raw(Box::new(wit::RawArtifact {
+            meta: wit::ArtifactMeta {
+                path: doc.display,
+                format: doc.format,
+                sha256: doc.sha256,
+                role: wit::ArtifactRole::Current,
+            },
+            media_type: doc.media_type,
+            bytes: doc.bytes,
+        }))
+    }
+}
+
 /// Everything one evaluation gets, before it is lowered into a store.
 #[derive(Debug, Clone)]
 pub struct Request {
