@@ -71,6 +71,16 @@ mod tests {
         );
     }
 
+    /// `evaluate::prepare` skips the `gate-pack` section scan for
+    /// built-ins: none may carry one.
+    #[test]
+    fn builtins_carry_no_pack_section() {
+        for name in super::names() {
+            let e = super::embedded(name).unwrap();
+            assert!(gate_oci::Embedded::of(e.bytes).unwrap().is_none(), "{name}");
+        }
+    }
+
     /// The build-time digest is what the cache and verdicts key on, so it
     /// must be the bytes' own.
     #[test]

@@ -86,6 +86,11 @@ pub fn component_digest(bytes: &[u8]) -> String {
 }
 
 impl Component {
+    /// Embedded in the binary (only built-ins have a build-time digest).
+    pub fn is_builtin(&self) -> bool {
+        self.digest.is_some()
+    }
+
     /// Lowercase hex sha256 of the bytes: the cache key and verdict digest.
     pub fn digest_hex(&self) -> String {
         match self.digest {

@@ -19,7 +19,7 @@ impl Policy for ApprovalsPolicy {
             "Approvals: per-environment minimums, separation of duties, teams, change records, freeze windows",
         )
         .consumes(&[ArtifactKind::Approvals])
-        .params_schema(&params_schema())
+        .params_schema(PARAMS_SCHEMA)
         .rules(rules())
     }
 
@@ -105,9 +105,14 @@ pub fn rules() -> Vec<RuleInfo> {
     ]
 }
 
-/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
-/// is this, written out for review and for the fuzz driver; a test keeps it
-/// in step).
+/// The params' JSON Schema as `info()` reports it: `src/params.schema.json`,
+/// which a test keeps equal to [`params_schema`]. Shipped as text, so the
+/// component neither carries the derivation nor runs it on every load.
+pub const PARAMS_SCHEMA: &str = include_str!("params.schema.json");
+
+/// The params' JSON Schema, derived from [`Params`] (written out as
+/// `src/params.schema.json` with `GATE_WRITE_SCHEMAS=1`, for review, for
+/// the fuzz driver and for [`PARAMS_SCHEMA`]).
 pub fn params_schema() -> String {
     params::schema::<Params>("builtin:approvals params")
 }

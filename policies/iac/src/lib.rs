@@ -21,7 +21,7 @@ impl Policy for IacPolicy {
             "IaC compliance: Terraform plan (AWS, Azure, GCP), Kubernetes, CloudFormation and Dockerfile rules aligned with checkov",
         )
         .consumes(&[ArtifactKind::Iac])
-        .params_schema(&params_schema())
+        .params_schema(PARAMS_SCHEMA)
         .rules(catalog())
     }
 
@@ -65,9 +65,14 @@ pub fn catalog() -> Vec<RuleInfo> {
     out
 }
 
-/// The params' JSON Schema, derived from [`Params`] (`src/params.schema.json`
-/// is this, written out for review and for the fuzz driver; a test keeps it
-/// in step).
+/// The params' JSON Schema as `info()` reports it: `src/params.schema.json`,
+/// which a test keeps equal to [`params_schema`]. Shipped as text, so the
+/// component neither carries the derivation nor runs it on every load.
+pub const PARAMS_SCHEMA: &str = include_str!("params.schema.json");
+
+/// The params' JSON Schema, derived from [`Params`] (written out as
+/// `src/params.schema.json` with `GATE_WRITE_SCHEMAS=1`, for review, for
+/// the fuzz driver and for [`PARAMS_SCHEMA`]).
 pub fn params_schema() -> String {
     params::schema::<Params>("builtin:iac params")
 }
