@@ -926,7 +926,7 @@ mod tests {
             match reference {
                 PolicyRef::File(p) if p.starts_with(NOWHERE) => Ok(Component {
                     bytes: self.component.into(),
-                    digest: None,
+                    builtin_digest: None,
                     pack: None,
                 }),
                 other => Err(SourceError::Io {

@@ -41,14 +41,14 @@ impl PolicyRef {
             PolicyRef::Builtin(name) => builtin::embedded(name)
                 .map(|b| Component {
                     bytes: Cow::Borrowed(b.bytes),
-                    digest: Some(b.digest),
+                    builtin_digest: Some(b.digest),
                     pack: None,
                 })
                 .ok_or_else(|| SourceError::UnknownBuiltin(name.clone())),
             PolicyRef::File(path) => crate::fsutil::read(path)
                 .map(|bytes| Component {
                     bytes: Cow::Owned(bytes),
-                    digest: None,
+                    builtin_digest: None,
                     pack: None,
                 })
                 .map_err(|e| SourceError::Io {
@@ -59,7 +59,7 @@ impl PolicyRef {
                 .policy(r)
                 .map(|p| Component {
                     bytes: Cow::Owned(p.bytes),
-                    digest: None,
+                    builtin_digest: None,
                     pack: Some(p.origin),
                 })
                 .map_err(SourceError::Registry),
@@ -72,8 +72,10 @@ impl PolicyRef {
 pub(crate) struct Component {
     /// Borrowed from the binary for built-ins: no copy per run.
     pub bytes: Cow<'static, [u8]>,
-    /// Lowercase hex sha256 of `bytes` when known without hashing them.
-    pub digest: Option<&'static str>,
+    /// Set for built-ins only: their build-time sha256 (lowercase hex), so
+    /// they are not hashed per run. It also marks them as built by cargo,
+    /// which is why `prepare` does not look for a `gate-pack` section.
+    pub builtin_digest: Option<&'static str>,
     /// Set when the component came from a registry pack.
     pub pack: Option<PackOrigin>,
 }
@@ -86,14 +88,14 @@ pub fn component_digest(bytes: &[u8]) -> String {
 }
 
 impl Component {
-    /// Embedded in the binary (only built-ins have a build-time digest).
+    /// Embedded in the binary.
     pub fn is_builtin(&self) -> bool {
-        self.digest.is_some()
+        self.builtin_digest.is_some()
     }
 
     /// Lowercase hex sha256 of the bytes: the cache key and verdict digest.
     pub fn digest_hex(&self) -> String {
-        match self.digest {
+        match self.builtin_digest {
             Some(d) => d.to_string(),
             None => component_digest(&self.bytes),
         }
